@@ -1,0 +1,102 @@
+"""The command line: parse, call one service, print; every error class maps to one exit code here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medtrack.errors import BadInput, MedtrackError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_STORAGE = 0, 2, 3, 4
+
+
+@dataclass
+class Context:
+    """What every command handler gets: the clock, the database path, and output helpers."""
+
+    now: dt.datetime
+    db_path: Path
+    db_from_user: bool
+
+    def open_db(self):  # type: ignore[no-untyped-def]
+        from medtrack.storage.repository import Database
+
+        return Database(self.db_path)
+
+    @staticmethod
+    def out(text: str = "") -> None:
+        from medtrack.services.common import printable
+
+        sys.stdout.write(printable(text) + "\n")
+
+    @staticmethod
+    def json(data: Any) -> None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def clock_now() -> dt.datetime:
+    """Now, aware. MEDTRACK_NOW (ISO 8601 with offset) fixes it for tests and demos."""
+    fixed = os.environ.get("MEDTRACK_NOW")
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            value = None
+        if value is None or value.tzinfo is None:
+            raise BadInput(f"MEDTRACK_NOW '{fixed}' is not an ISO 8601 time with an offset "
+                           "(e.g. 2026-11-25T22:40+01:00)")
+        return value
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("medtrack", appauthor=False) / "medtrack.db"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from medtrack.cli.parser import build_parser
+
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        db_text = args.db or os.environ.get("MEDTRACK_DB")
+        if db_text is not None and not db_text.strip():
+            raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
+        ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path(),
+                      db_from_user=db_text is not None)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            from medtrack.cli.tui_cmd import run_tui
+
+            return run_tui(args, ctx)
+        return int(handler(args, ctx) or 0)
+    except MedtrackError as error:
+        return report(error)
+    except KeyboardInterrupt:
+        sys.stderr.write("medtrack: interrupted; nothing more was written\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the last line of defence: never a traceback for a user
+        if os.environ.get("MEDTRACK_DEBUG"):
+            raise
+        sys.stderr.write(f"medtrack: internal error ({type(error).__name__}: {error}); nothing was "
+                         "written. Set MEDTRACK_DEBUG=1 to see details.\n")
+        return 1
+
+
+def report(error: MedtrackError) -> int:
+    from medtrack.services.common import printable
+
+    message = " ".join(printable(error.message).split())
+    sys.stderr.write(f"medtrack: {message}\n")
+    return error.exit_code

@@ -1,0 +1,189 @@
+"""Commands of the core: init, profile, prescribe, log, skip, status, history, void, lock."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from medtrack.cli import Context
+from medtrack.core.model import Record
+from medtrack.core.parse import parse_positive_int
+from medtrack.core.units import format_mg
+from medtrack.services import dosing
+from medtrack.services.common import record_json
+from medtrack.services.profile import ProfileChanges
+
+
+def system_zone() -> str:
+    """The machine's IANA zone name (TZ, then /etc/localtime), else UTC."""
+    candidate = os.environ.get("TZ", "").lstrip(":")
+    if not candidate:
+        try:
+            target = os.readlink("/etc/localtime")
+            candidate = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            candidate = ""
+    if candidate:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(candidate)
+            return candidate
+        except (ValueError, OSError, KeyError):
+            pass
+    return "UTC"
+
+
+def _changes(args: argparse.Namespace) -> ProfileChanges:
+    conditions = tuple(args.condition) if args.condition else None
+    if getattr(args, "no_conditions", False):
+        conditions = ()
+    return ProfileChanges(name=args.name, born=args.born, zone=args.tz, bedtime=args.bedtime,
+                          wake=args.wake, liver=args.liver, renal=args.renal, pregnant=args.pregnant,
+                          breastfeeding=args.breastfeeding, conditions=conditions)
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.profile import init_profile
+
+    profile, warnings = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone())
+    ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "
+            f"{profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}).")
+    for warning in warnings:
+        ctx.out(f"Warning: {warning}")
+    if any(w.startswith("contraindicated") for w in warnings):
+        ctx.out("Flunitrazepam cannot be prescribed for this profile unless the prescriber "
+                "acknowledges the contraindication.")
+    else:
+        ctx.out("Next: the prescriber sets the dose, e.g. medtrack prescribe --dose 1mg --prescriber NAME")
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.profile import profile_json, show_profile
+
+    profile = show_profile(ctx.open_db())
+    data = profile_json(profile, ctx.now)
+    if args.json:
+        ctx.json(data)
+        return 0
+    ctx.out(f"{profile.name}, born {profile.born} (age {data['age']}), zone {profile.zone}")
+    ctx.out(f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
+            f"{profile.min_sleep_min / 60:g} h")
+    ctx.out(f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; "
+            f"pregnant: {'yes' if profile.pregnant else 'no'}; breastfeeding: "
+            f"{'yes' if profile.breastfeeding else 'no'}")
+    ctx.out(f"Conditions: {', '.join(profile.conditions) or 'none'}")
+    for warning in data["warnings"]:
+        ctx.out(f"Warning: {warning}")
+    return 0
+
+
+def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.profile import set_profile
+
+    _, change, warnings = set_profile(ctx.open_db(), ctx.now, _changes(args), args.pin)
+    ctx.out(f"Profile changed: {change}." if change else "Nothing to change.")
+    for warning in warnings:
+        ctx.out(f"Warning: {warning}")
+    return 0
+
+
+def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.prescribing import prescribe
+
+    regimen = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
+                        args.min_sleep, args.acknowledge_contraindication, args.pin)
+    ctx.out(f"Prescribed by {regimen.prescriber}: {format_mg(regimen.steps[0].dose_ug)} at bedtime "
+            f"from the night of {regimen.start}.")
+    if regimen.acknowledged:
+        ctx.out(f"Contraindication acknowledged: {regimen.acknowledged}")
+    return 0
+
+
+def _describe(record: Record) -> str:
+    when = f"{record.at:%Y-%m-%d %H:%M %Z}"
+    if record.kind == "skip":
+        text = f"#{record.id} night {record.night}: skipped (recorded {when})"
+    else:
+        text = f"#{record.id} night {record.night}: {format_mg(record.dose_ug or 0)} at {when}"
+    flags = []
+    if record.already_taken:
+        flags.append("already taken" + (f", broke '{record.rule}'" if record.rule else ""))
+    if record.acknowledged:
+        flags.append("contraindication acknowledged")
+    if record.voided:
+        flags.append(f"VOID: {record.void_reason}")
+    if flags:
+        text += " [" + "; ".join(flags) + "]"
+    if record.note:
+        text += f" - {record.note}"
+    return text
+
+
+def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
+    record = dosing.log_dose(ctx.open_db(), ctx.now, args.dose, args.at, args.note, args.already_taken)
+    if args.json:
+        ctx.json(record_json(record))
+    elif record.already_taken:
+        ctx.out(f"Recorded as already taken: {_describe(record)}")
+        ctx.out("Take no more tonight. If you feel unwell, contact your doctor.")
+    else:
+        ctx.out(f"Dose recorded: {_describe(record)}")
+        ctx.out("Go to bed now. Do not drive or use machines; no alcohol or other sedatives tonight.")
+    return 0
+
+
+def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
+    record = dosing.skip_night(ctx.open_db(), ctx.now, args.night, args.note)
+    if args.json:
+        ctx.json(record_json(record))
+    else:
+        ctx.out(f"Skip recorded: {_describe(record)}")
+        ctx.out("Take the next dose at the usual time; never take two to make up.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.status import status
+
+    report = status(ctx.open_db(), ctx.now, args.at)
+    if args.json:
+        ctx.json(report.to_json())
+        return 0
+    dose = format_mg(report.scheduled_ug) if report.scheduled_ug else "nothing scheduled"
+    ctx.out(f"Night of {report.night}: {report.drug} {dose}  ({report.state.replace('_', ' ')})")
+    ctx.out(report.guidance)
+    ctx.out(f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
+            f"({report.zone}); nightly limit {format_mg(report.max_ug)}")
+    ctx.out(f"Last night: {report.previous_night}")
+    for warning in report.warnings:
+        ctx.out(f"! {warning}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
+    records = dosing.history(ctx.open_db(), args.first, args.last)
+    if args.json:
+        ctx.json([record_json(r) for r in records])
+        return 0
+    if not records:
+        ctx.out("No records in that period.")
+    for record in records:
+        ctx.out(_describe(record))
+    return 0
+
+
+def cmd_void(args: argparse.Namespace, ctx: Context) -> int:
+    record_id = parse_positive_int(args.id, what="record id", maximum=2**62)
+    void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason)
+    ctx.out(f"Record #{record_id} is void (void record #{void.id}): {void.note}")
+    return 0
+
+
+def cmd_lock(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.lock import set_lock
+
+    set_lock(ctx.open_db(), ctx.now, args.pin, args.old_pin)
+    ctx.out("Prescriber lock set: changes to the prescription, the plan and the limits need the PIN.")
+    return 0

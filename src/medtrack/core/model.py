@@ -1,0 +1,139 @@
+"""The domain's plain values: profile, regimens (prescriptions and taper plans) and records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+LIVER_LEVELS = ("none", "mild", "moderate", "severe")
+CONDITIONS = (
+    "benzodiazepine-hypersensitivity",
+    "severe-respiratory-insufficiency",
+    "acute-pulmonary-insufficiency",
+    "myasthenia-gravis",
+    "glaucoma",
+)
+DEFAULT_BEDTIME = dt.time(22, 30)
+DEFAULT_WAKE = dt.time(6, 30)
+DEFAULT_MIN_SLEEP_MIN = 7 * 60
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The patient, as the latest profile version says."""
+
+    name: str
+    born: dt.date
+    zone: str
+    bedtime: dt.time = DEFAULT_BEDTIME
+    wake: dt.time = DEFAULT_WAKE
+    liver: str = "none"
+    renal: bool = False
+    pregnant: bool = False
+    breastfeeding: bool = False
+    conditions: tuple[str, ...] = ()
+    min_sleep_min: int = DEFAULT_MIN_SLEEP_MIN
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def age_on(self, day: dt.date) -> int:
+        """Age in whole years on a calendar day (a 29 February birthday counts on 1 March)."""
+        years = day.year - self.born.year
+        if (day.month, day.day) < (self.born.month, self.born.day):
+            years -= 1
+        return years
+
+
+@dataclass(frozen=True)
+class Step:
+    """From `start` night on, `dose_ug` each night (0 = stopped) until the next step starts."""
+
+    start: dt.date
+    dose_ug: int
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A prescription (one step) or a taper plan version: what the doctor set, from its start night."""
+
+    kind: str  # "prescription" | "plan"
+    id: int
+    seq: int  # recording order across prescriptions and plan versions
+    prescriber: str
+    steps: tuple[Step, ...]
+    created_at: dt.datetime
+    acknowledged: str | None = None  # contraindication acknowledged by the prescriber
+    acknowledged_ids: tuple[str, ...] = ()  # the contraindications that acknowledgement covers
+    round_ug: int | None = None  # a plan's dispensable unit
+    version: int | None = None  # plan version number
+    change: str | None = None
+    reason: str | None = None
+
+    @property
+    def start(self) -> dt.date:
+        return self.steps[0].start
+
+    def dose_on(self, night: dt.date) -> int | None:
+        """The dose this regimen sets for a night at or after its start (None before it)."""
+        dose = None
+        for step in self.steps:
+            if step.start > night:
+                break
+            dose = step.dose_ug
+        return dose
+
+
+@dataclass(frozen=True)
+class Record:
+    """One line of the append-only log: a dose, a skip or a void."""
+
+    id: int
+    kind: str  # "dose" | "skip" | "void"
+    night: dt.date
+    at: dt.datetime  # aware, in the zone it was recorded in
+    zone: str
+    dose_ug: int | None = None
+    scheduled_ug: int | None = None
+    already_taken: bool = False
+    voided: bool = False
+    void_reason: str | None = None
+    voids: int | None = None
+    note: str | None = None
+    acknowledged: str | None = None
+    rule: str | None = None  # the rule an already-taken dose broke, if any
+
+    @property
+    def counted(self) -> bool:
+        """Doses count towards the limits unless voided; skips and voids never do."""
+        return self.kind == "dose" and not self.voided
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A journal entry: a side effect or free text, with a severity."""
+
+    id: int
+    name: str
+    effect_id: str | None
+    severity: int | None
+    at: dt.datetime
+    zone: str
+    night: dt.date
+    note: str | None
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer of a rule check: allowed, or refused by a named rule with a message."""
+
+    allowed: bool
+    rule: str = ""
+    message: str = ""
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+ALLOWED = Verdict(True)

@@ -1,0 +1,191 @@
+"""Strict parsers for dates, months, clock times, zones, instants, counts and sleep hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from zoneinfo import ZoneInfo
+
+from medtrack.core.units import show_input
+from medtrack.errors import BadInput
+
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+MAX_INPUT_CHARS = 64
+MIN_SLEEP_MINUTES = 4 * 60
+MAX_SLEEP_MINUTES = 12 * 60
+
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
+_WHEN_RE = re.compile(
+    r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[ Tt](?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})"
+    r"(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
+    r"(?P<off>[Zz]|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2}))?)?"
+)
+_HOURS_RE = re.compile(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
+
+
+def _clean(text: str, what: str, hint: str) -> str:
+    """Strip *text*; refuse it if empty or absurdly long, with *hint* saying what is accepted."""
+    stripped = text.strip()
+    if not stripped:
+        raise BadInput(f"{what} is empty: {hint}")
+    if len(stripped) > MAX_INPUT_CHARS:
+        raise BadInput(f"{what} {show_input(stripped)} is too long: {hint}")
+    return stripped
+
+
+def _check_year(year: int, what: str, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise BadInput(f"{what} {show_input(text)}: the year must be from {MIN_YEAR} to {MAX_YEAR}")
+
+
+def parse_date(text: str, *, what: str = "date") -> dt.date:
+    """Parse a strict YYYY-MM-DD calendar date."""
+    stripped = _clean(text, what, "use YYYY-MM-DD, e.g. 2026-03-28")
+    match = _DATE_RE.fullmatch(stripped)
+    if match is None:
+        raise BadInput(f"{what} {show_input(stripped)}: use YYYY-MM-DD, e.g. 2026-03-28")
+    year, month, day = (int(g) for g in match.groups())
+    _check_year(year, what, stripped)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadInput(f"{what} {show_input(stripped)}: no such day in the calendar (use YYYY-MM-DD)") from None
+
+
+def parse_month(text: str, *, what: str = "month") -> tuple[int, int]:
+    """Parse a strict YYYY-MM month into (year, month)."""
+    stripped = _clean(text, what, "use YYYY-MM, e.g. 2026-03")
+    match = _MONTH_RE.fullmatch(stripped)
+    if match is None:
+        raise BadInput(f"{what} {show_input(stripped)}: use YYYY-MM, e.g. 2026-03")
+    year, month = int(match.group(1)), int(match.group(2))
+    _check_year(year, what, stripped)
+    if not 1 <= month <= 12:
+        raise BadInput(f"{what} {show_input(stripped)}: the month must be 01 to 12 (use YYYY-MM)")
+    return year, month
+
+
+def parse_clock(text: str, *, what: str = "time") -> dt.time:
+    """Parse a 24-hour HH:MM clock time from 00:00 to 23:59 ('7:00' is read as 07:00)."""
+    stripped = _clean(text, what, "use 24-hour HH:MM, e.g. 22:30")
+    match = _CLOCK_RE.fullmatch(stripped)
+    if match is None:
+        raise BadInput(f"{what} {show_input(stripped)}: use 24-hour HH:MM, e.g. 22:30")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise BadInput(f"{what} {show_input(stripped)}: no such time; use 24-hour HH:MM from 00:00 to 23:59")
+    return dt.time(hour, minute)
+
+
+def parse_zone(text: str) -> ZoneInfo:
+    """Look up an IANA time zone name such as Europe/Berlin."""
+    stripped = text.strip()
+    hint = "give an IANA time zone name, e.g. Europe/Berlin"
+    if not stripped:
+        raise BadInput(f"time zone is empty: {hint}")
+    if len(stripped) > MAX_INPUT_CHARS or not _ZONE_RE.fullmatch(stripped):
+        raise BadInput(f"time zone {show_input(stripped)} is not a zone name: {hint}")
+    try:
+        return ZoneInfo(stripped)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        raise BadInput(f"unknown time zone {show_input(stripped)}: {hint}") from None
+
+
+def _format_local(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time") -> dt.datetime:
+    """Parse a past instant: local 'YYYY-MM-DD HH:MM' in *zone*, or ISO 8601 with an offset (kept as given).
+
+    The result always carries a fixed ``datetime.timezone`` offset: the given one, or for local input
+    the offset *zone* had at that wall time. A local time skipped by a DST change is refused; an
+    ambiguous one means its first occurrence. Anything later than *now* (an aware datetime) is refused.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    hint = (
+        f"use YYYY-MM-DD HH:MM (local time in {zone.key}), e.g. 2026-03-28 22:30,"
+        " or ISO 8601 with an offset, e.g. 2026-03-28T22:30+01:00"
+    )
+    stripped = _clean(text, what, hint)
+    shown = show_input(stripped)
+    match = _WHEN_RE.fullmatch(stripped)
+    if match is None:
+        raise BadInput(f"{what} {shown}: {hint}")
+    year = int(match["y"])
+    _check_year(year, what, stripped)
+    hour, minute, second = int(match["h"]), int(match["mi"]), int(match["s"] or 0)
+    micro = int((match["f"] or "0").ljust(6, "0"))
+    if hour > 23 or minute > 59 or second > 59:
+        raise BadInput(f"{what} {shown}: no such clock time; use 24-hour HH:MM from 00:00 to 23:59")
+    try:
+        naive = dt.datetime(year, int(match["mo"]), int(match["d"]), hour, minute, second, micro)
+    except ValueError:
+        raise BadInput(f"{what} {shown}: no such day in the calendar (use YYYY-MM-DD HH:MM)") from None
+    future = BadInput(
+        f"{what} {shown} is in the future (now is {_format_local(now.astimezone(zone))} {zone.key});"
+        " give a time up to now"
+    )
+    if year > now.year + 1:
+        raise future  # certainly later than now; avoids offset arithmetic near the calendar's end
+    if match["off"] is not None:
+        if match["off"] in "Zz":
+            offset = dt.timedelta(0)
+        else:
+            oh, om = int(match["oh"]), int(match["om"] or 0)
+            if oh > 23 or om > 59:
+                raise BadInput(f"{what} {shown}: the UTC offset must be from -23:59 to +23:59, e.g. +01:00")
+            offset = dt.timedelta(hours=oh, minutes=om) * (-1 if match["sign"] == "-" else 1)
+        moment = naive.replace(tzinfo=dt.timezone(offset))
+    else:
+        local = naive.replace(tzinfo=zone, fold=0)  # fold=0: an ambiguous time means its first occurrence
+        round_trip = local.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+        if round_trip != naive:
+            raise BadInput(
+                f"{what} {shown} does not exist in {zone.key}: the clocks skipped it for the"
+                " daylight-saving change; give a time before or after the change"
+            )
+        # A fixed offset, not the ZoneInfo: fold-free, so ==, - and < compare instants exactly.
+        moment = naive.replace(tzinfo=dt.timezone(local.utcoffset()))
+    if moment.astimezone(dt.timezone.utc) > now.astimezone(dt.timezone.utc):
+        raise future
+    return moment
+
+
+def parse_positive_int(text: str, *, what: str, maximum: int) -> int:
+    """Parse a whole number from 1 to *maximum*, written in the digits 0-9."""
+    expected = f"give a whole number from 1 to {maximum}"
+    stripped = _clean(text, what, expected)
+    if not re.fullmatch(r"[0-9]{1,18}", stripped):
+        raise BadInput(f"{what} {show_input(stripped)}: {expected}, in the digits 0-9")
+    value = int(stripped)
+    if not 1 <= value <= maximum:
+        raise BadInput(f"{what} {show_input(stripped)}: {expected}")
+    return value
+
+
+def parse_hours(text: str, *, what: str = "hours") -> int:
+    """Parse a sleep duration in hours ('7', '7.5', '7h', '7.5h') into whole minutes, 4 to 12 hours."""
+    accepted = "accepted: 7, 7.5, 7h, 7.5h"
+    stripped = _clean(text, what, f"give hours of sleep ({accepted})")
+    match = _HOURS_RE.fullmatch(stripped)
+    if match is None:
+        hint = "use a point for decimals" if "," in stripped else "give a number of hours"
+        if ":" in stripped:
+            hint = "give decimal hours, e.g. 7.5 for seven and a half hours"
+        raise BadInput(f"{what} {show_input(stripped)}: {hint} ({accepted})")
+    frac = (match.group(2) or "").rstrip("0")
+    scale = 10 ** len(frac)
+    frac_minutes, rest = divmod((int(frac) if frac else 0) * 60, scale)
+    if rest:
+        raise BadInput(f"{what} {show_input(stripped)}: must come to a whole number of minutes ({accepted})")
+    minutes = int(match.group(1)) * 60 + frac_minutes
+    if not MIN_SLEEP_MINUTES <= minutes <= MAX_SLEEP_MINUTES:
+        raise BadInput(f"{what} {show_input(stripped)}: must be from 4 to 12 hours ({accepted})")
+    return minutes

@@ -1,0 +1,193 @@
+"""The dose rules: what is scheduled, what the monograph allows, and the verdict on a dose."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
+from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
+from medtrack.core.units import format_mg
+from medtrack.monograph import Monograph, Rule
+
+
+def regimen_on(regimens: Iterable[Regimen], night: dt.date) -> Regimen | None:
+    """The prescription or plan version in force: latest start not after the night, newest wins."""
+    best: Regimen | None = None
+    for regimen in regimens:
+        if regimen.start > night:
+            continue
+        if best is None or (regimen.start, regimen.seq) > (best.start, best.seq):
+            best = regimen
+    return best
+
+
+def scheduled_ug(regimen: Regimen | None, night: dt.date) -> int | None:
+    """The night's scheduled dose; None when nothing is scheduled (no regimen, or a 0 mg step)."""
+    if regimen is None:
+        return None
+    dose = regimen.dose_on(night)
+    return dose if dose else None
+
+
+def profile_matches(rule: Rule, profile: Profile, night: dt.date) -> bool:
+    """Whether a monograph contraindication or caution applies to this patient on this night."""
+    kind, value = rule.match.kind, rule.match.value
+    if kind == "condition":
+        return value in profile.conditions
+    if kind == "liver":
+        return profile.liver in value  # type: ignore[operator]
+    if kind == "renal":
+        return profile.renal
+    if kind == "pregnant":
+        return profile.pregnant
+    if kind == "breastfeeding":
+        return profile.breastfeeding
+    if kind == "age_below":
+        return profile.age_on(night) < int(value)  # type: ignore[arg-type]
+    return False
+
+
+def contraindications(mono: Monograph, profile: Profile, night: dt.date) -> tuple[Rule, ...]:
+    return tuple(r for r in mono.contraindications if profile_matches(r, profile, night))
+
+
+def cautions(mono: Monograph, profile: Profile, night: dt.date) -> tuple[Rule, ...]:
+    return tuple(r for r in mono.cautions if profile_matches(r, profile, night))
+
+
+def unacknowledged(
+    mono: Monograph, profile: Profile, night: dt.date, acknowledged_ids: Sequence[str]
+) -> tuple[Rule, ...]:
+    """Contraindications the prescriber has not acknowledged for the record."""
+    return tuple(r for r in contraindications(mono, profile, night) if r.id not in acknowledged_ids)
+
+
+def ceiling_ug(mono: Monograph, profile: Profile, night: dt.date) -> int:
+    """The monograph's nightly ceiling for the patient's age on that night."""
+    return mono.dosing.max_ug_for_age(profile.age_on(night))
+
+
+def ceiling_words(mono: Monograph, profile: Profile, night: dt.date) -> str:
+    limit = format_mg(ceiling_ug(mono, profile, night))
+    if profile.age_on(night) >= mono.dosing.elderly_from_age:
+        return f"the monograph's {limit} nightly limit from age {mono.dosing.elderly_from_age}"
+    return f"the monograph's {limit} nightly limit for adults"
+
+
+@dataclass(frozen=True)
+class NightFacts:
+    """Everything the rules need to know about one night, gathered by the service layer."""
+
+    night: dt.date
+    window: Window
+    regimen: Regimen | None
+    records: tuple[Record, ...]  # dose and skip records of this night (voided ones included)
+    nearby_doses: tuple[Record, ...]  # counted doses within a day either side, any night
+
+    @property
+    def scheduled(self) -> int | None:
+        return scheduled_ug(self.regimen, self.night)
+
+    @property
+    def doses(self) -> tuple[Record, ...]:
+        return tuple(r for r in self.records if r.counted)
+
+    @property
+    def skips(self) -> tuple[Record, ...]:
+        return tuple(r for r in self.records if r.kind == "skip" and not r.voided)
+
+
+def check_dose(
+    mono: Monograph,
+    profile: Profile,
+    facts: NightFacts,
+    at: dt.datetime,
+    dose_ug: int,
+    acknowledged_ids: Sequence[str] = (),
+) -> Verdict:
+    """The verdict on taking `dose_ug` at `at`: each rule in turn, the first refusal wins."""
+    night, window = facts.night, facts.window
+    blocked = unacknowledged(mono, profile, night, acknowledged_ids)
+    if blocked:
+        reasons = "; ".join(r.text for r in blocked)
+        return Verdict(False, "contraindication", f"{reasons}. Do not take "
+                       f"{mono.name}; talk to your doctor.")
+    scheduled = facts.scheduled
+    if scheduled is None:
+        return Verdict(False, "nothing-scheduled", f"nothing is scheduled for the night of "
+                       f"{night}: no dose may be recorded as planned.")
+    if facts.skips:
+        return Verdict(False, "skipped-night", f"the night of {night} is recorded as skipped; "
+                       "take the next dose at the usual time, never two to make up.")
+    if facts.doses:
+        first = facts.doses[0]
+        return Verdict(False, "one-dose-per-night", f"{format_mg(first.dose_ug or 0)}"
+                       f" is already recorded for the night of {night} at {first.at:%H:%M}. "
+                       "Never take a second dose.")
+    for other in facts.nearby_doses:
+        if hours_apart(other.at, at) < MIN_DOSE_GAP:
+            return Verdict(False, "12-hour-gap", "doses must be at least 12 hours apart: a dose "
+                           f"is recorded at {other.at.astimezone(at.tzinfo):%Y-%m-%d %H:%M}.")
+    if at < window.opens:
+        return Verdict(False, "dose-window", f"too early: the window for the night of {night} "
+                       f"opens at {window.opens:%H:%M} (2 hours before bedtime).")
+    if at > window.latest:
+        return Verdict(False, "dose-window", f"too late: the latest time for the night of {night}"
+                       f" was {window.latest:%H:%M}, to leave {profile.min_sleep_min / 60:g} hours of "
+                       "sleep. Skip tonight's dose; take the next one at the usual time, never two.")
+    limit = ceiling_ug(mono, profile, night)
+    if dose_ug > limit:
+        return Verdict(False, "monograph-ceiling", f"{format_mg(dose_ug)} is above "
+                       f"{ceiling_words(mono, profile, night)}.")
+    if dose_ug > scheduled:
+        return Verdict(False, "scheduled-dose", f"{format_mg(dose_ug)} is above the "
+                       f"{format_mg(scheduled)} scheduled for the night of {night}.")
+    return ALLOWED
+
+
+STATES = ("contraindicated", "taken", "skipped", "no_dose", "not_yet", "due", "skip")
+
+
+def night_state(
+    mono: Monograph,
+    profile: Profile,
+    facts: NightFacts,
+    now: dt.datetime,
+    acknowledged_ids: Sequence[str] = (),
+) -> str:
+    """One state per night, first match wins (see STATES)."""
+    if unacknowledged(mono, profile, facts.night, acknowledged_ids):
+        return "contraindicated"
+    if facts.doses:
+        return "taken"
+    if facts.skips:
+        return "skipped"
+    if facts.scheduled is None:
+        return "no_dose"
+    if now < facts.window.opens:
+        return "not_yet"
+    if now <= facts.window.latest:
+        return "due"
+    return "skip"
+
+
+def previous_outcome(facts: NightFacts) -> str:
+    """How a past night ended: taken, skipped, missed or none (nothing scheduled)."""
+    if facts.doses:
+        return "taken"
+    if facts.skips:
+        return "skipped"
+    if facts.scheduled is None:
+        return "none"
+    return "missed"
+
+
+def is_excess(facts: NightFacts) -> bool:
+    """More than one counted dose, or more than was scheduled (only via --already-taken)."""
+    doses = facts.doses
+    if len(doses) > 1:
+        return True
+    total = sum(d.dose_ug or 0 for d in doses)
+    return bool(doses) and (facts.scheduled is None or total > facts.scheduled)

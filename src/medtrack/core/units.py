@@ -1,0 +1,107 @@
+"""Dose amounts: parse what the user typed into integer micrograms, and format them back as mg."""
+
+from __future__ import annotations
+
+import re
+
+from medtrack.errors import BadInput
+
+MAX_DOSE_UG = 100_000
+"""The largest dose amount accepted anywhere (100 mg); anything above is a typo."""
+
+MAX_INPUT_CHARS = 40
+"""Longer input is refused before any matching, so absurd strings cannot hang or overflow."""
+
+_ACCEPTED = "accepted: 1, 1mg, 0.5 mg, 500mcg, 500 ug"
+
+_DOSE_RE = re.compile(
+    r"(?P<int>[0-9]{1,9})(?:\.(?P<frac>[0-9]{1,12}))?\s*(?P<unit>[a-zµμ]+)?",
+    re.IGNORECASE,
+)
+_MG_UNITS = frozenset({"mg"})
+_UG_UNITS = frozenset({"mcg", "ug", "µg", "μg"})  # micro sign U+00B5 and greek mu U+03BC
+
+
+def show_input(text: str, limit: int = 30) -> str:
+    """Quote user input for a one-line message: control characters escaped, long text cut."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return f"'{shown}'"
+
+
+def _bad(what: str, text: str, problem: str) -> BadInput:
+    return BadInput(f"{what} {show_input(text)}: {problem} ({_ACCEPTED})")
+
+
+def _diagnose(what: str, text: str) -> BadInput:
+    """Explain why the stripped *text* is not a dose."""
+    if any(c.isdigit() and c not in "0123456789" for c in text):
+        return _bad(what, text, "use the plain digits 0-9")
+    if text[0] in "-\u2212":
+        return _bad(what, text, "a dose cannot be negative")
+    if text[0] == "+":
+        return _bad(what, text, "write the number without a sign")
+    if re.match(r"(nan|inf)", text, re.IGNORECASE):
+        return _bad(what, text, "not a number; give an amount in mg or µg")
+    if re.fullmatch(r"[0-9]+,[0-9]{3}(,[0-9]{3})*.*", text, re.DOTALL):
+        return _bad(what, text, "no thousands separators; use a point for decimals, e.g. 1.5 mg")
+    if "," in text:
+        return _bad(what, text, "use a point for decimals, e.g. 1.5 mg")
+    if "_" in text or "'" in text or re.search(r"[0-9]\s+[0-9]", text):
+        return _bad(what, text, "write the number as plain digits, with no separators")
+    if re.fullmatch(r"[0-9.]*[0-9][eE][-+]?[0-9]+.*", text, re.DOTALL):
+        return _bad(what, text, "write the number in full, without an exponent")
+    if re.match(r"[0-9]{10}|[0-9]*\.[0-9]{13}", text):
+        return _bad(what, text, "too many digits")
+    if text.count(".") > 1:
+        return _bad(what, text, "more than one decimal point")
+    if text[0] == "." or re.match(r"[0-9]+\.(?![0-9])", text):
+        return _bad(what, text, "write a digit on both sides of the point, e.g. 0.5 mg")
+    match = re.match(r"[0-9.]+\s*(.+)", text, re.DOTALL)
+    if match:
+        return _bad(what, text, f"unknown unit {show_input(match.group(1), 15)}; use mg, mcg or ug")
+    return _bad(what, text, "not a dose")
+
+
+def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> int:
+    """Parse a dose such as '1', '0.5 mg' or '500 ug' into integer micrograms (a bare number is mg)."""
+    stripped = text.strip()
+    if not stripped:
+        raise BadInput(f"{what} is empty: give an amount, e.g. 1 mg ({_ACCEPTED})")
+    if len(stripped) > MAX_INPUT_CHARS:
+        raise _bad(what, stripped, f"too long (at most {MAX_INPUT_CHARS} characters)")
+    match = _DOSE_RE.fullmatch(stripped)
+    unit = (match.group("unit") or "mg").lower() if match else ""
+    if match is None or unit not in _MG_UNITS | _UG_UNITS:
+        raise _diagnose(what, stripped)
+    whole = int(match.group("int"))
+    frac = (match.group("frac") or "").rstrip("0")
+    if unit in _MG_UNITS:
+        if len(frac) > 3:
+            raise _bad(what, stripped, "finer than 1 µg (0.001 mg) is not accepted")
+        ug = whole * 1000 + (int(frac.ljust(3, "0")) if frac else 0)
+    else:
+        if frac:
+            raise _bad(what, stripped, "finer than 1 µg is not accepted; give whole µg")
+        ug = whole
+    if ug == 0 and not allow_zero:
+        raise _bad(what, stripped, "must be more than 0")
+    if ug > MAX_DOSE_UG:
+        raise _bad(what, stripped, f"above the maximum of {format_mg(MAX_DOSE_UG)}")
+    return ug
+
+
+def format_mg(ug: int) -> str:
+    """Format integer micrograms as mg with no trailing zeros: 750 -> '0.75 mg', 1000 -> '1 mg'."""
+    sign = "-" if ug < 0 else ""
+    mg, rest = divmod(abs(ug), 1000)
+    if rest:
+        return f"{sign}{mg}.{rest:03d}".rstrip("0") + " mg"
+    return f"{sign}{mg} mg"
+
+
+def ug_to_mg(ug: int) -> float | int:
+    """Micrograms as a JSON-friendly mg number: an int when whole (2000 -> 2), else a float (750 -> 0.75)."""
+    mg, rest = divmod(ug, 1000)
+    return mg if rest == 0 else ug / 1000

@@ -1,0 +1,301 @@
+"""The drug monograph as checked data: dosing limits, profile rules, interactions, side effects, guidance."""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+from medtrack.core.units import format_mg, parse_dose
+from medtrack.errors import BadInput, MedtrackError
+
+MATCH_KINDS = ("condition", "liver", "renal", "pregnant", "breastfeeding", "age_below", "unmatched")
+LIVER_LEVELS = ("mild", "moderate", "severe")
+GUIDANCE_KEYS = ("missed_dose", "stopping", "driving", "storage", "dependence", "elderly",
+                 "call_doctor", "disclaimer", "interactions_general")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
+_MISSING: Any = object()
+
+
+class MonographError(MedtrackError):
+    """A monograph data file is missing or broken: a packaging/storage problem, not the user's."""
+
+    exit_code = 4
+
+
+@dataclass(frozen=True)
+class ProfileMatch:  # how a rule is checked against a profile
+    kind: str  # one of MATCH_KINDS
+    value: str | int | tuple[str, ...] | bool | None  # condition id, liver levels, age, True; None if unmatched
+
+
+@dataclass(frozen=True)
+class Rule:  # a contraindication or a caution
+    id: str
+    text: str
+    match: ProfileMatch
+
+
+@dataclass(frozen=True)
+class Interaction:
+    id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    id: str
+    name: str
+    serious: bool
+    urgent: bool  # serious and "consult your doctor immediately"; dependence/withdrawal are expected in a taper
+    aliases: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Dosing:  # amounts in micrograms
+    adult_start_ug: tuple[int, int]
+    adult_max_ug: int
+    elderly_from_age: int
+    elderly_start_ug: tuple[int, int]
+    elderly_max_ug: int
+    min_age: int
+
+    def max_ug_for_age(self, age: int) -> int:
+        """The daily maximum at this age: 0 below min_age (contraindicated), the elderly one from elderly_from_age."""
+        if age < self.min_age:
+            return 0
+        return self.elderly_max_ug if age >= self.elderly_from_age else self.adult_max_ug
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_-]+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Monograph:
+    id: str
+    name: str
+    atc: str
+    drug_class: str
+    indication: str
+    timing: str
+    route: str
+    onset: str
+    dosing: Dosing
+    contraindications: tuple[Rule, ...]
+    cautions: tuple[Rule, ...]
+    interactions: tuple[Interaction, ...]
+    side_effects: tuple[SideEffect, ...]  # common first, then serious, each in monograph order
+    guidance: Mapping[str, str] = field(hash=False)  # a read-only mapping with the GUIDANCE_KEYS
+
+    def side_effect(self, name: str) -> SideEffect | None:
+        """The side effect `name` means (its id, name or an alias; case, spaces, - and _ ignored), else None."""
+        key = _norm(name)
+        for effect in self.side_effects:
+            if key and key in {_norm(n) for n in (effect.id, effect.name, *effect.aliases)}:
+                return effect
+        return None
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}.get(
+        type(value), type(value).__name__)
+    return kind if kind in ("array", "table") else f"{kind} {value!r}"
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+class _Checker:
+    """Reads one parsed file; every failure names the file and the field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, message: str) -> NoReturn:
+        raise MonographError(f"{self.source}: {path}: {message}")
+
+    def get(self, table: dict, key: str, where: str, typ: type, what: str = "", default: Any = _MISSING) -> Any:
+        if key not in table:
+            if default is not _MISSING:
+                return default
+            self.fail(_at(where, key), "missing section" if typ is list or not where else "missing field")
+        value = table[key]
+        if not isinstance(value, typ) or (typ is int and isinstance(value, bool)):
+            names = {str: "a string", int: "an integer", bool: "true or false", list: "an array", dict: "a table"}
+            self.fail(_at(where, key), f"expected {what or names[typ]}, got {_describe(value)}")
+        return value
+
+    def text(self, table: dict, key: str, where: str, default: Any = _MISSING, seen: set[str] | None = None) -> str:
+        """A string field; with `seen`, an id: a slug not used before in its group."""
+        value = self.get(table, key, where, str, default=default).strip()
+        if default is _MISSING and not value:
+            self.fail(_at(where, key), "must not be empty")
+        if seen is not None:
+            if not _SLUG.fullmatch(value):
+                self.fail(_at(where, key), f"{value!r} is not an id (lowercase words joined by '-')")
+            if value in seen:
+                self.fail(_at(where, key), f"duplicate id {value!r}")
+            seen.add(value)
+        return value
+
+    def only(self, table: dict, allowed: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                what = "field" if where else "section"
+                self.fail(_at(where, key), f"unknown {what} (expected one of: {', '.join(allowed)})")
+
+    def dose(self, table: dict, key: str, where: str) -> int:
+        text = self.get(table, key, where, str, what="a dose string like '1 mg'")
+        try:
+            if not re.search(r"[a-zµμ]", text, re.IGNORECASE):
+                raise BadInput("write the unit, e.g. '1 mg'")
+            return parse_dose(text)
+        except BadInput as exc:
+            self.fail(_at(where, key), f"{text!r} is not a dose ({exc.message})")
+
+    def dose_range(self, table: dict, key: str, max_key: str, max_ug: int, where: str) -> tuple[int, int]:
+        pair = self.get(table, key, where, list, what="two dose strings like ['0.5 mg', '1 mg']")
+        if len(pair) != 2:
+            self.fail(_at(where, key), f"expected two dose strings (low, high), got {len(pair)}")
+        low, high = (self.dose({key: item}, key, where) for item in pair)
+        shown = f"{format_mg(low)}-{format_mg(high)}"
+        if low > high:
+            self.fail(_at(where, key), f"range {shown} is reversed")
+        if high > max_ug:
+            self.fail(_at(where, key), f"range {shown} is not within {max_key} {format_mg(max_ug)}")
+        return low, high
+
+    def entries(self, table: dict, key: str, where: str, allowed: tuple[str, ...]) -> list[tuple[str, dict]]:
+        found = []
+        for i, item in enumerate(self.get(table, key, where, list, what="an array of tables")):
+            if not isinstance(item, dict):
+                self.fail(f"{_at(where, key)}[{i}]", f"expected a table, got {_describe(item)}")
+            name = item.get("id") if isinstance(item.get("id"), str) and item["id"].strip() else i  # path by id
+            found.append((f"{_at(where, key)}[{name}]", item))
+            self.only(item, allowed, found[-1][0])
+        return found
+
+    def match(self, entry: dict, where: str) -> ProfileMatch:
+        table, path = self.get(entry, "match", where, dict), f"{where}.match"
+        if len(table) != 1:
+            self.fail(path, f"needs exactly one of {', '.join(MATCH_KINDS)}; got {', '.join(table) or 'none'}")
+        ((kind, value),) = table.items()
+        if kind not in MATCH_KINDS:
+            self.fail(f"{path}.{kind}", f"unknown match kind (expected one of: {', '.join(MATCH_KINDS)})")
+        if kind == "condition":
+            return ProfileMatch(kind, self.text(table, kind, path, seen=set()))
+        if kind == "age_below":
+            if self.get(table, kind, path, int) <= 0:
+                self.fail(f"{path}.{kind}", f"must be a positive age, got {value}")
+            return ProfileMatch(kind, value)
+        if kind == "liver":
+            self.get(table, kind, path, list, what=f"an array of {', '.join(LIVER_LEVELS)}")
+            if not value or len(set(value)) != len(value) or any(v not in LIVER_LEVELS for v in value):
+                self.fail(f"{path}.{kind}", f"expected distinct levels from {', '.join(LIVER_LEVELS)}, got {value!r}")
+            return ProfileMatch(kind, tuple(value))
+        if self.get(table, kind, path, bool) is not True:
+            self.fail(f"{path}.{kind}", "must be true (leave the rule out instead)")
+        return ProfileMatch(kind, None if kind == "unmatched" else True)
+
+    def rules(self, doc: dict, key: str, seen: set[str]) -> tuple[Rule, ...]:
+        return tuple(Rule(self.text(e, "id", where, seen=seen), self.text(e, "text", where), self.match(e, where))
+                     for where, e in self.entries(doc, key, "", ("id", "text", "match")))
+
+
+def parse_monograph(text: str, source: str) -> Monograph:
+    """Parse and check one monograph file's text; `source` (the file name) starts every error message."""
+    c = _Checker(source)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MonographError(f"{source}: not valid TOML ({exc})") from None
+    c.only(doc, ("drug", "indication", "dosing", "contraindications", "cautions", "interactions",
+                 "side_effects", "guidance"), "")
+
+    drug, ind = c.get(doc, "drug", "", dict), c.get(doc, "indication", "", dict)
+    c.only(drug, ("id", "name", "atc", "class"), "drug")
+    c.only(ind, ("text", "timing", "route", "onset"), "indication")
+    head = [c.text(drug, "id", "drug", seen=set()), *(c.text(drug, k, "drug") for k in ("name", "atc", "class")),
+            *(c.text(ind, k, "indication") for k in ("text", "timing", "route", "onset"))]
+    if not _ATC.fullmatch(head[2]):
+        c.fail("drug.atc", f"{head[2]!r} is not an ATC code like 'N05CD03'")
+
+    d = c.get(doc, "dosing", "", dict)
+    c.only(d, ("adult_start", "adult_max", "elderly_from_age", "elderly_start", "elderly_max", "min_age"), "dosing")
+    adult_max, elderly_max = c.dose(d, "adult_max", "dosing"), c.dose(d, "elderly_max", "dosing")
+    if elderly_max > adult_max:
+        c.fail("dosing.elderly_max", f"{format_mg(elderly_max)} is more than adult_max {format_mg(adult_max)}")
+    min_age, elderly_age = c.get(d, "min_age", "dosing", int), c.get(d, "elderly_from_age", "dosing", int)
+    if min_age < 0:
+        c.fail("dosing.min_age", f"must not be negative, got {min_age}")
+    if elderly_age <= min_age:
+        c.fail("dosing.elderly_from_age", f"{elderly_age} is not above min_age {min_age}")
+    dosing = Dosing(c.dose_range(d, "adult_start", "adult_max", adult_max, "dosing"), adult_max, elderly_age,
+                    c.dose_range(d, "elderly_start", "elderly_max", elderly_max, "dosing"), elderly_max, min_age)
+
+    rule_ids: set[str] = set()  # contraindication and caution ids share one namespace
+    contraindications, cautions = c.rules(doc, "contraindications", rule_ids), c.rules(doc, "cautions", rule_ids)
+    seen: set[str] = set()
+    interactions = tuple(
+        Interaction(c.text(entry, "id", where, seen=seen), c.text(entry, "name", where), c.text(entry, "text", where))
+        for where, entry in c.entries(doc, "interactions", "", ("id", "name", "text")))
+
+    table = c.get(doc, "side_effects", "", dict)
+    c.only(table, ("common", "serious"), "side_effects")
+    effects: list[SideEffect] = []
+    seen, terms = set(), {}
+    for serious, group in ((False, "common"), (True, "serious")):
+        fields = ("id", "name", "text", "aliases", "urgent")[: 5 if serious else 4]  # only serious ones can be urgent
+        for where, entry in c.entries(table, group, "side_effects", fields):
+            aliases = c.get(entry, "aliases", where, list, "an array of strings", default=[])
+            if not all(isinstance(a, str) and a.strip() for a in aliases):
+                c.fail(f"{where}.aliases", f"expected an array of non-empty strings, got {aliases!r}")
+            effect = SideEffect(c.text(entry, "id", where, seen=seen), c.text(entry, "name", where), serious,
+                                c.get(entry, "urgent", where, bool) if serious else False,
+                                tuple(a.strip() for a in aliases), c.text(entry, "text", where, default=""))
+            for term in (effect.id, effect.name, *effect.aliases):
+                if terms.setdefault(_norm(term), effect.id) != effect.id:
+                    c.fail(where, f"{term!r} already names side effect {terms[_norm(term)]!r}")
+            effects.append(effect)
+
+    g = c.get(doc, "guidance", "", dict)
+    c.only(g, GUIDANCE_KEYS, "guidance")
+    guidance = MappingProxyType({key: c.text(g, key, "guidance") for key in GUIDANCE_KEYS})
+    return Monograph(*head, dosing, contraindications, cautions, interactions, tuple(effects), guidance)
+
+
+def _monograph_dir() -> Any:
+    try:
+        return resources.files("medtrack.data") / "monographs"
+    except ModuleNotFoundError:  # a source checkout run with PYTHONPATH=src: data/ sits beside src/
+        return Path(__file__).resolve().parents[2] / "data" / "monographs"
+
+
+@functools.cache
+def load_monograph(drug_id: str = "flunitrazepam") -> Monograph:
+    """The packaged monograph for `drug_id`, checked once and cached."""
+    if not isinstance(drug_id, str) or not _SLUG.fullmatch(drug_id):
+        raise MonographError(f"{drug_id!r} is not a drug id")
+    name = f"{drug_id}.toml"
+    path = _monograph_dir() / name
+    if not path.is_file():
+        raise MonographError(f"no monograph for drug {drug_id!r} ({name} is not in the medtrack data)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MonographError(f"{name}: cannot be read ({exc})") from None
+    monograph = parse_monograph(text, name)
+    if monograph.id != drug_id:
+        raise MonographError(f"{name}: drug.id: {monograph.id!r} does not match the file name")
+    return monograph

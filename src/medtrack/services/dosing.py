@@ -1,0 +1,120 @@
+"""Use cases of the night: log a dose, skip a night, void a record, read the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from medtrack.core.model import Record
+from medtrack.core.nights import night_of
+from medtrack.core.parse import parse_date, parse_when
+from medtrack.core.rules import check_dose
+from medtrack.core.units import format_mg, parse_dose
+from medtrack.errors import BadInput, Refused
+from medtrack.services.common import (
+    monograph,
+    night_facts,
+    optional_text,
+    require_profile,
+    require_text,
+    tonight,
+)
+from medtrack.storage.repository import Database
+
+
+def log_dose(
+    db: Database,
+    now: dt.datetime,
+    dose: str | None = None,
+    at: str | None = None,
+    note: str | None = None,
+    already_taken: bool = False,
+) -> Record:
+    """Record tonight's dose after every rule allows it, in one write transaction.
+
+    `already_taken` records a dose that *was* taken although a rule refuses it: it needs a
+    note, is kept with the rule it broke, and is shown everywhere as such.
+    """
+    dose_ug = parse_dose(dose) if dose is not None else None
+    note = optional_text(note, "the note")
+    if already_taken and note is None:
+        raise BadInput("--already-taken needs --note TEXT saying what happened")
+    mono = monograph()
+    with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
+        profile = require_profile(repo)
+        when = parse_when(at, profile.tz, now) if at else now
+        when = when.astimezone(profile.tz)
+        night = night_of(when, profile.tz)
+        facts = night_facts(repo, profile, night, around=when)
+        scheduled = facts.scheduled
+        if dose_ug is None:
+            if scheduled is None:
+                if already_taken:
+                    raise BadInput("nothing is scheduled that night: give the DOSE that was taken")
+                raise Refused("nothing-scheduled", f"refused (nothing scheduled): no dose is "
+                              f"scheduled for the night of {night}.")
+            dose_ug = scheduled
+        ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
+        verdict = check_dose(mono, profile, facts, when, dose_ug, ack_ids)
+        if not verdict.allowed and not already_taken:
+            raise Refused(verdict.rule, f"refused ({verdict.rule.replace('-', ' ')}): {verdict.message}")
+        record = Record(
+            id=0, kind="dose", night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
+            scheduled_ug=scheduled, already_taken=already_taken, note=note,
+            acknowledged=facts.regimen.acknowledged if facts.regimen else None,
+            rule=None if verdict.allowed else verdict.rule,
+        )
+        return repo.add_record(record, recorded_at=now)
+
+
+def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
+               note: str | None = None) -> Record:
+    """Record that a night's dose is deliberately not taken (default: tonight)."""
+    note = optional_text(note, "the note")
+    with db.unit_of_work() as repo:
+        profile = require_profile(repo)
+        current = tonight(profile, now)
+        night = parse_date(night_text, what="night") if night_text else current
+        if night > current:
+            raise BadInput(f"night {night} is in the future: a skip can be recorded for tonight "
+                           f"({current}) or an earlier night")
+        facts = night_facts(repo, profile, night)
+        if facts.skips:
+            raise Refused("skipped-night", f"refused (one record per night): the night of {night}"
+                          " is already recorded as skipped.")
+        if facts.doses:
+            raise Refused("one-dose-per-night", f"refused (one record per night): a dose of "
+                          f"{format_mg(facts.doses[0].dose_ug or 0)} is already recorded for the "
+                          f"night of {night}; it cannot also be skipped.")
+        if facts.scheduled is None:
+            raise BadInput(f"nothing is scheduled for the night of {night}, so there is nothing to skip")
+        record = Record(id=0, kind="skip", night=night, at=now.astimezone(profile.tz),
+                        zone=profile.zone, scheduled_ug=facts.scheduled, note=note)
+        return repo.add_record(record, recorded_at=now)
+
+
+def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None) -> Record:
+    """Cancel a dose or skip entered in error: a void record with the reason; nothing is deleted."""
+    reason = require_text(reason, "the reason")
+    with db.unit_of_work() as repo:
+        profile = require_profile(repo)
+        target = repo.record(record_id)
+        if target is None or target.kind == "void":
+            raise BadInput(f"there is no dose or skip record with id {record_id} (see `medtrack history`)")
+        if target.voided:
+            raise BadInput(f"record {record_id} is already voided ({target.void_reason})")
+        void = Record(id=0, kind="void", night=target.night, at=now.astimezone(profile.tz),
+                      zone=profile.zone, voids=record_id, note=reason)
+        saved = repo.add_record(void, recorded_at=now)
+        repo.mark_voided(record_id)
+        return saved
+
+
+def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:
+    """Dose and skip records by night, oldest first, voided ones included and marked."""
+    start = parse_date(first, what="--from date") if first else dt.date.min
+    end = parse_date(last, what="--to date") if last else dt.date.max
+    if start > end:
+        raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        return repo.records_for_nights(start, end)

@@ -1,0 +1,85 @@
+"""The prescriber lock: a PIN (stored as a slow salted hash) guarding changes that loosen limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+
+from medtrack.errors import BadInput, Refused
+from medtrack.storage.repository import Database, KeepAndRefuse, LockState, Repository
+
+MAX_FAILURES = 5
+LOCKOUT = dt.timedelta(minutes=15)
+_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+_MAXMEM = 256 * 1024 * 1024
+_PIN_RE = re.compile(r"[0-9]{4,12}")
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, maxmem=_MAXMEM, dklen=32, **_SCRYPT)
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    _, n, r, p, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                               p=int(p), maxmem=_MAXMEM, dklen=32)
+    return hmac.compare_digest(candidate, bytes.fromhex(digest))
+
+
+def valid_pin(pin: str, what: str = "PIN") -> str:
+    if not _PIN_RE.fullmatch(pin or ""):
+        raise BadInput(f"{what} must be 4 to 12 digits (0-9)")
+    return pin
+
+
+def _refuse_failure(repo: Repository, state: LockState, now: dt.datetime, message: str) -> None:
+    state.failures += 1
+    if state.failures >= MAX_FAILURES:
+        state.locked_until = now + LOCKOUT
+        state.failures = 0
+        message += f" Too many wrong PINs: every change is locked for {LOCKOUT.seconds // 60} minutes."
+    repo.save_lock(state, at=now)
+    raise KeepAndRefuse(Refused("prescriber-lock", message))
+
+
+def _check_lockout(state: LockState, now: dt.datetime) -> None:
+    if state.locked_until and now < state.locked_until:
+        left = int((state.locked_until - now).total_seconds() // 60) + 1
+        raise Refused("prescriber-lock", "refused (prescriber lock): too many wrong PINs; "
+                      f"changes are locked for {left} more minute(s), even with the right PIN.")
+
+
+def require_pin(repo: Repository, pin: str | None, now: dt.datetime) -> None:
+    """Pass when no lock is set or the PIN is right; a wrong or missing PIN is a refusal."""
+    state = repo.lock()
+    if state.pin_hash is None:
+        return
+    _check_lockout(state, now)
+    if not pin:
+        raise Refused("prescriber-lock", "refused (prescriber lock): this change needs the "
+                      "prescriber's PIN (--pin).")
+    if not _PIN_RE.fullmatch(pin) or not pin_matches(pin, state.pin_hash):
+        _refuse_failure(repo, state, now, "refused (prescriber lock): the PIN is wrong.")
+    if state.failures:
+        state.failures = 0
+        repo.save_lock(state, at=now)
+
+
+def set_lock(db: Database, now: dt.datetime, pin: str, old_pin: str | None) -> None:
+    """Set or change the PIN; changing it needs the old one (a wrong one counts as a failure)."""
+    valid_pin(pin)
+    with db.unit_of_work() as repo:
+        state = repo.lock()
+        if state.pin_hash is not None:
+            _check_lockout(state, now)
+            if not old_pin:
+                raise Refused("prescriber-lock", "refused (prescriber lock): a PIN is already set; "
+                              "give it with --old-pin to change it.")
+            if not _PIN_RE.fullmatch(old_pin) or not pin_matches(old_pin, state.pin_hash):
+                _refuse_failure(repo, state, now, "refused (prescriber lock): the old PIN is wrong.")
+        repo.save_lock(LockState(hash_pin(pin), 0, None), at=now)

@@ -1,0 +1,71 @@
+"""Use case: the prescriber sets the nightly dose (and the minimum sleep) from a start night."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from medtrack.core.model import Regimen, Step
+from medtrack.core.parse import parse_date, parse_hours
+from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
+from medtrack.core.units import format_mg, parse_dose
+from medtrack.errors import Refused
+from medtrack.services.common import iso, mg, monograph, optional_text, require_profile, require_text, tonight
+from medtrack.services.lock import require_pin
+from medtrack.services.profile import check_sleep, describe_changes
+from medtrack.storage.repository import Database
+
+
+def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start: str | None = None,
+              min_sleep: str | None = None, acknowledge: str | None = None,
+              pin: str | None = None) -> Regimen:
+    """A new prescription in force from its start night (default tonight) until a later one."""
+    dose_ug = parse_dose(dose)
+    prescriber = require_text(prescriber, "the prescriber's name").strip()
+    acknowledge = optional_text(acknowledge, "the acknowledgement")
+    min_sleep_min = parse_hours(min_sleep, what="--min-sleep") if min_sleep is not None else None
+    start_night = parse_date(start, what="start date") if start else None
+    mono = monograph()
+    with db.unit_of_work() as repo:
+        profile = require_profile(repo)
+        night = start_night or tonight(profile, now)
+        if min_sleep_min is not None:
+            check_sleep(profile.bedtime, profile.wake, min_sleep_min)
+        require_pin(repo, pin, now)
+        blocked = contraindications(mono, profile, night)
+        if blocked and not acknowledge:
+            reasons = "; ".join(r.text for r in blocked)
+            raise Refused("contraindication", f"refused (contraindication): {reasons}. "
+                          f"{mono.name} cannot be prescribed for this patient unless the prescriber "
+                          "acknowledges it (--acknowledge-contraindication TEXT).")
+        limit = ceiling_ug(mono, profile, night)
+        if dose_ug > limit:
+            raise Refused("monograph-ceiling", f"refused (monograph ceiling): {format_mg(dose_ug)} "
+                          f"is above {ceiling_words(mono, profile, night)} (on {night}).")
+        if min_sleep_min is not None and min_sleep_min != profile.min_sleep_min:
+            changed = dataclasses.replace(profile, min_sleep_min=min_sleep_min)
+            repo.add_profile(changed, at=now, change=describe_changes(profile, changed) + f" (by {prescriber})")
+        regimen_id = repo.add_regimen(
+            kind="prescription", prescriber=prescriber, steps=[Step(night, dose_ug)], at=now,
+            acknowledged=acknowledge, acknowledged_ids=[r.id for r in blocked] if acknowledge else [],
+        )
+        return next(r for r in repo.regimens() if r.id == regimen_id)
+
+
+def current_regimen(db: Database, now: dt.datetime) -> Regimen | None:
+    with db.unit_of_work(write=False) as repo:
+        profile = require_profile(repo)
+        return regimen_on(repo.regimens(), tonight(profile, now))
+
+
+def regimen_json(regimen: Regimen) -> dict[str, Any]:
+    return {
+        "id": regimen.id,
+        "kind": regimen.kind,
+        "prescriber": regimen.prescriber,
+        "start": regimen.start.isoformat(),
+        "dose_mg": mg(regimen.steps[0].dose_ug) if regimen.kind == "prescription" else None,
+        "created_at": iso(regimen.created_at),
+        "acknowledged_contraindication": regimen.acknowledged,
+    }

@@ -1,0 +1,163 @@
+"""Use cases for the patient's profile: create it, show it, change it (each change recorded)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medtrack.core.model import CONDITIONS, LIVER_LEVELS, Profile
+from medtrack.core.nights import nominal_sleep_minutes
+from medtrack.core.parse import parse_clock, parse_date, parse_zone
+from medtrack.core.rules import cautions, contraindications
+from medtrack.errors import BadInput
+from medtrack.services.common import monograph, require_profile, require_text, tonight
+from medtrack.storage.repository import Database
+
+# Fields whose change can loosen a limit: they need the prescriber PIN once a lock is set.
+GUARDED_FIELDS = ("born", "liver", "conditions", "pregnant", "breastfeeding", "min_sleep_min")
+
+
+@dataclass(frozen=True)
+class ProfileChanges:
+    """Raw values from the user; None means 'leave as it is' (or the default, for init)."""
+
+    name: str | None = None
+    born: str | None = None
+    zone: str | None = None
+    bedtime: str | None = None
+    wake: str | None = None
+    liver: str | None = None
+    renal: bool | None = None
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    conditions: tuple[str, ...] | None = None
+
+
+def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> Profile:
+    """Validate raw input and return the changed profile (pure: nothing is written)."""
+    values: dict[str, Any] = {}
+    if changes.name is not None:
+        values["name"] = require_text(changes.name, "the name").strip()
+    if changes.zone is not None:
+        values["zone"] = parse_zone(changes.zone).key
+    if changes.born is not None:
+        born = parse_date(changes.born, what="birth date")
+        zone = values.get("zone", base.zone)
+        if born > now.astimezone(parse_zone(zone)).date():
+            raise BadInput(f"birth date {born} is in the future: give the date of birth as YYYY-MM-DD")
+        values["born"] = born
+    if changes.bedtime is not None:
+        values["bedtime"] = parse_clock(changes.bedtime, what="bedtime")
+    if changes.wake is not None:
+        values["wake"] = parse_clock(changes.wake, what="wake time")
+    if changes.liver is not None:
+        if changes.liver not in LIVER_LEVELS:
+            raise BadInput(f"liver '{changes.liver}' is not known (accepted: {', '.join(LIVER_LEVELS)})")
+        values["liver"] = changes.liver
+    for flag in ("renal", "pregnant", "breastfeeding"):
+        if getattr(changes, flag) is not None:
+            values[flag] = bool(getattr(changes, flag))
+    if changes.conditions is not None:
+        for condition in changes.conditions:
+            if condition not in CONDITIONS:
+                raise BadInput(f"condition '{condition}' is not known (accepted: {', '.join(CONDITIONS)})")
+        values["conditions"] = tuple(sorted(set(changes.conditions)))
+    profile = dataclasses.replace(base, **values)
+    check_sleep(profile.bedtime, profile.wake, profile.min_sleep_min)
+    return profile
+
+
+def check_sleep(bedtime: dt.time, wake: dt.time, min_sleep_min: int) -> None:
+    sleep = nominal_sleep_minutes(bedtime, wake)
+    if sleep < min_sleep_min:
+        raise BadInput(
+            f"bedtime {bedtime:%H:%M} and wake time {wake:%H:%M} leave {sleep / 60:g} hours of "
+            f"sleep, less than the minimum of {min_sleep_min / 60:g} hours: give an earlier "
+            "bedtime or a later wake time")
+
+
+def describe_changes(old: Profile, new: Profile) -> str:
+    parts = []
+    for field in dataclasses.fields(Profile):
+        before, after = getattr(old, field.name), getattr(new, field.name)
+        if before != after:
+            parts.append(f"{field.name}: {_show(before)} -> {_show(after)}")
+    return "; ".join(parts)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(value) or "none"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    return str(value)
+
+
+def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
+    """Contraindications and cautions that apply tonight, in the monograph's words."""
+    mono = monograph()
+    night = tonight(profile, now)
+    found = [f"contraindicated: {r.text}" for r in contraindications(mono, profile, night)]
+    found += [f"caution: {r.text}" for r in cautions(mono, profile, night)]
+    return found
+
+
+def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_zone: str) -> tuple[Profile, list[str]]:
+    """Create the database and its profile; refused if the database already has one."""
+    if changes.name is None or changes.born is None:
+        raise BadInput("init needs --name NAME and --born YYYY-MM-DD")
+    seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
+    profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
+    if path.exists():
+        db = Database(path)
+        with db.unit_of_work(write=False) as repo:
+            if repo.profile() is not None:
+                raise BadInput(f"{path} already has a profile: change it with `medtrack profile set`")
+    db = Database(path, create=True)
+    with db.unit_of_work() as repo:
+        if repo.profile() is not None:
+            raise BadInput(f"{path} already has a profile: change it with `medtrack profile set`")
+        repo.add_profile(profile, at=now, change="created")
+    return profile, profile_warnings(profile, now)
+
+
+def show_profile(db: Database) -> Profile:
+    with db.unit_of_work(write=False) as repo:
+        return require_profile(repo)
+
+
+def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges, pin: str | None = None) -> tuple[Profile, str, list[str]]:
+    """Change the profile: a new version with what changed; guarded fields need the PIN."""
+    from medtrack.services.lock import require_pin
+
+    with db.unit_of_work() as repo:
+        old = require_profile(repo)
+        new = apply_changes(old, changes, now)
+        change = describe_changes(old, new)
+        if not change:
+            return old, "", profile_warnings(old, now)
+        if any(getattr(old, f) != getattr(new, f) for f in GUARDED_FIELDS):
+            require_pin(repo, pin, now)
+        repo.add_profile(new, at=now, change=change)
+    return new, change, profile_warnings(new, now)
+
+
+def profile_json(profile: Profile, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "name": profile.name,
+        "born": profile.born.isoformat(),
+        "age": profile.age_on(tonight(profile, now)),
+        "zone": profile.zone,
+        "bedtime": profile.bedtime.strftime("%H:%M"),
+        "wake": profile.wake.strftime("%H:%M"),
+        "min_sleep_hours": profile.min_sleep_min / 60,
+        "liver": profile.liver,
+        "renal": profile.renal,
+        "pregnant": profile.pregnant,
+        "breastfeeding": profile.breastfeeding,
+        "conditions": list(profile.conditions),
+        "warnings": profile_warnings(profile, now),
+    }

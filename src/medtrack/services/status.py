@@ -1,0 +1,155 @@
+"""Use case: what to do tonight, in one state with plain guidance and warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from medtrack.core.model import Profile
+from medtrack.core.nights import night_of
+from medtrack.core.parse import parse_when
+from medtrack.core.rules import (
+    NightFacts,
+    cautions,
+    ceiling_ug,
+    ceiling_words,
+    is_excess,
+    night_state,
+    previous_outcome,
+    unacknowledged,
+)
+from medtrack.core.units import format_mg
+from medtrack.monograph import Monograph
+from medtrack.services.common import DAY, iso, mg, monograph, night_facts, require_profile
+from medtrack.storage.repository import Database, Repository
+
+
+@dataclass(frozen=True)
+class Status:
+    """Tonight at a glance; `to_json()` is the `status --json` shape."""
+
+    night: dt.date
+    state: str
+    drug: str
+    scheduled_ug: int | None
+    taken_ug: int | None
+    taken_at: dt.datetime | None
+    max_ug: int
+    window_opens: dt.datetime
+    latest_dose_at: dt.datetime
+    bedtime: dt.datetime
+    previous_night: str
+    guidance: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    zone: str = "UTC"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "night": self.night.isoformat(),
+            "state": self.state,
+            "drug": self.drug,
+            "scheduled_mg": mg(self.scheduled_ug),
+            "taken_mg": mg(self.taken_ug),
+            "taken_at": iso(self.taken_at) if self.taken_at else None,
+            "max_mg": mg(self.max_ug),
+            "window_opens": iso(self.window_opens),
+            "latest_dose_at": iso(self.latest_dose_at),
+            "previous_night": self.previous_night,
+            "guidance": self.guidance,
+            "warnings": list(self.warnings),
+            "zone": self.zone,
+        }
+
+
+def status(db: Database, now: dt.datetime, at: str | None = None) -> Status:
+    with db.unit_of_work(write=False) as repo:
+        profile = require_profile(repo)
+        when = (parse_when(at, profile.tz, now) if at else now).astimezone(profile.tz)
+        return night_status(repo, profile, when)
+
+
+def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Status:
+    mono = monograph()
+    night = night_of(when, profile.tz)
+    facts = night_facts(repo, profile, night)
+    before = night_facts(repo, profile, night - DAY)
+    ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
+    state = night_state(mono, profile, facts, when, ack_ids)
+    doses = facts.doses
+    taken_ug = sum(d.dose_ug or 0 for d in doses) if doses else None
+    extra = hold_suggestion(repo, facts)
+    return Status(
+        night=night, state=state, drug=mono.name, scheduled_ug=facts.scheduled, taken_ug=taken_ug,
+        taken_at=doses[0].at.astimezone(profile.tz) if doses else None,
+        max_ug=ceiling_ug(mono, profile, night), window_opens=facts.window.opens,
+        latest_dose_at=facts.window.latest, bedtime=facts.window.bedtime,
+        previous_night=previous_outcome(before),
+        guidance=guidance(mono, profile, facts, state, ack_ids),
+        warnings=tuple(warnings(mono, profile, facts, state) + extra), zone=profile.zone,
+    )
+
+
+def hold_suggestion(repo: Repository, facts: NightFacts) -> list[str]:
+    """Filled in by the symptom journal: severe symptoms during the current taper step."""
+    from medtrack.services.symptoms import hold_warning
+
+    return hold_warning(repo, facts)
+
+
+def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
+             ack_ids: tuple[str, ...]) -> str:
+    window, scheduled = facts.window, facts.scheduled
+    dose = format_mg(scheduled) if scheduled else ""
+    if state == "contraindicated":
+        reasons = "; ".join(r.text for r in unacknowledged(mono, profile, facts.night, ack_ids))
+        return (f"Do not take {mono.name} tonight: it is contraindicated ({reasons}). "
+                "Contact your doctor before taking any dose.")
+    if state == "taken":
+        first = facts.doses[0]
+        return (f"Tonight's dose ({format_mg(first.dose_ug or 0)}) is recorded at "
+                f"{first.at.astimezone(profile.tz):%H:%M}. Never take a second dose the same night.")
+    if state == "skipped":
+        return ("Tonight's dose is recorded as skipped. Take the next dose at the usual time "
+                "tomorrow; never take two to make up.")
+    if state == "no_dose":
+        return "Nothing is scheduled tonight: take no dose."
+    if state == "not_yet":
+        return (f"Tonight: {dose} at bedtime ({window.bedtime:%H:%M}). The window opens at "
+                f"{window.opens:%H:%M}; the latest time is {window.latest:%H:%M}.")
+    if state == "due":
+        return (f"Take {dose} now, just before you go to bed. Latest time tonight: "
+                f"{window.latest:%H:%M}. Do not drive or use machines afterwards.")
+    return (f"Too late tonight: after {window.latest:%H:%M} there is no time left for "
+            f"{profile.min_sleep_min / 60:g} hours of sleep. Skip tonight's dose and take the next "
+            "one at the usual time; never take two to make up.")
+
+
+def warnings(mono: Monograph, profile: Profile, facts: NightFacts, state: str) -> list[str]:
+    found: list[str] = []
+    for dose in facts.doses:
+        if dose.already_taken:
+            broke = f", against the rule '{dose.rule}'" if dose.rule else ""
+            found.append(f"A dose of {format_mg(dose.dose_ug or 0)} was recorded as already taken "
+                         f"at {dose.at.astimezone(profile.tz):%H:%M}{broke}. Take no more tonight.")
+    if is_excess(facts):
+        found.append("More than the scheduled dose was taken tonight. If you feel very drowsy, "
+                     "breathe slowly or shallowly, or feel faint, contact your doctor or "
+                     "emergency services now.")
+    regimen = facts.regimen
+    if regimen and regimen.acknowledged:
+        found.append(f"A contraindication was acknowledged by {regimen.prescriber}: "
+                     f"{regimen.acknowledged}")
+    scheduled = facts.scheduled
+    limit = ceiling_ug(mono, profile, facts.night)
+    if scheduled and scheduled > limit:
+        found.append(f"The scheduled {format_mg(scheduled)} is above "
+                     f"{ceiling_words(mono, profile, facts.night)}; only up to that can be "
+                     "recorded. Ask your prescriber to review the prescription.")
+    for rule in cautions(mono, profile, facts.night):
+        found.append(f"Caution: {rule.text}")
+    if state in ("not_yet", "due", "taken"):
+        names = [i.name.lower() for i in mono.interactions]
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+        found.append(f"Tonight: no {listed}; they add to the effect.")
+    return found

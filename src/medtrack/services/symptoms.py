@@ -1,0 +1,84 @@
+"""Use cases of the symptom journal: log a side effect or free text, list them, suggest a hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from medtrack.core.model import Symptom
+from medtrack.core.nights import night_of
+from medtrack.core.parse import parse_date, parse_positive_int, parse_when
+from medtrack.core.rules import NightFacts
+from medtrack.errors import BadInput
+from medtrack.services.common import iso, monograph, optional_text, require_profile, require_text
+from medtrack.storage.repository import Database, Repository
+
+SEVERE = 4
+
+
+def urgent_message() -> str:
+    return ("This can be serious: contact your doctor now, or emergency services if it is "
+            "severe or getting worse. " + monograph().guidance["call_doctor"])
+
+
+def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None = None,
+                at: str | None = None, note: str | None = None) -> Symptom:
+    """Add a journal entry; a monograph side effect is recognised whatever its spelling."""
+    name = require_text(name, "the symptom name").strip()
+    level = parse_positive_int(severity, what="severity", maximum=5) if severity is not None else None
+    note = optional_text(note, "the note")
+    effect = monograph().side_effect(name)
+    with db.unit_of_work() as repo:
+        profile = require_profile(repo)
+        when = (parse_when(at, profile.tz, now) if at else now).astimezone(profile.tz)
+        entry = Symptom(id=0, name=effect.name if effect else name,
+                        effect_id=effect.id if effect else None, severity=level, at=when,
+                        zone=profile.zone, night=night_of(when, profile.tz), note=note,
+                        urgent=bool(effect and effect.urgent))
+        return repo.add_symptom(entry, recorded_at=now)
+
+
+def list_symptoms(db: Database, first: str | None = None, last: str | None = None) -> list[Symptom]:
+    start = parse_date(first, what="--from date") if first else None
+    end = parse_date(last, what="--to date") if last else None
+    if start and end and start > end:
+        raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        return repo.symptoms(start, end)
+
+
+def is_severe(symptom: Symptom) -> bool:
+    return symptom.urgent or (symptom.severity or 0) >= SEVERE
+
+
+def hold_warning(repo: Repository, facts: NightFacts) -> list[str]:
+    """During a taper, severe symptoms in the current step suggest talking about a hold."""
+    plan = facts.regimen
+    if plan is None or plan.kind != "plan":
+        return []
+    step_start = max((s.start for s in plan.steps if s.start <= facts.night), default=None)
+    if step_start is None:
+        return []
+    severe = [s for s in repo.symptoms(step_start, facts.night) if is_severe(s)]
+    if not severe:
+        return []
+    names = ", ".join(sorted({s.name for s in severe}))
+    return [f"Severe symptoms during this taper step ({names}): talk to your prescriber about "
+            "holding the current step before the next reduction. Do not change the plan yourself."]
+
+
+def symptom_json(symptom: Symptom) -> dict[str, Any]:
+    data = {
+        "id": symptom.id,
+        "name": symptom.name,
+        "side_effect": symptom.effect_id,
+        "severity": symptom.severity,
+        "at": iso(symptom.at),
+        "night": symptom.night.isoformat(),
+        "note": symptom.note,
+        "urgent": symptom.urgent,
+    }
+    if symptom.urgent:
+        data["message"] = urgent_message()
+    return data

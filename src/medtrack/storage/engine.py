@@ -1,0 +1,125 @@
+"""Opening the SQLite file: private permissions, pragmas, BEGIN IMMEDIATE and the schema version."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Engine
+from sqlmodel import create_engine
+
+from medtrack.errors import BadInput, StorageProblem
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5000
+_PRAGMAS = (
+    f"busy_timeout={BUSY_TIMEOUT_MS}",
+    "synchronous=FULL",
+    "foreign_keys=ON",
+    "trusted_schema=OFF",
+    "cell_size_check=ON",
+)
+
+
+def storage_problem(error: BaseException, path: Path) -> StorageProblem:
+    """Turn a database error into one clear sentence for the user."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    if "locked" in text or "busy" in text:
+        return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
+                              "nothing was written, try again in a moment")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StorageProblem(f"the database {path} is damaged (not a valid medtrack database); "
+                              "it was left untouched: restore it from a backup")
+    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return StorageProblem(f"the database {path} cannot be written or opened (check its "
+                              "permissions and its folder's); nothing was written")
+    if "full" in text or "disk i/o" in text or "no space" in text:
+        return StorageProblem(f"the disk holding {path} is full or failing; nothing was written")
+    return StorageProblem(f"the database {path} could not be used ({text}); nothing was written")
+
+
+def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+    # pysqlite's implicit BEGIN would start transactions lazily as DEFERRED; we emit our own.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    for pragma in _PRAGMAS:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    # Writers take the write lock *before* reading what they check, so two processes can
+    # never both pass the same check; readers use a deferred BEGIN and never block a writer.
+    if conn.get_execution_options().get("medtrack_read_only"):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file 0600 (SQLite gives -wal and -shm the same mode); folders 0700."""
+    missing = [p for p in path.parents if not p.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    os.close(fd)
+
+
+def schema_version(path: Path) -> int:
+    """The schema version from the file header: cheap, no import of alembic needed."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            conn.execute("PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS)
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.Error as error:
+        raise storage_problem(error, path) from error
+
+
+def open_engine(path: Path, *, create: bool = False) -> Engine:
+    """Open an existing medtrack database (or create a new one when `create`), up to date."""
+    if not path.exists():
+        if not create:
+            raise BadInput(f"there is no medtrack database at {path} yet: start with "
+                           "`medtrack init --name NAME --born YYYY-MM-DD`")
+        try:
+            create_private_file(path)
+            with contextlib.closing(sqlite3.connect(path)) as conn:
+                conn.execute("PRAGMA journal_mode=WAL")
+        except OSError as error:
+            raise StorageProblem(f"cannot create the database {path}: {error.strerror}") from error
+        except sqlite3.Error as error:
+            raise storage_problem(error, path) from error
+    elif path.is_dir():
+        raise BadInput(f"{path} is a folder; give the path of a database file (--db PATH)")
+    version = schema_version(path)
+    if version > SCHEMA_VERSION:
+        raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "
+                             f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
+    engine = make_engine(path)
+    if version < SCHEMA_VERSION:
+        from medtrack.storage.migrate import upgrade  # alembic only when a migration is due
+
+        upgrade(engine, path, from_version=version)
+    return engine
+
+
+@contextlib.contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Map driver errors inside the block to StorageProblem (exit 4)."""
+    try:
+        yield
+    except (exc.OperationalError, exc.DatabaseError, sqlite3.Error) as error:
+        if isinstance(error, exc.IntegrityError):
+            raise
+        raise storage_problem(error, path) from error

@@ -1,0 +1,48 @@
+"""Schema migrations through Alembic; imported only when a database's schema is behind."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from medtrack.storage.engine import SCHEMA_VERSION, storage_problem
+
+# Alembic revision for each schema version (PRAGMA user_version holds the number).
+REVISIONS = {1: "0001"}
+
+
+def backup_copy(path: Path, target: Path) -> None:
+    """A consistent copy through SQLite's online backup API, created 0600."""
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    os.close(fd)
+    with contextlib.closing(sqlite3.connect(path)) as source, \
+            contextlib.closing(sqlite3.connect(target)) as dest:
+        source.backup(dest)
+
+
+def upgrade(engine: Engine, path: Path, *, from_version: int) -> None:
+    """Bring the schema to SCHEMA_VERSION in one transaction, after a backup of an older one."""
+    if from_version > 0:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        backup_copy(path, path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak"))
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("medtrack.storage") / "migrations"))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, REVISIONS[SCHEMA_VERSION])
+            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.Error as error:
+        raise storage_problem(error, path) from error
+    except Exception as error:  # SQLAlchemy wraps driver errors
+        if hasattr(error, "orig"):
+            raise storage_problem(error, path) from error
+        raise

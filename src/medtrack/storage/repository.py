@@ -1,0 +1,286 @@
+"""The unit of work and repository: one transaction, and rows converted to core values at the edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exc, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
+from medtrack.errors import MedtrackError, StorageProblem
+from medtrack.storage.engine import open_engine, storage_problem
+from medtrack.storage.tables import (
+    LockRow,
+    ProfileRow,
+    RecordRow,
+    RegimenRow,
+    StepRow,
+    SymptomRow,
+)
+
+UTC = dt.timezone.utc
+
+
+def to_epoch(instant: dt.datetime) -> int:
+    return int(instant.astimezone(UTC).timestamp())
+
+
+def from_epoch(seconds: int, zone: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, UTC).astimezone(ZoneInfo(zone))
+
+
+def _profile(row: ProfileRow) -> Profile:
+    return Profile(
+        name=row.name, born=dt.date.fromisoformat(row.born), zone=row.zone,
+        bedtime=dt.time.fromisoformat(row.bedtime), wake=dt.time.fromisoformat(row.wake),
+        liver=row.liver, renal=bool(row.renal), pregnant=bool(row.pregnant),
+        breastfeeding=bool(row.breastfeeding),
+        conditions=tuple(c for c in row.conditions.split(",") if c),
+        min_sleep_min=row.min_sleep_min,
+    )
+
+
+def _record(row: RecordRow, void_reason: str | None = None) -> Record:
+    return Record(
+        id=row.id or 0, kind=row.kind, night=dt.date.fromisoformat(row.night),
+        at=from_epoch(row.at_utc, row.zone), zone=row.zone, dose_ug=row.dose_ug,
+        scheduled_ug=row.scheduled_ug, already_taken=bool(row.already_taken),
+        voided=bool(row.voided), void_reason=void_reason, voids=row.voids, note=row.note,
+        acknowledged=row.acknowledged, rule=row.rule,
+    )
+
+
+class Repository:
+    """Reads and appends inside one transaction; callers never see a table row."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- profile -------------------------------------------------------------------------
+    def profile(self) -> Profile | None:
+        row = self.session.exec(select(ProfileRow).order_by(col(ProfileRow.id).desc()).limit(1)).first()
+        return _profile(row) if row else None
+
+    def add_profile(self, profile: Profile, *, at: dt.datetime, change: str) -> None:
+        self.session.add(ProfileRow(
+            recorded_at_utc=to_epoch(at), name=profile.name, born=profile.born.isoformat(),
+            zone=profile.zone, bedtime=profile.bedtime.strftime("%H:%M"),
+            wake=profile.wake.strftime("%H:%M"), liver=profile.liver, renal=profile.renal,
+            pregnant=profile.pregnant, breastfeeding=profile.breastfeeding,
+            conditions=",".join(profile.conditions), min_sleep_min=profile.min_sleep_min,
+            change=change,
+        ))
+        self.session.flush()
+
+    def profile_changes(self) -> list[tuple[dt.datetime, str]]:
+        rows = self.session.exec(select(ProfileRow).order_by(col(ProfileRow.id))).all()
+        return [(from_epoch(r.recorded_at_utc, r.zone), r.change) for r in rows]
+
+    # -- regimens ------------------------------------------------------------------------
+    def regimens(self) -> list[Regimen]:
+        rows = self.session.exec(select(RegimenRow).order_by(col(RegimenRow.id))).all()
+        steps: dict[int, list[Step]] = {}
+        for step in self.session.exec(select(StepRow).order_by(col(StepRow.regimen_id), col(StepRow.start_night))):
+            steps.setdefault(step.regimen_id, []).append(
+                Step(dt.date.fromisoformat(step.start_night), step.dose_ug))
+        return [
+            Regimen(
+                kind=r.kind, id=r.id or 0, seq=r.id or 0, prescriber=r.prescriber,
+                steps=tuple(steps.get(r.id or 0, ())),
+                created_at=dt.datetime.fromtimestamp(r.created_at_utc, UTC),
+                acknowledged=r.acknowledged, version=r.version, change=r.change, reason=r.reason,
+                acknowledged_ids=tuple(i for i in r.acknowledged_ids.split(",") if i),
+                round_ug=r.round_ug,
+            )
+            for r in rows
+        ]
+
+    def add_regimen(self, *, kind: str, prescriber: str, steps: Sequence[Step], at: dt.datetime,
+                    acknowledged: str | None = None, acknowledged_ids: Sequence[str] = (),
+                    version: int | None = None, change: str | None = None,
+                    reason: str | None = None, round_ug: int | None = None) -> int:
+        row = RegimenRow(
+            kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
+            start_night=steps[0].start.isoformat(), acknowledged=acknowledged,
+            acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
+            reason=reason, round_ug=round_ug,
+        )
+        self.session.add(row)
+        self.session.flush()
+        for step in steps:
+            self.session.add(StepRow(regimen_id=row.id, start_night=step.start.isoformat(),
+                                     dose_ug=step.dose_ug))
+        self.session.flush()
+        return row.id or 0
+
+    # -- records -------------------------------------------------------------------------
+    def _with_reasons(self, rows: Sequence[RecordRow]) -> list[Record]:
+        voided = [r.id for r in rows if r.voided]
+        reasons: dict[int, str | None] = {}
+        if voided:
+            for void in self.session.exec(select(RecordRow).where(col(RecordRow.voids).in_(voided))):
+                reasons[void.voids or 0] = void.note
+        return [_record(r, reasons.get(r.id or 0)) for r in rows]
+
+    def records_for_nights(self, first: dt.date, last: dt.date, *, kinds: Sequence[str] = ("dose", "skip")) -> list[Record]:
+        rows = self.session.exec(
+            select(RecordRow)
+            .where(col(RecordRow.night) >= first.isoformat(), col(RecordRow.night) <= last.isoformat(),
+                   col(RecordRow.kind).in_(kinds))
+            .order_by(col(RecordRow.night), col(RecordRow.id))
+        ).all()
+        return self._with_reasons(rows)
+
+    def all_records(self, *, kinds: Sequence[str] = ("dose", "skip")) -> list[Record]:
+        rows = self.session.exec(select(RecordRow).where(col(RecordRow.kind).in_(kinds))
+                                 .order_by(col(RecordRow.id))).all()
+        return self._with_reasons(rows)
+
+    def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
+        """Counted doses with an instant strictly between start and end."""
+        rows = self.session.exec(
+            select(RecordRow)
+            .where(RecordRow.kind == "dose", col(RecordRow.voided).is_(False),
+                   col(RecordRow.at_utc) > to_epoch(start), col(RecordRow.at_utc) < to_epoch(end))
+            .order_by(col(RecordRow.at_utc))
+        ).all()
+        return [_record(r) for r in rows]
+
+    def record(self, record_id: int) -> Record | None:
+        row = self.session.get(RecordRow, record_id)
+        if row is None:
+            return None
+        return self._with_reasons([row])[0]
+
+    def add_record(self, record: Record, *, recorded_at: dt.datetime) -> Record:
+        row = RecordRow(
+            kind=record.kind, night=record.night.isoformat(), at_utc=to_epoch(record.at),
+            zone=record.zone, dose_ug=record.dose_ug, scheduled_ug=record.scheduled_ug,
+            already_taken=record.already_taken, voids=record.voids, note=record.note,
+            acknowledged=record.acknowledged, rule=record.rule,
+            recorded_at_utc=to_epoch(recorded_at),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return _record(row)
+
+    def mark_voided(self, record_id: int) -> None:
+        self.session.exec(text("UPDATE record SET voided = 1 WHERE id = :id"), params={"id": record_id})  # type: ignore[call-overload]
+
+    def max_record_id(self) -> int:
+        return int(self.session.exec(text("SELECT coalesce(max(id), 0) FROM record")).one()[0])  # type: ignore[call-overload]
+
+    # -- symptoms ------------------------------------------------------------------------
+    def add_symptom(self, symptom: Symptom, *, recorded_at: dt.datetime) -> Symptom:
+        row = SymptomRow(name=symptom.name, effect_id=symptom.effect_id, severity=symptom.severity,
+                         at_utc=to_epoch(symptom.at), zone=symptom.zone, night=symptom.night.isoformat(),
+                         note=symptom.note, urgent=symptom.urgent, recorded_at_utc=to_epoch(recorded_at))
+        self.session.add(row)
+        self.session.flush()
+        return _symptom(row)
+
+    def symptoms(self, first: dt.date | None = None, last: dt.date | None = None) -> list[Symptom]:
+        query = select(SymptomRow)
+        if first:
+            query = query.where(col(SymptomRow.night) >= first.isoformat())
+        if last:
+            query = query.where(col(SymptomRow.night) <= last.isoformat())
+        return [_symptom(r) for r in self.session.exec(query.order_by(col(SymptomRow.at_utc), col(SymptomRow.id)))]
+
+    # -- prescriber lock -----------------------------------------------------------------
+    def lock(self) -> LockState:
+        row = self.session.get(LockRow, 1)
+        if row is None:
+            return LockState(None, 0, None)
+        until = dt.datetime.fromtimestamp(row.locked_until_utc, UTC) if row.locked_until_utc else None
+        return LockState(row.pin_hash, row.failures, until)
+
+    def save_lock(self, state: LockState, *, at: dt.datetime) -> None:
+        row = self.session.get(LockRow, 1) or LockRow(id=1, changed_at_utc=to_epoch(at))
+        row.pin_hash = state.pin_hash
+        row.failures = state.failures
+        row.locked_until_utc = to_epoch(state.locked_until) if state.locked_until else None
+        row.changed_at_utc = to_epoch(at)
+        self.session.add(row)
+        self.session.flush()
+
+
+def _symptom(row: SymptomRow) -> Symptom:
+    return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
+                   at=from_epoch(row.at_utc, row.zone), zone=row.zone,
+                   night=dt.date.fromisoformat(row.night), note=row.note, urgent=bool(row.urgent))
+
+
+class KeepAndRefuse(Exception):
+    """Raised inside a unit of work: commit what was written so far, then raise `error`."""
+
+    def __init__(self, error: MedtrackError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class LockState:
+    """The prescriber lock as stored: the PIN hash (None: no lock), failures, lockout end."""
+
+    __slots__ = ("pin_hash", "failures", "locked_until")
+
+    def __init__(self, pin_hash: str | None, failures: int, locked_until: dt.datetime | None) -> None:
+        self.pin_hash = pin_hash
+        self.failures = failures
+        self.locked_until = locked_until
+
+
+class Database:
+    """A medtrack database file; `unit_of_work()` gives one transaction around a Repository."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        try:
+            self.engine: Engine = open_engine(path, create=create)
+        except exc.SQLAlchemyError as error:
+            raise storage_problem(error, path) from error
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Repository]:
+        """One transaction: BEGIN IMMEDIATE for writers (taken before any check), commit on success."""
+        engine = self.engine if write else self.engine.execution_options(medtrack_read_only=True)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                session.begin()
+                try:
+                    yield Repository(session)
+                    session.commit()
+                except KeepAndRefuse as signal:
+                    session.commit()  # e.g. the failed-PIN counter: the one write a refusal keeps
+                    raise signal.error from None
+                except BaseException:
+                    session.rollback()
+                    raise
+        except MedtrackError:
+            raise
+        except exc.IntegrityError as error:
+            raise integrity_refusal(error) from error
+        except exc.SQLAlchemyError as error:
+            raise storage_problem(error, self.path) from error
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def integrity_refusal(error: exc.IntegrityError) -> MedtrackError:
+    """The schema's own safety net caught what the rules above should have: still a refusal."""
+    from medtrack.errors import Refused
+
+    text_ = str(error.orig)
+    if "record_one_per_night" in text_ or "UNIQUE constraint failed: record.night" in text_:
+        return Refused("one-dose-per-night", "refused (one dose per night): this night already "
+                       "has a dose or a skip recorded. Never take a second dose.")
+    if "12 hours" in text_:
+        return Refused("12-hour-gap", "refused (12-hour gap): doses must be at least 12 hours apart.")
+    return StorageProblem(f"the database refused the change ({text_}); nothing was written")

@@ -1,0 +1,109 @@
+"""SQLModel table rows. They never leave storage/: the repository converts them to core values.
+
+The schema itself (CHECKs, partial unique indexes, append-only triggers) is created by the
+migrations; these classes mirror its columns so the ORM can read and insert rows.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class ProfileRow(SQLModel, table=True):
+    """One version of the profile; the newest is the profile. Changes add a version."""
+
+    __tablename__ = "profile_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recorded_at_utc: int
+    name: str
+    born: str
+    zone: str
+    bedtime: str
+    wake: str
+    liver: str
+    renal: bool
+    pregnant: bool
+    breastfeeding: bool
+    conditions: str  # comma-separated condition ids
+    min_sleep_min: int
+    change: str
+
+
+class RegimenRow(SQLModel, table=True):
+    """A prescription or one version of the taper plan, in recording order."""
+
+    __tablename__ = "regimen"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    created_at_utc: int
+    prescriber: str
+    start_night: str
+    acknowledged: str | None = None
+    acknowledged_ids: str = ""
+    version: int | None = None
+    change: str | None = None
+    reason: str | None = None
+    round_ug: int | None = None
+
+
+class StepRow(SQLModel, table=True):
+    """One step of a regimen: from its start night, this dose each night."""
+
+    __tablename__ = "regimen_step"
+
+    id: int | None = Field(default=None, primary_key=True)
+    regimen_id: int = Field(foreign_key="regimen.id")
+    start_night: str
+    dose_ug: int
+
+
+class RecordRow(SQLModel, table=True):
+    """The append-only log: doses, skips and voids share one id sequence."""
+
+    __tablename__ = "record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    night: str
+    at_utc: int
+    zone: str
+    dose_ug: int | None = None
+    scheduled_ug: int | None = None
+    already_taken: bool = False
+    voided: bool = False
+    voids: int | None = Field(default=None, foreign_key="record.id")
+    note: str | None = None
+    acknowledged: str | None = None
+    rule: str | None = None
+    recorded_at_utc: int
+
+
+class SymptomRow(SQLModel, table=True):
+    """The symptom journal (append-only)."""
+
+    __tablename__ = "symptom"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    effect_id: str | None = None
+    severity: int | None = None
+    at_utc: int
+    zone: str
+    night: str
+    note: str | None = None
+    urgent: bool = False
+    recorded_at_utc: int
+
+
+class LockRow(SQLModel, table=True):
+    """The prescriber lock: a slow salted PIN hash and the failure counter (a single row)."""
+
+    __tablename__ = "prescriber_lock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pin_hash: str | None = None
+    failures: int = 0
+    locked_until_utc: int | None = None
+    changed_at_utc: int
