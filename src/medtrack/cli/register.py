@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-EXTENSIONS: list = []
+from medtrack.cli import taper_cmds
+
+EXTENSIONS: list = [taper_cmds.register]

@@ -13,14 +13,26 @@ from medtrack.monograph import Monograph, Rule
 
 
 def regimen_on(regimens: Iterable[Regimen], night: dt.date) -> Regimen | None:
-    """The prescription or plan version in force: latest start not after the night, newest wins."""
+    """The prescription or plan version in force on a night.
+
+    Each is in force from its start night until a later-starting one (newest wins on a tie);
+    a plan version is replaced by every later version from that version's start night on.
+    """
+    regimens = list(regimens)
     best: Regimen | None = None
     for regimen in regimens:
-        if regimen.start > night:
+        if regimen.start > night or _superseded(regimen, regimens, night):
             continue
         if best is None or (regimen.start, regimen.seq) > (best.start, best.seq):
             best = regimen
     return best
+
+
+def _superseded(regimen: Regimen, regimens: list[Regimen], night: dt.date) -> bool:
+    if regimen.kind != "plan":
+        return False
+    return any(other.kind == "plan" and other.seq > regimen.seq and other.start <= night
+               for other in regimens)
 
 
 def scheduled_ug(regimen: Regimen | None, night: dt.date) -> int | None:

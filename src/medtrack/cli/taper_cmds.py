@@ -1,0 +1,157 @@
+"""Commands of the taper: taper set/show/hold/step-back/history, and the calendar."""
+
+from __future__ import annotations
+
+import argparse
+
+from medtrack.cli import Context
+from medtrack.core.units import format_mg
+
+STATE_MARKS = {"taken": "+", "missed": "!", "skipped": "s", "excess": "X", "future": ".",
+               "none": " ", "contraindicated": "C"}
+
+
+def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
+    p = sub(subs, "taper", "the doctor's taper plan: set, show, hold, step back, history",
+            "medtrack taper show", cmd_taper_show)
+    p.add_argument("--json", action="store_true")
+    tsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=type(p))
+
+    s = sub(tsubs, "set", "set the plan (a new version when one exists: needs --reason)",
+            "medtrack taper set --start 2026-12-01 --from 1mg --step 0.25mg --every 2w --prescriber 'Dr. Weiss'\n"
+            "         medtrack taper set --start 2026-12-01 --from 1mg --step 10% --every 14d --prescriber 'Dr. Weiss'\n"
+            "         medtrack taper set --steps '2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0' --prescriber 'Dr. Weiss'",
+            cmd_taper_set)
+    s.add_argument("--start", metavar="DATE", help="first night of the plan")
+    s.add_argument("--from", dest="from_dose", metavar="D", help="the first step's dose")
+    s.add_argument("--step", metavar="D|P%", help="the cut per step: an amount (0.25mg) or a percentage (10%%)")
+    s.add_argument("--every", metavar="Nd|Nw", help="the length of each step, e.g. 14d or 2w")
+    s.add_argument("--to", metavar="D", help="the target (default 0: stopped)")
+    s.add_argument("--steps", metavar="DATE=D,...", help="explicit steps instead of a generator")
+    s.add_argument("--round", metavar="D", help="the dispensable unit (default 0.25 mg)")
+    s.add_argument("--prescriber", required=True, metavar="NAME")
+    s.add_argument("--pin")
+    s.add_argument("--reason", metavar="TEXT", help="why (required for every change after the first plan)")
+    s.add_argument("--json", action="store_true")
+
+    h = sub(tsubs, "hold", "the current step lasts N more days; later steps move later",
+            "medtrack taper hold --days 7 --reason 'withdrawal symptoms'", cmd_taper_hold)
+    h.add_argument("--days", required=True, metavar="N")
+    _change_options(h)
+
+    b = sub(tsubs, "step-back", "go back to the previous step's dose, then resume",
+            "medtrack taper step-back --reason 'could not sleep for a week'", cmd_taper_step_back)
+    _change_options(b)
+
+    y = sub(tsubs, "history", "every version of the plan, newest first", "medtrack taper history --json",
+            cmd_taper_history)
+    y.add_argument("--json", action="store_true")
+
+    c = sub(subs, "calendar", "a month of nights: scheduled dose and what happened",
+            "medtrack calendar --month 2026-12", cmd_calendar)
+    c.add_argument("--month", metavar="YYYY-MM", help="default: this month")
+    c.add_argument("--json", action="store_true")
+
+
+def _change_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--at", metavar="DATE", help="the night the change starts (default tonight)")
+    p.add_argument("--prescriber", metavar="NAME", help="default: the plan's prescriber")
+    p.add_argument("--pin")
+    p.add_argument("--json", action="store_true")
+
+
+def _print_plan(ctx: Context, plan) -> None:  # type: ignore[no-untyped-def]
+    from medtrack.services.taper import steps_json
+
+    ctx.out(f"Taper plan version {plan.version} by {plan.prescriber} ({plan.change})")
+    for step in steps_json(plan):
+        until = f"to {step['end']}" if step["end"] else "onwards"
+        dose = f"{step['dose_mg']} mg" if step["dose_mg"] else "0 mg (stopped)"
+        ctx.out(f"  from {step['start']} {until:>15}: {dose}")
+
+
+def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.taper import PlanRequest, plan_json, set_plan
+
+    plan = set_plan(ctx.open_db(), ctx.now, PlanRequest(
+        prescriber=args.prescriber, start=args.start, from_dose=args.from_dose, step=args.step,
+        every=args.every, to=args.to, steps=args.steps, round=args.round, reason=args.reason,
+        pin=args.pin))
+    if args.json:
+        ctx.json(plan_json(plan))
+    else:
+        _print_plan(ctx, plan)
+    return 0
+
+
+def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.errors import BadInput
+    from medtrack.services.taper import current_plan, plan_json
+
+    plan = current_plan(ctx.open_db())
+    if plan is None:
+        raise BadInput("there is no taper plan yet: the prescriber sets one with `medtrack taper set`")
+    if args.json:
+        ctx.json(plan_json(plan))
+    else:
+        _print_plan(ctx, plan)
+    return 0
+
+
+def _change(args: argparse.Namespace, ctx: Context, action: str) -> int:
+    from medtrack.services.taper import change_plan, plan_json
+
+    plan = change_plan(ctx.open_db(), ctx.now, action, args.reason, args.at, args.prescriber,
+                       args.pin, getattr(args, "days", None))
+    if args.json:
+        ctx.json(plan_json(plan))
+    else:
+        _print_plan(ctx, plan)
+    return 0
+
+
+def cmd_taper_hold(args: argparse.Namespace, ctx: Context) -> int:
+    return _change(args, ctx, "hold")
+
+
+def cmd_taper_step_back(args: argparse.Namespace, ctx: Context) -> int:
+    return _change(args, ctx, "step-back")
+
+
+def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.taper import plan_versions, version_json
+
+    versions = plan_versions(ctx.open_db())
+    if args.json:
+        ctx.json([version_json(v) for v in versions])
+        return 0
+    if not versions:
+        ctx.out("No taper plan yet.")
+    for plan in versions:
+        _print_plan(ctx, plan)
+        ctx.out(f"  changed {plan.created_at:%Y-%m-%d %H:%M} UTC; reason: {plan.reason or '-'}")
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.calendar import calendar_month
+
+    month = calendar_month(ctx.open_db(), ctx.now, args.month)
+    if args.json:
+        ctx.json(month.to_json())
+        return 0
+    ctx.out(f"{month.label}   + taken  ! missed  s skipped  X excess  C contraindicated  * step change")
+    ctx.out("Mon      Tue      Wed      Thu      Fri      Sat      Sun")
+    cells = ["        "] * month.nights[0].night.weekday()
+    for night in month.nights:
+        dose = format_mg(night.scheduled_ug).replace(" mg", "") if night.scheduled_ug else "-"
+        mark = STATE_MARKS[night.state] + ("*" if night.step_change else " ")
+        cells.append(f"{night.night.day:2d}{mark}{dose:<4}"[:8].ljust(8))
+    for row in range(0, len(cells), 7):
+        ctx.out(" ".join(cells[row:row + 7]).rstrip())
+    summary = month.summary()
+    average = format_mg(summary["average_ug"]) if summary["average_ug"] else "-"
+    ctx.out(f"Nights taken {summary['taken']}, missed {summary['missed']}, skipped "
+            f"{summary['skipped']}, excess {summary['excess']}; average dose taken {average}")
+    return 0

@@ -1,0 +1,161 @@
+"""Taper plans as pure arithmetic: generating steps, holding a step, stepping back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from fractions import Fraction
+
+from medtrack.core.model import Step
+from medtrack.core.parse import parse_date
+from medtrack.core.units import format_mg, parse_dose
+from medtrack.errors import BadInput
+
+DAY = dt.timedelta(days=1)
+MAX_STEPS = 400
+_EVERY_RE = re.compile(r"([0-9]{1,4})\s*([dw])", re.IGNORECASE)
+_PERCENT_RE = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*%")
+
+
+def parse_every(text: str) -> int:
+    """`14d`, `2w` -> days; a zero interval is bad input."""
+    match = _EVERY_RE.fullmatch(text.strip())
+    if not match:
+        raise BadInput(f"--every '{text}' is not an interval (accepted: Nd or Nw, e.g. 14d, 2w)")
+    days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
+    if days <= 0 or days > 3650:
+        raise BadInput(f"--every '{text}' must be between 1 day and 10 years")
+    return days
+
+
+def parse_step(text: str) -> tuple[str, int | Fraction]:
+    """`0.25mg` -> ("linear", 250 ug); `10%` -> ("percent", Fraction(10))."""
+    if text.strip().endswith("%"):
+        match = _PERCENT_RE.fullmatch(text.strip())
+        if not match:
+            raise BadInput(f"--step '{text}' is not a percentage (accepted: 1% to 99.99%, e.g. 10%)")
+        percent = Fraction(match.group(1))
+        if not 0 < percent < 100:
+            raise BadInput(f"--step '{text}': a percentage cut must be above 0% and below 100%")
+        return "percent", percent
+    return "linear", parse_dose(text, what="--step")
+
+
+def check_unit(dose_ug: int, round_ug: int, what: str) -> None:
+    if dose_ug % round_ug:
+        raise BadInput(f"{what} {format_mg(dose_ug)} is not a multiple of the dispensable unit "
+                       f"{format_mg(round_ug)} (--round)")
+
+
+def linear_steps(start: dt.date, from_ug: int, cut_ug: int, every_days: int, to_ug: int,
+                 round_ug: int) -> list[Step]:
+    """From `from_ug`, cut `cut_ug` every `every_days` down to the target (the last step)."""
+    for value, what in ((from_ug, "--from"), (cut_ug, "--step"), (to_ug, "--to")):
+        check_unit(value, round_ug, what)
+    _check_direction(from_ug, to_ug)
+    doses = [from_ug]
+    while doses[-1] > to_ug:
+        doses.append(max(to_ug, doses[-1] - cut_ug))
+    return _dated(start, doses, every_days)
+
+
+def percent_steps(start: dt.date, from_ug: int, percent: Fraction, every_days: int, to_ug: int,
+                  round_ug: int) -> list[Step]:
+    """Each step cuts `percent` of the current dose, rounded to the unit (halves up), and is
+    always at least one unit below the step before; the last step is the target."""
+    check_unit(from_ug, round_ug, "--from")
+    check_unit(to_ug, round_ug, "--to")
+    _check_direction(from_ug, to_ug)
+    doses = [from_ug]
+    while doses[-1] > to_ug:
+        current = doses[-1]
+        kept = Fraction(current) * (100 - percent) / 100 / round_ug
+        units = int(kept + Fraction(1, 2))  # nearest unit, halves up (kept is never negative)
+        dose = min(units * round_ug, current - round_ug)
+        doses.append(max(dose, to_ug))
+    return _dated(start, doses, every_days)
+
+
+def explicit_steps(text: str, round_ug: int) -> list[Step]:
+    """`DATE=D,DATE=D,...` with strictly increasing dates; 0 is allowed (stopped)."""
+    steps: list[Step] = []
+    parts = [p for p in text.split(",")]
+    if not text.strip() or any(not p.strip() for p in parts):
+        raise BadInput("--steps needs DATE=DOSE pairs separated by commas, e.g. "
+                       "2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0")
+    for part in parts:
+        if "=" not in part:
+            raise BadInput(f"--steps item '{part.strip()}' is not DATE=DOSE (e.g. 2026-12-01=0.75mg)")
+        date_text, dose_text = part.split("=", 1)
+        night = parse_date(date_text.strip(), what="--steps date")
+        dose = parse_dose(dose_text.strip(), allow_zero=True, what="--steps dose")
+        check_unit(dose, round_ug, "--steps dose")
+        if steps and night <= steps[-1].start:
+            raise BadInput(f"--steps dates must be strictly increasing: {night} comes after "
+                           f"{steps[-1].start}")
+        steps.append(Step(night, dose))
+    if len(steps) > MAX_STEPS:
+        raise BadInput(f"--steps has {len(steps)} steps; up to {MAX_STEPS} are accepted")
+    return steps
+
+
+def _check_direction(from_ug: int, to_ug: int) -> None:
+    if to_ug >= from_ug:
+        raise BadInput(f"--to {format_mg(to_ug)} must be below --from {format_mg(from_ug)}: a "
+                       "taper goes down")
+
+
+def _dated(start: dt.date, doses: list[int], every_days: int) -> list[Step]:
+    if len(doses) > MAX_STEPS:
+        raise BadInput(f"that plan would have {len(doses)} steps; up to {MAX_STEPS} are accepted "
+                       "(use a larger --step)")
+    try:
+        return [Step(start + i * every_days * DAY, dose) for i, dose in enumerate(doses)]
+    except OverflowError:
+        raise BadInput("that plan runs past the year 9999: use a shorter --every") from None
+
+
+def step_index(steps: tuple[Step, ...] | list[Step], night: dt.date) -> int | None:
+    """The index of the step in force on a night (None before the first)."""
+    found = None
+    for i, step in enumerate(steps):
+        if step.start <= night:
+            found = i
+    return found
+
+
+def step_end(steps: tuple[Step, ...] | list[Step], index: int) -> dt.date | None:
+    """A step's last night; None for the open-ended last step."""
+    return steps[index + 1].start - DAY if index + 1 < len(steps) else None
+
+
+def hold(steps: list[Step], at: dt.date, days: int) -> list[Step]:
+    """The step in force at `at` lasts `days` more; every later step moves `days` later."""
+    index = step_index(steps, at)
+    if index is None:
+        raise BadInput(f"--at {at} is before the plan starts ({steps[0].start}): nothing to hold")
+    if index == len(steps) - 1:
+        raise BadInput(f"on {at} the last step ({format_mg(steps[index].dose_ug)}) is in force; "
+                       "it has no end to hold")
+    shift = days * DAY
+    return steps[: index + 1] + [Step(s.start + shift, s.dose_ug) for s in steps[index + 1:]]
+
+
+def step_back(steps: list[Step], at: dt.date) -> list[Step]:
+    """From `at`, the previous step's dose for its length, then the interrupted step's dose
+    for its full length; every later step moves accordingly. Nights before `at` keep theirs."""
+    index = step_index(steps, at)
+    if index is None:
+        raise BadInput(f"--at {at} is before the plan starts ({steps[0].start})")
+    if index == 0:
+        raise BadInput(f"on {at} the first step is in force: there is no earlier step to go back to")
+    previous, current = steps[index - 1], steps[index]
+    previous_length = current.start - previous.start
+    new = steps[:index] if at == current.start else steps[: index + 1]
+    new = new + [Step(at, previous.dose_ug), Step(at + previous_length, current.dose_ug)]
+    if index + 1 < len(steps):
+        current_length = steps[index + 1].start - current.start
+        resume = at + previous_length + current_length
+        shift = resume - steps[index + 1].start
+        new += [Step(s.start + shift, s.dose_ug) for s in steps[index + 1:]]
+    return new

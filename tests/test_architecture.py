@@ -1,0 +1,88 @@
+"""The layers' import boundaries, checked by reading the source and in fresh interpreters."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "medtrack"
+HEAVY_FOR_CLI = ("textual", "fpdf", "fhir", "icalendar", "alembic")
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules_in(package: str) -> list[Path]:
+    return sorted((SRC / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules_in("core"), ids=lambda p: p.name)
+def test_core_is_pure(path: Path) -> None:
+    allowed_medtrack = ("medtrack.core", "medtrack.errors", "medtrack.monograph")
+    for name in imports_of(path):
+        top = name.split(".")[0]
+        if top == "medtrack":
+            assert name.startswith(allowed_medtrack), f"{path.name} imports {name}"
+        else:
+            assert top in sys.stdlib_module_names or top == "dateutil", f"{path.name} imports {name}"
+
+
+def test_only_tui_imports_textual() -> None:
+    for path in SRC.rglob("*.py"):
+        if "tui" in path.relative_to(SRC).parts:
+            continue
+        assert not any(n.split(".")[0] in ("textual", "rich") for n in imports_of(path)), path
+
+
+def test_exporters_never_touch_storage() -> None:
+    for path in modules_in("export"):
+        for name in imports_of(path):
+            assert not name.startswith(("medtrack.storage", "sqlmodel", "sqlalchemy")), (path, name)
+
+
+def test_cli_and_tui_use_services_not_storage_tables() -> None:
+    for package in ("cli", "tui"):
+        for path in modules_in(package):
+            for name in imports_of(path):
+                assert not name.startswith(("medtrack.storage.tables", "sqlmodel", "sqlalchemy")), (path, name)
+
+
+def _loaded_after(code: str, env: dict[str, str]) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_core_imports_no_database_or_screen_library() -> None:
+    code = ("import sys, json; import medtrack.core.rules, medtrack.core.parse; "
+            "print(json.dumps(sorted(sys.modules)))")
+    loaded = _loaded_after(code, dict(os.environ))
+    assert not {m for m in loaded if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "textual")}
+
+
+@pytest.mark.parametrize("argv", [["status", "--json"], ["log", "--json"], ["history"]])
+def test_cli_hot_path_imports_nothing_heavy(tmp_path: Path, argv: list[str]) -> None:
+    env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"), MEDTRACK_NOW="2026-11-25T22:00:00+01:00")
+    setup = [["init", "--name", "A", "--born", "1970-01-01", "--tz", "Europe/Berlin"],
+             ["prescribe", "--dose", "1mg", "--prescriber", "Dr X"]]
+    for args in setup:
+        subprocess.run([sys.executable, "-m", "medtrack", *args], env=env, check=True, capture_output=True)
+    code = ("import sys, json, contextlib, io\nfrom medtrack.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()):\n    rc = main({argv!r})\n"
+            "assert rc == 0, rc\nprint(json.dumps(sorted(sys.modules)))")
+    loaded = _loaded_after(code, env)
+    heavy = {m for m in loaded if m.split(".")[0] in HEAVY_FOR_CLI}
+    assert not heavy, f"`medtrack {' '.join(argv)}` imported {sorted(heavy)[:5]}"
