@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
-        db_text = args.db or os.environ.get("MEDTRACK_DB")
+        db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
         ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path(),

@@ -12,6 +12,11 @@ from medtrack.core.units import format_mg
 from medtrack.monograph import Monograph, Rule
 
 
+def utc(instant: dt.datetime) -> dt.datetime:
+    """Compare instants in UTC: two times carrying the same zone compare by wall clock."""
+    return instant.astimezone(dt.timezone.utc)
+
+
 def regimen_on(regimens: Iterable[Regimen], night: dt.date) -> Regimen | None:
     """The prescription or plan version in force on a night.
 
@@ -83,6 +88,8 @@ def ceiling_ug(mono: Monograph, profile: Profile, night: dt.date) -> int:
 
 def ceiling_words(mono: Monograph, profile: Profile, night: dt.date) -> str:
     limit = format_mg(ceiling_ug(mono, profile, night))
+    if profile.age_on(night) < mono.dosing.min_age:
+        return f"the monograph's limit: no dose under age {mono.dosing.min_age}"
     if profile.age_on(night) >= mono.dosing.elderly_from_age:
         return f"the monograph's {limit} nightly limit from age {mono.dosing.elderly_from_age}"
     return f"the monograph's {limit} nightly limit for adults"
@@ -123,7 +130,7 @@ def check_dose(
     night, window = facts.night, facts.window
     blocked = unacknowledged(mono, profile, night, acknowledged_ids)
     if blocked:
-        reasons = "; ".join(r.text for r in blocked)
+        reasons = "; ".join(r.text.rstrip(".") for r in blocked)
         return Verdict(False, "contraindication", f"{reasons}. Do not take "
                        f"{mono.name}; talk to your doctor.")
     scheduled = facts.scheduled
@@ -142,10 +149,10 @@ def check_dose(
         if hours_apart(other.at, at) < MIN_DOSE_GAP:
             return Verdict(False, "12-hour-gap", "doses must be at least 12 hours apart: a dose "
                            f"is recorded at {other.at.astimezone(at.tzinfo):%Y-%m-%d %H:%M}.")
-    if at < window.opens:
+    if utc(at) < utc(window.opens):
         return Verdict(False, "dose-window", f"too early: the window for the night of {night} "
                        f"opens at {window.opens:%H:%M} (2 hours before bedtime).")
-    if at > window.latest:
+    if utc(at) > utc(window.latest):
         return Verdict(False, "dose-window", f"too late: the latest time for the night of {night}"
                        f" was {window.latest:%H:%M}, to leave {profile.min_sleep_min / 60:g} hours of "
                        "sleep. Skip tonight's dose; take the next one at the usual time, never two.")
@@ -178,9 +185,9 @@ def night_state(
         return "skipped"
     if facts.scheduled is None:
         return "no_dose"
-    if now < facts.window.opens:
+    if utc(now) < utc(facts.window.opens):
         return "not_yet"
-    if now <= facts.window.latest:
+    if utc(now) <= utc(facts.window.latest):
         return "due"
     return "skip"
 

@@ -10,7 +10,7 @@ from typing import Any
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window
 from medtrack.core.parse import parse_month
-from medtrack.core.rules import NightFacts, is_excess, regimen_on, scheduled_ug, unacknowledged
+from medtrack.core.rules import NightFacts, is_excess, regimen_on, scheduled_ug, unacknowledged, utc
 from medtrack.monograph import Monograph
 from medtrack.services.common import DAY, mg, monograph, require_profile, tonight
 from medtrack.storage.repository import Database, Repository
@@ -79,7 +79,7 @@ def night_states(mono: Monograph, profile: Profile, regimens: list[Regimen],
             state = "contraindicated"
         elif scheduled is None:
             state = "none"
-        elif night > current or (night == current and now <= window.latest):
+        elif night > current or (night == current and utc(now) <= utc(window.latest)):
             state = "future"
         else:
             state = "missed"

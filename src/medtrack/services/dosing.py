@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from medtrack.core.model import Record
+from medtrack.core.model import Profile, Record
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_date, parse_when
 from medtrack.core.rules import check_dose
@@ -18,7 +18,7 @@ from medtrack.services.common import (
     require_text,
     tonight,
 )
-from medtrack.storage.repository import Database
+from medtrack.storage.repository import Database, Repository
 
 
 def log_dose(
@@ -38,32 +38,38 @@ def log_dose(
     note = optional_text(note, "the note")
     if already_taken and note is None:
         raise BadInput("--already-taken needs --note TEXT saying what happened")
-    mono = monograph()
     with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
         profile = require_profile(repo)
         when = parse_when(at, profile.tz, now) if at else now
-        when = when.astimezone(profile.tz)
-        night = night_of(when, profile.tz)
-        facts = night_facts(repo, profile, night, around=when)
-        scheduled = facts.scheduled
-        if dose_ug is None:
-            if scheduled is None:
-                if already_taken:
-                    raise BadInput("nothing is scheduled that night: give the DOSE that was taken")
-                raise Refused("nothing-scheduled", f"refused (nothing scheduled): no dose is "
-                              f"scheduled for the night of {night}.")
-            dose_ug = scheduled
-        ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
-        verdict = check_dose(mono, profile, facts, when, dose_ug, ack_ids)
-        if not verdict.allowed and not already_taken:
-            raise Refused(verdict.rule, f"refused ({verdict.rule.replace('-', ' ')}): {verdict.message}")
-        record = Record(
-            id=0, kind="dose", night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
-            scheduled_ug=scheduled, already_taken=already_taken, note=note,
-            acknowledged=facts.regimen.acknowledged if facts.regimen else None,
-            rule=None if verdict.allowed else verdict.rule,
-        )
-        return repo.add_record(record, recorded_at=now)
+        return add_dose(repo, profile, now, when, dose_ug, note, already_taken)
+
+
+def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.datetime,
+             dose_ug: int | None, note: str | None, already_taken: bool,
+             night: dt.date | None = None) -> Record:
+    """Check a dose against every rule and append it (inside the caller's write transaction)."""
+    when = when.astimezone(profile.tz)
+    night = night or night_of(when, profile.tz)
+    facts = night_facts(repo, profile, night, around=when)
+    scheduled = facts.scheduled
+    if dose_ug is None:
+        if scheduled is None:
+            if already_taken:
+                raise BadInput("nothing is scheduled that night: give the DOSE that was taken")
+            raise Refused("nothing-scheduled", f"refused (nothing scheduled): no dose is "
+                          f"scheduled for the night of {night}.")
+        dose_ug = scheduled
+    ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
+    verdict = check_dose(monograph(), profile, facts, when, dose_ug, ack_ids)
+    if not verdict.allowed and not already_taken:
+        raise Refused(verdict.rule, f"refused ({verdict.rule.replace('-', ' ')}): {verdict.message}")
+    record = Record(
+        id=0, kind="dose", night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
+        scheduled_ug=scheduled, already_taken=already_taken, note=note,
+        acknowledged=facts.regimen.acknowledged if facts.regimen else None,
+        rule=None if verdict.allowed else verdict.rule,
+    )
+    return repo.add_record(record, recorded_at=now)
 
 
 def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
@@ -77,19 +83,25 @@ def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
         if night > current:
             raise BadInput(f"night {night} is in the future: a skip can be recorded for tonight "
                            f"({current}) or an earlier night")
-        facts = night_facts(repo, profile, night)
-        if facts.skips:
-            raise Refused("skipped-night", f"refused (one record per night): the night of {night}"
-                          " is already recorded as skipped.")
-        if facts.doses:
-            raise Refused("one-dose-per-night", f"refused (one record per night): a dose of "
-                          f"{format_mg(facts.doses[0].dose_ug or 0)} is already recorded for the "
-                          f"night of {night}; it cannot also be skipped.")
-        if facts.scheduled is None:
-            raise BadInput(f"nothing is scheduled for the night of {night}, so there is nothing to skip")
-        record = Record(id=0, kind="skip", night=night, at=now.astimezone(profile.tz),
-                        zone=profile.zone, scheduled_ug=facts.scheduled, note=note)
-        return repo.add_record(record, recorded_at=now)
+        return add_skip(repo, profile, now, night, now, note)
+
+
+def add_skip(repo: Repository, profile: Profile, now: dt.datetime, night: dt.date,
+             at: dt.datetime, note: str | None) -> Record:
+    """Append a skip for a night that has no dose or skip yet (inside the caller's transaction)."""
+    facts = night_facts(repo, profile, night)
+    if facts.skips:
+        raise Refused("skipped-night", f"refused (one record per night): the night of {night}"
+                      " is already recorded as skipped.")
+    if facts.doses:
+        raise Refused("one-dose-per-night", f"refused (one record per night): a dose of "
+                      f"{format_mg(facts.doses[0].dose_ug or 0)} is already recorded for the "
+                      f"night of {night}; it cannot also be skipped.")
+    if facts.scheduled is None:
+        raise BadInput(f"nothing is scheduled for the night of {night}, so there is nothing to skip")
+    record = Record(id=0, kind="skip", night=night, at=at.astimezone(profile.tz),
+                    zone=profile.zone, scheduled_ug=facts.scheduled, note=note)
+    return repo.add_record(record, recorded_at=now)
 
 
 def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None) -> Record:
@@ -97,16 +109,22 @@ def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | No
     reason = require_text(reason, "the reason")
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        target = repo.record(record_id)
-        if target is None or target.kind == "void":
-            raise BadInput(f"there is no dose or skip record with id {record_id} (see `medtrack history`)")
-        if target.voided:
-            raise BadInput(f"record {record_id} is already voided ({target.void_reason})")
-        void = Record(id=0, kind="void", night=target.night, at=now.astimezone(profile.tz),
-                      zone=profile.zone, voids=record_id, note=reason)
-        saved = repo.add_record(void, recorded_at=now)
-        repo.mark_voided(record_id)
-        return saved
+        return add_void(repo, profile, now, record_id, reason, now)
+
+
+def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: int, reason: str,
+             at: dt.datetime) -> Record:
+    """Append a void for a dose or skip and mark it voided (the only update the schema allows)."""
+    target = repo.record(record_id)
+    if target is None or target.kind == "void":
+        raise BadInput(f"there is no dose or skip record with id {record_id} (see `medtrack history`)")
+    if target.voided:
+        raise BadInput(f"record {record_id} is already voided ({target.void_reason})")
+    void = Record(id=0, kind="void", night=target.night, at=at.astimezone(profile.tz),
+                  zone=profile.zone, voids=record_id, note=reason)
+    saved = repo.add_record(void, recorded_at=now)
+    repo.mark_voided(record_id)
+    return saved
 
 
 def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:

@@ -35,7 +35,7 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
         require_pin(repo, pin, now)
         blocked = contraindications(mono, profile, night)
         if blocked and not acknowledge:
-            reasons = "; ".join(r.text for r in blocked)
+            reasons = "; ".join(r.text.rstrip(".") for r in blocked)
             raise Refused("contraindication", f"refused (contraindication): {reasons}. "
                           f"{mono.name} cannot be prescribed for this patient unless the prescriber "
                           "acknowledges it (--acknowledge-contraindication TEXT).")

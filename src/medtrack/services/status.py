@@ -102,7 +102,7 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
     window, scheduled = facts.window, facts.scheduled
     dose = format_mg(scheduled) if scheduled else ""
     if state == "contraindicated":
-        reasons = "; ".join(r.text for r in unacknowledged(mono, profile, facts.night, ack_ids))
+        reasons = "; ".join(r.text.rstrip(".") for r in unacknowledged(mono, profile, facts.night, ack_ids))
         return (f"Do not take {mono.name} tonight: it is contraindicated ({reasons}). "
                 "Contact your doctor before taking any dose.")
     if state == "taken":

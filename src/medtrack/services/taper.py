@@ -84,7 +84,7 @@ def _check_fits(profile: Profile, steps: list[Step], repo: Repository) -> tuple[
     ack_ids = in_force.acknowledged_ids if in_force else ()
     uncovered = [r for r in blocked if r.id not in ack_ids]
     if uncovered:
-        reasons = "; ".join(r.text for r in uncovered)
+        reasons = "; ".join(r.text.rstrip(".") for r in uncovered)
         raise Refused("contraindication", f"refused (contraindication): {reasons}. A plan needs a "
                       "prescription that acknowledges it (prescribe --acknowledge-contraindication).")
     return (in_force.acknowledged if in_force and blocked else None), tuple(r.id for r in blocked)

@@ -1,0 +1,88 @@
+"""Use case: fill an empty database with a realistic made-up patient (for trying and benchmarks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from medtrack.core.model import Profile, Record, Step, Symptom
+from medtrack.core.nights import dose_window
+from medtrack.core.parse import parse_positive_int
+from medtrack.core.rules import regimen_on, scheduled_ug
+from medtrack.core.taper import hold, linear_steps
+from medtrack.errors import BadInput
+from medtrack.services.common import DAY, tonight
+from medtrack.storage.repository import Database, Repository
+
+SYMPTOMS = [("Drowsiness", "drowsiness", 2), ("Headache", "headache", 2),
+            ("Dizziness", "dizziness", 3), ("Withdrawal symptoms", "withdrawal-symptoms", 4),
+            ("Anxious in the evening", None, 3)]
+
+
+def demo_profile(now: dt.datetime) -> Profile:
+    return Profile(name="Alex Demo", born=dt.date(now.year - 58, 4, 2), zone="Europe/Berlin")
+
+
+def fill_demo(path: Path, now: dt.datetime, years: str | None = None, seed: int = 7) -> Profile:
+    """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms."""
+    count = parse_positive_int(years, what="--years", maximum=50) if years is not None else 1
+    db = Database(path, create=True)
+    profile = demo_profile(now)
+    with db.unit_of_work() as repo:
+        if repo.profile() is not None:
+            raise BadInput(f"{path} already holds data: the demo only fills an empty database")
+        start_at = now - dt.timedelta(days=365 * count)
+        repo.add_profile(profile, at=start_at, change="created (demo)")
+        _fill(repo, profile, now, count, random.Random(seed))
+    db.dispose()
+    return profile
+
+
+def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng: random.Random) -> None:
+    today = tonight(profile, now)
+    first = today - dt.timedelta(days=365 * years)
+    created = dt.datetime.combine(first, dt.time(10), profile.tz)
+    repo.add_regimen(kind="prescription", prescriber="Dr. Demo Weiss", steps=[Step(first, 1000)],
+                     at=created)
+    plan_start = today - dt.timedelta(days=70)
+    steps = linear_steps(plan_start, 1000, 250, 21, 0, 250)
+    repo.add_regimen(kind="plan", prescriber="Dr. Demo Weiss", steps=steps, version=1,
+                     change="created", at=dt.datetime.combine(plan_start, dt.time(10), profile.tz),
+                     round_ug=250)
+    held_at = plan_start + dt.timedelta(days=30)
+    repo.add_regimen(kind="plan", prescriber="Dr. Demo Weiss", steps=hold(steps, held_at, 7),
+                     version=2, change=f"hold 7 day(s) at {held_at}",
+                     reason="withdrawal symptoms at 0.75 mg",
+                     at=dt.datetime.combine(held_at, dt.time(11), profile.tz), round_ug=250)
+    regimens = repo.regimens()
+    night, voided_once = first, False
+    while night < today:
+        dose = scheduled_ug(regimen_on(regimens, night), night)
+        window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
+        roll = rng.random()
+        recorded = window.bedtime + dt.timedelta(minutes=rng.randint(-40, 50))
+        if dose is None or roll < 0.05:
+            pass  # nothing scheduled, or a missed night
+        elif roll < 0.08:
+            repo.add_record(Record(0, "skip", night, recorded, profile.zone, scheduled_ug=dose,
+                                   note="too late, skipped"), recorded_at=recorded)
+        else:
+            note = "woke at 3, slept again" if rng.random() < 0.03 else None
+            saved = repo.add_record(Record(0, "dose", night, recorded, profile.zone, dose_ug=dose,
+                                           scheduled_ug=dose, note=note), recorded_at=recorded)
+            if not voided_once and night >= today - dt.timedelta(days=20):
+                voided_once = True
+                repo.add_record(Record(0, "void", night, recorded + dt.timedelta(minutes=5),
+                                       profile.zone, voids=saved.id, note="logged the wrong night"),
+                                recorded_at=recorded + dt.timedelta(minutes=5))
+                repo.mark_voided(saved.id or 0)
+                fixed = recorded + dt.timedelta(minutes=6)
+                repo.add_record(Record(0, "dose", night, fixed, profile.zone, dose_ug=dose,
+                                       scheduled_ug=dose), recorded_at=fixed)
+        if rng.random() < 0.04 or night == held_at - DAY:
+            name, effect, severity = SYMPTOMS[3] if night == held_at - DAY else rng.choice(SYMPTOMS)
+            at = window.wake + dt.timedelta(hours=1)
+            repo.add_symptom(Symptom(0, name, effect, severity, at, profile.zone, night, None, False),
+                             recorded_at=at)
+        night += DAY
