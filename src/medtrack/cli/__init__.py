@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path(),
                       db_from_user=db_text is not None)
         handler = getattr(args, "handler", None)
-        if handler is None:
+        if handler is None or args.demo:
             from medtrack.cli.tui_cmd import run_tui
 
             return run_tui(args, ctx)

@@ -48,6 +48,8 @@ def build_parser() -> Parser:
         "the monograph and the doctor's plan and keeps an honest history. It does not replace "
         "your doctor. Run with no command to open the screen."))
     parser.add_argument("--db", metavar="PATH", help="database file (default: MEDTRACK_DB or the user data folder)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version="medtrack 0.1.0")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 

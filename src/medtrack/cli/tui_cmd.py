@@ -1,9 +1,12 @@
-"""`medtrack` with no command: open the screen, but only on a real terminal."""
+"""`medtrack` with no command (or `tui`, or `--demo`): open the screen, only on a real terminal."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from pathlib import Path
 
 from medtrack.cli import Context
 from medtrack.errors import BadInput
@@ -13,6 +16,14 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("the medtrack screen needs a terminal; without one, use a command "
                        "(see `medtrack --help`)")
+    fixed_now = ctx.now if os.environ.get("MEDTRACK_NOW") else None
     from medtrack.tui.app import run
 
-    return run(ctx.db_path, ctx.now if "MEDTRACK_NOW" in __import__("os").environ else None)
+    if getattr(args, "demo", False):
+        from medtrack.services.demo import fill_demo
+
+        with tempfile.TemporaryDirectory(prefix="medtrack-demo-") as folder:
+            path = Path(folder) / "demo.db"
+            fill_demo(path, ctx.now)
+            return run(path, fixed_now)
+    return run(ctx.db_path, fixed_now)

@@ -106,3 +106,13 @@ def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> 
         profile = require_profile(repo)
         year, number = parsed or (tonight(profile, now).year, tonight(profile, now).month)
         return month_view(repo, profile, year, number, now)
+
+
+def recent_nights(db: Database, now: dt.datetime, count: int = 7) -> list[CalendarNight]:
+    """The last `count` nights up to tonight, for the strip on the Tonight screen."""
+    with db.unit_of_work(write=False) as repo:
+        profile = require_profile(repo)
+        last = tonight(profile, now)
+        first = last - (count - 1) * DAY
+        return night_states(monograph(), profile, repo.regimens(),
+                            repo.records_for_nights(first, last), first, last, now)

@@ -136,3 +136,10 @@ def history(db: Database, first: str | None = None, last: str | None = None) -> 
     with db.unit_of_work(write=False) as repo:
         require_profile(repo)
         return repo.records_for_nights(start, end)
+
+
+def history_page(db: Database, before_id: int | None = None, limit: int = 200) -> list[Record]:
+    """A page of the history, newest first: for screens that show it a page at a time."""
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        return repo.records_page(before_id, limit)

@@ -142,6 +142,14 @@ class Repository:
                                  .order_by(col(RecordRow.id))).all()
         return self._with_reasons(rows)
 
+    def records_page(self, before_id: int | None, limit: int) -> list[Record]:
+        """Dose and skip records newest first (by id), older than `before_id`."""
+        query = select(RecordRow).where(col(RecordRow.kind).in_(("dose", "skip")))
+        if before_id is not None:
+            query = query.where(col(RecordRow.id) < before_id)
+        rows = self.session.exec(query.order_by(col(RecordRow.id).desc()).limit(limit)).all()
+        return self._with_reasons(rows)
+
     def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
         """Counted doses with an instant strictly between start and end."""
         rows = self.session.exec(

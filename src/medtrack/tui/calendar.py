@@ -1,0 +1,143 @@
+"""The Calendar screen: the plan month by month, one cell per night, with what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.content import Content
+
+from medtrack.core.units import format_mg
+from medtrack.errors import MedtrackError
+from medtrack.tui.safe import plain
+
+MARKS = {"taken": ("✓", "$success"), "missed": ("✗", "$error"), "skipped": ("–", "$warning"),
+         "excess": ("‼", "bold $error"), "future": ("·", "$foreground-muted"),
+         "none": (" ", ""), "contraindicated": ("⊘", "$error")}
+CELL = 10
+DAY = dt.timedelta(days=1)
+
+
+def shift_month(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def render_month(month, selected: dt.date) -> Content:  # type: ignore[no-untyped-def]
+    """Seven columns, two lines per week: the day with its mark, then the scheduled dose."""
+    header = Content("").join(Content.styled(d.ljust(CELL), "bold")
+                              for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+    lines = [header]
+    first = month.nights[0].night
+    cells_top = [Content(" " * CELL)] * first.weekday()
+    cells_low = [Content(" " * CELL)] * first.weekday()
+    for night in month.nights:
+        mark, colour = MARKS[night.state]
+        style = "reverse" if night.night == selected else ""
+        day = Content.styled(f"{night.night.day:>2}", "bold underline" if night.night == month.today else "")
+        step = Content.styled("▸" if night.step_change else " ", "bold $accent")
+        top = Content.assemble(day, " ", Content.styled(mark, colour), step).pad_right(CELL - 5)
+        dose = format_mg(night.scheduled_ug) if night.scheduled_ug else "-"
+        low = Content.styled(f" {dose}"[:CELL - 1].ljust(CELL),
+                             "bold $accent" if night.step_change else "")
+        cells_top.append(top.stylize(style))
+        cells_low.append(low.stylize(style))
+    for row in range(0, len(cells_top), 7):
+        lines.append(Content("").join(cells_top[row:row + 7]))
+        lines.append(Content("").join(cells_low[row:row + 7]))
+    return Content("\n").join(lines)
+
+
+class CalendarScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("left", "move(-1)", "Day", show=False),
+        Binding("right", "move(1)", "Day", show=False),
+        Binding("up", "move(-7)", "Week", show=False),
+        Binding("down", "move(7)", "Week", show=False),
+        Binding("pageup", "month(-1)", "Month -"),
+        Binding("pagedown", "month(1)", "Month +"),
+        Binding("t", "today", "Today"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: dt.date | None = None
+        self.month = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="cal-title")
+        yield Static("", id="cal-grid")
+        yield Static("", id="cal-detail")
+        yield Static("", id="cal-summary")
+        yield Static(plain("✓ taken  ✗ missed  – skipped  ‼ excess  · to come  ▸ new dose  "
+                           "⊘ not allowed"), id="cal-legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Calendar"
+        self.load(None)
+
+    @work(thread=True, exclusive=True, group="calendar")
+    def load(self, month_text: str | None) -> None:
+        from medtrack.services.calendar import calendar_month
+
+        app = self.app
+        try:
+            month = calendar_month(app.db, app.now(), month_text)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            return
+        app.call_from_thread(self._show, month)
+
+    def _show(self, month) -> None:  # type: ignore[no-untyped-def]
+        self.month = month
+        first, last = month.nights[0].night, month.nights[-1].night
+        if self.selected is None or not first <= self.selected <= last:
+            self.selected = month.today if first <= month.today <= last else first
+        self.redraw()
+
+    def redraw(self) -> None:
+        month, selected = self.month, self.selected
+        if month is None or selected is None:
+            return
+        self.query_one("#cal-title", Static).update(plain(f"{dt.date(month.year, month.month, 1):%B %Y}", "bold"))
+        self.query_one("#cal-grid", Static).update(render_month(month, selected))
+        night = next(n for n in month.nights if n.night == selected)
+        dose = format_mg(night.scheduled_ug) if night.scheduled_ug else "nothing"
+        taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
+        change = " (dose changes this night)" if night.step_change else ""
+        self.query_one("#cal-detail", Static).update(plain(
+            f"{selected:%a %d %b %Y}: scheduled {dose}{taken}: {night.state}{change}"))
+        s = month.summary()
+        average = format_mg(s["average_ug"]) if s["average_ug"] else "-"
+        self.query_one("#cal-summary", Static).update(plain(
+            f"This month: {s['taken']} taken, {s['missed']} missed, {s['skipped']} skipped, "
+            f"{s['excess']} excess · average dose {average}"))
+
+    def action_move(self, days: int) -> None:
+        if self.selected is None or self.month is None:
+            return
+        target = self.selected + days * DAY
+        self.selected = target
+        if (target.year, target.month) != (self.month.year, self.month.month):
+            self.load(f"{target:%Y-%m}")
+        else:
+            self.redraw()
+
+    def action_month(self, months: int) -> None:
+        if self.selected is None:
+            return
+        target = shift_month(self.selected, months)
+        self.selected = target
+        self.load(f"{target:%Y-%m}")
+
+    def action_today(self) -> None:
+        self.selected = None
+        self.load(None)

@@ -1,0 +1,78 @@
+"""The Export screen: choose a format and a period, write the file, show where it went."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+
+from medtrack.errors import MedtrackError
+from medtrack.tui.safe import plain
+
+FORMATS = (("pdf", "PDF report for the doctor"), ("csv", "CSV table"),
+           ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"))
+
+
+def default_path(fmt: str, today: dt.date) -> str:
+    from medtrack.services.export import SUFFIXES
+
+    return str(Path.home() / f"medtrack-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
+
+
+class ExportScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="export"):
+            yield Label(plain("Format"))
+            with RadioSet(id="format"):
+                for i, (key, label) in enumerate(FORMATS):
+                    yield RadioButton(label, value=i == 0, id=f"fmt-{key}")
+            with Horizontal(id="export-range"):
+                yield Input(placeholder="from YYYY-MM-DD (all)", id="from")
+                yield Input(placeholder="to YYYY-MM-DD (all)", id="to")
+            yield Label(plain("Save to"))
+            yield Input(id="path")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Write the file", variant="primary", id="write")
+            yield Static("", id="export-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Export"
+        self.query_one("#path", Input).value = default_path("pdf", self.app.now().date())  # type: ignore[attr-defined]
+
+    def _format(self) -> str:
+        pressed = self.query_one(RadioSet).pressed_button
+        return (pressed.id or "fmt-pdf").removeprefix("fmt-") if pressed else "pdf"
+
+    @on(RadioSet.Changed)
+    def _format_changed(self) -> None:
+        self.query_one("#path", Input).value = default_path(self._format(), self.app.now().date())  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#write")
+    def write(self) -> None:
+        self.query_one("#export-result", Static).update(plain("Writing…"))
+        self._write(self._format(), self.query_one("#path", Input).value,
+                    self.query_one("#from", Input).value.strip() or None,
+                    self.query_one("#to", Input).value.strip() or None)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _write(self, fmt: str, path: str, first: str | None, last: str | None) -> None:
+        from medtrack.services.export import export
+
+        app = self.app
+        result = self.query_one("#export-result", Static)
+        try:
+            target = export(app.db, app.now(), fmt, path, first, last)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
+            return
+        app.call_from_thread(result.update, plain(f"Written to {target.absolute()}"))

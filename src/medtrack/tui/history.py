@@ -1,0 +1,123 @@
+"""The History screen: every record, newest first; void one with a reason (it stays, dimmed)."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from medtrack.core.units import format_mg
+from medtrack.errors import MedtrackError
+from medtrack.tui.safe import cell, plain
+
+PAGE = 200
+
+
+def flags_of(record) -> str:  # type: ignore[no-untyped-def]
+    flags = []
+    if record.kind == "skip":
+        flags.append("skipped")
+    if record.already_taken:
+        flags.append("already taken" + (f" ({record.rule})" if record.rule else ""))
+    if record.acknowledged:
+        flags.append("contraindication ack.")
+    if record.voided:
+        flags.append(f"VOID: {record.void_reason}")
+    return "; ".join(flags)
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("v", "void", "Void record"),
+        Binding("m", "more", "Older records"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: dict[str, object] = {}
+        self.oldest_id: int | None = None
+        self.exhausted = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(plain("Records, newest first. Voided records stay, dimmed and struck through."),
+                     id="history-help")
+        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("#", "Night", "Time", "Dose", "Flags", "Note")
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        self.load_page(None)
+
+    def action_more(self) -> None:
+        if not self.exhausted:
+            self.load_page(self.oldest_id)
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_page(self, before_id: int | None) -> None:
+        from medtrack.services.dosing import history_page
+
+        app = self.app
+        try:
+            page = history_page(app.db, before_id, PAGE)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            return
+        app.call_from_thread(self._add, page, before_id is None)
+
+    def _add(self, page, fresh: bool) -> None:  # type: ignore[no-untyped-def]
+        table = self.query_one(DataTable)
+        if fresh:
+            table.clear()
+            self.records.clear()
+        for record in page:
+            style = "dim strike" if record.voided else ""
+            dose = format_mg(record.dose_ug) if record.dose_ug else "-"
+            key = str(record.id)
+            table.add_row(cell(str(record.id), style), cell(record.night.isoformat(), style),
+                          cell(f"{record.at:%H:%M %Z}", style), cell(dose, style),
+                          cell(flags_of(record), style), cell(record.note, style), key=key)
+            self.records[key] = record
+        if page:
+            self.oldest_id = page[-1].id
+        self.exhausted = len(page) < PAGE
+        if not self.records:
+            self.query_one("#history-help", Static).update(plain("No records yet."))
+
+    def action_void(self) -> None:
+        from medtrack.tui.dialogs import ReasonDialog
+
+        table = self.query_one(DataTable)
+        if not self.records or table.cursor_row < 0:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        record = self.records.get(key or "")
+        if record is None or record.voided:  # type: ignore[attr-defined]
+            self.app.notify("That record is already void.", timeout=5)
+            return
+        what = f"record #{record.id} (night {record.night})"  # type: ignore[attr-defined]
+        self.app.push_screen(ReasonDialog(f"Void {what}?", "The record stays in the history, "
+                                          "marked void with your reason. Nothing is deleted."),
+                             lambda reason: self._void(record.id, reason))  # type: ignore[attr-defined]
+
+    def _void(self, record_id: int, reason: str | None) -> None:
+        if reason:
+            self._do_void(record_id, reason)
+
+    @work(thread=True, exclusive=True, group="write")
+    def _do_void(self, record_id: int, reason: str) -> None:
+        from medtrack.services.dosing import void_record
+
+        app = self.app
+        try:
+            void_record(app.db, app.now(), record_id, reason)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            return
+        app.call_from_thread(app.notify, f"Record #{record_id} is void.")
+        self.load_page(None)

@@ -1,0 +1,99 @@
+"""First run on an empty database: the profile, then the prescription, instead of an error."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from medtrack.errors import MedtrackError
+from medtrack.tui.safe import plain
+
+
+class SetupScreen(Screen[None]):
+    """Two short steps; each is checked by the same services as the CLI."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="setup"):
+            yield Static(plain("Welcome to medtrack. First, a few facts about you.", "bold"),
+                         id="setup-title")
+            with VerticalScroll(id="profile-form"):
+                yield Label(plain("Your name")); yield Input(id="name")
+                yield Label(plain("Date of birth (YYYY-MM-DD)")); yield Input(id="born")
+                yield Label(plain("Time zone (e.g. Europe/Berlin)")); yield Input(id="zone")
+                yield Label(plain("Usual bedtime (HH:MM)")); yield Input("22:30", id="bedtime")
+                yield Label(plain("Usual wake time (HH:MM)")); yield Input("06:30", id="wake")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Save and continue", variant="primary", id="save-profile")
+            with VerticalScroll(id="prescription-form"):
+                yield Static(plain("Now the prescription, as your doctor wrote it.", "bold"))
+                yield Label(plain("Nightly dose (e.g. 1 mg)")); yield Input(id="dose")
+                yield Label(plain("Prescriber")); yield Input(id="prescriber")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Save", variant="primary", id="save-prescription")
+                    yield Button("Later", id="later")
+            yield Static("", classes="dialog-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        from medtrack.cli.core_cmds import system_zone
+
+        self.sub_title = "Setup"
+        self.query_one("#zone", Input).value = system_zone()
+        self.query_one("#prescription-form").display = False
+        self.query_one("#name", Input).focus()
+
+    def _error(self, message: str) -> None:
+        self.query_one(".dialog-error", Static).update(plain(message))
+
+    @on(Button.Pressed, "#save-profile")
+    def save_profile(self) -> None:
+        from medtrack.services.profile import ProfileChanges
+
+        value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
+        self._create(ProfileChanges(name=value("name"), born=value("born"), zone=value("zone"),
+                                    bedtime=value("bedtime"), wake=value("wake")))
+
+    @work(thread=True, exclusive=True, group="write")
+    def _create(self, changes) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.services.profile import init_profile
+
+        app = self.app
+        try:
+            _, warnings = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(self._error, error.message)
+            return
+        app.call_from_thread(self._profile_done, warnings)
+
+    def _profile_done(self, warnings: list[str]) -> None:
+        self.query_one("#profile-form").display = False
+        self.query_one("#prescription-form").display = True
+        self.query_one("#setup-title", Static).update(plain("Profile saved.", "bold"))
+        self._error("\n".join(warnings))
+        self.query_one("#dose", Input).focus()
+
+    @on(Button.Pressed, "#save-prescription")
+    def save_prescription(self) -> None:
+        self._prescribe(self.query_one("#dose", Input).value, self.query_one("#prescriber", Input).value)
+
+    @work(thread=True, exclusive=True, group="write")
+    def _prescribe(self, dose: str, prescriber: str) -> None:
+        from medtrack.services.prescribing import prescribe
+
+        app = self.app
+        try:
+            prescribe(app.db, app.now(), dose, prescriber)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(self._error, error.message)
+            return
+        app.call_from_thread(self._done)
+
+    @on(Button.Pressed, "#later")
+    def _done(self) -> None:
+        from medtrack.tui.tonight import TonightScreen
+
+        self.app.switch_screen(TonightScreen())

@@ -1,0 +1,93 @@
+"""The Symptoms screen: log a side effect (or your own words) with a severity and a note."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from medtrack.errors import MedtrackError
+from medtrack.monograph import load_monograph
+from medtrack.tui.safe import plain
+
+OWN_WORDS = "__own__"
+
+
+class SymptomsScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def compose(self) -> ComposeResult:
+        mono = load_monograph()
+        effects = sorted(mono.side_effects, key=lambda e: (not e.serious, e.name))
+        options = [(e.name + (" (serious)" if e.serious else ""), e.id) for e in effects]
+        options.append(("Something else (type it below)", OWN_WORDS))
+        yield Header()
+        with VerticalScroll(id="symptoms"):
+            yield Static("", id="urgent-banner")
+            yield Label(plain("What did you notice?"))
+            yield Select(options, prompt="Choose a side effect", id="effect")
+            yield Input(placeholder="or in your own words", id="own")
+            yield Label(plain("How strong? 1 mild … 5 severe"))
+            yield Select([(str(n), n) for n in range(1, 6)], prompt="Severity", id="severity")
+            yield Input(placeholder="note (optional)", id="note")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+            yield Static("", id="symptom-error", classes="dialog-error")
+            yield Static(plain("Recent entries", "bold"))
+            yield Static("", id="recent")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Symptoms"
+        self.load()
+
+    @work(thread=True, exclusive=True, group="symptoms")
+    def load(self) -> None:
+        from medtrack.services.symptoms import list_symptoms
+
+        app = self.app
+        try:
+            entries = list_symptoms(app.db)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            return
+        lines = [f"{e.at:%Y-%m-%d %H:%M}  {e.name}" + (f" (severity {e.severity})" if e.severity else "")
+                 + ("  URGENT" if e.urgent else "") + (f" - {e.note}" if e.note else "")
+                 for e in reversed(entries[-10:])]
+        app.call_from_thread(self.query_one("#recent", Static).update,
+                             plain("\n".join(lines) or "No entries yet."))
+
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        effect = self.query_one("#effect", Select).value
+        own = self.query_one("#own", Input).value
+        chosen = effect not in (OWN_WORDS, Select.BLANK)
+        name = own if own.strip() or not chosen else str(effect)
+        severity = self.query_one("#severity", Select).value
+        note = self.query_one("#note", Input).value or None
+        level = None if severity == Select.BLANK else str(severity)
+        self._save(name, level, note)
+
+    @work(thread=True, exclusive=True, group="write")
+    def _save(self, name: str, severity: str | None, note: str | None) -> None:
+        from medtrack.services.symptoms import log_symptom, urgent_message
+
+        app = self.app
+        try:
+            entry = log_symptom(app.db, app.now(), name, severity, None, note)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            app.call_from_thread(self.query_one("#symptom-error", Static).update, plain(error.message))
+            return
+        banner = self.query_one("#urgent-banner", Static)
+        if entry.urgent:
+            app.call_from_thread(banner.update, plain(f"URGENT: {entry.name}. {urgent_message()}"))
+            app.call_from_thread(banner.add_class, "urgent")
+        else:
+            app.call_from_thread(banner.update, "")
+            app.call_from_thread(banner.remove_class, "urgent")
+        app.call_from_thread(self.query_one("#symptom-error", Static).update, "")
+        app.call_from_thread(app.notify, plain(f"Saved: {entry.name}"))
+        self.load()
