@@ -43,6 +43,10 @@ def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
             "medtrack taper step-back --reason 'could not sleep for a week'", cmd_taper_step_back)
     _change_options(b)
 
+    w = sub(tsubs, "show", "the current plan: each step with its first and last night",
+            "medtrack taper show --json", cmd_taper_show)
+    w.add_argument("--json", action="store_true")
+
     y = sub(tsubs, "history", "every version of the plan, newest first", "medtrack taper history --json",
             cmd_taper_history)
     y.add_argument("--json", action="store_true")

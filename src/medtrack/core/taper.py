@@ -141,21 +141,38 @@ def hold(steps: list[Step], at: dt.date, days: int) -> list[Step]:
     return steps[: index + 1] + [Step(s.start + shift, s.dose_ug) for s in steps[index + 1:]]
 
 
+def runs(steps: list[Step]) -> list[Step]:
+    """Consecutive steps with the same dose merged: the nightly schedule is unchanged."""
+    merged: list[Step] = []
+    for step in steps:
+        if not merged or merged[-1].dose_ug != step.dose_ug:
+            merged.append(step)
+    return merged
+
+
 def step_back(steps: list[Step], at: dt.date) -> list[Step]:
-    """From `at`, the previous step's dose for its length, then the interrupted step's dose
-    for its full length; every later step moves accordingly. Nights before `at` keep theirs."""
-    index = step_index(steps, at)
+    """From `at`, the previous (higher) step's dose for its length, then the interrupted
+    step's dose for its full length; every later step moves accordingly. Nights before `at`
+    keep theirs. A step back never lowers tonight's dose."""
+    merged = runs(steps)
+    index = step_index(merged, at)
     if index is None:
         raise BadInput(f"--at {at} is before the plan starts ({steps[0].start})")
     if index == 0:
         raise BadInput(f"on {at} the first step is in force: there is no earlier step to go back to")
-    previous, current = steps[index - 1], steps[index]
-    previous_length = current.start - previous.start
-    new = steps[:index] if at == current.start else steps[: index + 1]
+    current = merged[index]
+    back = index - 1
+    while back >= 0 and merged[back].dose_ug <= current.dose_ug:
+        back -= 1
+    if back < 0:
+        raise BadInput(f"on {at} the dose ({format_mg(current.dose_ug)}) is already the highest "
+                       "of the plan so far: there is no higher step to go back to")
+    previous = merged[back]
+    previous_length = merged[back + 1].start - previous.start
+    new = merged[:index] if at == current.start else merged[: index + 1]
     new = new + [Step(at, previous.dose_ug), Step(at + previous_length, current.dose_ug)]
-    if index + 1 < len(steps):
-        current_length = steps[index + 1].start - current.start
-        resume = at + previous_length + current_length
-        shift = resume - steps[index + 1].start
-        new += [Step(s.start + shift, s.dose_ug) for s in steps[index + 1:]]
-    return new
+    if index + 1 < len(merged):
+        current_length = merged[index + 1].start - current.start
+        shift = at + previous_length + current_length - merged[index + 1].start
+        new += [Step(s.start + shift, s.dose_ug) for s in merged[index + 1:]]
+    return runs(new)
