@@ -10,7 +10,7 @@ from medtrack.core.model import Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
-from medtrack.services.common import record_json
+from medtrack.services.common import one_line, record_json
 from medtrack.services.profile import ProfileChanges
 
 
@@ -113,11 +113,11 @@ def _describe(record: Record) -> str:
     if record.acknowledged:
         flags.append("contraindication acknowledged")
     if record.voided:
-        flags.append(f"VOID: {record.void_reason}")
+        flags.append(f"VOID: {one_line(record.void_reason or '')}")
     if flags:
         text += " [" + "; ".join(flags) + "]"
     if record.note:
-        text += f" - {record.note}"
+        text += f" - {one_line(record.note)}"
     return text
 
 

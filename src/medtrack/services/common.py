@@ -86,6 +86,16 @@ def record_json(record: Record) -> dict[str, Any]:
     }
 
 
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
 def printable(text: str) -> str:
-    """Text for a terminal: control characters (ANSI escapes included) removed, newlines kept."""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    """Text for a terminal: control characters (ANSI escapes included) and bidirectional
+    overrides removed, newlines kept."""
+    return "".join(c for c in text if c in "\n\t" or (
+        unicodedata.category(c) != "Cc" and c not in BIDI_CONTROLS))
+
+
+def one_line(text: str) -> str:
+    """User text inside a one-line listing: its line breaks cannot fake lines of output."""
+    return " / ".join(part for part in text.splitlines()) if "\n" in text or "\r" in text else text

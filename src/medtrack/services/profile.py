@@ -111,7 +111,7 @@ def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_
         raise BadInput("init needs --name NAME and --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
-    if path.exists():
+    if path.is_file() and path.stat().st_size > 0:
         db = Database(path)
         with db.unit_of_work(write=False) as repo:
             if repo.profile() is not None:

@@ -88,12 +88,16 @@ def schema_version(path: Path) -> int:
 
 def open_engine(path: Path, *, create: bool = False) -> Engine:
     """Open an existing medtrack database (or create a new one when `create`), up to date."""
-    if not path.exists():
+    empty = path.is_file() and path.stat().st_size == 0
+    if not path.exists() or empty:
         if not create:
             raise BadInput(f"there is no medtrack database at {path} yet: start with "
                            "`medtrack init --name NAME --born YYYY-MM-DD`")
         try:
-            create_private_file(path)
+            if empty:  # a file someone made for us: private, like one we create
+                os.chmod(path, 0o600)
+            else:
+                create_private_file(path)
             with contextlib.closing(sqlite3.connect(path)) as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
         except OSError as error:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from rich.text import Text
 from textual.content import Content
 
 
 def clean(text: str | None) -> str:
+    """Control characters and bidirectional overrides removed (newlines and tabs kept)."""
     if not text:
         return ""
-    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc")
+    from medtrack.services.common import printable
+
+    return printable(text)
 
 
 def plain(text: str | None, style: str = "") -> Content:

@@ -55,7 +55,8 @@ SCHEMA = [
         at_utc INTEGER NOT NULL,
         zone TEXT NOT NULL,
         dose_ug INTEGER CHECK (
-            (kind = 'dose' AND dose_ug BETWEEN 1 AND 100000) OR (kind != 'dose' AND dose_ug IS NULL)),
+            (kind = 'dose' AND dose_ug IS NOT NULL AND dose_ug BETWEEN 1 AND 100000)
+            OR (kind != 'dose' AND dose_ug IS NULL)),
         scheduled_ug INTEGER CHECK (scheduled_ug IS NULL OR scheduled_ug BETWEEN 1 AND 100000),
         already_taken BOOLEAN NOT NULL DEFAULT 0,
         voided BOOLEAN NOT NULL DEFAULT 0 CHECK (voided = 0 OR kind != 'void'),

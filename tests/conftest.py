@@ -1,0 +1,149 @@
+"""Shared fixtures: the real CLI entry point run in-process on a temporary SQLite file.
+
+`run("log", "1mg", now="2026-11-25T22:40+01:00")` calls `medtrack.cli.main(argv)` with
+MEDTRACK_DB pointing at a file under tmp_path and MEDTRACK_NOW set to `now` (or the default
+clock of the test), and returns a `Result` with `.code`, `.out`, `.err` and `.json()`.
+The machine's zone never leaks in: TZ is UTC for every test that uses `run` (or `patient`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The clock of a test unless a call passes `now=`: the evening of 2026-11-25 in Berlin, before
+# the window of that night opens (20:30).
+DEFAULT_NOW = "2026-11-25T20:00+01:00"
+
+# The standard patient (see the `patient` fixture).
+ZONE = "Europe/Berlin"
+BORN = "1970-05-01"
+BEDTIME = "22:30"
+WAKE = "06:30"
+PRESCRIBED_FROM = "2026-11-01"
+SET_UP_AT = "2026-11-01T12:00+01:00"
+
+
+@dataclass
+class Result:
+    """What one CLI call gave: the exit code and everything written to stdout and stderr."""
+
+    code: int
+    out: str
+    err: str
+    argv: tuple[str, ...] = ()
+
+    def json(self) -> Any:
+        assert self.code == 0, f"medtrack {' '.join(self.argv)} exited {self.code}: {self.err}"
+        return json.loads(self.out)
+
+    def assert_one_line_error(self) -> None:
+        assert_one_line_error(self)
+
+    def __repr__(self) -> str:  # readable in assertion messages
+        return f"Result(code={self.code}, argv={self.argv!r}, out={self.out!r}, err={self.err!r})"
+
+
+def assert_one_line_error(result: Result) -> None:
+    """Exit 2/3/4: exactly one line on stderr, starting 'medtrack:', never a traceback."""
+    assert result.code in (2, 3, 4), result
+    assert result.err.endswith("\n"), result
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result
+    assert lines[0].startswith("medtrack:"), result
+    assert "Traceback" not in result.err, result
+    assert len(lines[0]) > len("medtrack: ") + 10, result  # says something
+
+
+class Runner:
+    """Calls `medtrack.cli.main` in-process with a fixed clock and database."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+        self.monkeypatch = monkeypatch
+        self.capsys = capsys
+        self.db = db
+        self.now = DEFAULT_NOW
+        self.opened: list[Any] = []  # the Database objects the in-process calls made
+
+    def close(self) -> None:
+        """Close the pooled SQLite connections of the in-process engines (the WAL is checkpointed)."""
+        for database in self.opened:
+            if hasattr(database, "engine"):
+                database.dispose()
+        self.opened.clear()
+
+    def __call__(self, *argv: str, now: str | None = None, db: Path | str | None = None) -> Result:
+        from medtrack.cli import main
+
+        self.monkeypatch.setenv("MEDTRACK_NOW", now or self.now)
+        self.monkeypatch.setenv("MEDTRACK_DB", str(db if db is not None else self.db))
+        self.capsys.readouterr()  # drop anything printed before this call
+        code = main(list(argv))
+        captured = self.capsys.readouterr()
+        result = Result(code, captured.out, captured.err, tuple(argv))
+        if code in (2, 3, 4):
+            assert_one_line_error(result)
+        else:
+            assert "Traceback" not in captured.err, result
+        return result
+
+    def ok(self, *argv: str, now: str | None = None, db: Path | str | None = None) -> Result:
+        """Run and require exit 0."""
+        result = self(*argv, now=now, db=db)
+        assert result.code == 0, result
+        return result
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "medtrack.db"
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path) -> Runner:
+    from medtrack.storage.repository import Database
+
+    # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock
+    # or debug switch from the environment.
+    monkeypatch.setenv("TZ", "UTC")
+    for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    runner = Runner(monkeypatch, capsys, db_path)
+    original_init = Database.__init__
+
+    def tracking_init(self: Database, *args: Any, **kwargs: Any) -> None:
+        runner.opened.append(self)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "__init__", tracking_init)
+    yield runner
+    runner.close()
+
+
+_PATIENT_TEMPLATE: dict[str, bytes] = {}
+
+
+@pytest.fixture
+def patient(run: Runner) -> Runner:
+    """A Berlin patient born 1970-05-01 (bedtime 22:30, wake 06:30) on 1 mg from 2026-11-01.
+
+    Made once through the CLI; later tests start from a copy of that file (created 0600).
+    """
+    if "db" in _PATIENT_TEMPLATE:
+        fd = os.open(run.db, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(_PATIENT_TEMPLATE["db"])
+        return run
+    run.ok("init", "--name", "Ada Muster", "--born", BORN, "--tz", ZONE, "--bedtime", BEDTIME,
+           "--wake", WAKE, now=SET_UP_AT)
+    run.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", PRESCRIBED_FROM,
+           now=SET_UP_AT)
+    run.close()
+    if not Path(f"{run.db}-wal").exists():  # checkpointed: the main file is the whole database
+        _PATIENT_TEMPLATE["db"] = run.db.read_bytes()
+    return run
