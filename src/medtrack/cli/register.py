@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from medtrack.cli import taper_cmds, visit_cmds
+from medtrack.cli import admin_cmds, taper_cmds, visit_cmds
 
-EXTENSIONS: list = [taper_cmds.register, visit_cmds.register]
+EXTENSIONS: list = [taper_cmds.register, visit_cmds.register, admin_cmds.register]

@@ -14,7 +14,7 @@ from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, StorageProblem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
     f"busy_timeout={BUSY_TIMEOUT_MS}",

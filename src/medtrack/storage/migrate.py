@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from medtrack.storage.engine import SCHEMA_VERSION, storage_problem
 
 # Alembic revision for each schema version (PRAGMA user_version holds the number).
-REVISIONS = {1: "0001"}
+REVISIONS = {1: "0001", 2: "0002"}
 
 
 def backup_copy(path: Path, target: Path) -> None:
@@ -28,18 +28,25 @@ def backup_copy(path: Path, target: Path) -> None:
         source.backup(dest)
 
 
-def upgrade(engine: Engine, path: Path, *, from_version: int) -> None:
-    """Bring the schema to SCHEMA_VERSION in one transaction, after a backup of an older one."""
+def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = SCHEMA_VERSION) -> None:
+    """Bring the schema to `to_version` in one transaction, after a backup of an older one."""
+    backup = None
     if from_version > 0:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-        backup_copy(path, path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak"))
+        backup = path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak")
+        backup_copy(path, backup)
     config = Config()
     config.set_main_option("script_location", str(resources.files("medtrack.storage") / "migrations"))
     try:
         with engine.begin() as conn:
             config.attributes["connection"] = conn
-            command.upgrade(config, REVISIONS[SCHEMA_VERSION])
-            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            command.upgrade(config, REVISIONS[to_version])
+            if to_version >= 2:
+                conn.exec_driver_sql(
+                    "INSERT INTO migration_log (at_utc, from_version, to_version, backup) VALUES (?, ?, ?, ?)",
+                    (int(dt.datetime.now(dt.timezone.utc).timestamp()), from_version, to_version,
+                     str(backup) if backup else None))
+            conn.exec_driver_sql(f"PRAGMA user_version = {to_version}")
     except sqlite3.Error as error:
         raise storage_problem(error, path) from error
     except Exception as error:  # SQLAlchemy wraps driver errors

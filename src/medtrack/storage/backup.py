@@ -1,0 +1,99 @@
+"""Backups and restores through SQLite's online backup API (a file copy of a WAL database loses data)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from medtrack.errors import BadInput, StorageProblem
+from medtrack.storage.engine import BUSY_TIMEOUT_MS, SCHEMA_VERSION, storage_problem
+
+REQUIRED_TABLES = {"profile_version", "regimen", "regimen_step", "record", "symptom"}
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    uri = f"file:{path}?mode=ro" if read_only else f"file:{path}"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def write_backup(source: Path, target: Path, *, force: bool) -> None:
+    """A consistent copy of a live database, 0600, moved into place only when complete."""
+    if target.is_symlink():
+        raise BadInput(f"{target} is a symbolic link; give a plain file path")
+    if target.is_dir():
+        raise BadInput(f"{target} is a folder: give a file path")
+    if target.exists() and not force:
+        raise BadInput(f"{target} already exists: give another path, or --force to replace it")
+    if not target.parent.is_dir():
+        raise BadInput(f"the folder {target.parent} does not exist")
+    if target.absolute() == source.absolute():
+        raise BadInput("the backup cannot be the database itself: give another path")
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+        with contextlib.closing(_connect(source, read_only=True)) as src, \
+                contextlib.closing(sqlite3.connect(temp)) as dest:
+            src.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        os.replace(temp, target)
+    except sqlite3.Error as error:
+        _remove(temp)
+        raise storage_problem(error, source) from error
+    except OSError as error:
+        _remove(temp)
+        raise StorageProblem(f"the backup to {target} failed ({error.strerror}); nothing was written") from error
+
+
+def check_backup(path: Path) -> int:
+    """A file fit to restore: a sound SQLite file with medtrack's tables and a known schema."""
+    if not path.is_file():
+        raise BadInput(f"{path} is not a file: give the path of a medtrack backup")
+    try:
+        with contextlib.closing(_connect(path, read_only=True)) as conn:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            profiles = conn.execute("SELECT count(*) FROM profile_version").fetchone()[0] if \
+                "profile_version" in tables else 0
+    except sqlite3.Error as error:
+        raise BadInput(f"{path} is not a medtrack backup ({error})") from None
+    if result != "ok":
+        raise BadInput(f"{path} is damaged (integrity check: {result}); it was not restored")
+    if not REQUIRED_TABLES <= tables or not profiles:
+        raise BadInput(f"{path} is not a medtrack backup (no medtrack records in it)")
+    if version > SCHEMA_VERSION:
+        raise BadInput(f"{path} was made by a newer medtrack (schema {version}); it was not restored")
+    return version
+
+
+def restore_backup(backup: Path, database: Path) -> Path:
+    """Replace the database with a checked backup; the replaced one is kept beside it."""
+    check_backup(backup)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    kept = database.with_name(f"{database.name}.replaced-{stamp}")
+    if database.exists():
+        write_backup(database, kept, force=False)
+    else:
+        fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    try:
+        with contextlib.closing(_connect(backup, read_only=True)) as src, \
+                contextlib.closing(_connect(database, read_only=False)) as dest:
+            src.backup(dest)
+            if dest.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                dest.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error as error:
+        raise storage_problem(error, database) from error
+    return kept
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

@@ -1,0 +1,93 @@
+"""Schema migrations: an older database is upgraded with every record kept, after a backup."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from medtrack.storage.engine import SCHEMA_VERSION, create_private_file, make_engine
+from medtrack.storage.migrate import upgrade
+
+NOW = "2026-11-25T22:40:00+01:00"
+
+
+def build_schema_1(path: Path) -> None:
+    """A database as medtrack's first schema made it, with a profile, a prescription and records."""
+    create_private_file(path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    engine = make_engine(path)
+    upgrade(engine, path, from_version=0, to_version=1)
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO profile_version (recorded_at_utc, name, born, zone, bedtime, wake, liver,"
+                     " renal, pregnant, breastfeeding, conditions, min_sleep_min, change) VALUES "
+                     "(1764000000, 'Ada Öl 😀', '1970-05-01', 'Europe/Berlin', '22:30', '06:30', 'none',"
+                     " 0, 0, 0, '', 420, 'created')")
+        conn.execute("INSERT INTO regimen (kind, created_at_utc, prescriber, start_night) VALUES "
+                     "('prescription', 1764000000, 'Dr. Weiss', '2026-11-01')")
+        conn.execute("INSERT INTO regimen_step (regimen_id, start_night, dose_ug) VALUES (1, '2026-11-01', 1000)")
+        for day in range(1, 6):
+            at = 1761944400 + 86400 * day  # 2026-11-0x around 22:00 local
+            conn.execute("INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, note, "
+                         "recorded_at_utc) VALUES ('dose', ?, ?, 'Europe/Berlin', 1000, 1000, ?, ?)",
+                         (f"2026-11-{day:02d}", at, f"night {day} [bold]", at))
+        conn.execute("INSERT INTO record (kind, night, at_utc, zone, voids, note, recorded_at_utc) VALUES "
+                     "('void', '2026-11-03', 1762300000, 'Europe/Berlin', 3, 'wrong night', 1762300000)")
+        conn.execute("UPDATE record SET voided = 1 WHERE id = 3")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(path) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+                for t in ("profile_version", "regimen", "regimen_step", "record", "symptom")}
+
+
+def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    build_schema_1(db)
+    before = dump(db)
+    env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
+    out = subprocess.run([sys.executable, "-m", "medtrack", "history", "--json"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    history = json.loads(out.stdout)
+    assert [r["note"] for r in history] == [f"night {d} [bold]" for d in range(1, 6)]
+    assert [r["voided"] for r in history] == [False, False, True, False, False]
+    assert dump(db) == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
+    assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
+    backup = Path(log[0][2])
+    assert backup.exists() and backup.parent == tmp_path
+    assert oct(backup.stat().st_mode & 0o777) == oct(0o600)
+    assert dump(backup) == before  # the backup is the database as it was before the migration
+
+
+def test_migrated_database_accepts_new_doses(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    build_schema_1(db)
+    env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
+    out = subprocess.run([sys.executable, "-m", "medtrack", "log", "--json"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["night"] == "2026-11-25"
+
+
+def test_current_schema_opens_without_alembic(tmp_path: Path) -> None:
+    """Checking the version at start-up is cheap: no alembic import unless a migration is due."""
+    env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"), MEDTRACK_NOW=NOW)
+    subprocess.run([sys.executable, "-m", "medtrack", "init", "--name", "A", "--born", "1970-01-01"],
+                   env=env, check=True, capture_output=True)
+    code = ("import sys, io, contextlib\nfrom medtrack.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    assert main(['status']) == 0\n"
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
