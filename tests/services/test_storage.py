@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from medtrack.storage.engine import SCHEMA_VERSION
+
 IN_WINDOW = "2026-11-25T22:40+01:00"  # 21:40 UTC, night of 2026-11-25 in Berlin
 DOSE_AT = 1795642800  # 2026-11-25T21:40:00Z
 HOUR = 3600
@@ -241,7 +243,7 @@ COMMANDS = [
 
 def test_a_newer_schema_gives_exit_4_and_is_left_byte_identical(logged, patient):
     with connect(logged) as conn:
-        conn.execute("PRAGMA user_version = 2")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     before = snapshot(logged)
     for argv in COMMANDS:
         result = patient(*argv, now="2026-11-25T23:00+01:00")

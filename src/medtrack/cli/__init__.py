@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
-        parser = build_parser()
+        parser = build_parser(args_list)
         args = parser.parse_args(args_list)
         db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():

@@ -33,15 +33,47 @@ def _profile_options(p: argparse.ArgumentParser, *, required: bool) -> None:
         p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
 
 
+class _Skipped:
+    """Stands in for the parser of a command that is not being run: its options are not built.
+
+    Building every command's options costs more at start-up than `status` itself takes; the
+    command line names one command, so only that one is built (all of them for --help).
+    """
+
+    def __getattr__(self, _name: str):  # type: ignore[no-untyped-def]
+        return lambda *args, **kwargs: self
+
+
+_SELECTED: list[str | None] = [None]
+
+
+def selected_command(argv: list[str]) -> str | None:
+    """The command an argument list names (None: none, or only top-level options)."""
+    skip_next = False
+    for arg in argv:
+        if skip_next:
+            skip_next = False
+        elif arg == "--db":
+            skip_next = True
+        elif arg == "--" or not arg.startswith("-"):
+            return None if arg == "--" else arg
+    return None
+
+
 def _sub(subs, name: str, help_text: str, example: str, handler) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
+    if getattr(subs, "_medtrack_top", False) and _SELECTED[0] not in (None, name):
+        return _Skipped()  # type: ignore[return-value]
     p = subs.add_parser(name, help=help_text, description=f"{help_text}\n\nExample: {example}",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(handler=handler)
     return p
 
 
-def build_parser() -> Parser:
+def build_parser(argv: list[str] | None = None) -> Parser:
     from medtrack.cli import core_cmds as c
+
+    command = selected_command(argv or [])
+    _SELECTED[0] = command if command in KNOWN_COMMANDS else None
 
     parser = Parser(prog="medtrack", description=(
         "medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
@@ -52,6 +84,7 @@ def build_parser() -> Parser:
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version="medtrack 0.1.0")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    subs._medtrack_top = True  # type: ignore[attr-defined]
 
     p = _sub(subs, "init", "create the database and the patient's profile",
              "medtrack init --name 'Ada Muster' --born 1958-04-02 --tz Europe/Berlin", c.cmd_init)
@@ -117,6 +150,11 @@ def build_parser() -> Parser:
     p = _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
     p.set_defaults(handler=None)
     return parser
+
+
+KNOWN_COMMANDS = frozenset({
+    "init", "profile", "prescribe", "log", "skip", "status", "history", "void", "lock", "tui",
+    "taper", "calendar", "symptom", "symptoms", "export", "import", "demo", "backup", "restore"})
 
 
 def _extensions():  # type: ignore[no-untyped-def]

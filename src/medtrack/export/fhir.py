@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import IO, Any
@@ -27,10 +28,17 @@ def _entry(resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
 
 
+def step_start(segment) -> dt.date:  # type: ignore[no-untyped-def]
+    """The night the step really starts, also when --from cut the period inside it."""
+    if segment.regimen is None:
+        return segment.start
+    return max((s.start for s in segment.regimen.steps if s.start <= segment.start), default=segment.start)
+
+
 def _dosage(data, segment, sequence: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     profile, drug = data.profile, data.drug
-    limit = drug.dosing.max_ug_for_age(profile.age_on(segment.start))
-    period = {"start": segment.start.isoformat()}
+    limit = drug.dosing.max_ug_for_age(profile.age_on(step_start(segment)))
+    period = {"start": segment.start.isoformat()}  # the step within the exported period
     if segment.end is not None:
         period["end"] = segment.end.isoformat()
     return {

@@ -8,6 +8,7 @@ from typing import IO
 from icalendar import Alarm, Calendar, Event
 
 from medtrack.core.nights import bedtime_day
+from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 
 DAY = dt.timedelta(days=1)
@@ -40,9 +41,10 @@ def write_ics(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"{drug.name} plan")
     cal.add("x-wr-timezone", profile.zone)
-    previous = None
+    before = data.first - DAY  # a step that starts on the first night still shows as a change
+    previous = scheduled_ug(regimen_on(data.regimens, before), before)
     for segment in data.schedule:
-        last = segment.end or (data.last if data.clipped else None)
+        last = segment.end  # open-ended unless --to ended the period
         if segment.dose_ug:
             dose = format_mg(segment.dose_ug)
             first_day = bedtime_day(segment.start, profile.bedtime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,18 +84,22 @@ def read_rows(path: Path) -> list[Row]:
     if path.stat().st_size > MAX_BYTES:
         raise BadInput(f"{path} is larger than 200 MB: not a medtrack CSV export")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            header = next(reader, None)
-            if header is None or tuple(header) != COLUMNS:
-                raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
-            return [parse_row(number, cells) for number, cells in enumerate(reader, start=2)]
-    except UnicodeDecodeError:
-        raise BadInput(f"{path} is not UTF-8 text: not a medtrack CSV export") from None
-    except csv.Error as error:
-        raise BadInput(f"{path} is not valid CSV ({error})") from None
+        raw = path.read_bytes()
     except OSError as error:
         raise BadInput(f"cannot read {path}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = raw[: error.start].count(b"\n") + 1
+        raise BadInput(f"row {row}: not UTF-8 text; {path} is not a medtrack CSV export") from None
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = next(reader, None)
+        if header is None or tuple(header) != COLUMNS:
+            raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
+        return [parse_row(number, cells) for number, cells in enumerate(reader, start=2)]
+    except csv.Error as error:
+        raise BadInput(f"{path} is not valid CSV ({error})") from None
 
 
 def _zone_for(profile: Profile, at: dt.datetime) -> ZoneInfo:

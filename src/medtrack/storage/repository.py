@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exc, text
+from sqlalchemy import bindparam, exc, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
 from medtrack.errors import MedtrackError, StorageProblem
 from medtrack.storage.engine import open_engine, storage_problem
-from medtrack.storage.tables import (
-    LockRow,
-    ProfileRow,
-    RecordRow,
-    RegimenRow,
-    StepRow,
-    SymptomRow,
-)
+
+# The hot paths (status, log, calendar, history) read and append with plain SQL: compiling
+# ORM statements costs more per process than the whole query (measured by bench/run.py).
+# The SQLModel table classes in tables.py serve the rarer writes (profile, plan, journal).
+_RECORD_KINDS = {("dose", "skip"): "('dose', 'skip')", ("dose", "skip", "void"): "('dose', 'skip', 'void')"}
+_VOID_REASONS = text("SELECT voids, note FROM record WHERE kind = 'void' AND voids IN :ids").bindparams(
+    bindparam("ids", expanding=True))
+_INSERT_RECORD = text(
+    "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, voided, voids,"
+    " note, acknowledged, rule, recorded_at_utc) VALUES (:kind, :night, :at_utc, :zone, :dose_ug,"
+    " :scheduled_ug, :already_taken, 0, :voids, :note, :acknowledged, :rule, :recorded_at_utc)")
 
 UTC = dt.timezone.utc
 
@@ -35,7 +39,7 @@ def from_epoch(seconds: int, zone: str) -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, UTC).astimezone(ZoneInfo(zone))
 
 
-def _profile(row: ProfileRow) -> Profile:
+def _profile(row) -> Profile:  # type: ignore[no-untyped-def]
     return Profile(
         name=row.name, born=dt.date.fromisoformat(row.born), zone=row.zone,
         bedtime=dt.time.fromisoformat(row.bedtime), wake=dt.time.fromisoformat(row.wake),
@@ -46,7 +50,7 @@ def _profile(row: ProfileRow) -> Profile:
     )
 
 
-def _record(row: RecordRow, void_reason: str | None = None) -> Record:
+def _record(row, void_reason: str | None = None) -> Record:  # type: ignore[no-untyped-def]
     return Record(
         id=row.id or 0, kind=row.kind, night=dt.date.fromisoformat(row.night),
         at=from_epoch(row.at_utc, row.zone), zone=row.zone, dose_ug=row.dose_ug,
@@ -61,13 +65,16 @@ class Repository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._regimens: list[Regimen] | None = None  # read once per unit of work
 
     # -- profile -------------------------------------------------------------------------
     def profile(self) -> Profile | None:
-        row = self.session.exec(select(ProfileRow).order_by(col(ProfileRow.id).desc()).limit(1)).first()
+        row = self.session.execute(text("SELECT * FROM profile_version ORDER BY id DESC LIMIT 1")).first()
         return _profile(row) if row else None
 
     def add_profile(self, profile: Profile, *, at: dt.datetime, change: str) -> None:
+        from medtrack.storage.tables import ProfileRow
+
         self.session.add(ProfileRow(
             recorded_at_utc=to_epoch(at), name=profile.name, born=profile.born.isoformat(),
             zone=profile.zone, bedtime=profile.bedtime.strftime("%H:%M"),
@@ -79,14 +86,20 @@ class Repository:
         self.session.flush()
 
     def profile_changes(self) -> list[tuple[dt.datetime, str]]:
-        rows = self.session.exec(select(ProfileRow).order_by(col(ProfileRow.id))).all()
+        rows = self.session.execute(text("SELECT recorded_at_utc, zone, change FROM profile_version ORDER BY id"))
         return [(from_epoch(r.recorded_at_utc, r.zone), r.change) for r in rows]
 
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:
-        rows = self.session.exec(select(RegimenRow).order_by(col(RegimenRow.id))).all()
+        if self._regimens is None:
+            self._regimens = self._read_regimens()
+        return list(self._regimens)
+
+    def _read_regimens(self) -> list[Regimen]:
+        rows = self.session.execute(text("SELECT * FROM regimen ORDER BY id")).all()
         steps: dict[int, list[Step]] = {}
-        for step in self.session.exec(select(StepRow).order_by(col(StepRow.regimen_id), col(StepRow.start_night))):
+        for step in self.session.execute(text(
+                "SELECT regimen_id, start_night, dose_ug FROM regimen_step ORDER BY regimen_id, start_night")):
             steps.setdefault(step.regimen_id, []).append(
                 Step(dt.date.fromisoformat(step.start_night), step.dose_ug))
         return [
@@ -105,6 +118,9 @@ class Repository:
                     acknowledged: str | None = None, acknowledged_ids: Sequence[str] = (),
                     version: int | None = None, change: str | None = None,
                     reason: str | None = None, round_ug: int | None = None) -> int:
+        from medtrack.storage.tables import RegimenRow, StepRow
+
+        self._regimens = None
         row = RegimenRow(
             kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
             start_night=steps[0].start.isoformat(), acknowledged=acknowledged,
@@ -120,72 +136,78 @@ class Repository:
         return row.id or 0
 
     # -- records -------------------------------------------------------------------------
-    def _with_reasons(self, rows: Sequence[RecordRow]) -> list[Record]:
+    def _with_reasons(self, rows: Sequence) -> list[Record]:  # type: ignore[type-arg]
         voided = [r.id for r in rows if r.voided]
         reasons: dict[int, str | None] = {}
         if voided:
-            for void in self.session.exec(select(RecordRow).where(col(RecordRow.voids).in_(voided))):
-                reasons[void.voids or 0] = void.note
-        return [_record(r, reasons.get(r.id or 0)) for r in rows]
+            for void in self.session.execute(_VOID_REASONS, {"ids": voided}):
+                reasons[void.voids] = void.note
+        return [_record(r, reasons.get(r.id)) for r in rows]
 
     def records_for_nights(self, first: dt.date, last: dt.date, *, kinds: Sequence[str] = ("dose", "skip")) -> list[Record]:
-        rows = self.session.exec(
-            select(RecordRow)
-            .where(col(RecordRow.night) >= first.isoformat(), col(RecordRow.night) <= last.isoformat(),
-                   col(RecordRow.kind).in_(kinds))
-            .order_by(col(RecordRow.night), col(RecordRow.id))
-        ).all()
+        rows = self.session.execute(text(
+            f"SELECT * FROM record WHERE night >= :first AND night <= :last AND kind IN {_RECORD_KINDS[tuple(kinds)]}"
+            " ORDER BY night, id"), {"first": first.isoformat(), "last": last.isoformat()}).all()
         return self._with_reasons(rows)
 
     def all_records(self, *, kinds: Sequence[str] = ("dose", "skip")) -> list[Record]:
-        rows = self.session.exec(select(RecordRow).where(col(RecordRow.kind).in_(kinds))
-                                 .order_by(col(RecordRow.id))).all()
+        rows = self.session.execute(text(
+            f"SELECT * FROM record WHERE kind IN {_RECORD_KINDS[tuple(kinds)]} ORDER BY id")).all()
         return self._with_reasons(rows)
 
     def records_page(self, before_id: int | None, limit: int) -> list[Record]:
         """Dose and skip records newest first (by id), older than `before_id`."""
-        query = select(RecordRow).where(col(RecordRow.kind).in_(("dose", "skip")))
-        if before_id is not None:
-            query = query.where(col(RecordRow.id) < before_id)
-        rows = self.session.exec(query.order_by(col(RecordRow.id).desc()).limit(limit)).all()
+        rows = self.session.execute(text(
+            "SELECT * FROM record WHERE kind IN ('dose', 'skip') AND id < :before ORDER BY id DESC LIMIT :limit"),
+            {"before": before_id if before_id is not None else 2**62, "limit": limit}).all()
         return self._with_reasons(rows)
 
     def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
         """Counted doses with an instant strictly between start and end."""
-        rows = self.session.exec(
-            select(RecordRow)
-            .where(RecordRow.kind == "dose", col(RecordRow.voided).is_(False),
-                   col(RecordRow.at_utc) > to_epoch(start), col(RecordRow.at_utc) < to_epoch(end))
-            .order_by(col(RecordRow.at_utc))
-        ).all()
+        rows = self.session.execute(text(
+            "SELECT * FROM record WHERE kind = 'dose' AND voided = 0 AND at_utc > :start AND at_utc < :end"
+            " ORDER BY at_utc"), {"start": to_epoch(start), "end": to_epoch(end)}).all()
         return [_record(r) for r in rows]
 
     def record(self, record_id: int) -> Record | None:
-        row = self.session.get(RecordRow, record_id)
+        row = self.session.execute(text("SELECT * FROM record WHERE id = :id"), {"id": record_id}).first()
         if row is None:
             return None
         return self._with_reasons([row])[0]
 
     def add_record(self, record: Record, *, recorded_at: dt.datetime) -> Record:
-        row = RecordRow(
+        values = dict(
             kind=record.kind, night=record.night.isoformat(), at_utc=to_epoch(record.at),
             zone=record.zone, dose_ug=record.dose_ug, scheduled_ug=record.scheduled_ug,
             already_taken=record.already_taken, voids=record.voids, note=record.note,
             acknowledged=record.acknowledged, rule=record.rule,
             recorded_at_utc=to_epoch(recorded_at),
         )
-        self.session.add(row)
-        self.session.flush()
-        return _record(row)
+        result = self.session.execute(_INSERT_RECORD, values)
+        return dataclasses.replace(record, id=result.lastrowid, at=from_epoch(values["at_utc"], record.zone),  # type: ignore[attr-defined]
+                                   voided=False, void_reason=None)
+
+    def add_records_bulk(self, records: Sequence[Record], *, recorded_at: dt.datetime) -> None:
+        """Append many records in one statement (demo and stress databases); the schema's
+        CHECKs, unique index and triggers still apply to every row."""
+        stamp = to_epoch(recorded_at)
+        rows = [dict(kind=r.kind, night=r.night.isoformat(), at_utc=to_epoch(r.at), zone=r.zone,
+                     dose_ug=r.dose_ug, scheduled_ug=r.scheduled_ug, already_taken=r.already_taken,
+                     voids=r.voids, note=r.note, acknowledged=r.acknowledged,
+                     rule=r.rule, recorded_at_utc=stamp) for r in records]
+        if rows:
+            self.session.execute(_INSERT_RECORD, rows)
 
     def mark_voided(self, record_id: int) -> None:
-        self.session.exec(text("UPDATE record SET voided = 1 WHERE id = :id"), params={"id": record_id})  # type: ignore[call-overload]
+        self.session.execute(text("UPDATE record SET voided = 1 WHERE id = :id"), {"id": record_id})
 
     def max_record_id(self) -> int:
-        return int(self.session.exec(text("SELECT coalesce(max(id), 0) FROM record")).one()[0])  # type: ignore[call-overload]
+        return int(self.session.execute(text("SELECT coalesce(max(id), 0) FROM record")).scalar_one())
 
     # -- symptoms ------------------------------------------------------------------------
     def add_symptom(self, symptom: Symptom, *, recorded_at: dt.datetime) -> Symptom:
+        from medtrack.storage.tables import SymptomRow
+
         row = SymptomRow(name=symptom.name, effect_id=symptom.effect_id, severity=symptom.severity,
                          at_utc=to_epoch(symptom.at), zone=symptom.zone, night=symptom.night.isoformat(),
                          note=symptom.note, urgent=symptom.urgent, recorded_at_utc=to_epoch(recorded_at))
@@ -194,22 +216,22 @@ class Repository:
         return _symptom(row)
 
     def symptoms(self, first: dt.date | None = None, last: dt.date | None = None) -> list[Symptom]:
-        query = select(SymptomRow)
-        if first:
-            query = query.where(col(SymptomRow.night) >= first.isoformat())
-        if last:
-            query = query.where(col(SymptomRow.night) <= last.isoformat())
-        return [_symptom(r) for r in self.session.exec(query.order_by(col(SymptomRow.at_utc), col(SymptomRow.id)))]
+        rows = self.session.execute(text(
+            "SELECT * FROM symptom WHERE night >= :first AND night <= :last ORDER BY at_utc, id"),
+            {"first": (first or dt.date.min).isoformat(), "last": (last or dt.date.max).isoformat()})
+        return [_symptom(r) for r in rows]
 
     # -- prescriber lock -----------------------------------------------------------------
     def lock(self) -> LockState:
-        row = self.session.get(LockRow, 1)
+        row = self.session.execute(text("SELECT * FROM prescriber_lock WHERE id = 1")).first()
         if row is None:
             return LockState(None, 0, None)
         until = dt.datetime.fromtimestamp(row.locked_until_utc, UTC) if row.locked_until_utc else None
         return LockState(row.pin_hash, row.failures, until)
 
     def save_lock(self, state: LockState, *, at: dt.datetime) -> None:
+        from medtrack.storage.tables import LockRow
+
         row = self.session.get(LockRow, 1) or LockRow(id=1, changed_at_utc=to_epoch(at))
         row.pin_hash = state.pin_hash
         row.failures = state.failures
@@ -219,7 +241,7 @@ class Repository:
         self.session.flush()
 
 
-def _symptom(row: SymptomRow) -> Symptom:
+def _symptom(row) -> Symptom:  # type: ignore[no-untyped-def]
     return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
                    at=from_epoch(row.at_utc, row.zone), zone=row.zone,
                    night=dt.date.fromisoformat(row.night), note=row.note, urgent=bool(row.urgent))

@@ -21,7 +21,7 @@ def system_clock() -> dt.datetime:
 class MedtrackApp(App[None]):
     """Opens on Tonight (or the first-run setup); every action goes through the services."""
 
-    CSS_PATH = "medtrack.tcss"
+    CSS_PATH = Path(__file__).with_name("medtrack.tcss")
     TITLE = "medtrack"
     BINDINGS = [Binding("question_mark", "help", "Keys", key_display="?")]
 
@@ -54,10 +54,11 @@ class MedtrackApp(App[None]):
             return False
         return True
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):  # type: ignore[no-untyped-def]
+        """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
         from medtrack.tui.tonight import TonightScreen
 
-        self.push_screen(TonightScreen())
+        return TonightScreen()
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

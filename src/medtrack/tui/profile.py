@@ -87,10 +87,10 @@ class EditProfileDialog(_Dialog):
         with Vertical(classes="dialog wide"):
             yield Label(plain("Edit profile"), classes="dialog-title")
             with VerticalScroll():
-                yield Label(plain("Name")); yield Input(p.name, id="name")
-                yield Label(plain("Time zone")); yield Input(p.zone, id="zone")
-                yield Label(plain("Bedtime (HH:MM)")); yield Input(f"{p.bedtime:%H:%M}", id="bedtime")
-                yield Label(plain("Wake time (HH:MM)")); yield Input(f"{p.wake:%H:%M}", id="wake")
+                yield Label(plain("Name")); yield Input(p.name, id="name", compact=True)
+                yield Label(plain("Time zone")); yield Input(p.zone, id="zone", compact=True)
+                yield Label(plain("Bedtime (HH:MM)")); yield Input(f"{p.bedtime:%H:%M}", id="bedtime", compact=True)
+                yield Label(plain("Wake time (HH:MM)")); yield Input(f"{p.wake:%H:%M}", id="wake", compact=True)
                 yield Label(plain("Liver impairment"))
                 yield Select([(v, v) for v in ("none", "mild", "moderate", "severe")], value=p.liver,
                              allow_blank=False, id="liver")

@@ -21,17 +21,17 @@ class SetupScreen(Screen[None]):
             yield Static(plain("Welcome to medtrack. First, a few facts about you.", "bold"),
                          id="setup-title")
             with VerticalScroll(id="profile-form"):
-                yield Label(plain("Your name")); yield Input(id="name")
-                yield Label(plain("Date of birth (YYYY-MM-DD)")); yield Input(id="born")
-                yield Label(plain("Time zone (e.g. Europe/Berlin)")); yield Input(id="zone")
-                yield Label(plain("Usual bedtime (HH:MM)")); yield Input("22:30", id="bedtime")
-                yield Label(plain("Usual wake time (HH:MM)")); yield Input("06:30", id="wake")
+                yield Label(plain("Your name")); yield Input(id="name", compact=True)
+                yield Label(plain("Date of birth (YYYY-MM-DD)")); yield Input(id="born", compact=True)
+                yield Label(plain("Time zone (e.g. Europe/Berlin)")); yield Input(id="zone", compact=True)
+                yield Label(plain("Usual bedtime (HH:MM)")); yield Input("22:30", id="bedtime", compact=True)
+                yield Label(plain("Usual wake time (HH:MM)")); yield Input("06:30", id="wake", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save and continue", variant="primary", id="save-profile")
             with VerticalScroll(id="prescription-form"):
                 yield Static(plain("Now the prescription, as your doctor wrote it.", "bold"))
-                yield Label(plain("Nightly dose (e.g. 1 mg)")); yield Input(id="dose")
-                yield Label(plain("Prescriber")); yield Input(id="prescriber")
+                yield Label(plain("Nightly dose (e.g. 1 mg)")); yield Input(id="dose", compact=True)
+                yield Label(plain("Prescriber")); yield Input(id="prescriber", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save", variant="primary", id="save-prescription")
                     yield Button("Later", id="later")
@@ -94,6 +94,4 @@ class SetupScreen(Screen[None]):
 
     @on(Button.Pressed, "#later")
     def _done(self) -> None:
-        from medtrack.tui.tonight import TonightScreen
-
-        self.app.switch_screen(TonightScreen())
+        self.dismiss(None)

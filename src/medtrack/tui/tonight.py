@@ -32,13 +32,13 @@ class TonightScreen(Screen[None]):
     BINDINGS = [
         Binding("l", "log", "Log dose"),
         Binding("k", "skip", "Skip night"),
-        Binding("a", "already_taken", "Already taken"),
+        Binding("a", "already_taken", "Already taken", show=False),
         Binding("c", "open('calendar')", "Calendar"),
         Binding("h", "open('history')", "History"),
         Binding("s", "open('symptoms')", "Symptoms"),
-        Binding("e", "open('export')", "Export"),
+        Binding("e", "open('export')", "Export", show=False),
         Binding("i", "open('about')", "Medicine"),
-        Binding("p", "open('profile')", "Profile"),
+        Binding("p", "open('profile')", "Profile", show=False),
         Binding("r", "reload", "Refresh", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -64,11 +64,13 @@ class TonightScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load()
+        # The first frame never waits for the database: draw, then load in a worker.
+        self.call_after_refresh(self.load)
         self.set_interval(30, self.load)
 
     def on_screen_resume(self) -> None:
-        self.load()
+        if self.status is not None:
+            self.load()
 
     def action_reload(self) -> None:
         self.load()
@@ -94,7 +96,8 @@ class TonightScreen(Screen[None]):
     def _first_run(self) -> None:
         from medtrack.tui.setup import SetupScreen
 
-        self.app.switch_screen(SetupScreen())
+        if not isinstance(self.app.screen, SetupScreen):
+            self.app.push_screen(SetupScreen(), lambda _: self.load())
 
     def _show_problem(self, message: str) -> None:
         self.query_one("#state", Static).update(plain(message, "bold"))
