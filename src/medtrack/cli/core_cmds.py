@@ -107,13 +107,7 @@ def _describe(record: Record) -> str:
         text = f"#{record.id} night {record.night}: skipped (recorded {when})"
     else:
         text = f"#{record.id} night {record.night}: {format_mg(record.dose_ug or 0)} at {when}"
-    flags = []
-    if record.already_taken:
-        flags.append("already taken" + (f", broke '{record.rule}'" if record.rule else ""))
-    if record.acknowledged:
-        flags.append("contraindication acknowledged")
-    if record.voided:
-        flags.append(f"VOID: {one_line(record.void_reason or '')}")
+    flags = [one_line(flag) for flag in record.flags()]
     if flags:
         text += " [" + "; ".join(flags) + "]"
     if record.note:

@@ -110,6 +110,17 @@ class Record:
         """Doses count towards the limits unless voided; skips and voids never do."""
         return self.kind == "dose" and not self.voided
 
+    def flags(self) -> list[str]:
+        """What a reader must notice about this record, in words (history, screen, report)."""
+        found = ["VOID" + (f": {self.void_reason}" if self.void_reason else "")] if self.voided else []
+        if self.kind == "void" and self.voids is not None:
+            found.append(f"cancels #{self.voids}")
+        if self.already_taken:
+            found.append("already taken" + (f", broke {self.rule}" if self.rule else ""))
+        if self.acknowledged:
+            found.append("contraindication acknowledged")
+        return found
+
 
 @dataclass(frozen=True)
 class Symptom:

@@ -159,14 +159,7 @@ def _symptoms(pdf: FPDF, data: ExportData) -> None:
 
 
 def _flags(record: Record) -> str:
-    flags = ["VOID" + (f": {record.void_reason}" if record.void_reason else "")] if record.voided else []
-    if record.kind == "void" and record.voids is not None:
-        flags.append(f"cancels #{record.voids}")
-    if record.already_taken:
-        flags.append("already taken" + (f", broke {record.rule}" if record.rule else ""))
-    if record.acknowledged:
-        flags.append("contraindication acknowledged")
-    return "; ".join(flags)
+    return "; ".join(record.flags())
 
 
 def _records(pdf: FPDF, data: ExportData) -> None:

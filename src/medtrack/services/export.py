@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,10 +11,11 @@ from typing import IO
 from medtrack.core.model import Profile, Record, Regimen, Symptom
 from medtrack.core.parse import parse_date
 from medtrack.core.schedule import Segment, segments
-from medtrack.errors import BadInput, StorageProblem
+from medtrack.errors import BadInput
 from medtrack.monograph import Monograph
 from medtrack.services.calendar import CalendarNight, night_states
 from medtrack.services.common import monograph, require_profile, tonight
+from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
 FORMATS = ("pdf", "csv", "fhir", "ics")
@@ -107,53 +105,6 @@ def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:
     else:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     return write
-
-
-def check_target(target: Path, force: bool) -> None:
-    if target.is_symlink():
-        raise BadInput(f"{target} is a symbolic link; medtrack does not write through links: "
-                       "give a plain file path")
-    if target.is_dir():
-        raise BadInput(f"{target} is a folder: give a file path, e.g. {target / 'report'}")
-    if target.exists() and not force:
-        raise BadInput(f"{target} already exists: give another path, or --force to replace it")
-    if not target.parent.is_dir():
-        raise BadInput(f"the folder {target.parent} does not exist: create it first or choose another")
-
-
-def write_atomically(target: Path, produce: Callable[[IO[bytes]], None]) -> None:
-    """Write to a private temporary file beside the target, fsync, then move it into place."""
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
-    except OSError as error:
-        raise StorageProblem(f"cannot write in {target.parent}: {error.strerror}") from error
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp, target)
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError as error:
-        _remove(temp)
-        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise StorageProblem(f"the disk is full: the export to {target} was not written") from error
-        raise StorageProblem(f"the export to {target} failed ({error.strerror}); nothing was written") from error
-    except BaseException:
-        _remove(temp)
-        raise
-
-
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | None = None,

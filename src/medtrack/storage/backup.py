@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import secrets
 import sqlite3
 from pathlib import Path
 
 from medtrack.errors import BadInput, StorageProblem
 from medtrack.storage.engine import BUSY_TIMEOUT_MS, SCHEMA_VERSION, storage_problem
+from medtrack.storage.files import check_target, move_into_place, remove_quietly, temp_beside
 
 REQUIRED_TABLES = {"profile_version", "regimen", "regimen_step", "record", "symptom"}
 
@@ -24,30 +24,21 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
 
 def write_backup(source: Path, target: Path, *, force: bool) -> None:
     """A consistent copy of a live database, 0600, moved into place only when complete."""
-    if target.is_symlink():
-        raise BadInput(f"{target} is a symbolic link; give a plain file path")
-    if target.is_dir():
-        raise BadInput(f"{target} is a folder: give a file path")
-    if target.exists() and not force:
-        raise BadInput(f"{target} already exists: give another path, or --force to replace it")
-    if not target.parent.is_dir():
-        raise BadInput(f"the folder {target.parent} does not exist")
+    check_target(target, force)
     if target.absolute() == source.absolute():
         raise BadInput("the backup cannot be the database itself: give another path")
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    temp = temp_beside(target)
     try:
-        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
-        os.close(fd)
         with contextlib.closing(_connect(source, read_only=True)) as src, \
                 contextlib.closing(sqlite3.connect(temp)) as dest:
             src.backup(dest)
             dest.execute("PRAGMA journal_mode=DELETE")
-        os.replace(temp, target)
+        move_into_place(temp, target)
     except sqlite3.Error as error:
-        _remove(temp)
+        remove_quietly(temp)
         raise storage_problem(error, source) from error
     except OSError as error:
-        _remove(temp)
+        remove_quietly(temp)
         raise StorageProblem(f"the backup to {target} failed ({error.strerror}); nothing was written") from error
 
 
@@ -92,8 +83,3 @@ def restore_backup(backup: Path, database: Path) -> Path:
     except sqlite3.Error as error:
         raise storage_problem(error, database) from error
     return kept
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()

@@ -16,16 +16,7 @@ PAGE = 200
 
 
 def flags_of(record) -> str:  # type: ignore[no-untyped-def]
-    flags = []
-    if record.kind == "skip":
-        flags.append("skipped")
-    if record.already_taken:
-        flags.append("already taken" + (f" ({record.rule})" if record.rule else ""))
-    if record.acknowledged:
-        flags.append("contraindication ack.")
-    if record.voided:
-        flags.append(f"VOID: {record.void_reason}")
-    return "; ".join(flags)
+    return "; ".join((["skipped"] if record.kind == "skip" else []) + record.flags())
 
 
 class HistoryScreen(Screen[None]):

@@ -1,0 +1,72 @@
+"""Writing files that hold health data: checked targets, private temp files moved into place."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from medtrack.errors import BadInput, StorageProblem
+
+
+def check_target(target: Path, force: bool) -> None:
+    """A plain file path in an existing folder; an existing file only with --force."""
+    if target.is_symlink():
+        raise BadInput(f"{target} is a symbolic link; medtrack does not write through links: "
+                       "give a plain file path")
+    if target.is_dir():
+        raise BadInput(f"{target} is a folder: give a file path, e.g. {target / 'medtrack-file'}")
+    if target.exists() and not force:
+        raise BadInput(f"{target} already exists: give another path, or --force to replace it")
+    if not target.parent.is_dir():
+        raise BadInput(f"the folder {target.parent} does not exist: create it first or choose another")
+
+
+def temp_beside(target: Path) -> Path:
+    """A new private (0600) file beside the target, created exclusively."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        raise StorageProblem(f"cannot write in {target.parent}: {error.strerror}") from error
+    os.close(fd)
+    return temp
+
+
+def move_into_place(temp: Path, target: Path) -> None:
+    """Atomically replace the target, then make the rename itself durable."""
+    os.replace(temp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def write_atomically(target: Path, produce: Callable[[IO[bytes]], None]) -> None:
+    """Write to a private temporary file beside the target, fsync, then move it into place:
+    never a half-written file at the target, also after a crash or a full disk."""
+    temp = temp_beside(target)
+    try:
+        with open(temp, "wb") as stream:
+            produce(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        move_into_place(temp, target)
+    except OSError as error:
+        remove_quietly(temp)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            raise StorageProblem(f"the disk is full: {target} was not written") from error
+        raise StorageProblem(f"writing {target} failed ({error.strerror}); nothing was written") from error
+    except BaseException:
+        remove_quietly(temp)
+        raise
