@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 from medtrack.errors import BadInput, MedtrackError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_STORAGE = 0, 2, 3, 4
+_TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -37,7 +39,9 @@ class Context:
 
     @staticmethod
     def json(data: Any) -> None:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+        # Still the verbatim data, but C1 controls and bidi overrides escaped for the terminal.
+        sys.stdout.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def clock_now() -> dt.datetime:
@@ -66,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        check_text(args_list)
         parser = build_parser(args_list)
         args = parser.parse_args(args_list)
         db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
@@ -92,6 +97,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"medtrack: internal error ({type(error).__name__}: {error}); nothing was "
                          "written. Set MEDTRACK_DEBUG=1 to see details.\n")
         return 1
+
+
+def check_text(args: list[str]) -> None:
+    """Arguments that are not valid UTF-8 (e.g. typed in a Latin-1 terminal) are bad input."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+            raise BadInput(f"the argument {shown[:40]!r} is not valid UTF-8 text: set your terminal "
+                           "to UTF-8 and type it again") from None
 
 
 def report(error: MedtrackError) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from medtrack.cli import Context
+from medtrack.services.common import one_line
 
 
 def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
@@ -64,7 +65,7 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
     for e in entries:
         level = f" (severity {e.severity})" if e.severity else ""
         flag = "  URGENT" if e.urgent else ""
-        note = f" - {e.note}" if e.note else ""
+        note = f" - {one_line(e.note)}" if e.note else ""
         ctx.out(f"#{e.id} {e.at:%Y-%m-%d %H:%M} {e.name}{level}{flag}{note}")
     return 0
 

@@ -101,7 +101,7 @@ def month_view(repo: Repository, profile: Profile, year: int, month: int, now: d
 
 def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> Month:
     """The month given as YYYY-MM (default: tonight's month) in the profile's zone."""
-    parsed = parse_month(month, what="--month") if month else None
+    parsed = parse_month(month, what="--month") if month is not None else None
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
         year, number = parsed or (tonight(profile, now).year, tonight(profile, now).month)

@@ -40,7 +40,7 @@ def log_dose(
         raise BadInput("--already-taken needs --note TEXT saying what happened")
     with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
         profile = require_profile(repo)
-        when = parse_when(at, profile.tz, now) if at else now
+        when = parse_when(at, profile.tz, now) if at is not None else now
         return add_dose(repo, profile, now, when, dose_ug, note, already_taken)
 
 
@@ -79,7 +79,7 @@ def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         current = tonight(profile, now)
-        night = parse_date(night_text, what="night") if night_text else current
+        night = parse_date(night_text, what="night") if night_text is not None else current
         if night > current:
             raise BadInput(f"night {night} is in the future: a skip can be recorded for tonight "
                            f"({current}) or an earlier night")
@@ -129,8 +129,8 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
 
 def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:
     """Dose and skip records by night, oldest first, voided ones included and marked."""
-    start = parse_date(first, what="--from date") if first else dt.date.min
-    end = parse_date(last, what="--to date") if last else dt.date.max
+    start = parse_date(first, what="--from date") if first is not None else dt.date.min
+    end = parse_date(last, what="--to date") if last is not None else dt.date.max
     if start > end:
         raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
     with db.unit_of_work(write=False) as repo:

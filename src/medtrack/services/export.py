@@ -61,8 +61,8 @@ class ExportData:
 
 
 def parse_range(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:
-    start = parse_date(first, what="--from date") if first else None
-    end = parse_date(last, what="--to date") if last else None
+    start = parse_date(first, what="--from date") if first is not None else None
+    end = parse_date(last, what="--to date") if last is not None else None
     if start and end and start > end:
         raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
     return start, end
@@ -115,7 +115,7 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     if not output or not output.strip():
         raise BadInput("-o needs a file path, e.g. -o report.pdf")
     target = Path(output).expanduser()
-    check_target(target, force)
+    check_target(target, force, protect=db.path)
     data = gather(db, now, first, last)
     write = writer_for(fmt)
     write_atomically(target.absolute(), lambda stream: write(data, stream))

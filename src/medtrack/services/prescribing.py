@@ -25,7 +25,7 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
     prescriber = require_text(prescriber, "the prescriber's name").strip()
     acknowledge = optional_text(acknowledge, "the acknowledgement")
     min_sleep_min = parse_hours(min_sleep, what="--min-sleep") if min_sleep is not None else None
-    start_night = parse_date(start, what="start date") if start else None
+    start_night = parse_date(start, what="start date") if start is not None else None
     mono = monograph()
     with db.unit_of_work() as repo:
         profile = require_profile(repo)

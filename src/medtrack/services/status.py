@@ -65,7 +65,7 @@ class Status:
 def status(db: Database, now: dt.datetime, at: str | None = None) -> Status:
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
-        when = (parse_when(at, profile.tz, now) if at else now).astimezone(profile.tz)
+        when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
         return night_status(repo, profile, when)
 
 

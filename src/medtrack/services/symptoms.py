@@ -30,7 +30,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
     effect = monograph().side_effect(name)
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        when = (parse_when(at, profile.tz, now) if at else now).astimezone(profile.tz)
+        when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
         entry = Symptom(id=0, name=effect.name if effect else name,
                         effect_id=effect.id if effect else None, severity=level, at=when,
                         zone=profile.zone, night=night_of(when, profile.tz), note=note,
@@ -39,8 +39,8 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
 
 
 def list_symptoms(db: Database, first: str | None = None, last: str | None = None) -> list[Symptom]:
-    start = parse_date(first, what="--from date") if first else None
-    end = parse_date(last, what="--to date") if last else None
+    start = parse_date(first, what="--from date") if first is not None else None
+    end = parse_date(last, what="--to date") if last is not None else None
     if start and end and start > end:
         raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
     with db.unit_of_work(write=False) as repo:

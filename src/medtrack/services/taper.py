@@ -46,7 +46,7 @@ class PlanRequest:
 
 def build_steps(request: PlanRequest) -> tuple[list[Step], int]:
     """Parse and generate the plan's steps (pure: bad plans are bad input)."""
-    round_ug = parse_dose(request.round, what="--round") if request.round else DEFAULT_ROUND_UG
+    round_ug = parse_dose(request.round, what="--round") if request.round is not None else DEFAULT_ROUND_UG
     if request.steps is not None:
         if any(v is not None for v in (request.start, request.from_dose, request.step, request.every, request.to)):
             raise BadInput("give either --steps or --start/--from/--step/--every, not both")
@@ -57,7 +57,7 @@ def build_steps(request: PlanRequest) -> tuple[list[Step], int]:
         raise BadInput(f"taper set needs {', '.join(missing)} (or --steps DATE=D,...)")
     start = parse_date(request.start or "", what="--start")
     from_ug = parse_dose(request.from_dose or "", what="--from")
-    to_ug = parse_dose(request.to, allow_zero=True, what="--to") if request.to else 0
+    to_ug = parse_dose(request.to, allow_zero=True, what="--to") if request.to is not None else 0
     every = parse_every(request.every or "")
     kind, amount = parse_step(request.step or "")
     if kind == "linear":
@@ -131,7 +131,7 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
     """Hold the current step N days, or step back; a new plan version with who, when and why."""
     reason = require_text(reason, "the reason (--reason)")
     held = parse_positive_int(days, what="--days", maximum=3650) if action == "hold" else 0
-    at_night = parse_date(at, what="--at") if at else None
+    at_night = parse_date(at, what="--at") if at is not None else None
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         night = at_night or tonight(profile, now)

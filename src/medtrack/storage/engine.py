@@ -106,6 +106,9 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
             raise storage_problem(error, path) from error
     elif path.is_dir():
         raise BadInput(f"{path} is a folder; give the path of a database file (--db PATH)")
+    elif not path.is_file():
+        raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
+                       "database file (--db PATH)")
     version = schema_version(path)
     if version > SCHEMA_VERSION:
         raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "

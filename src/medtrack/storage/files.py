@@ -13,8 +13,19 @@ from typing import IO
 from medtrack.errors import BadInput, StorageProblem
 
 
-def check_target(target: Path, force: bool) -> None:
-    """A plain file path in an existing folder; an existing file only with --force."""
+def same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def check_target(target: Path, force: bool, protect: Path | None = None) -> None:
+    """A plain file path in an existing folder; an existing file only with --force; never
+    the database (`protect`) or its -wal/-shm files, however the path is spelled."""
+    if protect is not None and any(same_file(target, Path(f"{protect}{suffix}"))
+                                   for suffix in ("", "-wal", "-shm", "-journal")):
+        raise BadInput(f"{target} is the medtrack database itself: give another path")
     if target.is_symlink():
         raise BadInput(f"{target} is a symbolic link; medtrack does not write through links: "
                        "give a plain file path")
