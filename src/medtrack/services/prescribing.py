@@ -59,6 +59,14 @@ def current_regimen(db: Database, now: dt.datetime) -> Regimen | None:
         return regimen_on(repo.regimens(), tonight(profile, now))
 
 
+def latest_prescription(db: Database) -> Regimen | None:
+    """The most recently written prescription (a plan may be in force instead)."""
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        found = [r for r in repo.regimens() if r.kind == "prescription"]
+        return found[-1] if found else None
+
+
 def regimen_json(regimen: Regimen) -> dict[str, Any]:
     return {
         "id": regimen.id,

@@ -73,5 +73,6 @@ class MedtrackApp(App[None]):
 
 def run(db_path: Path, fixed_now: dt.datetime | None = None) -> int:
     clock = (lambda: fixed_now) if fixed_now is not None else system_clock  # type: ignore[return-value]
-    MedtrackApp(db_path, clock).run()
-    return 0
+    app = MedtrackApp(db_path, clock)
+    app.run()
+    return app.return_code or 0

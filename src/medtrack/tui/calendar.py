@@ -18,6 +18,8 @@ from medtrack.tui.safe import plain
 MARKS = {"taken": ("✓", "$success"), "missed": ("✗", "$error"), "skipped": ("–", "$warning"),
          "excess": ("‼", "bold $error"), "future": ("·", "$foreground-muted"),
          "none": (" ", ""), "contraindicated": ("⊘", "$error")}
+STATE_WORDS = {"taken": "taken", "missed": "missed", "skipped": "skipped", "excess": "more than scheduled",
+               "future": "to come", "none": "nothing scheduled", "contraindicated": "not allowed"}
 CELL = 10
 DAY = dt.timedelta(days=1)
 
@@ -110,13 +112,14 @@ class CalendarScreen(Screen[None]):
         self.query_one("#cal-title", Static).update(plain(f"{dt.date(month.year, month.month, 1):%B %Y}", "bold"))
         self.query_one("#cal-grid", Static).update(render_month(month, selected))
         night = next(n for n in month.nights if n.night == selected)
-        dose = format_mg(night.scheduled_ug) if night.scheduled_ug else "nothing"
+        dose = f"scheduled {format_mg(night.scheduled_ug)}" if night.scheduled_ug else "nothing scheduled"
         taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
-        change = " (dose changes this night)" if night.step_change else ""
+        change = " (the dose changes this night)" if night.step_change else ""
+        state = "" if night.state == "none" else f": {STATE_WORDS[night.state]}"
         self.query_one("#cal-detail", Static).update(plain(
-            f"{selected:%a %d %b %Y}: scheduled {dose}{taken}: {night.state}{change}"))
+            f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()
-        average = format_mg(s["average_ug"]) if s["average_ug"] else "-"
+        average = f"{s['average_ug'] / 1000:.2f} mg" if s["average_ug"] else "-"
         self.query_one("#cal-summary", Static).update(plain(
             f"This month: {s['taken']} taken, {s['missed']} missed, {s['skipped']} skipped, "
             f"{s['excess']} excess · average dose {average}"))

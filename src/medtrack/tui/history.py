@@ -37,8 +37,10 @@ class HistoryScreen(Screen[None]):
         yield Static(plain("Records, newest first. Voided records stay, dimmed and struck through."),
                      id="history-help")
         table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "Night", "Time", "Dose", "Flags", "Note")
+        for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("Note", None)):
+            table.add_column(label, width=width)
         yield table
+        yield Static("", id="history-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,9 +78,28 @@ class HistoryScreen(Screen[None]):
             self.records[key] = record
         if page:
             self.oldest_id = page[-1].id
+        if table.row_count:
+            self.show_detail(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.exhausted = len(page) < PAGE
         if not self.records:
             self.query_one("#history-help", Static).update(plain("No records yet."))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail(event.row_key.value)
+
+    def show_detail(self, key: str | None) -> None:
+        """The whole record, however long its note or flags, for the highlighted row."""
+        record = self.records.get(key or "")
+        if record is None:
+            return
+        lines = [" · ".join((f"#{record.id}", f"night {record.night}",  # type: ignore[attr-defined]
+                             f"{record.at:%Y-%m-%d %H:%M %Z}",  # type: ignore[attr-defined]
+                             format_mg(record.dose_ug) if record.dose_ug else "skip"))]  # type: ignore[attr-defined]
+        if flags_of(record):
+            lines.append(flags_of(record))
+        if record.note:  # type: ignore[attr-defined]
+            lines.append(f"note: {record.note}")  # type: ignore[attr-defined]
+        self.query_one("#history-detail", Static).update(plain("\n".join(lines)))
 
     def action_void(self) -> None:
         from medtrack.tui.dialogs import ReasonDialog

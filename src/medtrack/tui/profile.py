@@ -15,7 +15,7 @@ from medtrack.tui.dialogs import _Dialog
 from medtrack.tui.safe import plain
 
 
-def describe(profile, regimen, versions) -> str:  # type: ignore[no-untyped-def]
+def describe(profile, regimen, versions, prescription=None) -> str:  # type: ignore[no-untyped-def]
     from medtrack.services.taper import steps_json
 
     lines = [f"{profile.name}, born {profile.born}, zone {profile.zone}",
@@ -24,11 +24,15 @@ def describe(profile, regimen, versions) -> str:  # type: ignore[no-untyped-def]
              f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; pregnant: "
              f"{'yes' if profile.pregnant else 'no'}; breastfeeding: {'yes' if profile.breastfeeding else 'no'}",
              f"Conditions: {', '.join(profile.conditions) or 'none'}", ""]
+    if prescription is not None:
+        lines.append(f"Prescription: {format_mg(prescription.steps[0].dose_ug)} at bedtime from "
+                     f"{prescription.start}, by {prescription.prescriber}"
+                     + (f" (contraindication acknowledged: {prescription.acknowledged})"
+                        if prescription.acknowledged else ""))
     if regimen is None:
-        lines.append("Nothing prescribed for tonight.")
-    elif regimen.kind == "prescription":
-        lines.append(f"Prescription: {format_mg(regimen.steps[0].dose_ug)} at bedtime from "
-                     f"{regimen.start}, by {regimen.prescriber}")
+        lines.append("Nothing is prescribed for tonight.")
+    elif regimen.kind == "plan":
+        lines.append(f"Tonight the taper plan (version {regimen.version}) is in force.")
     for plan in versions:
         lines.append("")
         lines.append(f"Taper plan version {plan.version} by {plan.prescriber}: {plan.change}"
@@ -54,7 +58,7 @@ class ProfileScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="profile")
     def load(self) -> None:
-        from medtrack.services.prescribing import current_regimen
+        from medtrack.services.prescribing import current_regimen, latest_prescription
         from medtrack.services.profile import show_profile
         from medtrack.services.taper import plan_versions
 
@@ -63,12 +67,13 @@ class ProfileScreen(Screen[None]):
             profile = show_profile(app.db)  # type: ignore[attr-defined]
             regimen = current_regimen(app.db, app.now())  # type: ignore[attr-defined]
             versions = plan_versions(app.db)  # type: ignore[attr-defined]
+            prescription = latest_prescription(app.db)  # type: ignore[attr-defined]
         except MedtrackError as error:
             app.call_from_thread(app.notify, plain(error.message), severity="error")
             return
         self.profile = profile
         app.call_from_thread(self.query_one("#profile-text", Static).update,
-                             plain(describe(profile, regimen, versions)))
+                             plain(describe(profile, regimen, versions, prescription)))
 
     def action_edit(self) -> None:
         if getattr(self, "profile", None) is not None:

@@ -64,11 +64,11 @@ class SymptomsScreen(Screen[None]):
     def save(self) -> None:
         effect = self.query_one("#effect", Select).value
         own = self.query_one("#own", Input).value
-        chosen = effect not in (OWN_WORDS, Select.BLANK)
+        chosen = effect not in (OWN_WORDS, Select.NULL)
         name = own if own.strip() or not chosen else str(effect)
         severity = self.query_one("#severity", Select).value
         note = self.query_one("#note", Input).value or None
-        level = None if severity == Select.BLANK else str(severity)
+        level = None if severity is Select.NULL else str(severity)
         self._save(name, level, note)
 
     @work(thread=True, exclusive=True, group="write")

@@ -22,6 +22,8 @@ STATE_WORDS = {
     "due": "Due now",
     "skip": "Too late: skip tonight",
 }
+LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed",
+              "none": "nothing scheduled"}
 STRIP_MARKS = {"taken": "✓", "missed": "✗", "skipped": "–", "excess": "‼", "future": "·",
                "none": " ", "contraindicated": "⊘"}
 
@@ -30,8 +32,8 @@ class TonightScreen(Screen[None]):
     """The first screen: what to do tonight."""
 
     BINDINGS = [
-        Binding("l", "log", "Log dose"),
-        Binding("k", "skip", "Skip night"),
+        Binding("l", "log", "Log"),
+        Binding("k", "skip", "Skip"),
         Binding("a", "already_taken", "Already taken", show=False),
         Binding("c", "open('calendar')", "Calendar"),
         Binding("h", "open('history')", "History"),
@@ -61,7 +63,7 @@ class TonightScreen(Screen[None]):
             yield Static("", id="warnings")
             yield Static("", id="strip")
             yield Static("", id="action-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         # The first frame never waits for the database: draw, then load in a worker.
@@ -120,7 +122,7 @@ class TonightScreen(Screen[None]):
         self.query_one("#window", Static).update(plain(
             f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
             f"({report.zone}) · limit {format_mg(report.max_ug)} · last night: "
-            f"{report.previous_night}"))
+            f"{LAST_NIGHT.get(report.previous_night, report.previous_night)}"))
         warnings = "\n".join(f"! {w}" for w in report.warnings)
         self.query_one("#warnings", Static).update(plain(warnings))
         strip = "  ".join(f"{n.night:%a} {STRIP_MARKS.get(n.state, n.state)}" for n in nights)

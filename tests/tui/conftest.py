@@ -1,0 +1,63 @@
+"""Fixtures for the TUI tests (helpers and constants are in tui_helpers.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tui_helpers import DEMO_NOW, make_patient
+
+from medtrack.tui.app import MedtrackApp
+
+
+@pytest.fixture(autouse=True)
+def _no_machine_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's zone, a database or clock from the environment must not leak in."""
+    monkeypatch.setenv("TZ", "UTC")
+    for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def patient(tmp_path: Path) -> Path:
+    return make_patient(tmp_path / "medtrack.db")
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from medtrack.services.demo import fill_demo
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    fill_demo(folder / "medtrack.db", DEMO_NOW)
+    return folder
+
+
+@pytest.fixture
+def demo(tmp_path: Path, _demo_template: Path) -> Path:
+    """A copy of the fixed demo database (fill_demo with seed 7 at DEMO_NOW)."""
+    target = tmp_path / "demo"
+    target.mkdir()
+    for file in _demo_template.iterdir():
+        shutil.copy2(file, target / file.name)
+    return target / "medtrack.db"
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., MedtrackApp]]:
+    """`make_app(path, now)`: the real app on that file with a fixed clock (closed afterwards)."""
+    apps: list[MedtrackApp] = []
+
+    def make(path: Path, now: dt.datetime) -> MedtrackApp:
+        app = MedtrackApp(path, clock=lambda: now)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if app._db is not None:
+            app._db.dispose()
+
+

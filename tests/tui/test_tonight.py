@@ -1,0 +1,300 @@
+"""Tonight: the dose and the state in words; log, refused double, bad input, skip, already taken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Digits, Input
+from tui_helpers import (
+    SIZE,
+    berlin,
+    flat,
+    make_patient,
+    opened,
+    press,
+    push_button,
+    screen_text,
+    settle,
+    text_of,
+    type_into,
+    until,
+)
+
+from medtrack.services.dosing import history, log_dose, skip_night
+from medtrack.services.profile import ProfileChanges, set_profile
+from medtrack.tui.dialogs import (
+    AlreadyTakenDialog,
+    ConfirmDialog,
+    LogDialog,
+    MessageDialog,
+)
+from medtrack.tui.tonight import TonightScreen
+
+
+def doses(path: Path) -> list:
+    with opened(path) as db:
+        return [r for r in history(db) if r.kind == "dose"]
+
+
+def records(path: Path) -> list:
+    with opened(path) as db:
+        return history(db)
+
+
+# -- the state in words ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("hour", "minute", "words", "hint"), [
+    (20, 0, "Not yet", ""),
+    (22, 40, "Due now", "Press  l  to log tonight's dose."),
+    (23, 45, "Too late: skip tonight", "Press  k  to record that you skip tonight."),
+])
+async def test_tonight_shows_dose_and_state_by_the_clock(patient, make_app, hour, minute, words, hint):
+    app = make_app(patient, berlin(2026, 11, 25, hour, minute))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TonightScreen)
+        assert app.screen.query_one("#dose-digits", Digits).value == "1"
+        assert text_of(app, "#dose-unit") == "mg"
+        assert text_of(app, "#state") == words
+        assert text_of(app, "#action-hint") == hint
+        shown = screen_text(app)
+        assert "Flunitrazepam · night of Wednesday 25 November" in shown
+        assert words in shown
+        # the window in the profile's zone (Berlin), whatever the machine's zone (UTC here)
+        assert "Window: opens 20:30, latest 23:30 (Europe/Berlin)" in shown
+
+
+async def test_tonight_shows_the_time_a_dose_was_taken(patient, make_app):
+    with opened(patient) as db:
+        log_dose(db, berlin(2026, 11, 25, 22, 41), "1mg")
+    app = make_app(patient, berlin(2026, 11, 25, 23, 5))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Taken at 22:41"
+        assert "Never take a second dose" in text_of(app, "#guidance")
+        assert "Taken at 22:41" in screen_text(app)
+        # `l` does not open the dialog: it says why, in words
+        await press(pilot, "l")
+        assert not isinstance(app.screen, LogDialog)
+        assert any("already recorded" in str(n.message) for n in app._notifications)
+    assert len(doses(patient)) == 1
+
+
+async def test_tonight_shows_a_skipped_night(patient, make_app):
+    with opened(patient) as db:
+        skip_night(db, berlin(2026, 11, 25, 21, 0), None, "not tonight")
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Skipped tonight"
+
+
+@pytest.mark.parametrize("start", [None, "2026-12-01"], ids=["no-prescription", "starts-later"])
+async def test_tonight_nothing_scheduled(tmp_path, make_app, start):
+    path = make_patient(tmp_path / "medtrack.db", dose=None if start is None else "1mg",
+                        start=start or "2026-11-01")
+    app = make_app(path, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Nothing scheduled tonight"
+        assert text_of(app, "#dose-unit") == "nothing scheduled"
+        assert app.screen.query_one("#dose-digits", Digits).value == "-"
+        assert "Nothing scheduled tonight" in screen_text(app)
+        await press(pilot, "l")
+        assert not isinstance(app.screen, LogDialog)
+    assert records(path) == []
+
+
+async def test_tonight_contraindicated_with_the_reason(patient, make_app):
+    with opened(patient) as db:
+        set_profile(db, berlin(2026, 11, 20, 12), ProfileChanges(pregnant=True))
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Do not take it: contraindicated"
+        assert "Pregnancy" in text_of(app, "#guidance")
+        assert "Contact your doctor" in text_of(app, "#guidance")
+        shown = flat(screen_text(app).replace("│", " "))
+        assert "Do not take it: contraindicated" in shown
+        assert "Pregnancy" in shown
+        await press(pilot, "l")
+        assert not isinstance(app.screen, LogDialog)
+    assert records(patient) == []
+
+
+# -- logging a dose -------------------------------------------------------------------------
+
+async def test_log_dialog_prefilled_and_enter_records(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "l")
+        assert isinstance(app.screen, LogDialog)
+        assert app.screen.query_one("#dose", Input).value == "1 mg"
+        shown = flat(screen_text(app).replace("█", " "))
+        assert "No alcohol, opioids, antihistamines or other sedatives tonight?" in shown
+        assert "Do not drive" in shown
+        await press(pilot, "enter")
+        await until(pilot, lambda: text_of(app, "#state") != "Due now")
+        assert isinstance(app.screen, TonightScreen)
+        assert text_of(app, "#state") == "Taken at 22:40"
+        assert any("Recorded: 1 mg at 22:40" in str(n.message) for n in app._notifications)
+    [dose] = doses(patient)
+    assert dose.dose_ug == 1000
+    assert dose.night.isoformat() == "2026-11-25"
+    assert not dose.already_taken
+
+
+async def test_log_dialog_escape_records_nothing(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "l", "escape")
+        assert isinstance(app.screen, TonightScreen)
+        assert text_of(app, "#state") == "Due now"
+    assert records(patient) == []
+
+
+async def test_double_dose_from_another_terminal_is_refused_at_confirm(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "l")
+        assert isinstance(app.screen, LogDialog)
+        # Meanwhile, the CLI in another terminal logs tonight's dose.
+        with opened(patient) as db:
+            log_dose(db, berlin(2026, 11, 25, 22, 39), "1mg")
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MessageDialog))
+        shown = flat(screen_text(app).replace("█", " "))
+        assert "Not recorded" in shown
+        assert "refused" in shown
+        assert "Nothing was recorded." in shown
+        await press(pilot, "enter")  # OK
+        assert isinstance(app.screen, TonightScreen)
+        await until(pilot, lambda: text_of(app, "#state") != "Due now")
+        assert text_of(app, "#state") == "Taken at 22:39"
+    [dose] = doses(patient)
+    assert dose.at.astimezone(berlin(2026, 1, 1, 0).tzinfo).strftime("%H:%M") == "22:39"
+
+
+@pytest.mark.parametrize("text", ["two pills", "", "1 gram"])
+async def test_invalid_dose_text_shows_an_error_and_records_nothing(patient, make_app, text):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "l")
+        field = app.screen.query_one("#dose", Input)
+        field.value = ""
+        if text:
+            await type_into(pilot, "#dose", text)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, LogDialog), "a bad dose must keep the dialog open"
+        error = text_of(app, ".dialog-error")
+        assert error.strip(), "the dialog must say what is wrong"
+        assert error in flat(screen_text(app).replace("█", " ")) or error[:30] in screen_text(app)
+        await press(pilot, "escape")
+    assert records(patient) == []
+
+
+async def test_dose_above_the_limit_is_refused_in_words(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "l")
+        await type_into(pilot, "#dose", "5 mg")
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, MessageDialog))
+        assert "refused" in flat(screen_text(app).replace("█", " "))
+        await press(pilot, "enter")
+        assert text_of(app, "#state") == "Due now"
+    assert records(patient) == []
+
+
+# -- too late: skip ------------------------------------------------------------------------
+
+async def test_too_late_skip_records_a_skip(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 23, 45))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Too late: skip tonight"
+        # `l` is not offered when it is too late
+        await press(pilot, "l")
+        assert isinstance(app.screen, TonightScreen)
+        await press(pilot, "k")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert app.focused is not None and app.focused.id == "no", "Cancel is the default"
+        await press(pilot, "shift+tab")  # to "Skip tonight"
+        assert app.focused is not None and app.focused.id == "yes"
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TonightScreen)
+        await until(pilot, lambda: text_of(app, "#state") != "Too late: skip tonight")
+        assert text_of(app, "#state") == "Skipped tonight"
+    [skip] = records(patient)
+    assert skip.kind == "skip"
+    assert skip.night.isoformat() == "2026-11-25"
+
+
+async def test_skip_dialog_enter_on_the_default_button_does_nothing(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 23, 45))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "k", "enter")
+        assert isinstance(app.screen, TonightScreen)
+        assert text_of(app, "#state") == "Too late: skip tonight"
+    assert records(patient) == []
+
+
+# -- already taken: the separate path with a required note ---------------------------------
+
+async def test_already_taken_requires_a_note(patient, make_app):
+    with opened(patient) as db:
+        log_dose(db, berlin(2026, 11, 25, 22, 0), "1mg")
+    app = make_app(patient, berlin(2026, 11, 25, 23, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        assert isinstance(app.screen, AlreadyTakenDialog)
+        await type_into(pilot, "#dose", "0.5 mg")
+        await push_button(pilot, "#confirm")
+        assert isinstance(app.screen, AlreadyTakenDialog)
+        assert "note is required" in text_of(app, ".dialog-error")
+        assert len(doses(patient)) == 1, "nothing may be recorded without a note"
+
+        await type_into(pilot, "#note", "took half a tablet more at 22:50")
+        await push_button(pilot, "#confirm")
+        assert isinstance(app.screen, TonightScreen)
+        await until(pilot, lambda: "already taken" in text_of(app, "#warnings"))
+        warnings = text_of(app, "#warnings")
+        assert "recorded as already taken" in warnings
+        assert "More than the scheduled dose" in warnings
+    first, second = doses(patient)
+    assert not first.already_taken
+    assert second.already_taken and second.dose_ug == 500
+    assert second.note == "took half a tablet more at 22:50"
+    assert second.rule  # the rule it broke is kept
+
+
+async def test_already_taken_escape_records_nothing(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        await type_into(pilot, "#dose", "1 mg")
+        await type_into(pilot, "#note", "oops")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, TonightScreen)
+    assert records(patient) == []
+
+
+# -- quitting --------------------------------------------------------------------------------
+
+async def test_q_quits_from_tonight(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0
