@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
+from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
 
@@ -19,8 +20,8 @@ MATCH_KINDS = ("condition", "liver", "renal", "pregnant", "breastfeeding", "age_
 LIVER_LEVELS = ("mild", "moderate", "severe")
 GUIDANCE_KEYS = ("missed_dose", "stopping", "driving", "storage", "dependence", "elderly",
                  "call_doctor", "disclaimer", "interactions_general")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
+_SLUG = LazyPattern(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ATC = LazyPattern(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
 _MISSING: Any = object()
 
 

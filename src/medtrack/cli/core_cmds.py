@@ -11,7 +11,6 @@ from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
 from medtrack.services.common import one_line, record_json
-from medtrack.services.profile import ProfileChanges
 
 
 def system_zone() -> str:
@@ -34,7 +33,9 @@ def system_zone() -> str:
     return "UTC"
 
 
-def _changes(args: argparse.Namespace) -> ProfileChanges:
+def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from medtrack.services.profile import ProfileChanges
+
     conditions = tuple(args.condition) if args.condition else None
     if getattr(args, "no_conditions", False):
         conditions = ()

@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from zoneinfo import ZoneInfo
 
+from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import show_input
 from medtrack.errors import BadInput
 
@@ -16,16 +17,16 @@ MAX_INPUT_CHARS = 64
 MIN_SLEEP_MINUTES = 4 * 60
 MAX_SLEEP_MINUTES = 12 * 60
 
-_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
-_CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
-_ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
-_WHEN_RE = re.compile(
+_DATE_RE = LazyPattern(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH_RE = LazyPattern(r"([0-9]{4})-([0-9]{2})")
+_CLOCK_RE = LazyPattern(r"([0-9]{1,2}):([0-9]{2})")
+_ZONE_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
+_WHEN_RE = LazyPattern(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[ Tt](?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})"
     r"(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
     r"(?P<off>[Zz]|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2}))?)?"
 )
-_HOURS_RE = re.compile(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
+_HOURS_RE = LazyPattern(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
 
 
 def _clean(text: str, what: str, hint: str) -> str:

@@ -20,9 +20,31 @@ if TYPE_CHECKING:
 
 from medtrack.export.pdf_chart import chart
 from medtrack.export.pdf_text import (
-    BAND, EXCESS, FONT, INK, MARGIN, MISSED, MUTED, RECENT, SKIPPED, TAKEN, URGENT,
-    PAD, WIDTH, draw_text, width_of, heading, load_fonts, mg, row, say, table, when, wrap_lines,
+    BAND,
+    EXCESS,
+    FONT,
+    INK,
+    MARGIN,
+    MISSED,
+    MUTED,
+    PAD,
+    RECENT,
+    SKIPPED,
+    TAKEN,
+    URGENT,
+    WIDTH,
+    draw_text,
+    heading,
+    load_fonts,
+    mg,
+    row,
+    say,
+    table,
+    when,
+    width_of,
+    wrap_lines,
 )
+
 
 class _Report(FPDF):
     """A4 portrait with a footer naming the patient, the period and the page."""

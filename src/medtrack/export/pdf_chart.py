@@ -11,8 +11,24 @@ from fpdf import FPDF
 
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_text import (
-    BAND, EXCESS, FONT, INK, LANES, MARGIN, MISSED, MONTHS, MUTED, RULE, SCHEDULED, SKIPPED, STEP, TAKEN,
-    WIDTH, draw_text, heading, width_of,
+    BAND,
+    EXCESS,
+    FONT,
+    INK,
+    LANES,
+    MARGIN,
+    MISSED,
+    MONTHS,
+    MUTED,
+    RULE,
+    SCHEDULED,
+    SKIPPED,
+    STEP,
+    TAKEN,
+    WIDTH,
+    draw_text,
+    heading,
+    width_of,
 )
 
 if TYPE_CHECKING:

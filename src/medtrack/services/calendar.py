@@ -10,7 +10,14 @@ from typing import Any
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window
 from medtrack.core.parse import parse_month
-from medtrack.core.rules import NightFacts, is_excess, regimen_on, scheduled_ug, unacknowledged, utc
+from medtrack.core.rules import (
+    NightFacts,
+    is_excess,
+    regimen_on,
+    scheduled_ug,
+    unacknowledged,
+    utc,
+)
 from medtrack.monograph import Monograph
 from medtrack.services.common import DAY, mg, monograph, require_profile, tonight
 from medtrack.storage.repository import Database, Repository

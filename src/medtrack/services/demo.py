@@ -27,6 +27,12 @@ def demo_profile(now: dt.datetime) -> Profile:
 def fill_demo(path: Path, now: dt.datetime, years: str | None = None, seed: int = 7) -> Profile:
     """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms."""
     count = parse_positive_int(years, what="--years", maximum=50) if years is not None else 1
+    return demo_database(path, now, count, seed)
+
+
+def demo_database(path: Path, now: dt.datetime, years: int, seed: int = 7) -> Profile:
+    """The demo patient with `years` of history (0: the same plan, no records yet)."""
+    count = years
     db = Database(path, create=True)
     profile = demo_profile(now)
     with db.unit_of_work() as repo:
@@ -41,11 +47,12 @@ def fill_demo(path: Path, now: dt.datetime, years: str | None = None, seed: int 
 
 def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng: random.Random) -> None:
     today = tonight(profile, now)
-    first = today - dt.timedelta(days=365 * years)
+    plan_start = today - dt.timedelta(days=70)
+    history_from = today - dt.timedelta(days=365 * years)
+    first = min(history_from, plan_start - dt.timedelta(days=30))
     created = dt.datetime.combine(first, dt.time(10), profile.tz)
     repo.add_regimen(kind="prescription", prescriber="Dr. Demo Weiss", steps=[Step(first, 1000)],
                      at=created)
-    plan_start = today - dt.timedelta(days=70)
     steps = linear_steps(plan_start, 1000, 250, 21, 0, 250)
     repo.add_regimen(kind="plan", prescriber="Dr. Demo Weiss", steps=steps, version=1,
                      change="created", at=dt.datetime.combine(plan_start, dt.time(10), profile.tz),
@@ -56,7 +63,7 @@ def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng:
                      reason="withdrawal symptoms at 0.75 mg",
                      at=dt.datetime.combine(held_at, dt.time(11), profile.tz), round_ug=250)
     regimens = repo.regimens()
-    night, voided_once = first, False
+    night, voided_once = history_from, False
     while night < today:
         dose = scheduled_ug(regimen_on(regimens, night), night)
         window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import io
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo

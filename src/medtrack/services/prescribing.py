@@ -11,7 +11,15 @@ from medtrack.core.parse import parse_date, parse_hours
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import Refused
-from medtrack.services.common import iso, mg, monograph, optional_text, require_profile, require_text, tonight
+from medtrack.services.common import (
+    iso,
+    mg,
+    monograph,
+    optional_text,
+    require_profile,
+    require_text,
+    tonight,
+)
 from medtrack.services.lock import require_pin
 from medtrack.services.profile import check_sleep, describe_changes
 from medtrack.storage.repository import Database

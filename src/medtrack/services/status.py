@@ -21,7 +21,14 @@ from medtrack.core.rules import (
 )
 from medtrack.core.units import format_mg
 from medtrack.monograph import Monograph
-from medtrack.services.common import DAY, iso, mg, monograph, night_facts, require_profile
+from medtrack.services.common import (
+    DAY,
+    iso,
+    mg,
+    monograph,
+    night_facts,
+    require_profile,
+)
 from medtrack.storage.repository import Database, Repository
 
 

@@ -10,7 +10,13 @@ from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_date, parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
 from medtrack.errors import BadInput
-from medtrack.services.common import iso, monograph, optional_text, require_profile, require_text
+from medtrack.services.common import (
+    iso,
+    monograph,
+    optional_text,
+    require_profile,
+    require_text,
+)
 from medtrack.storage.repository import Database, Repository
 
 SEVERE = 4

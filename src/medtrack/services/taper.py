@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medtrack.core.model import Profile, Regimen, Step
+from medtrack.core.parse import parse_date, parse_positive_int
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.taper import (
     explicit_steps,
@@ -18,10 +19,17 @@ from medtrack.core.taper import (
     step_back,
     step_end,
 )
-from medtrack.core.parse import parse_date, parse_positive_int
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, Refused
-from medtrack.services.common import iso, mg, monograph, optional_text, require_profile, require_text, tonight
+from medtrack.services.common import (
+    iso,
+    mg,
+    monograph,
+    optional_text,
+    require_profile,
+    require_text,
+    tonight,
+)
 from medtrack.services.lock import require_pin
 from medtrack.storage.repository import Database, Repository
 

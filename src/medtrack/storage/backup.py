@@ -11,7 +11,13 @@ from pathlib import Path
 
 from medtrack.errors import BadInput, StorageProblem
 from medtrack.storage.engine import BUSY_TIMEOUT_MS, SCHEMA_VERSION, storage_problem
-from medtrack.storage.files import check_target, move_into_place, remove_quietly, same_file, temp_beside
+from medtrack.storage.files import (
+    check_target,
+    move_into_place,
+    remove_quietly,
+    same_file,
+    temp_beside,
+)
 
 REQUIRED_TABLES = {"profile_version", "regimen", "regimen_step", "record", "symptom"}
 

@@ -115,7 +115,9 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
                              f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
     engine = make_engine(path)
     if version < SCHEMA_VERSION:
-        from medtrack.storage.migrate import upgrade  # alembic only when a migration is due
+        from medtrack.storage.migrate import (
+            upgrade,  # alembic only when a migration is due
+        )
 
         upgrade(engine, path, from_version=version)
     return engine

@@ -7,9 +7,9 @@ import datetime as dt
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.content import Content
 
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
