@@ -118,15 +118,26 @@ class AlreadyTakenDialog(_Dialog):
         self.dismiss(DoseRequest(dose, note, at))
 
 
-class ConfirmDialog(_Dialog):
-    def __init__(self, title: str, text: str, yes: str) -> None:
+class _TextDialog(_Dialog):
+    """A dialog with a title and a short text above its own widgets."""
+
+    def __init__(self, title: str, text: str) -> None:
         super().__init__()
-        self.title_text, self.text, self.yes = title, text, yes
+        self.title_text, self.text = title, text
+
+    def heading(self) -> ComposeResult:
+        yield Label(plain(self.title_text), classes="dialog-title")
+        yield Static(plain(self.text), classes="dialog-text")
+
+
+class ConfirmDialog(_TextDialog):
+    def __init__(self, title: str, text: str, yes: str) -> None:
+        super().__init__(title, text)
+        self.yes = yes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            yield Static(plain(self.text), classes="dialog-text")
+            yield from self.heading()
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="primary", id="yes")
                 yield Button("Cancel (Esc)", id="no")
@@ -139,15 +150,10 @@ class ConfirmDialog(_Dialog):
         self.dismiss(event.button.id == "yes")
 
 
-class MessageDialog(_Dialog):
-    def __init__(self, title: str, text: str) -> None:
-        super().__init__()
-        self.title_text, self.text = title, text
-
+class MessageDialog(_TextDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            yield Static(plain(self.text), classes="dialog-text")
+            yield from self.heading()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("OK", variant="primary", id="ok")
 
@@ -159,17 +165,12 @@ class MessageDialog(_Dialog):
         self.dismiss(None)
 
 
-class ReasonDialog(_Dialog):
+class ReasonDialog(_TextDialog):
     """Ask for a reason (e.g. to void a record); returns the text or None."""
-
-    def __init__(self, title: str, text: str) -> None:
-        super().__init__()
-        self.title_text, self.text = title, text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(plain(self.title_text), classes="dialog-title")
-            yield Static(plain(self.text), classes="dialog-text")
+            yield from self.heading()
             yield Input(placeholder="reason (required)", id="reason")
             yield Static("", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
