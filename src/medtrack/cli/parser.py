@@ -144,7 +144,9 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     p.add_argument("--pin", required=True)
     p.add_argument("--old-pin")
 
-    for extend in _extensions():
+    from medtrack.cli.register import registrars
+
+    for extend in registrars(_SELECTED[0]):
         extend(subs, _sub)
 
     p = _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
@@ -155,10 +157,3 @@ def build_parser(argv: list[str] | None = None) -> Parser:
 KNOWN_COMMANDS = frozenset({
     "init", "profile", "prescribe", "log", "skip", "status", "history", "void", "lock", "tui",
     "taper", "calendar", "symptom", "symptoms", "export", "import", "demo", "backup", "restore"})
-
-
-def _extensions():  # type: ignore[no-untyped-def]
-    """Feature modules add their own commands (taper, doctor visit, backups)."""
-    from medtrack.cli import register
-
-    return register.EXTENSIONS

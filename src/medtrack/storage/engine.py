@@ -76,14 +76,17 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def schema_version(path: Path) -> int:
-    """The schema version from the file header: cheap, no import of alembic needed."""
+def _user_version(engine: Engine, path: Path) -> int:
+    """The schema version from the file header, on the connection medtrack will use anyway
+    (cheap: no alembic import unless a migration is due)."""
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
-            conn.execute("PRAGMA busy_timeout=%d" % BUSY_TIMEOUT_MS)
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error as error:
+        with engine.execution_options(medtrack_read_only=True).connect() as conn:
+            version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+            conn.rollback()
+    except exc.SQLAlchemyError as error:
+        engine.dispose()
         raise storage_problem(error, path) from error
+    return int(version or 0)
 
 
 def open_engine(path: Path, *, create: bool = False) -> Engine:
@@ -109,11 +112,11 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
     elif not path.is_file():
         raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
                        "database file (--db PATH)")
-    version = schema_version(path)
+    engine = make_engine(path)
+    version = _user_version(engine, path)
     if version > SCHEMA_VERSION:
         raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "
                              f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
-    engine = make_engine(path)
     if version < SCHEMA_VERSION:
         from medtrack.storage.migrate import (
             upgrade,  # alembic only when a migration is due
