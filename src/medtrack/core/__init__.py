@@ -1,0 +1,1 @@
+"""Pure rules: nights, windows, limits, taper arithmetic and strict parsers; time is passed in."""

@@ -1,0 +1,1 @@
+"""One function per use case, shared by the command line and the screen."""

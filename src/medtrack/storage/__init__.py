@@ -1,0 +1,1 @@
+"""SQLite through SQLModel: engine set-up, migrations, the unit of work, backups."""

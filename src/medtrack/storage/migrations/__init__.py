@@ -1,0 +1,1 @@
+"""Alembic migrations of medtrack's schema (see storage/migrate.py)."""
