@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from medtrack.cli import Context
 from medtrack.core.model import Record
@@ -11,26 +10,6 @@ from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
 from medtrack.services.common import one_line, record_json
-
-
-def system_zone() -> str:
-    """The machine's IANA zone name (TZ, then /etc/localtime), else UTC."""
-    candidate = os.environ.get("TZ", "").lstrip(":")
-    if not candidate:
-        try:
-            target = os.readlink("/etc/localtime")
-            candidate = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
-        except OSError:
-            candidate = ""
-    if candidate:
-        try:
-            from zoneinfo import ZoneInfo
-
-            ZoneInfo(candidate)
-            return candidate
-        except (ValueError, OSError, KeyError):
-            pass
-    return "UTC"
 
 
 def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -45,7 +24,7 @@ def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import init_profile
+    from medtrack.services.profile import init_profile, system_zone
 
     profile, warnings = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone())
     ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "

@@ -32,15 +32,14 @@ def fill_demo(path: Path, now: dt.datetime, years: str | None = None, seed: int 
 
 def demo_database(path: Path, now: dt.datetime, years: int, seed: int = 7) -> Profile:
     """The demo patient with `years` of history (0: the same plan, no records yet)."""
-    count = years
     db = Database(path, create=True)
     profile = demo_profile(now)
     with db.unit_of_work() as repo:
         if repo.profile() is not None:
             raise BadInput(f"{path} already holds data: the demo only fills an empty database")
-        start_at = now - dt.timedelta(days=365 * count)
+        start_at = now - dt.timedelta(days=365 * years)
         repo.add_profile(profile, at=start_at, change="created (demo)")
-        _fill(repo, profile, now, count, random.Random(seed))
+        _fill(repo, profile, now, years, random.Random(seed))
     db.dispose()
     return profile
 

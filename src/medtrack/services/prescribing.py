@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
 
 from medtrack.core.model import Regimen, Step
 from medtrack.core.parse import parse_date, parse_hours
@@ -12,8 +11,6 @@ from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, re
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import Refused
 from medtrack.services.common import (
-    iso,
-    mg,
     monograph,
     optional_text,
     require_profile,
@@ -73,15 +70,3 @@ def latest_prescription(db: Database) -> Regimen | None:
         require_profile(repo)
         found = [r for r in repo.regimens() if r.kind == "prescription"]
         return found[-1] if found else None
-
-
-def regimen_json(regimen: Regimen) -> dict[str, Any]:
-    return {
-        "id": regimen.id,
-        "kind": regimen.kind,
-        "prescriber": regimen.prescriber,
-        "start": regimen.start.isoformat(),
-        "dose_mg": mg(regimen.steps[0].dose_ug) if regimen.kind == "prescription" else None,
-        "created_at": iso(regimen.created_at),
-        "acknowledged_contraindication": regimen.acknowledged,
-    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,26 @@ class ProfileChanges:
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     conditions: tuple[str, ...] | None = None
+
+
+def system_zone() -> str:
+    """The machine's IANA zone name (TZ, then /etc/localtime), else UTC."""
+    candidate = os.environ.get("TZ", "").lstrip(":")
+    if not candidate:
+        try:
+            target = os.readlink("/etc/localtime")
+            candidate = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        except OSError:
+            candidate = ""
+    if candidate:
+        try:
+            from zoneinfo import ZoneInfo
+
+            ZoneInfo(candidate)
+            return candidate
+        except (ValueError, OSError, KeyError):
+            pass
+    return "UTC"
 
 
 def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> Profile:

@@ -29,6 +29,7 @@ from medtrack.services.common import (
     night_facts,
     require_profile,
 )
+from medtrack.services.symptoms import hold_warning
 from medtrack.storage.repository import Database, Repository
 
 
@@ -85,7 +86,7 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
     state = night_state(mono, profile, facts, when, ack_ids)
     doses = facts.doses
     taken_ug = sum(d.dose_ug or 0 for d in doses) if doses else None
-    extra = hold_suggestion(repo, facts)
+    extra = hold_warning(repo, facts)
     return Status(
         night=night, state=state, drug=mono.name, scheduled_ug=facts.scheduled, taken_ug=taken_ug,
         taken_at=doses[0].at.astimezone(profile.tz) if doses else None,
@@ -95,13 +96,6 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
         guidance=guidance(mono, profile, facts, state, ack_ids),
         warnings=tuple(warnings(mono, profile, facts, state) + extra), zone=profile.zone,
     )
-
-
-def hold_suggestion(repo: Repository, facts: NightFacts) -> list[str]:
-    """Filled in by the symptom journal: severe symptoms during the current taper step."""
-    from medtrack.services.symptoms import hold_warning
-
-    return hold_warning(repo, facts)
 
 
 def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import sqlite3
 from importlib import resources
 from pathlib import Path
@@ -13,19 +11,11 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
+from medtrack.storage.backup import write_backup
 from medtrack.storage.engine import SCHEMA_VERSION, storage_problem
 
 # Alembic revision for each schema version (PRAGMA user_version holds the number).
 REVISIONS = {1: "0001", 2: "0002"}
-
-
-def backup_copy(path: Path, target: Path) -> None:
-    """A consistent copy through SQLite's online backup API, created 0600."""
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
-    os.close(fd)
-    with contextlib.closing(sqlite3.connect(path)) as source, \
-            contextlib.closing(sqlite3.connect(target)) as dest:
-        source.backup(dest)
 
 
 def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = SCHEMA_VERSION) -> None:
@@ -34,7 +24,7 @@ def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = 
     if from_version > 0:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
         backup = path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak")
-        backup_copy(path, backup)
+        write_backup(path, backup, force=False)
     config = Config()
     config.set_main_option("script_location", str(resources.files("medtrack.storage") / "migrations"))
     try:

@@ -85,10 +85,6 @@ class Repository:
         ))
         self.session.flush()
 
-    def profile_changes(self) -> list[tuple[dt.datetime, str]]:
-        rows = self.session.execute(text("SELECT recorded_at_utc, zone, change FROM profile_version ORDER BY id"))
-        return [(from_epoch(r.recorded_at_utc, r.zone), r.change) for r in rows]
-
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:
         if self._regimens is None:
@@ -200,9 +196,6 @@ class Repository:
 
     def mark_voided(self, record_id: int) -> None:
         self.session.execute(text("UPDATE record SET voided = 1 WHERE id = :id"), {"id": record_id})
-
-    def max_record_id(self) -> int:
-        return int(self.session.execute(text("SELECT coalesce(max(id), 0) FROM record")).scalar_one())
 
     # -- symptoms ------------------------------------------------------------------------
     def add_symptom(self, symptom: Symptom, *, recorded_at: dt.datetime) -> Symptom:

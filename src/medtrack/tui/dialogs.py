@@ -32,6 +32,10 @@ class _Dialog(ModalScreen):  # type: ignore[type-arg]
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
     def _error(self, message: str) -> None:
         self.query_one(".dialog-error", Static).update(plain(message))
 
@@ -61,10 +65,6 @@ class LogDialog(_Dialog):
 
     def on_mount(self) -> None:
         self.query_one("#dose", Input).focus()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#confirm")
@@ -97,10 +97,6 @@ class AlreadyTakenDialog(_Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Record", variant="warning", id="confirm")
                 yield Button("Cancel (Esc)", id="cancel")
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
@@ -176,10 +172,6 @@ class ReasonDialog(_TextDialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Confirm", variant="warning", id="confirm")
                 yield Button("Cancel (Esc)", id="cancel")
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#confirm")

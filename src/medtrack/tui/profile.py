@@ -118,10 +118,6 @@ class EditProfileDialog(_Dialog):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel (Esc)", id="cancel")
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         from medtrack.services.profile import ProfileChanges

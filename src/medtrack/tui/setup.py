@@ -39,7 +39,7 @@ class SetupScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from medtrack.cli.core_cmds import system_zone
+        from medtrack.services.profile import system_zone
 
         self.sub_title = "Setup"
         self.query_one("#zone", Input).value = system_zone()
