@@ -4,13 +4,18 @@ from __future__ import annotations
 
 
 class MedtrackError(Exception):
-    """A failure with a user-readable message and the exit code the CLI gives it."""
+    """A failure with a user-readable message and the exit code the CLI gives it.
+
+    `message` is plain words that fit the screen and the command line alike; `hint` is what
+    to type on the command line (e.g. "--pin PIN"): only the CLI shows it.
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.hint = hint
 
 
 class BadInput(MedtrackError):
@@ -19,13 +24,17 @@ class BadInput(MedtrackError):
     exit_code = 2
 
 
+class NoProfile(BadInput):
+    """There is no database or no profile yet: the screen offers the first-run setup."""
+
+
 class Refused(MedtrackError):
     """A safety rule refuses the action; the message names the rule and the limit."""
 
     exit_code = 3
 
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, rule: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.rule = rule
 
 

@@ -433,7 +433,7 @@ def test_log_at_a_local_time_skipped_by_dst_is_bad_input(patient, db_path, at):
     assert record_count(db_path) == 0
 
 
-@pytest.mark.parametrize("at", ["yesterday", "2026-11-25", "22:40", "2026-11-25 24:00",
+@pytest.mark.parametrize("at", ["yesterday", "2026-11-25", "24:40", "22:60", "2026-11-25 24:00",
                                 "2026-11-31 22:40", "2026-11-25T22:40+25:00"])
 def test_log_at_bad_text_is_bad_input(patient, db_path, at):
     assert patient("log", "--at", at, now=PAST_LATEST).code == 2
@@ -718,11 +718,16 @@ def test_status_no_dose_before_the_prescription_starts(patient):
     assert "Nothing is scheduled" in data["guidance"]
 
 
-def test_status_no_dose_without_a_prescription(run):
+def test_status_without_a_prescription_never_says_take_no_dose(run):
     init(run)
     data = status(run, IN_WINDOW)
-    assert data["state"] == "no_dose" and data["scheduled_mg"] is None
+    assert data["state"] == "no_prescription" and data["scheduled_mg"] is None
     assert data["previous_night"] == "none"
+    assert "take no dose" not in data["guidance"].lower()
+    assert "only as your prescriber told you" in data["guidance"]
+    assert "Do not stop taking flunitrazepam suddenly" in data["guidance"]
+    out = run.ok("status", now=IN_WINDOW).out
+    assert "no prescription recorded" in out and "medtrack prescribe" in out
 
 
 def test_status_contraindicated(patient):
@@ -857,7 +862,8 @@ def test_void_an_unknown_id_is_bad_input(patient, db_path, record_id):
 
 def test_void_a_void_record_or_twice_is_bad_input(patient, db_path):
     record = patient.ok("log", "--json", now=IN_WINDOW).json()
-    out = patient.ok("void", str(record["id"]), "--reason", "entered twice", now=LATER_IN_WINDOW).out
+    out = patient.ok("void", str(record["id"]), "--reason", "entered twice", "--not-taken",
+                     now=LATER_IN_WINDOW).out
     void_id = int(out.split("void record #")[1].split(")")[0])
     assert patient("void", str(record["id"]), "--reason", "again", now=LATER_IN_WINDOW).code == 2
     assert patient("void", str(void_id), "--reason", "undo", now=LATER_IN_WINDOW).code == 2
@@ -867,8 +873,8 @@ def test_void_a_void_record_or_twice_is_bad_input(patient, db_path):
 def test_a_voided_dose_frees_the_night(patient):
     first = patient.ok("log", "--json", now=IN_WINDOW).json()
     out = patient.ok("void", str(first["id"]), "--reason", "logged the wrong evening",
-                     now=LATER_IN_WINDOW).out
-    assert f"Record #{first['id']} is void" in out
+                     "--not-taken", now=LATER_IN_WINDOW).out
+    assert f"Record #{first['id']} is void as not taken" in out
     assert status(patient, LATER_IN_WINDOW)["state"] == "due"
     second = patient.ok("log", "0.5mg", "--json", now=LATER_IN_WINDOW).json()
     assert second["id"] != first["id"]
@@ -879,7 +885,7 @@ def test_a_voided_dose_frees_the_night(patient):
     assert records[1]["voided"] is False and records[1]["void_reason"] is None
     data = status(patient, LATER_IN_WINDOW)
     assert data["state"] == "taken" and data["taken_mg"] == 0.5
-    assert "VOID: logged the wrong evening" in patient.ok("history").out
+    assert "VOID, not taken: logged the wrong evening" in patient.ok("history").out
 
 
 def test_a_voided_skip_frees_the_night(patient):

@@ -290,7 +290,7 @@ def test_a_step_above_the_elderly_ceiling_on_its_start_night_is_refused(cli):
     # Born 1962-01-10: 64 now, 65 (ceiling 1 mg) from the night of 2027-01-10.
     _set_up_patient(cli, born="1962-01-10")
     before = data_tables(cli.db)
-    res = cli("taper", "set", "--steps", "2026-12-01=1mg,2027-01-10=2mg,2027-02-01=0",
+    res = cli("taper", "set", "--steps", "2026-12-01=2mg,2027-01-10=1.5mg,2027-02-01=0",
               "--prescriber", "Dr. Weiss")
     assert res.code == 3 and "65" in res.err and "2027-01-10" in res.err
     res = cli("taper", "set", "--start", "2027-01-10", "--from", "2mg", "--step", "1mg",

@@ -78,7 +78,7 @@ EVENTS: list[tuple[str, tuple[str, ...]]] = [
     ("2026-10-24T22:30+02:00", ("log", "--note", NOTE_QUOTE)),
     ("2026-10-25T22:30+01:00", ("log", "--note", NOTE_TAB)),
     ("2026-10-26T22:40+01:00", ("log",)),
-    ("2026-10-26T22:45+01:00", ("void", "5", "--reason", VOID_REASON)),
+    ("2026-10-26T22:45+01:00", ("void", "5", "--reason", VOID_REASON, "--not-taken")),
     ("2026-10-26T22:50+01:00", ("log", "--note", NOTE_MINUS)),
     ("2026-10-28T00:10+01:00", ("log", "--already-taken", "--note", NOTE_AT)),
     ("2026-10-28T08:00+01:00", ("symptom", "withdrawal symptoms", "--severity", "4",

@@ -40,7 +40,7 @@ def test_notes_reasons_and_symptoms_come_back_verbatim(patient, db_path, tmp_pat
     text = HOSTILE[kind]
     log = patient.ok("log", "--note", text, "--json", now="2026-11-24T22:40+01:00").json()
     assert log["note"] == text
-    patient.ok("void", str(log["id"]), "--reason", text, now="2026-11-24T23:00+01:00")
+    patient.ok("void", str(log["id"]), "--reason", text, "--not-taken", now="2026-11-24T23:00+01:00")
     patient.ok("log", "0.5mg", "--note", text, now="2026-11-24T23:10+01:00")
     patient.ok("log", "1mg", "--already-taken", "--note", text, now="2026-11-24T23:20+01:00")
     patient.ok("skip", "--night", "2026-11-23", "--note", text, now="2026-11-24T23:30+01:00")

@@ -43,10 +43,17 @@ def build_schema_1(path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
 
 
+SCHEMA_1_RECORD = ("id, kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, voided, "
+                   "voids, note, acknowledged, rule, recorded_at_utc")
+
+
 def dump(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, with the record columns schema 1 had (later ones are added)."""
     with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                for t in ("profile_version", "regimen", "regimen_step", "record", "symptom")}
+        found = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+                 for t in ("profile_version", "regimen", "regimen_step", "symptom")}
+        found["record"] = conn.execute(f"SELECT {SCHEMA_1_RECORD} FROM record ORDER BY id").fetchall()
+        return found
 
 
 def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
@@ -63,6 +70,8 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
     assert dump(db) == before
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        # schema 3: no old void states that a dose was not taken
+        assert conn.execute("SELECT count(*) FROM record WHERE not_taken != 0").fetchone()[0] == 0
         log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
     assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
     backup = Path(log[0][2])

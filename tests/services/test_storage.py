@@ -118,11 +118,11 @@ def test_voiding_is_the_one_update_allowed_and_cannot_be_undone(logged):
 
 def test_a_void_record_cannot_be_changed_or_voided(patient, db_path):
     patient.ok("log", now=IN_WINDOW)
-    patient.ok("void", "1", "--reason", "typo", now=IN_WINDOW)
+    patient.ok("void", "1", "--reason", "typo", "--not-taken", now=IN_WINDOW)
     patient.close()
     with connect(db_path) as conn:
         ((void_id,),) = conn.execute("SELECT id FROM record WHERE kind = 'void'").fetchall()
-        for assignment in ("voided = 1", "note = 'other reason'", "voids = NULL"):
+        for assignment in ("voided = 1", "note = 'other reason'", "voids = NULL", "not_taken = 0"):
             with pytest.raises(sqlite3.IntegrityError):
                 conn.execute(f"UPDATE record SET {assignment} WHERE id = ?", (void_id,))
         with pytest.raises(sqlite3.IntegrityError):  # a second void of the same record

@@ -20,6 +20,7 @@ from medtrack.core.nights import dose_window, hours_apart, local_instant, night_
 from medtrack.core.rules import (
     STATES,
     NightFacts,
+    altered_nights,
     cautions,
     ceiling_ug,
     check_dose,
@@ -122,10 +123,47 @@ def test_a_later_prescription_takes_over_from_its_start_night() -> None:
 
 
 def test_prescription_written_in_advance_starts_on_its_night() -> None:
-    future = rx(dt.date(2026, 6, 15), 500, seq=1)  # recorded first, starts later
-    current = rx(dt.date(2026, 6, 1), 1000, seq=2)
+    current = rx(dt.date(2026, 6, 1), 1000, seq=1)
+    future = rx(dt.date(2026, 6, 15), 500, seq=2)  # recorded later, starts later
     assert regimen_on([future, current], dt.date(2026, 6, 10)) is current
     assert regimen_on([future, current], dt.date(2026, 6, 15)) is future
+
+
+def test_the_newest_version_wins_from_its_start_whatever_the_start_dates() -> None:
+    """A version recorded later replaces every older one from its own start night on: a
+    prescription written after one dated in advance, or a plan that starts before the
+    prescription it follows, is followed (issue 9)."""
+    future = rx(dt.date(2026, 6, 15), 500, seq=1)  # recorded first, starts later
+    newer = rx(dt.date(2026, 6, 1), 1000, seq=2)
+    assert regimen_on([future, newer], dt.date(2026, 6, 15)) is newer
+    pres = rx(dt.date(2026, 11, 25), 1000, seq=1)
+    taper = plan((dt.date(2026, 11, 1), 1000), (dt.date(2026, 11, 15), 750),
+                 (dt.date(2027, 1, 10), 250), seq=2)
+    assert regimen_on([pres, taper], dt.date(2026, 11, 10)) is taper
+    january = dt.date(2027, 1, 12)
+    assert regimen_on([pres, taper], january) is taper
+    assert scheduled_ug(regimen_on([pres, taper], january), january) == 250
+
+
+def test_a_version_in_force_from_a_later_night_keeps_the_older_one_before_it() -> None:
+    v1 = plan((dt.date(2026, 6, 1), 1000), (dt.date(2026, 6, 8), 750), seq=1)
+    held = dataclasses.replace(plan((dt.date(2026, 6, 1), 1000), (dt.date(2026, 6, 15), 750),
+                                    seq=2, version=2), in_force_from=dt.date(2026, 6, 5))
+    assert held.start == dt.date(2026, 6, 5)
+    assert held.dose_on(dt.date(2026, 6, 4)) is None  # not in force before its start
+    assert regimen_on([v1, held], dt.date(2026, 6, 4)) is v1
+    assert regimen_on([v1, held], dt.date(2026, 6, 10)) is held
+    assert scheduled_ug(regimen_on([v1, held], dt.date(2026, 6, 10)), dt.date(2026, 6, 10)) == 1000
+
+
+def test_altered_nights_are_the_recorded_nights_whose_dose_would_change() -> None:
+    pres = rx(dt.date(2026, 11, 1), 1000, seq=1)
+    backdated = plan((dt.date(2026, 11, 19), 500), seq=2)
+    recorded = [dt.date(2026, 11, d) for d in (18, 19, 20, 25)]
+    assert altered_nights([pres], backdated, recorded) == recorded[1:]
+    same_dose = plan((dt.date(2026, 11, 19), 1000), (dt.date(2026, 12, 1), 500), seq=2)
+    assert altered_nights([pres], same_dose, recorded) == []
+    assert altered_nights([], rx(dt.date(2026, 11, 19), 1000), recorded) == recorded[1:]
 
 
 def test_equal_start_newest_recording_wins() -> None:
@@ -586,7 +624,8 @@ def _state(p: Profile, f: NightFacts, now: dt.datetime, ack: tuple[str, ...] = (
 
 
 def test_states_are_listed_in_priority_order() -> None:
-    assert STATES == ("contraindicated", "taken", "skipped", "no_dose", "not_yet", "due", "skip")
+    assert STATES == ("contraindicated", "taken", "skipped", "no_prescription", "no_dose",
+                      "not_yet", "due", "skip")
 
 
 def test_night_state_through_the_evening() -> None:
@@ -685,9 +724,34 @@ def test_is_excess() -> None:
     assert is_excess(facts(p, NIGHT, rx(dt.date(2026, 1, 1), 2000), (dataclasses.replace(a, dose_ug=250), b)))
     assert not is_excess(facts(p, NIGHT, one, (a, dataclasses.replace(b, voided=True))))
     assert is_excess(facts(p, NIGHT, one, (dataclasses.replace(a, dose_ug=1500, already_taken=True),)))
-    assert is_excess(facts(p, NIGHT, (), (a,)))  # any dose on a night with nothing scheduled
-    assert is_excess(facts(p, NIGHT, rx(dt.date(2026, 1, 1), 0), (a,)))
+    unscheduled = dataclasses.replace(a, scheduled_ug=None, already_taken=True)
+    assert is_excess(facts(p, NIGHT, (), (unscheduled,)))  # a dose when nothing was scheduled
+    assert is_excess(facts(p, NIGHT, rx(dt.date(2026, 1, 1), 0), (unscheduled,)))
     assert not is_excess(facts(p, NIGHT, (), ()))
+
+
+def test_a_dose_is_judged_by_what_was_scheduled_when_it_was_recorded() -> None:
+    """A later plan that lowers the night (or removes it) never turns a correct dose into an
+    excess; the night keeps the dose it was recorded with (issue 9)."""
+    p = person()
+    taken = dose_rec(1, local(BERLIN, 2026, 6, 10, 22, 0), 1000)  # 1 mg scheduled and taken
+    lowered = plan((dt.date(2026, 6, 1), 500), seq=2)
+    assert not is_excess(facts(p, NIGHT, (rx(dt.date(2026, 1, 1), 1000), lowered), (taken,)))
+    assert not is_excess(facts(p, NIGHT, (), (taken,)))
+    f = facts(p, NIGHT, (rx(dt.date(2026, 1, 1), 1000), lowered), (taken,))
+    assert f.scheduled == 500 and f.scheduled_as_recorded == 1000
+    assert facts(p, NIGHT, lowered).scheduled_as_recorded == 500  # nothing recorded: the plan
+    voided = dataclasses.replace(taken, voided=True)
+    assert facts(p, NIGHT, lowered, (voided,)).scheduled_as_recorded == 500
+
+
+def test_no_prescription_at_all_is_its_own_state() -> None:
+    p = person()
+    none_yet = dataclasses.replace(facts(p, NIGHT, ()), prescribed=False)
+    assert night_state(MONO, p, none_yet, EVENING) == "no_prescription"
+    assert night_state(MONO, p, facts(p, NIGHT, rx(dt.date(2026, 7, 1), 1000)), EVENING) == "no_dose"
+    taken = dataclasses.replace(none_yet, records=(dose_rec(1, EVENING),))
+    assert night_state(MONO, p, taken, EVENING) == "taken"
 
 
 # --- property: any sequence of proposals keeps the record safe -----------------------------

@@ -7,6 +7,7 @@ Nights are plain calendar dates: the DST dates below (Berlin 2026-03-29 and 2026
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -486,17 +487,20 @@ def test_a_later_starting_prescription_ends_the_plan():
     assert regimen_on(regimens, d("2026-12-19")) is V1
     for night in nights(d("2026-12-20"), d("2027-03-01")):
         assert regimen_on(regimens, night) is rx2, night
-    # A prescription recorded later but starting before the plan does not end it.
+    # A prescription recorded later but starting before the plan replaces it from its start:
+    # the newest version decides, whatever the start dates.
     rx3 = prescription(4, "2026-11-20", 250)
     regimens = [RX, V1, rx3]
     assert regimen_on(regimens, d("2026-11-25")) is rx3
-    assert regimen_on(regimens, d("2026-12-01")) is V1
-    # A hold version recorded after a later-starting prescription: the prescription still wins
-    # from its start night.
-    v2 = version(5, 2, hold(list(V1.steps), d("2026-12-05"), 7))
+    assert regimen_on(regimens, d("2026-12-01")) is rx3
+    # A hold recorded later is in force from its own night on; before it the older version
+    # stays.
+    v2 = dataclasses.replace(version(5, 2, hold(list(V1.steps), d("2026-12-05"), 7)),
+                             in_force_from=d("2026-12-05"))
     regimens = [RX, V1, rx2, v2]
+    assert regimen_on(regimens, d("2026-12-04")) is V1
     assert regimen_on(regimens, d("2026-12-10")) is v2
-    assert regimen_on(regimens, d("2026-12-25")) is rx2
+    assert regimen_on(regimens, d("2026-12-25")) is v2
 
 
 def test_same_start_newest_wins():

@@ -114,5 +114,7 @@ def report(error: MedtrackError) -> int:
     from medtrack.services.common import printable
 
     message = " ".join(printable(error.message).split())
+    if error.hint:
+        message += f" ({error.hint})"
     sys.stderr.write(f"medtrack: {message}\n")
     return error.exit_code

@@ -72,8 +72,10 @@ def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.services.prescribing import prescribe
 
-    regimen = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
-                        args.min_sleep, args.acknowledge_contraindication, args.pin)
+    regimen, notice = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
+                                args.min_sleep, args.acknowledge_contraindication, args.pin)
+    if notice:
+        ctx.out(notice)
     ctx.out(f"Prescribed by {regimen.prescriber}: {format_mg(regimen.steps[0].dose_ug)} at bedtime "
             f"from the night of {regimen.start}.")
     if regimen.acknowledged:
@@ -126,8 +128,14 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json(report.to_json())
         return 0
     dose = format_mg(report.scheduled_ug) if report.scheduled_ug else "nothing scheduled"
+    if report.state == "no_prescription":
+        dose = "no prescription recorded"
     ctx.out(f"Night of {report.night}: {report.drug} {dose}  ({report.state.replace('_', ' ')})")
+    if report.dose_change:
+        ctx.out(report.dose_change)
     ctx.out(report.guidance)
+    if report.state == "no_prescription":
+        ctx.out("Enter it with: medtrack prescribe --dose D --prescriber NAME")
     ctx.out(f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
             f"({report.zone}); nightly limit {format_mg(report.max_ug)}")
     ctx.out(f"Last night: {report.previous_night}")
@@ -150,8 +158,9 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_void(args: argparse.Namespace, ctx: Context) -> int:
     record_id = parse_positive_int(args.id, what="record id", maximum=2**62)
-    void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason)
-    ctx.out(f"Record #{record_id} is void (void record #{void.id}): {void.note}")
+    void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason, args.not_taken)
+    taken = " as not taken" if void.not_taken else ""
+    ctx.out(f"Record #{record_id} is void{taken} (void record #{void.id}): {void.note}")
     return 0
 
 

@@ -135,9 +135,12 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     p.add_argument("--json", action="store_true")
 
     p = _sub(subs, "void", "cancel a record entered in error (it stays, marked void)",
-             "medtrack void 12 --reason 'logged twice by mistake'", c.cmd_void)
+             "medtrack void 12 --reason 'logged twice by mistake'\n"
+             "         medtrack void 14 --reason 'dropped the tablet, did not take it' --not-taken", c.cmd_void)
     p.add_argument("id", metavar="ID", help="the record's id (see history)")
     p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--not-taken", action="store_true",
+                   help="the dose was never taken (needed to void a dose less than 12 hours old)")
 
     p = _sub(subs, "lock", "the prescriber sets or changes the PIN that guards the plan",
              "medtrack lock --pin 4821", c.cmd_lock)

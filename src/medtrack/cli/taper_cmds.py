@@ -106,8 +106,10 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
 def _change(args: argparse.Namespace, ctx: Context, action: str) -> int:
     from medtrack.services.taper import change_plan, plan_json
 
-    plan = change_plan(ctx.open_db(), ctx.now, action, args.reason, args.at, args.prescriber,
-                       args.pin, getattr(args, "days", None))
+    plan, notice = change_plan(ctx.open_db(), ctx.now, action, args.reason, args.at,
+                               args.prescriber, args.pin, getattr(args, "days", None))
+    if notice and not args.json:
+        ctx.out(notice)
     if args.json:
         ctx.json(plan_json(plan))
     else:

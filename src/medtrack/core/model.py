@@ -71,13 +71,17 @@ class Regimen:
     version: int | None = None  # plan version number
     change: str | None = None
     reason: str | None = None
+    in_force_from: dt.date | None = None  # later than the first step for a hold or step back
 
     @property
     def start(self) -> dt.date:
-        return self.steps[0].start
+        """The first night this version is in force (from then on it replaces every older one)."""
+        return self.in_force_from or self.steps[0].start
 
     def dose_on(self, night: dt.date) -> int | None:
         """The dose this regimen sets for a night at or after its start (None before it)."""
+        if night < self.start:
+            return None
         dose = None
         for step in self.steps:
             if step.start > night:
@@ -104,6 +108,7 @@ class Record:
     note: str | None = None
     acknowledged: str | None = None
     rule: str | None = None  # the rule an already-taken dose broke, if any
+    not_taken: bool = False  # a void stating the dose was never taken (mirrored on the dose)
 
     @property
     def counted(self) -> bool:
@@ -112,9 +117,12 @@ class Record:
 
     def flags(self) -> list[str]:
         """What a reader must notice about this record, in words (history, screen, report)."""
-        found = ["VOID" + (f": {self.void_reason}" if self.void_reason else "")] if self.voided else []
+        found = []
+        if self.voided:
+            found.append(("VOID, not taken" if self.not_taken else "VOID")
+                         + (f": {self.void_reason}" if self.void_reason else ""))
         if self.kind == "void" and self.voids is not None:
-            found.append(f"cancels #{self.voids}")
+            found.append(f"cancels #{self.voids}" + (", not taken" if self.not_taken else ""))
         if self.already_taken:
             found.append("already taken" + (f", broke {self.rule}" if self.rule else ""))
         if self.acknowledged:

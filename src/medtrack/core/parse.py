@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from zoneinfo import ZoneInfo
 
+from medtrack.core.nights import NIGHT_STARTS, night_of
 from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import show_input
 from medtrack.errors import BadInput
@@ -102,7 +103,9 @@ def _format_local(moment: dt.datetime) -> str:
 
 
 def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time") -> dt.datetime:
-    """Parse a past instant: local 'YYYY-MM-DD HH:MM' in *zone*, or ISO 8601 with an offset (kept as given).
+    """Parse a past instant: local 'YYYY-MM-DD HH:MM' in *zone*, ISO 8601 with an offset (kept as
+    given), or a bare 'HH:MM' meaning that time tonight (12:00-23:59 on the night's date,
+    00:00-11:59 on the morning after).
 
     The result always carries a fixed ``datetime.timezone`` offset: the given one, or for local input
     the offset *zone* had at that wall time. A local time skipped by a DST change is refused; an
@@ -111,10 +114,15 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     hint = (
-        f"use YYYY-MM-DD HH:MM (local time in {zone.key}), e.g. 2026-03-28 22:30,"
-        " or ISO 8601 with an offset, e.g. 2026-03-28T22:30+01:00"
+        f"use HH:MM for tonight, YYYY-MM-DD HH:MM (local time in {zone.key}), e.g. 2026-03-28"
+        " 22:30, or ISO 8601 with an offset, e.g. 2026-03-28T22:30+01:00"
     )
     stripped = _clean(text, what, hint)
+    if _CLOCK_RE.fullmatch(stripped):
+        clock = parse_clock(stripped, what=what)
+        night = night_of(now, zone)
+        day = night if clock >= NIGHT_STARTS else night + dt.timedelta(days=1)
+        stripped = f"{day.isoformat()} {clock:%H:%M}"
     shown = show_input(stripped)
     match = _WHEN_RE.fullmatch(stripped)
     if match is None:

@@ -18,26 +18,23 @@ def utc(instant: dt.datetime) -> dt.datetime:
 
 
 def regimen_on(regimens: Iterable[Regimen], night: dt.date) -> Regimen | None:
-    """The prescription or plan version in force on a night.
-
-    Each is in force from its start night until a later-starting one (newest wins on a tie);
-    a plan version is replaced by every later version from that version's start night on.
-    """
-    regimens = list(regimens)
+    """The prescription or plan version in force on a night: the newest one (by recording
+    order) whose start is on or before it. Each version replaces every older one from its own
+    start night on, whatever their start dates."""
     best: Regimen | None = None
     for regimen in regimens:
-        if regimen.start > night or _superseded(regimen, regimens, night):
-            continue
-        if best is None or (regimen.start, regimen.seq) > (best.start, best.seq):
+        if regimen.start <= night and (best is None or regimen.seq > best.seq):
             best = regimen
     return best
 
 
-def _superseded(regimen: Regimen, regimens: list[Regimen], night: dt.date) -> bool:
-    if regimen.kind != "plan":
-        return False
-    return any(other.kind == "plan" and other.seq > regimen.seq and other.start <= night
-               for other in regimens)
+def altered_nights(regimens: Sequence[Regimen], new: Regimen,
+                   recorded: Iterable[dt.date]) -> list[dt.date]:
+    """The recorded nights whose scheduled dose `new` (the newest version) would change."""
+    after = [*regimens, new]
+    return sorted(night for night in set(recorded)
+                  if scheduled_ug(regimen_on(regimens, night), night)
+                  != scheduled_ug(regimen_on(after, night), night))
 
 
 def scheduled_ug(regimen: Regimen | None, night: dt.date) -> int | None:
@@ -104,10 +101,19 @@ class NightFacts:
     regimen: Regimen | None
     records: tuple[Record, ...]  # dose and skip records of this night (voided ones included)
     nearby_doses: tuple[Record, ...]  # counted doses within a day either side, any night
+    prescribed: bool = True  # whether any prescription or plan is recorded at all
 
     @property
     def scheduled(self) -> int | None:
+        """What the prescription or plan in force schedules for the night now."""
         return scheduled_ug(self.regimen, self.night)
+
+    @property
+    def scheduled_as_recorded(self) -> int | None:
+        """What was scheduled when the night was recorded (its first dose or skip that
+        stands), else what is scheduled now: a later change never re-judges a recorded night."""
+        kept = [r for r in self.records if not r.voided]
+        return kept[0].scheduled_ug if kept else self.scheduled
 
     @property
     def doses(self) -> tuple[Record, ...]:
@@ -166,7 +172,8 @@ def check_dose(
     return ALLOWED
 
 
-STATES = ("contraindicated", "taken", "skipped", "no_dose", "not_yet", "due", "skip")
+STATES = ("contraindicated", "taken", "skipped", "no_prescription", "no_dose", "not_yet", "due",
+          "skip")
 
 
 def night_state(
@@ -183,6 +190,8 @@ def night_state(
         return "taken"
     if facts.skips:
         return "skipped"
+    if not facts.prescribed:
+        return "no_prescription"
     if facts.scheduled is None:
         return "no_dose"
     if utc(now) < utc(facts.window.opens):
@@ -204,9 +213,10 @@ def previous_outcome(facts: NightFacts) -> str:
 
 
 def is_excess(facts: NightFacts) -> bool:
-    """More than one counted dose, or more than was scheduled (only via --already-taken)."""
+    """More than one counted dose, or more than was scheduled when the dose was recorded
+    (only possible via --already-taken); a later plan change never makes a dose excess."""
     doses = facts.doses
     if len(doses) > 1:
         return True
-    total = sum(d.dose_ug or 0 for d in doses)
-    return bool(doses) and (facts.scheduled is None or total > facts.scheduled)
+    return bool(doses) and (doses[0].scheduled_ug is None
+                            or (doses[0].dose_ug or 0) > doses[0].scheduled_ug)

@@ -27,7 +27,7 @@ class Segment:
 
 def change_nights(regimens: Sequence[Regimen]) -> list[dt.date]:
     """Every night on which the schedule can change: regimen and step starts."""
-    return sorted({step.start for r in regimens for step in r.steps})
+    return sorted({r.start for r in regimens} | {s.start for r in regimens for s in r.steps if s.start >= r.start})
 
 
 def segments(regimens: Sequence[Regimen], first: dt.date, last: dt.date | None) -> list[Segment]:
@@ -38,8 +38,28 @@ def segments(regimens: Sequence[Regimen], first: dt.date, last: dt.date | None) 
         end = points[i + 1] - DAY if i + 1 < len(points) else last
         regimen = regimen_on(regimens, start)
         dose = scheduled_ug(regimen, start)
-        if found and found[-1].dose_ug == dose and found[-1].regimen == regimen:
+        if found and found[-1].dose_ug == dose and _continues(found[-1], regimen):
             found[-1] = Segment(found[-1].start, end, dose, regimen)
         else:
             found.append(Segment(start, end, dose, regimen))
     return found
+
+
+def _continues(segment: Segment, regimen: Regimen | None) -> bool:
+    """The same regimen, or a newer plan version (a hold, say) that schedules the same dose on
+    the segment's nights too: one step for the reader, under the newer version."""
+    if segment.regimen == regimen:
+        return True
+    return (regimen is not None and segment.regimen is not None and regimen.kind == "plan"
+            and segment.regimen.kind == "plan"
+            and _steps_dose(regimen, segment.start) == segment.dose_ug)
+
+
+def _steps_dose(regimen: Regimen, night: dt.date) -> int | None:
+    """What a version's steps say for a night, even before the version is in force."""
+    dose = None
+    for step in regimen.steps:
+        if step.start > night:
+            break
+        dose = step.dose_ug
+    return dose

@@ -91,9 +91,14 @@ def explicit_steps(text: str, round_ug: int) -> list[Step]:
         night = parse_date(date_text.strip(), what="--steps date")
         dose = parse_dose(dose_text.strip(), allow_zero=True, what="--steps dose")
         check_unit(dose, round_ug, "--steps dose")
-        if steps and night <= steps[-1].start:
-            raise BadInput(f"--steps dates must be strictly increasing: {night} comes after "
-                           f"{steps[-1].start}")
+        if steps and night == steps[-1].start:
+            raise BadInput(f"--steps has two steps on {night}: give each step its own night")
+        if steps and night < steps[-1].start:
+            raise BadInput(f"--steps must be in date order: {steps[-1].start} must come after "
+                           f"{night}")
+        if steps and dose > steps[-1].dose_ug:
+            raise BadInput(f"--steps: the dose rises from {format_mg(steps[-1].dose_ug)} on "
+                           f"{steps[-1].start} to {format_mg(dose)} on {night}: a taper goes down")
         steps.append(Step(night, dose))
     if len(steps) > MAX_STEPS:
         raise BadInput(f"--steps has {len(steps)} steps; up to {MAX_STEPS} are accepted")

@@ -75,7 +75,7 @@ def night_states(mono: Monograph, profile: Profile, regimens: list[Regimen],
         regimen = regimen_on(regimens, night)
         window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
         facts = NightFacts(night, window, regimen, tuple(by_night.get(night, ())), ())
-        scheduled = facts.scheduled
+        scheduled = facts.scheduled_as_recorded  # a recorded night keeps what it was judged by
         taken = sum(d.dose_ug or 0 for d in facts.doses) or None
         ack = regimen.acknowledged_ids if regimen else ()
         if facts.doses:

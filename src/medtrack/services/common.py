@@ -8,9 +8,10 @@ from typing import Any
 
 from medtrack.core.model import Profile, Record
 from medtrack.core.nights import dose_window, night_of
+from medtrack.core.parse import parse_date
 from medtrack.core.rules import NightFacts, regimen_on
 from medtrack.core.units import ug_to_mg
-from medtrack.errors import BadInput
+from medtrack.errors import BadInput, NoProfile
 from medtrack.monograph import Monograph, load_monograph
 from medtrack.storage.repository import Repository
 
@@ -25,7 +26,8 @@ def monograph() -> Monograph:
 def require_profile(repo: Repository) -> Profile:
     profile = repo.profile()
     if profile is None:
-        raise BadInput("there is no profile yet: start with `medtrack init --name NAME --born YYYY-MM-DD`")
+        raise NoProfile("there is no profile yet: set one up first",
+                        hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
     return profile
 
 
@@ -40,8 +42,19 @@ def night_facts(repo: Repository, profile: Profile, night: dt.date,
     nearby: tuple[Record, ...] = ()
     if around is not None:
         nearby = tuple(repo.doses_between(around - TWELVE_HOURS, around + TWELVE_HOURS))
-    return NightFacts(night=night, window=window, regimen=regimen_on(repo.regimens(), night),
-                      records=tuple(repo.records_for_nights(night, night)), nearby_doses=nearby)
+    regimens = repo.regimens()
+    return NightFacts(night=night, window=window, regimen=regimen_on(regimens, night),
+                      records=tuple(repo.records_for_nights(night, night)), nearby_doses=nearby,
+                      prescribed=bool(regimens))
+
+
+def parse_period(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """A period of nights as typed (either end may be open); the earlier date comes first."""
+    start = parse_date(first, what="the from date") if first is not None else None
+    end = parse_date(last, what="the to date") if last is not None else None
+    if start and end and start > end:
+        raise BadInput(f"the from date {start} is after the to date {end}: give the earlier date first")
+    return start, end
 
 
 def require_text(value: str | None, what: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medtrack.core.model import Profile, Record
-from medtrack.core.nights import night_of
+from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
 from medtrack.core.rules import check_dose
 from medtrack.core.units import format_mg, parse_dose
@@ -14,6 +14,7 @@ from medtrack.services.common import (
     monograph,
     night_facts,
     optional_text,
+    parse_period,
     require_profile,
     require_text,
     tonight,
@@ -37,7 +38,8 @@ def log_dose(
     dose_ug = parse_dose(dose) if dose is not None else None
     note = optional_text(note, "the note")
     if already_taken and note is None:
-        raise BadInput("--already-taken needs --note TEXT saying what happened")
+        raise BadInput("a dose recorded as already taken needs a note saying what happened",
+                       hint="add --note TEXT")
     with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
         profile = require_profile(repo)
         when = parse_when(at, profile.tz, now) if at is not None else now
@@ -104,24 +106,39 @@ def add_skip(repo: Repository, profile: Profile, now: dt.datetime, night: dt.dat
     return repo.add_record(record, recorded_at=now)
 
 
-def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None) -> Record:
-    """Cancel a dose or skip entered in error: a void record with the reason; nothing is deleted."""
+def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None,
+                not_taken: bool = False) -> Record:
+    """Cancel a dose or skip entered in error: a void record with the reason; nothing is deleted.
+
+    A dose less than 12 hours old can only be voided with the statement that it was never
+    taken (`not_taken`): voiding it reopens the night for another dose.
+    """
     reason = require_text(reason, "the reason")
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        return add_void(repo, profile, now, record_id, reason, now)
+        return add_void(repo, profile, now, record_id, reason, now, not_taken=not_taken)
 
 
 def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: int, reason: str,
-             at: dt.datetime) -> Record:
+             at: dt.datetime, *, not_taken: bool = False) -> Record:
     """Append a void for a dose or skip and mark it voided (the only update the schema allows)."""
     target = repo.record(record_id)
     if target is None or target.kind == "void":
-        raise BadInput(f"there is no dose or skip record with id {record_id} (see `medtrack history`)")
+        raise BadInput(f"there is no dose or skip record with id {record_id}",
+                       hint="see medtrack history")
     if target.voided:
         raise BadInput(f"record {record_id} is already voided ({target.void_reason})")
+    if not_taken and target.kind != "dose":
+        raise BadInput(f"record {record_id} is a skip, not a dose: void it without saying "
+                       "that a dose was not taken")
+    if target.counted and not not_taken and hours_apart(now, target.at) < MIN_DOSE_GAP:
+        raise Refused("recent-dose", f"refused (recent dose): the {format_mg(target.dose_ug or 0)} "
+                      f"dose at {target.at.astimezone(profile.tz):%H:%M} is less than 12 hours ago, "
+                      "and voiding it would make room for another dose. If you swallowed it, the "
+                      "record is true and stays: do not void it. Void it only if the dose was "
+                      "never taken, and say so.", hint="add --not-taken only if it was never taken")
     void = Record(id=0, kind="void", night=target.night, at=at.astimezone(profile.tz),
-                  zone=profile.zone, voids=record_id, note=reason)
+                  zone=profile.zone, voids=record_id, note=reason, not_taken=not_taken)
     saved = repo.add_record(void, recorded_at=now)
     repo.mark_voided(record_id)
     return saved
@@ -129,13 +146,10 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
 
 def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:
     """Dose and skip records by night, oldest first, voided ones included and marked."""
-    start = parse_date(first, what="--from date") if first is not None else dt.date.min
-    end = parse_date(last, what="--to date") if last is not None else dt.date.max
-    if start > end:
-        raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
+    start, end = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         require_profile(repo)
-        return repo.records_for_nights(start, end)
+        return repo.records_for_nights(start or dt.date.min, end or dt.date.max)
 
 
 def history_page(db: Database, before_id: int | None = None, limit: int = 200) -> list[Record]:

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import IO
 
 from medtrack.core.model import Profile, Record, Regimen, Symptom
-from medtrack.core.parse import parse_date
 from medtrack.core.schedule import Segment, segments
 from medtrack.errors import BadInput
 from medtrack.monograph import Monograph
 from medtrack.services.calendar import CalendarNight, night_states
-from medtrack.services.common import monograph, require_profile, tonight
+from medtrack.services.common import monograph, parse_period, require_profile, tonight
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
@@ -60,16 +59,8 @@ class ExportData:
         return counts
 
 
-def parse_range(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:
-    start = parse_date(first, what="--from date") if first is not None else None
-    end = parse_date(last, what="--to date") if last is not None else None
-    if start and end and start > end:
-        raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
-    return start, end
-
-
 def gather(db: Database, now: dt.datetime, first: str | None = None, last: str | None = None) -> ExportData:
-    start, end = parse_range(first, last)
+    start, end = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
         regimens = repo.regimens()

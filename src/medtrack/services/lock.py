@@ -62,7 +62,7 @@ def require_pin(repo: Repository, pin: str | None, now: dt.datetime) -> None:
     _check_lockout(state, now)
     if not pin:
         raise Refused("prescriber-lock", "refused (prescriber lock): this change needs the "
-                      "prescriber's PIN (--pin).")
+                      "prescriber's PIN.", hint="give it with --pin PIN")
     if not _PIN_RE.fullmatch(pin) or not pin_matches(pin, state.pin_hash):
         _refuse_failure(repo, state, now, "refused (prescriber lock): the PIN is wrong.")
     if state.failures:
@@ -79,7 +79,7 @@ def set_lock(db: Database, now: dt.datetime, pin: str, old_pin: str | None) -> N
             _check_lockout(state, now)
             if not old_pin:
                 raise Refused("prescriber-lock", "refused (prescriber lock): a PIN is already set; "
-                              "give it with --old-pin to change it.")
+                              "the old PIN is needed to change it.", hint="give it with --old-pin PIN")
             if not _PIN_RE.fullmatch(old_pin) or not pin_matches(old_pin, state.pin_hash):
                 _refuse_failure(repo, state, now, "refused (prescriber lock): the old PIN is wrong.")
         repo.save_lock(LockState(hash_pin(pin), 0, None), at=now)

@@ -17,6 +17,7 @@ from medtrack.services.common import (
     require_text,
     tonight,
 )
+from medtrack.services.changes import next_seq, place_change
 from medtrack.services.lock import require_pin
 from medtrack.services.profile import check_sleep, describe_changes
 from medtrack.storage.repository import Database
@@ -24,17 +25,24 @@ from medtrack.storage.repository import Database
 
 def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start: str | None = None,
               min_sleep: str | None = None, acknowledge: str | None = None,
-              pin: str | None = None) -> Regimen:
-    """A new prescription in force from its start night (default tonight) until a later one."""
+              pin: str | None = None) -> tuple[Regimen, str | None]:
+    """A new prescription in force from its start night (default tonight) until a newer one.
+
+    Returns it with a notice when tonight was already recorded and it starts tomorrow instead.
+    """
     dose_ug = parse_dose(dose)
     prescriber = require_text(prescriber, "the prescriber's name").strip()
     acknowledge = optional_text(acknowledge, "the acknowledgement")
-    min_sleep_min = parse_hours(min_sleep, what="--min-sleep") if min_sleep is not None else None
+    min_sleep_min = parse_hours(min_sleep, what="the minimum sleep") if min_sleep is not None else None
     start_night = parse_date(start, what="start date") if start is not None else None
     mono = monograph()
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        night = start_night or tonight(profile, now)
+        seq = next_seq(repo)
+        candidate, notice = place_change(repo, profile, now, lambda night: Regimen(
+            kind="prescription", id=0, seq=seq, prescriber=prescriber,
+            steps=(Step(night, dose_ug),), created_at=now), start_night)
+        night = candidate.start
         if min_sleep_min is not None:
             check_sleep(profile.bedtime, profile.wake, min_sleep_min)
         require_pin(repo, pin, now)
@@ -43,7 +51,8 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
             reasons = "; ".join(r.text.rstrip(".") for r in blocked)
             raise Refused("contraindication", f"refused (contraindication): {reasons}. "
                           f"{mono.name} cannot be prescribed for this patient unless the prescriber "
-                          "acknowledges it (--acknowledge-contraindication TEXT).")
+                          "acknowledges it for the record.",
+                          hint="the prescriber can add --acknowledge-contraindication TEXT")
         limit = ceiling_ug(mono, profile, night)
         if dose_ug > limit:
             raise Refused("monograph-ceiling", f"refused (monograph ceiling): {format_mg(dose_ug)} "
@@ -55,7 +64,7 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
             kind="prescription", prescriber=prescriber, steps=[Step(night, dose_ug)], at=now,
             acknowledged=acknowledge, acknowledged_ids=[r.id for r in blocked] if acknowledge else [],
         )
-        return next(r for r in repo.regimens() if r.id == regimen_id)
+        return next(r for r in repo.regimens() if r.id == regimen_id), notice
 
 
 def current_regimen(db: Database, now: dt.datetime) -> Regimen | None:

@@ -136,11 +136,13 @@ def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_
         db = Database(path)
         with db.unit_of_work(write=False) as repo:
             if repo.profile() is not None:
-                raise BadInput(f"{path} already has a profile: change it with `medtrack profile set`")
+                raise BadInput(f"{path} already has a profile: change it instead",
+                               hint="use: medtrack profile set")
     db = Database(path, create=True)
     with db.unit_of_work() as repo:
         if repo.profile() is not None:
-            raise BadInput(f"{path} already has a profile: change it with `medtrack profile set`")
+            raise BadInput(f"{path} already has a profile: change it instead",
+                           hint="use: medtrack profile set")
         repo.add_profile(profile, at=now, change="created")
     return profile, profile_warnings(profile, now)
 

@@ -40,7 +40,7 @@ class Status:
     night: dt.date
     state: str
     drug: str
-    scheduled_ug: int | None
+    scheduled_ug: int | None  # as recorded, once tonight has a record
     taken_ug: int | None
     taken_at: dt.datetime | None
     max_ug: int
@@ -51,8 +51,21 @@ class Status:
     guidance: str
     warnings: tuple[str, ...] = field(default_factory=tuple)
     zone: str = "UTC"
+    excess: bool = False
+    previous_scheduled_ug: int | None = None  # last night's scheduled dose
+
+    @property
+    def dose_change(self) -> str | None:
+        """One line on the night the scheduled dose changes (a taper step, a new prescription)."""
+        before, now = self.previous_scheduled_ug, self.scheduled_ug
+        if self.state in ("contraindicated", "no_prescription") or before is None or before == now:
+            return None
+        if now is None:
+            return f"Your plan reaches 0 mg tonight: no dose (was {format_mg(before)})."
+        return f"Your dose changes tonight: {format_mg(now)} (was {format_mg(before)})."
 
     def to_json(self) -> dict[str, Any]:
+        changed = self.dose_change is not None
         return {
             "night": self.night.isoformat(),
             "state": self.state,
@@ -60,10 +73,13 @@ class Status:
             "scheduled_mg": mg(self.scheduled_ug),
             "taken_mg": mg(self.taken_ug),
             "taken_at": iso(self.taken_at) if self.taken_at else None,
+            "excess": self.excess,
             "max_mg": mg(self.max_ug),
             "window_opens": iso(self.window_opens),
             "latest_dose_at": iso(self.latest_dose_at),
             "previous_night": self.previous_night,
+            "dose_change": {"from_mg": mg(self.previous_scheduled_ug),
+                            "to_mg": mg(self.scheduled_ug) or 0} if changed else None,
             "guidance": self.guidance,
             "warnings": list(self.warnings),
             "zone": self.zone,
@@ -86,20 +102,22 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
     state = night_state(mono, profile, facts, when, ack_ids)
     doses = facts.doses
     taken_ug = sum(d.dose_ug or 0 for d in doses) if doses else None
+    upcoming = min((r.start for r in repo.regimens() if r.start > night), default=None)
     extra = hold_warning(repo, facts)
     return Status(
-        night=night, state=state, drug=mono.name, scheduled_ug=facts.scheduled, taken_ug=taken_ug,
-        taken_at=doses[0].at.astimezone(profile.tz) if doses else None,
+        night=night, state=state, drug=mono.name, scheduled_ug=facts.scheduled_as_recorded,
+        taken_ug=taken_ug, taken_at=doses[0].at.astimezone(profile.tz) if doses else None,
         max_ug=ceiling_ug(mono, profile, night), window_opens=facts.window.opens,
         latest_dose_at=facts.window.latest, bedtime=facts.window.bedtime,
         previous_night=previous_outcome(before),
-        guidance=guidance(mono, profile, facts, state, ack_ids),
+        guidance=guidance(mono, profile, facts, state, ack_ids, upcoming),
         warnings=tuple(warnings(mono, profile, facts, state) + extra), zone=profile.zone,
+        excess=is_excess(facts), previous_scheduled_ug=before.scheduled_as_recorded,
     )
 
 
 def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
-             ack_ids: tuple[str, ...]) -> str:
+             ack_ids: tuple[str, ...], upcoming: dt.date | None = None) -> str:
     window, scheduled = facts.window, facts.scheduled
     dose = format_mg(scheduled) if scheduled else ""
     if state == "contraindicated":
@@ -108,12 +126,26 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
                 "Contact your doctor before taking any dose.")
     if state == "taken":
         first = facts.doses[0]
+        if is_excess(facts):
+            total = sum(d.dose_ug or 0 for d in facts.doses)
+            planned = facts.scheduled_as_recorded
+            over = f"more than the {format_mg(planned)} scheduled" if planned else "nothing was scheduled"
+            return f"{format_mg(total)} taken tonight: {over}. Take no more tonight."
         return (f"Tonight's dose ({format_mg(first.dose_ug or 0)}) is recorded at "
                 f"{first.at.astimezone(profile.tz):%H:%M}. Never take a second dose the same night.")
     if state == "skipped":
         return ("Tonight's dose is recorded as skipped. Take the next dose at the usual time "
                 "tomorrow; never take two to make up.")
+    if state == "no_prescription":
+        return (f"No prescription is recorded yet, so medtrack cannot check a dose. Take "
+                f"{mono.name} only as your prescriber told you. {mono.guidance['stopping']} "
+                "Enter the prescription as your prescriber wrote it.")
     if state == "no_dose":
+        if facts.regimen is None and upcoming is not None:
+            return (f"Nothing is scheduled tonight: your prescription starts on the night of "
+                    f"{upcoming}. Take no dose tonight.")
+        if facts.regimen is not None and facts.regimen.kind == "plan":
+            return "Your taper plan has reached 0 mg: nothing is scheduled tonight. Take no dose."
         return "Nothing is scheduled tonight: take no dose."
     if state == "not_yet":
         return (f"Tonight: {dose} at bedtime ({window.bedtime:%H:%M}). The window opens at "
@@ -126,17 +158,29 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
             "one at the usual time; never take two to make up.")
 
 
+def excess_advice(mono: Monograph) -> str:
+    """What to watch for after too much was taken, in the monograph's words."""
+    names = ", ".join(e.name.lower() + (f" ({e.text.rstrip('.').lower()})" if 0 < len(e.text) <= 30 else "")
+                      for e in mono.side_effects if e.urgent)
+    return (f"More than the scheduled dose was taken tonight. Take no more. Watch for the serious "
+            f"side effects ({names}): if you notice any, contact your doctor now, or emergency "
+            f"services if it is severe. {mono.guidance['call_doctor']}")
+
+
 def warnings(mono: Monograph, profile: Profile, facts: NightFacts, state: str) -> list[str]:
     found: list[str] = []
+    for record in facts.records:
+        if record.kind == "dose" and record.voided and record.not_taken:
+            found.append(f"A {format_mg(record.dose_ug or 0)} dose recorded at "
+                         f"{record.at.astimezone(profile.tz):%H:%M} was voided as not taken: "
+                         f"{record.void_reason}")
     for dose in facts.doses:
         if dose.already_taken:
             broke = f", against the rule '{dose.rule}'" if dose.rule else ""
             found.append(f"A dose of {format_mg(dose.dose_ug or 0)} was recorded as already taken "
                          f"at {dose.at.astimezone(profile.tz):%H:%M}{broke}. Take no more tonight.")
     if is_excess(facts):
-        found.append("More than the scheduled dose was taken tonight. If you feel very drowsy, "
-                     "breathe slowly or shallowly, or feel faint, contact your doctor or "
-                     "emergency services now.")
+        found.append(excess_advice(mono))
     regimen = facts.regimen
     if regimen and regimen.acknowledged:
         found.append(f"A contraindication was acknowledged by {regimen.prescriber}: "

@@ -7,13 +7,14 @@ from typing import Any
 
 from medtrack.core.model import Symptom
 from medtrack.core.nights import night_of
-from medtrack.core.parse import parse_date, parse_positive_int, parse_when
+from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
 from medtrack.errors import BadInput
 from medtrack.services.common import (
     iso,
     monograph,
     optional_text,
+    parse_period,
     require_profile,
     require_text,
 )
@@ -45,10 +46,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
 
 
 def list_symptoms(db: Database, first: str | None = None, last: str | None = None) -> list[Symptom]:
-    start = parse_date(first, what="--from date") if first is not None else None
-    end = parse_date(last, what="--to date") if last is not None else None
-    if start and end and start > end:
-        raise BadInput(f"--from {start} is after --to {end}: give the earlier date first")
+    start, end = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         require_profile(repo)
         return repo.symptoms(start, end)

@@ -28,8 +28,8 @@ from medtrack.services.common import (
     optional_text,
     require_profile,
     require_text,
-    tonight,
 )
+from medtrack.services.changes import next_seq, place_change
 from medtrack.services.lock import require_pin
 from medtrack.storage.repository import Database, Repository
 
@@ -77,16 +77,16 @@ def plans(regimens: list[Regimen]) -> list[Regimen]:
     return [r for r in regimens if r.kind == "plan"]
 
 
-def _check_fits(profile: Profile, steps: list[Step], repo: Repository) -> tuple[str | None, tuple[str, ...]]:
+def _check_fits(profile: Profile, version: Regimen, repo: Repository) -> tuple[str | None, tuple[str, ...]]:
     """Every step within the ceiling for the patient's age on its start; contraindications
     only when the prescriber already acknowledged them. Returns the acknowledgement carried."""
     mono = monograph()
-    for step in steps:
+    for step in version.steps:
         if step.dose_ug > ceiling_ug(mono, profile, step.start):
             raise Refused("monograph-ceiling", f"refused (monograph ceiling): the step of "
                           f"{format_mg(step.dose_ug)} from {step.start} is above "
                           f"{ceiling_words(mono, profile, step.start)}.")
-    start = steps[0].start
+    start = version.start
     blocked = contraindications(mono, profile, start)
     in_force = regimen_on(repo.regimens(), start)
     ack_ids = in_force.acknowledged_ids if in_force else ()
@@ -94,22 +94,31 @@ def _check_fits(profile: Profile, steps: list[Step], repo: Repository) -> tuple[
     if uncovered:
         reasons = "; ".join(r.text.rstrip(".") for r in uncovered)
         raise Refused("contraindication", f"refused (contraindication): {reasons}. A plan needs a "
-                      "prescription that acknowledges it (prescribe --acknowledge-contraindication).")
+                      "prescription that acknowledges it.",
+                      hint="see: medtrack prescribe --acknowledge-contraindication TEXT")
     return (in_force.acknowledged if in_force and blocked else None), tuple(r.id for r in blocked)
 
 
-def _save_version(repo: Repository, profile: Profile, now: dt.datetime, steps: list[Step],
-                  prescriber: str, change: str, reason: str | None, round_ug: int) -> Regimen:
-    acknowledged, ack_ids = _check_fits(profile, steps, repo)
-    version = len(plans(repo.regimens())) + 1
-    new_id = repo.add_regimen(kind="plan", prescriber=prescriber, steps=steps, at=now,
-                              acknowledged=acknowledged, acknowledged_ids=ack_ids if acknowledged else (),
-                              version=version, change=change, reason=reason, round_ug=round_ug)
+def _save_version(repo: Repository, profile: Profile, now: dt.datetime, version: Regimen) -> Regimen:
+    acknowledged, ack_ids = _check_fits(profile, version, repo)
+    new_id = repo.add_regimen(kind="plan", prescriber=version.prescriber, steps=version.steps,
+                              at=now, acknowledged=acknowledged,
+                              acknowledged_ids=ack_ids if acknowledged else (),
+                              version=version.version, change=version.change,
+                              reason=version.reason, round_ug=version.round_ug, start=version.start)
     return next(r for r in repo.regimens() if r.id == new_id)
 
 
+def _version(repo: Repository, now: dt.datetime, steps: list[Step], prescriber: str, change: str,
+             reason: str | None, round_ug: int, start: dt.date | None = None) -> Regimen:
+    """A candidate plan version (not yet saved): the newest regimen, from `start` on."""
+    return Regimen(kind="plan", id=0, seq=next_seq(repo), prescriber=prescriber, steps=tuple(steps),
+                   created_at=now, round_ug=round_ug, version=len(plans(repo.regimens())) + 1,
+                   change=change, reason=reason, in_force_from=start)
+
+
 def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
-    """A new plan, or a whole new version replacing the current one (needs --reason)."""
+    """A new plan, or a whole new version replacing the current one from its start (needs a reason)."""
     prescriber = require_text(request.prescriber, "the prescriber's name").strip()
     reason = optional_text(request.reason, "the reason")
     steps, round_ug = build_steps(request)
@@ -117,43 +126,53 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
         profile = require_profile(repo)
         existing = plans(repo.regimens())
         if existing and reason is None:
-            raise BadInput("changing the plan needs --reason TEXT (why the plan is replaced)")
-        require_pin(repo, request.pin, now)
+            raise BadInput("changing the plan needs a reason (why the plan is replaced)",
+                           hint="add --reason TEXT")
         change = "replaced" if existing else "created"
-        return _save_version(repo, profile, now, steps, prescriber, change, reason, round_ug)
+        version, _ = place_change(repo, profile, now, lambda _night: _version(
+            repo, now, steps, prescriber, change, reason, round_ug), steps[0].start)
+        require_pin(repo, request.pin, now)
+        return _save_version(repo, profile, now, version)
 
 
 def _current_for_change(repo: Repository, at: dt.date) -> Regimen:
     existing = plans(repo.regimens())
     if not existing:
-        raise BadInput("there is no taper plan yet: set one with `medtrack taper set`")
+        raise BadInput("there is no taper plan yet: the prescriber sets one first",
+                       hint="set with: medtrack taper set")
     current = existing[-1]
-    in_force = regimen_on(repo.regimens(), at)
-    if in_force is not None and in_force.kind == "prescription" and in_force.start >= current.start:
-        raise BadInput(f"on {at} a later prescription, not the plan, is in force: set a new plan instead")
+    newer = [r for r in repo.regimens() if r.seq > current.seq]
+    if newer:  # a hold or step back would replace that prescription from its night on
+        raise BadInput(f"a newer prescription (from {newer[-1].start}) has replaced the taper "
+                       "plan: set a new plan instead")
     return current
 
 
 def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None, at: str | None,
-                prescriber: str | None, pin: str | None, days: str | None = None) -> Regimen:
-    """Hold the current step N days, or step back; a new plan version with who, when and why."""
-    reason = require_text(reason, "the reason (--reason)")
-    held = parse_positive_int(days, what="--days", maximum=3650) if action == "hold" else 0
-    at_night = parse_date(at, what="--at") if at is not None else None
+                prescriber: str | None, pin: str | None,
+                days: str | None = None) -> tuple[Regimen, str | None]:
+    """Hold the current step N days, or step back: a new plan version with who, when and why,
+    in force from the night of the change (default tonight; tomorrow when tonight is recorded
+    and the change would alter it, with a notice saying so)."""
+    reason = require_text(reason, "the reason")
+    held = parse_positive_int(days, what="the number of days", maximum=3650) if action == "hold" else 0
+    at_night = parse_date(at, what="the night of the change") if at is not None else None
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        night = at_night or tonight(profile, now)
-        current = _current_for_change(repo, night)
-        who = require_text(prescriber, "the prescriber's name").strip() if prescriber else current.prescriber
-        if action == "hold":
-            steps = hold(list(current.steps), night, held)
-            change = f"hold {held} day(s) at {night}"
-        else:
-            steps = step_back(list(current.steps), night)
-            change = f"step back at {night}"
+
+        def make(night: dt.date) -> Regimen:
+            current = _current_for_change(repo, night)
+            who = require_text(prescriber, "the prescriber's name").strip() if prescriber else current.prescriber
+            if action == "hold":
+                steps, change = hold(list(current.steps), night, held), f"hold {held} day(s) at {night}"
+            else:
+                steps, change = step_back(list(current.steps), night), f"step back at {night}"
+            return _version(repo, now, steps, who, change, reason,
+                            current.round_ug or DEFAULT_ROUND_UG, start=night)
+
+        version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, pin, now)
-        return _save_version(repo, profile, now, steps, who, change, reason,
-                             current.round_ug or DEFAULT_ROUND_UG)
+        return _save_version(repo, profile, now, version), notice
 
 
 def current_plan(db: Database) -> Regimen | None:

@@ -12,9 +12,9 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
-from medtrack.errors import BadInput, StorageProblem
+from medtrack.errors import BadInput, NoProfile, StorageProblem
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
     f"busy_timeout={BUSY_TIMEOUT_MS}",
@@ -94,8 +94,8 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
     empty = path.is_file() and path.stat().st_size == 0
     if not path.exists() or empty:
         if not create:
-            raise BadInput(f"there is no medtrack database at {path} yet: start with "
-                           "`medtrack init --name NAME --born YYYY-MM-DD`")
+            raise NoProfile(f"there is no medtrack database at {path} yet: set one up first",
+                            hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
         try:
             if empty:  # a file someone made for us: private, like one we create
                 os.chmod(path, 0o600)

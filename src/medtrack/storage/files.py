@@ -32,7 +32,8 @@ def check_target(target: Path, force: bool, protect: Path | None = None) -> None
     if target.is_dir():
         raise BadInput(f"{target} is a folder: give a file path, e.g. {target / 'medtrack-file'}")
     if target.exists() and not force:
-        raise BadInput(f"{target} already exists: give another path, or --force to replace it")
+        raise BadInput(f"{target} already exists: give another path, or choose to replace it",
+                       hint="--force replaces it")
     if not target.parent.is_dir():
         raise BadInput(f"the folder {target.parent} does not exist: create it first or choose another")
 

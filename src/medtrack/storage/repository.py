@@ -21,12 +21,13 @@ from medtrack.storage.engine import open_engine, storage_problem
 # ORM statements costs more per process than the whole query (measured by bench/run.py).
 # The SQLModel table classes in tables.py serve the rarer writes (profile, plan, journal).
 _RECORD_KINDS = {("dose", "skip"): "('dose', 'skip')", ("dose", "skip", "void"): "('dose', 'skip', 'void')"}
-_VOID_REASONS = text("SELECT voids, note FROM record WHERE kind = 'void' AND voids IN :ids").bindparams(
+_VOID_REASONS = text("SELECT voids, note, not_taken FROM record WHERE kind = 'void' AND voids IN :ids").bindparams(
     bindparam("ids", expanding=True))
 _INSERT_RECORD = text(
     "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, voided, voids,"
-    " note, acknowledged, rule, recorded_at_utc) VALUES (:kind, :night, :at_utc, :zone, :dose_ug,"
-    " :scheduled_ug, :already_taken, 0, :voids, :note, :acknowledged, :rule, :recorded_at_utc)")
+    " note, acknowledged, rule, recorded_at_utc, not_taken) VALUES (:kind, :night, :at_utc, :zone,"
+    " :dose_ug, :scheduled_ug, :already_taken, 0, :voids, :note, :acknowledged, :rule,"
+    " :recorded_at_utc, :not_taken)")
 
 UTC = dt.timezone.utc
 
@@ -50,13 +51,13 @@ def _profile(row) -> Profile:  # type: ignore[no-untyped-def]
     )
 
 
-def _record(row, void_reason: str | None = None) -> Record:  # type: ignore[no-untyped-def]
+def _record(row, void_reason: str | None = None, not_taken: bool = False) -> Record:  # type: ignore[no-untyped-def]
     return Record(
         id=row.id or 0, kind=row.kind, night=dt.date.fromisoformat(row.night),
         at=from_epoch(row.at_utc, row.zone), zone=row.zone, dose_ug=row.dose_ug,
         scheduled_ug=row.scheduled_ug, already_taken=bool(row.already_taken),
         voided=bool(row.voided), void_reason=void_reason, voids=row.voids, note=row.note,
-        acknowledged=row.acknowledged, rule=row.rule,
+        acknowledged=row.acknowledged, rule=row.rule, not_taken=bool(row.not_taken) or not_taken,
     )
 
 
@@ -105,7 +106,7 @@ class Repository:
                 created_at=dt.datetime.fromtimestamp(r.created_at_utc, UTC),
                 acknowledged=r.acknowledged, version=r.version, change=r.change, reason=r.reason,
                 acknowledged_ids=tuple(i for i in r.acknowledged_ids.split(",") if i),
-                round_ug=r.round_ug,
+                round_ug=r.round_ug, in_force_from=dt.date.fromisoformat(r.start_night),
             )
             for r in rows
         ]
@@ -113,13 +114,15 @@ class Repository:
     def add_regimen(self, *, kind: str, prescriber: str, steps: Sequence[Step], at: dt.datetime,
                     acknowledged: str | None = None, acknowledged_ids: Sequence[str] = (),
                     version: int | None = None, change: str | None = None,
-                    reason: str | None = None, round_ug: int | None = None) -> int:
+                    reason: str | None = None, round_ug: int | None = None,
+                    start: dt.date | None = None) -> int:
+        """Append a regimen in force from `start` (default: its first step's night)."""
         from medtrack.storage.tables import RegimenRow, StepRow
 
         self._regimens = None
         row = RegimenRow(
             kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
-            start_night=steps[0].start.isoformat(), acknowledged=acknowledged,
+            start_night=(start or steps[0].start).isoformat(), acknowledged=acknowledged,
             acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
             reason=reason, round_ug=round_ug,
         )
@@ -134,11 +137,11 @@ class Repository:
     # -- records -------------------------------------------------------------------------
     def _with_reasons(self, rows: Sequence) -> list[Record]:  # type: ignore[type-arg]
         voided = [r.id for r in rows if r.voided]
-        reasons: dict[int, str | None] = {}
+        reasons: dict[int, tuple[str | None, bool]] = {}
         if voided:
             for void in self.session.execute(_VOID_REASONS, {"ids": voided}):
-                reasons[void.voids] = void.note
-        return [_record(r, reasons.get(r.id)) for r in rows]
+                reasons[void.voids] = (void.note, bool(void.not_taken))
+        return [_record(r, *reasons.get(r.id, (None, False))) for r in rows]
 
     def records_for_nights(self, first: dt.date, last: dt.date, *, kinds: Sequence[str] = ("dose", "skip")) -> list[Record]:
         rows = self.session.execute(text(
@@ -177,7 +180,7 @@ class Repository:
             zone=record.zone, dose_ug=record.dose_ug, scheduled_ug=record.scheduled_ug,
             already_taken=record.already_taken, voids=record.voids, note=record.note,
             acknowledged=record.acknowledged, rule=record.rule,
-            recorded_at_utc=to_epoch(recorded_at),
+            recorded_at_utc=to_epoch(recorded_at), not_taken=record.not_taken,
         )
         result = self.session.execute(_INSERT_RECORD, values)
         return dataclasses.replace(record, id=result.lastrowid, at=from_epoch(values["at_utc"], record.zone),  # type: ignore[attr-defined]
@@ -190,9 +193,16 @@ class Repository:
         rows = [dict(kind=r.kind, night=r.night.isoformat(), at_utc=to_epoch(r.at), zone=r.zone,
                      dose_ug=r.dose_ug, scheduled_ug=r.scheduled_ug, already_taken=r.already_taken,
                      voids=r.voids, note=r.note, acknowledged=r.acknowledged,
-                     rule=r.rule, recorded_at_utc=stamp) for r in records]
+                     rule=r.rule, recorded_at_utc=stamp, not_taken=r.not_taken) for r in records]
         if rows:
             self.session.execute(_INSERT_RECORD, rows)
+
+    def recorded_nights(self, first: dt.date) -> list[dt.date]:
+        """Nights from `first` on that have a dose or skip that stands (not voided)."""
+        rows = self.session.execute(text(
+            "SELECT DISTINCT night FROM record WHERE kind IN ('dose', 'skip') AND voided = 0"
+            " AND night >= :first ORDER BY night"), {"first": first.isoformat()})
+        return [dt.date.fromisoformat(r.night) for r in rows]
 
     def mark_voided(self, record_id: int) -> None:
         self.session.execute(text("UPDATE record SET voided = 1 WHERE id = :id"), {"id": record_id})

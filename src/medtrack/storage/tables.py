@@ -78,6 +78,7 @@ class RecordRow(SQLModel, table=True):
     acknowledged: str | None = None
     rule: str | None = None
     recorded_at_utc: int
+    not_taken: bool = False  # on a void: the dose was never taken
 
 
 class SymptomRow(SQLModel, table=True):
