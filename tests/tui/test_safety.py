@@ -15,6 +15,7 @@ from tui_helpers import (
     berlin,
     opened,
     press,
+    push_button,
     screen_text,
     settle,
     text_of,
@@ -91,7 +92,7 @@ async def test_markup_in_notes_appears_literally_and_does_nothing(nasty_notes, m
         table.move_cursor(row=0)
         await press(pilot, "v")
         await type_into(pilot, "#reason", "[@click=app.quit]why[/]")
-        await press(pilot, "enter")
+        await push_button(pilot, "#confirm")
         await until(pilot, lambda: table.row_count and table.get_row_at(0)[4].plain != "")
         assert table.get_row_at(0)[4].plain == "VOID: [@click=app.quit]why[/]"
         # the Flags column may cut it; the detail line shows the highlighted record whole

@@ -30,7 +30,7 @@ from medtrack.services.taper import PlanRequest, change_plan, set_plan
 from medtrack.tui.about import AboutScreen
 from medtrack.tui.app import MedtrackApp
 from medtrack.tui.calendar import CalendarScreen
-from medtrack.tui.dialogs import ReasonDialog
+from medtrack.tui.dialogs import VoidDialog
 from medtrack.tui.export import ExportScreen
 from medtrack.tui.history import HistoryScreen
 from medtrack.tui.profile import EditProfileDialog, ProfileScreen
@@ -163,13 +163,16 @@ async def test_history_newest_first_and_void_keeps_the_record(four_nights, make_
 
         # void the newest (the cursor starts on it): v, a reason, Enter
         await press(pilot, "v")
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, VoidDialog)
         assert "Void record #" in screen_text(app)
         await press(pilot, "enter")  # no reason yet: refused in words
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, VoidDialog)
         assert "Please give a reason." in text_of(app, ".dialog-error")
         await type_into(pilot, "#reason", "logged the wrong night")
-        await press(pilot, "enter")
+        await press(pilot, "enter")  # a dose: Enter asks for the explicit choice
+        assert isinstance(app.screen, VoidDialog)
+        assert "did you take this dose" in text_of(app, ".dialog-error")
+        await push_button(pilot, "#confirm")  # "Entered by mistake"
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen)
                     and row_texts(app)[0][4].startswith("VOID"))
         rows = row_texts(app)
@@ -198,7 +201,7 @@ async def test_void_dialog_escape_changes_nothing(four_nights, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "h", "down", "v")
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, VoidDialog)
         assert "night 2026-11-23" in screen_text(app)
         await press(pilot, "escape")
         assert isinstance(app.screen, HistoryScreen)
@@ -441,7 +444,8 @@ async def test_profile_shows_the_plan_versions(patient, make_app):
         assert "Taper plan version 2 by Dr. Weiss: hold 7 day(s) at 2026-12-04" in text
         assert "(reason: withdrawal symptoms)" in text
         assert "Taper plan version 1 by Dr. Weiss: created" in text
-        assert text.index("version 2") < text.index("version 1"), "newest version first"
+        assert text.index("Taper plan version 2") < text.index("Taper plan version 1"), \
+            "newest version first"
         assert "from 2026-11-20 to 2026-12-03: 1 mg" in text
         shown = screen_text(app)
         assert "Taper plan version 2" in shown
@@ -554,7 +558,7 @@ async def test_setup_form_explains_bad_input(tmp_path, make_app):
         assert app.screen.query_one("#profile-form").display
 
 
-async def test_setup_later_lands_on_tonight_with_nothing_scheduled(tmp_path, make_app):
+async def test_setup_later_lands_on_tonight_without_a_prescription(tmp_path, make_app):
     path = tmp_path / "medtrack.db"
     app = make_app(path, berlin(2026, 11, 25, 22, 40))
     async with app.run_test(size=SIZE) as pilot:
@@ -565,7 +569,13 @@ async def test_setup_later_lands_on_tonight_with_nothing_scheduled(tmp_path, mak
         await push_button(pilot, "#save-profile")
         await push_button(pilot, "#later")
         await until(pilot, lambda: isinstance(app.screen, TonightScreen)
-                    and text_of(app, "#state") == "Nothing scheduled tonight")
+                    and text_of(app, "#state") == "No prescription recorded")
+        guidance = text_of(app, "#guidance")
+        assert "take no dose" not in guidance.lower()
+        assert "only as your prescriber told you" in guidance
+        assert "Do not stop taking flunitrazepam suddenly" in guidance
+        assert text_of(app, "#action-hint") == "Press  p  to enter the prescription."
+        assert not app.screen.query_one("#dose-line").display
     with opened(path) as db:
         assert show_profile(db).name == "Ada Muster"
 

@@ -44,18 +44,22 @@ def records(path: Path) -> list:
 
 # -- the state in words ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("hour", "minute", "words", "hint"), [
-    (20, 0, "Not yet", ""),
-    (22, 40, "Due now", "Press  l  to log tonight's dose."),
-    (23, 45, "Too late: skip tonight", "Press  k  to record that you skip tonight."),
+@pytest.mark.parametrize(("hour", "minute", "words", "hint", "unit"), [
+    (20, 0, "Not yet", "", "mg at bedtime"),
+    (22, 40, "Due now", "Press  l  to log tonight's dose.", "mg now"),
+    (23, 45, "Too late: skip tonight", "Press  k  to record that you skip tonight.", None),
 ])
-async def test_tonight_shows_dose_and_state_by_the_clock(patient, make_app, hour, minute, words, hint):
+async def test_tonight_shows_dose_and_state_by_the_clock(patient, make_app, hour, minute, words,
+                                                         hint, unit):
     app = make_app(patient, berlin(2026, 11, 25, hour, minute))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, TonightScreen)
-        assert app.screen.query_one("#dose-digits", Digits).value == "1"
-        assert text_of(app, "#dose-unit") == "mg"
+        if unit is None:  # too late: the instruction in words, no dose number at all
+            assert not app.screen.query_one("#dose-line").display
+        else:
+            assert app.screen.query_one("#dose-digits", Digits).value == "1"
+            assert text_of(app, "#dose-unit") == unit
         assert text_of(app, "#state") == words
         assert text_of(app, "#action-hint") == hint
         shown = screen_text(app)
@@ -90,17 +94,20 @@ async def test_tonight_shows_a_skipped_night(patient, make_app):
         assert text_of(app, "#state") == "Skipped tonight"
 
 
-@pytest.mark.parametrize("start", [None, "2026-12-01"], ids=["no-prescription", "starts-later"])
-async def test_tonight_nothing_scheduled(tmp_path, make_app, start):
+@pytest.mark.parametrize(("start", "words"), [
+    (None, "No prescription recorded"), ("2026-12-01", "Nothing scheduled tonight")],
+    ids=["no-prescription", "starts-later"])
+async def test_tonight_nothing_scheduled(tmp_path, make_app, start, words):
     path = make_patient(tmp_path / "medtrack.db", dose=None if start is None else "1mg",
                         start=start or "2026-11-01")
     app = make_app(path, berlin(2026, 11, 25, 22, 40))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert text_of(app, "#state") == "Nothing scheduled tonight"
-        assert text_of(app, "#dose-unit") == "nothing scheduled"
-        assert app.screen.query_one("#dose-digits", Digits).value == "-"
-        assert "Nothing scheduled tonight" in screen_text(app)
+        assert text_of(app, "#state") == words
+        assert not app.screen.query_one("#dose-line").display  # no dose number at all
+        assert words in screen_text(app)
+        if start is not None:
+            assert "starts on the night of 2026-12-01" in text_of(app, "#guidance")
         await press(pilot, "l")
         assert not isinstance(app.screen, LogDialog)
     assert records(path) == []

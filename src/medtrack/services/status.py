@@ -131,7 +131,7 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
             planned = facts.scheduled_as_recorded
             over = f"more than the {format_mg(planned)} scheduled" if planned else "nothing was scheduled"
             return f"{format_mg(total)} taken tonight: {over}. Take no more tonight."
-        return (f"Tonight's dose ({format_mg(first.dose_ug or 0)}) is recorded at "
+        return (f"{format_mg(first.dose_ug or 0)} taken tonight, recorded at "
                 f"{first.at.astimezone(profile.tz):%H:%M}. Never take a second dose the same night.")
     if state == "skipped":
         return ("Tonight's dose is recorded as skipped. Take the next dose at the usual time "

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from medtrack.errors import MedtrackError
 
 Clock = Callable[[], dt.datetime]
+
+# The command palette offers medtrack's own actions: (title, help, Tonight's action).
+PALETTE = (
+    ("Log tonight's dose", "Record tonight's dose after the checks (l)", "log"),
+    ("Skip tonight", "Record that you skip tonight's dose (k)", "skip"),
+    ("Already taken", "Record a dose you already took, with a note (a)", "already_taken"),
+    ("Calendar", "The taper plan month by month (c)", "open('calendar')"),
+    ("History", "Every record, newest first; void one (h)", "open('history')"),
+    ("Symptoms", "The symptom journal (s)", "open('symptoms')"),
+    ("Export", "A report for the doctor (e)", "open('export')"),
+    ("About the medicine", "The monograph's own words (i)", "open('about')"),
+    ("Profile and plan", "The profile, prescription and plan (p)", "open('profile')"),
+)
 
 
 def system_clock() -> dt.datetime:
@@ -43,32 +57,55 @@ class MedtrackApp(App[None]):
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def has_profile(self) -> bool:
-        if not self.db_path.exists():
-            return False
-        from medtrack.services.profile import show_profile
-
-        try:
-            show_profile(self.db)
-        except MedtrackError:
-            return False
-        return True
-
     def get_default_screen(self):  # type: ignore[no-untyped-def]
         """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
         from medtrack.tui.tonight import TonightScreen
 
         return TonightScreen()
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        """medtrack's actions, then the keys and quit; no screenshot (it would write health
+        data to a world-readable file in Downloads)."""
+        for title, help_text, action in PALETTE:
+            yield SystemCommand(title, help_text, lambda a=action: self.on_tonight(a))
+        for command in super().get_system_commands(screen):
+            if command.title in ("Keys", "Quit", "Theme"):
+                yield command
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        self.notify("Screenshots are off in medtrack: they would hold health data.", timeout=6)
+        return None
+
+    def on_tonight(self, action: str) -> None:
+        """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
+        from medtrack.tui.tonight import TonightScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TonightScreen):
+            self.pop_screen()
+        self.call_later(self.screen.run_action, action)
+
+    def show_problem(self, error: MedtrackError) -> None:
+        """The database cannot be used: one screen with the CLI's words, never the setup form."""
+        from medtrack.tui.problem import ProblemScreen
+
+        if isinstance(self.screen, ProblemScreen):
+            return
+        self.push_screen(ProblemScreen(error.message), lambda _: self.refresh_tonight())
+
+    def refresh_tonight(self) -> None:
+        """Reload Tonight now (after a write elsewhere), wherever it is in the stack."""
+        from medtrack.tui.tonight import TonightScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TonightScreen):
+                screen.load()
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
-
-    def show_error(self, error: Exception) -> None:
-        message = error.message if isinstance(error, MedtrackError) else f"Something went wrong: {error}"
-        self.notify(message, severity="error", timeout=10, markup=False)
 
 
 def run(db_path: Path, fixed_now: dt.datetime | None = None) -> int:

@@ -66,6 +66,7 @@ class ExportScreen(Screen[None]):
     def _format_changed(self) -> None:
         self.query_one("#path", Input).value = default_path(self._format(), self.app.now().date())  # type: ignore[attr-defined]
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#write")
     def write(self) -> None:
         self.query_one("#export-result", Static).update(plain("Writing…"))

@@ -52,7 +52,7 @@ class HistoryScreen(Screen[None]):
             self.load_page(self.oldest_id)
 
     @work(thread=True, exclusive=True, group="history")
-    def load_page(self, before_id: int | None) -> None:
+    def load_page(self, before_id: int | None, keep: str | None = None) -> None:
         from medtrack.services.dosing import history_page
 
         app = self.app
@@ -61,9 +61,9 @@ class HistoryScreen(Screen[None]):
         except MedtrackError as error:
             app.call_from_thread(app.notify, plain(error.message), severity="error")
             return
-        app.call_from_thread(self._add, page, before_id is None)
+        app.call_from_thread(self._add, page, before_id is None, keep)
 
-    def _add(self, page, fresh: bool) -> None:  # type: ignore[no-untyped-def]
+    def _add(self, page, fresh: bool, keep: str | None = None) -> None:  # type: ignore[no-untyped-def]
         table = self.query_one(DataTable)
         if fresh:
             table.clear()
@@ -78,6 +78,8 @@ class HistoryScreen(Screen[None]):
             self.records[key] = record
         if page:
             self.oldest_id = page[-1].id
+        if keep in self.records:  # the row the user was on stays under the cursor
+            table.move_cursor(row=table.get_row_index(keep))
         if table.row_count:
             self.show_detail(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.exhausted = len(page) < PAGE
@@ -85,7 +87,8 @@ class HistoryScreen(Screen[None]):
             self.query_one("#history-help", Static).update(plain("No records yet."))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_detail(event.row_key.value)
+        if event.row_key is not None:  # None while the table is being refilled
+            self.show_detail(event.row_key.value)
 
     def show_detail(self, key: str | None) -> None:
         """The whole record, however long its note or flags, for the highlighted row."""
@@ -102,7 +105,7 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-detail", Static).update(plain("\n".join(lines)))
 
     def action_void(self) -> None:
-        from medtrack.tui.dialogs import ReasonDialog
+        from medtrack.tui.dialogs import VoidDialog
 
         table = self.query_one(DataTable)
         if not self.records or table.cursor_row < 0:
@@ -112,24 +115,23 @@ class HistoryScreen(Screen[None]):
         if record is None or record.voided:  # type: ignore[attr-defined]
             self.app.notify("That record is already void.", timeout=5)
             return
-        what = f"record #{record.id} (night {record.night})"  # type: ignore[attr-defined]
-        self.app.push_screen(ReasonDialog(f"Void {what}?", "The record stays in the history, "
-                                          "marked void with your reason. Nothing is deleted."),
-                             lambda reason: self._void(record.id, reason))  # type: ignore[attr-defined]
+        self.app.push_screen(VoidDialog(record, self.app.now()),  # type: ignore[arg-type, attr-defined]
+                             lambda request: self._void(record.id, request))  # type: ignore[attr-defined]
 
-    def _void(self, record_id: int, reason: str | None) -> None:
-        if reason:
-            self._do_void(record_id, reason)
+    def _void(self, record_id: int, request) -> None:  # type: ignore[no-untyped-def]
+        if request is not None:
+            self._do_void(record_id, request.reason, request.not_taken)
 
-    @work(thread=True, exclusive=True, group="write")
-    def _do_void(self, record_id: int, reason: str) -> None:
+    @work(thread=True, group="write")
+    def _do_void(self, record_id: int, reason: str, not_taken: bool) -> None:
         from medtrack.services.dosing import void_record
 
         app = self.app
         try:
-            void_record(app.db, app.now(), record_id, reason)  # type: ignore[attr-defined]
+            void_record(app.db, app.now(), record_id, reason, not_taken)  # type: ignore[attr-defined]
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            app.call_from_thread(app.notify, plain(error.message), severity="error", timeout=10)
             return
         app.call_from_thread(app.notify, f"Record #{record_id} is void.")
-        self.load_page(None)
+        app.call_from_thread(app.refresh_tonight)  # type: ignore[attr-defined]
+        self.load_page(None, str(record_id))

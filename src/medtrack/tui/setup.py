@@ -15,6 +15,10 @@ from medtrack.tui.safe import plain
 class SetupScreen(Screen[None]):
     """Two short steps; each is checked by the same services as the CLI."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._busy = False  # a save is running: a second Enter waits for it
+        self._finished = False
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="setup"):
@@ -47,12 +51,24 @@ class SetupScreen(Screen[None]):
         self.query_one("#name", Input).focus()
 
     def _error(self, message: str) -> None:
+        self._busy = False
         self.query_one(".dialog-error", Static).update(plain(message))
+
+    @on(Input.Submitted)
+    def _enter(self) -> None:
+        """Enter in a field saves the form it belongs to (the service checks every field)."""
+        if self.query_one("#profile-form").display:
+            self.save_profile()
+        else:
+            self.save_prescription()
 
     @on(Button.Pressed, "#save-profile")
     def save_profile(self) -> None:
         from medtrack.services.profile import ProfileChanges
 
+        if self._busy:
+            return
+        self._busy = True
         value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
         self._create(ProfileChanges(name=value("name"), born=value("born"), zone=value("zone"),
                                     bedtime=value("bedtime"), wake=value("wake")))
@@ -70,6 +86,7 @@ class SetupScreen(Screen[None]):
         app.call_from_thread(self._profile_done, warnings)
 
     def _profile_done(self, warnings: list[str]) -> None:
+        self._busy = False
         self.query_one("#profile-form").display = False
         self.query_one("#prescription-form").display = True
         self.query_one("#setup-title", Static).update(plain("Profile saved.", "bold"))
@@ -78,6 +95,9 @@ class SetupScreen(Screen[None]):
 
     @on(Button.Pressed, "#save-prescription")
     def save_prescription(self) -> None:
+        if self._busy:
+            return
+        self._busy = True
         self._prescribe(self.query_one("#dose", Input).value, self.query_one("#prescriber", Input).value)
 
     @work(thread=True, exclusive=True, group="write")
@@ -94,4 +114,6 @@ class SetupScreen(Screen[None]):
 
     @on(Button.Pressed, "#later")
     def _done(self) -> None:
-        self.dismiss(None)
+        if not self._finished:  # once, however fast the keys come
+            self._finished = True
+            self.dismiss(None)

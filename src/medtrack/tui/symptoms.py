@@ -40,8 +40,13 @@ class SymptomsScreen(Screen[None]):
             yield Static("", id="recent")
         yield Footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._saving = False
+
     def on_mount(self) -> None:
         self.sub_title = "Symptoms"
+        self.query_one("#effect", Select).focus()
         self.load()
 
     @work(thread=True, exclusive=True, group="symptoms")
@@ -60,8 +65,12 @@ class SymptomsScreen(Screen[None]):
         app.call_from_thread(self.query_one("#recent", Static).update,
                              plain("\n".join(lines) or "No entries yet."))
 
+    @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def save(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
         effect = self.query_one("#effect", Select).value
         own = self.query_one("#own", Input).value
         chosen = effect not in (OWN_WORDS, Select.NULL)
@@ -79,7 +88,7 @@ class SymptomsScreen(Screen[None]):
         try:
             entry = log_symptom(app.db, app.now(), name, severity, None, note)  # type: ignore[attr-defined]
         except MedtrackError as error:
-            app.call_from_thread(self.query_one("#symptom-error", Static).update, plain(error.message))
+            app.call_from_thread(self._failed, error.message)
             return
         banner = self.query_one("#urgent-banner", Static)
         if entry.urgent:
@@ -88,6 +97,20 @@ class SymptomsScreen(Screen[None]):
         else:
             app.call_from_thread(banner.update, "")
             app.call_from_thread(banner.remove_class, "urgent")
-        app.call_from_thread(self.query_one("#symptom-error", Static).update, "")
+        app.call_from_thread(self._saved)
         app.call_from_thread(app.notify, plain(f"Saved: {entry.name}"))
         self.load()
+
+    def _failed(self, message: str) -> None:
+        self._saving = False
+        self.query_one("#symptom-error", Static).update(plain(message))
+
+    def _saved(self) -> None:
+        """A fresh form for the next entry (the banner stays until the next save)."""
+        self._saving = False
+        self.query_one("#symptom-error", Static).update("")
+        self.query_one("#effect", Select).clear()
+        self.query_one("#severity", Select).clear()
+        self.query_one("#own", Input).value = ""
+        self.query_one("#note", Input).value = ""
+        self.query_one("#effect", Select).focus()

@@ -1,4 +1,4 @@
-"""The Tonight screen: tonight's dose in large text, the state in words, one obvious action."""
+"""The Tonight screen: what to do now in large text, the state in words, one obvious action."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
 
 from medtrack.core.units import format_mg
-from medtrack.errors import MedtrackError
+from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui.safe import plain
 
 STATE_WORDS = {
     "contraindicated": "Do not take it: contraindicated",
     "taken": "Taken",
     "skipped": "Skipped tonight",
+    "no_prescription": "No prescription recorded",
     "no_dose": "Nothing scheduled tonight",
     "not_yet": "Not yet",
     "due": "Due now",
@@ -26,6 +27,28 @@ LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed",
               "none": "nothing scheduled"}
 STRIP_MARKS = {"taken": "✓", "missed": "✗", "skipped": "–", "excess": "‼", "future": "·",
                "none": " ", "contraindicated": "⊘"}
+DOSE_STATES = ("due", "not_yet")  # the only states whose big line is a dose to take
+HINTS = {"due": "Press  l  to log tonight's dose.",
+         "skip": "Press  k  to record that you skip tonight.",
+         "no_prescription": "Press  p  to enter the prescription."}
+
+
+def why_not(report) -> str:  # type: ignore[no-untyped-def]
+    """Why `l` does not open the log dialog in this state, in words."""
+    if report.state == "taken" and report.taken_at is not None:
+        return (f"Tonight's dose is already recorded ({format_mg(report.taken_ug or 0)} at "
+                f"{report.taken_at:%H:%M}). Never take a second dose.")
+    return {
+        "skipped": "Tonight is recorded as skipped. Take the next dose at the usual time.",
+        "no_dose": "Nothing is scheduled tonight.",
+        "not_yet": f"Not yet: the window opens at {report.window_opens:%H:%M}.",
+        "skip": "Too late tonight: skip it and take the next dose at the usual time.",
+    }.get(report.state, report.guidance)
+
+
+def same_night_state(a, b) -> bool:  # type: ignore[no-untyped-def]
+    """Whether two reports say the same about tonight (what a dialog would be based on)."""
+    return (a.night, a.state, a.taken_ug, a.scheduled_ug) == (b.night, b.state, b.taken_ug, b.scheduled_ug)
 
 
 class TonightScreen(Screen[None]):
@@ -48,12 +71,14 @@ class TonightScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.status = None
+        self._checking = False  # a key's fresh read is under way: further keys wait
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="tonight"):
             with Vertical(id="dose-card"):
                 yield Static("Tonight", id="night-title")
+                yield Static("", id="dose-change")
                 with Horizontal(id="dose-line"):
                     yield Digits("", id="dose-digits")
                     yield Static("", id="dose-unit")
@@ -77,21 +102,25 @@ class TonightScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def read(self):  # type: ignore[no-untyped-def]
+        """Tonight's status and the last seven nights, read now (in a worker thread)."""
+        from medtrack.services.calendar import recent_nights
+        from medtrack.services.status import status
+
+        app = self.app
+        now = app.now()  # type: ignore[attr-defined]
+        return status(app.db, now), recent_nights(app.db, now, 7)  # type: ignore[attr-defined]
+
     @work(thread=True, exclusive=True, group="tonight")
     def load(self) -> None:
         app = self.app
         try:
-            if not app.has_profile():  # type: ignore[attr-defined]
-                app.call_from_thread(self._first_run)
-                return
-            from medtrack.services.calendar import recent_nights
-            from medtrack.services.status import status
-
-            now = app.now()  # type: ignore[attr-defined]
-            report = status(app.db, now)  # type: ignore[attr-defined]
-            nights = recent_nights(app.db, now, 7)  # type: ignore[attr-defined]
+            report, nights = self.read()
+        except NoProfile:
+            app.call_from_thread(self._first_run)
+            return
         except MedtrackError as error:
-            app.call_from_thread(self._show_problem, error.message)
+            app.call_from_thread(app.show_problem, error)  # type: ignore[attr-defined]
             return
         app.call_from_thread(self._show, report, nights)
 
@@ -101,24 +130,28 @@ class TonightScreen(Screen[None]):
         if not isinstance(self.app.screen, SetupScreen):
             self.app.push_screen(SetupScreen(), lambda _: self.load())
 
-    def _show_problem(self, message: str) -> None:
-        self.query_one("#state", Static).update(plain(message, "bold"))
-
     def _show(self, report, nights) -> None:  # type: ignore[no-untyped-def]
         self.status = report
         self.sub_title = f"night of {report.night:%a %d %b %Y}"
-        dose = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
         self.query_one("#night-title", Static).update(plain(
             f"{report.drug} · night of {report.night:%A %d %B}"))
-        self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg") if dose else "-")
-        self.query_one("#dose-unit", Static).update(plain("mg" if dose else "nothing scheduled"))
+        change = self.query_one("#dose-change", Static)
+        change.update(plain(report.dose_change or ""))
+        change.display = bool(report.dose_change)
+        dose = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
+        self.query_one("#dose-line").display = report.state in DOSE_STATES and bool(dose)
+        self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg"))
+        self.query_one("#dose-unit", Static).update(plain(
+            "mg now" if report.state == "due" else "mg at bedtime"))
         words = STATE_WORDS.get(report.state, report.state)
         if report.state == "taken" and report.taken_at is not None:
             words = f"Taken at {report.taken_at:%H:%M}"
         state = self.query_one("#state", Static)
         state.update(plain(words))
         state.set_classes(f"state-{report.state}")
-        self.query_one("#guidance", Static).update(plain(report.guidance))
+        guidance = self.query_one("#guidance", Static)
+        guidance.update(plain(report.guidance))
+        guidance.set_class(report.excess, "danger")
         self.query_one("#window", Static).update(plain(
             f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
             f"({report.zone}) · limit {format_mg(report.max_ug)} · last night: "
@@ -128,36 +161,89 @@ class TonightScreen(Screen[None]):
         strip = "  ".join(f"{n.night:%a} {STRIP_MARKS.get(n.state, n.state)}" for n in nights)
         self.query_one("#strip", Static).update(plain(
             f"Last 7 nights: {strip}\n(✓ taken  ✗ missed  – skipped  ‼ excess  · to come)"))
-        hint = {"due": "Press  l  to log tonight's dose.",
-                "skip": "Press  k  to record that you skip tonight."}.get(report.state, "")
-        self.query_one("#action-hint", Static).update(plain(hint))
+        self.query_one("#action-hint", Static).update(plain(HINTS.get(report.state, "")))
+
+    # -- l, k, a: read tonight afresh, refuse at once if it changed, then open the dialog ------
+
+    def _start(self, action: str) -> None:
+        if self.status is None or self._checking:
+            return
+        self._checking = True
+        self._recheck(action)
+
+    @work(thread=True, group="recheck")
+    def _recheck(self, action: str) -> None:
+        app = self.app
+        try:
+            report, nights = self.read()
+        except MedtrackError as error:
+            app.call_from_thread(self._recheck_failed, error)
+            return
+        app.call_from_thread(self._rechecked, action, report, nights)
+
+    def _recheck_failed(self, error: MedtrackError) -> None:
+        self._checking = False
+        self.app.show_problem(error)  # type: ignore[attr-defined]
+
+    def _rechecked(self, action: str, report, nights) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.tui.dialogs import MessageDialog
+
+        self._checking = False
+        shown = self.status
+        self._show(report, nights)
+        if shown is not None and not same_night_state(shown, report):
+            self.app.push_screen(MessageDialog(
+                "Tonight has changed", "Tonight changed since the screen was drawn (a record "
+                f"from another terminal?). Now: {STATE_WORDS.get(report.state, report.state)}.\n\n"
+                f"{why_not(report)}\n\nNothing was recorded."))
+            return
+        getattr(self, f"_open_{action}")(report)
 
     def action_log(self) -> None:
+        self._start("log")
+
+    def action_skip(self) -> None:
+        self._start("skip")
+
+    def action_already_taken(self) -> None:
+        self._start("already_taken")
+
+    def _open_log(self, report) -> None:  # type: ignore[no-untyped-def]
         from medtrack.tui.dialogs import LogDialog
 
-        if self.status is None:
+        if report.state != "due":
+            self.app.notify(plain(why_not(report)), severity="warning", timeout=8)
             return
-        if self.status.state != "due":
-            self.app.notify(plain(self._why_not()), severity="warning", timeout=8)
-            return
-        scheduled = format_mg(self.status.scheduled_ug) if self.status.scheduled_ug else ""
-        self.app.push_screen(LogDialog(scheduled, self.status.latest_dose_at), self._logged)
+        scheduled = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
+        self.app.push_screen(LogDialog(scheduled, report.latest_dose_at), self._logged)
 
-    def _why_not(self) -> str:
-        report = self.status
-        return {
-            "taken": "Tonight's dose is already recorded. Never take a second dose.",
-            "skipped": "Tonight is recorded as skipped. Take the next dose at the usual time.",
-            "no_dose": "Nothing is scheduled tonight.",
-            "not_yet": f"Not yet: the window opens at {report.window_opens:%H:%M}.",
-            "skip": "Too late tonight: skip it and take the next dose at the usual time.",
-        }.get(report.state, report.guidance)
+    def _open_skip(self, report) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.tui.dialogs import ConfirmDialog
+
+        if report.state in ("taken", "skipped", "no_dose", "no_prescription"):
+            self.app.notify(plain(why_not(report)), timeout=6)
+            return
+        self.app.push_screen(ConfirmDialog(
+            "Skip tonight?", "Record that you do not take tonight's dose. Take the next dose at "
+            "the usual time; never take two to make up.", "Skip tonight"), self._skipped)
+
+    def _open_already_taken(self, report) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.tui.dialogs import AlreadyTakenDialog
+
+        self.app.push_screen(AlreadyTakenDialog(report.zone, self.app.now()),  # type: ignore[attr-defined]
+                             self._already)
+
+    # -- the writes ----------------------------------------------------------------------------
 
     def _logged(self, request) -> None:  # type: ignore[no-untyped-def]
         if request is not None:
             self._do_log(request.dose, request.note, False)
 
-    @work(thread=True, exclusive=True, group="write")
+    def _already(self, request) -> None:  # type: ignore[no-untyped-def]
+        if request is not None:
+            self._do_log(request.dose, request.note, True, request.at)
+
+    @work(thread=True, group="write")
     def _do_log(self, dose: str, note: str | None, already_taken: bool, at: str | None = None) -> None:
         from medtrack.services.dosing import log_dose
 
@@ -178,21 +264,11 @@ class TonightScreen(Screen[None]):
         self.app.push_screen(MessageDialog("Not recorded", message + "\n\nNothing was recorded."))
         self.load()
 
-    def action_skip(self) -> None:
-        from medtrack.tui.dialogs import ConfirmDialog
-
-        if self.status is None or self.status.state in ("taken", "skipped", "no_dose"):
-            self.app.notify(plain(self._why_not() if self.status else "Loading…"), timeout=6)
-            return
-        self.app.push_screen(ConfirmDialog(
-            "Skip tonight?", "Record that you do not take tonight's dose. Take the next dose at "
-            "the usual time; never take two to make up.", "Skip tonight"), self._skipped)
-
     def _skipped(self, confirmed: bool | None) -> None:
         if confirmed:
             self._do_skip()
 
-    @work(thread=True, exclusive=True, group="write")
+    @work(thread=True, group="write")
     def _do_skip(self) -> None:
         from medtrack.services.dosing import skip_night
 
@@ -204,15 +280,6 @@ class TonightScreen(Screen[None]):
             return
         app.call_from_thread(app.notify, "Skip recorded. Take the next dose at the usual time.")
         self.load()
-
-    def action_already_taken(self) -> None:
-        from medtrack.tui.dialogs import AlreadyTakenDialog
-
-        self.app.push_screen(AlreadyTakenDialog(), self._already)
-
-    def _already(self, request) -> None:  # type: ignore[no-untyped-def]
-        if request is not None:
-            self._do_log(request.dose, request.note, True, request.at)
 
     def action_open(self, name: str) -> None:
         from medtrack.tui import screens

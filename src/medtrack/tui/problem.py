@@ -1,0 +1,40 @@
+"""The screen shown when the database cannot be used: the CLI's words, the restore hint, no setup."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from medtrack.tui.safe import plain
+
+RESTORE_HINT = ("Your records were left untouched. If the database is damaged, quit and restore "
+                "your latest backup with:  medtrack restore BACKUP-FILE  (the damaged file is kept "
+                "beside it). If another medtrack is writing, wait a moment and press r.")
+
+
+class ProblemScreen(Screen[None]):
+    """A damaged, newer or locked database: say so in the CLI's exit-4 words, never a setup form."""
+
+    BINDINGS = [Binding("r", "retry", "Try again"), Binding("q", "app.quit", "Quit")]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="problem"):
+            yield Static(plain("medtrack cannot use your records right now", "bold"),
+                         id="problem-title")
+            yield Static(plain(f"medtrack: {self.message}"), id="problem-message")
+            yield Static(plain(RESTORE_HINT), id="problem-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Problem"
+
+    def action_retry(self) -> None:
+        self.dismiss(None)
