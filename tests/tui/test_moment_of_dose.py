@@ -453,3 +453,25 @@ async def test_at_60x20_every_dialog_keeps_its_buttons_reachable(patient, make_a
             region = button.region
             assert region.height > 0 and region.y >= 0 and region.bottom <= 20, (button.id, region)
             assert region.right <= 60, (button.id, region)
+
+
+async def test_export_over_an_existing_file_asks_before_replacing(patient, make_app, tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_text("old\n")
+    app = make_app(patient, IN_WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        app.screen.query_one("#fmt-csv").value = True
+        await settle(pilot)
+        await type_into(pilot, "#path", str(target))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "--force" not in flat(screen_text(app))
+        await press(pilot, "escape")  # no: the old file stays
+        assert target.read_text() == "old\n"
+        await press(pilot, "enter")
+        app.screen.query_one("#yes", Button).focus()
+        await press(pilot, "enter")
+        await until(pilot, lambda: "Written to" in text_of(app, "#export-result"))
+    assert target.read_text() != "old\n" and "night" in target.read_text()

@@ -30,7 +30,7 @@ from medtrack.services.taper import PlanRequest, change_plan, set_plan
 from medtrack.tui.about import AboutScreen
 from medtrack.tui.app import MedtrackApp
 from medtrack.tui.calendar import CalendarScreen
-from medtrack.tui.dialogs import VoidDialog
+from medtrack.tui.dialogs import ConfirmDialog, VoidDialog
 from medtrack.tui.export import ExportScreen
 from medtrack.tui.history import HistoryScreen
 from medtrack.tui.profile import EditProfileDialog, ProfileScreen
@@ -368,11 +368,13 @@ async def test_export_csv_writes_the_file_and_says_where(four_nights, make_app, 
         await until(pilot, lambda: text_of(app, "#export-result") not in ("", "Writing…"))
         assert text_of(app, "#export-result") == f"Written to {target}"
         assert "Written to" in screen_text(app)
-        # writing again to the same file is refused, in words, and keeps the first file
+        # writing again to the same file asks first; declining keeps the first file
         before = target.read_bytes()
         await push_button(pilot, "#write")
-        await until(pilot, lambda: text_of(app, "#export-result") != "Writing…")
-        assert text_of(app, "#export-result").startswith("Not written:")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "already exists" in flat(screen_text(app).replace("█", " "))
+        await press(pilot, "enter")  # focus starts on Cancel
+        assert isinstance(app.screen, ExportScreen)
     assert target.exists()
     assert target.read_bytes() == before
     text = target.read_text()

@@ -330,3 +330,35 @@ def test_parse_hours_only_raises_bad_input(text: str) -> None:
         pass
     else:
         assert 240 <= minutes <= 720
+
+
+# -- a bare HH:MM means tonight (issue 9: the already-taken form) -----------------------------
+
+NIGHT_ZONES = [ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo("Australia/Sydney")]
+
+
+@given(hour=st.integers(0, 23), minute=st.integers(0, 59), zone=st.sampled_from(NIGHT_ZONES),
+       now=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31),
+                        timezones=st.just(dt.timezone.utc)))
+def test_a_bare_time_is_that_time_on_tonights_night_or_refused(hour, minute, zone, now):
+    from medtrack.core.nights import night_of
+
+    text = f"{hour:02d}:{minute:02d}"
+    try:
+        moment = parse_when(text, zone, now)
+    except BadInput as error:
+        assert "in the future" in error.message or "does not exist" in error.message
+        return
+    local = moment.astimezone(zone)
+    assert (local.hour, local.minute) == (hour, minute)
+    assert night_of(moment, zone) == night_of(now, zone)
+    assert moment <= now
+
+
+def test_a_bare_time_after_midnight_belongs_to_the_night_before():
+    berlin = ZoneInfo("Europe/Berlin")
+    now = dt.datetime(2026, 11, 26, 1, 0, tzinfo=berlin)
+    assert parse_when("23:10", berlin, now) == dt.datetime(2026, 11, 25, 23, 10, tzinfo=berlin)
+    assert parse_when("00:30", berlin, now) == dt.datetime(2026, 11, 26, 0, 30, tzinfo=berlin)
+    with pytest.raises(BadInput, match="in the future"):
+        parse_when("01:30", berlin, now)

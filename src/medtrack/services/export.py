@@ -104,7 +104,8 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     if fmt not in FORMATS:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     if not output or not output.strip():
-        raise BadInput("-o needs a file path, e.g. -o report.pdf")
+        raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
+                       hint="-o PATH")
     target = Path(output).expanduser()
     check_target(target, force, protect=db.path)
     data = gather(db, now, first, last)

@@ -129,7 +129,8 @@ def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
 def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_zone: str) -> tuple[Profile, list[str]]:
     """Create the database and its profile; refused if the database already has one."""
     if changes.name is None or changes.born is None:
-        raise BadInput("init needs --name NAME and --born YYYY-MM-DD")
+        raise BadInput("a profile needs a name and a date of birth",
+                       hint="--name NAME --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
     if path.is_file() and path.stat().st_size > 0:

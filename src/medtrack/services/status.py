@@ -138,7 +138,7 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
                 "tomorrow; never take two to make up.")
     if state == "no_prescription":
         return (f"No prescription is recorded yet, so medtrack cannot check a dose. Take "
-                f"{mono.name} only as your prescriber told you. {mono.guidance['stopping']} "
+                f"{mono.name.lower()} only as your prescriber told you. {mono.guidance['stopping']} "
                 "Enter the prescription as your prescriber wrote it.")
     if state == "no_dose":
         if facts.regimen is None and upcoming is not None:

@@ -69,19 +69,31 @@ class ExportScreen(Screen[None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#write")
     def write(self) -> None:
+        from medtrack.tui.dialogs import ConfirmDialog
+
+        path = self.query_one("#path", Input).value
+        target = Path(path.strip() or ".").expanduser()
+        if path.strip() and target.is_file() and not target.is_symlink():
+            self.app.push_screen(ConfirmDialog(
+                "Replace the file?", f"{target} already exists. Replace it with this export?",
+                "Replace it"), lambda yes: self._start(force=True) if yes else None)
+            return
+        self._start(force=False)
+
+    def _start(self, force: bool) -> None:
         self.query_one("#export-result", Static).update(plain("Writing…"))
         self._write(self._format(), self.query_one("#path", Input).value,
                     self.query_one("#from", Input).value.strip() or None,
-                    self.query_one("#to", Input).value.strip() or None)
+                    self.query_one("#to", Input).value.strip() or None, force)
 
     @work(thread=True, exclusive=True, group="export")
-    def _write(self, fmt: str, path: str, first: str | None, last: str | None) -> None:
+    def _write(self, fmt: str, path: str, first: str | None, last: str | None, force: bool) -> None:
         from medtrack.services.export import export
 
         app = self.app
         result = self.query_one("#export-result", Static)
         try:
-            target = export(app.db, app.now(), fmt, path, first, last)  # type: ignore[attr-defined]
+            target = export(app.db, app.now(), fmt, path, first, last, force)  # type: ignore[attr-defined]
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return
