@@ -80,8 +80,10 @@ class Regimen:
 
     def dose_on(self, night: dt.date) -> int | None:
         """The dose this regimen sets for a night at or after its start (None before it)."""
-        if night < self.start:
-            return None
+        return self.step_dose(night) if night >= self.start else None
+
+    def step_dose(self, night: dt.date) -> int | None:
+        """What the steps say for a night, even before this version is in force."""
         dose = None
         for step in self.steps:
             if step.start > night:

@@ -52,14 +52,5 @@ def _continues(segment: Segment, regimen: Regimen | None) -> bool:
         return True
     return (regimen is not None and segment.regimen is not None and regimen.kind == "plan"
             and segment.regimen.kind == "plan"
-            and _steps_dose(regimen, segment.start) == segment.dose_ug)
+            and regimen.step_dose(segment.start) == segment.dose_ug)
 
-
-def _steps_dose(regimen: Regimen, night: dt.date) -> int | None:
-    """What a version's steps say for a night, even before the version is in force."""
-    dose = None
-    for step in regimen.steps:
-        if step.start > night:
-            break
-        dose = step.dose_ug
-    return dose
