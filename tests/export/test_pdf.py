@@ -81,7 +81,8 @@ def data() -> ExportData:
     profile = Profile(name=NAME, born=dt.date(1960, 3, 1), zone="Europe/Berlin")
     mono, regs, recs = load_monograph(), regimens(), records()
     nights = night_states(mono, profile, list(regs), [r for r in recs if r.kind != "void"], FIRST, LAST, NOW)
-    return ExportData(generated_at=NOW, first=FIRST, last=LAST, clipped=False, profile=profile, drug=mono,
+    return ExportData(generated_at=NOW, patient_id="2f6c1c1e-0000-4000-8000-000000000001",
+                      tonight=LAST, first=FIRST, last=LAST, clipped=False, profile=profile, drug=mono,
                       regimens=regs, records=recs, nights=tuple(nights), symptoms=symptoms(),
                       schedule=tuple(segments(regs, FIRST, None)))
 

@@ -72,6 +72,10 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         # schema 3: no old void states that a dose was not taken
         assert conn.execute("SELECT count(*) FROM record WHERE not_taken != 0").fetchone()[0] == 0
+        # schema 4: the patient gets its stable id once; no old record is imported history
+        (patient_id,), = conn.execute("SELECT uuid FROM patient").fetchall()
+        assert len(patient_id) == 36
+        assert conn.execute("SELECT count(*) FROM record WHERE imported != 0").fetchone()[0] == 0
         log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
     assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
     backup = Path(log[0][2])

@@ -22,10 +22,13 @@ def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
 
-    p = sub(subs, "export", "write the record for the doctor: pdf, csv, fhir or ics",
-            "medtrack export --format pdf -o report.pdf --from 2026-10-01", cmd_export)
-    p.add_argument("--format", required=True, metavar="pdf|csv|fhir|ics")
-    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    p = sub(subs, "export", "write the record for the doctor: pdf, csv, xlsx, fhir or ics",
+            "medtrack export --format pdf -o report.pdf --from 2026-10-01\n"
+            "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)",
+            cmd_export)
+    p.add_argument("--format", required=True, metavar="pdf|csv|xlsx|fhir|ics")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="a file whose name ends in the format's suffix, or - for stdout")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night (default: all)")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: all)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
@@ -73,8 +76,14 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.services.export import export
 
-    target = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last, args.force)
-    ctx.out(f"Written: {target.absolute()}")
+    import sys
+
+    target = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
+                    args.force, stdout=sys.stdout.buffer)
+    if target is None:
+        sys.stdout.flush()
+    else:
+        ctx.out(f"Written: {target.absolute()}")
     return 0
 
 

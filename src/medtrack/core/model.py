@@ -111,6 +111,7 @@ class Record:
     acknowledged: str | None = None
     rule: str | None = None  # the rule an already-taken dose broke, if any
     not_taken: bool = False  # a void stating the dose was never taken (mirrored on the dose)
+    imported: bool = False  # history read from a CSV export, not checked against a schedule
 
     @property
     def counted(self) -> bool:
@@ -129,6 +130,8 @@ class Record:
             found.append("already taken" + (f", broke {self.rule}" if self.rule else ""))
         if self.acknowledged:
             found.append("contraindication acknowledged")
+        if self.imported:
+            found.append("imported")
         return found
 
 

@@ -39,6 +39,7 @@ def demo_database(path: Path, now: dt.datetime, years: int, seed: int = 7) -> Pr
             raise BadInput(f"{path} already holds data: the demo only fills an empty database")
         start_at = now - dt.timedelta(days=365 * years)
         repo.add_profile(profile, at=start_at, change="created (demo)")
+        repo.add_patient(at=start_at)
         _fill(repo, profile, now, years, random.Random(seed))
     db.dispose()
     return profile

@@ -17,8 +17,10 @@ from medtrack.services.common import monograph, parse_period, require_profile, t
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
-FORMATS = ("pdf", "csv", "fhir", "ics")
-SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "fhir": ".json", "ics": ".ics"}
+FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics")
+SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics"}
+FITTING = {"fhir": (".json", ".fhir")}  # other names a format's file may end in
+TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class ExportData:
     """Everything an exporter may show: plain values, no database."""
 
     generated_at: dt.datetime
+    patient_id: str  # the stable UUID made at init (survives renames)
+    tonight: dt.date  # the night `generated_at` falls in
     first: dt.date
     last: dt.date
     clipped: bool  # True when --from/--to limited the period
@@ -63,6 +67,7 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
     start, end = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
+        patient_id = repo.patient_id() or ""
         regimens = repo.regimens()
         everything = repo.all_records(kinds=("dose", "skip", "void"))
         symptoms = repo.symptoms(start, end)
@@ -76,7 +81,8 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
     nights = night_states(monograph(), profile, regimens, [r for r in records if r.kind != "void"],
                           period_first, period_last, now)
     return ExportData(
-        generated_at=now.astimezone(profile.tz), first=period_first, last=period_last,
+        generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
+        first=period_first, last=period_last,
         clipped=bool(start or end), profile=profile, drug=monograph(), regimens=tuple(regimens),
         records=records, nights=tuple(nights), symptoms=tuple(symptoms),
         schedule=tuple(segments(regimens, period_first, end)),
@@ -87,6 +93,8 @@ def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:
     """The exporter of a format, imported only when used (they pull in heavy libraries)."""
     if fmt == "csv":
         from medtrack.export.csv_export import write_csv as write
+    elif fmt == "xlsx":
+        from medtrack.export.xlsx import write_xlsx as write
     elif fmt == "ics":
         from medtrack.export.ics import write_ics as write
     elif fmt == "fhir":
@@ -99,16 +107,27 @@ def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:
 
 
 def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | None = None,
-           last: str | None = None, force: bool = False) -> Path:
-    """Gather the period, render it with the format's library, and write it safely."""
+           last: str | None = None, force: bool = False,
+           stdout: IO[bytes] | None = None) -> Path | None:
+    """Gather the period, render it with the format's library, and write it safely: to a file
+    whose name ends in the format's suffix, or (text formats) to `stdout` when `output` is "-"."""
     if fmt not in FORMATS:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     if not output or not output.strip():
         raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
                        hint="-o PATH")
+    write = writer_for(fmt)
+    if output == "-":
+        if fmt not in TEXT_FORMATS or stdout is None:
+            raise BadInput(f"a {fmt.upper()} file cannot be written to the terminal: give a file "
+                           f"name ending in {SUFFIXES[fmt]} (only {', '.join(TEXT_FORMATS)} can)")
+        write(gather(db, now, first, last), stdout)
+        return None
     target = Path(output).expanduser()
+    if target.suffix.lower() not in FITTING.get(fmt, (SUFFIXES[fmt],)):
+        raise BadInput(f"the file name {target.name} does not fit the {fmt.upper()} format: give "
+                       f"a name ending in {SUFFIXES[fmt]}, or choose the format that fits it")
     check_target(target, force, protect=db.path)
     data = gather(db, now, first, last)
-    write = writer_for(fmt)
     write_atomically(target.absolute(), lambda stream: write(data, stream))
     return target

@@ -145,6 +145,7 @@ def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_
             raise BadInput(f"{path} already has a profile: change it instead",
                            hint="use: medtrack profile set")
         repo.add_profile(profile, at=now, change="created")
+        repo.add_patient(at=now)
     return profile, profile_warnings(profile, now)
 
 

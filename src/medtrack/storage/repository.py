@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,9 +26,9 @@ _VOID_REASONS = text("SELECT voids, note, not_taken FROM record WHERE kind = 'vo
     bindparam("ids", expanding=True))
 _INSERT_RECORD = text(
     "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, voided, voids,"
-    " note, acknowledged, rule, recorded_at_utc, not_taken) VALUES (:kind, :night, :at_utc, :zone,"
-    " :dose_ug, :scheduled_ug, :already_taken, 0, :voids, :note, :acknowledged, :rule,"
-    " :recorded_at_utc, :not_taken)")
+    " note, acknowledged, rule, recorded_at_utc, not_taken, imported) VALUES (:kind, :night, :at_utc,"
+    " :zone, :dose_ug, :scheduled_ug, :already_taken, 0, :voids, :note, :acknowledged, :rule,"
+    " :recorded_at_utc, :not_taken, :imported)")
 
 UTC = dt.timezone.utc
 
@@ -58,6 +59,7 @@ def _record(row, void_reason: str | None = None, not_taken: bool = False) -> Rec
         scheduled_ug=row.scheduled_ug, already_taken=bool(row.already_taken),
         voided=bool(row.voided), void_reason=void_reason, voids=row.voids, note=row.note,
         acknowledged=row.acknowledged, rule=row.rule, not_taken=bool(row.not_taken) or not_taken,
+        imported=bool(row.imported),
     )
 
 
@@ -85,6 +87,18 @@ class Repository:
             change=change,
         ))
         self.session.flush()
+
+    def patient_id(self) -> str | None:
+        """The patient's stable id (a UUID made once at init), None before init."""
+        return self.session.execute(text("SELECT uuid FROM patient ORDER BY id LIMIT 1")).scalar()
+
+    def add_patient(self, *, at: dt.datetime) -> str:
+        from medtrack.storage.tables import PatientRow
+
+        made = str(uuid.uuid4())
+        self.session.add(PatientRow(uuid=made, created_at_utc=to_epoch(at)))
+        self.session.flush()
+        return made
 
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:
@@ -181,6 +195,7 @@ class Repository:
             already_taken=record.already_taken, voids=record.voids, note=record.note,
             acknowledged=record.acknowledged, rule=record.rule,
             recorded_at_utc=to_epoch(recorded_at), not_taken=record.not_taken,
+            imported=record.imported,
         )
         result = self.session.execute(_INSERT_RECORD, values)
         return dataclasses.replace(record, id=result.lastrowid, at=from_epoch(values["at_utc"], record.zone),  # type: ignore[attr-defined]
@@ -193,7 +208,8 @@ class Repository:
         rows = [dict(kind=r.kind, night=r.night.isoformat(), at_utc=to_epoch(r.at), zone=r.zone,
                      dose_ug=r.dose_ug, scheduled_ug=r.scheduled_ug, already_taken=r.already_taken,
                      voids=r.voids, note=r.note, acknowledged=r.acknowledged,
-                     rule=r.rule, recorded_at_utc=stamp, not_taken=r.not_taken) for r in records]
+                     rule=r.rule, recorded_at_utc=stamp, not_taken=r.not_taken,
+                     imported=r.imported) for r in records]
         if rows:
             self.session.execute(_INSERT_RECORD, rows)
 

@@ -79,6 +79,17 @@ class RecordRow(SQLModel, table=True):
     rule: str | None = None
     recorded_at_utc: int
     not_taken: bool = False  # on a void: the dose was never taken
+    imported: bool = False  # read from a CSV export into a database without that schedule
+
+
+class PatientRow(SQLModel, table=True):
+    """The patient's stable id, made once at init; it survives renames."""
+
+    __tablename__ = "patient"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uuid: str
+    created_at_utc: int
 
 
 class SymptomRow(SQLModel, table=True):

@@ -24,7 +24,7 @@ from textual.widgets import (
 from medtrack.errors import MedtrackError
 from medtrack.tui.safe import plain
 
-FORMATS = (("pdf", "PDF report for the doctor"), ("csv", "CSV table"),
+FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"), ("csv", "CSV table"),
            ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"))
 
 
