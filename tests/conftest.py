@@ -113,6 +113,9 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_
     monkeypatch.setenv("TZ", "UTC")
     for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    # The patient's id is random in real use; tests fix it so exports can be compared.
+    monkeypatch.setattr("medtrack.storage.repository.new_patient_id",
+                        lambda: "5f0c7d1e-9a4b-4c2d-8e6f-0123456789ab")
     runner = Runner(monkeypatch, capsys, db_path)
     original_init = Database.__init__
 

@@ -33,6 +33,11 @@ _INSERT_RECORD = text(
 UTC = dt.timezone.utc
 
 
+def new_patient_id() -> str:
+    """A fresh patient id (tests replace this to get reproducible exports)."""
+    return str(uuid.uuid4())
+
+
 def to_epoch(instant: dt.datetime) -> int:
     return int(instant.astimezone(UTC).timestamp())
 
@@ -95,7 +100,7 @@ class Repository:
     def add_patient(self, *, at: dt.datetime) -> str:
         from medtrack.storage.tables import PatientRow
 
-        made = str(uuid.uuid4())
+        made = new_patient_id()
         self.session.add(PatientRow(uuid=made, created_at_utc=to_epoch(at)))
         self.session.flush()
         return made

@@ -134,4 +134,4 @@ class HistoryScreen(Screen[None]):
             return
         app.call_from_thread(app.notify, f"Record #{record_id} is void.")
         app.call_from_thread(app.refresh_tonight)  # type: ignore[attr-defined]
-        self.load_page(None, str(record_id))
+        app.call_from_thread(self.load_page, None, str(record_id))  # workers start on the app's thread

@@ -99,7 +99,7 @@ class SymptomsScreen(Screen[None]):
             app.call_from_thread(banner.remove_class, "urgent")
         app.call_from_thread(self._saved)
         app.call_from_thread(app.notify, plain(f"Saved: {entry.name}"))
-        self.load()
+        app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _failed(self, message: str) -> None:
         self._saving = False

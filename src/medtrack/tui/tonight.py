@@ -256,7 +256,7 @@ class TonightScreen(Screen[None]):
         app.call_from_thread(app.notify, plain(f"Recorded: {format_mg(record.dose_ug or 0)} at "
                                                f"{record.at:%H:%M}. Go to bed now; do not drive."),
                              timeout=8)
-        self.load()
+        app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _refused(self, message: str) -> None:
         from medtrack.tui.dialogs import MessageDialog
@@ -279,7 +279,7 @@ class TonightScreen(Screen[None]):
             app.call_from_thread(self._refused, error.message)
             return
         app.call_from_thread(app.notify, "Skip recorded. Take the next dose at the usual time.")
-        self.load()
+        app.call_from_thread(self.load)  # workers start on the app's thread
 
     def action_open(self, name: str) -> None:
         from medtrack.tui import screens
