@@ -43,7 +43,8 @@ INJECTIONS = [
 
 
 def rows_of(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 with a BOM, so spreadsheets decode it"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 def export_csv(run: Any, path: Path, *extra: str, db: Path | None = None) -> bytes:
@@ -168,12 +169,20 @@ def _with_row(data: bytes, row: list[str]) -> bytes:
     return data + text.getvalue().encode("utf-8")
 
 
-SECOND_DOSE = ["10", "dose", "2026-10-29", "2026-10-29T23:00:00+01:00", "0.75", "0.75", "taken",
-               "no", "", "a second dose"]
-ABOVE_SCHEDULE = ["10", "dose", "2026-10-28", "2026-10-28T22:30:00+01:00", "2", "0.75", "taken",
-                  "no", "", "more than scheduled"]
-SKIP_AFTER_DOSE = ["10", "skip", "2026-10-29", "2026-10-29T23:00:00+01:00", "", "0.75", "skipped",
-                   "no", "", "skipped after all"]
+def csv_row(**values: str) -> list[str]:
+    """A row in the column order of medtrack's CSV (missing columns empty)."""
+    return [values.get(column, "") for column in COLUMNS]
+
+
+SECOND_DOSE = csv_row(id="10", kind="dose", night="2026-10-29", time="2026-10-29T23:00:00+01:00",
+                      zone="Europe/Berlin", dose_mg="0.75", scheduled_mg="0.75", status="taken",
+                      already_taken="no", note="a second dose")
+ABOVE_SCHEDULE = csv_row(id="10", kind="dose", night="2026-10-28", time="2026-10-28T22:30:00+01:00",
+                         zone="Europe/Berlin", dose_mg="2", scheduled_mg="0.75", status="taken",
+                         already_taken="no", note="more than scheduled")
+SKIP_AFTER_DOSE = csv_row(id="10", kind="skip", night="2026-10-29", time="2026-10-29T23:00:00+01:00",
+                          zone="Europe/Berlin", scheduled_mg="0.75", status="skipped",
+                          already_taken="no", note="skipped after all")
 
 
 @pytest.mark.parametrize("row", [SECOND_DOSE, ABOVE_SCHEDULE, SKIP_AFTER_DOSE],
@@ -190,7 +199,8 @@ def test_a_row_the_rules_refuse_stops_the_import_with_nothing_written(history, t
 
 def test_a_refused_dose_recorded_as_already_taken_is_imported(history, tmp_path: Path):
     crafted = tmp_path / "crafted.csv"
-    row = SECOND_DOSE[:7] + ["yes"] + SECOND_DOSE[8:]
+    row = list(SECOND_DOSE)
+    row[COLUMNS.index("already_taken")] = "yes"
     crafted.write_bytes(_with_row(export_csv(history, tmp_path / "backup.csv"), row))
     fresh = fresh_history_db(history, tmp_path)
     history.ok("import", str(crafted), db=fresh)
@@ -209,9 +219,9 @@ def _edit(data: bytes, number: int, column: str, value: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _drop_cell(data: bytes, number: int) -> bytes:
+def _drop_cell(data: bytes, number: int, extra: bool = False) -> bytes:
     rows = rows_of(data)
-    rows[number - 1] = rows[number - 1][:-1]
+    rows[number - 1] = rows[number - 1] + [""] if extra else rows[number - 1][:-1]
     out = io.StringIO(newline="")
     csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
     return out.getvalue().encode("utf-8")
@@ -224,7 +234,7 @@ BAD_FILES = {
     "bad-time": (lambda d: _edit(d, 5, "time", "yesterday"), "row 5"),
     "time-without-offset": (lambda d: _edit(d, 5, "time", "2026-10-25T22:30:00"), "row 5"),
     "cell-missing": (lambda d: _drop_cell(d, 3), "row 3"),
-    "cell-added": (lambda d: d.replace(b'"yes","",', b'"yes","","",', 1), "row 9"),
+    "cell-added": (lambda d: _drop_cell(d, 9, extra=True), "row 9"),
     "bad-kind": (lambda d: _edit(d, 6, "kind", "pill"), "row 6"),
     "bad-dose": (lambda d: _edit(d, 2, "dose_mg", "lots"), "row 2"),
     "bad-already-taken": (lambda d: _edit(d, 2, "already_taken", "maybe"), "row 2"),
@@ -270,3 +280,70 @@ def test_a_file_that_is_not_utf8_is_bad_input_and_writes_nothing(history, tmp_pa
 def test_importing_a_missing_file_is_bad_input(patient, tmp_path: Path):
     result = patient("import", str(tmp_path / "nowhere.csv"))
     assert result.code == 2, result
+
+
+# -- issue 10: zone and rule, the BOM, imported history, the earlier layout --------------------
+
+
+def test_the_csv_carries_zone_and_rule_and_a_void_as_not_taken(history, tmp_path: Path):
+    header, *body = rows_of(export_csv(history, tmp_path / "report.csv"))
+    rows = [dict(zip(header, r)) for r in body]
+    assert {r["zone"] for r in rows} == {"Europe/Berlin"}
+    late = next(r for r in rows if r["already_taken"] == "yes")
+    assert late["rule"] == "dose-window"
+    assert all(r["rule"] == "" for r in rows if r["already_taken"] == "no")
+    assert next(r for r in rows if r["kind"] == "void")["status"] == "void, not taken"
+
+
+def test_the_round_trip_keeps_rule_zone_and_not_taken(history, tmp_path: Path):
+    data = export_csv(history, tmp_path / "backup.csv")
+    fresh = fresh_history_db(history, tmp_path)
+    (tmp_path / "import.csv").write_bytes(data)
+    history.ok("import", str(tmp_path / "import.csv"), db=fresh)
+    assert without_ids(history_json(history, fresh)) == without_ids(history_json(history))
+    again = export_csv(history, tmp_path / "again.csv", db=fresh)
+    assert rows_of(again)[1:] == rows_of(data)[1:]  # the same rows, ids included
+
+
+def test_an_export_in_the_earlier_layout_still_imports(history, tmp_path: Path):
+    """Files written before the zone and rule columns (no BOM either) come back too."""
+    from medtrack.export.csv_export import EARLIER_COLUMNS
+
+    header, *body = rows_of(export_csv(history, tmp_path / "backup.csv"))
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(EARLIER_COLUMNS)
+    for row in body:
+        cells = dict(zip(header, row))
+        writer.writerow([cells[c] for c in EARLIER_COLUMNS])
+    (tmp_path / "old.csv").write_bytes(out.getvalue().encode("utf-8"))
+    fresh = fresh_history_db(history, tmp_path)
+    history.ok("import", str(tmp_path / "old.csv"), db=fresh)
+    assert [(r["night"], r["dose_mg"], r["voided"]) for r in history_json(history, fresh)] == [
+        (r["night"], r["dose_mg"], r["voided"]) for r in history_json(history)]
+
+
+def test_history_imports_into_a_profile_without_that_prescription(history, run, tmp_path: Path):
+    """A new database with only a profile: the rows become imported history, flagged as such,
+    and still only one dose a night (issue 10)."""
+    data = export_csv(history, tmp_path / "backup.csv")
+    (tmp_path / "import.csv").write_bytes(data)
+    bare = tmp_path / "bare.db"
+    run.ok("init", "--name", "Zoë Ångström", "--born", "1961-11-10", "--tz", "Europe/Berlin",
+           now="2026-10-01T12:00+02:00", db=bare)
+    result = run.ok("import", str(tmp_path / "import.csv"), db=bare)
+    assert "Imported 9 record(s)" in result.out
+    copied = history_json(run, bare)
+    assert all(r["imported"] for r in copied)
+    assert [(r["night"], r["dose_mg"], r["voided"]) for r in copied] == [
+        (r["night"], r["dose_mg"], r["voided"]) for r in history_json(history)]
+    assert "imported" in run.ok("history", db=bare).out
+    # a second dose on an imported night is still refused, also as imported history
+    crafted = tmp_path / "crafted.csv"
+    crafted.write_bytes(_with_row(data, SECOND_DOSE))
+    bare2 = tmp_path / "bare2.db"
+    run.ok("init", "--name", "Zoë", "--born", "1961-11-10", "--tz", "Europe/Berlin",
+           now="2026-10-01T12:00+02:00", db=bare2)
+    refused = run("import", str(crafted), db=bare2)
+    assert refused.code == 3 and "one dose per night" in refused.err
+    assert history_json(run, bare2) == []

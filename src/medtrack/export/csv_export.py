@@ -1,4 +1,8 @@
-"""CSV export: one row per record (doses, skips and voids) in recording order, formula-safe."""
+"""CSV export: one row per record (doses, skips and voids) in recording order, formula-safe.
+
+UTF-8 with a byte order mark, so spreadsheets decode it without a locale guess; every cell
+quoted (RFC 4180); free text that a spreadsheet would run as a formula starts with '.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from typing import IO
 from medtrack.core.model import Record
 from medtrack.core.units import format_mg
 
-COLUMNS = ("id", "kind", "night", "time", "dose_mg", "scheduled_mg", "status", "already_taken",
-           "voids", "note")
+COLUMNS = ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg", "status",
+           "already_taken", "rule", "voids", "note")
+EARLIER_COLUMNS = ("id", "kind", "night", "time", "dose_mg", "scheduled_mg", "status",
+                   "already_taken", "voids", "note")  # medtrack's CSV before zone and rule
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
@@ -30,26 +36,30 @@ def _amount(ug: int | None) -> str:
     return format_mg(ug).removesuffix(" mg") if ug is not None else ""
 
 
+NOT_TAKEN_VOID = "void, not taken"
+
+
 def status_of(record: Record) -> str:
     if record.kind == "void":
-        return "void"
+        return NOT_TAKEN_VOID if record.not_taken else "void"
     if record.voided:
         return "voided"
-    return "taken" if record.kind == "dose" else "skipped"
+    status = "taken" if record.kind == "dose" else "skipped"
+    return status + (", imported" if record.imported else "")
 
 
 def row_of(record: Record) -> list[str]:
     return [
         str(record.id), record.kind, record.night.isoformat(),
-        record.at.isoformat(timespec="seconds"), _amount(record.dose_ug),
+        record.at.isoformat(timespec="seconds"), record.zone, _amount(record.dose_ug),
         _amount(record.scheduled_ug), status_of(record),
-        "yes" if record.already_taken else "no",
+        "yes" if record.already_taken else "no", record.rule or "",
         str(record.voids) if record.voids is not None else "", record.note or "",
     ]
 
 
 def write_csv(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for record in sorted(data.records, key=lambda r: r.id):

@@ -95,6 +95,8 @@ def record_json(record: Record) -> dict[str, Any]:
         "acknowledged_contraindication": record.acknowledged,
         "voided": record.voided,
         "void_reason": record.void_reason,
+        "voided_as_not_taken": record.voided and record.not_taken,
+        "imported": record.imported,
         "note": record.note,
     }
 

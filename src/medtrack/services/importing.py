@@ -1,4 +1,9 @@
-"""Use case: read medtrack's own CSV export back, each row checked like a log, all or nothing."""
+"""Use case: read medtrack's own CSV export back, each row checked like a log, all or nothing.
+
+A row on a night the database schedules nothing for (a profile without that prescription)
+is kept as imported history: flagged, not judged against a schedule, but still one dose a
+night and 12 hours apart.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from medtrack.core.model import Profile
-from medtrack.core.nights import night_of
-from medtrack.core.units import parse_dose
+from medtrack.core.model import Profile, Record
+from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
+from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError, Refused
-from medtrack.export.csv_export import COLUMNS, restore
-from medtrack.services.common import require_profile
+from medtrack.export.csv_export import COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
+from medtrack.services.common import night_facts, require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.storage.repository import Database, Repository, to_epoch
 
@@ -32,6 +37,10 @@ class Row:
     already_taken: bool
     voids: int | None
     note: str | None
+    zone: str | None = None
+    scheduled_ug: int | None = None
+    rule: str | None = None
+    not_taken: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,10 +53,10 @@ def _bad(number: int, message: str) -> BadInput:
     return BadInput(f"row {number}: {message}")
 
 
-def parse_row(number: int, cells: list[str]) -> Row:
-    if len(cells) != len(COLUMNS):
-        raise _bad(number, f"has {len(cells)} cells, expected {len(COLUMNS)} ({','.join(COLUMNS)})")
-    values = dict(zip(COLUMNS, (restore(c) for c in cells)))
+def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS) -> Row:
+    if len(cells) != len(columns):
+        raise _bad(number, f"has {len(cells)} cells, expected {len(columns)} ({','.join(columns)})")
+    values = dict(zip(columns, (restore(c) for c in cells)))
     try:
         record_id = int(values["id"]) if values["id"].isascii() and values["id"].isdigit() else -1
         night = dt.date.fromisoformat(values["night"])
@@ -74,8 +83,21 @@ def parse_row(number: int, cells: list[str]) -> Row:
         if not (values["voids"].isascii() and values["voids"].isdigit()):
             raise _bad(number, "a void row needs the id it cancels in 'voids'")
         voids = int(values["voids"])
+    scheduled = None
+    if values.get("scheduled_mg"):
+        try:
+            scheduled = parse_dose(values["scheduled_mg"])
+        except BadInput as error:
+            raise _bad(number, error.message) from None
+    zone = values.get("zone") or None
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ValueError, OSError, KeyError):
+            raise _bad(number, f"zone '{zone}' is not a known time zone") from None
     return Row(number, record_id, kind, night, at, dose, values["already_taken"] == "yes", voids,
-               values["note"] or None)
+               values["note"] or None, zone=zone, scheduled_ug=scheduled,
+               rule=values.get("rule") or None, not_taken=values["status"] == NOT_TAKEN_VOID)
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -94,18 +116,19 @@ def read_rows(path: Path) -> list[Row]:
         raise BadInput(f"row {row}: not UTF-8 text; {path} is not a medtrack CSV export") from None
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        header = next(reader, None)
-        if header is None or tuple(header) != COLUMNS:
+        header = tuple(next(reader, None) or ())
+        if header not in (COLUMNS, EARLIER_COLUMNS):
             raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
-        return [parse_row(number, cells) for number, cells in enumerate(reader, start=2)]
+        return [parse_row(number, cells, header) for number, cells in enumerate(reader, start=2)]
     except csv.Error as error:
         raise BadInput(f"{path} is not valid CSV ({error})") from None
 
 
-def _zone_for(profile: Profile, at: dt.datetime) -> ZoneInfo:
-    """The profile's zone when the row's offset fits it; else a fixed-offset Etc zone."""
-    if at.astimezone(profile.tz).utcoffset() == at.utcoffset():
-        return profile.tz
+def _zone_for(profile: Profile, at: dt.datetime, named: str | None = None) -> ZoneInfo:
+    """The row's own zone when its offset fits it, else the profile's, else a fixed-offset zone."""
+    for candidate in ([ZoneInfo(named)] if named else []) + [profile.tz]:
+        if at.astimezone(candidate).utcoffset() == at.utcoffset():
+            return candidate
     offset = at.utcoffset() or dt.timedelta(0)
     hours, rest = divmod(int(offset.total_seconds()), 3600)
     if rest == 0 and -14 <= hours <= 12:
@@ -143,9 +166,10 @@ def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
         target = repo.record(ids[row.voids])
         if target is not None and target.voided:
             return 0
-        add_void(repo, profile, now, ids[row.voids], row.note or "voided (imported)", row.at)
+        add_void(repo, profile, now, ids[row.voids], row.note or "voided (imported)", row.at,
+                 not_taken=row.not_taken)
         return 1
-    zone = _zone_for(profile, row.at)
+    zone = _zone_for(profile, row.at, row.zone)
     if night_of(row.at, zone) != row.night and row.kind == "dose":
         raise BadInput(f"night {row.night} does not match the time {row.at.isoformat()}")
     key = (row.kind, row.night, to_epoch(row.at), row.dose_ug)
@@ -153,7 +177,10 @@ def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
         ids[row.id] = existing[key]
         return 0
     at_profile = row.at.astimezone(zone)
-    if row.kind == "dose":
+    facts = night_facts(repo, profile, row.night, around=row.at)
+    if facts.scheduled is None:  # nothing scheduled here for this night: imported history
+        saved = _add_history(repo, facts, now, row, zone.key)
+    elif row.kind == "dose":
         saved = add_dose(repo, _with_zone(profile, zone), now, at_profile, row.dose_ug, row.note,
                          row.already_taken, night=row.night)
     else:
@@ -161,6 +188,24 @@ def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
     ids[row.id] = saved.id
     existing[key] = saved.id
     return 1
+
+
+def _add_history(repo: Repository, facts, now: dt.datetime, row: Row, zone: str) -> Record:  # type: ignore[no-untyped-def]
+    """A record from another database's schedule: kept as it was, flagged as imported; a second
+    dose (or a dose and a skip) on one night, or doses under 12 hours apart, are still refused."""
+    if facts.doses or facts.skips:
+        if row.kind == "skip" or not row.already_taken:
+            raise Refused("one-dose-per-night", f"refused (one dose per night): the night of "
+                          f"{row.night} already has a {'skip' if facts.skips else 'dose'} recorded.")
+    if row.kind == "dose" and not row.already_taken:
+        for other in facts.nearby_doses:
+            if hours_apart(other.at, row.at) < MIN_DOSE_GAP:
+                raise Refused("12-hour-gap", f"refused (12-hour gap): a {format_mg(other.dose_ug or 0)}"
+                              f" dose is recorded at {other.at:%Y-%m-%d %H:%M}, under 12 hours away.")
+    record = Record(id=0, kind=row.kind, night=row.night, at=row.at, zone=zone,
+                    dose_ug=row.dose_ug, scheduled_ug=row.scheduled_ug,
+                    already_taken=row.already_taken, note=row.note, rule=row.rule, imported=True)
+    return repo.add_record(record, recorded_at=now)
 
 
 def _with_zone(profile: Profile, zone: ZoneInfo) -> Profile:
