@@ -1,0 +1,147 @@
+"""XLSX export (openpyxl): Records, Symptoms, Plan and Summary sheets for a doctor's office.
+
+Doses are numbers, nights are dates, times are local date-times with their zone beside them,
+and every piece of free text is a text cell: a note like "=1+1", "0042" or "1/2" stays exactly
+as typed (never a formula, never a number or a date). Headers are frozen, columns sized.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from medtrack.export.csv_export import status_of
+
+if TYPE_CHECKING:
+    from medtrack.services.export import ExportData
+
+MG = "0.###"  # number format: 1, 0.75, 0.125
+DATE = "yyyy-mm-dd"
+TIME = "yyyy-mm-dd hh:mm"
+HIGHLIGHT = PatternFill("solid", fgColor="FDE2E1")
+MAX_WIDTH = 60
+
+
+class Text(str):
+    """A value that must stay a text cell, whatever it looks like."""
+
+
+def _mg(ug: int | None) -> float | None:
+    return None if ug is None else ug / 1000
+
+
+def _local(instant: dt.datetime) -> dt.datetime:
+    """Spreadsheets have no zones: the wall-clock time, with the zone in its own column."""
+    return instant.replace(tzinfo=None)
+
+
+def _sheet(book: Workbook, title: str, head: Sequence[str], rows: Iterable[Sequence[Any]],
+           formats: dict[int, str] | None = None, highlight: Iterable[bool] = ()) -> Worksheet:
+    sheet = book.create_sheet(title)
+    sheet.append(list(head))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    marks = list(highlight)
+    for index, values in enumerate(rows):
+        sheet.append([str(v) if isinstance(v, Text) else v for v in values])
+        cells: tuple[Cell, ...] = sheet[sheet.max_row]
+        for column, (cell, value) in enumerate(zip(cells, values)):
+            if isinstance(value, Text):
+                cell.data_type = "s"  # openpyxl would otherwise store "=1+1" as a formula
+                cell.quotePrefix = True  # and a spreadsheet must not re-read "1/2" as a date
+            elif formats and column in formats:
+                cell.number_format = formats[column]
+            if index < len(marks) and marks[index]:
+                cell.fill = HIGHLIGHT
+    sheet.freeze_panes = "A2"
+    _size(sheet)
+    return sheet
+
+
+def _size(sheet: Worksheet) -> None:
+    for column in sheet.iter_cols():
+        longest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+        width = min(MAX_WIDTH, max(8, longest + 2))
+        sheet.column_dimensions[get_column_letter(column[0].column)].width = width
+
+
+def _records(book: Workbook, data: ExportData) -> None:
+    records = sorted(data.records, key=lambda r: (r.night, r.at, r.id))
+    excess = {n.night for n in data.nights if n.state == "excess"}
+    rows = [(r.id, r.kind, r.night, _local(r.at), Text(r.zone), _mg(r.dose_ug), _mg(r.scheduled_ug),
+             Text(status_of(r)), "yes" if r.already_taken else "no", Text(r.rule or ""),
+             r.voids, Text(r.note or "")) for r in records]
+    _sheet(book, "Records", ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg",
+                             "status", "already_taken", "rule", "voids", "note"), rows,
+           {2: DATE, 3: TIME, 5: MG, 6: MG},
+           [r.already_taken or (r.kind == "dose" and not r.voided and r.night in excess)
+            for r in records])
+
+
+def _symptoms(book: Workbook, data: ExportData) -> None:
+    rows = [(s.id, s.night, _local(s.at), Text(s.zone), Text(s.name), s.severity,
+             "yes" if s.urgent else "no", Text(s.note or "")) for s in data.symptoms]
+    _sheet(book, "Symptoms", ("id", "night", "time", "zone", "symptom", "severity", "urgent",
+                              "note"), rows, {1: DATE, 2: TIME}, [s.urgent for s in data.symptoms])
+
+
+def _plan(book: Workbook, data: ExportData) -> None:
+    rows = []
+    for regimen in data.regimens:
+        what = "prescription" if regimen.kind == "prescription" else f"plan v{regimen.version}"
+        for i, step in enumerate(regimen.steps):
+            end = regimen.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(regimen.steps) else None
+            rows.append((Text(what), Text(regimen.prescriber), _local(regimen.created_at),
+                         regimen.start, Text(regimen.change or ""), Text(regimen.reason or ""),
+                         i + 1, step.start, end, _mg(step.dose_ug),
+                         Text(regimen.acknowledged or "")))
+    _sheet(book, "Plan", ("version", "by", "written (UTC)", "in force from", "change", "why",
+                          "step", "from night", "to night", "dose_mg",
+                          "contraindication acknowledged"), rows,
+           {2: TIME, 3: DATE, 7: DATE, 8: DATE, 9: MG})
+
+
+def _summary(book: Workbook, data: ExportData) -> None:
+    counts = data.adherence()
+    profile = data.profile
+    scheduled = sum(1 for n in data.nights if n.scheduled_ug and n.state != "future")
+    rows: list[tuple[Any, ...]] = [
+        (Text("patient"), Text(profile.name)),
+        (Text("born"), profile.born),
+        (Text("zone"), Text(profile.zone)),
+        (Text("drug"), Text(f"{data.drug.name} (ATC {data.drug.atc})")),
+        (Text("first night"), data.first),
+        (Text("last night"), data.last),
+        (Text("generated"), _local(data.generated_at)),
+        (Text("nights with a dose scheduled"), scheduled),
+    ]
+    for key in ("taken", "missed", "skipped", "excess", "already_taken", "voided"):
+        rows.append((Text(key.replace("_", " ")), counts[key]))
+    rows.append((Text("symptoms"), len(data.symptoms)))
+    rows.append((Text("urgent symptoms"), sum(1 for s in data.symptoms if s.urgent)))
+    sheet = _sheet(book, "Summary", ("what", "value"), rows)
+    for row in sheet.iter_rows(min_row=2):
+        if isinstance(row[1].value, dt.datetime):
+            row[1].number_format = TIME
+        elif isinstance(row[1].value, dt.date):
+            row[1].number_format = DATE
+
+
+def write_xlsx(data: ExportData, stream: IO[bytes]) -> None:
+    book = Workbook()
+    book.remove(book.active)
+    _summary(book, data)
+    _records(book, data)
+    _symptoms(book, data)
+    _plan(book, data)
+    stamp = data.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    book.properties.creator = "medtrack"
+    book.properties.created = book.properties.modified = stamp
+    book.save(stream)
