@@ -40,11 +40,14 @@ def test_exports_are_deterministic(history, tmp_path: Path):
 
 
 def test_a_later_clock_changes_only_the_stamps(history, tmp_path: Path):
-    """The export time shows only as the bundle timestamp / authoredOn and the DTSTAMP."""
+    """The export time shows only as the bundle timestamp and the DTSTAMP (a MedicationRequest's
+    authoredOn is when the doctor's order was recorded, not when it was exported)."""
     history.now = "2026-10-30T12:00+01:00"
     early = {fmt: export_bytes(history, fmt, tmp_path / f"early.{fmt}") for fmt, _ in FORMATS}
     history.now = "2026-10-30T12:05+01:00"
     late = {fmt: export_bytes(history, fmt, tmp_path / f"late.{fmt}") for fmt, _ in FORMATS}
     assert early["csv"] == late["csv"]
-    assert early["fhir"].replace(b"12:00:00+01:00", b"12:05:00+01:00") == late["fhir"]
+    assert early["fhir"].count(b"2026-10-30T12:00:00+01:00") == 1
+    assert early["fhir"].replace(b'"timestamp": "2026-10-30T12:00:00+01:00"',
+                                 b'"timestamp": "2026-10-30T12:05:00+01:00"') == late["fhir"]
     assert early["ics"].replace(b"DTSTAMP:20261030T110000Z", b"DTSTAMP:20261030T110500Z") == late["ics"]

@@ -1,110 +1,65 @@
-"""FHIR R4 export: a collection Bundle with Patient, Medication, the plan and each administration."""
+"""FHIR R4 export: a collection Bundle a clinic system can merge: Patient, Medication, a
+MedicationRequest per prescription and plan version, each administration and each symptom.
+
+Every id is derived from the patient's stored UUID and medtrack's own row ids, never from the
+exported period or the patient's name, so exports of other periods, or after a rename, update
+the same resources; two patients' bundles never share an id or an identifier. The modules
+fhir_requests and fhir_events build the orders and the events.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 import uuid
 from typing import IO, Any
 
-from medtrack.core.units import ug_to_mg
+from medtrack.export.fhir_base import ATC, RFC3986, Context, entry, resource_id, url, when
+from medtrack.export.fhir_events import administrations, symptoms
+from medtrack.export.fhir_requests import medication_requests, request_url
 
-UCUM = "http://unitsofmeasure.org"
-ATC = "http://www.whocc.no/atc"
-_NAMESPACE = uuid.UUID("6f1c1b8e-3f0e-4e4c-9d55-6d2f8e0b7a11")
-STATUS = {"dose": "completed", "skip": "not-done"}
-
-
-def _id(*parts: object) -> str:
-    """Stable ids, so the same history always gives the same bundle."""
-    return str(uuid.uuid5(_NAMESPACE, "/".join(str(p) for p in parts)))
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, maybe joined by - or '
 
 
-def _mg(ug: int) -> dict[str, Any]:
-    return {"value": ug_to_mg(ug), "unit": "mg", "system": UCUM, "code": "mg"}
+def human_name(text: str) -> dict[str, Any]:
+    """The name as typed, and given/family when it splits without guessing: exactly two words
+    of letters ("Ada Muster"). A single word, a title ("Dr."), a comma or more words ("Ludwig
+    van Beethoven": which part is the family name?) keep only the text."""
+    words = text.split()
+    name: dict[str, Any] = {"text": text}
+    if len(words) == 2 and all(_WORD.fullmatch(w) for w in words):
+        name.update({"family": words[1], "given": [words[0]]})
+    return name
 
 
-def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
-
-
-def step_start(segment) -> dt.date:  # type: ignore[no-untyped-def]
-    """The night the step really starts, also when --from cut the period inside it."""
-    if segment.regimen is None:
-        return segment.start
-    return max((s.start for s in segment.regimen.steps if s.start <= segment.start), default=segment.start)
-
-
-def _dosage(data, segment, sequence: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    profile, drug = data.profile, data.drug
-    limit = drug.dosing.max_ug_for_age(profile.age_on(step_start(segment)))
-    period = {"start": segment.start.isoformat()}  # the step within the exported period
-    if segment.end is not None:
-        period["end"] = segment.end.isoformat()
-    return {
-        "sequence": sequence,
-        "text": f"{ug_to_mg(segment.dose_ug)} mg orally at bedtime, once a night",
-        "timing": {"repeat": {"boundsPeriod": period, "frequency": 1, "period": 1,
-                              "periodUnit": "d", "when": ["HS"]},
-                   "code": {"text": "at bedtime"}},
-        "route": {"text": "oral"},
-        "doseAndRate": [{"doseQuantity": _mg(segment.dose_ug)}],
-        "maxDosePerPeriod": {"numerator": _mg(limit),
-                             "denominator": {"value": 1, "unit": "d", "system": UCUM, "code": "d"}},
-    }
+def patient_id(data) -> str:  # type: ignore[no-untyped-def]
+    """The UUID stored at init; a database without one (never expected) falls back to an id
+    derived from the profile, so the bundle stays valid."""
+    try:
+        return str(uuid.UUID(data.patient_id))
+    except ValueError:
+        return resource_id("", "patient", data.profile.name, data.profile.born)
 
 
 def bundle(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     profile, drug = data.profile, data.drug
-    patient_id, medication_id = _id("patient", profile.name, profile.born), _id("medication", drug.id)
-    patient = {"resourceType": "Patient", "id": patient_id, "name": [{"text": profile.name}],
-               "birthDate": profile.born.isoformat()}
-    medication = {"resourceType": "Medication", "id": medication_id,
+    pid = patient_id(data)
+    patient = {"resourceType": "Patient", "id": pid,
+               "identifier": [{"system": RFC3986, "value": url(pid)}],
+               "name": [human_name(profile.name)], "birthDate": profile.born.isoformat()}
+    # No form or strength: the profile does not record which product is taken (tablet of how
+    # many mg); the route is given on each dosage.
+    medication = {"resourceType": "Medication", "id": resource_id(pid, "medication", drug.id),
                   "code": {"coding": [{"system": ATC, "code": drug.atc, "display": drug.name}],
                            "text": drug.name}}
-    entries = [_entry(patient), _entry(medication)]
-    subject = {"reference": f"urn:uuid:{patient_id}", "display": profile.name}
-    med_ref = {"reference": f"urn:uuid:{medication_id}", "display": drug.name}
-    steps = [s for s in data.schedule if s.dose_ug]
-    if steps:
-        plan = data.plan
-        request: dict[str, Any] = {
-            "resourceType": "MedicationRequest", "id": _id("request", plan.version if plan else 0,
-                                                         steps[0].start),
-            "status": "active", "intent": "order", "medicationReference": med_ref,
-            "subject": subject, "authoredOn": data.generated_at.isoformat(timespec="seconds"),
-            "requester": {"display": data.prescriber or "unknown"},
-            "dosageInstruction": [_dosage(data, s, i + 1) for i, s in enumerate(steps)],
-        }
-        if plan is not None:
-            request["note"] = [{"text": f"Taper plan version {plan.version} ({plan.change})"
-                                + (f": {plan.reason}" if plan.reason else "")}]
-        entries.append(_entry(request))
-    for record in data.records:
-        if record.kind == "void":
-            continue
-        status = "entered-in-error" if record.voided else STATUS[record.kind]
-        resource: dict[str, Any] = {
-            "resourceType": "MedicationAdministration", "id": _id("record", record.id, record.at.isoformat()),
-            "identifier": [{"system": "urn:medtrack:record", "value": str(record.id)}],
-            "status": status, "medicationReference": med_ref, "subject": subject,
-            "effectiveDateTime": record.at.isoformat(timespec="seconds"),
-        }
-        if record.kind == "dose":
-            resource["dosage"] = {"route": {"text": "oral"}, "dose": _mg(record.dose_ug or 0)}
-        else:
-            resource["statusReason"] = [{"text": "dose deliberately skipped"}]
-        notes = [record.note] if record.note else []
-        if record.already_taken:
-            notes.append("recorded as already taken" + (f" against the rule '{record.rule}'" if record.rule else ""))
-        if record.voided:
-            notes.append(f"voided: {record.void_reason}")
-        if notes:
-            resource["note"] = [{"text": n} for n in notes]
-        entries.append(_entry(resource))
-    return {"resourceType": "Bundle", "id": _id("bundle", profile.name, data.first, data.last),
-            "type": "collection", "timestamp": data.generated_at.isoformat(timespec="seconds"),
-            "entry": entries}
+    ctx = Context(patient_id=pid, subject={"reference": url(pid), "display": profile.name},
+                  medication={"reference": url(medication["id"]), "display": drug.name},
+                  requests={r.id: request_url(pid, r) for r in data.regimens})
+    resources = [patient, medication, *medication_requests(data, ctx), *administrations(data, ctx),
+                 *symptoms(data, ctx)]
+    return {"resourceType": "Bundle", "id": resource_id(pid, "bundle", data.first, data.last),
+            "type": "collection", "timestamp": when(data.generated_at),
+            "entry": [entry(r) for r in resources]}
 
 
 def write_fhir(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]

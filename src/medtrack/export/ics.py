@@ -1,83 +1,154 @@
-"""iCalendar export (RFC 5545): bedtime doses per step in the profile's zone, step changes, the end."""
+"""iCalendar export (RFC 5545): a bedtime reminder per night in the profile's zone, notes on the
+nights the dose changes, kept right across plan changes (stable UIDs, SEQUENCE, cancellations).
+
+Importing a newer export over an older one leaves exactly one reminder per night: see
+ics_plan.py for the UIDs and SEQUENCE, ics_tz.py for the VTIMEZONE.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
-from medtrack.core.nights import bedtime_day
-from medtrack.core.rules import regimen_on, scheduled_ug
+from medtrack.core.nights import bedtime_day, local_instant
 from medtrack.core.units import format_mg
+from medtrack.errors import BadInput
+from medtrack.export.ics_plan import Entry, Note, Series, reminders, tail_start
+from medtrack.export.ics_tz import vtimezone
 
 DAY = dt.timedelta(days=1)
 REMINDER = dt.timedelta(minutes=15)
+UTC = dt.timezone.utc
 
 
-def _uid(*parts: object) -> str:
-    return "-".join(str(p) for p in parts) + "@medtrack"
+class _Writer:
+    """Turns the entries of ics_plan into VEVENTs for one export."""
+
+    def __init__(self, data) -> None:  # type: ignore[no-untyped-def]
+        self.profile, self.drug = data.profile, data.drug
+        self.zone = ZoneInfo(self.profile.zone)
+        self.stamp = data.generated_at.astimezone(UTC).replace(microsecond=0)
+        self.patient = data.patient_id or "patient"
+
+    def bedtime(self, night: dt.date) -> dt.datetime:
+        return local_instant(bedtime_day(night, self.profile.bedtime), self.profile.bedtime,
+                             self.zone)
+
+    def _event(self, uid: str, sequence: int, summary: str, description: str,
+               cancelled: bool) -> Event:
+        event = Event()
+        event.add("uid", f"{uid}-{self.patient}@medtrack")
+        event.add("dtstamp", self.stamp)
+        event.add("sequence", sequence)
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("summary", summary)
+        event.add("description", description)
+        return event
+
+    def _timed(self, event: Event, night: dt.date, dose_ug: int | None) -> Event:
+        event.add("dtstart", self.bedtime(night))
+        event.add("duration", REMINDER)
+        if dose_ug is None:
+            event.add("transp", "TRANSPARENT")
+            return event
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Bedtime: {self.drug.name} {format_mg(dose_ug)}")
+        alarm.add("trigger", -REMINDER)
+        event.add_component(alarm)
+        return event
+
+    def _dose_words(self, dose_ug: int) -> tuple[str, str]:
+        dose = format_mg(dose_ug)
+        return (f"{self.drug.name} {dose}", f"Take {dose} of {self.drug.name} at bedtime. Only "
+                "one dose a night; never two to make up. Do not drive afterwards.")
+
+    def _cancelled(self, what: str) -> tuple[str, str]:
+        return (f"Cancelled: {self.drug.name} {what} (the plan changed)",
+                f"The prescriber changed the plan, so this {what} no longer applies.")
+
+    def reminder(self, entry: Entry[int]) -> Event:
+        summary, description = (self._dose_words(entry.content) if entry.content
+                                else self._cancelled("reminder"))
+        event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description,
+                            entry.content is None)
+        return self._timed(event, entry.night, entry.content)
+
+    def series(self, series: Series) -> Event:
+        summary, description = (self._cancelled("reminder") if series.cancelled
+                                else self._dose_words(series.dose_ug))
+        uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}"
+        event = self._event(uid, series.sequence, summary, description, series.cancelled)
+        self._timed(event, series.first, None if series.cancelled else series.dose_ug)
+        if not series.cancelled:
+            rule: dict[str, object] = {"freq": "daily"}
+            if series.last is not None:
+                rule["until"] = self.bedtime(series.last).astimezone(UTC)
+            event.add("rrule", rule)
+        return event
+
+    def note(self, entry: Entry[Note]) -> Event:
+        summary, description = (self._note_words(entry.content) if entry.content
+                                else self._cancelled("plan note"))
+        event = self._event(f"{entry.night:%Y%m%d}-note", entry.sequence, summary, description,
+                            entry.content is None)
+        event.add("dtstart", entry.night)
+        event.add("dtend", entry.night + DAY)
+        event.add("transp", "TRANSPARENT")
+        return event
+
+    def _note_words(self, note: Note) -> tuple[str, str]:
+        name = self.drug.name
+        if note.kind == "step":
+            return (f"Taper step: {name} {format_mg(note.dose_ug or 0)} from tonight",
+                    f"The nightly dose changes from {format_mg(note.before_ug or 0)} to "
+                    f"{format_mg(note.dose_ug or 0)}, as the prescriber set.")
+        if note.kind == "resume":
+            return (f"Taper resumes: {name} {format_mg(note.dose_ug or 0)} from tonight",
+                    f"After a pause the nightly dose is {format_mg(note.dose_ug or 0)} again "
+                    "from tonight, as the prescriber set.")
+        if note.kind == "pause" and note.resume is not None:
+            return (f"Taper pause: no {name} from tonight",
+                    f"The plan schedules no dose from tonight to the night of "
+                    f"{note.resume - DAY}; {format_mg(note.resume_ug or 0)} resumes on the night "
+                    f"of {note.resume}, as the prescriber set.")
+        return (f"End of taper: no more {name} from tonight",
+                "The plan ends here: from tonight no dose is scheduled, as the prescriber set.")
 
 
-def _all_day(summary: str, night: dt.date, uid: str, stamp: dt.datetime, description: str) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("summary", summary)
-    event.add("dtstart", night)
-    event.add("dtend", night + DAY)
-    event.add("transp", "TRANSPARENT")
-    event.add("description", description)
-    return event
+def period(data) -> tuple[dt.date, dt.date | None]:  # type: ignore[no-untyped-def]
+    """The nights to write: from tonight (past nights are left out unless --from asked for
+    them) to the end of --to, or with no end."""
+    first = data.first if data.from_given else max(data.first, data.tonight)
+    last = data.schedule[-1].end if data.schedule else None  # open-ended unless --to was given
+    return first, last
 
 
 def write_ics(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
-    profile, drug = data.profile, data.drug
-    zone = profile.tz
-    stamp = data.generated_at.astimezone(dt.timezone.utc).replace(microsecond=0)
+    first, last = period(data)
+    found = reminders(data.regimens, first, last, data.tonight)
+    if not found:
+        until = f" to {last}" if last is not None else " on"
+        raise BadInput(f"nothing is scheduled from {first}{until}: the calendar would be empty")
+    writer = _Writer(data)
+    events: list[tuple[dt.date, int, Event]] = []
+    events += [(e.night, 0, writer.note(e)) for e in found.notes]
+    events += [(s.first, 1, writer.series(s)) for s in found.series]
+    events += [(e.night, 2, writer.reminder(e)) for e in found.doses]
+    events.sort(key=lambda item: (item[0], item[1]))
     cal = Calendar()
     cal.add("prodid", "-//medtrack//flunitrazepam taper//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{drug.name} plan")
-    cal.add("x-wr-timezone", profile.zone)
-    before = data.first - DAY  # a step that starts on the first night still shows as a change
-    previous = scheduled_ug(regimen_on(data.regimens, before), before)
-    for segment in data.schedule:
-        last = segment.end  # open-ended unless --to ended the period
-        if segment.dose_ug:
-            dose = format_mg(segment.dose_ug)
-            first_day = bedtime_day(segment.start, profile.bedtime)
-            event = Event()
-            event.add("uid", _uid("dose", segment.start, segment.dose_ug))
-            event.add("dtstamp", stamp)
-            event.add("summary", f"{drug.name} {dose}")
-            event.add("description", f"Take {dose} of {drug.name} at bedtime. Only one dose a "
-                      "night; never two to make up. Do not drive afterwards.")
-            event.add("dtstart", dt.datetime.combine(first_day, profile.bedtime, zone))
-            event.add("duration", dt.timedelta(minutes=15))
-            rule: dict[str, object] = {"freq": "daily"}
-            if last is not None:
-                rule["count"] = (last - segment.start).days + 1
-            event.add("rrule", rule)
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Bedtime: {drug.name} {dose}")
-            alarm.add("trigger", -REMINDER)
-            event.add_component(alarm)
-            cal.add_component(event)
-        if previous is not None and segment.dose_ug != previous:
-            if segment.dose_ug:
-                cal.add_component(_all_day(
-                    f"Taper step: {drug.name} {format_mg(segment.dose_ug)} from tonight",
-                    segment.start, _uid("step", segment.start, segment.dose_ug), stamp,
-                    f"The nightly dose changes from {format_mg(previous or 0)} to "
-                    f"{format_mg(segment.dose_ug)}, as the prescriber set."))
-            elif previous:
-                cal.add_component(_all_day(
-                    f"End of taper: no more {drug.name} from tonight", segment.start,
-                    _uid("end", segment.start), stamp,
-                    "The plan ends here. If withdrawal symptoms trouble you, contact your doctor."))
-        previous = segment.dose_ug
-    cal.add_missing_timezones()
+    cal.add("x-wr-calname", f"{data.drug.name} plan")
+    cal.add("x-wr-timezone", data.profile.zone)
+    for _, _, event in events:
+        cal.add_component(event)
+    nights = [night for night, _, _ in events] + [s.last for s in found.series if s.last]
+    for tzid in sorted(cal.get_missing_tzids()):
+        # a bedtime after midnight falls on the next day: one more day covers it
+        cal.subcomponents.insert(0, vtimezone(ZoneInfo(tzid), min(nights), max(nights) + DAY))
     stream.write(cal.to_ical())

@@ -60,7 +60,7 @@ def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng:
     held_at = plan_start + dt.timedelta(days=30)
     repo.add_regimen(kind="plan", prescriber="Dr. Demo Weiss", steps=hold(steps, held_at, 7),
                      version=2, change=f"hold 7 day(s) at {held_at}",
-                     reason="withdrawal symptoms at 0.75 mg",
+                     reason="withdrawal symptoms at 0.75 mg", start=held_at,
                      at=dt.datetime.combine(held_at, dt.time(11), profile.tz), round_ug=250)
     regimens = repo.regimens()
     night, voided_once = history_from, False

@@ -40,6 +40,7 @@ class ExportData:
     nights: tuple[CalendarNight, ...]
     symptoms: tuple[Symptom, ...]
     schedule: tuple[Segment, ...]
+    from_given: bool = False  # --from chose the first night (a calendar then includes the past)
 
     @property
     def plan_versions(self) -> tuple[Regimen, ...]:
@@ -83,7 +84,7 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
     return ExportData(
         generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
         first=period_first, last=period_last,
-        clipped=bool(start or end), profile=profile, drug=monograph(), regimens=tuple(regimens),
+        clipped=bool(start or end), from_given=start is not None, profile=profile, drug=monograph(), regimens=tuple(regimens),
         records=records, nights=tuple(nights), symptoms=tuple(symptoms),
         schedule=tuple(segments(regimens, period_first, end)),
     )
