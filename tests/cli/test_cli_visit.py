@@ -28,8 +28,9 @@ NOW = "2026-11-25T20:00+01:00"
 TAPER = ("taper", "set", "--start", "2026-11-15", "--from", "1mg", "--step", "0.25mg", "--every",
          "2w", "--prescriber", "Dr. Weiss")  # 11-15 1 mg, 11-29 0.75 mg, 12-13 0.5 mg, ...
 TAPER_SET_AT = "2026-11-10T12:00+01:00"
-MAGIC = {"pdf": b"%PDF-", "csv": b'"id","kind","night"', "fhir": b"{", "ics": b"BEGIN:VCALENDAR"}
-SUFFIX = {"pdf": "pdf", "csv": "csv", "fhir": "json", "ics": "ics"}
+MAGIC = {"pdf": b"%PDF-", "csv": b'\xef\xbb\xbf"id","kind","night"', "fhir": b"{",
+         "ics": b"BEGIN:VCALENDAR", "xlsx": b"PK\x03\x04"}
+SUFFIX = {"pdf": "pdf", "csv": "csv", "fhir": "json", "ics": "ics", "xlsx": "xlsx"}
 
 
 def symptoms(run: Any, *extra: str) -> list[dict[str, Any]]:
@@ -227,7 +228,7 @@ def dosed(patient):
     return patient
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "csv", "fhir", "ics"])
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx", "fhir", "ics"])
 def test_export_each_format_to_a_private_file(dosed, outdir: Path, fmt: str):
     target = outdir / f"report.{SUFFIX[fmt]}"
     old = os.umask(0)

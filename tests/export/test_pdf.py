@@ -76,15 +76,20 @@ def symptoms() -> tuple[Symptom, ...]:
     )
 
 
-@pytest.fixture(scope="module")
-def data() -> ExportData:
-    profile = Profile(name=NAME, born=dt.date(1960, 3, 1), zone="Europe/Berlin")
-    mono, regs, recs = load_monograph(), regimens(), records()
+def make_data(name: str = NAME, recs: tuple[Record, ...] | None = None) -> ExportData:
+    """The small November history (records() unless `recs` are given), nights worked out from them."""
+    profile = Profile(name=name, born=dt.date(1960, 3, 1), zone="Europe/Berlin")
+    mono, regs, recs = load_monograph(), regimens(), records() if recs is None else recs
     nights = night_states(mono, profile, list(regs), [r for r in recs if r.kind != "void"], FIRST, LAST, NOW)
     return ExportData(generated_at=NOW, patient_id="2f6c1c1e-0000-4000-8000-000000000001",
                       tonight=LAST, first=FIRST, last=LAST, clipped=False, profile=profile, drug=mono,
                       regimens=regs, records=recs, nights=tuple(nights), symptoms=symptoms(),
                       schedule=tuple(segments(regs, FIRST, None)))
+
+
+@pytest.fixture(scope="module")
+def data() -> ExportData:
+    return make_data()
 
 
 def render(data: ExportData) -> bytes:
@@ -167,10 +172,16 @@ def test_without_a_plan_the_prescriptions_are_shown(data: ExportData, tmp_path: 
 def test_adherence_figures(data: ExportData, text: str, lines: list[str]) -> None:
     counts = data.adherence()
     assert counts == {"taken": 16, "missed": 2, "skipped": 1, "excess": 1, "already_taken": 1, "voided": 1}
-    order = ("taken", "missed", "skipped", "excess", "already_taken", "voided")
-    assert " ".join(str(counts[k]) for k in order) in lines  # the tiles, left to right
-    assert ("nights taken nights missed nights skipped nights with excess doses recorded as already "
-            "taken voided records") in text
+    # one line per figure (count, per cent, what), in this order; the tiles of old were one row
+    found = [lines.index(line) for line in (
+        "16 (80.0%) taken as scheduled",
+        "2 (10.0%) missed: neither a dose nor a skip recorded",
+        "1 (5.0%) skipped: recorded as not taken",
+        "1 (5.0%) excess: a second dose, or more than scheduled",
+        "1 (5.6%) doses recorded as already taken despite a rule (of 18 doses)",
+        "1 (5.0%) records voided: corrections by the patient (of 20 doses and skips)")]
+    assert found == sorted(found)
+    assert "Adherence: 20 nights due" in lines
 
 
 def test_chart_is_drawn_with_a_legend_and_step_labels(lines: list[str]) -> None:
@@ -202,7 +213,9 @@ def test_records_table_notes_flags_and_voids(data: ExportData, text: str, lines:
     assert "VOID: logged twice by mistake" in text
     assert "21 2026-11-16 2026-11-17 08:30 void cancels #20 logged twice by mistake" in lines
     ids = [int(line.split()[0]) for line in lines if re.match(r"\d+ 2026-11-\d\d 2026-11-\d\d \d\d:\d\d", line)]
-    assert ids == [r.id for r in data.records]  # every record, in id order
+    assert sorted(ids) == [r.id for r in data.records]  # every record, once
+    assert ids[8:11] == [9, 19, 10]  # by night: #19, the night of the 10th recorded late, before the 11th
+    assert ids[-7:] == [14, 20, 21, 15, 16, 17, 18]  # the void #21 right after the dose #20 it cancels
 
 
 def test_disclaimer_and_call_the_doctor_at_the_end(data: ExportData, text: str) -> None:

@@ -1,4 +1,4 @@
-"""PDF export: a two-minute report for the doctor: plan, adherence, dose chart, symptoms, records."""
+"""PDF export: a two-minute report for the doctor: summary and exceptions first, chart, plan, symptoms, records."""
 
 from __future__ import annotations
 
@@ -6,90 +6,76 @@ import contextlib
 import datetime as dt
 from typing import IO, TYPE_CHECKING
 
-from fpdf import FPDF
-
 from medtrack.core.nights import night_of
 from medtrack.core.units import format_mg
-from medtrack.export.csv_export import status_of
-
-if TYPE_CHECKING:
-    from medtrack.core.model import Record, Symptom
-    from medtrack.core.schedule import Segment
-    from medtrack.services.export import ExportData
-
-
 from medtrack.export.pdf_chart import chart
+from medtrack.export.pdf_fonts import isolate
+from medtrack.export.pdf_records import records
+from medtrack.export.pdf_summary import RIGHT, summary
 from medtrack.export.pdf_text import (
     BAND,
-    EXCESS,
     FONT,
     INK,
     MARGIN,
-    MISSED,
     MUTED,
-    PAD,
     RECENT,
-    SKIPPED,
-    TAKEN,
     URGENT,
     WIDTH,
+    Canvas,
     draw_text,
+    fields,
     heading,
-    load_fonts,
-    mg,
+    paragraph,
     row,
     say,
     table,
     when,
-    width_of,
-    wrap_lines,
 )
 
+if TYPE_CHECKING:
+    from medtrack.core.model import Symptom
+    from medtrack.core.schedule import Segment
+    from medtrack.services.export import ExportData
 
-class _Report(FPDF):
-    """A4 portrait with a footer naming the patient, the period and the page."""
 
-    def __init__(self, data: ExportData) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
+class _Report(Canvas):
+    """The report's pages, with a footer naming the patient, the period and the page."""
+
+    def __init__(self, data: ExportData, stack: contextlib.ExitStack) -> None:
+        super().__init__(stack)
         self.data = data
-        self.set_margins(MARGIN, MARGIN, MARGIN)
-        self.set_auto_page_break(True, margin=MARGIN + 4)
-        self.alias_nb_pages()
 
     def footer(self) -> None:
-        self.set_y(-MARGIN)
         self.set_font(FONT, size=7)
         self.set_text_color(*MUTED)
-        name = " ".join(self.data.profile.name.split())[:60]
-        self.cell(WIDTH * 0.8, 4, f"medtrack report · {name} · {self.data.first} to {self.data.last}")
-        self.cell(WIDTH * 0.2, 4, f"page {self.page_no()} of {{nb}}", align="R")
+        name = isolate(" ".join(self.data.profile.name.split())[:60])
+        draw_text(self, MARGIN, self.h - MARGIN + 2.8,
+                  f"medtrack report · {name} · {self.data.first} to {self.data.last}")
+        self.set_xy(MARGIN + WIDTH * 0.8, self.h - MARGIN)
+        self.cell(WIDTH * 0.2, 4, f"page {self.page_no()} of {self.str_alias_nb_pages}", align="R")
 
 
-def _title(pdf: FPDF, data: ExportData) -> None:
+def _title(pdf: Canvas, data: ExportData, note: str | None) -> None:
     profile, drug, nights = data.profile, data.drug, (data.last - data.first).days + 1
     pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*INK)
-    pdf.cell(WIDTH, 9, f"{drug.name} treatment report", new_x="LMARGIN", new_y="NEXT")
+    draw_text(pdf, MARGIN, pdf.get_y() + 6.5, f"{drug.name} treatment report")
+    pdf.set_y(pdf.get_y() + 9)
     selected = ", selected range" if data.clipped else ""
-    for label, value in (
+    fields(pdf, [
         ("Patient", profile.name),
         ("Born", f"{profile.born} (age {profile.age_on(data.generated_at.date())})"),
         ("Period", f"nights {data.first} to {data.last} ({nights} nights{selected})"),
         ("Drug", f"{drug.name} (ATC {drug.atc}), {drug.timing}"),
         ("Prescriber", data.prescriber or "none recorded"),
         ("Generated", f"{when(data.generated_at)} {data.generated_at.tzname()} ({profile.zone})"),
-    ):
-        top = pdf.get_y()
-        pdf.set_font(FONT, "", 9)
-        lines = wrap_lines(pdf, value, WIDTH - 26)
-        for i, text in enumerate(lines):
-            draw_text(pdf, MARGIN + 26, top + 3.6 + i * 4.4, text)
-        pdf.set_font(FONT, "B", 9)
-        draw_text(pdf, MARGIN, top + 3.6, label)
-        pdf.set_y(top + 4.4 * len(lines) + 0.4)
+    ], right=RIGHT)
+    if note:
+        pdf.ln(1)
+        paragraph(pdf, note, size=8, style="B", colour=URGENT)
 
 
-def _plan(pdf: FPDF, data: ExportData) -> None:
+def _plan(pdf: Canvas, data: ExportData) -> None:
     plan, zone = data.plan, data.profile.tz
     if plan is None:
         heading(pdf, "Prescriptions (no taper plan)")
@@ -101,7 +87,8 @@ def _plan(pdf: FPDF, data: ExportData) -> None:
         else:
             say(pdf, "No prescription recorded.")
         return
-    heading(pdf, f"Current plan: taper plan version {plan.version}")
+    # the steps stay on one page with their heading (a plan has a handful of steps)
+    heading(pdf, f"Current plan: taper plan version {plan.version}", need=12 + 4.6 * (len(plan.steps) + 1))
     tonight, rows = night_of(data.generated_at, zone), []
     for i, step in enumerate(plan.steps):
         end = plan.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(plan.steps) else None
@@ -113,31 +100,6 @@ def _plan(pdf: FPDF, data: ExportData) -> None:
     rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.change or "", v.reason or "")
             for v in data.plan_versions]
     table(pdf, (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason"), rows, wrap=(2, 3, 4))
-
-
-def _adherence(pdf: FPDF, data: ExportData) -> None:
-    heading(pdf, "Adherence", need=30)
-    counts = data.adherence()
-    tiles = [("taken", "nights taken", TAKEN), ("missed", "nights missed", MISSED),
-             ("skipped", "nights skipped", SKIPPED), ("excess", "nights with excess", EXCESS),
-             ("already_taken", "doses recorded as already taken", INK), ("voided", "voided records", MUTED)]
-    top, width = pdf.get_y(), WIDTH / len(tiles)
-    pdf.set_fill_color(*BAND)
-    for x, (key, label, colour) in zip((MARGIN + i * width for i in range(len(tiles))), tiles):
-        pdf.rect(x + 0.5, top, width - 1, 15, style="F")
-        pdf.set_xy(x, top + 1)
-        pdf.set_font(FONT, "B", 15)
-        pdf.set_text_color(*(colour if counts[key] else MUTED))
-        pdf.cell(width, 7, str(counts[key]), align="C")
-        pdf.set_xy(x + 1, top + 8)
-        pdf.set_font(FONT, "", 6.5)
-        pdf.set_text_color(*INK)
-        pdf.multi_cell(width - 2, 2.8, label, align="C")
-    pdf.set_xy(MARGIN, top + 16)
-    pdf.set_font(FONT, "", 7)
-    pdf.set_text_color(*MUTED)
-    pdf.cell(WIDTH, 4, "Per night of the period; tonight and later nights are not yet counted as missed. "
-             "Voided doses do not count.", new_x="LMARGIN", new_y="NEXT")
 
 
 def _step_title(segment: Segment, first: dt.date) -> str:
@@ -160,7 +122,7 @@ def _symptom_groups(data: ExportData) -> dict[str, list[Symptom]]:
     return groups
 
 
-def _symptoms(pdf: FPDF, data: ExportData) -> None:
+def _symptoms(pdf: Canvas, data: ExportData) -> None:
     heading(pdf, "Symptom journal by taper step")
     if not data.symptoms:
         say(pdf, "No symptoms were logged in this period.")
@@ -173,63 +135,41 @@ def _symptoms(pdf: FPDF, data: ExportData) -> None:
             row(pdf, (WIDTH,), (f"Step: {title} (continued)",), bold=True, fill=BAND, size=8)
         count = f"{len(entries) or 'no'} entr{'y' if len(entries) == 1 else 'ies'}"
         row(pdf, (WIDTH,), (f"Step: {title} — {count}",), bold=True, fill=BAND, size=8,
-             header=lambda: row(pdf, widths, head, bold=True))
+            header=lambda: row(pdf, widths, head, bold=True))
         for s in entries:
             cells = (when(s.at), s.name, f"{s.severity}/5" if s.severity else "–", "URGENT" if s.urgent else "no",
                      s.note or "")
             row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4), header=header)
 
 
-def _flags(record: Record) -> str:
-    return "; ".join(record.flags())
-
-
-def _records(pdf: FPDF, data: ExportData) -> None:
-    heading(pdf, "Records: doses, skips and voids in recording order", need=30)
-    if not data.records:
-        say(pdf, "No records in this period.")
-        return
-    widths = (9, 17, 26, 14, 14, 13, 34, 53)
-    head = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "Note")
-
-    def header() -> None:
-        row(pdf, widths, head, bold=True, fill=BAND)
-    header()
-    for r in sorted(data.records, key=lambda r: r.id):
-        cells = (str(r.id), str(r.night), when(r.at), mg(r.dose_ug), mg(r.scheduled_ug), status_of(r), _flags(r),
-                 r.note or "")
-        faded = r.voided or r.kind == "void"
-        top = row(pdf, widths, cells, colour=MUTED if faded else INK, header=header, wrap=(6, 7))
-        if r.voided and r.dose_ug is not None:  # the cancelled dose, struck through
-            x = MARGIN + sum(widths[:3]) + PAD
-            pdf.set_draw_color(*MUTED)
-            pdf.line(x, top + 2.1, x + width_of(pdf, cells[3]), top + 2.1)
-
-
-def _disclaimer(pdf: FPDF, data: ExportData) -> None:
-    heading(pdf, "When to call the doctor, and a disclaimer", need=35)
-    for style, size, colour, key in (("B", 9, URGENT, "call_doctor"), ("", 8, INK, "disclaimer")):
-        pdf.set_font(FONT, style, size)
-        pdf.set_text_color(*colour)
-        pdf.multi_cell(WIDTH, size / 2, data.drug.guidance[key], align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1.5)
+def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None) -> _Report:
+    pdf = _Report(data, stack)
+    pdf.set_creation_date(data.generated_at)
+    pdf.set_title(f"{data.drug.name} treatment report: {data.profile.name}")
+    pdf.set_lang("en")  # the catalog's /Lang, for screen readers
+    pdf.add_page()
+    _title(pdf, data, note)
+    summary(pdf, data)
+    chart(pdf, data.nights, "Scheduled and taken dose per night")
+    if len(data.nights) > 120:
+        chart(pdf, data.nights[-RECENT:], f"The last {RECENT} nights, night by night")
+    _plan(pdf, data)
+    _symptoms(pdf, data)
+    records(pdf, data)
+    return pdf
 
 
 def write_pdf(data: ExportData, stream: IO[bytes]) -> None:
-    """Render the report; the same data always gives the same bytes (dated data.generated_at)."""
+    """Render the report; the same data always gives the same bytes (dated data.generated_at). When a
+    character no font has was replaced, render again with a note saying so on page one.
+
+    Not a tagged PDF: fpdf2 2.8 builds a structure tree only for images, links and outline entries,
+    through private methods, with no public way to tag headings, paragraphs or tables. Reading order
+    comes from the layout instead: page one keeps every label within a font size of its value, so
+    text extraction reads it line by line (tests/export/test_pdf_report.py checks with pdftotext)."""
     with contextlib.ExitStack() as stack:
-        pdf = _Report(data)
-        load_fonts(pdf, stack)
-        pdf.set_creation_date(data.generated_at)
-        pdf.set_title(f"{data.drug.name} treatment report: {data.profile.name}")
-        pdf.add_page()
-        _title(pdf, data)
-        _plan(pdf, data)
-        _adherence(pdf, data)
-        chart(pdf, data.nights, "Scheduled and taken dose per night")
-        if len(data.nights) > 120:
-            chart(pdf, data.nights[-RECENT:], f"The last {RECENT} nights, night by night")
-        _symptoms(pdf, data)
-        _records(pdf, data)
-        _disclaimer(pdf, data)
+        pdf = _render(data, stack, None)
+        note = pdf.glyphs.note()
+        if note:
+            pdf = _render(data, stack, note)
         stream.write(bytes(pdf.output()))

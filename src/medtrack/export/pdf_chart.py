@@ -1,13 +1,12 @@
-"""PDF chart: scheduled vs taken dose per night, taper steps, missed/skipped/excess lanes."""
+"""PDF chart: scheduled vs taken dose per night, every taper step labelled, missed/skipped/excess lanes."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
-
-from fpdf import FPDF
 
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_text import (
@@ -26,25 +25,79 @@ from medtrack.export.pdf_text import (
     STEP,
     TAKEN,
     WIDTH,
+    Canvas,
     draw_text,
     heading,
+    paragraph,
     width_of,
 )
 
 if TYPE_CHECKING:
     from medtrack.services.calendar import CalendarNight
 
-def chart(pdf: FPDF, nights: Sequence[CalendarNight], title: str) -> None:
-    """Bars of the dose taken, the scheduled step line, step changes, lanes of missed/skipped/excess."""
+NIGHTLY_UP_TO = 800  # nights drawn one bar each (0.2 mm or more); a longer period gets weekly or 4-weekly bars
+LABEL_ROW = 2.8  # mm between rows of step labels
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: `count` nights from night index `start`; the mean dose over the nights a dose was
+    taken (None: no dose taken in any of them, drawn as a gap, never as 0 mg)."""
+
+    start: int
+    count: int
+    mean_ug: float | None
+    excess: bool
+
+
+def nights_per_bar(count: int) -> int:
+    return 1 if count <= NIGHTLY_UP_TO else 7 if count <= 1500 else 28
+
+
+def bars(nights: Sequence[CalendarNight], size: int) -> list[Bar]:
+    """The bars of `size` nights each. A missed or skipped night adds nothing to the mean: it is a
+    gap (alone, or when its whole bar has no dose) and a mark in its lane, not 0 mg averaged in."""
+    out = []
+    for start in range(0, len(nights), size):
+        bucket = nights[start:start + size]
+        doses = [n.taken_ug for n in bucket if n.taken_ug]
+        out.append(Bar(start, len(bucket), sum(doses) / len(doses) if doses else None,
+                       any(n.state == "excess" for n in bucket)))
+    return out
+
+
+def step_labels(nights: Sequence[CalendarNight]) -> list[tuple[int, str]]:
+    """(night index, label) for the step in force on the first night and for every change after it."""
+    def label(ug: int | None) -> str:  # nothing scheduled after a dose: the plan's 0 mg step, or no regimen
+        return format_mg(ug) if ug else "stop"
+    return [(i, label(n.scheduled_ug)) for i, n in enumerate(nights)
+            if (i == 0 and n.scheduled_ug is not None) or (i and n.step_change)]
+
+
+def label_rows(spans: Sequence[tuple[float, float]], gap: float = 1.0) -> list[int]:
+    """A row for each (left, right) span, left to right: the first row where it clears the span before
+    it in that row by `gap`. No label is ever dropped; close steps stack."""
+    ends: list[float] = []
+    rows = []
+    for left, right in spans:
+        row = next((k for k, end in enumerate(ends) if left > end + gap), len(ends))
+        if row == len(ends):
+            ends.append(right)
+        ends[row] = right
+        rows.append(row)
+    return rows
+
+
+def chart(pdf: Canvas, nights: Sequence[CalendarNight], title: str) -> None:
+    """Bars of the dose taken, the scheduled step line, step labels, lanes of missed/skipped/excess."""
     count = len(nights)
     if not count:
         return
-    size = 1 if count <= 120 else 7 if count <= 1050 else 28  # nights per bar
+    size = nights_per_bar(count)
     heading(pdf, title, need=95)
     left, top, width, height = MARGIN + 12, pdf.get_y() + 4, WIDTH - 14, 55
-    buckets = [nights[i:i + size] for i in range(0, count, size)]
-    bars = [sum(n.taken_ug or 0 for n in b) / max(1, sum(n.state != "future" for n in b)) for b in buckets]
-    peak = max([1000, *bars, *(n.scheduled_ug or 0 for n in nights)])
+    series = bars(nights, size)
+    peak = max([1000, *(b.mean_ug or 0 for b in series), *(n.scheduled_ug or 0 for n in nights)])
     grid = 250 if peak <= 2000 else 500
     top_ug = (int(peak * 1.12) // grid + 1) * grid
     x_of = lambda i: left + width * i / count  # noqa: E731 - night index to page x
@@ -61,12 +114,13 @@ def chart(pdf: FPDF, nights: Sequence[CalendarNight], title: str) -> None:
     pdf.set_fill_color(*BAND)
     for k in range(len(LANES)):
         pdf.rect(left, top + height + 1.5 + k * 2.8, width, 2.2, style="F")
-    for j, (bucket, value) in enumerate(zip(buckets, bars)):
-        x, w = x_of(j * size), x_of(j * size + len(bucket)) - x_of(j * size)
+    for bar in series:
+        x, w = x_of(bar.start), x_of(bar.start + bar.count) - x_of(bar.start)
         gap = w * 0.18 if w > 0.8 else 0
-        pdf.set_fill_color(*(EXCESS if size == 1 and bucket[0].state == "excess" else TAKEN))
-        if value:
-            pdf.rect(x + gap / 2, y_of(value), w - gap, y_of(0) - y_of(value), style="F")
+        if bar.mean_ug:
+            pdf.set_fill_color(*(EXCESS if size == 1 and bar.excess else TAKEN))
+            pdf.rect(x + gap / 2, y_of(bar.mean_ug), w - gap, y_of(0) - y_of(bar.mean_ug), style="F")
+        bucket = nights[bar.start:bar.start + bar.count]
         for k, (state, colour) in enumerate(LANES):  # darker: more of the bar's nights
             share = sum(1 for n in bucket if n.state == state) / len(bucket)
             if share:
@@ -78,7 +132,7 @@ def chart(pdf: FPDF, nights: Sequence[CalendarNight], title: str) -> None:
     legend(pdf, top + height + 15, size)
 
 
-def schedule_line(pdf: FPDF, nights: Sequence[CalendarNight], x_of: Callable, y_of: Callable) -> None:
+def schedule_line(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, y_of: Callable) -> None:
     """The scheduled dose as a step line, night by night whatever the bars; a gap where none is set."""
     pdf.set_draw_color(*SCHEDULED)
     pdf.set_line_width(0.45)
@@ -92,25 +146,29 @@ def schedule_line(pdf: FPDF, nights: Sequence[CalendarNight], x_of: Callable, y_
         start, previous = end, ug
 
 
-def step_marks(pdf: FPDF, nights: Sequence[CalendarNight], x_of: Callable, top: float, height: float) -> None:
-    """A dashed line where the scheduled dose changes, labelled with the new dose where there is room."""
-    changes = [i for i, night in enumerate(nights) if i and night.step_change]
+def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, top: float, height: float) -> None:
+    """A dashed line where the scheduled dose changes; every step labelled with its dose, labels that
+    would touch stacked in rows."""
+    labels = step_labels(nights)
     pdf.set_draw_color(*STEP)
     pdf.set_line_width(0.2)
     with pdf.local_context():
         pdf.set_dash_pattern(dash=0.8, gap=0.8)
-        for i in changes:
-            pdf.line(x_of(i), top, x_of(i), top + height)
+        for i, _ in labels:
+            if i:
+                pdf.line(x_of(i), top, x_of(i), top + height)
+    pdf.set_font(FONT, "", 6)
+    spans = []
+    for i, text in labels:  # right of its line; near the end, out into the margin rather than off the page
+        x, w = x_of(i) + 0.6, width_of(pdf, text)
+        x = min(x, pdf.w - 6 - w)
+        spans.append((x, x + w))
     pdf.set_text_color(*STEP)
     pdf.set_fill_color(255, 255, 255)
-    last_end = -1.0
-    for i in changes:
-        label = format_mg(nights[i].scheduled_ug) if nights[i].scheduled_ug else "stop"
-        x, w = x_of(i) + 0.6, width_of(pdf, label)
-        if x > last_end + 1 and x + w <= x_of(len(nights)):
-            pdf.rect(x - 0.2, top + 0.1, w + 0.4, 2.6, style="F")
-            draw_text(pdf, x, top + 2.2, label)
-            last_end = x + w
+    for (x, right), (_, text), row in zip(spans, labels, label_rows(spans)):
+        y = top + 0.1 + row * LABEL_ROW
+        pdf.rect(x - 0.2, y, right - x + 0.4, 2.6, style="F")
+        draw_text(pdf, x, y + 2.1, text)
 
 
 def tick(day: dt.date, count: int) -> str | None:
@@ -125,7 +183,8 @@ def tick(day: dt.date, count: int) -> str | None:
     return str(day.year) if day.month == 1 else None
 
 
-def axes(pdf: FPDF, first: dt.date, count: int, x_of: Callable, bottom: float, width: float) -> None:
+def axes(pdf: Canvas, first: dt.date, count: int, x_of: Callable, bottom: float, width: float) -> None:
+    pdf.set_font(FONT, "", 6)
     pdf.set_draw_color(*MUTED)
     pdf.set_text_color(*MUTED)
     for k, (state, _) in enumerate(LANES):
@@ -141,8 +200,8 @@ def axes(pdf: FPDF, first: dt.date, count: int, x_of: Callable, bottom: float, w
                 last_end = x + w / 2
 
 
-def legend(pdf: FPDF, y: float, size: int) -> None:
-    taken = "dose taken" if size == 1 else f"mean dose taken per night, one bar per {size} nights"
+def legend(pdf: Canvas, y: float, size: int) -> None:
+    taken = "dose taken" if size == 1 else f"mean dose on the nights taken, one bar per {size} nights"
     x = MARGIN
     pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(*INK)
@@ -153,9 +212,9 @@ def legend(pdf: FPDF, y: float, size: int) -> None:
                  style="F")
         draw_text(pdf, x + 4, y, label)
         x += 9 + width_of(pdf, label)
-    if size > 1:
-        pdf.set_text_color(*MUTED)
-        draw_text(pdf, MARGIN, y + 3.5, f"The darker a lane's mark, the more of its {size} nights it counts.")
-    pdf.set_y(y + (6 if size > 1 else 3))
-
-
+    gaps = ("A night without a dose is a gap, never 0 mg in an average; the lanes below the bars say why."
+            if size == 1 else "Nights without a dose are left out of a bar's mean, never counted as 0 mg; a bar "
+            f"with no dose at all is a gap. The darker a lane's mark, the more of its {size} nights it counts.")
+    pdf.set_y(y + 1.2)
+    paragraph(pdf, gaps, size=6.5, colour=MUTED)
+    pdf.ln(1)

@@ -1,40 +1,40 @@
-"""PDF drawing helpers: embedded fonts, emoji-aware text, wrapping, headings and table rows."""
+"""PDF drawing helpers: the page, text in any script, wrapping, headings, paragraphs and table rows."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Sequence
-from importlib import resources
-from itertools import groupby
-from pathlib import Path
 
 from fpdf import FPDF
 
 from medtrack.core.units import format_mg
+from medtrack.export.pdf_fonts import FONT, PAGES_ALIAS, Glyphs
 
-FONT, EMOJI = "DejaVu", "NotoEmoji"
-FONT_FILES = ((FONT, "", "DejaVuSans.ttf"), (FONT, "B", "DejaVuSans-Bold.ttf"), (EMOJI, "", "NotoEmoji.ttf"))
 MARGIN, WIDTH, PAD = 15.0, 180.0, 1.2  # mm: A4 portrait is 210 mm wide; PAD: a table cell's inner margin
 INK, MUTED, RULE, BAND = (33, 37, 41), (125, 125, 125), (205, 208, 212), (236, 239, 243)
 TAKEN, SCHEDULED, STEP = (96, 133, 173), (20, 20, 20), (120, 120, 120)
 MISSED, SKIPPED, EXCESS, URGENT = (205, 40, 40), (232, 152, 0), (142, 68, 173), (190, 20, 20)
+EXCESS_ROW, ALREADY_ROW = (240, 226, 246), (253, 239, 208)  # the record rows to notice, tinted
 LANES = (("missed", MISSED), ("skipped", SKIPPED), ("excess", EXCESS))
 RECENT = 16 * 7  # nights of the detail chart under a long period's overview
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 CONTROLS = {c: " " for c in [*range(32), 127] if c != 10}
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 Colour = tuple[int, int, int]
 
 
-def load_fonts(pdf: FPDF, stack: contextlib.ExitStack) -> None:
-    try:
-        folder = resources.files("medtrack.data") / "fonts"
-        paths = [stack.enter_context(resources.as_file(folder / name)) for _, _, name in FONT_FILES]
-    except ModuleNotFoundError:  # a source checkout run with PYTHONPATH=src: data/ sits beside src/
-        paths = [Path(__file__).resolve().parents[3] / "data" / "fonts" / name for _, _, name in FONT_FILES]
-    for (family, style, _), path in zip(FONT_FILES, paths):
-        pdf.add_font(family, style, str(path))
-    pdf.set_fallback_fonts([EMOJI], exact_match=False)  # for cell(); draw_text() does the same by hand
+class Canvas(FPDF):
+    """A4 portrait in mm with the report's fonts; text goes through draw_text()."""
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, margin=MARGIN + 4)
+        self.alias_nb_pages(PAGES_ALIAS)
+        self.glyphs = Glyphs(self, stack)
+        self.set_text_shaping(True)  # for cell(): text() never shapes, draw_text() picks
 
 
 def mg(ug: int | None) -> str:
@@ -50,85 +50,125 @@ def clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").translate(CONTROLS)
 
 
-# Text is drawn with pdf.text(), many times faster than cell() for thousands of rows. It knows no
-# fallback font, so characters only the emoji font has are drawn with it here, and measured here.
+# Text is drawn with pdf.text(), many times faster than cell() for thousands of rows, whenever the
+# main font draws every character as it stands. Anything else (a fallback font's characters, marks,
+# right-to-left runs) goes through cell() and its shaping engine, which joins Arabic, orders
+# right-to-left runs and switches fonts; both put the baseline at y.
 
-def font_pieces(pdf: FPDF, text: str) -> list[tuple[str, bool]]:
-    """Runs of text: (chars for the current font, False), (chars only the emoji font has, True)."""
-    cmap, emoji = pdf.current_font.cmap, pdf.fonts[EMOJI.lower()].cmap
-    if text.isascii():  # DejaVu has all of ASCII
-        return [(text, False)]
-    return [("".join(run), alt) for alt, run in groupby(text, lambda c: ord(c) not in cmap and ord(c) in emoji)]
-
-
-def glyph_advances(pdf: FPDF, text: str) -> list[float]:
-    """Each character's advance in mm, from the font draw_text() draws it with."""
-    main, emoji, scale = pdf.current_font, pdf.fonts[EMOJI.lower()], pdf.font_size_pt * 0.001 / pdf.k
-    return [(emoji.cw[o] if o not in main.cmap and o in emoji.cmap else main.cw[o]) * scale for o in map(ord, text)]
-
-
-def width_of(pdf: FPDF, text: str) -> float:
-    return sum(glyph_advances(pdf, text))
-
-
-def draw_text(pdf: FPDF, x: float, y: float, text: str) -> None:
-    pieces = font_pieces(pdf, text)
-    if len(pieces) == 1 and not pieces[0][1]:
+def draw_text(pdf: Canvas, x: float, y: float, text: str) -> None:
+    text = pdf.glyphs.fix(text)
+    if pdf.glyphs.is_plain(text, pdf.font_style):
         pdf.text(x, y, text)
         return
-    family, style, size = pdf.font_family, pdf.font_style, pdf.font_size_pt
-    for piece, alt in pieces:
-        pdf.set_font(EMOJI if alt else family, "" if alt else style, size)
-        pdf.text(x, y, piece)
-        x += width_of(pdf, piece)
-    pdf.set_font(family, style, size)
+    here, margin, breaks = (pdf.x, pdf.y), pdf.c_margin, pdf.auto_page_break
+    pdf.c_margin, pdf.auto_page_break = 0, False
+    pdf.set_xy(x, y - 0.3 * pdf.font_size)  # cell() puts the baseline 0.3 font sizes below a 0-high top
+    pdf.cell(h=0, text=text)
+    pdf.c_margin, pdf.auto_page_break = margin, breaks
+    pdf.set_xy(*here)
 
 
-def wrap_lines(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Greedy wrap at spaces, over-long words cut; linear in the text's length (notes can be long)."""
+def glyph_advances(pdf: Canvas, text: str) -> list[float]:
+    """Each character's advance in mm, from the font that draws it (shaping may differ slightly)."""
+    main, scale = pdf.current_font, pdf.font_size_pt * 0.001 / pdf.k
+    if text.isascii():
+        return [main.cw[o] * scale for o in map(ord, text)]  # type: ignore[union-attr]
+    font_of, style = pdf.glyphs.font_of, pdf.font_style
+    return [(main if ord(c) in main.cmap else font_of(c, style)).cw[ord(c)] * scale  # type: ignore[union-attr]
+            for c in text]
+
+
+def width_of(pdf: Canvas, text: str) -> float:
+    return sum(glyph_advances(pdf, pdf.glyphs.fix(text)))
+
+
+def right_to_left(text: str) -> bool:
+    """Whether a paragraph reads right to left: its first strong character does (as in the Unicode
+    bidirectional algorithm, rule P2)."""
+    for char in text:
+        direction = unicodedata.bidirectional(char)
+        if direction in ("L", "R", "AL"):
+            return direction != "L"
+    return False
+
+
+def wrap_lines(pdf: Canvas, text: str, width: float) -> list[str]:
+    """Greedy wrap at spaces, over-long words cut; linear in the text's length (notes can be long).
+    Each line of a right-to-left paragraph starts with RLM, so it keeps the paragraph's direction."""
     lines: list[str] = []
-    for paragraph in clean(text).split("\n"):
+    for paragraph in pdf.glyphs.fix(clean(text)).split("\n"):
+        mark = RLM if not paragraph.isascii() and right_to_left(paragraph) else ""
         advances, start, i, x, space = glyph_advances(pdf, paragraph), 0, 0, 0.0, -1
         while i < len(paragraph):
             x += advances[i]
             if x > width and i > start:
                 end = i if paragraph[i] == " " else space if space > start else i
-                lines.append(paragraph[start:end])
+                lines.append(mark + paragraph[start:end])
                 start = i = end + 1 if paragraph[end] == " " else end
                 x, space = 0.0, -1
                 continue
             space = i if paragraph[i] == " " else space
             i += 1
-        lines.append(paragraph[start:])
+        lines.append(mark + paragraph[start:])
     return lines
 
 
-def heading(pdf: FPDF, text: str, need: float = 20) -> None:
+def heading(pdf: Canvas, text: str, need: float = 20) -> None:
+    """A section title with a rule under it, on a new page unless `need` mm are left below it."""
     if pdf.get_y() + need > pdf.page_break_trigger:
         pdf.add_page()
     pdf.ln(3)
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*INK)
-    pdf.cell(WIDTH, 6, text, new_x="LMARGIN", new_y="NEXT")
+    draw_text(pdf, MARGIN, pdf.get_y() + 4.4, text)
+    pdf.set_y(pdf.get_y() + 6)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.3)
     pdf.line(MARGIN, pdf.get_y(), MARGIN + WIDTH, pdf.get_y())
     pdf.ln(1.5)
 
 
-def say(pdf: FPDF, text: str) -> None:
-    pdf.set_font(FONT, "", 9)
-    pdf.set_text_color(*INK)
-    pdf.cell(WIDTH, 5, text, new_x="LMARGIN", new_y="NEXT")
+def paragraph_lines(pdf: Canvas, text: str, size: float, style: str = "", width: float = WIDTH) -> list[str]:
+    pdf.set_font(FONT, style, size)
+    return wrap_lines(pdf, text, width)
 
 
-def row(pdf: FPDF, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False, colour: Colour = INK,
-         fill: Colour | None = None, size: float = 7.5, header: Callable[[], None] | None = None,
-         wrap: Sequence[int] = ()) -> float:
+def paragraph(pdf: Canvas, text: str, size: float = 9, style: str = "", colour: Colour = INK,
+              indent: float = 0) -> None:
+    """Wrapped text from the current y on, a new page when one is full."""
+    line = size * 0.45
+    for text_line in paragraph_lines(pdf, text, size, style, WIDTH - indent):
+        if pdf.get_y() + line > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.set_font(FONT, style, size)
+        pdf.set_text_color(*colour)
+        draw_text(pdf, MARGIN + indent, pdf.get_y() + line * 0.78, text_line)
+        pdf.set_y(pdf.get_y() + line)
+
+
+def say(pdf: Canvas, text: str) -> None:
+    paragraph(pdf, text, 9)
+    pdf.ln(1)
+
+
+def _cells(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], wrap: Sequence[int]) -> list[list[str]]:
+    return [wrap_lines(pdf, cell, w - 2 * PAD) if i in wrap else [clean(cell).replace("\n", " ")]
+            for i, (w, cell) in enumerate(zip(widths, cells))]
+
+
+def row_height(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False,
+               size: float = 7.5, wrap: Sequence[int] = ()) -> float:
+    """The height row() will give these cells (on one page)."""
+    pdf.set_font(FONT, "B" if bold else "", size)
+    return max(len(c) for c in _cells(pdf, widths, cells, wrap)) * size * 0.45 + 1.2
+
+
+def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False, colour: Colour = INK,
+        fill: Colour | None = None, size: float = 7.5, header: Callable[[], None] | None = None,
+        wrap: Sequence[int] = ()) -> float:
     """A table row; columns in `wrap` wrap, a row taller than a page goes on. Returns its first top."""
     pdf.set_font(FONT, "B" if bold else "", size)
-    columns = [wrap_lines(pdf, cell, w - 2 * PAD) if i in wrap else [clean(cell).replace("\n", " ")]
-               for i, (w, cell) in enumerate(zip(widths, cells))]
+    columns = _cells(pdf, widths, cells, wrap)
     line, tops = size * 0.45, []
     fits = int((pdf.page_break_trigger - pdf.t_margin - 12) / line)  # lines below a repeated header
     while any(columns):
@@ -144,10 +184,11 @@ def row(pdf: FPDF, widths: Sequence[float], cells: Sequence[str], *, bold: bool 
             pdf.set_fill_color(*fill)
             pdf.rect(MARGIN, tops[-1], sum(widths), height, style="F")
         pdf.set_text_color(*colour)
-        for x, lines in zip((MARGIN + sum(widths[:i]) for i in range(len(widths))), part):
+        for x, w, lines in zip((MARGIN + sum(widths[:i]) for i in range(len(widths))), widths, part):
             for i, text in enumerate(lines):
-                if text:
-                    draw_text(pdf, x + PAD, tops[-1] + 0.6 + line * (i + 0.71), text)
+                if text:  # a right-to-left paragraph's lines are set flush right
+                    left = x + w - PAD - pdf.get_string_width(text) if text[0] == RLM else x + PAD
+                    draw_text(pdf, left, tops[-1] + 0.6 + line * (i + 0.71), text)
         pdf.set_draw_color(*RULE)
         pdf.set_line_width(0.1)
         pdf.line(MARGIN, tops[-1] + height, MARGIN + sum(widths), tops[-1] + height)
@@ -155,7 +196,7 @@ def row(pdf: FPDF, widths: Sequence[float], cells: Sequence[str], *, bold: bool 
     return tops[0]
 
 
-def table(pdf: FPDF, widths: Sequence[float], head: Sequence[str], rows: list, wrap: Sequence[int] = ()) -> None:
+def table(pdf: Canvas, widths: Sequence[float], head: Sequence[str], rows: list, wrap: Sequence[int] = ()) -> None:
     def header() -> None:
         row(pdf, widths, head, bold=True, fill=BAND)
     header()
@@ -163,3 +204,22 @@ def table(pdf: FPDF, widths: Sequence[float], head: Sequence[str], rows: list, w
         row(pdf, widths, cells, header=header, wrap=wrap)
 
 
+def fields(pdf: Canvas, items: Sequence[tuple[str, str] | tuple[str, str, Colour]], *, right: float = 20,
+           size: float = 9, bold: bool = True) -> None:
+    """Label and value lines: each label set flush right against its value, 2 mm apart, the value
+    wrapped beside it. The gap stays under a font size, so text extraction (pdftotext) reads each
+    label with its value, line by line, rather than a column of labels and then one of values."""
+    line, left = size * 0.49, MARGIN + right + 2
+    for label, value, *colour in items:
+        pdf.set_font(FONT, "", size)
+        lines = wrap_lines(pdf, value, MARGIN + WIDTH - left)
+        if pdf.get_y() + line * len(lines) > pdf.page_break_trigger:
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.set_text_color(*(colour[0] if colour else INK))
+        pdf.set_font(FONT, "B" if bold else "", size)
+        draw_text(pdf, MARGIN + right - width_of(pdf, label), top + line * 0.82, label)
+        pdf.set_font(FONT, "", size)
+        for i, text in enumerate(lines):
+            draw_text(pdf, left, top + line * (i + 0.82), text)
+        pdf.set_y(top + line * len(lines) + 0.4)

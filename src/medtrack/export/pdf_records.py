@@ -1,0 +1,171 @@
+"""PDF records table (by night, each correction beside what it cancels) and the closing note for the doctor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from medtrack.core.nights import dose_window
+from medtrack.core.rules import ceiling_ug
+from medtrack.core.units import format_mg
+from medtrack.export.csv_export import status_of
+from medtrack.export.pdf_text import (
+    ALREADY_ROW,
+    BAND,
+    EXCESS_ROW,
+    FONT,
+    INK,
+    MARGIN,
+    MUTED,
+    PAD,
+    URGENT,
+    Canvas,
+    Colour,
+    draw_text,
+    heading,
+    mg,
+    paragraph,
+    paragraph_lines,
+    row,
+    row_height,
+    when,
+    width_of,
+)
+
+if TYPE_CHECKING:
+    from medtrack.core.model import Record
+    from medtrack.services.export import ExportData
+
+WIDTHS = (9, 17, 26, 14, 14, 13, 34, 53)
+HEAD = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "Note")
+KEEP = 3  # the last rows of the table that go onto the closing note's page with it
+HEADING = 10.5  # mm a heading() takes
+
+
+def record_order(records: Sequence[Record]) -> list[Record]:
+    """Every record once: by night, then time, then id; a void right after the record it cancels (a
+    void whose record is outside the period goes by its own night)."""
+    ids = {r.id for r in records}
+    cancels: dict[int, list[Record]] = {}
+    for r in records:
+        if r.kind == "void" and r.voids in ids:
+            cancels.setdefault(r.voids, []).append(r)  # type: ignore[arg-type]
+    out: list[Record] = []
+    placed: set[int] = set()
+
+    def place(record: Record) -> None:
+        if id(record) not in placed:
+            placed.add(id(record))
+            out.append(record)
+            for void in sorted(cancels.get(record.id, ()), key=lambda v: (v.at, v.id)):
+                place(void)
+    by_night = sorted(records, key=lambda r: (r.night, r.at, r.id))
+    for r in by_night:
+        if not (r.kind == "void" and r.voids in ids):
+            place(r)
+    for r in by_night:  # voids only reachable through one another (never made by medtrack): still shown
+        place(r)
+    return out
+
+
+def _cells(record: Record) -> tuple[str, ...]:
+    return (str(record.id), str(record.night), when(record.at), mg(record.dose_ug), mg(record.scheduled_ug),
+            status_of(record), "; ".join(record.flags()), record.note or "")
+
+
+def _tint(record: Record, excess: set) -> Colour | None:
+    if record.counted and record.already_taken:
+        return ALREADY_ROW
+    if record.counted and record.night in excess:
+        return EXCESS_ROW
+    return None
+
+
+def records(pdf: Canvas, data: ExportData) -> None:
+    """The full record, then the closing note, which takes the table's last rows with it to a new
+    page rather than stand alone on one."""
+    note = closing(pdf, data, draw=False)
+    ordered = record_order(data.records)
+    excess = {n.night for n in data.nights if n.state == "excess"}
+
+    def header() -> None:
+        row(pdf, WIDTHS, HEAD, bold=True, fill=BAND)
+    head = row_height(pdf, WIDTHS, HEAD, bold=True)
+    tail = ordered[-KEEP:]  # the rows that go with the note: their height, and the note's
+    keep = sum(row_height(pdf, WIDTHS, _cells(r), wrap=(6, 7)) for r in tail) + note
+    room = pdf.page_break_trigger - pdf.t_margin  # of a fresh page
+    title = "Records: doses, skips and corrections by night"
+    heading(pdf, title, need=HEADING + 8 + head + (keep if len(ordered) <= KEEP else 30))
+    if not ordered:
+        paragraph(pdf, "No records in this period.")
+        closing(pdf, data)
+        return
+    _key(pdf)
+    header()
+    for i, r in enumerate(ordered):
+        moving = i and i == len(ordered) - len(tail) and head + keep <= room
+        if moving and pdf.get_y() + keep > pdf.page_break_trigger:
+            pdf.add_page()
+            header()
+        cells, faded = _cells(r), r.voided or r.kind == "void"
+        top = row(pdf, WIDTHS, cells, colour=MUTED if faded else INK, fill=_tint(r, excess), header=header,
+                  wrap=(6, 7))
+        if r.voided and r.dose_ug is not None:  # the cancelled dose, struck through
+            x = MARGIN + sum(WIDTHS[:3]) + PAD
+            pdf.set_draw_color(*MUTED)
+            pdf.line(x, top + 2.1, x + width_of(pdf, cells[3]), top + 2.1)
+    closing(pdf, data)
+
+
+def _key(pdf: Canvas) -> None:
+    """What the tints mean, above the table."""
+    pdf.set_font(FONT, "", 7)
+    y = pdf.get_y() + 2.6
+    x = MARGIN
+    for colour, label in ((EXCESS_ROW, "dose on a night with excess"), (ALREADY_ROW, "recorded as already taken")):
+        pdf.set_fill_color(*colour)
+        pdf.rect(x, y - 2.3, 4, 2.8, style="F")
+        pdf.set_text_color(*INK)
+        draw_text(pdf, x + 5, y, label)
+        x += 9 + width_of(pdf, label)
+    pdf.set_text_color(*MUTED)
+    draw_text(pdf, x, y, "Each correction (void) follows the record it cancels, struck through.")
+    pdf.set_y(y + 1.8)
+
+
+def closing_text(data: ExportData) -> list[str]:
+    """The note for the doctor: what the report is, what medtrack checks, who entered the data."""
+    drug, profile, night = data.drug, data.profile, data.tonight
+    dosing = drug.dosing
+    window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
+    limit = format_mg(ceiling_ug(drug, profile, night))
+    return [
+        f"This report comes from medtrack, a diary of {drug.name.lower()} doses kept by the patient. Every dose, "
+        "skip, correction and symptom in it was entered by the patient (or a carer), at the time or afterwards; "
+        "medtrack measured nothing. Nothing is ever deleted: a correction voids a record, which stays in the "
+        "table, struck through, with the correction right after it.",
+        f"Before it records a dose, medtrack checks: the monograph's nightly ceiling "
+        f"({format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} from age "
+        f"{dosing.elderly_from_age}; {limit} for this patient now); one dose per night; at least 12 hours "
+        f"between doses; the dose window (from two hours before bedtime until the wake time less the minimum "
+        f"sleep: {window.opens:%H:%M} to {window.latest:%H:%M} for this patient); and the prescriber's plan "
+        "(no more than the dose scheduled for the night). A dose the patient says was already taken is "
+        "recorded even when it broke one of these rules: it is flagged, and listed under Exceptions.",
+        "Adherence counts the nights of the period that had a scheduled dose, up to last night: taken, "
+        "missed (neither a dose nor a skip recorded), skipped (recorded as not taken) or excess (a second "
+        "dose, or more than scheduled).",
+    ]
+
+
+def closing(pdf: Canvas, data: ExportData, draw: bool = True) -> float:
+    """Draw the closing note (or, with draw=False, only measure it): its height in mm."""
+    blocks = [(text, 8.5, "", INK) for text in closing_text(data)]
+    blocks += [(data.drug.guidance["call_doctor"], 9, "B", URGENT), (data.drug.guidance["disclaimer"], 8, "", INK)]
+    height = HEADING + sum(len(paragraph_lines(pdf, text, size, style)) * size * 0.45 + 1.5
+                           for text, size, style, _ in blocks)
+    if draw:
+        heading(pdf, "About this report", need=height)
+        for text, size, style, colour in blocks:
+            paragraph(pdf, text, size, style, colour)
+            pdf.ln(1.5)
+    return height

@@ -1,0 +1,228 @@
+"""PDF page one: the treatment tonight, adherence in numbers and per cent, symptoms, and the exceptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from medtrack.core.rules import ceiling_ug, regimen_on
+from medtrack.core.units import format_mg
+from medtrack.export.pdf_fonts import isolate
+from medtrack.export.pdf_text import (
+    INK,
+    MUTED,
+    URGENT,
+    Canvas,
+    fields,
+    heading,
+    mg,
+    paragraph,
+    when,
+)
+
+if TYPE_CHECKING:
+    from medtrack.core.model import Record
+    from medtrack.services.calendar import CalendarNight
+    from medtrack.services.export import ExportData
+
+ORDER = ("contraindicated", "missed", "excess", "already taken", "correction", "urgent symptom")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One exception the doctor should see: from `night` (to `last` for a run of nights)."""
+
+    night: dt.date
+    last: dt.date
+    kind: str  # one of ORDER
+    what: str
+    detail: str
+
+    @property
+    def nights(self) -> str:
+        return str(self.night) if self.last == self.night else f"{self.night} to {self.last}"
+
+
+def runs(nights: Sequence[CalendarNight], state: str) -> list[list[CalendarNight]]:
+    """Consecutive nights in `state`, each run in night order (a night in any other state ends one)."""
+    out: list[list[CalendarNight]] = []
+    for night in nights:
+        if night.state != state:
+            continue
+        if out and out[-1][-1].night + dt.timedelta(days=1) == night.night:
+            out[-1].append(night)
+        else:
+            out.append([night])
+    return out
+
+
+def _nights(count: int) -> str:
+    return f"{count} night{'' if count == 1 else 's'}"
+
+
+def _runs(data: ExportData) -> list[Finding]:
+    out = []
+    for state, what in (("missed", "Missed"), ("contraindicated", "Contraindicated: no dose allowed")):
+        for run in runs(data.nights, state):
+            scheduled = list(dict.fromkeys(n.scheduled_ug for n in run if n.scheduled_ug))  # in night order
+            detail = " / ".join(format_mg(ug) for ug in scheduled) + " scheduled" if scheduled else ""
+            label = what if len(run) == 1 else f"{what}, {_nights(len(run))} in a row"
+            out.append(Finding(run[0].night, run[-1].night, state, label, detail))
+    return out
+
+
+def _excess(data: ExportData) -> list[Finding]:
+    doses: dict[dt.date, list[Record]] = {}
+    for record in data.records:
+        if record.counted:
+            doses.setdefault(record.night, []).append(record)
+    out = []
+    for night in (n for n in data.nights if n.state == "excess"):
+        taken = doses.get(night.night, [])
+        count = f"{len(taken)} doses" if len(taken) > 1 else "1 dose"
+        ids = ", ".join(f"#{r.id}" for r in taken)
+        out.append(Finding(night.night, night.night, "excess", "Excess", f"{mg(night.taken_ug)} taken in {count} "
+                           f"({ids}), {mg(night.scheduled_ug) or 'none'} scheduled"))
+    return out
+
+
+def _records(data: ExportData) -> list[Finding]:
+    by_id, out = {r.id: r for r in data.records}, []
+    for record in data.records:
+        if record.counted and record.already_taken:
+            broke = f", broke {record.rule}" if record.rule else ""
+            out.append(Finding(record.night, record.night, "already taken", "Recorded as already taken",
+                               f"#{record.id}: {mg(record.dose_ug)} at {record.at:%H:%M}{broke}"))
+        if record.kind == "void":  # shown on the night of the record it cancels, when that is known
+            target = by_id.get(record.voids) if record.voids is not None else None
+            cancelled = f" ({mg(target.dose_ug) or target.kind} at {when(target.at)})" if target else ""
+            words = ", dose not taken" if record.not_taken else ""
+            reason = f": {isolate(record.note)}" if record.note else ""
+            night = target.night if target else record.night
+            out.append(Finding(night, night, "correction", "Correction (void)",
+                               f"#{record.id} cancels #{record.voids}{cancelled}{words}{reason}"))
+    return out
+
+
+def _urgent(data: ExportData) -> list[Finding]:
+    out = []
+    for symptom in (s for s in data.symptoms if s.urgent):
+        severity = f" {symptom.severity}/5" if symptom.severity else ""
+        note = f": {isolate(symptom.note)}" if symptom.note else ""
+        out.append(Finding(symptom.night, symptom.night, "urgent symptom", "Urgent symptom",
+                           f"{isolate(symptom.name)}{severity}, logged {when(symptom.at)}{note}"))
+    return out
+
+
+def findings(data: ExportData) -> list[Finding]:
+    """Every exception of the period by night: missed runs, excess nights, doses recorded as already
+    taken, corrections (voids), urgent symptoms, and nights a contraindication forbade a dose."""
+    found = [*_runs(data), *_excess(data), *_records(data), *_urgent(data)]
+    return sorted(found, key=lambda f: (f.night, ORDER.index(f.kind)))
+
+
+def share(count: int, total: int) -> str:
+    return f"{100 * count / total:.1f}%" if total else "–"
+
+
+def adherence_rows(data: ExportData) -> list[tuple[str, int, int, str]]:
+    """(what, count, out of how many, of what) for the period: nights by outcome, then flagged records."""
+    counts = data.adherence()
+    as_scheduled = sum(1 for n in data.nights if n.state == "taken" and n.taken_ug == n.scheduled_ug)
+    due = counts["taken"] + counts["missed"] + counts["skipped"] + counts["excess"]
+    doses = sum(1 for r in data.records if r.counted)
+    records = sum(1 for r in data.records if r.kind in ("dose", "skip"))
+    rows = [("taken as scheduled", as_scheduled, due, "nights due")]
+    if counts["taken"] > as_scheduled:
+        rows.append(("taken, less than scheduled", counts["taken"] - as_scheduled, due, "nights due"))
+    rows += [("missed: neither a dose nor a skip recorded", counts["missed"], due, "nights due"),
+             ("skipped: recorded as not taken", counts["skipped"], due, "nights due"),
+             ("excess: a second dose, or more than scheduled", counts["excess"], due, "nights due"),
+             ("doses recorded as already taken despite a rule", counts["already_taken"], doses, "doses"),
+             ("records voided: corrections by the patient", counts["voided"], records, "doses and skips")]
+    contraindicated = sum(1 for n in data.nights if n.state == "contraindicated")
+    if contraindicated:
+        rows.append(("nights a contraindication allowed no dose", contraindicated, len(data.nights), "nights"))
+    return rows
+
+
+def treatment(data: ExportData) -> list[tuple[str, str]]:
+    """Tonight's step and dose, the plan version in force, the next step, the patient's ceiling."""
+    night, profile, drug = data.tonight, data.profile, data.drug
+    regimen = regimen_on(data.regimens, night)
+    items = []
+    if regimen is None:
+        items.append(("Tonight", f"{night}: no prescription or taper plan in force"))
+    else:
+        steps = regimen.steps
+        k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
+        dose = format_mg(steps[k].dose_ug) if steps[k].dose_ug else "0 mg (stopped)"
+        if regimen.kind == "plan":
+            end = steps[k + 1].start - dt.timedelta(days=1) if k + 1 < len(steps) else "onwards"
+            source = (f"step {k + 1} of {len(steps)} (nights {steps[k].start} to {end}) of taper plan version "
+                      f"{regimen.version}, in force since {regimen.start} ({isolate(regimen.prescriber)})")
+        else:
+            source = f"prescription by {isolate(regimen.prescriber)} from {regimen.start}"
+        items.append(("Tonight", f"{night}: {dose}, {source}"))
+        if k + 1 < len(steps):
+            following = steps[k + 1]
+            items.append(("Next step", f"{format_mg(following.dose_ug) if following.dose_ug else '0 mg (stop)'}"
+                                       f" from {following.start}"))
+    age = profile.age_on(night)
+    dosing = drug.dosing
+    items.append(("Ceiling", f"{format_mg(ceiling_ug(drug, profile, night))} a night at age {age} (the monograph: "
+                             f"{format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} "
+                             f"from age {dosing.elderly_from_age})"))
+    return items
+
+
+def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
+    symptoms = data.symptoms
+    if not symptoms:
+        return [("Symptoms", "none logged in this period")]
+    rated = [s for s in symptoms if s.severity]
+    worst = max((s.severity or 0 for s in rated), default=0)
+    which = sorted({isolate(s.name) for s in rated if s.severity == worst})
+    text = f"{len(symptoms)} logged"
+    if worst:
+        first = min(s.at for s in rated if s.severity == worst)
+        text += f"; worst severity {worst}/5 ({', '.join(which)}; first on {first:%Y-%m-%d})"
+    urgent = sorted((s for s in symptoms if s.urgent), key=lambda s: (s.at, s.id))
+    listed = "; ".join(f"{s.at:%Y-%m-%d} {isolate(s.name)}" + (f" {s.severity}/5" if s.severity else "")
+                       for s in urgent)
+    return [("Symptoms", text), ("Urgent", f"{len(urgent)}: {listed}" if urgent else "none")]
+
+
+RIGHT = 24  # mm from the margin to the right edge of page one's labels
+
+
+def summary(pdf: Canvas, data: ExportData) -> None:
+    """Page one after the title: treatment tonight, symptoms, adherence, then every exception."""
+    heading(pdf, "Summary")
+    fields(pdf, [*treatment(data), *symptom_fields(data)], right=RIGHT)
+    rows = adherence_rows(data)
+    due = rows[0][2]
+    heading(pdf, f"Adherence: {_nights(due)} due", need=40)
+    paragraph(pdf, f"Nights due: the {_nights(due)} of the period with a scheduled dose, up to last night; tonight "
+                   "and later nights are not counted yet. Voided doses do not count.", size=7, colour=MUTED)
+    pdf.ln(0.8)
+    fields(pdf, [(f"{count} ({share(count, total)})", what if of == "nights due" else f"{what} (of {total} {of})")
+                 for what, count, total, of in rows], right=RIGHT)
+    exceptions(pdf, data)
+
+
+def exceptions(pdf: Canvas, data: ExportData) -> None:
+    found = findings(data)
+    heading(pdf, f"Exceptions, by night ({len(found)})" if found else "Exceptions", need=24)
+    if not found:
+        paragraph(pdf, "None: no missed night, excess, dose recorded as already taken, correction or urgent "
+                       "symptom in this period.")
+        return
+    items = []
+    for f in found:
+        run = f" (to {f.last})" if f.last != f.night else ""
+        colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated") else INK
+        items.append((str(f.night), f"{f.what}{run}" + (f": {f.detail}" if f.detail else ""), colour))
+    fields(pdf, items, right=RIGHT, size=8.5, bold=False)
