@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 
 from medtrack.cli import Context
 from medtrack.services.common import one_line
@@ -78,13 +79,35 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
 
     import sys
 
+    # A text stream without .buffer (stdout redirected in-process) still gets the UTF-8 text.
+    stdout = getattr(sys.stdout, "buffer", None) or _TextSink(sys.stdout)
     target = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
-                    args.force, stdout=sys.stdout.buffer)
+                    args.force, stdout=stdout)  # type: ignore[arg-type]
     if target is None:
         sys.stdout.flush()
     else:
         ctx.out(f"Written: {target.absolute()}")
     return 0
+
+
+class _TextSink(io.RawIOBase):
+    """Bytes in, UTF-8 text out to a text stream (one without a binary .buffer)."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.stream = stream
+        self.pending = b""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[no-untyped-def]
+        self.pending += bytes(data)
+        text = self.pending.decode("utf-8", errors="ignore")
+        done = len(text.encode("utf-8"))
+        self.stream.write(text)
+        self.pending = self.pending[done:]
+        return len(data)
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -61,6 +62,8 @@ class HistoryScreen(Screen[None]):
         except MedtrackError as error:
             app.call_from_thread(app.notify, plain(error.message), severity="error")
             return
+        if get_current_worker().is_cancelled:
+            return  # a newer page load replaced this one
         app.call_from_thread(self._add, page, before_id is None, keep)
 
     def _add(self, page, fresh: bool, keep: str | None = None) -> None:  # type: ignore[no-untyped-def]

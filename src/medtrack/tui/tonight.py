@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -122,6 +123,8 @@ class TonightScreen(Screen[None]):
         except MedtrackError as error:
             app.call_from_thread(app.show_problem, error)  # type: ignore[attr-defined]
             return
+        if get_current_worker().is_cancelled:
+            return  # a newer load (e.g. after a write) started: this read may be stale
         app.call_from_thread(self._show, report, nights)
 
     def _first_run(self) -> None:
