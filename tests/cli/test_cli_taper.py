@@ -33,9 +33,10 @@ NOW = "2026-11-25T20:00+01:00"          # before tonight's window opens
 IN_WINDOW = "2026-11-25T22:40+01:00"
 PIN = "1234"
 WRONG = "4321"
-PLAN_KEYS = {"version", "prescriber", "steps"}
-STEP_KEYS = {"start", "end", "dose_mg"}
-HISTORY_KEYS = {"version", "prescriber", "changed_at", "change", "reason", "steps"}
+PLAN_KEYS = {"version", "prescriber", "in_force_from", "formulation", "steps", "warnings"}
+STEP_KEYS = {"start", "end", "dose_mg", "as_taken", "cut_mg", "cut_percent"}
+HISTORY_KEYS = {"version", "prescriber", "in_force_from", "changed_at", "change", "reason",
+                "formulation", "steps", "warnings"}
 NIGHT_KEYS = {"night", "scheduled_mg", "taken_mg", "state", "step_change"}
 DATA_TABLES = ("record", "regimen", "regimen_step", "profile_version", "symptom")
 
@@ -191,6 +192,13 @@ def current_plan(cli: Cli) -> dict:
     return {key: newest[key] for key in PLAN_KEYS}
 
 
+def essence(plan: dict) -> dict:
+    """Version, prescriber and each step's nights and dose (the JSON carries more since issue 11:
+    the formulation, how each dose is taken, the cuts and the warnings)."""
+    return {"version": plan["version"], "prescriber": plan["prescriber"],
+            "steps": [{k: s[k] for k in ("start", "end", "dose_mg")} for s in plan["steps"]]}
+
+
 def check_plan_shape(plan: dict) -> None:
     assert set(plan) == PLAN_KEYS, plan
     assert plan["steps"], plan
@@ -210,7 +218,7 @@ def test_set_linear_plan(pt):
     assert "version 1" in res.out and "Dr. Weiss" in res.out and "0 mg (stopped)" in res.out
     plan = current_plan(pt)
     check_plan_shape(plan)
-    assert plan == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
+    assert essence(plan) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
     assert isinstance(plan["steps"][0]["dose_mg"], int)
 
 
@@ -222,7 +230,7 @@ def test_taper_show_json(pt):
     pt.ok(*LINEAR)
     shown = pt.json("taper", "show")
     check_plan_shape(shown)
-    assert shown == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
+    assert essence(shown) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
 
 
 def test_taper_show_text(pt):
@@ -238,7 +246,7 @@ def test_taper_show_without_a_plan_is_bad_input(pt):
 def test_set_json_and_every_in_days_or_weeks_agree(pt):
     argv = list(LINEAR)
     argv[argv.index("2w")] = "14d"
-    assert pt.json(*argv) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
+    assert essence(pt.json(*argv)) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
 
 
 def test_set_percentage_plan(pt):
@@ -258,7 +266,7 @@ def test_set_percentage_plan_with_a_target(pt):
 def test_set_explicit_plan(pt):
     plan = pt.json("taper", "set", "--steps", "2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0",
                    "--prescriber", "Dr. Weiss")
-    assert plan == {"version": 1, "prescriber": "Dr. Weiss", "steps": [
+    assert essence(plan) == {"version": 1, "prescriber": "Dr. Weiss", "steps": [
         {"start": "2026-12-01", "end": "2026-12-14", "dose_mg": 1},
         {"start": "2026-12-15", "end": "2027-01-04", "dose_mg": 0.75},
         {"start": "2027-01-05", "end": None, "dose_mg": 0},
@@ -367,7 +375,7 @@ def test_hold_json(pt):
     pt.ok(*LINEAR)
     plan = pt.json("taper", "hold", "--days", "7", "--at", "2026-12-20", "--reason", "withdrawal symptoms")
     check_plan_shape(plan)
-    assert plan == {"version": 2, "prescriber": "Dr. Weiss", "steps": [
+    assert essence(plan) == {"version": 2, "prescriber": "Dr. Weiss", "steps": [
         {"start": "2026-12-01", "end": "2026-12-14", "dose_mg": 1},
         {"start": "2026-12-15", "end": "2027-01-04", "dose_mg": 0.75},
         {"start": "2027-01-05", "end": "2027-01-18", "dose_mg": 0.5},
@@ -384,7 +392,7 @@ def test_hold_defaults_to_tonight_and_the_plans_prescriber(pt):
     plan = pt.json("taper", "hold", "--days", "3", "--reason", "poor sleep")
     assert plan["prescriber"] == "Dr. Weiss"
     # 1 mg from 11-15 to 11-28, held 3 more nights: to 12-01; 0.75 mg from 12-02.
-    assert plan["steps"][0] == {"start": "2026-11-15", "end": "2026-12-01", "dose_mg": 1}
+    assert essence(plan)["steps"][0] == {"start": "2026-11-15", "end": "2026-12-01", "dose_mg": 1}
     assert plan["steps"][1]["start"] == "2026-12-02"
     assert "version 3" in pt.ok("taper", "hold", "--days", "1", "--reason", "again",
                                 "--prescriber", "Dr. Roth").out
@@ -396,7 +404,7 @@ def test_step_back_json(pt):
     plan = pt.json("taper", "step-back", "--at", "2026-12-20", "--reason", "could not sleep",
                    "--prescriber", "Dr. Roth")
     check_plan_shape(plan)
-    assert plan == {"version": 2, "prescriber": "Dr. Roth", "steps": [
+    assert essence(plan) == {"version": 2, "prescriber": "Dr. Roth", "steps": [
         {"start": "2026-12-01", "end": "2026-12-14", "dose_mg": 1},
         {"start": "2026-12-15", "end": "2026-12-19", "dose_mg": 0.75},
         {"start": "2026-12-20", "end": "2027-01-02", "dose_mg": 1},
@@ -483,7 +491,7 @@ def test_history_newest_first(pt):
         "2026-11-23T10:00+01:00", "2026-11-22T10:00+01:00", "2026-11-21T10:00+01:00",
         "2026-11-20T10:00+01:00")]
     assert all(c.utcoffset() is not None for c in changed)
-    assert history[3]["steps"] == LINEAR_STEPS  # earlier versions stay readable
+    assert essence(history[3])["steps"] == LINEAR_STEPS  # earlier versions stay readable
     assert doses_mg(history[0]) == [0.5, 0]
     text = pt.ok("taper", "history").out
     assert text.index("version 4") < text.index("version 1")

@@ -47,11 +47,16 @@ SCHEMA_1_RECORD = ("id, kind, night, at_utc, zone, dose_ug, scheduled_ug, alread
                    "voids, note, acknowledged, rule, recorded_at_utc")
 
 
+SCHEMA_1_REGIMEN = ("id, kind, created_at_utc, prescriber, start_night, acknowledged, acknowledged_ids,"
+                    " version, change, reason, round_ug")
+
+
 def dump(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, with the record columns schema 1 had (later ones are added)."""
     with sqlite3.connect(path) as conn:
         found = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                 for t in ("profile_version", "regimen", "regimen_step", "symptom")}
+                 for t in ("profile_version", "regimen_step", "symptom")}
+        found["regimen"] = conn.execute(f"SELECT {SCHEMA_1_REGIMEN} FROM regimen ORDER BY id").fetchall()
         found["record"] = conn.execute(f"SELECT {SCHEMA_1_RECORD} FROM record ORDER BY id").fetchall()
         return found
 

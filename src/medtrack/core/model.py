@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from medtrack.core.formulation import Formulation
+
 LIVER_LEVELS = ("none", "mild", "moderate", "severe")
 CONDITIONS = (
     "benzodiazepine-hypersensitivity",
@@ -72,6 +74,13 @@ class Regimen:
     change: str | None = None
     reason: str | None = None
     in_force_from: dt.date | None = None  # later than the first step for a hold or step back
+    formulation: Formulation | None = None  # None: recorded before formulations (plain unit)
+    warnings: tuple[str, ...] = ()  # what the preview said when the version was saved
+
+    @property
+    def form(self) -> Formulation:
+        """How the doses are made: the recorded formulation, else the plain dispensable unit."""
+        return self.formulation or Formulation(plain_ug=self.round_ug or 250)
 
     @property
     def start(self) -> dt.date:
@@ -148,6 +157,28 @@ class Symptom:
     night: dt.date
     note: str | None
     urgent: bool
+
+
+@dataclass(frozen=True)
+class StockEntry:
+    """Tablets of one strength (amount in quarter tablets) or liquid (amount in µl), added or
+    counted; a count keeps what was expected then and whether the difference was flagged."""
+
+    id: int
+    kind: str  # "add" | "count"
+    at: dt.datetime
+    zone: str
+    amount: int
+    strength_ug: int | None = None
+    ug_per_ml: int | None = None
+    expected: int | None = None
+    flagged: bool = False
+    note: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """What is counted: ("tablet", strength) or ("liquid", µg per ml)."""
+        return ("tablet", self.strength_ug) if self.strength_ug else ("liquid", self.ug_per_ml or 0)
 
 
 @dataclass(frozen=True)

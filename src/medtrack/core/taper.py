@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from fractions import Fraction
 
+from medtrack.core.formulation import Formulation, cannot_make
 from medtrack.core.model import Step
 from medtrack.core.parse import parse_date
 from medtrack.core.patterns import LazyPattern
@@ -32,14 +33,19 @@ def parse_every(text: str) -> int:
 def parse_step(text: str) -> tuple[str, int | Fraction]:
     """`0.25mg` -> ("linear", 250 ug); `10%` -> ("percent", Fraction(10))."""
     if text.strip().endswith("%"):
-        match = _PERCENT_RE.fullmatch(text.strip())
-        if not match:
-            raise BadInput(f"--step '{text}' is not a percentage (accepted: 1% to 99.99%, e.g. 10%)")
-        percent = Fraction(match.group(1))
-        if not 0 < percent < 100:
-            raise BadInput(f"--step '{text}': a percentage cut must be above 0% and below 100%")
-        return "percent", percent
+        return "percent", parse_percent(text, "--step")
     return "linear", parse_dose(text, what="--step")
+
+
+def parse_percent(text: str, what: str) -> Fraction:
+    """`10%` -> Fraction(10): above 0 and below 100 %."""
+    match = _PERCENT_RE.fullmatch(text.strip())
+    if not match:
+        raise BadInput(f"{what} '{text}' is not a percentage (accepted: 1% to 99.99%, e.g. 10%)")
+    percent = Fraction(match.group(1))
+    if not 0 < percent < 100:
+        raise BadInput(f"{what} '{text}': a percentage cut must be above 0% and below 100%")
+    return percent
 
 
 def check_unit(dose_ug: int, round_ug: int, what: str) -> None:
@@ -64,21 +70,82 @@ def percent_steps(start: dt.date, from_ug: int, percent: Fraction, every_days: i
                   round_ug: int) -> list[Step]:
     """Each step cuts `percent` of the current dose, rounded to the unit (halves up), and is
     always at least one unit below the step before; the last step is the target."""
-    check_unit(from_ug, round_ug, "--from")
-    check_unit(to_ug, round_ug, "--to")
+    return reduce_steps(start, from_ug, every_days, to_ug, Formulation(plain_ug=round_ug),
+                        percent=percent)
+
+
+def reduce_steps(start: dt.date, from_ug: int, every_days: int, to_ug: int,
+                 formulation: Formulation, *, percent: Fraction | None = None,
+                 max_cut: Fraction | None = None, final_from: int | None = None) -> list[Step]:
+    """A proportional (hyperbolic) taper with what the formulation can make.
+
+    Each cut is `percent` of the current dose, to the nearest dose the formulation makes
+    (halves up), and always at least one unit. `max_cut` caps every cut: the next dose is then
+    the lowest the formulation makes within the cap (the largest allowed cut); where even one
+    unit is more than the cap, the step is one unit (the preview flags it). `final_from` is
+    the largest dose from which the last stop to the target is made.
+    """
+    if percent is None and max_cut is None:
+        raise BadInput("a proportional taper needs a percentage (--step 10%) or a cap (--max-cut 10%)")
+    for dose, what in ((from_ug, "--from"), (to_ug, "--to")):
+        if not formulation.can_make(dose):
+            raise cannot_make(formulation, dose, what)
     _check_direction(from_ug, to_ug)
     doses = [from_ug]
     while doses[-1] > to_ug:
-        current = doses[-1]
-        kept = Fraction(current) * (100 - percent) / 100 / round_ug
-        units = int(kept + Fraction(1, 2))  # nearest unit, halves up (kept is never negative)
-        dose = min(units * round_ug, current - round_ug)
-        doses.append(max(dose, to_ug))
+        doses.append(next_dose(doses[-1], formulation, to_ug, percent, max_cut, final_from))
+        if len(doses) > MAX_STEPS:
+            break
     return _dated(start, doses, every_days)
 
 
-def explicit_steps(text: str, round_ug: int) -> list[Step]:
+def next_dose(current: int, formulation: Formulation, to_ug: int, percent: Fraction | None,
+              max_cut: Fraction | None, final_from: int | None) -> int:
+    """The next step's dose after `current` (see reduce_steps)."""
+    if final_from is not None and current <= final_from:
+        return to_ug
+    floor_ug = to_ug + 1 if final_from is not None and to_ug == 0 else to_ug
+    below = [d for d in _makeable_below(current, formulation) if d >= floor_ug]
+    if not below:
+        return to_ug
+    if percent is not None:
+        target = Fraction(current) * (100 - percent) / 100
+        chosen = min(below, key=lambda d: (abs(d - target), -d))  # nearest, halves up
+    else:
+        chosen = below[-1]
+    if max_cut is not None:
+        allowed = [d for d in below if d >= Fraction(current) * (100 - max_cut) / 100]
+        chosen = max(chosen, min(allowed)) if allowed else below[0]
+    return chosen
+
+
+def _makeable_below(current: int, formulation: Formulation) -> list[int]:
+    """Doses the formulation makes below `current`, highest first (0 included)."""
+    unit = formulation.unit_ug
+    return [d for d in range(current - unit, -1, -unit) if formulation.can_make(d)]
+
+
+def solve_percent(start: dt.date, until: dt.date, from_ug: int, every_days: int, to_ug: int,
+                  formulation: Formulation, max_cut: Fraction | None = None,
+                  final_from: int | None = None) -> tuple[Fraction, list[Step]]:
+    """The smallest even % per interval (in half-percent steps) that reaches the target on or
+    before `until`."""
+    for halves in range(2, 199):
+        percent = Fraction(halves, 2)
+        try:
+            steps = reduce_steps(start, from_ug, every_days, to_ug, formulation, percent=percent,
+                                 max_cut=max_cut, final_from=final_from)
+        except BadInput:
+            continue
+        if steps[-1].start <= until:
+            return percent, steps
+    raise BadInput(f"no even cut below 100 % reaches {format_mg(to_ug)} by {until} at one step "
+                   f"every {every_days} days: give a later --until or a shorter --every")
+
+
+def explicit_steps(text: str, made_with: int | Formulation) -> list[Step]:
     """`DATE=D,DATE=D,...` with strictly increasing dates; 0 is allowed (stopped)."""
+    formulation = made_with if isinstance(made_with, Formulation) else Formulation(plain_ug=made_with)
     steps: list[Step] = []
     parts = [p for p in text.split(",")]
     if not text.strip() or any(not p.strip() for p in parts):
@@ -90,7 +157,10 @@ def explicit_steps(text: str, round_ug: int) -> list[Step]:
         date_text, dose_text = part.split("=", 1)
         night = parse_date(date_text.strip(), what="--steps date")
         dose = parse_dose(dose_text.strip(), allow_zero=True, what="--steps dose")
-        check_unit(dose, round_ug, "--steps dose")
+        if formulation.is_plain:
+            check_unit(dose, formulation.unit_ug, "--steps dose")
+        elif not formulation.can_make(dose):
+            raise cannot_make(formulation, dose, "--steps dose")
         if steps and night == steps[-1].start:
             raise BadInput(f"--steps has two steps on {night}: give each step its own night")
         if steps and night < steps[-1].start:

@@ -9,7 +9,6 @@ from medtrack.core.model import Symptom
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
-from medtrack.errors import BadInput
 from medtrack.services.common import (
     iso,
     monograph,

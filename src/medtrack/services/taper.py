@@ -6,21 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from medtrack.core.model import Profile, Regimen, Step
+from medtrack.core.formulation import Formulation
+from medtrack.core.model import Profile, Regimen
 from medtrack.core.parse import parse_date, parse_positive_int
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.taper import (
-    explicit_steps,
     hold,
-    linear_steps,
-    parse_every,
-    parse_step,
-    percent_steps,
     step_back,
-    step_end,
 )
-from medtrack.core.units import format_mg, parse_dose
+from medtrack.core.taper_preview import Need, PreviewStep, need, percent_number, preview
+from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, Refused
+from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import (
     iso,
     mg,
@@ -28,49 +25,31 @@ from medtrack.services.common import (
     optional_text,
     require_profile,
     require_text,
+    tonight,
 )
-from medtrack.services.changes import next_seq, place_change
 from medtrack.services.lock import require_pin
+from medtrack.services.plan_build import (
+    Draft,
+    PlanRequest,
+    build_draft,
+    draft_of,
+    nights_of,
+)
 from medtrack.storage.repository import Database, Repository
 
-DEFAULT_ROUND_UG = 250
 
 
-@dataclass(frozen=True)
-class PlanRequest:
-    """`taper set` as typed: either a generator (start/from/step/every) or explicit steps."""
-
-    prescriber: str
-    start: str | None = None
-    from_dose: str | None = None
-    step: str | None = None
-    every: str | None = None
-    to: str | None = None
-    steps: str | None = None
-    round: str | None = None
-    reason: str | None = None
-    pin: str | None = None
+def _current_form(repo: Repository) -> Formulation | None:
+    """The formulation of the newest prescription or plan version (a new plan keeps it)."""
+    recorded = [r.formulation for r in repo.regimens() if r.formulation is not None]
+    return recorded[-1] if recorded else None
 
 
-def build_steps(request: PlanRequest) -> tuple[list[Step], int]:
-    """Parse and generate the plan's steps (pure: bad plans are bad input)."""
-    round_ug = parse_dose(request.round, what="--round") if request.round is not None else DEFAULT_ROUND_UG
-    if request.steps is not None:
-        if any(v is not None for v in (request.start, request.from_dose, request.step, request.every, request.to)):
-            raise BadInput("give either --steps or --start/--from/--step/--every, not both")
-        return explicit_steps(request.steps, round_ug), round_ug
-    missing = [name for name, value in (("--start", request.start), ("--from", request.from_dose),
-                                        ("--step", request.step), ("--every", request.every)) if value is None]
-    if missing:
-        raise BadInput(f"taper set needs {', '.join(missing)} (or --steps DATE=D,...)")
-    start = parse_date(request.start or "", what="--start")
-    from_ug = parse_dose(request.from_dose or "", what="--from")
-    to_ug = parse_dose(request.to, allow_zero=True, what="--to") if request.to is not None else 0
-    every = parse_every(request.every or "")
-    kind, amount = parse_step(request.step or "")
-    if kind == "linear":
-        return linear_steps(start, from_ug, int(amount), every, to_ug, round_ug), round_ug
-    return percent_steps(start, from_ug, amount, every, to_ug, round_ug), round_ug  # type: ignore[arg-type]
+def preview_plan(db: Database, request: PlanRequest) -> Draft:
+    """Every step of a plan as it would be saved, with its warnings; nothing is written."""
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        return build_draft(request, _current_form(repo))
 
 
 def plans(regimens: list[Regimen]) -> list[Regimen]:
@@ -105,32 +84,35 @@ def _save_version(repo: Repository, profile: Profile, now: dt.datetime, version:
                               at=now, acknowledged=acknowledged,
                               acknowledged_ids=ack_ids if acknowledged else (),
                               version=version.version, change=version.change,
-                              reason=version.reason, round_ug=version.round_ug, start=version.start)
+                              reason=version.reason, round_ug=version.form.unit_ug,
+                              start=version.start, formulation=version.formulation,
+                              warnings=version.warnings)
     return next(r for r in repo.regimens() if r.id == new_id)
 
 
-def _version(repo: Repository, now: dt.datetime, steps: list[Step], prescriber: str, change: str,
-             reason: str | None, round_ug: int, start: dt.date | None = None) -> Regimen:
+def _version(repo: Repository, now: dt.datetime, draft: Draft, prescriber: str, change: str,
+             reason: str | None, start: dt.date | None = None) -> Regimen:
     """A candidate plan version (not yet saved): the newest regimen, from `start` on."""
-    return Regimen(kind="plan", id=0, seq=next_seq(repo), prescriber=prescriber, steps=tuple(steps),
-                   created_at=now, round_ug=round_ug, version=len(plans(repo.regimens())) + 1,
-                   change=change, reason=reason, in_force_from=start)
+    return Regimen(kind="plan", id=0, seq=next_seq(repo), prescriber=prescriber,
+                   steps=draft.steps, created_at=now, round_ug=draft.formulation.unit_ug,
+                   version=len(plans(repo.regimens())) + 1, change=change, reason=reason,
+                   in_force_from=start, formulation=draft.formulation, warnings=draft.warnings)
 
 
 def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     """A new plan, or a whole new version replacing the current one from its start (needs a reason)."""
     prescriber = require_text(request.prescriber, "the prescriber's name").strip()
     reason = optional_text(request.reason, "the reason")
-    steps, round_ug = build_steps(request)
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
+        draft = build_draft(request, _current_form(repo))
         existing = plans(repo.regimens())
         if existing and reason is None:
             raise BadInput("changing the plan needs a reason (why the plan is replaced)",
                            hint="add --reason TEXT")
         change = "replaced" if existing else "created"
         version, _ = place_change(repo, profile, now, lambda _night: _version(
-            repo, now, steps, prescriber, change, reason, round_ug), steps[0].start)
+            repo, now, draft, prescriber, change, reason), draft.steps[0].start)
         require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version)
 
@@ -167,8 +149,8 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
                 steps, change = hold(list(current.steps), night, held), f"hold {held} day(s) at {night}"
             else:
                 steps, change = step_back(list(current.steps), night), f"step back at {night}"
-            return _version(repo, now, steps, who, change, reason,
-                            current.round_ug or DEFAULT_ROUND_UG, start=night)
+            return _version(repo, now, draft_of(steps, current.form), who, change, reason,
+                            start=night)
 
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, pin, now)
@@ -190,17 +172,56 @@ def plan_versions(db: Database) -> list[Regimen]:
 
 
 def steps_json(plan: Regimen) -> list[dict[str, Any]]:
-    steps = list(plan.steps)
-    return [{"start": s.start.isoformat(),
-             "end": (end.isoformat() if (end := step_end(steps, i)) else None),
-             "dose_mg": mg(s.dose_ug)} for i, s in enumerate(steps)]
+    """Each step with its nights, dose, how it is taken and the cut from the step before."""
+    rows = preview(plan.steps, plan.form)
+    return [{"start": r.start.isoformat(), "end": r.end.isoformat() if r.end else None,
+             "dose_mg": mg(r.dose_ug), "as_taken": r.as_taken,
+             "cut_mg": mg(r.cut_ug) if r.cut_ug is not None else None,
+             "cut_percent": percent_number(r.cut_percent)} for r in rows]
 
 
 def plan_json(plan: Regimen) -> dict[str, Any]:
-    return {"version": plan.version, "prescriber": plan.prescriber, "steps": steps_json(plan)}
+    return {"version": plan.version, "prescriber": plan.prescriber,
+            "in_force_from": plan.start.isoformat(), "formulation": plan.form.describe(),
+            "steps": steps_json(plan), "warnings": list(plan.warnings)}
 
 
 def version_json(plan: Regimen) -> dict[str, Any]:
     return {"version": plan.version, "prescriber": plan.prescriber,
+            "in_force_from": plan.start.isoformat(),
             "changed_at": iso(plan.created_at), "change": plan.change, "reason": plan.reason,
-            "steps": steps_json(plan)}
+            "formulation": plan.form.describe(), "steps": steps_json(plan),
+            "warnings": list(plan.warnings)}
+
+
+@dataclass(frozen=True)
+class Dispense:
+    """What the plan in force needs: per step, and for the next `days` nights from tonight."""
+
+    plan: Regimen
+    per_step: tuple[tuple[PreviewStep, Need | None], ...]  # None: an open-ended step
+    days: int
+    first: dt.date
+    upcoming: Need
+
+    def to_json(self) -> dict[str, Any]:
+        return {**plan_json(self.plan),
+                "dispense": {"per_step": [n.to_json() if n else None for _, n in self.per_step],
+                             "next_days": self.days, "from_night": self.first.isoformat(),
+                             "next": self.upcoming.to_json()}}
+
+
+def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:
+    """`taper show`: the plan (latest version) with what to dispense; None without a plan."""
+    count = parse_positive_int(days, what="the number of days", maximum=3650) if days else 28
+    with db.unit_of_work(write=False) as repo:
+        profile = require_profile(repo)
+        existing = plans(repo.regimens())
+        if not existing:
+            return None
+        plan = existing[-1]
+        first = tonight(profile, now)
+    rows = preview(plan.steps, plan.form)
+    per_step = tuple((r, need([r.dose_ug] * r.days, plan.form) if r.days else None) for r in rows)
+    upcoming = need(nights_of(plan.steps, first, count), plan.form)
+    return Dispense(plan, per_step, count, first, upcoming)

@@ -14,7 +14,7 @@ from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, NoProfile, StorageProblem
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
     f"busy_timeout={BUSY_TIMEOUT_MS}",

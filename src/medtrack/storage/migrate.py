@@ -15,7 +15,7 @@ from medtrack.storage.backup import write_backup
 from medtrack.storage.engine import SCHEMA_VERSION, storage_problem
 
 # Alembic revision for each schema version (PRAGMA user_version holds the number).
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005"}
 
 
 def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = SCHEMA_VERSION) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -14,7 +15,8 @@ from sqlalchemy import bindparam, exc, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
+from medtrack.core.formulation import Formulation, decode
+from medtrack.core.model import Profile, Record, Regimen, StockEntry, Step, Symptom
 from medtrack.errors import MedtrackError, StorageProblem
 from medtrack.storage.engine import open_engine, storage_problem
 
@@ -126,6 +128,8 @@ class Repository:
                 acknowledged=r.acknowledged, version=r.version, change=r.change, reason=r.reason,
                 acknowledged_ids=tuple(i for i in r.acknowledged_ids.split(",") if i),
                 round_ug=r.round_ug, in_force_from=dt.date.fromisoformat(r.start_night),
+                formulation=decode(r.formulation, r.round_ug) if r.formulation else None,
+                warnings=tuple(json.loads(r.warnings or "[]")),
             )
             for r in rows
         ]
@@ -134,7 +138,8 @@ class Repository:
                     acknowledged: str | None = None, acknowledged_ids: Sequence[str] = (),
                     version: int | None = None, change: str | None = None,
                     reason: str | None = None, round_ug: int | None = None,
-                    start: dt.date | None = None) -> int:
+                    start: dt.date | None = None, formulation: Formulation | None = None,
+                    warnings: Sequence[str] = ()) -> int:
         """Append a regimen in force from `start` (default: its first step's night)."""
         from medtrack.storage.tables import RegimenRow, StepRow
 
@@ -144,6 +149,8 @@ class Repository:
             start_night=(start or steps[0].start).isoformat(), acknowledged=acknowledged,
             acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
             reason=reason, round_ug=round_ug,
+            formulation=formulation.encode() if formulation is not None else None,
+            warnings=json.dumps(list(warnings), ensure_ascii=False),
         )
         self.session.add(row)
         self.session.flush()
@@ -244,6 +251,31 @@ class Repository:
             "SELECT * FROM symptom WHERE night >= :first AND night <= :last ORDER BY at_utc, id"),
             {"first": (first or dt.date.min).isoformat(), "last": (last or dt.date.max).isoformat()})
         return [_symptom(r) for r in rows]
+
+    # -- stock ---------------------------------------------------------------------------
+    def add_stock(self, entry: StockEntry, *, recorded_at: dt.datetime) -> StockEntry:
+        from medtrack.storage.tables import StockRow
+
+        row = StockRow(kind=entry.kind, at_utc=to_epoch(entry.at), zone=entry.zone,
+                       strength_ug=entry.strength_ug, ug_per_ml=entry.ug_per_ml,
+                       amount=entry.amount, expected=entry.expected, flagged=entry.flagged,
+                       note=entry.note, recorded_at_utc=to_epoch(recorded_at))
+        self.session.add(row)
+        self.session.flush()
+        return dataclasses.replace(entry, id=row.id or 0)
+
+    def stock_entries(self) -> list[StockEntry]:
+        rows = self.session.execute(text("SELECT * FROM stock ORDER BY at_utc, id"))
+        return [StockEntry(id=r.id, kind=r.kind, at=from_epoch(r.at_utc, r.zone), zone=r.zone,
+                           amount=r.amount, strength_ug=r.strength_ug, ug_per_ml=r.ug_per_ml,
+                           expected=r.expected, flagged=bool(r.flagged), note=r.note)
+                for r in rows]
+
+    def counted_doses(self) -> list[Record]:
+        """Every dose that counts (not voided), in time order: what the stock was used for."""
+        rows = self.session.execute(text(
+            "SELECT * FROM record WHERE kind = 'dose' AND voided = 0 ORDER BY at_utc")).all()
+        return [_record(r) for r in rows]
 
     # -- prescriber lock -----------------------------------------------------------------
     def lock(self) -> LockState:

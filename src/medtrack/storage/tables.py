@@ -46,6 +46,8 @@ class RegimenRow(SQLModel, table=True):
     change: str | None = None
     reason: str | None = None
     round_ug: int | None = None
+    formulation: str | None = None  # see core.formulation.Formulation.encode
+    warnings: str = "[]"  # JSON list: what the preview said when the version was saved
 
 
 class StepRow(SQLModel, table=True):
@@ -90,6 +92,25 @@ class PatientRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     uuid: str
     created_at_utc: int
+
+
+class StockRow(SQLModel, table=True):
+    """A stock entry: tablets (quarters of a tablet of one strength) or liquid (µl) added or
+    counted; a count keeps what was expected then and whether it was flagged."""
+
+    __tablename__ = "stock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str
+    at_utc: int
+    zone: str
+    strength_ug: int | None = None
+    ug_per_ml: int | None = None
+    amount: int
+    expected: int | None = None
+    flagged: bool = False
+    note: str | None = None
+    recorded_at_utc: int
 
 
 class SymptomRow(SQLModel, table=True):

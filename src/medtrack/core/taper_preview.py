@@ -1,0 +1,141 @@
+"""What a taper plan means before it is saved: each step with its cut, the warnings a
+prescriber should see, and what to dispense. Advice only: nothing here refuses a plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from medtrack.core.formulation import Formulation
+from medtrack.core.model import Step
+from medtrack.core.units import format_mg, ug_to_mg
+
+BIG_CUT = Fraction(25)
+SHORT_INTERVAL_DAYS = 7
+QUICK_STOP_DAYS = 28
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PreviewStep:
+    """One step of a plan as the prescriber previews it."""
+
+    number: int
+    start: dt.date
+    end: dt.date | None  # None: open-ended (the last step)
+    dose_ug: int
+    as_taken: str
+    cut_ug: int | None  # from the step before (None for the first)
+    cut_percent: Fraction | None
+
+    @property
+    def days(self) -> int | None:
+        return (self.end - self.start).days + 1 if self.end else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.number, "start": self.start.isoformat(),
+                "end": self.end.isoformat() if self.end else None,
+                "dose_mg": ug_to_mg(self.dose_ug), "as_taken": self.as_taken,
+                "cut_mg": ug_to_mg(self.cut_ug) if self.cut_ug is not None else None,
+                "cut_percent": percent_number(self.cut_percent), "days": self.days}
+
+
+def percent_number(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def percent_text(value: Fraction) -> str:
+    return f"{float(value):.1f}".rstrip("0").rstrip(".") + " %"
+
+
+def preview(steps: Sequence[Step], formulation: Formulation) -> list[PreviewStep]:
+    rows = []
+    for i, step in enumerate(steps):
+        end = steps[i + 1].start - DAY if i + 1 < len(steps) else None
+        before = steps[i - 1].dose_ug if i else None
+        cut = before - step.dose_ug if before is not None else None
+        percent = Fraction(cut * 100, before) if cut is not None and before else None
+        rows.append(PreviewStep(i + 1, step.start, end, step.dose_ug,
+                                formulation.as_taken(step.dose_ug), cut, percent))
+    return rows
+
+
+def warnings(steps: Sequence[Step], formulation: Formulation, *,
+             asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
+             final_from: int | None = None) -> list[str]:
+    """What the prescriber should know about a plan, in plain sentences."""
+    rows = preview(steps, formulation)
+    found: list[str] = []
+    cuts = [r for r in rows if r.cut_percent is not None and r.cut_ug and r.cut_ug > 0]
+    for row in cuts:
+        assert row.cut_percent is not None and row.cut_ug is not None
+        words = (f"{row.start}: the cut from {format_mg(row.dose_ug + row.cut_ug)} to "
+                 f"{format_mg(row.dose_ug)} is {percent_text(row.cut_percent)}")
+        if max_cut is not None and row.cut_percent > max_cut and row.dose_ug != 0:
+            found.append(f"{words}, more than the {percent_text(max_cut)} cap: one "
+                         f"{format_mg(formulation.unit_ug)} unit is the smallest cut "
+                         f"{formulation.describe()} can make (a finer formulation, such as "
+                         "quarter tablets or an oral liquid, would allow a smaller one)")
+        elif row.cut_percent > BIG_CUT:
+            found.append(f"{words}, over 25 %")
+    for row in rows[:-1]:
+        if row.days is not None and row.days < SHORT_INTERVAL_DAYS:
+            found.append(f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {row.days} "
+                         f"day(s), under {SHORT_INTERVAL_DAYS}")
+    last = rows[-1] if rows else None
+    if final_from is not None and last is not None and last.dose_ug == 0 and len(rows) > 1:
+        stop_from = rows[-2].dose_ug
+        if stop_from > final_from:
+            found.append(f"{last.start}: the stop to 0 comes from {format_mg(stop_from)}, above "
+                         f"the final-from dose of {format_mg(final_from)}")
+    if asked_percent is not None and cuts:
+        low = min(r.cut_percent for r in cuts if r.cut_percent is not None)
+        high = max(r.cut_percent for r in cuts if r.cut_percent is not None)
+        if high > 2 * asked_percent:
+            found.append(f"{percent_text(asked_percent)} asked, {percent_text(low).removesuffix(' %')}"
+                         f"-{percent_text(high)} per step with {formulation.describe()}: consider "
+                         "0.5 mg quarter tablets or the oral liquid")
+    if last is not None and last.dose_ug == 0 and rows:
+        span = (last.start - rows[0].start).days
+        if span < QUICK_STOP_DAYS:
+            found.append(f"the plan stops the drug within {span} days of its start at "
+                         f"{format_mg(rows[0].dose_ug)} (under 4 weeks)")
+    return found
+
+
+@dataclass(frozen=True)
+class Need:
+    """What to dispense: whole tablets of each strength (splits rounded up) or ml of liquid."""
+
+    tablets: dict[int, int]  # strength µg -> whole tablets
+    liquid_ul: int
+
+    def text(self, formulation: Formulation) -> str:
+        if formulation.liquid is not None:
+            ml = self.liquid_ul / 1000
+            return f"{ml:g} ml of {formulation.liquid.strength()}"
+        if not self.tablets:
+            return "nothing"
+        return " + ".join(f"{n} × {format_mg(s)} tablet{'s' if n != 1 else ''}"
+                          for s, n in sorted(self.tablets.items(), reverse=True))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tablets": {format_mg(s): n for s, n in sorted(self.tablets.items(), reverse=True)},
+                "liquid_ml": self.liquid_ul / 1000 if self.liquid_ul else None}
+
+
+def need(doses: Sequence[int], formulation: Formulation) -> Need:
+    """What a run of nightly doses uses, split tablets rounded up to whole ones."""
+    quarters: dict[int, int] = {}
+    liquid = 0
+    for dose in doses:
+        if not dose:
+            continue
+        if formulation.liquid is not None:
+            liquid += dose * 1000 // formulation.liquid.ug_per_ml
+        for strength, (numerator, _) in formulation.tablets_used(dose).items():
+            quarters[strength] = quarters.get(strength, 0) + numerator
+    return Need({s: -(-q // 4) for s, q in quarters.items()}, liquid)
