@@ -149,7 +149,7 @@ def test_a_plan_starting_before_the_prescription_is_followed(run):
     assert january["state"] == "no_dose" and january["scheduled_mg"] is None  # plan ended 12-27
     shown = run.ok("taper", "hold", "--days", "7", "--reason", "withdrawal symptoms",
                    now="2026-11-25T12:30+01:00")
-    assert "from 2026-12-06" in shown.out  # the 0.75 mg step lasts 7 nights longer
+    assert "2026-12-06" in shown.out  # the 0.75 mg step lasts 7 nights longer
 
 
 def test_a_newer_prescription_replaces_the_plan_and_a_hold_is_then_refused(patient, db_path):

@@ -37,7 +37,7 @@ PLAN_KEYS = {"version", "prescriber", "in_force_from", "formulation", "steps", "
 STEP_KEYS = {"start", "end", "dose_mg", "as_taken", "cut_mg", "cut_percent"}
 HISTORY_KEYS = {"version", "prescriber", "in_force_from", "changed_at", "change", "reason",
                 "formulation", "steps", "warnings"}
-NIGHT_KEYS = {"night", "scheduled_mg", "taken_mg", "state", "step_change"}
+NIGHT_KEYS = {"night", "scheduled_mg", "as_taken", "taken_mg", "state", "step_change"}
 DATA_TABLES = ("record", "regimen", "regimen_step", "profile_version", "symptom")
 
 LINEAR = ("taper", "set", "--start", "2026-12-01", "--from", "1mg", "--step", "0.25mg",
@@ -229,6 +229,7 @@ SHOW_BUG = ("cli/taper_cmds.py registers no `show` action: `medtrack taper show 
 def test_taper_show_json(pt):
     pt.ok(*LINEAR)
     shown = pt.json("taper", "show")
+    assert set(shown.pop("dispense")) == {"per_step", "next_days", "from_night", "next"}
     check_plan_shape(shown)
     assert essence(shown) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
 
@@ -566,7 +567,7 @@ def test_calendar_states_and_step_changes(pt):
     pt.ok("log", "0.5mg", "--at", "2026-11-22 22:40")
     pt.ok("log", "0.25mg", "--already-taken", "--note", "a second one", "--at", "2026-11-23 00:30")
     month = pt.json("calendar", "--month", "2026-11")
-    assert set(month) == {"month", "nights"} and month["month"] == "2026-11"
+    assert set(month) == {"month", "nights", "taper_complete_since"} and month["month"] == "2026-11"
     nights = month["nights"]
     assert [n["night"] for n in nights] == [f"2026-11-{day:02d}" for day in range(1, 31)]
     for night in nights:

@@ -73,10 +73,13 @@ def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.services.prescribing import prescribe
 
     regimen, notice = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
-                                args.min_sleep, args.acknowledge_contraindication, args.pin)
+                                args.min_sleep, args.acknowledge_contraindication, args.pin,
+                                tuple(args.tablet or ()), args.liquid, args.measure)
     if notice:
         ctx.out(notice)
-    ctx.out(f"Prescribed by {regimen.prescriber}: {format_mg(regimen.steps[0].dose_ug)} at bedtime "
+    dose = regimen.steps[0].dose_ug
+    taken = f" ({regimen.formulation.as_taken(dose)})" if regimen.formulation else ""
+    ctx.out(f"Prescribed by {regimen.prescriber}: {format_mg(dose)}{taken} at bedtime "
             f"from the night of {regimen.start}.")
     if regimen.acknowledged:
         ctx.out(f"Contraindication acknowledged: {regimen.acknowledged}")
@@ -130,6 +133,8 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     dose = format_mg(report.scheduled_ug) if report.scheduled_ug else "nothing scheduled"
     if report.state == "no_prescription":
         dose = "no prescription recorded"
+    if report.as_taken and report.scheduled_ug:
+        dose += f" ({report.as_taken})"
     ctx.out(f"Night of {report.night}: {report.drug} {dose}  ({report.state.replace('_', ' ')})")
     if report.dose_change:
         ctx.out(report.dose_change)
@@ -141,6 +146,10 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     ctx.out(f"Last night: {report.previous_night}")
     for warning in report.warnings:
         ctx.out(f"! {warning}")
+    if report.complete_since:
+        ctx.out(f"Drug-free nights since {report.complete_since}: {report.drug_free_nights}")
+    for line in report.stock.lines() if report.stock else ():
+        ctx.out(line)
     return 0
 
 

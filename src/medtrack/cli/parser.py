@@ -107,6 +107,9 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     p.add_argument("--acknowledge-contraindication", metavar="TEXT",
                    help="the prescriber acknowledges a contraindication for the record")
     p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
+    from medtrack.cli.taper_cmds import formulation_options
+
+    formulation_options(p)
 
     p = _sub(subs, "log", "record tonight's dose (checked first against every rule)",
              "medtrack log            (tonight's scheduled dose, now)\n"
@@ -159,4 +162,5 @@ def build_parser(argv: list[str] | None = None) -> Parser:
 
 KNOWN_COMMANDS = frozenset({
     "init", "profile", "prescribe", "log", "skip", "status", "history", "void", "lock", "tui",
-    "taper", "calendar", "symptom", "symptoms", "export", "import", "demo", "backup", "restore"})
+    "taper", "calendar", "symptom", "symptoms", "export", "import", "demo", "backup", "restore",
+    "stock"})

@@ -9,6 +9,7 @@ EXTENSIONS: dict[str, frozenset[str]] = {
     "medtrack.cli.taper_cmds": frozenset({"taper", "calendar"}),
     "medtrack.cli.visit_cmds": frozenset({"symptom", "symptoms", "export", "import", "demo"}),
     "medtrack.cli.admin_cmds": frozenset({"backup", "restore"}),
+    "medtrack.cli.stock_cmds": frozenset({"stock"}),
 }
 
 

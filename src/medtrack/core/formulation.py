@@ -35,7 +35,7 @@ class Tablet:
 
     def label(self) -> str:
         return f"{format_mg(self.strength_ug)} tablet" + (
-            f" ({'half' if self.split == 2 else 'quarter'}s allowed)" if self.split > 1 else "")
+            f" ({'halves' if self.split == 2 else 'quarters'} allowed)" if self.split > 1 else "")
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,15 @@ def preview(steps: Sequence[Step], formulation: Formulation) -> list[PreviewStep
     return rows
 
 
+def finer(formulation: Formulation) -> str:
+    """What would allow smaller cuts than this formulation's unit."""
+    if formulation.liquid is not None:
+        return "a finer measuring step or a weaker liquid"
+    if formulation.tablets:
+        return "quarter tablets of a lower strength, or the oral liquid"
+    return "quarter tablets or the oral liquid"
+
+
 def warnings(steps: Sequence[Step], formulation: Formulation, *,
              asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
              final_from: int | None = None) -> list[str]:
@@ -70,22 +79,25 @@ def warnings(steps: Sequence[Step], formulation: Formulation, *,
     rows = preview(steps, formulation)
     found: list[str] = []
     cuts = [r for r in rows if r.cut_percent is not None and r.cut_ug and r.cut_ug > 0]
+    last = rows[-1] if rows else None
+    planned_stop = (final_from is not None and last is not None and last.dose_ug == 0
+                    and len(rows) > 1 and rows[-2].dose_ug <= final_from)
+    if planned_stop:  # the stop to 0 was set with --final-from: not a cut to warn about
+        cuts = [r for r in cuts if r is not last]
     for row in cuts:
         assert row.cut_percent is not None and row.cut_ug is not None
         words = (f"{row.start}: the cut from {format_mg(row.dose_ug + row.cut_ug)} to "
                  f"{format_mg(row.dose_ug)} is {percent_text(row.cut_percent)}")
         if max_cut is not None and row.cut_percent > max_cut and row.dose_ug != 0:
-            found.append(f"{words}, more than the {percent_text(max_cut)} cap: one "
-                         f"{format_mg(formulation.unit_ug)} unit is the smallest cut "
-                         f"{formulation.describe()} can make (a finer formulation, such as "
-                         "quarter tablets or an oral liquid, would allow a smaller one)")
+            found.append(f"{words}, more than the {percent_text(max_cut)} cap: it is one "
+                         f"{format_mg(formulation.unit_ug)} unit, the smallest cut this "
+                         f"formulation makes ({finer(formulation)} would allow less)")
         elif row.cut_percent > BIG_CUT:
             found.append(f"{words}, over 25 %")
     for row in rows[:-1]:
         if row.days is not None and row.days < SHORT_INTERVAL_DAYS:
             found.append(f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {row.days} "
                          f"day(s), under {SHORT_INTERVAL_DAYS}")
-    last = rows[-1] if rows else None
     if final_from is not None and last is not None and last.dose_ug == 0 and len(rows) > 1:
         stop_from = rows[-2].dose_ug
         if stop_from > final_from:
@@ -97,7 +109,7 @@ def warnings(steps: Sequence[Step], formulation: Formulation, *,
         if high > 2 * asked_percent:
             found.append(f"{percent_text(asked_percent)} asked, {percent_text(low).removesuffix(' %')}"
                          f"-{percent_text(high)} per step with {formulation.describe()}: consider "
-                         "0.5 mg quarter tablets or the oral liquid")
+                         f"{finer(formulation)}")
     if last is not None and last.dose_ug == 0 and rows:
         span = (last.start - rows[0].start).days
         if span < QUICK_STOP_DAYS:

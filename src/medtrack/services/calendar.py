@@ -32,10 +32,12 @@ class CalendarNight:
     step_change: bool
     already_taken: bool = False
     voided: bool = False
+    as_taken: str | None = None  # the scheduled dose as the patient takes it (a formulation)
 
     def to_json(self) -> dict[str, Any]:
         return {"night": self.night.isoformat(), "scheduled_mg": mg(self.scheduled_ug),
-                "taken_mg": mg(self.taken_ug), "state": self.state, "step_change": self.step_change}
+                "as_taken": self.as_taken, "taken_mg": mg(self.taken_ug), "state": self.state,
+                "step_change": self.step_change}
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,15 @@ class Month:
     month: int
     nights: tuple[CalendarNight, ...]
     today: dt.date
+    complete_since: dt.date | None = None  # the taper reached 0 on this night
 
     @property
     def label(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
     def to_json(self) -> dict[str, Any]:
-        return {"month": self.label, "nights": [n.to_json() for n in self.nights]}
+        return {"month": self.label, "nights": [n.to_json() for n in self.nights],
+                "taper_complete_since": self.complete_since.isoformat() if self.complete_since else None}
 
     def summary(self) -> dict[str, Any]:
         counts = {s: sum(1 for n in self.nights if n.state == s)
@@ -90,9 +94,11 @@ def night_states(mono: Monograph, profile: Profile, regimens: list[Regimen],
             state = "future"
         else:
             state = "missed"
+        made_with = regimen.formulation if regimen is not None else None
         out.append(CalendarNight(night, scheduled, taken, state, scheduled != before,
                                  already_taken=any(d.already_taken for d in facts.doses),
-                                 voided=any(r.voided for r in facts.records)))
+                                 voided=any(r.voided for r in facts.records),
+                                 as_taken=made_with.as_taken(scheduled) if made_with and scheduled else None))
         before = scheduled
         night += DAY
     return out
@@ -101,9 +107,14 @@ def night_states(mono: Monograph, profile: Profile, regimens: list[Regimen],
 def month_view(repo: Repository, profile: Profile, year: int, month: int, now: dt.datetime) -> Month:
     first = dt.date(year, month, 1)
     last = dt.date(year, month, _calendar.monthrange(year, month)[1])
-    nights = night_states(monograph(), profile, repo.regimens(),
+    regimens = repo.regimens()
+    nights = night_states(monograph(), profile, regimens,
                           repo.records_for_nights(first, last), first, last, now)
-    return Month(year, month, tuple(nights), tonight(profile, now))
+    ended = regimen_on(regimens, min(last, tonight(profile, now)))
+    since = (ended.steps[-1].start if ended is not None and ended.kind == "plan"
+             and ended.steps[-1].dose_ug == 0 and ended.steps[-1].start <= tonight(profile, now)
+             else None)
+    return Month(year, month, tuple(nights), tonight(profile, now), since)
 
 
 def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> Month:

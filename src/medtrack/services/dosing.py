@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medtrack.core.formulation import cannot_make
 from medtrack.core.model import Profile, Record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
@@ -65,6 +66,9 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
     verdict = check_dose(monograph(), profile, facts, when, dose_ug, ack_ids)
     if not verdict.allowed and not already_taken:
         raise Refused(verdict.rule, f"refused ({verdict.rule.replace('-', ' ')}): {verdict.message}")
+    made_with = facts.regimen.formulation if facts.regimen else None
+    if made_with is not None and not already_taken and not made_with.can_make(dose_ug):
+        raise cannot_make(made_with, dose_ug)  # a dose the tablets or liquid cannot measure
     record = Record(
         id=0, kind="dose", night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
         scheduled_ug=scheduled, already_taken=already_taken, note=note,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
+from medtrack.core.formulation import cannot_make, parse_formulation
 from medtrack.core.model import Regimen, Step
 from medtrack.core.parse import parse_date, parse_hours
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
@@ -25,7 +27,8 @@ from medtrack.storage.repository import Database
 
 def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start: str | None = None,
               min_sleep: str | None = None, acknowledge: str | None = None,
-              pin: str | None = None) -> tuple[Regimen, str | None]:
+              pin: str | None = None, tablets: Sequence[str] = (), liquid: str | None = None,
+              measure: str | None = None) -> tuple[Regimen, str | None]:
     """A new prescription in force from its start night (default tonight) until a newer one.
 
     Returns it with a notice when tonight was already recorded and it starts tomorrow instead.
@@ -35,13 +38,16 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
     acknowledge = optional_text(acknowledge, "the acknowledgement")
     min_sleep_min = parse_hours(min_sleep, what="the minimum sleep") if min_sleep is not None else None
     start_night = parse_date(start, what="start date") if start is not None else None
+    formulation = parse_formulation(list(tablets), liquid, measure, None)
+    if formulation is not None and not formulation.can_make(dose_ug):
+        raise cannot_make(formulation, dose_ug)
     mono = monograph()
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         seq = next_seq(repo)
         candidate, notice = place_change(repo, profile, now, lambda night: Regimen(
             kind="prescription", id=0, seq=seq, prescriber=prescriber,
-            steps=(Step(night, dose_ug),), created_at=now), start_night)
+            steps=(Step(night, dose_ug),), created_at=now, formulation=formulation), start_night)
         night = candidate.start
         if min_sleep_min is not None:
             check_sleep(profile.bedtime, profile.wake, min_sleep_min)
@@ -63,6 +69,7 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
         regimen_id = repo.add_regimen(
             kind="prescription", prescriber=prescriber, steps=[Step(night, dose_ug)], at=now,
             acknowledged=acknowledge, acknowledged_ids=[r.id for r in blocked] if acknowledge else [],
+            formulation=formulation,
         )
         return next(r for r in repo.regimens() if r.id == regimen_id), notice
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from medtrack.core.model import Profile
+from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_when
 from medtrack.core.rules import (
@@ -29,6 +29,7 @@ from medtrack.services.common import (
     night_facts,
     require_profile,
 )
+from medtrack.services.stock import StockReport, stock_report
 from medtrack.services.symptoms import hold_warning
 from medtrack.storage.repository import Database, Repository
 
@@ -53,6 +54,10 @@ class Status:
     zone: str = "UTC"
     excess: bool = False
     previous_scheduled_ug: int | None = None  # last night's scheduled dose
+    as_taken: str | None = None  # the scheduled dose as the patient takes it (a formulation)
+    stock: StockReport | None = None
+    complete_since: dt.date | None = None  # the first night of the plan's 0 mg step
+    drug_free_nights: int = 0
 
     @property
     def dose_change(self) -> str | None:
@@ -80,6 +85,10 @@ class Status:
             "previous_night": self.previous_night,
             "dose_change": {"from_mg": mg(self.previous_scheduled_ug),
                             "to_mg": mg(self.scheduled_ug) or 0} if changed else None,
+            "as_taken": self.as_taken,
+            "stock": self.stock.to_json() if self.stock else None,
+            "taper_complete_since": self.complete_since.isoformat() if self.complete_since else None,
+            "drug_free_nights": self.drug_free_nights,
             "guidance": self.guidance,
             "warnings": list(self.warnings),
             "zone": self.zone,
@@ -104,6 +113,8 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
     taken_ug = sum(d.dose_ug or 0 for d in doses) if doses else None
     upcoming = min((r.start for r in repo.regimens() if r.start > night), default=None)
     extra = hold_warning(repo, facts)
+    regimen, scheduled = facts.regimen, facts.scheduled_as_recorded
+    complete_since, drug_free = taper_complete(repo, regimen, night)
     return Status(
         night=night, state=state, drug=mono.name, scheduled_ug=facts.scheduled_as_recorded,
         taken_ug=taken_ug, taken_at=doses[0].at.astimezone(profile.tz) if doses else None,
@@ -113,7 +124,24 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
         guidance=guidance(mono, profile, facts, state, ack_ids, upcoming),
         warnings=tuple(warnings(mono, profile, facts, state) + extra), zone=profile.zone,
         excess=is_excess(facts), previous_scheduled_ug=before.scheduled_as_recorded,
+        as_taken=(regimen.formulation.as_taken(scheduled)
+                  if regimen is not None and regimen.formulation is not None and scheduled else None),
+        stock=stock_report(repo, profile, when, bool(doses)),
+        complete_since=complete_since, drug_free_nights=drug_free,
     )
+
+
+def taper_complete(repo: Repository, regimen: Regimen | None,
+                   night: dt.date) -> tuple[dt.date | None, int]:
+    """Once the plan in force has reached 0: since which night, and how many nights since
+    then had no dose."""
+    if regimen is None or regimen.kind != "plan" or regimen.steps[-1].dose_ug != 0:
+        return None, 0
+    since = regimen.steps[-1].start
+    if night < since:
+        return None, 0
+    dosed = {r.night for r in repo.records_for_nights(since, night) if r.counted}
+    return since, (night - since).days + 1 - len(dosed)
 
 
 def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
@@ -145,7 +173,12 @@ def guidance(mono: Monograph, profile: Profile, facts: NightFacts, state: str,
             return (f"Nothing is scheduled tonight: your prescription starts on the night of "
                     f"{upcoming}. Take no dose tonight.")
         if facts.regimen is not None and facts.regimen.kind == "plan":
-            return "Your taper plan has reached 0 mg: nothing is scheduled tonight. Take no dose."
+            since = facts.regimen.steps[-1].start
+            if facts.regimen.steps[-1].dose_ug == 0 and facts.night >= since:
+                return (f"Taper complete: no {mono.name.lower()} since the night of {since}. "
+                        "Nothing is scheduled: take no dose. Keep noting how you feel in the "
+                        "symptom journal.")
+            return "Your taper plan schedules no dose tonight: take no dose."
         return "Nothing is scheduled tonight: take no dose."
     if state == "not_yet":
         return (f"Tonight: {dose} at bedtime ({window.bedtime:%H:%M}). The window opens at "
