@@ -53,7 +53,8 @@ def cmd_stock_count(args: argparse.Namespace, ctx: Context) -> int:
     entry = count_stock(ctx.open_db(), ctx.now, args.quantity, args.note)
     ctx.out(f"Count recorded: {amount_text(entry.key, entry.amount)} (entry #{entry.id}).")
     if entry.flagged and entry.expected is not None:
+        limit = "0.5 ml" if entry.key[0] == "liquid" else "half a tablet"
         ctx.out(f"! This differs from the {amount_text(entry.key, entry.expected)} expected by more "
-                "than half a tablet. It is kept and shown to your prescriber; tell them or your "
+                f"than {limit}. It is kept and shown to your prescriber; tell them or your "
                 "pharmacist.")
     return 0

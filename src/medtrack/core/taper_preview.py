@@ -141,9 +141,14 @@ class Need:
 
 def need(doses: Sequence[int], formulation: Formulation) -> Need:
     """What a run of nightly doses uses, split tablets rounded up to whole ones."""
+    return need_of([(dose, formulation) for dose in doses])
+
+
+def need_of(nights: Sequence[tuple[int, Formulation]]) -> Need:
+    """The same for nights that may each be made from another formulation."""
     quarters: dict[int, int] = {}
     liquid = 0
-    for dose in doses:
+    for dose, formulation in nights:
         if not dose:
             continue
         if formulation.liquid is not None:

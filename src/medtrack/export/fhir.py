@@ -14,9 +14,24 @@ import re
 import uuid
 from typing import IO, Any
 
-from medtrack.export.fhir_base import ATC, RFC3986, Context, entry, resource_id, url, when
+from medtrack.core.rules import regimen_on
+from medtrack.export.fhir_base import (
+    ATC,
+    ORAL_SOLUTION_FORM,
+    ORDERABLE_FORM,
+    RFC3986,
+    TABLET_FORM,
+    UCUM,
+    Context,
+    entry,
+    mg,
+    resource_id,
+    url,
+    when,
+)
 from medtrack.export.fhir_events import administrations, symptoms
 from medtrack.export.fhir_requests import medication_requests, request_url
+from medtrack.export.forms import product
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, maybe joined by - or '
 
@@ -41,17 +56,47 @@ def patient_id(data) -> str:  # type: ignore[no-untyped-def]
         return resource_id("", "patient", data.profile.name, data.profile.born)
 
 
+def product_fields(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Medication.form and the flunitrazepam ingredient with its strength (mg per tablet, or mg
+    per ml of the liquid), from the regimen in force tonight (else the next one to start).
+
+    One Medication stands for one product: with tablets of several strengths (1 mg and 0.5 mg),
+    one strength would be wrong for the others and two ingredients would read as a combination
+    product, so the form's text names every strength and the ingredient carries none."""
+    regimen = regimen_on(data.regimens, data.tonight) or min(
+        (r for r in data.regimens if r.start > data.tonight), key=lambda r: r.start, default=None)
+    made_with = product(regimen)
+    if made_with is None:
+        return {}
+    ingredient: dict[str, Any] = {"itemCodeableConcept": {
+        "coding": [{"system": ATC, "code": data.drug.atc, "display": data.drug.name}],
+        "text": data.drug.name}, "isActive": True}
+    if made_with.liquid is not None:
+        form = {**ORAL_SOLUTION_FORM, "text": made_with.describe()}
+        ingredient["strength"] = {"numerator": mg(made_with.liquid.ug_per_ml),
+                                  "denominator": {"value": 1, "unit": "mL", "system": UCUM, "code": "mL"}}
+        return {"form": form, "ingredient": [ingredient]}
+    strengths = sorted({t.strength_ug for t in made_with.tablets}, reverse=True)
+    form = {**TABLET_FORM, "text": made_with.describe()}
+    if len(strengths) == 1:
+        ingredient["strength"] = {"numerator": mg(strengths[0]),
+                                  "denominator": {"value": 1, "unit": "tablet", "system": ORDERABLE_FORM,
+                                                  "code": "TAB"}}
+    return {"form": form, "ingredient": [ingredient]}
+
+
 def bundle(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     profile, drug = data.profile, data.drug
     pid = patient_id(data)
     patient = {"resourceType": "Patient", "id": pid,
                "identifier": [{"system": RFC3986, "value": url(pid)}],
                "name": [human_name(profile.name)], "birthDate": profile.born.isoformat()}
-    # No form or strength: the profile does not record which product is taken (tablet of how
-    # many mg); the route is given on each dosage.
+    # Form and strength only when the regimen in force tonight records tablets or a liquid;
+    # otherwise nothing says which product is taken. The route is given on each dosage.
     medication = {"resourceType": "Medication", "id": resource_id(pid, "medication", drug.id),
                   "code": {"coding": [{"system": ATC, "code": drug.atc, "display": drug.name}],
-                           "text": drug.name}}
+                           "text": drug.name},
+                  **product_fields(data)}
     ctx = Context(patient_id=pid, subject={"reference": url(pid), "display": profile.name},
                   medication={"reference": url(medication["id"]), "display": drug.name},
                   requests={r.id: request_url(pid, r) for r in data.regimens})

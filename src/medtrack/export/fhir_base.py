@@ -34,6 +34,11 @@ FLAGS = {
     "imported": "Read from a medtrack CSV export, not checked against a schedule",
     "urgent": "A side effect the monograph says to consult a doctor about immediately",
 }
+# Medication.form (SNOMED CT dose forms) and the denominator of a tablet's strength (HL7 v3
+# orderable drug form, as in the specification's own Medication examples).
+TABLET_FORM = {"coding": [{"system": SNOMED, "code": "385055001", "display": "Tablet"}]}
+ORAL_SOLUTION_FORM = {"coding": [{"system": SNOMED, "code": "385023001", "display": "Oral solution"}]}
+ORDERABLE_FORM = "http://terminology.hl7.org/CodeSystem/v3-orderableDrugForm"
 ORAL_ROUTE = {"coding": [{"system": SNOMED, "code": "26643006", "display": "Oral route"}],
               "text": "oral"}
 _NAMESPACE = uuid.UUID("6f1c1b8e-3f0e-4e4c-9d55-6d2f8e0b7a11")

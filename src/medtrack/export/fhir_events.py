@@ -9,6 +9,7 @@ from typing import Any
 
 from medtrack.core.model import Record, Symptom
 from medtrack.core.rules import regimen_on
+from medtrack.export.forms import as_taken
 from medtrack.export.fhir_base import (
     FLAGS,
     FLAG_CODES,
@@ -86,7 +87,9 @@ def _administration(data, ctx: Context, record: Record, excess: bool) -> dict[st
     if notes:
         resource["note"] = [{"text": n} for n in notes]
     if record.kind == "dose":
-        resource["dosage"] = {"route": ORAL_ROUTE, "dose": mg(record.dose_ug or 0)}
+        taken = as_taken(regimen, record.dose_ug)
+        resource["dosage"] = {**({"text": taken} if taken else {}), "route": ORAL_ROUTE,
+                              "dose": mg(record.dose_ug or 0)}
     return resource
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
 from medtrack.core.units import ug_to_mg
+from medtrack.export.forms import as_taken
 from medtrack.export.fhir_base import (
     ORAL_ROUTE,
     UCUM,
@@ -114,16 +115,18 @@ def dosage_instructions(data, regimen: Regimen) -> list[dict[str, Any]]:  # type
         if following is not None and following <= regimen.start:
             continue
         end = following - DAY if following is not None else None
-        out.append(_instruction(data, step, max(step.start, regimen.start), end, len(out) + 1))
+        out.append(_instruction(data, regimen, step, max(step.start, regimen.start), end, len(out) + 1))
     return out
 
 
-def _instruction(data, step: Step, start: dt.date, end: dt.date | None, sequence: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _instruction(data, regimen: Regimen, step: Step, start: dt.date, end: dt.date | None,  # type: ignore[no-untyped-def]
+                 sequence: int) -> dict[str, Any]:
     bounds = {"start": start.isoformat()}
     if end is not None:
         bounds["end"] = end.isoformat()
     if step.dose_ug:
-        text = f"{ug_to_mg(step.dose_ug)} mg orally at bedtime, once a night"
+        taken = as_taken(regimen, step.dose_ug)
+        text = f"{ug_to_mg(step.dose_ug)} mg orally at bedtime, once a night" + (f" ({taken})" if taken else "")
     else:
         text = f"0 mg: no more {data.drug.name} from this night on (the end of the taper)"
     instruction: dict[str, Any] = {

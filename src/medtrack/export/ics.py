@@ -16,7 +16,8 @@ from icalendar import Alarm, Calendar, Event
 from medtrack.core.nights import bedtime_day, local_instant
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
-from medtrack.export.ics_plan import Entry, Note, Series, reminders, tail_start
+from medtrack.export.forms import as_taken
+from medtrack.export.ics_plan import Dose, Entry, Note, Series, reminders, tail_start
 from medtrack.export.ics_tz import vtimezone
 
 DAY = dt.timedelta(days=1)
@@ -48,29 +49,28 @@ class _Writer:
         event.add("description", description)
         return event
 
-    def _timed(self, event: Event, night: dt.date, dose_ug: int | None) -> Event:
+    def _timed(self, event: Event, night: dt.date, dose: Dose | None) -> Event:
         event.add("dtstart", self.bedtime(night))
         event.add("duration", REMINDER)
-        if dose_ug is None:
+        if dose is None:
             event.add("transp", "TRANSPARENT")
             return event
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Bedtime: {self.drug.name} {format_mg(dose_ug)}")
+        alarm.add("description", f"Bedtime: {self.drug.name} {_amount(dose)}")
         alarm.add("trigger", -REMINDER)
         event.add_component(alarm)
         return event
 
-    def _dose_words(self, dose_ug: int) -> tuple[str, str]:
-        dose = format_mg(dose_ug)
-        return (f"{self.drug.name} {dose}", f"Take {dose} of {self.drug.name} at bedtime. Only "
-                "one dose a night; never two to make up. Do not drive afterwards.")
+    def _dose_words(self, dose: Dose) -> tuple[str, str]:
+        return (f"{self.drug.name} {_amount(dose)}", f"Take {_amount(dose)} of {self.drug.name} at "
+                "bedtime. Only one dose a night; never two to make up. Do not drive afterwards.")
 
     def _cancelled(self, what: str) -> tuple[str, str]:
         return (f"Cancelled: {self.drug.name} {what} (the plan changed)",
                 f"The prescriber changed the plan, so this {what} no longer applies.")
 
-    def reminder(self, entry: Entry[int]) -> Event:
+    def reminder(self, entry: Entry[Dose]) -> Event:
         summary, description = (self._dose_words(entry.content) if entry.content
                                 else self._cancelled("reminder"))
         event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description,
@@ -78,11 +78,12 @@ class _Writer:
         return self._timed(event, entry.night, entry.content)
 
     def series(self, series: Series) -> Event:
+        dose = Dose(series.dose_ug, as_taken(series.regimen, series.dose_ug))
         summary, description = (self._cancelled("reminder") if series.cancelled
-                                else self._dose_words(series.dose_ug))
+                                else self._dose_words(dose))
         uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}"
         event = self._event(uid, series.sequence, summary, description, series.cancelled)
-        self._timed(event, series.first, None if series.cancelled else series.dose_ug)
+        self._timed(event, series.first, None if series.cancelled else dose)
         if not series.cancelled:
             rule: dict[str, object] = {"freq": "daily"}
             if series.last is not None:
@@ -102,13 +103,14 @@ class _Writer:
 
     def _note_words(self, note: Note) -> tuple[str, str]:
         name = self.drug.name
+        new = _amount(Dose(note.dose_ug or 0, note.as_taken))
         if note.kind == "step":
-            return (f"Taper step: {name} {format_mg(note.dose_ug or 0)} from tonight",
+            return (f"Taper step: {name} {new} from tonight",
                     f"The nightly dose changes from {format_mg(note.before_ug or 0)} to "
-                    f"{format_mg(note.dose_ug or 0)}, as the prescriber set.")
+                    f"{new}, as the prescriber set.")
         if note.kind == "resume":
-            return (f"Taper resumes: {name} {format_mg(note.dose_ug or 0)} from tonight",
-                    f"After a pause the nightly dose is {format_mg(note.dose_ug or 0)} again "
+            return (f"Taper resumes: {name} {new} from tonight",
+                    f"After a pause the nightly dose is {new} again "
                     "from tonight, as the prescriber set.")
         if note.kind == "pause" and note.resume is not None:
             return (f"Taper pause: no {name} from tonight",
@@ -117,6 +119,11 @@ class _Writer:
                     f"of {note.resume}, as the prescriber set.")
         return (f"End of taper: no more {name} from tonight",
                 "The plan ends here: from tonight no dose is scheduled, as the prescriber set.")
+
+
+def _amount(dose: Dose) -> str:
+    """'0.5 mg', or with tablets or a liquid '0.5 mg (½ tablet of 1 mg)'."""
+    return format_mg(dose.dose_ug) + (f" ({dose.as_taken})" if dose.as_taken else "")
 
 
 def period(data) -> tuple[dt.date, dt.date | None]:  # type: ignore[no-untyped-def]

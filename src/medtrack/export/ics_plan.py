@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 from medtrack.core.model import Regimen
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.schedule import change_nights
+from medtrack.export.forms import as_taken
 
 DAY = dt.timedelta(days=1)
 T = TypeVar("T")
@@ -39,6 +40,17 @@ class Note:
     before_ug: int | None  # the night before
     resume: dt.date | None = None  # a pause: the night the dose resumes
     resume_ug: int | None = None
+    as_taken: str | None = None  # the new dose as the patient takes it (tablets or a liquid)
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A night's bedtime reminder: the dose, and how it is taken (None: no tablets or liquid
+    recorded). Both are the reminder's content: a new version that only changes the tablets
+    raises its SEQUENCE too."""
+
+    dose_ug: int
+    as_taken: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ class Series:
 
 @dataclass(frozen=True)
 class Reminders:
-    doses: list[Entry[int]]
+    doses: list[Entry[Dose]]
     notes: list[Entry[Note]]
     series: list[Series]
 
@@ -88,9 +100,13 @@ def _dose(regimens: Sequence[Regimen], night: dt.date) -> int | None:
     return scheduled_ug(regimen_on(regimens, night), night)
 
 
-def _reminder(regimens: Sequence[Regimen], night: dt.date) -> int | None:
+def _reminder(regimens: Sequence[Regimen], night: dt.date) -> Dose | None:
     """The night's own bedtime reminder: a dose not covered by an open-ended series."""
-    return None if _in_series(regimens, night) else _dose(regimens, night)
+    if _in_series(regimens, night):
+        return None
+    regimen = regimen_on(regimens, night)
+    dose = scheduled_ug(regimen, night)
+    return Dose(dose, as_taken(regimen, dose)) if dose else None
 
 
 def _notes(regimens: Sequence[Regimen], changes: list[dt.date]) -> dict[dt.date, Note]:
@@ -101,11 +117,12 @@ def _notes(regimens: Sequence[Regimen], changes: list[dt.date]) -> dict[dt.date,
         before, now = _dose(regimens, night - DAY), doses[night]
         if before == now:
             continue
+        taken = as_taken(regimen_on(regimens, night), now)
         if now and before:
-            notes[night] = Note("step", now, before)
+            notes[night] = Note("step", now, before, as_taken=taken)
         elif now:
             if any(doses[c] for c in changes if c < night):  # a first dose ever is no change
-                notes[night] = Note("resume", now, before)
+                notes[night] = Note("resume", now, before, as_taken=taken)
         else:
             later = [c for c in changes if c > night and doses[c]]
             notes[night] = (Note("pause", None, before, later[0], doses[later[0]]) if later

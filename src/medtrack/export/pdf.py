@@ -1,4 +1,5 @@
-"""PDF export: a two-minute report for the doctor: summary and exceptions first, chart, plan, symptoms, records."""
+"""PDF export: a two-minute report for the doctor: summary and exceptions first, chart, plan, stock, symptoms,
+records."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import contextlib
 import datetime as dt
 from typing import IO, TYPE_CHECKING
 
-from medtrack.core.nights import night_of
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_chart import chart
 from medtrack.export.pdf_fonts import isolate
+from medtrack.export.pdf_plan import plan
 from medtrack.export.pdf_records import records
+from medtrack.export.pdf_stock import stock
 from medtrack.export.pdf_summary import RIGHT, summary
 from medtrack.export.pdf_text import (
     BAND,
@@ -28,7 +30,6 @@ from medtrack.export.pdf_text import (
     paragraph,
     row,
     say,
-    table,
     when,
 )
 
@@ -73,33 +74,6 @@ def _title(pdf: Canvas, data: ExportData, note: str | None) -> None:
     if note:
         pdf.ln(1)
         paragraph(pdf, note, size=8, style="B", colour=URGENT)
-
-
-def _plan(pdf: Canvas, data: ExportData) -> None:
-    plan, zone = data.plan, data.profile.tz
-    if plan is None:
-        heading(pdf, "Prescriptions (no taper plan)")
-        rows = [(str(r.start), format_mg(r.steps[0].dose_ug), r.prescriber, when(r.created_at.astimezone(zone)),
-                 r.acknowledged or "") for r in data.regimens if r.kind == "prescription"]
-        head = ("From night", "Nightly dose", "Prescriber", "Recorded", "Contraindication acknowledged")
-        if rows:
-            table(pdf, (28, 28, 45, 32, 47), head, rows, wrap=(2, 4))
-        else:
-            say(pdf, "No prescription recorded.")
-        return
-    # the steps stay on one page with their heading (a plan has a handful of steps)
-    heading(pdf, f"Current plan: taper plan version {plan.version}", need=12 + 4.6 * (len(plan.steps) + 1))
-    tonight, rows = night_of(data.generated_at, zone), []
-    for i, step in enumerate(plan.steps):
-        end = plan.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(plan.steps) else None
-        now = step.start <= tonight and (end is None or tonight <= end)
-        rows.append((str(i + 1), str(step.start), str(end or "onwards"),
-                     format_mg(step.dose_ug) if step.dose_ug else "0 mg (stopped)", "◀ tonight" if now else ""))
-    table(pdf, (14, 30, 30, 34, 72), ("Step", "From night", "To night", "Nightly dose", ""), rows)
-    pdf.ln(2)
-    rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.change or "", v.reason or "")
-            for v in data.plan_versions]
-    table(pdf, (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason"), rows, wrap=(2, 3, 4))
 
 
 def _step_title(segment: Segment, first: dt.date) -> str:
@@ -153,7 +127,8 @@ def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None) -> 
     chart(pdf, data.nights, "Scheduled and taken dose per night")
     if len(data.nights) > 120:
         chart(pdf, data.nights[-RECENT:], f"The last {RECENT} nights, night by night")
-    _plan(pdf, data)
+    plan(pdf, data)
+    stock(pdf, data)
     _symptoms(pdf, data)
     records(pdf, data)
     return pdf

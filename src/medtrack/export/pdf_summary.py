@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from medtrack.core.nights import night_of
 from medtrack.core.rules import ceiling_ug, regimen_on
 from medtrack.core.units import format_mg
+from medtrack.export.forms import as_taken, stock_amount
 from medtrack.export.pdf_fonts import isolate
 from medtrack.export.pdf_text import (
     INK,
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from medtrack.services.calendar import CalendarNight
     from medtrack.services.export import ExportData
 
-ORDER = ("contraindicated", "missed", "excess", "already taken", "correction", "urgent symptom")
+ORDER = ("contraindicated", "missed", "excess", "already taken", "correction", "urgent symptom", "stock count")
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,26 @@ def _urgent(data: ExportData) -> list[Finding]:
     return out
 
 
+def _stock_counts(data: ExportData) -> list[Finding]:
+    """Stock counts off by more than half a tablet (0.5 ml) from what was expected: a controlled drug."""
+    out = []
+    for entry in data.stock_entries:
+        if entry.kind != "count" or not entry.flagged:
+            continue
+        night = night_of(entry.at, data.profile.tz)
+        expected = stock_amount(entry.key, entry.expected or 0)
+        note = f": {isolate(entry.note)}" if entry.note else ""
+        out.append(Finding(night, night, "stock count", "Stock count off",
+                           f"{stock_amount(entry.key, entry.amount)} counted at {when(entry.at)}, "
+                           f"{expected} expected{note}"))
+    return out
+
+
 def findings(data: ExportData) -> list[Finding]:
     """Every exception of the period by night: missed runs, excess nights, doses recorded as already
-    taken, corrections (voids), urgent symptoms, and nights a contraindication forbade a dose."""
-    found = [*_runs(data), *_excess(data), *_records(data), *_urgent(data)]
+    taken, corrections (voids), urgent symptoms, nights a contraindication forbade a dose, and stock
+    counts that differ from what was expected."""
+    found = [*_runs(data), *_excess(data), *_records(data), *_urgent(data), *_stock_counts(data)]
     return sorted(found, key=lambda f: (f.night, ORDER.index(f.kind)))
 
 
@@ -159,6 +177,8 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
         steps = regimen.steps
         k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
         dose = format_mg(steps[k].dose_ug) if steps[k].dose_ug else "0 mg (stopped)"
+        taken = as_taken(regimen, steps[k].dose_ug)
+        dose += f" ({taken})" if taken else ""
         if regimen.kind == "plan":
             end = steps[k + 1].start - dt.timedelta(days=1) if k + 1 < len(steps) else "onwards"
             source = (f"step {k + 1} of {len(steps)} (nights {steps[k].start} to {end}) of taper plan version "
@@ -168,14 +188,30 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
         items.append(("Tonight", f"{night}: {dose}, {source}"))
         if k + 1 < len(steps):
             following = steps[k + 1]
+            taken = as_taken(regimen, following.dose_ug)
             items.append(("Next step", f"{format_mg(following.dose_ug) if following.dose_ug else '0 mg (stop)'}"
-                                       f" from {following.start}"))
+                                       + (f" ({taken})" if taken else "") + f" from {following.start}"))
+    if data.complete_since is not None:
+        items.insert(0, ("Taper", complete_words(data)))
     age = profile.age_on(night)
     dosing = drug.dosing
     items.append(("Ceiling", f"{format_mg(ceiling_ug(drug, profile, night))} a night at age {age} (the monograph: "
                              f"{format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} "
                              f"from age {dosing.elderly_from_age})"))
     return items
+
+
+def complete_words(data: ExportData) -> str:
+    """'complete: no flunitrazepam since the night of …', with the drug-free nights since then."""
+    since, free = data.complete_since, data.drug_free_nights
+    assert since is not None
+    total = (data.tonight - since).days + 1
+    if free >= total:
+        return (f"complete: no {data.drug.name.lower()} since the night of {since} "
+                f"({free} drug-free night{'' if free == 1 else 's'})")
+    dosed = total - free
+    return (f"complete since the night of {since}: {free} of {_nights(total)} drug-free "
+            f"(a dose was recorded on {_nights(dosed)} since)")
 
 
 def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
@@ -217,12 +253,12 @@ def exceptions(pdf: Canvas, data: ExportData) -> None:
     found = findings(data)
     heading(pdf, f"Exceptions, by night ({len(found)})" if found else "Exceptions", need=24)
     if not found:
-        paragraph(pdf, "None: no missed night, excess, dose recorded as already taken, correction or urgent "
-                       "symptom in this period.")
+        paragraph(pdf, "None: no missed night, excess, dose recorded as already taken, correction, urgent "
+                       "symptom or stock count off in this period.")
         return
     items = []
     for f in found:
         run = f" (to {f.last})" if f.last != f.night else ""
-        colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated") else INK
+        colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated", "stock count") else INK
         items.append((str(f.night), f"{f.what}{run}" + (f": {f.detail}" if f.detail else ""), colour))
     fields(pdf, items, right=RIGHT, size=8.5, bold=False)

@@ -1,4 +1,5 @@
-"""XLSX export (openpyxl): Records, Symptoms, Plan and Summary sheets for a doctor's office.
+"""XLSX export (openpyxl): Records, Symptoms, Plan and Summary sheets for a doctor's office, and a
+Stock sheet once tablets or liquid were added or counted.
 
 Doses are numbers, nights are dates, times are local date-times with their zone beside them,
 and every piece of free text is a text cell: a note like "=1+1", "0042" or "1/2" stays exactly
@@ -17,12 +18,16 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from medtrack.core.rules import regimen_on
 from medtrack.export.csv_export import status_of
+from medtrack.export.forms import as_taken, product, stock_number, stock_unit
 
 if TYPE_CHECKING:
+    from medtrack.core.model import Record
     from medtrack.services.export import ExportData
 
 MG = "0.###"  # number format: 1, 0.75, 0.125
+AMOUNT = "0.##"  # tablets (12.5, 12.75) or ml
 DATE = "yyyy-mm-dd"
 TIME = "yyyy-mm-dd hh:mm"
 HIGHLIGHT = PatternFill("solid", fgColor="FDE2E1")
@@ -77,12 +82,19 @@ def _records(book: Workbook, data: ExportData) -> None:
     excess = {n.night for n in data.nights if n.state == "excess"}
     rows = [(r.id, r.kind, r.night, _local(r.at), Text(r.zone), _mg(r.dose_ug), _mg(r.scheduled_ug),
              Text(status_of(r)), "yes" if r.already_taken else "no", Text(r.rule or ""),
-             r.voids, Text(r.note or "")) for r in records]
+             r.voids, Text(r.note or ""), Text(_taken_as(data, r) or "")) for r in records]
     _sheet(book, "Records", ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg",
-                             "status", "already_taken", "rule", "voids", "note"), rows,
+                             "status", "already_taken", "rule", "voids", "note", "as taken"), rows,
            {2: DATE, 3: TIME, 5: MG, 6: MG},
            [r.already_taken or (r.kind == "dose" and not r.voided and r.night in excess)
             for r in records])
+
+
+def _taken_as(data: ExportData, record: Record) -> str | None:
+    """A dose as the patient took it, when the regimen in force that night records tablets or a liquid."""
+    if record.kind != "dose":
+        return None
+    return as_taken(regimen_on(data.regimens, record.night), record.dose_ug)
 
 
 def _symptoms(book: Workbook, data: ExportData) -> None:
@@ -96,16 +108,32 @@ def _plan(book: Workbook, data: ExportData) -> None:
     rows = []
     for regimen in data.regimens:
         what = "prescription" if regimen.kind == "prescription" else f"plan v{regimen.version}"
+        made_with = product(regimen)
         for i, step in enumerate(regimen.steps):
             end = regimen.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(regimen.steps) else None
             rows.append((Text(what), Text(regimen.prescriber), _local(regimen.created_at),
                          regimen.start, Text(regimen.change or ""), Text(regimen.reason or ""),
                          i + 1, step.start, end, _mg(step.dose_ug),
-                         Text(regimen.acknowledged or "")))
+                         Text(regimen.acknowledged or ""), Text(as_taken(regimen, step.dose_ug) or ""),
+                         Text(made_with.describe() if made_with else ""), Text("; ".join(regimen.warnings))))
     _sheet(book, "Plan", ("version", "by", "written (UTC)", "in force from", "change", "why",
                           "step", "from night", "to night", "dose_mg",
-                          "contraindication acknowledged"), rows,
+                          "contraindication acknowledged", "as taken", "formulation", "warnings"), rows,
            {2: TIME, 3: DATE, 7: DATE, 8: DATE, 9: MG})
+
+
+def _stock(book: Workbook, data: ExportData) -> None:
+    """Every addition and count, amounts as numbers of tablets (or ml); counts off by more than
+    half a tablet (0.5 ml) flagged and highlighted. No sheet when no stock was ever recorded."""
+    if data.stock is None:
+        return
+    entries = data.stock_entries
+    rows = [(_local(e.at), Text(e.zone), Text(e.kind), Text(stock_unit(e.key)), stock_number(e.key, e.amount),
+             stock_number(e.key, e.expected) if e.kind == "count" and e.expected is not None else None,
+             "yes" if e.flagged else "no", Text(e.note or ""))
+            for e in entries]
+    _sheet(book, "Stock", ("date", "zone", "kind", "what", "amount", "expected", "flagged", "note"), rows,
+           {0: TIME, 4: AMOUNT, 5: AMOUNT}, [e.flagged for e in entries])
 
 
 def _summary(book: Workbook, data: ExportData) -> None:
@@ -126,6 +154,15 @@ def _summary(book: Workbook, data: ExportData) -> None:
         rows.append((Text(key.replace("_", " ")), counts[key]))
     rows.append((Text("symptoms"), len(data.symptoms)))
     rows.append((Text("urgent symptoms"), sum(1 for s in data.symptoms if s.urgent)))
+    if data.complete_since is not None:
+        rows.append((Text("taper complete since"), data.complete_since))
+        rows.append((Text("drug-free nights"), data.drug_free_nights))
+    if data.stock is not None:
+        rows += [(Text(f"stock left: {stock_unit(level.key)}"), stock_number(level.key, level.amount))
+                 for level in data.stock.levels]
+        rows.append((Text("stock lasts (nights)"), data.stock.nights))
+        rows.append((Text("stock lasts to the end of the plan"), "yes" if data.stock.to_end else "no"))
+        rows.append((Text("flagged stock counts"), sum(1 for e in data.stock_entries if e.flagged)))
     sheet = _sheet(book, "Summary", ("what", "value"), rows)
     for row in sheet.iter_rows(min_row=2):
         if isinstance(row[1].value, dt.datetime):
@@ -141,6 +178,7 @@ def write_xlsx(data: ExportData, stream: IO[bytes]) -> None:
     _records(book, data)
     _symptoms(book, data)
     _plan(book, data)
+    _stock(book, data)
     stamp = data.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
     book.properties.creator = "medtrack"
     book.properties.created = book.properties.modified = stamp

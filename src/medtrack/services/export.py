@@ -8,12 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from medtrack.core.model import Profile, Record, Regimen, Symptom
+from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
+from medtrack.core.nights import night_of
+from medtrack.core.rules import regimen_on
 from medtrack.core.schedule import Segment, segments
 from medtrack.errors import BadInput
 from medtrack.monograph import Monograph
 from medtrack.services.calendar import CalendarNight, night_states
-from medtrack.services.common import monograph, parse_period, require_profile, tonight
+from medtrack.services.common import DAY, monograph, parse_period, require_profile, tonight
+from medtrack.services.status import taper_complete
+from medtrack.services.stock import StockReport, levels, nights_left
+from medtrack.services.taper import Dispense, dispense_of
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
@@ -21,6 +26,7 @@ FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics")
 SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics"}
 FITTING = {"fhir": (".json", ".fhir")}  # other names a format's file may end in
 TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
+DISPENSE_NIGHTS = 28  # the report's "what to dispense for the next N nights", as `taper show`
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,17 @@ class ExportData:
     symptoms: tuple[Symptom, ...]
     schedule: tuple[Segment, ...]
     from_given: bool = False  # --from chose the first night (a calendar then includes the past)
+    # The stock now (levels from every entry and dose up to generated_at) and the entries of
+    # the period (every entry unless --from/--to limited it); None: nothing ever added or counted.
+    stock: StockReport | None = None
+    # What the plan (else the prescription) needs, as `taper show`: None without a formulation.
+    dispensing: Dispense | None = None
+    complete_since: dt.date | None = None  # the plan in force tonight reached 0 on this night
+    drug_free_nights: int = 0  # nights since then, tonight included, with no dose counted
+
+    @property
+    def stock_entries(self) -> tuple[StockEntry, ...]:
+        return self.stock.entries if self.stock is not None else ()
 
     @property
     def plan_versions(self) -> tuple[Regimen, ...]:
@@ -72,7 +89,10 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         regimens = repo.regimens()
         everything = repo.all_records(kinds=("dose", "skip", "void"))
         symptoms = repo.symptoms(start, end)
-    current = tonight(profile, now)
+        current = tonight(profile, now)
+        stock = _stock(repo.stock_entries(), repo.counted_doses(), regimens, profile, now,
+                       start, end)
+        complete_since, drug_free = taper_complete(repo, regimen_on(regimens, current), current)
     known = [r.night for r in everything] + [r.start for r in regimens]
     period_first = start or (min(known) if known else current)
     period_last = end or max([current, *[r.night for r in everything]])
@@ -87,7 +107,33 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         clipped=bool(start or end), from_given=start is not None, profile=profile, drug=monograph(), regimens=tuple(regimens),
         records=records, nights=tuple(nights), symptoms=tuple(symptoms),
         schedule=tuple(segments(regimens, period_first, end)),
+        stock=stock, dispensing=dispensing(regimens, current), complete_since=complete_since,
+        drug_free_nights=drug_free,
     )
+
+
+def _stock(entries: list[StockEntry], doses: list[Record], regimens: list[Regimen],
+           profile: Profile, now: dt.datetime, start: dt.date | None,
+           end: dt.date | None) -> StockReport | None:
+    """The stock as `medtrack stock` gives it now; the entries limited to --from/--to."""
+    if not entries:
+        return None
+    current = levels(entries, doses, regimens, now)
+    night = tonight(profile, now)
+    taken = any(d.night == night for d in doses)
+    nights, to_end = nights_left(current, regimens, night + (DAY if taken else dt.timedelta(0)))
+    shown = tuple(e for e in entries if (start is None or night_of(e.at, profile.tz) >= start)
+                  and (end is None or night_of(e.at, profile.tz) <= end))
+    return StockReport(tuple(current.values()), nights, to_end, shown)
+
+
+def dispensing(regimens: list[Regimen], first: dt.date,
+               days: int = DISPENSE_NIGHTS) -> Dispense | None:
+    """What to dispense, the same numbers as `taper show`, when tablets or a liquid are recorded."""
+    shown = dispense_of(regimens, first, days)
+    if shown is None or shown.plan.formulation is None or shown.plan.formulation.is_plain:
+        return None
+    return shown
 
 
 def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:

@@ -117,16 +117,3 @@ def draft_of(steps: list[Step] | tuple[Step, ...], formulation: Formulation) -> 
     """A version made by a hold or step back: its steps with the plan's formulation."""
     return Draft(tuple(steps), formulation, tuple(warnings(steps, formulation)), None,
                  tuple(preview(steps, formulation)))
-
-
-def nights_of(steps: tuple[Step, ...], first: dt.date, days: int) -> list[int]:
-    """The scheduled dose of each of `days` nights from `first` (0 where nothing)."""
-    doses = []
-    for offset in range(days):
-        night = first + dt.timedelta(days=offset)
-        dose = 0
-        for step in steps:
-            if step.start <= night:
-                dose = step.dose_ug
-        doses.append(dose if steps and night >= steps[0].start else 0)
-    return doses

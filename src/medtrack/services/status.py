@@ -125,7 +125,8 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
         warnings=tuple(warnings(mono, profile, facts, state) + extra), zone=profile.zone,
         excess=is_excess(facts), previous_scheduled_ug=before.scheduled_as_recorded,
         as_taken=(regimen.formulation.as_taken(scheduled)
-                  if regimen is not None and regimen.formulation is not None and scheduled else None),
+                  if regimen is not None and regimen.formulation is not None
+                  and not regimen.formulation.is_plain and scheduled else None),
         stock=stock_report(repo, profile, when, bool(doses)),
         complete_since=complete_since, drug_free_nights=drug_free,
     )

@@ -129,8 +129,13 @@ def _expected(repo: Repository, key: Key, at: dt.datetime) -> int:
 
 
 def _form_now(repo: Repository, profile: Profile, now: dt.datetime) -> Formulation:
+    """The formulation in force tonight, else the newest recorded (a liquid prescribed to
+    start later can already be stocked)."""
     regimen = regimen_on(repo.regimens(), tonight(profile, now))
-    return regimen.form if regimen else Formulation()
+    if regimen is not None and regimen.formulation is not None and not regimen.formulation.is_plain:
+        return regimen.formulation
+    recorded = [r.formulation for r in repo.regimens() if r.formulation and not r.formulation.is_plain]
+    return recorded[-1] if recorded else Formulation()
 
 
 def add_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> StockEntry:
@@ -173,9 +178,12 @@ class StockReport:
     nights: int | None  # how many nights from tonight (or tomorrow) the stock lasts
     to_end: bool  # ... which is to the end of the plan
     entries: tuple[StockEntry, ...]
+    missing: tuple[Key, ...] = ()  # what the coming nights need that was never stocked
 
     def lines(self) -> list[str]:
         found = [f"Stock: {amount_text(level.key, max(level.amount, 0))} left" for level in self.levels]
+        found += [f"Not in stock: {amount_text(key, 0).split(' ', 2)[-1]} (the plan needs them; add "
+                  "what you have)" for key in self.missing]
         if self.nights is not None:
             found.append(f"It lasts to the end of the plan ({self.nights} more night(s))."
                          if self.to_end else
@@ -206,7 +214,21 @@ def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
     current = levels(entries, repo.counted_doses(), regimens, now)
     first = tonight(profile, now) + (DAY if tonight_taken else dt.timedelta(0))
     nights, to_end = nights_left(current, regimens, first)
-    return StockReport(tuple(current.values()), nights, to_end, tuple(entries))
+    return StockReport(tuple(current.values()), nights, to_end, tuple(entries),
+                       needed_but_missing(current, regimens, first))
+
+
+def needed_but_missing(stock: dict[Key, Level], regimens: Sequence[Regimen],
+                       first: dt.date, days: int = 28) -> tuple[Key, ...]:
+    """Tablet strengths (or a liquid) the next `days` nights use that were never stocked."""
+    missing: set[Key] = set()
+    for offset in range(days):
+        night = first + offset * DAY
+        regimen = regimen_on(regimens, night)
+        dose = scheduled_ug(regimen, night)
+        if regimen is not None and dose:
+            missing |= {k for k in used_by(dose, regimen.form) if k not in stock}
+    return tuple(sorted(missing))
 
 
 def show_stock(db: Database, now: dt.datetime) -> StockReport | None:

@@ -9,12 +9,18 @@ from typing import Any
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Regimen
 from medtrack.core.parse import parse_date, parse_positive_int
-from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
+from medtrack.core.rules import (
+    ceiling_ug,
+    ceiling_words,
+    contraindications,
+    regimen_on,
+    scheduled_ug,
+)
 from medtrack.core.taper import (
     hold,
     step_back,
 )
-from medtrack.core.taper_preview import Need, PreviewStep, need, percent_number, preview
+from medtrack.core.taper_preview import Need, PreviewStep, need, need_of, percent_number, preview
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, Refused
 from medtrack.services.changes import next_seq, place_change
@@ -33,7 +39,6 @@ from medtrack.services.plan_build import (
     PlanRequest,
     build_draft,
     draft_of,
-    nights_of,
 )
 from medtrack.storage.repository import Database, Repository
 
@@ -41,7 +46,8 @@ from medtrack.storage.repository import Database, Repository
 
 def _current_form(repo: Repository) -> Formulation | None:
     """The formulation of the newest prescription or plan version (a new plan keeps it)."""
-    recorded = [r.formulation for r in repo.regimens() if r.formulation is not None]
+    recorded = [r.formulation for r in repo.regimens() if r.formulation is not None
+                and not r.formulation.is_plain]
     return recorded[-1] if recorded else None
 
 
@@ -216,12 +222,25 @@ def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispens
     count = parse_positive_int(days, what="the number of days", maximum=3650) if days else 28
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
-        existing = plans(repo.regimens())
-        if not existing:
+        regimens = repo.regimens()
+        if not plans(regimens):
             return None
-        plan = existing[-1]
-        first = tonight(profile, now)
-    rows = preview(plan.steps, plan.form)
-    per_step = tuple((r, need([r.dose_ug] * r.days, plan.form) if r.days else None) for r in rows)
-    upcoming = need(nights_of(plan.steps, first, count), plan.form)
-    return Dispense(plan, per_step, count, first, upcoming)
+        return dispense_of(regimens, tonight(profile, now), count)
+
+
+def dispense_of(regimens: list[Regimen], first: dt.date, days: int) -> Dispense | None:
+    """What the newest plan version (else the newest prescription) needs per step, and what
+    the regimens in force need for `days` nights from `first` (each with its formulation)."""
+    existing = plans(regimens)
+    regimen = existing[-1] if existing else (regimens[-1] if regimens else None)
+    if regimen is None:
+        return None
+    rows = preview(regimen.steps, regimen.form)
+    per_step = tuple((r, need([r.dose_ug] * r.days, regimen.form) if r.days else None) for r in rows)
+    nights = []
+    for offset in range(days):
+        night = first + dt.timedelta(days=offset)
+        in_force = regimen_on(regimens, night)
+        if in_force is not None:
+            nights.append((scheduled_ug(in_force, night) or 0, in_force.form))
+    return Dispense(regimen, per_step, days, first, need_of(nights))

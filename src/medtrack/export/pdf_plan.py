@@ -1,0 +1,146 @@
+"""PDF plan section: the prescriptions or the plan's steps (each dose as taken), every version with its
+formulation, reason and the warnings the prescriber saw, and what to dispense."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from medtrack.core.units import format_mg
+from medtrack.export.forms import as_taken, product
+from medtrack.export.pdf_text import (
+    INK,
+    MUTED,
+    Canvas,
+    fields,
+    heading,
+    paragraph,
+    row_height,
+    say,
+    table,
+    when,
+)
+
+if TYPE_CHECKING:
+    from medtrack.core.model import Regimen
+    from medtrack.services.export import ExportData
+
+DAY = dt.timedelta(days=1)
+SAW = "Warnings the prescriber saw:"
+
+
+def keep_together(pdf: Canvas, widths: Sequence[float], head: Sequence[str], rows: Sequence[Sequence[str]],
+                  wrap: Sequence[int] = ()) -> None:
+    """A new page unless a table's header and its first row fit on this one (never a header alone)."""
+    need = row_height(pdf, widths, head, bold=True)
+    if rows:
+        need += min(row_height(pdf, widths, rows[0], wrap=wrap), pdf.page_break_trigger - pdf.t_margin - 12)
+    if pdf.get_y() + need > pdf.page_break_trigger:
+        pdf.add_page()
+
+
+def plan(pdf: Canvas, data: ExportData) -> None:
+    """The plan in force (or the prescriptions without one), its versions, then what to dispense."""
+    if data.plan is None:
+        _prescriptions(pdf, data)
+    else:
+        _steps(pdf, data, data.plan)
+        pdf.ln(2)
+        _versions(pdf, data)
+    dispensing(pdf, data)
+
+
+def _dose(regimen: Regimen, dose_ug: int) -> str:
+    taken = as_taken(regimen, dose_ug)
+    return format_mg(dose_ug) + (f": {taken}" if taken else "")
+
+
+def _prescriptions(pdf: Canvas, data: ExportData) -> None:
+    zone = data.profile.tz
+    heading(pdf, "Prescriptions (no taper plan)")
+    rows = [(str(r.start), _dose(r, r.steps[0].dose_ug), r.prescriber, when(r.created_at.astimezone(zone)),
+             r.acknowledged or "") for r in data.regimens if r.kind == "prescription"]
+    head = ("From night", "Nightly dose", "Prescriber", "Recorded", "Contraindication acknowledged")
+    if rows:
+        table(pdf, (28, 28, 45, 32, 47), head, rows, wrap=(1, 2, 4))
+    else:
+        say(pdf, "No prescription recorded.")
+
+
+def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
+    made_with = product(current)
+    # the steps stay on one page with their heading (a plan has a handful of steps)
+    lines = 2 if made_with else 1
+    heading(pdf, f"Current plan: taper plan version {current.version}",
+            need=12 + 4.6 * (lines * len(current.steps) + 1))
+    if made_with is not None:
+        fields(pdf, [("Made from", made_with.describe())], right=20, size=8.5)
+        pdf.ln(1)
+    rows = []
+    for i, step in enumerate(current.steps):
+        end = current.steps[i + 1].start - DAY if i + 1 < len(current.steps) else None
+        now = step.start <= data.tonight and (end is None or data.tonight <= end)
+        dose = format_mg(step.dose_ug) if step.dose_ug else "0 mg (stopped)"
+        cells = [str(i + 1), str(step.start), str(end or "onwards"), dose, "◀ tonight" if now else ""]
+        if made_with is not None:
+            cells.insert(4, made_with.as_taken(step.dose_ug) if step.dose_ug else "none")
+        rows.append(tuple(cells))
+    if made_with is None:
+        table(pdf, (14, 30, 30, 34, 72), ("Step", "From night", "To night", "Nightly dose", ""), rows)
+    else:
+        table(pdf, (12, 24, 24, 26, 72, 22), ("Step", "From night", "To night", "Nightly dose", "Taken as", ""),
+              rows, wrap=(4,))
+
+
+def _reason(version: Regimen) -> str:
+    """The reason, then (as `taper history` shows them) the warnings the preview gave when it was saved."""
+    if not version.warnings:
+        return version.reason or ""
+    return "\n".join([*([version.reason] if version.reason else []), SAW, *(f"! {w}" for w in version.warnings)])
+
+
+def _versions(pdf: Canvas, data: ExportData) -> None:
+    zone, versions = data.profile.tz, data.plan_versions
+    if any(product(v) for v in versions):
+        rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.form.describe(),
+                 v.change or "", _reason(v)) for v in versions]
+        widths, head = (13, 26, 27, 36, 23, 55), ("Version", "When", "By", "Formulation", "Change",
+                                                  "Reason, and the warnings the prescriber saw")
+        keep_together(pdf, widths, head, rows, wrap=(2, 3, 4, 5))
+        table(pdf, widths, head, rows, wrap=(2, 3, 4, 5))
+        return
+    rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.change or "", _reason(v))
+            for v in versions]
+    table(pdf, (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason"), rows, wrap=(2, 3, 4))
+
+
+def dispensing(pdf: Canvas, data: ExportData) -> None:
+    """What to dispense (split tablets rounded up to whole ones), per step and for the next nights,
+    with the numbers `taper show` gives; only when the plan or prescription records tablets or a liquid."""
+    found = data.dispensing
+    if found is None:
+        return
+    made_with = found.plan.form
+    what = (f"taper plan version {found.plan.version}" if found.plan.kind == "plan"
+            else f"the prescription from {found.plan.start}")
+    heading(pdf, "To dispense", need=30 + 4.6 * len(found.per_step))
+    rounded = " Split tablets are rounded up to whole ones." if made_with.tablets else ""
+    paragraph(pdf, f"For {what}, made from {made_with.describe()}.{rounded}", size=7.5, colour=MUTED)
+    pdf.ln(1)
+    rows = []
+    for step, needed in found.per_step:
+        rows.append((str(step.number), str(step.start), str(step.end or "onwards"),
+                     str(step.days) if step.days else "", format_mg(step.dose_ug) if step.dose_ug else "0 mg",
+                     needed.text(made_with) if needed is not None
+                     else ("nothing (stopped)" if not step.dose_ug else "open-ended")))
+    widths, head = (12, 24, 24, 14, 22, 84), ("Step", "From night", "To night", "Nights", "Nightly dose",
+                                              "To dispense")
+    keep_together(pdf, widths, head, rows, wrap=(5,))
+    table(pdf, widths, head, rows, wrap=(5,))
+    pdf.ln(1.5)
+    last = found.first + (found.days - 1) * DAY
+    pdf.set_text_color(*INK)
+    fields(pdf, [(f"Next {found.days} nights",
+                  f"{found.upcoming.text(made_with)} (the nights of {found.first} to {last})")],
+           right=30, size=9)

@@ -1,0 +1,106 @@
+"""PDF stock section: what is left now, how many nights it lasts, and every addition and count, each count
+with what was expected; a count off by more than half a tablet (or 0.5 ml) stands out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from medtrack.export.forms import stock_amount, stock_number, stock_unit
+from medtrack.export.pdf_plan import keep_together
+from medtrack.export.pdf_text import (
+    BAND,
+    INK,
+    MUTED,
+    URGENT,
+    Canvas,
+    fields,
+    heading,
+    paragraph,
+    row,
+    when,
+)
+
+if TYPE_CHECKING:
+    from medtrack.core.model import StockEntry
+    from medtrack.services.export import ExportData
+
+FLAGGED_ROW = (250, 222, 220)  # a count off by more than half a tablet, tinted
+WIDTHS = (27, 13, 23, 16, 17, 39, 45)
+HEAD = ("When", "Kind", "What", "Amount", "Expected", "Difference", "Note")
+
+
+def difference(entry: StockEntry) -> str:
+    """'2 tablets fewer', '0.5 ml more', 'as expected' (a count); '' for an addition."""
+    if entry.kind != "count" or entry.expected is None:
+        return ""
+    off = stock_number(entry.key, entry.amount - entry.expected)
+    if off == 0:
+        return "as expected"
+    if entry.key[0] == "liquid":
+        return f"{abs(off):g} ml {'less' if off < 0 else 'more'}"
+    return f"{abs(off):g} tablet{'' if abs(off) == 1 else 's'} {'fewer' if off < 0 else 'more'}"
+
+
+def _cells(entry: StockEntry) -> tuple[str, ...]:
+    counted = entry.kind == "count"
+    number = f"{stock_number(entry.key, entry.amount):g}"
+    expected = f"{stock_number(entry.key, entry.expected):g}" if counted and entry.expected is not None else ""
+    off = difference(entry) + (": FLAGGED" if entry.flagged else "")
+    return (when(entry.at), "count" if counted else "added", stock_unit(entry.key), number, expected, off,
+            entry.note or "")
+
+
+def untracked(data: ExportData) -> list[str]:
+    """What the dispensing table needs that the stock has never recorded: '0.5 mg tablets'."""
+    found = data.dispensing
+    if found is None or data.stock is None:
+        return []
+    tracked = {level.key for level in data.stock.levels}
+    needs = [n for _, n in found.per_step if n is not None] + [found.upcoming]
+    keys = {("tablet", s) for n in needs for s in n.tablets}
+    if found.plan.form.liquid is not None and any(n.liquid_ul for n in needs):
+        keys.add(("liquid", found.plan.form.liquid.ug_per_ml))
+    return [stock_unit(k) for k in sorted(keys - tracked, key=lambda k: (k[0], -k[1]))]
+
+
+def stock(pdf: Canvas, data: ExportData) -> None:
+    """Only when a stock was ever recorded."""
+    report = data.stock
+    if report is None:
+        return
+    heading(pdf, "Stock", need=40)
+    items = [("Left now", stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
+    if report.nights is None:
+        items.append(("Lasts", "nothing scheduled from tonight uses this stock"))
+    elif report.to_end:
+        items.append(("Lasts", f"to the end of the plan ({report.nights} more night"
+                               f"{'' if report.nights == 1 else 's'})"))
+    else:
+        items.append(("Lasts", f"{report.nights} more night{'' if report.nights == 1 else 's'} at the "
+                               "scheduled doses"))
+    flagged = [e for e in report.entries if e.kind == "count" and e.flagged]
+    if flagged:
+        items.append(("Flagged", f"{len(flagged)} count{'' if len(flagged) == 1 else 's'} off by more than "
+                                 "half a tablet (0.5 ml of a liquid) from what was expected", URGENT))
+    missing = untracked(data)
+    if missing:
+        items.append(("Not in stock", f"{', '.join(missing)}: the plan uses them (see To dispense), but no "
+                                      "addition or count of them is recorded, so the nights above leave "
+                                      "them out"))
+    fields(pdf, items, right=24)
+    pdf.ln(1)
+    paragraph(pdf, "Each logged dose takes what it uses from the stock (half a tablet for a half, its ml of a "
+                   "liquid); a count sets what is left. Expected: what the additions, earlier counts and doses "
+                   "logged left at the time of the count.", size=7, colour=MUTED)
+    pdf.ln(1)
+    if not report.entries:
+        paragraph(pdf, "No addition or count in this period.")
+        return
+
+    def header() -> None:
+        row(pdf, WIDTHS, HEAD, bold=True, fill=BAND)
+    keep_together(pdf, WIDTHS, HEAD, [_cells(report.entries[0])], wrap=(5, 6))
+    header()
+    for entry in report.entries:
+        row(pdf, WIDTHS, _cells(entry), colour=URGENT if entry.flagged else INK,
+            fill=FLAGGED_ROW if entry.flagged else None, header=header, wrap=(5, 6))
