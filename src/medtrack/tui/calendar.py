@@ -113,6 +113,8 @@ class CalendarScreen(Screen[None]):
         self.query_one("#cal-grid", Static).update(render_month(month, selected))
         night = next(n for n in month.nights if n.night == selected)
         dose = f"scheduled {format_mg(night.scheduled_ug)}" if night.scheduled_ug else "nothing scheduled"
+        if night.scheduled_ug and night.as_taken:
+            dose += f" ({night.as_taken})"
         taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
         change = " (the dose changes this night)" if night.step_change else ""
         state = "" if night.state == "none" else f": {STATE_WORDS[night.state]}"
@@ -120,9 +122,11 @@ class CalendarScreen(Screen[None]):
             f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()
         average = f"{s['average_ug'] / 1000:.2f} mg" if s["average_ug"] else "-"
+        complete = (f"\nTaper complete since {month.complete_since:%a %d %b %Y}"
+                    if month.complete_since is not None else "")
         self.query_one("#cal-summary", Static).update(plain(
             f"This month: {s['taken']} taken, {s['missed']} missed, {s['skipped']} skipped, "
-            f"{s['excess']} excess · average dose {average}"))
+            f"{s['excess']} excess · average dose {average}{complete}"))
 
     def action_move(self, days: int) -> None:
         if self.selected is None or self.month is None:

@@ -1,4 +1,5 @@
-"""Dialogs that answer once with dismiss(): log, already taken, void, confirm, message.
+"""Dialogs that answer once with dismiss(): log, already taken, void, confirm, message, and
+the frame of a form whose Save runs a service.
 
 Every dialog has the same shape: a scrolling body and its buttons docked at the bottom, so the
 buttons stay reachable on a small terminal; focus starts in the first field; Enter in a field
@@ -8,10 +9,11 @@ submits when what was typed is valid; an error shows inline and keeps what was t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,7 +25,7 @@ from medtrack.core.model import Record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart
 from medtrack.core.parse import parse_when
 from medtrack.core.units import format_mg, parse_dose
-from medtrack.errors import BadInput
+from medtrack.errors import BadInput, MedtrackError
 from medtrack.monograph import load_monograph
 from medtrack.tui.safe import plain
 
@@ -101,21 +103,28 @@ class Dialog(ModalScreen):  # type: ignore[type-arg]
         self.answer(None)
 
     def error(self, message: str) -> None:
-        self.query_one(".dialog-error", Static).update(plain(message))
+        shown = self.query_one(".dialog-error", Static)
+        shown.update(plain(message))
+        if message:  # below a long body it could be out of sight
+            self.call_after_refresh(lambda: shown.is_attached and shown.scroll_visible())
 
 
 class LogDialog(Dialog):
-    """Confirm tonight's dose: the scheduled dose filled in, the interaction check, Enter confirms."""
+    """Confirm tonight's dose: the scheduled dose filled in (with how it is taken, when the
+    formulation is recorded), the interaction check, Enter confirms."""
 
-    def __init__(self, scheduled: str, latest: dt.datetime) -> None:
+    def __init__(self, scheduled: str, latest: dt.datetime, as_taken: str | None = None) -> None:
         super().__init__()
         self.scheduled = scheduled
         self.latest = latest
+        self.as_taken = as_taken
 
     def body(self) -> ComposeResult:
         yield from self.heading("Log tonight's dose")
         yield Label(plain("Dose (as prescribed):"))
         yield Input(self.scheduled, id="dose")
+        if self.as_taken:
+            yield Static(plain(self._taken_as(self.scheduled)), id="as-taken", classes="dialog-question")
         yield Static(plain(interaction_question()), classes="dialog-question")
         yield Static(plain("They add to the effect. If you have taken any, do not take your "
                            "dose: cancel and ask your doctor."), classes="dialog-text")
@@ -130,6 +139,22 @@ class LogDialog(Dialog):
         # Mostly a confirmation: Enter records the prescribed dose, and a second press of the
         # key that opened the dialog cannot type over the dose (Tab reaches the field).
         return self.query_one("#confirm", Button)
+
+    def _taken_as(self, typed: str) -> str:
+        """'0.5 mg = ½ tablet of 1 mg' while the scheduled dose is typed; else a plain caution
+        (the dialog knows how the scheduled dose is made, not any other)."""
+        try:
+            same = parse_dose(typed) == parse_dose(self.scheduled)
+        except BadInput:
+            same = False
+        if same:
+            return f"{self.scheduled} = {self.as_taken}"
+        return f"Not the scheduled {self.scheduled} ({self.as_taken})."
+
+    @on(Input.Changed, "#dose")
+    def _dose_changed(self, event: Input.Changed) -> None:
+        if self.as_taken:
+            self.query_one("#as-taken", Static).update(plain(self._taken_as(event.value.strip())))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#confirm")
@@ -274,3 +299,89 @@ class MessageDialog(Dialog):
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         self.answer(None)
+
+
+# Service messages name command-line options (they are shared with the CLI): on the screen each
+# is said in words instead.
+FLAG_WORDS = {
+    "--start": "the first night", "--from": "the starting dose", "--step": "the cut per step",
+    "--every": "the step length", "--to": "the target dose", "--until": "the end-by night",
+    "--max-cut": "the largest cut", "--final-from": "the final-stop dose",
+    "--round": "the dispensable unit", "--reason": "the reason", "--pin": "the PIN",
+    "--steps": "the steps", "--note": "a note",
+}
+_FLAG_RE = re.compile(r"--[a-z][a-z-]*")
+_ARTICLE_RE = re.compile(r"\b(a|an) (later|earlier|shorter|longer|larger|smaller) the ")
+
+
+def screen_words(message: str) -> str:
+    """A service's message with no command-line wording left in it."""
+    text = message.replace(" (or --steps DATE=D,...)", "").replace("taper set needs", "the plan needs")
+    text = _FLAG_RE.sub(lambda m: FLAG_WORDS.get(m.group(0), m.group(0)[2:].replace("-", " ")), text)
+    text = _ARTICLE_RE.sub(r"\1 \2 ", text)  # "a later --until": "a later end-by night"
+    return text[:1].upper() + text[1:]
+
+
+class WriteDialog(Dialog):
+    """A form whose Save runs a service in a worker; errors stay inline with what was typed.
+
+    Save (the button) and Enter in a field both call `save()`; a form where Enter should do
+    something else overrides `submit()`."""
+
+    WIDE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saving = False
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Save", variant="primary", id="save")
+        yield from super().buttons()
+
+    def value(self, wid: str) -> str:
+        return self.query_one(f"#{wid}", Input).value
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.save()
+
+    def submit(self) -> None:
+        self.save()
+
+    def save(self) -> None:
+        if self._saving or self._answered:  # a second Enter while the first save runs
+            return
+        self._saving = True
+        self.error("Saving…")
+        self._write(self.request())
+
+    def request(self) -> object:
+        raise NotImplementedError
+
+    def write(self, request: object) -> str:
+        """Run the service (in a worker thread); return the line to notify."""
+        raise NotImplementedError
+
+    def done(self, line: str) -> None:
+        """Saved: say so and close (on the app's thread)."""
+        self.app.notify(plain(line), timeout=8)
+        self.answer(True)
+
+    @work(thread=True, group="write")
+    def _write(self, request: object) -> None:
+        app = self.app
+        try:
+            line = self.write(request)
+        except MedtrackError as error:
+            app.call_from_thread(self._failed, error.message)
+            return
+        app.call_from_thread(self.done, line)
+
+    def _failed(self, message: str) -> None:
+        self._saving = False
+        if not self._answered:  # Esc while it ran: nothing left to show it in
+            self.error(screen_words(message))

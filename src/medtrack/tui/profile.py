@@ -1,14 +1,15 @@
-"""Profile and plan: the patient, the prescription and the taper plan with its versions."""
+"""Profile and plan: the patient, the prescription, the stock and the taper plan with its
+versions; keys open the forms that change them."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
-    Button,
     Checkbox,
     Footer,
     Header,
@@ -19,54 +20,83 @@ from textual.widgets import (
 )
 
 from medtrack.core.model import LIVER_LEVELS
+from medtrack.core.nights import night_of
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.tui.dialogs import Dialog
+from medtrack.tui.dialogs import WriteDialog
 from medtrack.tui.safe import plain
 
 
-def describe(profile, regimen, versions, prescription=None) -> str:  # type: ignore[no-untyped-def]
+def describe(profile, regimen, versions, prescription=None, stock=None) -> Content:  # type: ignore[no-untyped-def]
+    """The profile, the prescription, the stock and every plan version with its formulation,
+    steps and the warnings the prescriber saw (warnings and flagged counts in that style)."""
     from medtrack.services.taper import steps_json
+    from medtrack.tui.stock import stock_text
 
-    lines = [f"{profile.name}, born {profile.born}, zone {profile.zone}",
-             f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
-             f"{profile.min_sleep_min / 60:g} h",
-             f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; pregnant: "
-             f"{'yes' if profile.pregnant else 'no'}; breastfeeding: {'yes' if profile.breastfeeding else 'no'}",
-             f"Conditions: {', '.join(profile.conditions) or 'none'}", ""]
+    shown: list[Content] = [plain(line) for line in (
+        f"{profile.name}, born {profile.born}, zone {profile.zone}",
+        f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
+        f"{profile.min_sleep_min / 60:g} h",
+        f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; pregnant: "
+        f"{'yes' if profile.pregnant else 'no'}; breastfeeding: {'yes' if profile.breastfeeding else 'no'}",
+        f"Conditions: {', '.join(profile.conditions) or 'none'}", "")]
     if prescription is not None:
-        lines.append(f"Prescription: {format_mg(prescription.steps[0].dose_ug)} at bedtime from "
-                     f"{prescription.start}, by {prescription.prescriber}"
-                     + (f" (contraindication acknowledged: {prescription.acknowledged})"
-                        if prescription.acknowledged else ""))
+        dose, made = prescription.steps[0].dose_ug, prescription.formulation
+        shown.append(plain(f"Prescription: {format_mg(dose)} at bedtime from "
+                           f"{prescription.start}, by {prescription.prescriber}"
+                           + (f" (contraindication acknowledged: {prescription.acknowledged})"
+                              if prescription.acknowledged else "")
+                           + (f"; taken as {made.as_taken(dose)}" if made is not None else "")))
+        if made is not None:
+            shown.append(plain(f"Formulation: {made.describe()}"))
     if regimen is None:
-        lines.append("Nothing is prescribed for tonight.")
+        shown.append(plain("Nothing is prescribed for tonight."))
     elif regimen.kind == "plan":
-        lines.append(f"Tonight the taper plan (version {regimen.version}) is in force.")
+        shown.append(plain(f"Tonight the taper plan (version {regimen.version}) is in force."))
+    shown.append(plain(""))
+    shown.append(stock_text(stock) if stock is not None else plain(
+        "No stock recorded yet: press  a  to add the tablets or liquid you received."))
     for plan in versions:
-        lines.append("")
-        lines.append(f"Taper plan version {plan.version} by {plan.prescriber}: {plan.change}"
-                     + (f" (reason: {plan.reason})" if plan.reason else ""))
+        shown.append(plain(""))
+        shown.append(plain(f"Taper plan version {plan.version} by {plan.prescriber}: {plan.change}"
+                           + (f" (reason: {plan.reason})" if plan.reason else ""), "bold"))
+        shown.append(plain(f"   Formulation: {plan.form.describe()}"))
         for step in steps_json(plan):
             until = f"to {step['end']}" if step["end"] else "onwards"
-            lines.append(f"   from {step['start']} {until}: {step['dose_mg']} mg")
-    return "\n".join(lines)
+            taken = (f" ({step['as_taken']})" if plan.formulation is not None and step["dose_mg"]
+                     else "")
+            shown.append(plain(f"   from {step['start']} {until}: {step['dose_mg']} mg{taken}"))
+        if plan.warnings:
+            shown.append(plain(f"   Warnings when it was saved ({len(plan.warnings)}; advice, "
+                               "they did not block the plan):"))
+            shown += [plain(f"   ! {warning}", "$text-warning") for warning in plan.warnings]
+    return Content("\n").join(shown)
+
+
+def current_formulation(prescription, versions):  # type: ignore[no-untyped-def]
+    """The formulation of the newest prescription or plan version that recorded one."""
+    recorded = [r for r in (prescription, *versions) if r is not None and r.formulation is not None]
+    return max(recorded, key=lambda r: r.seq).formulation if recorded else None
 
 
 class ProfileScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "edit", "Edit profile"),
-                Binding("n", "prescribe", "New prescription")]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "edit", "Edit"),
+                Binding("n", "prescribe", "Prescription"), Binding("t", "plan", "Plan"),
+                Binding("a", "add_stock", "Add stock"), Binding("o", "count_stock", "Count stock")]
 
     def __init__(self) -> None:
         super().__init__()
         self.profile = None
         self.contraindicated = False
+        self.prescriber = ""
+        self.from_dose = ""
+        self.formulation = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="profile"):
             yield Static("Loading…", id="profile-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # room for every key of this screen
 
     def on_mount(self) -> None:
         self.sub_title = "Profile and plan"
@@ -76,6 +106,7 @@ class ProfileScreen(Screen[None]):
     def load(self) -> None:
         from medtrack.services.prescribing import current_regimen, latest_prescription
         from medtrack.services.profile import profile_warnings, show_profile
+        from medtrack.services.stock import show_stock
         from medtrack.services.taper import plan_versions
 
         app = self.app
@@ -84,16 +115,23 @@ class ProfileScreen(Screen[None]):
             regimen = current_regimen(app.db, app.now())  # type: ignore[attr-defined]
             versions = plan_versions(app.db)  # type: ignore[attr-defined]
             prescription = latest_prescription(app.db)  # type: ignore[attr-defined]
+            stock = show_stock(app.db, app.now())  # type: ignore[attr-defined]
         except MedtrackError as error:
             app.call_from_thread(app.notify, plain(error.message), severity="error")
             return
         self.profile = profile
         self.contraindicated = any(w.startswith("contraindicated")
                                    for w in profile_warnings(profile, app.now()))  # type: ignore[attr-defined]
-        text = describe(profile, regimen, versions, prescription)
+        newest = regimen or (versions[0] if versions else prescription)
+        self.prescriber = newest.prescriber if newest is not None else ""
+        night = night_of(app.now(), profile.tz)  # type: ignore[attr-defined]
+        dose = regimen.dose_on(night) if regimen is not None else None
+        self.from_dose = format_mg(dose).replace(" ", "") if dose else ""
+        self.formulation = current_formulation(prescription, versions)
+        text = describe(profile, regimen, versions, prescription, stock)
         if prescription is None and not versions:
-            text += "\n\nPress  n  to enter the prescription as your prescriber wrote it."
-        app.call_from_thread(self.query_one("#profile-text", Static).update, plain(text))
+            text += plain("\n\nPress  n  to enter the prescription as your prescriber wrote it.")
+        app.call_from_thread(self.query_one("#profile-text", Static).update, text)
 
     def action_edit(self) -> None:
         if self.profile is not None:
@@ -101,63 +139,38 @@ class ProfileScreen(Screen[None]):
 
     def action_prescribe(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(PrescribeDialog(self.contraindicated), self._prescribed)
+            self.app.push_screen(PrescribeDialog(self.contraindicated), self._written)
 
-    def _prescribed(self, done: bool | None) -> None:
+    def action_plan(self) -> None:
+        from medtrack.tui.plan_form import PlanFormDialog
+
+        if self.profile is not None:
+            self.app.push_screen(PlanFormDialog(self.prescriber, self.from_dose, self.formulation),
+                                 self._written)
+
+    def action_add_stock(self) -> None:
+        from medtrack.tui.stock import AddStockDialog
+
+        if self.profile is not None:
+            self.app.push_screen(AddStockDialog(), self._written)
+
+    def action_count_stock(self) -> None:
+        from medtrack.tui.stock import CountStockDialog
+
+        if self.profile is not None:
+            self.app.push_screen(CountStockDialog(), self._written)
+
+    def _written(self, done: bool | str | None) -> None:
+        from medtrack.tui.dialogs import MessageDialog
+
         if done:
             self.app.refresh_tonight()  # type: ignore[attr-defined]
+        if isinstance(done, str):  # something the patient must read, not a passing notice
+            self.app.push_screen(MessageDialog("Please note", done))
         self.load()
 
 
-class _WriteDialog(Dialog):
-    """A form whose Save runs a service in a worker; errors stay inline with what was typed."""
-
-    WIDE = True
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._saving = False
-
-    def buttons(self) -> ComposeResult:
-        yield Button("Save", variant="primary", id="save")
-        yield from super().buttons()
-
-    def value(self, wid: str) -> str:
-        return self.query_one(f"#{wid}", Input).value
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        if self._saving:  # a second Enter while the first save runs
-            return
-        self._saving = True
-        self.error("Saving…")
-        self._write(self.request())
-
-    def request(self) -> object:
-        raise NotImplementedError
-
-    def write(self, request: object) -> str:
-        """Run the service (in a worker thread); return the line to notify."""
-        raise NotImplementedError
-
-    @work(thread=True, group="write")
-    def _write(self, request: object) -> None:
-        app = self.app
-        try:
-            done = self.write(request)
-        except MedtrackError as error:
-            app.call_from_thread(self._failed, error.message)
-            return
-        app.call_from_thread(app.notify, plain(done), timeout=8)
-        app.call_from_thread(self.answer, True)
-
-    def _failed(self, message: str) -> None:
-        self._saving = False
-        self.error(message)
-
-
-class EditProfileDialog(_WriteDialog):
+class EditProfileDialog(WriteDialog):
     """Change profile fields; those that can loosen a limit need the prescriber's PIN if set."""
 
     def __init__(self, profile) -> None:  # type: ignore[no-untyped-def]
@@ -198,7 +211,7 @@ class EditProfileDialog(_WriteDialog):
         return f"Saved: {change}" if change else "Nothing changed."
 
 
-class PrescribeDialog(_WriteDialog):
+class PrescribeDialog(WriteDialog):
     """Enter the prescription as the prescriber wrote it (PIN-guarded once a lock is set)."""
 
     def __init__(self, contraindicated: bool = False) -> None:
@@ -213,9 +226,10 @@ class PrescribeDialog(_WriteDialog):
         yield Label(plain("Prescriber")); yield Input(id="prescriber", compact=True)
         yield Label(plain("First night (YYYY-MM-DD; empty = tonight)"))
         yield Input(id="start", compact=True)
+        yield from formulation_fields()
         if self.contraindicated:
-            yield Label(plain("Contraindication acknowledged by the prescriber (only if they "
-                              "wrote so)"))
+            yield Static(plain("Contraindication acknowledged by the prescriber (only if they "
+                               "wrote so)"))
             yield Input(id="acknowledge", compact=True)
         yield Label(plain("Prescriber PIN (only when a lock is set)"))
         yield Input(password=True, id="pin", compact=True)
@@ -223,14 +237,36 @@ class PrescribeDialog(_WriteDialog):
     def request(self) -> object:
         acknowledge = self.value("acknowledge") if self.contraindicated else ""
         return (self.value("dose"), self.value("prescriber"), self.value("start").strip() or None,
-                acknowledge or None, self.value("pin") or None)
+                acknowledge or None, self.value("pin") or None, *formulation_values(self))
 
     def write(self, request: object) -> str:
         from medtrack.services.prescribing import prescribe
 
-        dose, prescriber, start, acknowledge, pin = request  # type: ignore[misc]
+        dose, prescriber, start, acknowledge, pin, tablets, liquid, measure = request  # type: ignore[misc]
         regimen, notice = prescribe(self.app.db, self.app.now(), dose, prescriber, start,  # type: ignore[attr-defined]
-                                    None, acknowledge, pin)
-        saved = (f"Prescription saved: {format_mg(regimen.steps[0].dose_ug)} at bedtime from the "
+                                    None, acknowledge, pin, tablets, liquid, measure)
+        dose_ug = regimen.steps[0].dose_ug
+        taken = f" ({regimen.formulation.as_taken(dose_ug)})" if regimen.formulation else ""
+        saved = (f"Prescription saved: {format_mg(dose_ug)}{taken} at bedtime from the "
                  f"night of {regimen.start}.")
         return f"{notice} {saved}" if notice else saved
+
+
+def formulation_fields(keep: str | None = None) -> ComposeResult:
+    """Tablets (with their split) or an oral liquid (with its measuring step), as the
+    prescriber wrote them; `keep` says what an empty field keeps."""
+    empty = f"empty = keep {keep}" if keep else "empty = not recorded"
+    yield Static(plain(f"Tablets and how they may be split, separated by commas (e.g. "
+                       f"1mg:half, 0.5mg:quarter; {empty})"))
+    yield Input(id="tablets", compact=True)
+    yield Static(plain("Or an oral liquid: its strength (e.g. 0.1mg/ml) and measuring step "
+                       "(e.g. 0.1ml; empty = 0.1ml)"))
+    with Horizontal(classes="form-row"):
+        yield Input(id="liquid", compact=True)
+        yield Input(id="measure", compact=True)
+
+
+def formulation_values(form: WriteDialog) -> tuple[tuple[str, ...], str | None, str | None]:
+    """What the formulation fields hold: the tablets split at commas, the liquid, the step."""
+    tablets = tuple(t.strip() for t in form.value("tablets").split(",") if t.strip())
+    return tablets, form.value("liquid").strip() or None, form.value("measure").strip() or None

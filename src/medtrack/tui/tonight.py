@@ -83,12 +83,15 @@ class TonightScreen(Screen[None]):
                 with Horizontal(id="dose-line"):
                     yield Digits("", id="dose-digits")
                     yield Static("", id="dose-unit")
+                yield Static("", id="as-taken")
                 yield Static("Loading…", id="state")
+                yield Static("", id="drug-free")
                 yield Static("", id="guidance")
                 yield Static("", id="window")
             yield Static("", id="warnings")
             yield Static("", id="strip")
             yield Static("", id="action-hint")
+            yield Static("", id="stock")  # last: it never pushes the hint off the screen
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -134,6 +137,8 @@ class TonightScreen(Screen[None]):
             self.app.push_screen(SetupScreen(), lambda _: self.load())
 
     def _show(self, report, nights) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.tui.stock import stock_text
+
         self.status = report
         self.sub_title = f"night of {report.night:%a %d %b %Y}"
         self.query_one("#night-title", Static).update(plain(
@@ -142,16 +147,27 @@ class TonightScreen(Screen[None]):
         change.update(plain(report.dose_change or ""))
         change.display = bool(report.dose_change)
         dose = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
-        self.query_one("#dose-line").display = report.state in DOSE_STATES and bool(dose)
+        to_take = report.state in DOSE_STATES and bool(dose)
+        self.query_one("#dose-line").display = to_take
         self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg"))
         self.query_one("#dose-unit", Static).update(plain(
             "mg now" if report.state == "due" else "mg at bedtime"))
+        as_taken = self.query_one("#as-taken", Static)
+        as_taken.update(plain(f"Take it as: {report.as_taken}" if report.as_taken else ""))
+        as_taken.display = to_take and bool(report.as_taken)
         words = STATE_WORDS.get(report.state, report.state)
         if report.state == "taken" and report.taken_at is not None:
             words = f"Taken at {report.taken_at:%H:%M}"
+        complete = report.complete_since is not None and report.state == "no_dose"
+        if complete:
+            words = "Taper complete"
         state = self.query_one("#state", Static)
         state.update(plain(words))
-        state.set_classes(f"state-{report.state}")
+        state.set_classes("state-complete" if complete else f"state-{report.state}")
+        free = report.drug_free_nights
+        drug_free = self.query_one("#drug-free", Static)
+        drug_free.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
+        drug_free.display = report.complete_since is not None
         guidance = self.query_one("#guidance", Static)
         guidance.update(plain(report.guidance))
         guidance.set_class(report.excess, "danger")
@@ -164,6 +180,9 @@ class TonightScreen(Screen[None]):
         strip = "  ".join(f"{n.night:%a} {STRIP_MARKS.get(n.state, n.state)}" for n in nights)
         self.query_one("#strip", Static).update(plain(
             f"Last 7 nights: {strip}\n(✓ taken  ✗ missed  – skipped  ‼ excess  · to come)"))
+        stock = self.query_one("#stock", Static)
+        stock.update(stock_text(report.stock))
+        stock.display = report.stock is not None
         self.query_one("#action-hint", Static).update(plain(HINTS.get(report.state, "")))
 
     # -- l, k, a: read tonight afresh, refuse at once if it changed, then open the dialog ------
@@ -218,7 +237,8 @@ class TonightScreen(Screen[None]):
             self.app.notify(plain(why_not(report)), severity="warning", timeout=8)
             return
         scheduled = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
-        self.app.push_screen(LogDialog(scheduled, report.latest_dose_at), self._logged)
+        self.app.push_screen(LogDialog(scheduled, report.latest_dose_at, report.as_taken),
+                             self._logged)
 
     def _open_skip(self, report) -> None:  # type: ignore[no-untyped-def]
         from medtrack.tui.dialogs import ConfirmDialog

@@ -1,0 +1,169 @@
+"""The taper plan form: a plan as the prescriber gives it, previewed step by step with its
+warnings before anything is saved; saving is a separate, deliberate press."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Static
+from textual.worker import get_current_worker
+
+from medtrack.core.taper_preview import percent_text
+from medtrack.core.units import format_mg
+from medtrack.errors import MedtrackError
+from medtrack.tui.dialogs import WriteDialog, screen_words
+from medtrack.tui.profile import formulation_fields, formulation_values
+from medtrack.tui.safe import plain
+
+HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share (10%); each "
+        "step lasts 'every' (14d or 2w). Instead of a cut, give the largest cut (10%), or an "
+        "end-by night and the cut is found. Enter shows the preview; nothing is saved until "
+        "you press Save plan.")
+WARNINGS_TITLE = "advice for the prescriber; they do not block the plan"
+
+
+def preview_text(draft, until: str | None = None) -> Content:  # type: ignore[no-untyped-def]
+    """Every step (night, nights, dose, cut in mg and %, how it is taken), then the warnings."""
+    lines: list[tuple[str, str]] = [(f"Preview (nothing saved): {draft.formulation.describe()}",
+                                     "bold")]
+    if draft.solved_percent is not None:
+        solved = percent_text(draft.solved_percent)
+        lines.append((f"To end by {until}: a cut of {solved} per step.", ""))
+    lines.append((f"{'step':>4}  {'from':10}  {'nights':>7}  {'dose':9} cut", "bold"))
+    for row in draft.rows:
+        dose = format_mg(row.dose_ug) if row.dose_ug else "0 (stop)"
+        cut = (f"{format_mg(row.cut_ug)} ({percent_text(row.cut_percent)})"
+               if row.cut_ug is not None and row.cut_percent is not None else "")
+        nights = str(row.days) if row.days is not None else "onwards"
+        lines.append((f"{row.number:>4}  {row.start}  {nights:>7}  {dose:9} {cut}", ""))
+        if row.dose_ug:
+            lines.append((f"{'':6}taken as {row.as_taken}", "$text-muted"))
+    if draft.warnings:
+        lines.append((f"{len(draft.warnings)} warning(s) ({WARNINGS_TITLE}):", "bold"))
+        lines += [(f"! {warning}", "$text-warning") for warning in draft.warnings]
+    else:
+        lines.append(("No warnings.", ""))
+    return Content("\n").join(plain(line, style) for line, style in lines)
+
+
+class PlanFormDialog(WriteDialog):
+    """Set the taper plan (a new version when one exists). Enter in a field previews; only
+    the Save plan button saves."""
+
+    def __init__(self, prescriber: str = "", from_dose: str = "", formulation=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.prescriber, self.from_dose = prescriber, from_dose
+        self.formulation = formulation
+        self._previewed: object = None  # the request the preview shows
+
+    def body(self) -> ComposeResult:
+        yield from self.heading("Taper plan", HELP)
+        with Horizontal(classes="form-row"):
+            yield from _field("First night", "start")
+            yield from _field("From dose", "from", self.from_dose)
+            yield from _field("Every", "every")
+        with Horizontal(classes="form-row"):
+            yield from _field("Cut per step", "step")
+            yield from _field("Largest cut", "max-cut")
+            yield from _field("End by night", "until")
+        yield Static(plain("Stop to 0 only from this dose or less (optional, e.g. 0.05mg)"))
+        yield Input(id="final-from", compact=True)
+        keep = self.formulation.describe() if self.formulation is not None else None
+        yield from formulation_fields(keep)
+        with Horizontal(classes="form-row"):
+            yield from _field("Prescriber", "prescriber", self.prescriber)
+            yield from _field("Reason (for a new version)", "reason")
+        yield Label(plain("Prescriber PIN (only when a lock is set)"))
+        yield Input(password=True, id="pin", compact=True)
+        yield Static("", id="preview-note", classes="dialog-error")
+        yield Static("", id="plan-preview")
+
+    def buttons(self) -> ComposeResult:
+        yield Button("Preview", variant="primary", id="preview")
+        yield Button("Save plan", variant="warning", id="save")
+        yield Button("Cancel (Esc)", id="cancel")
+
+    def request(self) -> object:
+        from medtrack.services.plan_build import PlanRequest
+
+        def given(wid: str) -> str | None:
+            return self.value(wid).strip() or None
+
+        tablets, liquid, measure = formulation_values(self)
+        return PlanRequest(
+            prescriber=self.value("prescriber"), start=given("start"), from_dose=given("from"),
+            step=given("step"), every=given("every"), reason=given("reason"),
+            pin=self.value("pin") or None, tablets=tablets, liquid=liquid, measure=measure,
+            max_cut=given("max-cut"), final_from=given("final-from"), until=given("until"))
+
+    # -- preview: Enter in a field or the Preview button; nothing is written -----------------
+
+    def submit(self) -> None:
+        self.preview()
+
+    @on(Button.Pressed, "#preview")
+    def _preview_pressed(self) -> None:
+        self.preview()
+
+    def preview(self) -> None:
+        if self._answered:
+            return
+        self.error("")
+        self.query_one("#preview-note", Static).update(plain("Previewing…"))
+        self._preview(self.request())
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _preview(self, request) -> None:  # type: ignore[no-untyped-def]
+        from medtrack.services.taper import preview_plan
+
+        app = self.app
+        try:
+            draft = preview_plan(app.db, request)  # type: ignore[attr-defined]
+        except MedtrackError as error:
+            if not get_current_worker().is_cancelled:
+                app.call_from_thread(self._preview_failed, error.message)
+            return
+        if not get_current_worker().is_cancelled:  # a newer preview was asked for
+            app.call_from_thread(self._show_preview, request, draft)
+
+    def _show_preview(self, request, draft) -> None:  # type: ignore[no-untyped-def]
+        if self._answered:
+            return
+        self._previewed = request
+        self.query_one("#preview-note", Static).update("")
+        shown = self.query_one("#plan-preview", Static)
+        shown.update(preview_text(draft, request.until))
+        self.call_after_refresh(lambda: shown.is_attached and shown.scroll_visible(top=True))
+
+    def _preview_failed(self, message: str) -> None:
+        if self._answered:
+            return
+        self._previewed = None
+        self.query_one("#preview-note", Static).update("")
+        self.query_one("#plan-preview", Static).update("")
+        self.error(screen_words(message))
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        if self._previewed is not None and self.request() != self._previewed:
+            self.query_one("#preview-note", Static).update(plain(
+                "The form has changed since this preview: press Enter to preview it again."))
+
+    # -- save: only the button ----------------------------------------------------------------
+
+    def write(self, request: object) -> str:
+        from medtrack.services.taper import set_plan
+
+        plan = set_plan(self.app.db, self.app.now(), request)  # type: ignore[attr-defined, arg-type]
+        count = len(plan.warnings)
+        said = (f"with {count} warning(s) for the prescriber (shown with the version in Profile)"
+                if count else "with no warnings")
+        return f"Taper plan version {plan.version} saved, in force from {plan.start}, {said}."
+
+
+def _field(label: str, wid: str, value: str = "") -> ComposeResult:
+    with Vertical(classes="form-field"):
+        yield Label(plain(label))
+        yield Input(value, id=wid, compact=True)

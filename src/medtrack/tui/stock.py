@@ -1,0 +1,86 @@
+"""The stock forms: tablets or liquid received, and a count by the patient or a carer."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.widgets import Input, Label, Static
+
+from medtrack.tui.dialogs import WriteDialog
+from medtrack.tui.safe import plain
+
+QUANTITY_HELP = "e.g. 30x1mg (30 tablets of 1 mg), 12.5x0.5mg, or 100ml of the liquid"
+
+
+def stock_text(stock) -> Content:  # type: ignore[no-untyped-def]
+    """What is left and how many nights it lasts; each flagged count (the lines after the
+    levels and the nights) in the warning style."""
+    if stock is None:
+        return Content("")
+    lines = stock.lines()
+    ordinary = len(stock.levels) + (stock.nights is not None)
+    return Content("\n").join([plain(line) for line in lines[:ordinary]]
+                              + [plain(f"! {line}", "$text-warning") for line in lines[ordinary:]])
+
+
+class AddStockDialog(WriteDialog):
+    """What was received (e.g. from the pharmacy), with an optional note."""
+
+    def body(self) -> ComposeResult:
+        yield from self.heading("Add stock", "What you received, e.g. from the pharmacy. Each "
+                                "dose you record uses its share of it.")
+        yield Static(plain(f"How many of which ({QUANTITY_HELP})"))
+        yield Input(id="quantity", compact=True)
+        yield Label(plain("Note (optional, e.g. pharmacy)"))
+        yield Input(id="note", compact=True)
+
+    def request(self) -> object:
+        return self.value("quantity"), self.value("note") or None
+
+    def write(self, request: object) -> str:
+        from medtrack.services.stock import add_stock, amount_text
+
+        quantity, note = request  # type: ignore[misc]
+        entry = add_stock(self.app.db, self.app.now(), quantity, note)  # type: ignore[attr-defined]
+        return f"Stock added: {amount_text(entry.key, entry.amount)}."
+
+
+class CountStockDialog(WriteDialog):
+    """What a count found. It is kept with what was expected; a count that differs by more
+    than half a tablet (0.5 ml) is flagged and the patient is told so in a dialog."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flagged: str | None = None
+
+    def body(self) -> ComposeResult:
+        # What is expected is not shown: a count should be what is really there.
+        yield from self.heading("Count stock", "Count what is left now and enter it. The count "
+                                "is kept; from now on it is the stock.")
+        yield Static(plain(f"What you counted ({QUANTITY_HELP})"))
+        yield Input(id="quantity", compact=True)
+        yield Label(plain("Note (optional, e.g. counted with my daughter)"))
+        yield Input(id="note", compact=True)
+
+    def request(self) -> object:
+        return self.value("quantity"), self.value("note") or None
+
+    def write(self, request: object) -> str:
+        from medtrack.services.stock import amount_text, count_stock
+
+        quantity, note = request  # type: ignore[misc]
+        entry = count_stock(self.app.db, self.app.now(), quantity, note)  # type: ignore[attr-defined]
+        line = f"Count recorded: {amount_text(entry.key, entry.amount)}."
+        if entry.flagged and entry.expected is not None:
+            half = "0.5 ml" if entry.key[0] == "liquid" else "half a tablet"
+            self.flagged = (f"{line}\n\nThis count differs from the "
+                            f"{amount_text(entry.key, entry.expected)} expected by more than "
+                            f"{half}; it is kept and shown to your prescriber. Please tell them "
+                            "or your pharmacist.")
+        return line
+
+    def done(self, line: str) -> None:
+        if self.flagged is None:
+            super().done(line)
+        else:
+            self.answer(self.flagged)  # the profile screen shows it until OK is pressed
