@@ -40,7 +40,9 @@ class _Deadline:
     def __call__(self, status: int, remaining: int, total: int) -> None:
         if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             if time.monotonic() > self.until:
-                raise sqlite3.OperationalError("database is locked")
+                busy = sqlite3.OperationalError("database is locked")
+                busy.sqlite_errorcode = status  # type: ignore[attr-defined]  # as SQLite reports it
+                raise busy
             return
         if self.first_step is not None:
             step, self.first_step = self.first_step, None

@@ -25,21 +25,37 @@ _PRAGMAS = (
 )
 
 
+# SQLite's primary result codes (https://sqlite.org/rescode.html), by what they mean to a user.
+BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_FORMAT}
+NO_ACCESS = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM,
+             sqlite3.SQLITE_AUTH}
+NO_SPACE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR}
+
+
+def sqlite_code(error: BaseException) -> int | None:
+    """The primary SQLite result code of a driver error (wrapped by SQLAlchemy or not)."""
+    driver = getattr(error, "orig", None) or error
+    code = getattr(driver, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def storage_problem(error: BaseException, path: Path) -> StorageProblem:
-    """Turn a database error into one clear sentence for the user."""
-    text = str(getattr(error, "orig", None) or error).lower()
-    if "locked" in text or "busy" in text:
+    """Turn a database error into one clear sentence for the user, by SQLite's result code."""
+    code = sqlite_code(error)
+    if code in BUSY:
         return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
                               "nothing was written, try again in a moment")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if code in DAMAGED:
         return StorageProblem(f"the database {path} is damaged (not a valid medtrack database); "
                               "it was left untouched: restore it from a backup")
-    if "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+    if code in NO_ACCESS:
         return StorageProblem(f"the database {path} cannot be written or opened (check its "
                               "permissions and its folder's); nothing was written")
-    if "full" in text or "disk i/o" in text or "no space" in text:
+    if code in NO_SPACE:
         return StorageProblem(f"the disk holding {path} is full or failing; nothing was written")
-    return StorageProblem(f"the database {path} could not be used ({text}); nothing was written")
+    detail = str(getattr(error, "orig", None) or error)
+    return StorageProblem(f"the database {path} could not be used ({detail}); nothing was written")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

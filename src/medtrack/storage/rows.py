@@ -1,0 +1,114 @@
+"""Table rows to core values and back: the one place the storage format meets the domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from medtrack.core.formulation import decode
+from medtrack.core.model import Profile, Record, Regimen, StockEntry, Step, Symptom
+from medtrack.storage.tables import (
+    ProfileRow,
+    RecordRow,
+    RegimenRow,
+    StepRow,
+    StockRow,
+    SymptomRow,
+)
+
+UTC = dt.timezone.utc
+
+
+def to_epoch(instant: dt.datetime) -> int:
+    return int(instant.astimezone(UTC).timestamp())
+
+
+def from_epoch(seconds: int, zone: str) -> dt.datetime:
+    return dt.datetime.fromtimestamp(seconds, UTC).astimezone(ZoneInfo(zone))
+
+
+def profile_of(row: ProfileRow) -> Profile:
+    return Profile(
+        name=row.name, born=dt.date.fromisoformat(row.born), zone=row.zone,
+        bedtime=dt.time.fromisoformat(row.bedtime), wake=dt.time.fromisoformat(row.wake),
+        liver=row.liver, renal=bool(row.renal), pregnant=bool(row.pregnant),
+        breastfeeding=bool(row.breastfeeding),
+        conditions=tuple(c for c in row.conditions.split(",") if c),
+        min_sleep_min=row.min_sleep_min,
+    )
+
+
+def profile_row(profile: Profile, at: dt.datetime, change: str) -> ProfileRow:
+    return ProfileRow(
+        recorded_at_utc=to_epoch(at), name=profile.name, born=profile.born.isoformat(),
+        zone=profile.zone, bedtime=profile.bedtime.strftime("%H:%M"),
+        wake=profile.wake.strftime("%H:%M"), liver=profile.liver, renal=profile.renal,
+        pregnant=profile.pregnant, breastfeeding=profile.breastfeeding,
+        conditions=",".join(profile.conditions), min_sleep_min=profile.min_sleep_min,
+        change=change,
+    )
+
+
+def regimen_of(row: RegimenRow, steps: Sequence[StepRow]) -> Regimen:
+    return Regimen(
+        kind=row.kind, id=row.id or 0, seq=row.id or 0, prescriber=row.prescriber,
+        steps=tuple(Step(dt.date.fromisoformat(s.start_night), s.dose_ug) for s in steps),
+        created_at=dt.datetime.fromtimestamp(row.created_at_utc, UTC),
+        acknowledged=row.acknowledged, version=row.version, change=row.change, reason=row.reason,
+        acknowledged_ids=tuple(i for i in row.acknowledged_ids.split(",") if i),
+        round_ug=row.round_ug, in_force_from=dt.date.fromisoformat(row.start_night),
+        formulation=decode(row.formulation, row.round_ug) if row.formulation else None,
+        warnings=tuple(json.loads(row.warnings or "[]")),
+    )
+
+
+def record_of(row: RecordRow, void: RecordRow | None = None) -> Record:
+    """A record; for a voided one, its void row gives the reason and the not-taken statement."""
+    return Record(
+        id=row.id or 0, kind=row.kind, night=dt.date.fromisoformat(row.night),
+        at=from_epoch(row.at_utc, row.zone), zone=row.zone, dose_ug=row.dose_ug,
+        scheduled_ug=row.scheduled_ug, already_taken=bool(row.already_taken),
+        voided=bool(row.voided), void_reason=void.note if void is not None else None,
+        voids=row.voids, note=row.note, acknowledged=row.acknowledged, rule=row.rule,
+        not_taken=bool(row.not_taken) or bool(void is not None and void.not_taken),
+        imported=bool(row.imported),
+    )
+
+
+def record_row(record: Record, recorded_at: dt.datetime) -> RecordRow:
+    return RecordRow(
+        kind=record.kind, night=record.night.isoformat(), at_utc=to_epoch(record.at),
+        zone=record.zone, dose_ug=record.dose_ug, scheduled_ug=record.scheduled_ug,
+        already_taken=record.already_taken, voided=False, voids=record.voids, note=record.note,
+        acknowledged=record.acknowledged, rule=record.rule, recorded_at_utc=to_epoch(recorded_at),
+        not_taken=record.not_taken, imported=record.imported,
+    )
+
+
+def symptom_of(row: SymptomRow) -> Symptom:
+    return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
+                   at=from_epoch(row.at_utc, row.zone), zone=row.zone,
+                   night=dt.date.fromisoformat(row.night), note=row.note, urgent=bool(row.urgent))
+
+
+def symptom_row(symptom: Symptom, recorded_at: dt.datetime) -> SymptomRow:
+    return SymptomRow(name=symptom.name, effect_id=symptom.effect_id, severity=symptom.severity,
+                      at_utc=to_epoch(symptom.at), zone=symptom.zone,
+                      night=symptom.night.isoformat(), note=symptom.note, urgent=symptom.urgent,
+                      recorded_at_utc=to_epoch(recorded_at))
+
+
+def stock_of(row: StockRow) -> StockEntry:
+    return StockEntry(id=row.id or 0, kind=row.kind, at=from_epoch(row.at_utc, row.zone),
+                      zone=row.zone, amount=row.amount, strength_ug=row.strength_ug,
+                      ug_per_ml=row.ug_per_ml, expected=row.expected, flagged=bool(row.flagged),
+                      note=row.note)
+
+
+def stock_row(entry: StockEntry, recorded_at: dt.datetime) -> StockRow:
+    return StockRow(kind=entry.kind, at_utc=to_epoch(entry.at), zone=entry.zone,
+                    strength_ug=entry.strength_ug, ug_per_ml=entry.ug_per_ml, amount=entry.amount,
+                    expected=entry.expected, flagged=entry.flagged, note=entry.note,
+                    recorded_at_utc=to_epoch(recorded_at))
