@@ -54,11 +54,21 @@ def test_exporters_never_touch_storage() -> None:
             assert not name.startswith(("medtrack.storage", "sqlmodel", "sqlalchemy")), (path, name)
 
 
-def test_cli_and_tui_use_services_not_storage_tables() -> None:
+def test_cli_and_tui_use_services_not_storage() -> None:
+    """They get a database from one service entry point (services.database)."""
     for package in ("cli", "tui"):
         for path in modules_in(package):
             for name in imports_of(path):
-                assert not name.startswith(("medtrack.storage.tables", "sqlmodel", "sqlalchemy")), (path, name)
+                assert not name.startswith(("medtrack.storage", "sqlmodel", "sqlalchemy")), (path, name)
+
+
+@pytest.mark.parametrize("package", ["storage", "export"])
+def test_dependencies_point_one_way(package: str) -> None:
+    """Storage and the exporters never reach up into the use cases (not even for types)."""
+    for path in modules_in(package):
+        for name in imports_of(path):
+            assert not name.startswith(("medtrack.services", "medtrack.cli", "medtrack.tui")), \
+                (path, name)
 
 
 def _loaded_after(code: str, env: dict[str, str]) -> set[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from medtrack.services.calendar import CalendarNight
+from medtrack.core.calendar import CalendarNight
 from test_pdf import FIRST, LAST, NAME, at, lines_of, make_data, records, render, text_of
 
 SCRIPTS = "Jörg Müller 日本 محمد שרה Ελένη Иван"  # Latin, CJK, Arabic, Hebrew, Greek, Cyrillic

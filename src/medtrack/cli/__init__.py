@@ -27,9 +27,9 @@ class Context:
     db_from_user: bool
 
     def open_db(self):  # type: ignore[no-untyped-def]
-        from medtrack.storage.repository import Database
+        from medtrack.services.database import open_database
 
-        return Database(self.db_path)
+        return open_database(self.db_path)
 
     @staticmethod
     def out(text: str = "") -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 
 from medtrack.cli import Context
+from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.units import format_mg
-
-STATE_MARKS = {"taken": "+", "missed": "!", "skipped": "s", "excess": "X", "future": ".",
-               "none": " ", "contraindicated": "C"}
 
 
 def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
@@ -140,7 +138,7 @@ def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.taper import dispense
+    from medtrack.services.taper import dispense, dispense_json
 
     shown = dispense(ctx.open_db(), ctx.now, getattr(args, "days", None))
     if shown is None:
@@ -149,7 +147,7 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         raise BadInput("there is no taper plan yet: the prescriber sets one first",
                        hint="medtrack taper set")
     if args.json:
-        ctx.json(shown.to_json())
+        ctx.json(dispense_json(shown))
         return 0
     _print_plan(ctx, shown.plan)
     form = shown.plan.form
@@ -209,12 +207,13 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.json(month.to_json())
         return 0
-    ctx.out(f"{month.label}   + taken  ! missed  s skipped  X excess  C contraindicated  * step change")
+    ctx.out(f"{month.label}   {legend(step=True)}")
+    ctx.out("Each night: the day, its mark, and the dose scheduled (mg; - nothing)")
     ctx.out("Mon      Tue      Wed      Thu      Fri      Sat      Sun")
     cells = ["        "] * month.nights[0].night.weekday()
     for night in month.nights:
         dose = format_mg(night.scheduled_ug).replace(" mg", "") if night.scheduled_ug else "-"
-        mark = STATE_MARKS[night.state] + ("*" if night.step_change else " ")
+        mark = MARKS[night.state].symbol + (STEP_MARK if night.step_change else " ")
         cells.append(f"{night.night.day:2d}{mark}{dose:<4}"[:8].ljust(8))
     for row in range(0, len(cells), 7):
         ctx.out(" ".join(cells[row:row + 7]).rstrip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import Formulation
@@ -101,12 +102,18 @@ class Regimen:
         return dose
 
 
+class RecordKind(StrEnum):
+    DOSE = "dose"
+    SKIP = "skip"
+    VOID = "void"  # cancels the dose or skip it names; nothing is deleted
+
+
 @dataclass(frozen=True)
 class Record:
     """One line of the append-only log: a dose, a skip or a void."""
 
     id: int
-    kind: str  # "dose" | "skip" | "void"
+    kind: str  # a RecordKind
     night: dt.date
     at: dt.datetime  # aware, in the zone it was recorded in
     zone: str

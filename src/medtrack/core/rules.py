@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
 from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
@@ -172,8 +173,20 @@ def check_dose(
     return ALLOWED
 
 
-STATES = ("contraindicated", "taken", "skipped", "no_prescription", "no_dose", "not_yet", "due",
-          "skip")
+class TonightState(StrEnum):
+    """What to do on a night, in priority order (the first that applies wins)."""
+
+    CONTRAINDICATED = "contraindicated"
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    NO_PRESCRIPTION = "no_prescription"
+    NO_DOSE = "no_dose"
+    NOT_YET = "not_yet"
+    DUE = "due"
+    SKIP = "skip"
+
+
+STATES = tuple(TonightState)
 
 
 def night_state(
@@ -182,23 +195,23 @@ def night_state(
     facts: NightFacts,
     now: dt.datetime,
     acknowledged_ids: Sequence[str] = (),
-) -> str:
-    """One state per night, first match wins (see STATES)."""
+) -> TonightState:
+    """One state per night, first match wins (see TonightState)."""
     if unacknowledged(mono, profile, facts.night, acknowledged_ids):
-        return "contraindicated"
+        return TonightState.CONTRAINDICATED
     if facts.doses:
-        return "taken"
+        return TonightState.TAKEN
     if facts.skips:
-        return "skipped"
+        return TonightState.SKIPPED
     if not facts.prescribed:
-        return "no_prescription"
+        return TonightState.NO_PRESCRIPTION
     if facts.scheduled is None:
-        return "no_dose"
+        return TonightState.NO_DOSE
     if utc(now) < utc(facts.window.opens):
-        return "not_yet"
+        return TonightState.NOT_YET
     if utc(now) <= utc(facts.window.latest):
-        return "due"
-    return "skip"
+        return TonightState.DUE
+    return TonightState.SKIP
 
 
 def previous_outcome(facts: NightFacts) -> str:

@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import Any
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Step
+from medtrack.core.model import Regimen, Step
+from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.units import format_mg, ug_to_mg
 
 BIG_CUT = Fraction(25)
@@ -156,3 +157,37 @@ def need_of(nights: Sequence[tuple[int, Formulation]]) -> Need:
         for strength, (numerator, _) in formulation.tablets_used(dose).items():
             quarters[strength] = quarters.get(strength, 0) + numerator
     return Need({s: -(-q // 4) for s, q in quarters.items()}, liquid)
+
+
+@dataclass(frozen=True)
+class Dispense:
+    """What a plan needs: per step, and for the next `days` nights from `first`."""
+
+    plan: Regimen
+    per_step: tuple[tuple[PreviewStep, Need | None], ...]  # None: an open-ended step
+    days: int
+    first: dt.date
+    upcoming: Need
+
+    def to_json(self) -> dict[str, Any]:
+        return {"per_step": [n.to_json() if n else None for _, n in self.per_step],
+                "next_days": self.days, "from_night": self.first.isoformat(),
+                "next": self.upcoming.to_json()}
+
+
+def dispense_of(regimens: Sequence[Regimen], first: dt.date, days: int) -> Dispense | None:
+    """What the newest plan version (else the newest prescription) needs per step, and what
+    the regimens in force need for `days` nights from `first` (each with its formulation)."""
+    plans = [r for r in regimens if r.kind == "plan"]
+    regimen = plans[-1] if plans else (regimens[-1] if regimens else None)
+    if regimen is None:
+        return None
+    rows = preview(regimen.steps, regimen.form)
+    per_step = tuple((r, need([r.dose_ug] * r.days, regimen.form) if r.days else None) for r in rows)
+    nights = []
+    for offset in range(days):
+        night = first + dt.timedelta(days=offset)
+        in_force = regimen_on(regimens, night)
+        if in_force is not None:
+            nights.append((scheduled_ug(in_force, night) or 0, in_force.form))
+    return Dispense(regimen, per_step, days, first, need_of(nights))

@@ -36,7 +36,7 @@ from medtrack.export.pdf_text import (
 if TYPE_CHECKING:
     from medtrack.core.model import Symptom
     from medtrack.core.schedule import Segment
-    from medtrack.services.export import ExportData
+    from medtrack.export.data import ExportData
 
 
 class _Report(Canvas):

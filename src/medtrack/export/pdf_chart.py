@@ -33,7 +33,7 @@ from medtrack.export.pdf_text import (
 )
 
 if TYPE_CHECKING:
-    from medtrack.services.calendar import CalendarNight
+    from medtrack.core.calendar import CalendarNight
 
 NIGHTLY_UP_TO = 800  # nights drawn one bar each (0.2 mm or more); a longer period gets weekly or 4-weekly bars
 LABEL_ROW = 2.8  # mm between rows of step labels

@@ -24,7 +24,7 @@ from medtrack.export.pdf_text import (
 
 if TYPE_CHECKING:
     from medtrack.core.model import Regimen
-    from medtrack.services.export import ExportData
+    from medtrack.export.data import ExportData
 
 DAY = dt.timedelta(days=1)
 SAW = "Warnings the prescriber saw:"

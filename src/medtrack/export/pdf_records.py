@@ -34,7 +34,7 @@ from medtrack.export.pdf_text import (
 
 if TYPE_CHECKING:
     from medtrack.core.model import Record
-    from medtrack.services.export import ExportData
+    from medtrack.export.data import ExportData
 
 WIDTHS = (9, 17, 26, 14, 14, 13, 34, 53)
 HEAD = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "Note")

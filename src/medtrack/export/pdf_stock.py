@@ -22,7 +22,7 @@ from medtrack.export.pdf_text import (
 
 if TYPE_CHECKING:
     from medtrack.core.model import StockEntry
-    from medtrack.services.export import ExportData
+    from medtrack.export.data import ExportData
 
 FLAGGED_ROW = (250, 222, 220)  # a count off by more than half a tablet, tinted
 WIDTHS = (27, 13, 23, 16, 17, 39, 45)

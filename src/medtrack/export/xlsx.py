@@ -24,7 +24,7 @@ from medtrack.export.forms import as_taken, product, stock_number, stock_unit
 
 if TYPE_CHECKING:
     from medtrack.core.model import Record
-    from medtrack.services.export import ExportData
+    from medtrack.export.data import ExportData
 
 MG = "0.###"  # number format: 1, 0.75, 0.125
 AMOUNT = "0.##"  # tablets (12.5, 12.75) or ml

@@ -7,37 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from medtrack.core.model import Profile, Record, Regimen
-from medtrack.core.nights import dose_window
+from medtrack.core.calendar import CalendarNight, NightState, night_states
+from medtrack.core.model import Profile
 from medtrack.core.parse import parse_month
-from medtrack.core.rules import (
-    NightFacts,
-    is_excess,
-    regimen_on,
-    scheduled_ug,
-    unacknowledged,
-    utc,
-)
-from medtrack.monograph import Monograph
-from medtrack.services.common import DAY, mg, monograph, require_profile, tonight
+from medtrack.core.rules import regimen_on
+from medtrack.services.common import DAY, monograph, require_profile, tonight
 from medtrack.storage.repository import Database, Repository
 
-
-@dataclass(frozen=True)
-class CalendarNight:
-    night: dt.date
-    scheduled_ug: int | None
-    taken_ug: int | None
-    state: str  # taken, missed, skipped, excess, future, none, contraindicated
-    step_change: bool
-    already_taken: bool = False
-    voided: bool = False
-    as_taken: str | None = None  # the scheduled dose as the patient takes it (a formulation)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"night": self.night.isoformat(), "scheduled_mg": mg(self.scheduled_ug),
-                "as_taken": self.as_taken, "taken_mg": mg(self.taken_ug), "state": self.state,
-                "step_change": self.step_change}
+__all__ = ["CalendarNight", "Month", "calendar_month", "month_view", "night_states", "recent_nights"]
 
 
 @dataclass(frozen=True)
@@ -57,51 +34,12 @@ class Month:
                 "taper_complete_since": self.complete_since.isoformat() if self.complete_since else None}
 
     def summary(self) -> dict[str, Any]:
-        counts = {s: sum(1 for n in self.nights if n.state == s)
-                  for s in ("taken", "missed", "skipped", "excess")}
+        counts: dict[str, Any] = {str(s): sum(1 for n in self.nights if n.state == s)
+                                  for s in (NightState.TAKEN, NightState.MISSED,
+                                            NightState.SKIPPED, NightState.EXCESS)}
         doses = [n.taken_ug for n in self.nights if n.taken_ug]
         counts["average_ug"] = round(sum(doses) / len(doses)) if doses else None
         return counts
-
-
-def night_states(mono: Monograph, profile: Profile, regimens: list[Regimen],
-                 records: list[Record], first: dt.date, last: dt.date,
-                 now: dt.datetime) -> list[CalendarNight]:
-    """One entry per night from first to last; shared by the calendar and the exports."""
-    by_night: dict[dt.date, list[Record]] = {}
-    for record in records:
-        by_night.setdefault(record.night, []).append(record)
-    current = tonight(profile, now)
-    out: list[CalendarNight] = []
-    before = scheduled_ug(regimen_on(regimens, first - DAY), first - DAY)
-    night = first
-    while night <= last:
-        regimen = regimen_on(regimens, night)
-        window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
-        facts = NightFacts(night, window, regimen, tuple(by_night.get(night, ())), ())
-        scheduled = facts.scheduled_as_recorded  # a recorded night keeps what it was judged by
-        taken = sum(d.dose_ug or 0 for d in facts.doses) or None
-        ack = regimen.acknowledged_ids if regimen else ()
-        if facts.doses:
-            state = "excess" if is_excess(facts) else "taken"
-        elif facts.skips:
-            state = "skipped"
-        elif unacknowledged(mono, profile, night, ack) and scheduled is not None:
-            state = "contraindicated"
-        elif scheduled is None:
-            state = "none"
-        elif night > current or (night == current and utc(now) <= utc(window.latest)):
-            state = "future"
-        else:
-            state = "missed"
-        made_with = regimen.formulation if regimen is not None else None
-        out.append(CalendarNight(night, scheduled, taken, state, scheduled != before,
-                                 already_taken=any(d.already_taken for d in facts.doses),
-                                 voided=any(r.voided for r in facts.records),
-                                 as_taken=made_with.as_taken(scheduled) if made_with and scheduled else None))
-        before = scheduled
-        night += DAY
-    return out
 
 
 def month_view(repo: Repository, profile: Profile, year: int, month: int, now: dt.datetime) -> Month:

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
+from medtrack.core.model import Profile, Record, Regimen, StockEntry
 from medtrack.core.nights import night_of
 from medtrack.core.rules import regimen_on
-from medtrack.core.schedule import Segment, segments
+from medtrack.core.schedule import segments
 from medtrack.errors import BadInput
-from medtrack.monograph import Monograph
-from medtrack.services.calendar import CalendarNight, night_states
+from medtrack.core.calendar import night_states
+from medtrack.core.stock import StockReport, levels, nights_left
+from medtrack.core.taper_preview import Dispense, dispense_of
+from medtrack.export.data import ExportData
 from medtrack.services.common import DAY, monograph, parse_period, require_profile, tonight
 from medtrack.services.status import taper_complete
-from medtrack.services.stock import StockReport, levels, nights_left
-from medtrack.services.taper import Dispense, dispense_of
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
@@ -29,84 +28,35 @@ TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
 DISPENSE_NIGHTS = 28  # the report's "what to dispense for the next N nights", as `taper show`
 
 
-@dataclass(frozen=True)
-class ExportData:
-    """Everything an exporter may show: plain values, no database."""
-
-    generated_at: dt.datetime
-    patient_id: str  # the stable UUID made at init (survives renames)
-    tonight: dt.date  # the night `generated_at` falls in
-    first: dt.date
-    last: dt.date
-    clipped: bool  # True when --from/--to limited the period
-    profile: Profile
-    drug: Monograph
-    regimens: tuple[Regimen, ...]
-    records: tuple[Record, ...]  # doses, skips and voids of the period, in recording order
-    nights: tuple[CalendarNight, ...]
-    symptoms: tuple[Symptom, ...]
-    schedule: tuple[Segment, ...]
-    from_given: bool = False  # --from chose the first night (a calendar then includes the past)
-    # The stock now (levels from every entry and dose up to generated_at) and the entries of
-    # the period (every entry unless --from/--to limited it); None: nothing ever added or counted.
-    stock: StockReport | None = None
-    # What the plan (else the prescription) needs, as `taper show`: None without a formulation.
-    dispensing: Dispense | None = None
-    complete_since: dt.date | None = None  # the plan in force tonight reached 0 on this night
-    drug_free_nights: int = 0  # nights since then, tonight included, with no dose counted
-
-    @property
-    def stock_entries(self) -> tuple[StockEntry, ...]:
-        return self.stock.entries if self.stock is not None else ()
-
-    @property
-    def plan_versions(self) -> tuple[Regimen, ...]:
-        return tuple(r for r in self.regimens if r.kind == "plan")
-
-    @property
-    def plan(self) -> Regimen | None:
-        versions = self.plan_versions
-        return versions[-1] if versions else None
-
-    @property
-    def prescriber(self) -> str | None:
-        return self.regimens[-1].prescriber if self.regimens else None
-
-    def adherence(self) -> dict[str, int]:
-        counts = {s: sum(1 for n in self.nights if n.state == s)
-                  for s in ("taken", "missed", "skipped", "excess")}
-        counts["already_taken"] = sum(1 for r in self.records
-                                      if r.kind == "dose" and r.already_taken and not r.voided)
-        counts["voided"] = sum(1 for r in self.records if r.kind == "void")
-        return counts
-
-
 def gather(db: Database, now: dt.datetime, first: str | None = None, last: str | None = None) -> ExportData:
+    """The period's nights, records and symptoms, read from the database for that period only."""
     start, end = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
         patient_id = repo.patient_id() or ""
         regimens = repo.regimens()
-        everything = repo.all_records(kinds=("dose", "skip", "void"))
-        symptoms = repo.symptoms(start, end)
         current = tonight(profile, now)
-        stock = _stock(repo.stock_entries(), repo.counted_doses(), regimens, profile, now,
-                       start, end)
+        span = repo.night_span()
+        known = [r.start for r in regimens] + ([span[0]] if span else [])
+        period_first = start or (min(known) if known else current)
+        period_last = end or max([current] + ([span[1]] if span else []))
+        period_last = max(period_last, period_first)
+        records = tuple(repo.records_for_nights(period_first, period_last,
+                                                kinds=("dose", "skip", "void")))
+        symptoms = repo.symptoms(start, end)
+        entries = repo.stock_entries()
+        stock = _stock(entries, repo.counted_doses(since=entries[0].at) if entries else [],
+                       regimens, profile, now, start, end)
         complete_since, drug_free = taper_complete(repo, regimen_on(regimens, current), current)
-    known = [r.night for r in everything] + [r.start for r in regimens]
-    period_first = start or (min(known) if known else current)
-    period_last = end or max([current, *[r.night for r in everything]])
-    if period_last < period_first:
-        period_last = period_first
-    records = tuple(r for r in everything if period_first <= r.night <= period_last)
+    records = tuple(sorted(records, key=lambda r: r.id))  # in recording order
     nights = night_states(monograph(), profile, regimens, [r for r in records if r.kind != "void"],
                           period_first, period_last, now)
     return ExportData(
         generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
-        first=period_first, last=period_last,
-        clipped=bool(start or end), from_given=start is not None, profile=profile, drug=monograph(), regimens=tuple(regimens),
-        records=records, nights=tuple(nights), symptoms=tuple(symptoms),
-        schedule=tuple(segments(regimens, period_first, end)),
+        first=period_first, last=period_last, clipped=bool(start or end),
+        from_given=start is not None, profile=profile, drug=monograph(),
+        regimens=tuple(regimens), records=records, nights=tuple(nights),
+        symptoms=tuple(symptoms), schedule=tuple(segments(regimens, period_first, end)),
         stock=stock, dispensing=dispensing(regimens, current), complete_since=complete_since,
         drug_free_nights=drug_free,
     )

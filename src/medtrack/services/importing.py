@@ -141,7 +141,9 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
     added = present = 0
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in repo.all_records()}
+        nights = [row.night for row in rows]  # only the file's nights are read back
+        stored = repo.records_for_nights(min(nights), max(nights)) if nights else []
+        existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in stored}
         ids: dict[int, int] = {}
         for row in rows:
             try:

@@ -4,123 +4,26 @@ it lasts, and counts that differ from what was expected (a controlled drug: loss
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Profile, Record, Regimen, StockEntry
-from medtrack.core.rules import regimen_on, scheduled_ug
-from medtrack.core.units import format_mg, parse_dose, show_input
+from medtrack.core.model import Profile, StockEntry
+from medtrack.core.rules import regimen_on
+from medtrack.core.stock import (
+    HALF_ML,
+    HALF_TABLET,
+    Key,
+    StockReport,
+    amount_text,
+    levels,
+    needed_but_missing,
+    nights_left,
+    parse_quantity,
+)
 from medtrack.errors import BadInput
 from medtrack.services.common import DAY, optional_text, require_profile, tonight
 from medtrack.storage.repository import Database, Repository
 
-HALF_TABLET = 2  # quarters: a count further off than this is flagged
-HALF_ML = 500  # µl, for a liquid
-HORIZON = 3650  # nights looked ahead for "lasts N nights"
-_TABLETS_RE = re.compile(r"\s*([0-9]{1,4})(?:\.(25|5|50|75))?\s*[x×]\s*(.+?)\s*", re.IGNORECASE)
-_ML_RE = re.compile(r"\s*([0-9]{1,5})(?:\.([0-9]{1,3}))?\s*ml\s*", re.IGNORECASE)
-Key = tuple[str, int]  # ("tablet", strength µg) or ("liquid", µg per ml)
-
-
-def parse_quantity(text: str, formulation: Formulation) -> tuple[Key, int]:
-    """`30x1mg` (tablets; quarters allowed: `12.5x1mg`) or `100ml` (the liquid in use) ->
-    (what, amount in quarter tablets or µl)."""
-    match = _TABLETS_RE.fullmatch(text)
-    if match:
-        quarters = int(match.group(1)) * 4 + {"25": 1, "5": 2, "50": 2, "75": 3, None: 0}[match.group(2)]
-        strength = parse_dose(match.group(3), what="tablet strength")
-        return ("tablet", strength), quarters
-    found = _ML_RE.fullmatch(text)
-    if found:
-        if formulation.liquid is None:
-            raise BadInput("ml of liquid can be counted only when the prescription or plan is an "
-                           "oral liquid; for tablets give COUNTxSTRENGTH, e.g. 30x1mg")
-        ul = int(found.group(1)) * 1000 + int((found.group(2) or "0").ljust(3, "0"))
-        return ("liquid", formulation.liquid.ug_per_ml), ul
-    raise BadInput(f"stock {show_input(text)} is not COUNTxSTRENGTH (e.g. 30x1mg, 12.5x0.5mg) or "
-                   "a volume of the liquid (e.g. 100ml)")
-
-
-def amount_text(key: Key, amount: int) -> str:
-    if key[0] == "liquid":
-        return f"{amount / 1000:g} ml of {format_mg(key[1]).removesuffix(' mg')} mg/ml"
-    tablets = amount / 4
-    return f"{tablets:g} × {format_mg(key[1])} tablet{'s' if tablets != 1 else ''}"
-
-
-def used_by(dose_ug: int, formulation: Formulation) -> dict[Key, int]:
-    """What one dose takes from the stock: quarter tablets per strength, or µl of liquid."""
-    if formulation.liquid is not None:
-        return {("liquid", formulation.liquid.ug_per_ml): dose_ug * 1000 // formulation.liquid.ug_per_ml}
-    return {("tablet", s): q for s, (q, _) in formulation.tablets_used(dose_ug).items()}
-
-
-@dataclass(frozen=True)
-class Level:
-    """What is left of one kind of stock now, and whether its last count was off."""
-
-    key: Key
-    amount: int
-    last_count: StockEntry | None
-
-    def to_json(self) -> dict[str, Any]:
-        count = self.last_count
-        return {"what": amount_text(self.key, 0).split(" ", 2)[-1] if self.key[0] == "liquid"
-                else f"{format_mg(self.key[1])} tablets",
-                "left": self.amount / (1000 if self.key[0] == "liquid" else 4),
-                "unit": "ml" if self.key[0] == "liquid" else "tablets",
-                "last_count_flagged": bool(count and count.flagged)}
-
-
-def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
-           until: dt.datetime) -> dict[Key, Level]:
-    """Adds, counts and the doses taken, in time order up to `until`; a count sets the level."""
-    events: list[tuple[dt.datetime, int, Any]] = [(e.at, 0, e) for e in entries if e.at <= until]
-    events += [(d.at, 1, d) for d in doses if d.at <= until and d.dose_ug]
-    events.sort(key=lambda e: (e[0].astimezone(dt.timezone.utc), e[1]))
-    amount: dict[Key, int] = {}
-    counted: dict[Key, StockEntry] = {}
-    for _, _, item in events:
-        if isinstance(item, StockEntry):
-            if item.kind == "add":
-                amount[item.key] = amount.get(item.key, 0) + item.amount
-            else:
-                amount[item.key] = item.amount
-                counted[item.key] = item
-            continue
-        regimen = regimen_on(regimens, item.night)
-        for key, used in used_by(item.dose_ug or 0, regimen.form if regimen else Formulation()).items():
-            if key in amount:  # only what is tracked
-                amount[key] -= used
-    return {k: Level(k, v, counted.get(k)) for k, v in amount.items()}
-
-
-def nights_left(stock: dict[Key, Level], regimens: Sequence[Regimen],
-                first: dt.date) -> tuple[int | None, bool]:
-    """How many nights from `first` the stock covers at the plan's doses, and whether that is
-    to the end of the plan (None: nothing scheduled uses the tracked stock)."""
-    left = {k: level.amount for k, level in stock.items()}
-    used_any = False
-    for offset in range(HORIZON):
-        night = first + offset * DAY
-        regimen = regimen_on(regimens, night)
-        dose = scheduled_ug(regimen, night)
-        if regimen is not None and regimen.kind == "plan" and regimen.steps[-1].dose_ug == 0 \
-                and night >= regimen.steps[-1].start:
-            return (offset if used_any else None), True  # the plan has ended before the stock
-        if not dose or regimen is None:
-            continue
-        for key, used in used_by(dose, regimen.form).items():
-            if key not in left:
-                continue
-            used_any = True
-            left[key] -= used
-            if left[key] < 0:
-                return offset, False
-    return (HORIZON if used_any else None), False
+__all__ = ["StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
 
 
 def _expected(repo: Repository, key: Key, at: dt.datetime) -> int:
@@ -172,38 +75,6 @@ def _entry(kind: str, key: Key, amount: int, now: dt.datetime, profile: Profile,
                       flagged=flagged, note=note)
 
 
-@dataclass(frozen=True)
-class StockReport:
-    levels: tuple[Level, ...]
-    nights: int | None  # how many nights from tonight (or tomorrow) the stock lasts
-    to_end: bool  # ... which is to the end of the plan
-    entries: tuple[StockEntry, ...]
-    missing: tuple[Key, ...] = ()  # what the coming nights need that was never stocked
-
-    def lines(self) -> list[str]:
-        found = [f"Stock: {amount_text(level.key, max(level.amount, 0))} left" for level in self.levels]
-        found += [f"Not in stock: {amount_text(key, 0).split(' ', 2)[-1]} (the plan needs them; add "
-                  "what you have)" for key in self.missing]
-        if self.nights is not None:
-            found.append(f"It lasts to the end of the plan ({self.nights} more night(s))."
-                         if self.to_end else
-                         f"It lasts {self.nights} more night(s) at the plan's doses.")
-        for entry in self.entries:
-            if entry.kind == "count" and entry.flagged and entry.expected is not None:
-                found.append(f"The count of {entry.at:%Y-%m-%d} ({amount_text(entry.key, entry.amount)}) "
-                             f"differs from the {amount_text(entry.key, entry.expected)} expected: "
-                             "tell your prescriber or pharmacist.")
-        return found
-
-    def to_json(self) -> dict[str, Any]:
-        return {"levels": [lv.to_json() for lv in self.levels], "nights_left": self.nights,
-                "lasts_to_the_end_of_the_plan": self.to_end,
-                "flagged_counts": [{"at": e.at.isoformat(timespec="seconds"),
-                                    "counted": amount_text(e.key, e.amount),
-                                    "expected": amount_text(e.key, e.expected or 0)}
-                                   for e in self.entries if e.kind == "count" and e.flagged]}
-
-
 def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
                  tonight_taken: bool) -> StockReport | None:
     """The stock for status and the screen (None when nothing was ever added or counted)."""
@@ -216,19 +87,6 @@ def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
     nights, to_end = nights_left(current, regimens, first)
     return StockReport(tuple(current.values()), nights, to_end, tuple(entries),
                        needed_but_missing(current, regimens, first))
-
-
-def needed_but_missing(stock: dict[Key, Level], regimens: Sequence[Regimen],
-                       first: dt.date, days: int = 28) -> tuple[Key, ...]:
-    """Tablet strengths (or a liquid) the next `days` nights use that were never stocked."""
-    missing: set[Key] = set()
-    for offset in range(days):
-        night = first + offset * DAY
-        regimen = regimen_on(regimens, night)
-        dose = scheduled_ug(regimen, night)
-        if regimen is not None and dose:
-            missing |= {k for k in used_by(dose, regimen.form) if k not in stock}
-    return tuple(sorted(missing))
 
 
 def show_stock(db: Database, now: dt.datetime) -> StockReport | None:

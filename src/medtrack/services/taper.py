@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from medtrack.core.formulation import Formulation
@@ -14,13 +13,12 @@ from medtrack.core.rules import (
     ceiling_words,
     contraindications,
     regimen_on,
-    scheduled_ug,
 )
 from medtrack.core.taper import (
     hold,
     step_back,
 )
-from medtrack.core.taper_preview import Need, PreviewStep, need, need_of, percent_number, preview
+from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, Refused
 from medtrack.services.changes import next_seq, place_change
@@ -200,21 +198,9 @@ def version_json(plan: Regimen) -> dict[str, Any]:
             "warnings": list(plan.warnings)}
 
 
-@dataclass(frozen=True)
-class Dispense:
-    """What the plan in force needs: per step, and for the next `days` nights from tonight."""
-
-    plan: Regimen
-    per_step: tuple[tuple[PreviewStep, Need | None], ...]  # None: an open-ended step
-    days: int
-    first: dt.date
-    upcoming: Need
-
-    def to_json(self) -> dict[str, Any]:
-        return {**plan_json(self.plan),
-                "dispense": {"per_step": [n.to_json() if n else None for _, n in self.per_step],
-                             "next_days": self.days, "from_night": self.first.isoformat(),
-                             "next": self.upcoming.to_json()}}
+def dispense_json(shown: Dispense) -> dict[str, Any]:
+    """`taper show --json`: the plan with what to dispense."""
+    return {**plan_json(shown.plan), "dispense": shown.to_json()}
 
 
 def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:
@@ -226,21 +212,3 @@ def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispens
         if not plans(regimens):
             return None
         return dispense_of(regimens, tonight(profile, now), count)
-
-
-def dispense_of(regimens: list[Regimen], first: dt.date, days: int) -> Dispense | None:
-    """What the newest plan version (else the newest prescription) needs per step, and what
-    the regimens in force need for `days` nights from `first` (each with its formulation)."""
-    existing = plans(regimens)
-    regimen = existing[-1] if existing else (regimens[-1] if regimens else None)
-    if regimen is None:
-        return None
-    rows = preview(regimen.steps, regimen.form)
-    per_step = tuple((r, need([r.dose_ug] * r.days, regimen.form) if r.days else None) for r in rows)
-    nights = []
-    for offset in range(days):
-        night = first + dt.timedelta(days=offset)
-        in_force = regimen_on(regimens, night)
-        if in_force is not None:
-            nights.append((scheduled_ug(in_force, night) or 0, in_force.form))
-    return Dispense(regimen, per_step, days, first, need_of(nights))

@@ -133,9 +133,6 @@ class Repository:
                              col(RecordRow.night) <= last.isoformat(), col(RecordRow.kind).in_(kinds),
                              order=(col(RecordRow.night), col(RecordRow.id)))
 
-    def all_records(self, *, kinds: Sequence[str] = STANDING) -> list[Record]:
-        return self._records(col(RecordRow.kind).in_(kinds), order=(col(RecordRow.id),))
-
     def records_page(self, before_id: int | None, limit: int) -> list[Record]:
         """Dose and skip records newest first (by id), older than `before_id`."""
         where = [col(RecordRow.kind).in_(STANDING)]
@@ -151,11 +148,18 @@ class Repository:
         ).order_by(col(RecordRow.at_utc)))
         return [record_of(r) for r in rows]
 
-    def counted_doses(self) -> list[Record]:
-        """Every dose that counts (not voided), in time order: what the stock was used for."""
-        rows = self.session.exec(select(RecordRow).where(
-            col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False)).order_by(col(RecordRow.at_utc)))
-        return [record_of(r) for r in rows]
+    def counted_doses(self, since: dt.datetime | None = None) -> list[Record]:
+        """Doses that count (not voided), in time order, from `since` on: what the stock was
+        used for."""
+        query = select(RecordRow).where(col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False))
+        if since is not None:
+            query = query.where(col(RecordRow.at_utc) >= to_epoch(since))
+        return [record_of(r) for r in self.session.exec(query.order_by(col(RecordRow.at_utc)))]
+
+    def night_span(self) -> tuple[dt.date, dt.date] | None:
+        """The first and last night with any record (None: no record yet)."""
+        first, last = self.session.exec(select(func.min(RecordRow.night), func.max(RecordRow.night))).one()
+        return (dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first else None
 
     def record(self, record_id: int) -> Record | None:
         found = self._records(col(RecordRow.id) == record_id, order=())

@@ -49,9 +49,9 @@ class MedtrackApp(App[None]):
     def db(self):  # type: ignore[no-untyped-def]
         """The database, opened on first use (so the first frame never waits for it)."""
         if self._db is None:
-            from medtrack.storage.repository import Database
+            from medtrack.services.database import open_database
 
-            self._db = Database(self.db_path)
+            self._db = open_database(self.db_path)
         return self._db
 
     def now(self) -> dt.datetime:

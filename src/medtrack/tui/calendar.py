@@ -11,15 +11,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.tui.safe import plain
 
-MARKS = {"taken": ("✓", "$success"), "missed": ("✗", "$error"), "skipped": ("–", "$warning"),
-         "excess": ("‼", "bold $error"), "future": ("·", "$foreground-muted"),
-         "none": (" ", ""), "contraindicated": ("⊘", "$error")}
-STATE_WORDS = {"taken": "taken", "missed": "missed", "skipped": "skipped", "excess": "more than scheduled",
-               "future": "to come", "none": "nothing scheduled", "contraindicated": "not allowed"}
 CELL = 10
 DAY = dt.timedelta(days=1)
 
@@ -39,10 +35,10 @@ def render_month(month, selected: dt.date) -> Content:  # type: ignore[no-untype
     cells_top = [Content(" " * CELL)] * first.weekday()
     cells_low = [Content(" " * CELL)] * first.weekday()
     for night in month.nights:
-        mark, colour = MARKS[night.state]
+        mark, colour = MARKS[night.state].symbol, MARKS[night.state].style
         style = "reverse" if night.night == selected else ""
         day = Content.styled(f"{night.night.day:>2}", "bold underline" if night.night == month.today else "")
-        step = Content.styled("▸" if night.step_change else " ", "bold $accent")
+        step = Content.styled(STEP_MARK if night.step_change else " ", "bold $accent")
         top = Content.assemble(day, " ", Content.styled(mark, colour), step).pad_right(CELL - 5)
         dose = format_mg(night.scheduled_ug) if night.scheduled_ug else "-"
         low = Content.styled(f" {dose}"[:CELL - 1].ljust(CELL),
@@ -78,8 +74,7 @@ class CalendarScreen(Screen[None]):
         yield Static("", id="cal-grid")
         yield Static("", id="cal-detail")
         yield Static("", id="cal-summary")
-        yield Static(plain("✓ taken  ✗ missed  – skipped  ‼ excess  · to come  ▸ new dose  "
-                           "⊘ not allowed"), id="cal-legend")
+        yield Static(plain(legend(step=True)), id="cal-legend")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -117,7 +112,7 @@ class CalendarScreen(Screen[None]):
             dose += f" ({night.as_taken})"
         taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
         change = " (the dose changes this night)" if night.step_change else ""
-        state = "" if night.state == "none" else f": {STATE_WORDS[night.state]}"
+        state = "" if night.state == "none" else f": {MARKS[night.state].words}"
         self.query_one("#cal-detail", Static).update(plain(
             f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
 
+from medtrack.core.calendar import MARKS, STRIP, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui.safe import plain
@@ -26,8 +27,6 @@ STATE_WORDS = {
 }
 LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed",
               "none": "nothing scheduled"}
-STRIP_MARKS = {"taken": "✓", "missed": "✗", "skipped": "–", "excess": "‼", "future": "·",
-               "none": " ", "contraindicated": "⊘"}
 DOSE_STATES = ("due", "not_yet")  # the only states whose big line is a dose to take
 HINTS = {"due": "Press  l  to log tonight's dose.",
          "skip": "Press  k  to record that you skip tonight.",
@@ -177,9 +176,9 @@ class TonightScreen(Screen[None]):
             f"{LAST_NIGHT.get(report.previous_night, report.previous_night)}"))
         warnings = "\n".join(f"! {w}" for w in report.warnings)
         self.query_one("#warnings", Static).update(plain(warnings))
-        strip = "  ".join(f"{n.night:%a} {STRIP_MARKS.get(n.state, n.state)}" for n in nights)
+        strip = "  ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)
         self.query_one("#strip", Static).update(plain(
-            f"Last 7 nights: {strip}\n(✓ taken  ✗ missed  – skipped  ‼ excess  · to come)"))
+            f"Last 7 nights: {strip}\n({legend(STRIP)})"))
         stock = self.query_one("#stock", Static)
         stock.update(stock_text(report.stock))
         stock.display = report.stock is not None

@@ -1,0 +1,14 @@
+"""The one way the command line and the screen get a database: they never import storage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from medtrack.storage.repository import Database
+
+__all__ = ["Database", "open_database"]
+
+
+def open_database(path: Path, *, create: bool = False) -> Database:
+    """The medtrack database at `path`, migrated and checked (exit 2 or 4 when it cannot be)."""
+    return Database(path, create=create)
