@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from exporthist import EXPORT_AT, build_history
 
 _TEMPLATE: dict[str, bytes] = {}

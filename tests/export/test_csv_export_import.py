@@ -10,10 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from exporthist import (
+    NOTE_ACCENTS,
+    NOTE_CR,
+    NOTE_FORMULA,
+    NOTE_QUOTE,
+    NOTE_TAB,
+    build_plan,
+)
 
 from medtrack.export.csv_export import COLUMNS, neutralise, restore
-
-from exporthist import NOTE_ACCENTS, NOTE_CR, NOTE_FORMULA, NOTE_QUOTE, NOTE_TAB, build_plan
 
 # The standard patient of tests/conftest.py (`patient`): Berlin, born 1970-05-01, 1 mg from 11-01.
 PATIENT_SETUP = [

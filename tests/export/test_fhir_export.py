@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fhir.resources.R4B import get_fhir_model_class
-from fhir.resources.R4B.bundle import Bundle
-
 from exporthist import (
     BORN,
     END_OF_TAPER,
@@ -36,6 +33,9 @@ from exporthist import (
     VOID_REASON,
     build_history,
 )
+from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.bundle import Bundle
+
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
 from medtrack.services.export import gather

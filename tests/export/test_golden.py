@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from exporthist import build_history, check_golden, export_bytes
 
 FORMATS = [("csv", "history.csv"), ("fhir", "history.fhir.json"), ("ics", "history.ics")]

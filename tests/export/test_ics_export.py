@@ -21,11 +21,11 @@ import pytest
 import recurring_ical_events
 import vobject
 from dateutil import tz as dtz
+from exporthist import END_OF_TAPER, PRESCRIBER, PRESCRIPTION, SETUP, STEPS, ZONE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from exporthist import END_OF_TAPER, PRESCRIBER, PRESCRIPTION, SETUP, STEPS, ZONE
 from medtrack.core.model import Profile, Regimen, Step
 from medtrack.core.nights import night_of
 from medtrack.core.rules import regimen_on, scheduled_ug

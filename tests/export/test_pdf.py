@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from medtrack.core.calendar import CalendarNight, night_states
 from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
 from medtrack.core.schedule import segments
+from medtrack.export.data import ExportData
 from medtrack.export.pdf import write_pdf
 from medtrack.monograph import load_monograph
-from medtrack.core.calendar import CalendarNight, night_states
-from medtrack.export.data import ExportData
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NAME = "Zoë Ångström 😀"

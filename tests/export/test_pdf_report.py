@@ -14,9 +14,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_pdf import (
+    FIRST,
+    LAST,
+    NAME,
+    at,
+    lines_of,
+    make_data,
+    records,
+    render,
+    text_of,
+)
 
 from medtrack.core.calendar import CalendarNight
-from test_pdf import FIRST, LAST, NAME, at, lines_of, make_data, records, render, text_of
 
 SCRIPTS = "Jörg Müller 日本 محمد שרה Ελένη Иван"  # Latin, CJK, Arabic, Hebrew, Greek, Cyrillic
 UNDRAWABLE = "\U0010FFFD"  # private use, plane 16: no font has it

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
-
 from exporthist import END_OF_TAPER, NOTE_FORMULA, STEPS
+from openpyxl import load_workbook
 
 TRICKY = ["0042", "1/2", "=1+1", "3.10", "1e5", "TRUE", "2026-11-05", "+49 30 1234"]
 

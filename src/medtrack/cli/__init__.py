@@ -33,7 +33,7 @@ class Context:
 
     @staticmethod
     def out(text: str = "") -> None:
-        from medtrack.services.common import printable
+        from medtrack.services.text import printable
 
         sys.stdout.write(printable(text) + "\n")
 
@@ -111,7 +111,7 @@ def check_text(args: list[str]) -> None:
 
 
 def report(error: MedtrackError) -> int:
-    from medtrack.services.common import printable
+    from medtrack.services.text import printable
 
     message = " ".join(printable(error.message).split())
     if error.hint:

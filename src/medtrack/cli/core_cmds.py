@@ -9,7 +9,7 @@ from medtrack.core.model import Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
-from medtrack.services.common import one_line, record_json
+from medtrack.services.text import one_line, record_json
 
 
 def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import argparse
 import io
 
 from medtrack.cli import Context
-from medtrack.services.common import one_line
+from medtrack.services.text import one_line
 
 
 def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
@@ -75,9 +75,9 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.export import export
-
     import sys
+
+    from medtrack.services.export import export
 
     # A text stream without .buffer (stdout redirected in-process) still gets the UTF-8 text.
     stdout = getattr(sys.stdout, "buffer", None) or _TextSink(sys.stdout)

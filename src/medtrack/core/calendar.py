@@ -11,7 +11,14 @@ from typing import Any
 
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window, night_of
-from medtrack.core.rules import NightFacts, is_excess, regimen_on, scheduled_ug, unacknowledged, utc
+from medtrack.core.rules import (
+    NightFacts,
+    is_excess,
+    regimen_on,
+    scheduled_ug,
+    unacknowledged,
+    utc,
+)
 from medtrack.core.units import ug_to_mg
 from medtrack.monograph import Monograph
 

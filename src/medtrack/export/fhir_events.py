@@ -9,10 +9,9 @@ from typing import Any
 
 from medtrack.core.model import Record, Symptom
 from medtrack.core.rules import regimen_on
-from medtrack.export.forms import as_taken
 from medtrack.export.fhir_base import (
-    FLAGS,
     FLAG_CODES,
+    FLAGS,
     MEDICATION_EXTENSION,
     OBSERVATION_CODES,
     ORAL_ROUTE,
@@ -27,6 +26,7 @@ from medtrack.export.fhir_base import (
     resource_id,
     when,
 )
+from medtrack.export.forms import as_taken
 
 STATUS = {"dose": "completed", "skip": "not-done"}
 # R4 AdverseEvent.severity has a required binding of three levels; medtrack's 1-5 scale calls

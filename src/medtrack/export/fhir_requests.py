@@ -8,7 +8,6 @@ from typing import Any
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
 from medtrack.core.units import ug_to_mg
-from medtrack.export.forms import as_taken
 from medtrack.export.fhir_base import (
     ORAL_ROUTE,
     UCUM,
@@ -19,6 +18,7 @@ from medtrack.export.fhir_base import (
     url,
     when,
 )
+from medtrack.export.forms import as_taken
 
 DAY = dt.timedelta(days=1)
 

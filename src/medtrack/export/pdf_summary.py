@@ -25,8 +25,8 @@ from medtrack.export.pdf_text import (
 )
 
 if TYPE_CHECKING:
-    from medtrack.core.model import Record
     from medtrack.core.calendar import CalendarNight
+    from medtrack.core.model import Record
     from medtrack.export.data import ExportData
 
 ORDER = ("contraindicated", "missed", "excess", "already taken", "correction", "urgent symptom", "stock count")

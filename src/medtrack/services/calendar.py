@@ -11,7 +11,8 @@ from medtrack.core.calendar import CalendarNight, NightState, night_states
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_month
 from medtrack.core.rules import regimen_on
-from medtrack.services.common import DAY, monograph, require_profile, tonight
+from medtrack.services.common import monograph, require_profile
+from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Database, Repository
 
 __all__ = ["CalendarNight", "Month", "calendar_month", "month_view", "night_states", "recent_nights"]

@@ -9,7 +9,7 @@ from medtrack.core.model import Profile, Regimen
 from medtrack.core.rules import altered_nights, regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
-from medtrack.services.common import DAY, tonight
+from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Repository
 
 

@@ -12,7 +12,7 @@ from medtrack.core.parse import parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import hold, linear_steps
 from medtrack.errors import BadInput
-from medtrack.services.common import DAY, tonight
+from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Database, Repository
 
 SYMPTOMS = [("Drowsiness", "drowsiness", 2), ("Headache", "headache", 2),

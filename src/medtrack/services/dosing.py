@@ -11,15 +11,9 @@ from medtrack.core.parse import parse_date, parse_when
 from medtrack.core.rules import check_dose
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, Refused
-from medtrack.services.common import (
-    monograph,
-    night_facts,
-    optional_text,
-    parse_period,
-    require_profile,
-    require_text,
-    tonight,
-)
+from medtrack.services.common import monograph, parse_period, require_profile
+from medtrack.services.nights import night_facts, tonight
+from medtrack.services.text import optional_text, require_text
 from medtrack.storage.repository import Database, Repository
 
 

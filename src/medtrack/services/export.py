@@ -7,16 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from medtrack.core.calendar import night_states
 from medtrack.core.model import Profile, Record, Regimen, StockEntry
 from medtrack.core.nights import night_of
 from medtrack.core.rules import regimen_on
 from medtrack.core.schedule import segments
-from medtrack.errors import BadInput
-from medtrack.core.calendar import night_states
 from medtrack.core.stock import StockReport, levels, nights_left
 from medtrack.core.taper_preview import Dispense, dispense_of
+from medtrack.errors import BadInput
 from medtrack.export.data import ExportData
-from medtrack.services.common import DAY, monograph, parse_period, require_profile, tonight
+from medtrack.services.common import monograph, parse_period, require_profile
+from medtrack.services.nights import DAY, tonight
 from medtrack.services.status import taper_complete
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database

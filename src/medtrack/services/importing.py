@@ -19,8 +19,9 @@ from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError, Refused
 from medtrack.export.csv_export import COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
-from medtrack.services.common import night_facts, require_profile
+from medtrack.services.common import require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
+from medtrack.services.nights import night_facts
 from medtrack.storage.repository import Database, Repository, to_epoch
 
 MAX_BYTES = 200 * 1024 * 1024

@@ -12,16 +12,12 @@ from medtrack.core.parse import parse_date, parse_hours
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import Refused
-from medtrack.services.common import (
-    monograph,
-    optional_text,
-    require_profile,
-    require_text,
-    tonight,
-)
 from medtrack.services.changes import next_seq, place_change
+from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
+from medtrack.services.nights import tonight
 from medtrack.services.profile import check_sleep, describe_changes
+from medtrack.services.text import optional_text, require_text
 from medtrack.storage.repository import Database
 
 

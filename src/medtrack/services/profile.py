@@ -14,7 +14,9 @@ from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
 from medtrack.core.rules import cautions, contraindications
 from medtrack.errors import BadInput
-from medtrack.services.common import monograph, require_profile, require_text, tonight
+from medtrack.services.common import monograph, require_profile
+from medtrack.services.nights import tonight
+from medtrack.services.text import require_text
 from medtrack.storage.repository import Database
 
 # Fields whose change can loosen a limit: they need the prescriber PIN once a lock is set.

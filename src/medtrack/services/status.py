@@ -21,16 +21,11 @@ from medtrack.core.rules import (
 )
 from medtrack.core.units import format_mg
 from medtrack.monograph import Monograph
-from medtrack.services.common import (
-    DAY,
-    iso,
-    mg,
-    monograph,
-    night_facts,
-    require_profile,
-)
+from medtrack.services.common import monograph, require_profile
+from medtrack.services.nights import DAY, night_facts
 from medtrack.services.stock import StockReport, stock_report
 from medtrack.services.symptoms import hold_warning
+from medtrack.services.text import iso, mg
 from medtrack.storage.repository import Database, Repository
 
 

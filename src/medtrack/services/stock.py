@@ -20,7 +20,9 @@ from medtrack.core.stock import (
     parse_quantity,
 )
 from medtrack.errors import BadInput
-from medtrack.services.common import DAY, optional_text, require_profile, tonight
+from medtrack.services.common import require_profile
+from medtrack.services.nights import DAY, tonight
+from medtrack.services.text import optional_text
 from medtrack.storage.repository import Database, Repository
 
 __all__ = ["StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]

@@ -9,14 +9,8 @@ from medtrack.core.model import Symptom
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
-from medtrack.services.common import (
-    iso,
-    monograph,
-    optional_text,
-    parse_period,
-    require_profile,
-    require_text,
-)
+from medtrack.services.common import monograph, parse_period, require_profile
+from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
 
 SEVERE = 4

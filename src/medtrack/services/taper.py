@@ -22,24 +22,17 @@ from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, p
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, Refused
 from medtrack.services.changes import next_seq, place_change
-from medtrack.services.common import (
-    iso,
-    mg,
-    monograph,
-    optional_text,
-    require_profile,
-    require_text,
-    tonight,
-)
+from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
+from medtrack.services.nights import tonight
 from medtrack.services.plan_build import (
     Draft,
     PlanRequest,
     build_draft,
     draft_of,
 )
+from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
-
 
 
 def _current_form(repo: Repository) -> Formulation | None:

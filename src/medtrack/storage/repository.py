@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Profile, Record, Regimen, StockEntry, Step, Symptom
+from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.errors import MedtrackError, StorageProblem
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (

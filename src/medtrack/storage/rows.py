@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import decode
-from medtrack.core.model import Profile, Record, Regimen, StockEntry, Step, Symptom
+from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.storage.tables import (
     ProfileRow,
     RecordRow,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError

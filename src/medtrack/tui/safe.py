@@ -10,7 +10,7 @@ def clean(text: str | None) -> str:
     """Control characters and bidirectional overrides removed (newlines and tabs kept)."""
     if not text:
         return ""
-    from medtrack.services.common import printable
+    from medtrack.services.text import printable
 
     return printable(text)
 

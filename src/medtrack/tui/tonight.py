@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from textual import work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
+from textual.worker import get_current_worker
 
 from medtrack.core.calendar import MARKS, STRIP, legend
 from medtrack.core.units import format_mg

@@ -1,0 +1,70 @@
+"""Text in and out: free text the user typed, text for a terminal, and the JSON shapes of records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+from medtrack.core.model import Record
+from medtrack.core.units import ug_to_mg
+from medtrack.errors import BadInput
+
+
+def require_text(value: str | None, what: str) -> str:
+    """A required free-text value: stored verbatim, but not empty or only spaces."""
+    if value is None or not value.strip():
+        raise BadInput(f"{what} is empty: give a few words")
+    if len(value) > 200_000:
+        raise BadInput(f"{what} is too long ({len(value)} characters; up to 200000 accepted)")
+    return value
+
+
+def optional_text(value: str | None, what: str) -> str | None:
+    if value is None or value == "":
+        return None
+    return require_text(value, what)
+
+
+def iso(instant: dt.datetime) -> str:
+    return instant.isoformat(timespec="seconds")
+
+
+def mg(ug: int | None) -> float | int | None:
+    return None if ug is None else ug_to_mg(ug)
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    """A dose or skip record as `history --json` and `log --json` print it."""
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "night": record.night.isoformat(),
+        "taken_at": iso(record.at),
+        "zone": record.zone,
+        "dose_mg": mg(record.dose_ug),
+        "scheduled_mg": mg(record.scheduled_ug),
+        "already_taken": record.already_taken,
+        "rule_broken": record.rule,
+        "acknowledged_contraindication": record.acknowledged,
+        "voided": record.voided,
+        "void_reason": record.void_reason,
+        "voided_as_not_taken": record.voided and record.not_taken,
+        "imported": record.imported,
+        "note": record.note,
+    }
+
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (ANSI escapes included) and bidirectional
+    overrides removed, newlines kept."""
+    return "".join(c for c in text if c in "\n\t" or (
+        unicodedata.category(c) != "Cc" and c not in BIDI_CONTROLS))
+
+
+def one_line(text: str) -> str:
+    """User text inside a one-line listing: its line breaks cannot fake lines of output."""
+    return " / ".join(part for part in text.splitlines()) if "\n" in text or "\r" in text else text
