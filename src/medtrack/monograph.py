@@ -12,17 +12,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
-from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
 
 MATCH_KINDS = ("condition", "liver", "renal", "pregnant", "breastfeeding", "age_below", "unmatched")
-LIVER_LEVELS = ("mild", "moderate", "severe")
 GUIDANCE_KEYS = ("missed_dose", "stopping", "driving", "storage", "dependence", "elderly",
                  "call_doctor", "disclaimer", "interactions_general")
-_SLUG = LazyPattern(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_ATC = LazyPattern(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
 _MISSING: Any = object()
+
+Table = dict[str, Any]  # a TOML table as tomllib parses it
 
 
 class MonographError(MedtrackError):
@@ -92,11 +92,18 @@ class Monograph:
     route: str
     onset: str
     dosing: Dosing
+    liver_levels: tuple[str, ...]  # the profile's scale, "none" first
     contraindications: tuple[Rule, ...]
     cautions: tuple[Rule, ...]
     interactions: tuple[Interaction, ...]
     side_effects: tuple[SideEffect, ...]  # common first, then serious, each in monograph order
     guidance: Mapping[str, str] = field(hash=False)  # a read-only mapping with the GUIDANCE_KEYS
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The condition ids a profile may carry: those the rules match, in monograph order."""
+        ids = (r.match.value for r in (*self.contraindications, *self.cautions) if r.match.kind == "condition")
+        return tuple(dict.fromkeys(v for v in ids if isinstance(v, str)))
 
     def side_effect(self, name: str) -> SideEffect | None:
         """The side effect `name` means (its id, name or an alias; case, spaces, - and _ ignored), else None."""
@@ -121,12 +128,13 @@ class _Checker:
     """Reads one parsed file; every failure names the file and the field."""
 
     def __init__(self, source: str) -> None:
+        self.liver_levels: tuple[str, ...] = ()  # set from [profile] before the rules are read
         self.source = source
 
     def fail(self, path: str, message: str) -> NoReturn:
         raise MonographError(f"{self.source}: {path}: {message}")
 
-    def get(self, table: dict, key: str, where: str, typ: type, what: str = "", default: Any = _MISSING) -> Any:
+    def get(self, table: Table, key: str, where: str, typ: type, what: str = "", default: Any = _MISSING) -> Any:
         if key not in table:
             if default is not _MISSING:
                 return default
@@ -137,9 +145,9 @@ class _Checker:
             self.fail(_at(where, key), f"expected {what or names[typ]}, got {_describe(value)}")
         return value
 
-    def text(self, table: dict, key: str, where: str, default: Any = _MISSING, seen: set[str] | None = None) -> str:
+    def text(self, table: Table, key: str, where: str, default: Any = _MISSING, seen: set[str] | None = None) -> str:
         """A string field; with `seen`, an id: a slug not used before in its group."""
-        value = self.get(table, key, where, str, default=default).strip()
+        value: str = self.get(table, key, where, str, default=default).strip()
         if default is _MISSING and not value:
             self.fail(_at(where, key), "must not be empty")
         if seen is not None:
@@ -150,13 +158,13 @@ class _Checker:
             seen.add(value)
         return value
 
-    def only(self, table: dict, allowed: tuple[str, ...], where: str) -> None:
+    def only(self, table: Table, allowed: tuple[str, ...], where: str) -> None:
         for key in table:
             if key not in allowed:
                 what = "field" if where else "section"
                 self.fail(_at(where, key), f"unknown {what} (expected one of: {', '.join(allowed)})")
 
-    def dose(self, table: dict, key: str, where: str) -> int:
+    def dose(self, table: Table, key: str, where: str) -> int:
         text = self.get(table, key, where, str, what="a dose string like '1 mg'")
         try:
             if not re.search(r"[a-zµμ]", text, re.IGNORECASE):
@@ -165,7 +173,7 @@ class _Checker:
         except BadInput as exc:
             self.fail(_at(where, key), f"{text!r} is not a dose ({exc.message})")
 
-    def dose_range(self, table: dict, key: str, max_key: str, max_ug: int, where: str) -> tuple[int, int]:
+    def dose_range(self, table: Table, key: str, max_key: str, max_ug: int, where: str) -> tuple[int, int]:
         pair = self.get(table, key, where, list, what="two dose strings like ['0.5 mg', '1 mg']")
         if len(pair) != 2:
             self.fail(_at(where, key), f"expected two dose strings (low, high), got {len(pair)}")
@@ -177,8 +185,8 @@ class _Checker:
             self.fail(_at(where, key), f"range {shown} is not within {max_key} {format_mg(max_ug)}")
         return low, high
 
-    def entries(self, table: dict, key: str, where: str, allowed: tuple[str, ...]) -> list[tuple[str, dict]]:
-        found = []
+    def entries(self, table: Table, key: str, where: str, allowed: tuple[str, ...]) -> list[tuple[str, Table]]:
+        found: list[tuple[str, Table]] = []
         for i, item in enumerate(self.get(table, key, where, list, what="an array of tables")):
             if not isinstance(item, dict):
                 self.fail(f"{_at(where, key)}[{i}]", f"expected a table, got {_describe(item)}")
@@ -187,7 +195,7 @@ class _Checker:
             self.only(item, allowed, found[-1][0])
         return found
 
-    def match(self, entry: dict, where: str) -> ProfileMatch:
+    def match(self, entry: Table, where: str) -> ProfileMatch:
         table, path = self.get(entry, "match", where, dict), f"{where}.match"
         if len(table) != 1:
             self.fail(path, f"needs exactly one of {', '.join(MATCH_KINDS)}; got {', '.join(table) or 'none'}")
@@ -201,15 +209,16 @@ class _Checker:
                 self.fail(f"{path}.{kind}", f"must be a positive age, got {value}")
             return ProfileMatch(kind, value)
         if kind == "liver":
-            self.get(table, kind, path, list, what=f"an array of {', '.join(LIVER_LEVELS)}")
-            if not value or len(set(value)) != len(value) or any(v not in LIVER_LEVELS for v in value):
-                self.fail(f"{path}.{kind}", f"expected distinct levels from {', '.join(LIVER_LEVELS)}, got {value!r}")
+            levels = self.liver_levels[1:]  # "none" never matches a rule
+            self.get(table, kind, path, list, what=f"an array of {', '.join(levels)}")
+            if not value or len(set(value)) != len(value) or any(v not in levels for v in value):
+                self.fail(f"{path}.{kind}", f"expected distinct levels from {', '.join(levels)}, got {value!r}")
             return ProfileMatch(kind, tuple(value))
         if self.get(table, kind, path, bool) is not True:
             self.fail(f"{path}.{kind}", "must be true (leave the rule out instead)")
         return ProfileMatch(kind, None if kind == "unmatched" else True)
 
-    def rules(self, doc: dict, key: str, seen: set[str]) -> tuple[Rule, ...]:
+    def rules(self, doc: Table, key: str, seen: set[str]) -> tuple[Rule, ...]:
         return tuple(Rule(self.text(e, "id", where, seen=seen), self.text(e, "text", where), self.match(e, where))
                      for where, e in self.entries(doc, key, "", ("id", "text", "match")))
 
@@ -221,16 +230,17 @@ def parse_monograph(text: str, source: str) -> Monograph:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MonographError(f"{source}: not valid TOML ({exc})") from None
-    c.only(doc, ("drug", "indication", "dosing", "contraindications", "cautions", "interactions",
+    c.only(doc, ("drug", "indication", "dosing", "profile", "contraindications", "cautions", "interactions",
                  "side_effects", "guidance"), "")
 
     drug, ind = c.get(doc, "drug", "", dict), c.get(doc, "indication", "", dict)
     c.only(drug, ("id", "name", "atc", "class"), "drug")
     c.only(ind, ("text", "timing", "route", "onset"), "indication")
-    head = [c.text(drug, "id", "drug", seen=set()), *(c.text(drug, k, "drug") for k in ("name", "atc", "class")),
-            *(c.text(ind, k, "indication") for k in ("text", "timing", "route", "onset"))]
-    if not _ATC.fullmatch(head[2]):
-        c.fail("drug.atc", f"{head[2]!r} is not an ATC code like 'N05CD03'")
+    drug_id = c.text(drug, "id", "drug", seen=set())
+    name, atc, drug_class = (c.text(drug, k, "drug") for k in ("name", "atc", "class"))
+    indication, timing, route, onset = (c.text(ind, k, "indication") for k in ("text", "timing", "route", "onset"))
+    if not _ATC.fullmatch(atc):
+        c.fail("drug.atc", f"{atc!r} is not an ATC code like 'N05CD03'")
 
     d = c.get(doc, "dosing", "", dict)
     c.only(d, ("adult_start", "adult_max", "elderly_from_age", "elderly_start", "elderly_max", "min_age"), "dosing")
@@ -245,6 +255,14 @@ def parse_monograph(text: str, source: str) -> Monograph:
     dosing = Dosing(c.dose_range(d, "adult_start", "adult_max", adult_max, "dosing"), adult_max, elderly_age,
                     c.dose_range(d, "elderly_start", "elderly_max", elderly_max, "dosing"), elderly_max, min_age)
 
+    prof = c.get(doc, "profile", "", dict)
+    c.only(prof, ("liver_levels",), "profile")
+    levels = c.get(prof, "liver_levels", "profile", list, "an array of levels from none to the worst")
+    if len(levels) < 2 or levels[0] != "none" or len(set(levels)) != len(levels) or not all(
+            isinstance(v, str) and v.strip() for v in levels):
+        c.fail("profile.liver_levels", f"expected distinct levels starting with 'none', got {levels!r}")
+    c.liver_levels = tuple(levels)
+
     rule_ids: set[str] = set()  # contraindication and caution ids share one namespace
     contraindications, cautions = c.rules(doc, "contraindications", rule_ids), c.rules(doc, "cautions", rule_ids)
     seen: set[str] = set()
@@ -255,7 +273,8 @@ def parse_monograph(text: str, source: str) -> Monograph:
     table = c.get(doc, "side_effects", "", dict)
     c.only(table, ("common", "serious"), "side_effects")
     effects: list[SideEffect] = []
-    seen, terms = set(), {}
+    seen = set()
+    terms: dict[str, str] = {}  # normalised term -> the side effect id it names
     for serious, group in ((False, "common"), (True, "serious")):
         fields = ("id", "name", "text", "aliases", "urgent")[: 5 if serious else 4]  # only serious ones can be urgent
         for where, entry in c.entries(table, group, "side_effects", fields):
@@ -273,7 +292,8 @@ def parse_monograph(text: str, source: str) -> Monograph:
     g = c.get(doc, "guidance", "", dict)
     c.only(g, GUIDANCE_KEYS, "guidance")
     guidance = MappingProxyType({key: c.text(g, key, "guidance") for key in GUIDANCE_KEYS})
-    return Monograph(*head, dosing, contraindications, cautions, interactions, tuple(effects), guidance)
+    return Monograph(drug_id, name, atc, drug_class, indication, timing, route, onset, dosing, c.liver_levels,
+                     contraindications, cautions, interactions, tuple(effects), guidance)
 
 
 def _monograph_dir() -> Any:

@@ -299,6 +299,11 @@ BROKEN = {
                     "cautions[renal-impairment].match.renal: must be true"),
     "match bad liver level": (broken('match = { liver = ["severe"] }', 'match = { liver = ["sever"] }'),
                               "contraindications[severe-liver-impairment].match.liver: expected distinct levels"),
+    "liver scale without none": (broken('liver_levels = ["none", ', 'liver_levels = ['),
+                                 "profile.liver_levels: expected distinct levels starting with 'none'"),
+    "match a level the scale lacks": (broken('liver_levels = ["none", "mild", "moderate", "severe"]',
+                                             'liver_levels = ["none", "mild", "moderate"]'),
+                                      "contraindications[severe-liver-impairment].match.liver: expected distinct"),
     "match empty liver": (broken('match = { liver = ["severe"] }', "match = { liver = [] }"),
                           "contraindications[severe-liver-impairment].match.liver: expected distinct levels"),
     "match age as string": (broken("match = { age_below = 18 }", 'match = { age_below = "18" }'),
@@ -345,3 +350,10 @@ def test_missing_guidance_key() -> None:
     text = replace_line("storage = ", "")
     with pytest.raises(MonographError, match=r"^flunitrazepam\.toml: guidance\.storage: missing field$"):
         parse_monograph(text, SOURCE)
+
+
+def test_the_profile_vocabulary_comes_from_the_monograph() -> None:
+    mono = load_monograph()
+    assert mono.liver_levels == ("none", "mild", "moderate", "severe")
+    assert mono.conditions == ("benzodiazepine-hypersensitivity", "severe-respiratory-insufficiency",
+                               "acute-pulmonary-insufficiency", "myasthenia-gravis", "glaucoma")

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from medtrack.core.model import CONDITIONS, Profile, Record, Regimen, Step, Verdict
+from medtrack.core.model import Profile, Record, Regimen, Step, Verdict
 from medtrack.core.nights import dose_window, hours_apart, local_instant, night_of
 from medtrack.core.rules import (
     STATES,
@@ -34,7 +34,7 @@ from medtrack.core.rules import (
 from medtrack.monograph import load_monograph
 
 MONO = load_monograph()
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -209,7 +209,7 @@ def _text(rule_id: str) -> str:
 
 
 CONTRA_CASES = [
-    *((dict(conditions=(c,)), c) for c in CONDITIONS),
+    *((dict(conditions=(c,)), c) for c in MONO.conditions),
     (dict(liver="severe"), "severe-liver-impairment"),
     (dict(pregnant=True), "pregnancy"),
     (dict(breastfeeding=True), "breastfeeding"),
@@ -806,6 +806,7 @@ def _instant(base: dt.date, zone: ZoneInfo, spec: tuple) -> dt.datetime:
     return (start.astimezone(UTC) + dt.timedelta(minutes=minutes)).astimezone(zone)
 
 
+@pytest.mark.slow
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_property_stored_doses_never_break_the_limits(scenario: tuple) -> None:

@@ -8,13 +8,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from medtrack.core.model import CONDITIONS, LIVER_LEVELS, Profile
+from medtrack.core.model import Profile
 from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
 from medtrack.core.rules import cautions, contraindications
 from medtrack.errors import BadInput
 from medtrack.services.common import monograph, require_profile
+from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.text import require_text
 from medtrack.storage.repository import Database
@@ -50,8 +52,6 @@ def system_zone() -> str:
             candidate = ""
     if candidate:
         try:
-            from zoneinfo import ZoneInfo
-
             ZoneInfo(candidate)
             return candidate
         except (ValueError, OSError, KeyError):
@@ -77,16 +77,18 @@ def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> P
     if changes.wake is not None:
         values["wake"] = parse_clock(changes.wake, what="wake time")
     if changes.liver is not None:
-        if changes.liver not in LIVER_LEVELS:
-            raise BadInput(f"liver '{changes.liver}' is not known (accepted: {', '.join(LIVER_LEVELS)})")
+        levels = monograph().liver_levels
+        if changes.liver not in levels:
+            raise BadInput(f"liver '{changes.liver}' is not known (accepted: {', '.join(levels)})")
         values["liver"] = changes.liver
     for flag in ("renal", "pregnant", "breastfeeding"):
         if getattr(changes, flag) is not None:
             values[flag] = bool(getattr(changes, flag))
     if changes.conditions is not None:
+        known = monograph().conditions
         for condition in changes.conditions:
-            if condition not in CONDITIONS:
-                raise BadInput(f"condition '{condition}' is not known (accepted: {', '.join(CONDITIONS)})")
+            if condition not in known:
+                raise BadInput(f"condition '{condition}' is not known (accepted: {', '.join(known)})")
         values["conditions"] = tuple(sorted(set(changes.conditions)))
     profile = dataclasses.replace(base, **values)
     check_sleep(profile.bedtime, profile.wake, profile.min_sleep_min)
@@ -156,10 +158,9 @@ def show_profile(db: Database) -> Profile:
         return require_profile(repo)
 
 
-def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges, pin: str | None = None) -> tuple[Profile, str, list[str]]:
+def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges,
+                pin: str | None = None) -> tuple[Profile, str, list[str]]:
     """Change the profile: a new version with what changed; guarded fields need the PIN."""
-    from medtrack.services.lock import require_pin
-
     with db.unit_of_work() as repo:
         old = require_profile(repo)
         new = apply_changes(old, changes, now)
