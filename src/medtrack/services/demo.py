@@ -6,12 +6,13 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from medtrack.core.model import Profile, Record, Step, Symptom
+from medtrack.core.model import Profile, Step, Symptom
 from medtrack.core.nights import dose_window
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import hold, linear_steps
 from medtrack.errors import BadInput
+from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Database, Repository
 
@@ -68,25 +69,20 @@ def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng:
         dose = scheduled_ug(regimen_on(regimens, night), night)
         window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
         roll = rng.random()
-        recorded = window.bedtime + dt.timedelta(minutes=rng.randint(-40, 50))
+        recorded = min(window.bedtime + dt.timedelta(minutes=rng.randint(-40, 50)), window.latest)
         if dose is None or roll < 0.05:
             pass  # nothing scheduled, or a missed night
         elif roll < 0.08:
-            repo.add_record(Record(0, "skip", night, recorded, profile.zone, scheduled_ug=dose,
-                                   note="too late, skipped"), recorded_at=recorded)
+            add_skip(repo, profile, recorded, night, recorded, "too late, skipped")
         else:
             note = "woke at 3, slept again" if rng.random() < 0.03 else None
-            saved = repo.add_record(Record(0, "dose", night, recorded, profile.zone, dose_ug=dose,
-                                           scheduled_ug=dose, note=note), recorded_at=recorded)
+            saved = add_dose(repo, profile, recorded, recorded, dose, note, False)
             if not voided_once and night >= today - dt.timedelta(days=20):
-                voided_once = True
-                repo.add_record(Record(0, "void", night, recorded + dt.timedelta(minutes=5),
-                                       profile.zone, voids=saved.id, note="logged the wrong night"),
-                                recorded_at=recorded + dt.timedelta(minutes=5))
-                repo.mark_voided(saved.id or 0)
-                fixed = recorded + dt.timedelta(minutes=6)
-                repo.add_record(Record(0, "dose", night, fixed, profile.zone, dose_ug=dose,
-                                       scheduled_ug=dose), recorded_at=fixed)
+                voided_once = True  # logged before swallowing it, then dropped the tablet
+                dropped = recorded + dt.timedelta(minutes=5)
+                add_void(repo, profile, dropped, saved.id, "dropped the tablet", dropped, not_taken=True)
+                taken = recorded + dt.timedelta(minutes=6)
+                add_dose(repo, profile, taken, taken, dose, None, False)
         if rng.random() < 0.04 or night == held_at - DAY:
             name, effect, severity = SYMPTOMS[3] if night == held_at - DAY else rng.choice(SYMPTOMS)
             at = window.wake + dt.timedelta(hours=1)
