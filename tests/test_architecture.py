@@ -96,3 +96,23 @@ def test_cli_hot_path_imports_nothing_heavy(tmp_path: Path, argv: list[str]) -> 
     loaded = _loaded_after(code, env)
     heavy = {m for m in loaded if m.split(".")[0] in HEAVY_FOR_CLI}
     assert not heavy, f"`medtrack {' '.join(argv)}` imported {sorted(heavy)[:5]}"
+
+
+def test_the_screens_first_frame_does_not_wait_for_the_database_library(tmp_path: Path) -> None:
+    """`medtrack` with no command reaches the app with neither sqlmodel nor sqlalchemy loaded."""
+    env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"))
+    code = ("import sys, json\nimport medtrack.cli.tui_cmd as entry\nimport medtrack.tui.app as app\n"
+            "seen = {}\n"
+            "def fake_run(path, now):\n"
+            "    import medtrack.tui.tonight  # the first screen's module\n"
+            "    seen['loaded'] = sorted(sys.modules)\n"
+            "    return 0\n"
+            "entry.run = app.run = fake_run\n"
+            "sys.stdin.isatty = sys.stdout.isatty = lambda: True\n"
+            "from medtrack.cli import main\n"
+            "assert main([]) == 0\n"
+            "print(json.dumps(seen['loaded']))")
+    loaded = _loaded_after(code, env)
+    assert "medtrack.tui.tonight" in loaded
+    storage = {m for m in loaded if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "alembic")}
+    assert not storage, f"the screen's start imported {sorted(storage)[:5]}"

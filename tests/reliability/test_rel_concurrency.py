@@ -33,8 +33,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # then runs exactly what `python -m medtrack log` runs.
 GATED_CHILD = r"""
 import os, runpy, sys, time
-import medtrack.cli, medtrack.cli.parser, medtrack.cli.core_cmds, medtrack.cli.register
+import medtrack.cli, medtrack.cli.parser, medtrack.cli.core_cmds
 import medtrack.services.dosing, medtrack.storage.repository, medtrack.storage.engine
+
 ready, gate = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
 deadline = time.monotonic() + 60
@@ -43,6 +44,9 @@ while not os.path.exists(gate) and time.monotonic() < deadline:
 sys.argv = ["medtrack", "log"]
 runpy.run_module("medtrack", run_name="__main__", alter_sys=True)
 """
+
+
+pytestmark = pytest.mark.slow  # several processes at once
 
 
 def race(db: Path, now: str, folder: Path, gated: bool) -> list[subprocess.Popen[str]]:

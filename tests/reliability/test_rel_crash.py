@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from reliability_helpers import (
     PYTHON,
     cli_env,
@@ -34,7 +35,7 @@ FIRST_NIGHT = dt.date(2026, 11, 1)  # the standard patient's 1 mg starts this ni
 
 GATED_CHILD = r"""
 import os, runpy, sys, time
-import medtrack.cli, medtrack.cli.parser, medtrack.cli.core_cmds, medtrack.cli.register
+import medtrack.cli, medtrack.cli.parser, medtrack.cli.core_cmds
 import medtrack.services.dosing, medtrack.storage.repository, medtrack.storage.engine
 ready, gate = sys.argv[1], sys.argv[2]
 open(ready, "w").close()
@@ -44,6 +45,9 @@ while not os.path.exists(gate) and time.monotonic() < deadline:
 sys.argv = ["medtrack", "log", "--note", sys.argv[3]]
 runpy.run_module("medtrack", run_name="__main__", alter_sys=True)
 """
+
+
+pytestmark = pytest.mark.slow  # processes killed at random moments
 
 
 def start_whole(db: Path, now: str, note: str, _folder: Path) -> subprocess.Popen[str]:

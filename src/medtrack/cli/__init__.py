@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import importlib
 import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medtrack.core.patterns import LazyPattern
+from platformdirs import user_data_path
+
+from medtrack.cli.parser import build_parser
 from medtrack.errors import BadInput, MedtrackError
+from medtrack.services.text import printable
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_REFUSED, EXIT_STORAGE = 0, 2, 3, 4
-_TERMINAL_UNSAFE = LazyPattern("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+if TYPE_CHECKING:
+    from medtrack.services.database import Database
+
+_TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -24,17 +32,16 @@ class Context:
 
     now: dt.datetime
     db_path: Path
-    db_from_user: bool
 
-    def open_db(self):  # type: ignore[no-untyped-def]
-        from medtrack.services.database import open_database
+    def open_db(self) -> Database:
+        from medtrack.services.database import (
+            open_database,  # the database library: commands only
+        )
 
         return open_database(self.db_path)
 
     @staticmethod
     def out(text: str = "") -> None:
-        from medtrack.services.text import printable
-
         sys.stdout.write(printable(text) + "\n")
 
     @staticmethod
@@ -42,6 +49,9 @@ class Context:
         text = json.dumps(data, ensure_ascii=False, indent=2)
         # Still the verbatim data, but C1 controls and bidi overrides escaped for the terminal.
         sys.stdout.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+Handler = Callable[[argparse.Namespace, Context], int]
 
 
 def clock_now() -> dt.datetime:
@@ -56,34 +66,32 @@ def clock_now() -> dt.datetime:
             raise BadInput(f"MEDTRACK_NOW '{fixed}' is not an ISO 8601 time with an offset "
                            "(e.g. 2026-11-25T22:40+01:00)")
         return value
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def default_db_path() -> Path:
-    from platformdirs import user_data_path
-
     return user_data_path("medtrack", appauthor=False) / "medtrack.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from medtrack.cli.parser import build_parser
-
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         check_text(args_list)
-        parser = build_parser(args_list)
-        args = parser.parse_args(args_list)
+        args = build_parser().parse_args(args_list)
         db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
-        ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path(),
-                      db_from_user=db_text is not None)
+        ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path())
         handler = getattr(args, "handler", None)
         if handler is None or args.demo:
-            from medtrack.cli.tui_cmd import run_tui
+            from medtrack.cli.tui_cmd import (
+                run_tui,  # textual: never on a command's path
+            )
 
             return run_tui(args, ctx)
-        return int(handler(args, ctx) or 0)
+        module, name = handler.split(":")
+        run: Handler = getattr(importlib.import_module(f"medtrack.cli.{module}"), name)
+        return run(args, ctx)
     except MedtrackError as error:
         return report(error)
     except KeyboardInterrupt:
@@ -111,8 +119,6 @@ def check_text(args: list[str]) -> None:
 
 
 def report(error: MedtrackError) -> int:
-    from medtrack.services.text import printable
-
     message = " ".join(printable(error.message).split())
     if error.hint:
         message += f" ({error.hint})"

@@ -9,12 +9,21 @@ from medtrack.core.model import Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
+from medtrack.services.lock import set_lock
+from medtrack.services.prescribing import prescribe
+from medtrack.services.profile import (
+    ProfileChanges,
+    init_profile,
+    profile_json,
+    set_profile,
+    show_profile,
+    system_zone,
+)
+from medtrack.services.status import status
 from medtrack.services.text import one_line, record_json
 
 
-def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from medtrack.services.profile import ProfileChanges
-
+def _changes(args: argparse.Namespace) -> ProfileChanges:
     conditions = tuple(args.condition) if args.condition else None
     if getattr(args, "no_conditions", False):
         conditions = ()
@@ -24,8 +33,6 @@ def _changes(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import init_profile, system_zone
-
     profile, warnings = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone())
     ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "
             f"{profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}).")
@@ -40,8 +47,6 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import profile_json, show_profile
-
     profile = show_profile(ctx.open_db())
     data = profile_json(profile, ctx.now)
     if args.json:
@@ -60,8 +65,6 @@ def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import set_profile
-
     _, change, warnings = set_profile(ctx.open_db(), ctx.now, _changes(args), args.pin)
     ctx.out(f"Profile changed: {change}." if change else "Nothing to change.")
     for warning in warnings:
@@ -70,8 +73,6 @@ def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.prescribing import prescribe
-
     regimen, notice = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
                                 args.min_sleep, args.acknowledge_contraindication, args.pin,
                                 tuple(args.tablet or ()), args.liquid, args.measure)
@@ -124,8 +125,6 @@ def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.status import status
-
     report = status(ctx.open_db(), ctx.now, args.at)
     if args.json:
         ctx.json(report.to_json())
@@ -174,8 +173,6 @@ def cmd_void(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_lock(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.lock import set_lock
-
     set_lock(ctx.open_db(), ctx.now, args.pin, args.old_pin)
     ctx.out("Prescriber lock set: changes to the prescription, the plan and the limits need the PIN.")
     return 0

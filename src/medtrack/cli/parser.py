@@ -1,11 +1,16 @@
-"""The argument parser: every command and option, with help text and an example each."""
+"""The argument parser: every command and option, with help text and an example each.
+
+Handlers are named "module:function" and imported only for the command being run, so opening
+the screen (no command) never loads the command modules and, with them, the database library.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import NoReturn, TypeAlias
 
 from medtrack.errors import BadInput
+from medtrack.monograph import load_monograph
 
 
 class Parser(argparse.ArgumentParser):
@@ -15,66 +20,54 @@ class Parser(argparse.ArgumentParser):
         raise BadInput(f"{message} (see `{self.prog} --help`)")
 
 
-def _profile_options(p: argparse.ArgumentParser, *, required: bool) -> None:
-    p.add_argument("--name", required=required, help="the patient's name")
-    p.add_argument("--born", required=required, metavar="YYYY-MM-DD", help="date of birth")
-    p.add_argument("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin (default: the system's)")
-    p.add_argument("--bedtime", metavar="HH:MM", help="usual bedtime (default 22:30)")
-    p.add_argument("--wake", metavar="HH:MM", help="usual wake time (default 06:30)")
-    p.add_argument("--liver", choices=["none", "mild", "moderate", "severe"], help="liver impairment")
+def _profile_options(p: argparse.ArgumentParser, *, new: bool) -> None:
+    """The profile's fields; `new` (init) makes name and birth date required and names the defaults."""
+    mono = load_monograph()
+    p.add_argument("--name", required=new, help="the patient's name")
+    p.add_argument("--born", required=new, metavar="YYYY-MM-DD", help="date of birth")
+    p.add_argument("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin"
+                   + (" (default: the system's)" if new else ""))
+    p.add_argument("--bedtime", metavar="HH:MM", help="usual bedtime" + (" (default 22:30)" if new else ""))
+    p.add_argument("--wake", metavar="HH:MM", help="usual wake time" + (" (default 06:30)" if new else ""))
+    p.add_argument("--liver", metavar="LEVEL", help=f"liver impairment: {', '.join(mono.liver_levels)}"
+                   + (f" (default {mono.liver_levels[0]})" if new else ""))
     p.add_argument("--renal", action=argparse.BooleanOptionalAction, default=None, help="renal impairment")
     p.add_argument("--pregnant", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--breastfeeding", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--condition", action="append", metavar="NAME", help=(
-        "a condition (repeatable): benzodiazepine-hypersensitivity, severe-respiratory-insufficiency, "
-        "acute-pulmonary-insufficiency, myasthenia-gravis, glaucoma"))
-    if not required:
+    p.add_argument("--condition", action="append", metavar="NAME",
+                   help=f"a condition (repeatable): {', '.join(mono.conditions)}")
+    if not new:
         p.add_argument("--no-conditions", action="store_true", help="clear all conditions")
         p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
 
 
-class _Skipped:
-    """Stands in for the parser of a command that is not being run: its options are not built.
-
-    Building every command's options costs more at start-up than `status` itself takes; the
-    command line names one command, so only that one is built (all of them for --help).
-    """
-
-    def __getattr__(self, _name: str):  # type: ignore[no-untyped-def]
-        return lambda *args, **kwargs: self
+def _change_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--at", metavar="DATE", help="the night the change starts (default tonight)")
+    p.add_argument("--prescriber", metavar="NAME", help="default: the plan's prescriber")
+    p.add_argument("--pin")
+    p.add_argument("--json", action="store_true")
 
 
-_SELECTED: list[str | None] = [None]
+def _formulation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tablet", action="append", metavar="STRENGTH[:SPLIT]",
+                   help="a tablet strength and how it may be split: whole, half or quarter "
+                        "(repeatable), e.g. --tablet 1mg:half --tablet 0.5mg:quarter")
+    p.add_argument("--liquid", metavar="D/ml", help="an oral liquid's strength, e.g. 0.1mg/ml")
+    p.add_argument("--measure", metavar="ML", help="the liquid's measuring step (default 0.1ml)")
 
 
-def selected_command(argv: list[str]) -> str | None:
-    """The command an argument list names (None: none, or only top-level options)."""
-    skip_next = False
-    for arg in argv:
-        if skip_next:
-            skip_next = False
-        elif arg == "--db":
-            skip_next = True
-        elif arg == "--" or not arg.startswith("-"):
-            return None if arg == "--" else arg
-    return None
+Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
 
-def _sub(subs, name: str, help_text: str, example: str, handler) -> argparse.ArgumentParser:  # type: ignore[no-untyped-def]
-    if getattr(subs, "_medtrack_top", False) and _SELECTED[0] not in (None, name):
-        return _Skipped()  # type: ignore[return-value]
+def _sub(subs: Subparsers, name: str, help_text: str, example: str, handler: str | None) -> Parser:
     p = subs.add_parser(name, help=help_text, description=f"{help_text}\n\nExample: {example}",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(handler=handler)
     return p
 
 
-def build_parser(argv: list[str] | None = None) -> Parser:
-    from medtrack.cli import core_cmds as c
-
-    command = selected_command(argv or [])
-    _SELECTED[0] = command if command in KNOWN_COMMANDS else None
-
+def build_parser() -> Parser:
     parser = Parser(prog="medtrack", description=(
         "medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
         "the monograph and the doctor's plan and keeps an honest history. It does not replace "
@@ -84,22 +77,21 @@ def build_parser(argv: list[str] | None = None) -> Parser:
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version="medtrack 0.1.0")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
-    subs._medtrack_top = True  # type: ignore[attr-defined]
 
     p = _sub(subs, "init", "create the database and the patient's profile",
-             "medtrack init --name 'Ada Muster' --born 1958-04-02 --tz Europe/Berlin", c.cmd_init)
-    _profile_options(p, required=True)
+             "medtrack init --name 'Ada Muster' --born 1958-04-02 --tz Europe/Berlin", "core_cmds:cmd_init")
+    _profile_options(p, new=True)
 
     p = _sub(subs, "profile", "show the profile, or change it with `profile set`",
-             "medtrack profile --json", c.cmd_profile)
+             "medtrack profile --json", "core_cmds:cmd_profile")
     p.add_argument("--json", action="store_true", help="print JSON")
     psubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser)
     ps = _sub(psubs, "set", "change profile fields (each change is recorded)",
-              "medtrack profile set --tz America/New_York", c.cmd_profile_set)
-    _profile_options(ps, required=False)
+              "medtrack profile set --tz America/New_York", "core_cmds:cmd_profile_set")
+    _profile_options(ps, new=False)
 
     p = _sub(subs, "prescribe", "the prescriber sets the nightly dose",
-             "medtrack prescribe --dose 1mg --prescriber 'Dr. Weiss' --start 2026-11-25", c.cmd_prescribe)
+             "medtrack prescribe --dose 1mg --prescriber 'Dr. Weiss' --start 2026-11-25", "core_cmds:cmd_prescribe")
     p.add_argument("--dose", required=True, metavar="D", help="nightly dose, e.g. 1mg, 0.5 mg, 500ug")
     p.add_argument("--prescriber", required=True, metavar="NAME")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="first night (default tonight)")
@@ -107,60 +99,172 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     p.add_argument("--acknowledge-contraindication", metavar="TEXT",
                    help="the prescriber acknowledges a contraindication for the record")
     p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
-    from medtrack.cli.taper_cmds import formulation_options
-
-    formulation_options(p)
+    _formulation_options(p)
 
     p = _sub(subs, "log", "record tonight's dose (checked first against every rule)",
              "medtrack log            (tonight's scheduled dose, now)\n"
-             "         medtrack log 0.5mg --at '2026-11-25 22:40' --note 'slept late'", c.cmd_log)
+             "         medtrack log 0.5mg --at '2026-11-25 22:40' --note 'slept late'", "core_cmds:cmd_log")
     p.add_argument("dose", nargs="?", metavar="DOSE", help="default: tonight's scheduled dose")
-    p.add_argument("--at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' (profile's zone) or ISO 8601 with offset; default now")
+    p.add_argument("--at", metavar="WHEN",
+                   help="'YYYY-MM-DD HH:MM' (profile's zone) or ISO 8601 with offset; default now")
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--already-taken", action="store_true",
                    help="record a dose that WAS taken although a rule refuses it (needs --note)")
     p.add_argument("--json", action="store_true", help="print the new record as JSON")
 
     p = _sub(subs, "skip", "record that a night's dose is deliberately not taken",
-             "medtrack skip --note 'too late tonight'", c.cmd_skip)
+             "medtrack skip --note 'too late tonight'", "core_cmds:cmd_skip")
     p.add_argument("--night", metavar="YYYY-MM-DD", help="default tonight")
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--json", action="store_true")
 
-    p = _sub(subs, "status", "what to do tonight", "medtrack status --json", c.cmd_status)
+    p = _sub(subs, "status", "what to do tonight", "medtrack status --json", "core_cmds:cmd_status")
     p.add_argument("--at", metavar="WHEN", help="ask about another moment (default now)")
     p.add_argument("--json", action="store_true")
 
     p = _sub(subs, "history", "the dose and skip records, oldest first",
-             "medtrack history --from 2026-11-01 --json", c.cmd_history)
+             "medtrack history --from 2026-11-01 --json", "core_cmds:cmd_history")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night")
     p.add_argument("--json", action="store_true")
 
     p = _sub(subs, "void", "cancel a record entered in error (it stays, marked void)",
              "medtrack void 12 --reason 'logged twice by mistake'\n"
-             "         medtrack void 14 --reason 'dropped the tablet, did not take it' --not-taken", c.cmd_void)
+             "         medtrack void 14 --reason 'dropped the tablet, did not take it' --not-taken",
+             "core_cmds:cmd_void")
     p.add_argument("id", metavar="ID", help="the record's id (see history)")
     p.add_argument("--reason", required=True, metavar="TEXT")
     p.add_argument("--not-taken", action="store_true",
                    help="the dose was never taken (needed to void a dose less than 12 hours old)")
 
     p = _sub(subs, "lock", "the prescriber sets or changes the PIN that guards the plan",
-             "medtrack lock --pin 4821", c.cmd_lock)
+             "medtrack lock --pin 4821", "core_cmds:cmd_lock")
     p.add_argument("--pin", required=True)
     p.add_argument("--old-pin")
 
-    from medtrack.cli.register import registrars
+    _taper_cmds(subs)
+    _visit_cmds(subs)
+    _admin_cmds(subs)
+    _stock_cmds(subs)
 
-    for extend in registrars(_SELECTED[0]):
-        extend(subs, _sub)
-
-    p = _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
-    p.set_defaults(handler=None)
+    _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
     return parser
 
 
-KNOWN_COMMANDS = frozenset({
-    "init", "profile", "prescribe", "log", "skip", "status", "history", "void", "lock", "tui",
-    "taper", "calendar", "symptom", "symptoms", "export", "import", "demo", "backup", "restore",
-    "stock"})
+
+def _taper_cmds(subs: Subparsers) -> None:
+    p = _sub(subs, "taper", "the doctor's taper plan: set, show, hold, step back, history",
+            "medtrack taper show", "taper_cmds:cmd_taper_show")
+    p.add_argument("--days", metavar="N", help="what to dispense for the next N nights (default 28)")
+    p.add_argument("--json", action="store_true")
+    tsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser)
+
+    s = _sub(tsubs, "set", "set the plan (a new version when one exists: needs --reason)",
+            "medtrack taper set --start 2026-12-01 --from 1mg --step 0.25mg --every 2w --prescriber 'Dr. Weiss'\n"
+            "         medtrack taper set --start 2026-12-01 --from 1mg --step 10% --every 14d "
+            "--prescriber 'Dr. Weiss'\n"
+            "         medtrack taper set --steps '2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0' "
+            "--prescriber 'Dr. Weiss'",
+            "taper_cmds:cmd_taper_set")
+    s.add_argument("--start", metavar="DATE", help="first night of the plan")
+    s.add_argument("--from", dest="from_dose", metavar="D", help="the first step's dose")
+    s.add_argument("--step", metavar="D|P%", help="the cut per step: an amount (0.25mg) or a percentage (10%%)")
+    s.add_argument("--every", metavar="Nd|Nw", help="the length of each step, e.g. 14d or 2w")
+    s.add_argument("--to", metavar="D", help="the target (default 0: stopped)")
+    s.add_argument("--steps", metavar="DATE=D,...", help="explicit steps instead of a generator")
+    s.add_argument("--round", metavar="D", help="the dispensable unit (default 0.25 mg, or the "
+                   "unit of the tablets or liquid)")
+    _formulation_options(s)
+    s.add_argument("--max-cut", metavar="P%", help="the largest cut per step, e.g. 10%%")
+    s.add_argument("--final-from", metavar="D", help="the largest dose the last stop to 0 is made from")
+    s.add_argument("--until", metavar="DATE", help="reach the target by this night: medtrack finds "
+                   "the smallest even %% cut (instead of --step)")
+    s.add_argument("--preview", action="store_true", help="show every step and the warnings; save nothing")
+    s.add_argument("--prescriber", required=True, metavar="NAME")
+    s.add_argument("--pin")
+    s.add_argument("--reason", metavar="TEXT", help="why (required for every change after the first plan)")
+    s.add_argument("--json", action="store_true")
+
+    h = _sub(tsubs, "hold", "the current step lasts N more days; later steps move later",
+            "medtrack taper hold --days 7 --reason 'withdrawal symptoms'", "taper_cmds:cmd_taper_hold")
+    h.add_argument("--days", required=True, metavar="N")
+    _change_options(h)
+
+    b = _sub(tsubs, "step-back", "go back to the previous step's dose, then resume",
+            "medtrack taper step-back --reason 'could not sleep for a week'", "taper_cmds:cmd_taper_step_back")
+    _change_options(b)
+
+    w = _sub(tsubs, "show", "the current plan: each step, how it is taken, the cuts, what to dispense",
+            "medtrack taper show --days 28 --json", "taper_cmds:cmd_taper_show")
+    w.add_argument("--days", metavar="N", help="what to dispense for the next N nights (default 28)")
+    w.add_argument("--json", action="store_true")
+
+    y = _sub(tsubs, "history", "every version of the plan, newest first", "medtrack taper history --json",
+            "taper_cmds:cmd_taper_history")
+    y.add_argument("--json", action="store_true")
+
+    c = _sub(subs, "calendar", "a month of nights: scheduled dose and what happened",
+            "medtrack calendar --month 2026-12", "taper_cmds:cmd_calendar")
+    c.add_argument("--month", metavar="YYYY-MM", help="default: this month")
+    c.add_argument("--json", action="store_true")
+
+
+def _visit_cmds(subs: Subparsers) -> None:
+    p = _sub(subs, "symptom", "add to the symptom journal (a side effect or your own words)",
+            "medtrack symptom headache --severity 2 --note 'mild, morning'", "visit_cmds:cmd_symptom")
+    p.add_argument("name", metavar="NAME", help="a side effect (e.g. dizziness, respiratory-depression) or free text")
+    p.add_argument("--severity", metavar="1-5", help="1 mild .. 5 severe")
+    p.add_argument("--at", metavar="WHEN", help="'YYYY-MM-DD HH:MM' or ISO 8601 with offset; default now")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--json", action="store_true")
+
+    p = _sub(subs, "symptoms", "the symptom journal", "medtrack symptoms --from 2026-11-01 --json",
+             "visit_cmds:cmd_symptoms")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true")
+
+    p = _sub(subs, "export", "write the record for the doctor: pdf, csv, xlsx, fhir or ics",
+            "medtrack export --format pdf -o report.pdf --from 2026-10-01\n"
+            "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)",
+            "visit_cmds:cmd_export")
+    p.add_argument("--format", required=True, metavar="pdf|csv|xlsx|fhir|ics")
+    p.add_argument("-o", "--output", required=True, metavar="PATH",
+                   help="a file whose name ends in the format's suffix, or - for stdout")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night (default: all)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: all)")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+
+    p = _sub(subs, "import", "read a medtrack CSV export back (all rows or none)",
+            "medtrack import backup.csv", "visit_cmds:cmd_import")
+    p.add_argument("file", metavar="FILE.csv")
+
+    p = _sub(subs, "demo", "fill an empty database with a made-up patient to try medtrack",
+            "medtrack --db /tmp/demo.db demo --years 2", "visit_cmds:cmd_demo")
+    p.add_argument("--years", metavar="N", help="years of history (default 1)")
+
+
+def _admin_cmds(subs: Subparsers) -> None:
+    p = _sub(subs, "backup", "write a consistent copy of the database (safe while medtrack runs)",
+            "medtrack backup ~/medtrack-2026-11-25.db", "admin_cmds:cmd_backup")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+
+    p = _sub(subs, "restore", "replace the database with a checked backup (the old one is kept)",
+            "medtrack restore ~/medtrack-2026-11-25.db", "admin_cmds:cmd_restore")
+    p.add_argument("file", metavar="FILE")
+
+
+def _stock_cmds(subs: Subparsers) -> None:
+    p = _sub(subs, "stock", "the stock of tablets or liquid: how much is left and how long it lasts",
+            "medtrack stock --json", "stock_cmds:cmd_stock")
+    p.add_argument("--json", action="store_true")
+    ssubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser)
+    a = _sub(ssubs, "add", "tablets or liquid received",
+            "medtrack stock add 30x1mg --note 'pharmacy'", "stock_cmds:cmd_stock_add")
+    a.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 30x1mg, 12.5x0.5mg or 100ml")
+    a.add_argument("--note", metavar="TEXT")
+    c = _sub(ssubs, "count", "what a count by the patient or a carer found (kept; flagged when off)",
+            "medtrack stock count 12x1mg", "stock_cmds:cmd_stock_count")
+    c.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 12x1mg or 40ml")
+    c.add_argument("--note", metavar="TEXT")

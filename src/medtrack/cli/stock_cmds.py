@@ -5,26 +5,10 @@ from __future__ import annotations
 import argparse
 
 from medtrack.cli import Context
-
-
-def register(subs, sub) -> None:  # type: ignore[no-untyped-def]
-    p = sub(subs, "stock", "the stock of tablets or liquid: how much is left and how long it lasts",
-            "medtrack stock --json", cmd_stock)
-    p.add_argument("--json", action="store_true")
-    ssubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=type(p))
-    a = sub(ssubs, "add", "tablets or liquid received",
-            "medtrack stock add 30x1mg --note 'pharmacy'", cmd_stock_add)
-    a.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 30x1mg, 12.5x0.5mg or 100ml")
-    a.add_argument("--note", metavar="TEXT")
-    c = sub(ssubs, "count", "what a count by the patient or a carer found (kept; flagged when off)",
-            "medtrack stock count 12x1mg", cmd_stock_count)
-    c.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 12x1mg or 40ml")
-    c.add_argument("--note", metavar="TEXT")
+from medtrack.services.stock import add_stock, amount_text, count_stock, show_stock
 
 
 def cmd_stock(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.stock import show_stock
-
     report = show_stock(ctx.open_db(), ctx.now)
     if args.json:
         ctx.json(report.to_json() if report else {"levels": [], "nights_left": None,
@@ -40,16 +24,12 @@ def cmd_stock(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_stock_add(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.stock import add_stock, amount_text
-
     entry = add_stock(ctx.open_db(), ctx.now, args.quantity, args.note)
     ctx.out(f"Stock added: {amount_text(entry.key, entry.amount)} (entry #{entry.id}).")
     return 0
 
 
 def cmd_stock_count(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.stock import amount_text, count_stock
-
     entry = count_stock(ctx.open_db(), ctx.now, args.quantity, args.note)
     ctx.out(f"Count recorded: {amount_text(entry.key, entry.amount)} (entry #{entry.id}).")
     if entry.flagged and entry.expected is not None:

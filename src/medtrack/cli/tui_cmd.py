@@ -10,6 +10,7 @@ from pathlib import Path
 
 from medtrack.cli import Context
 from medtrack.errors import BadInput
+from medtrack.tui.app import run
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
@@ -17,10 +18,10 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
         raise BadInput("the medtrack screen needs a terminal; without one, use a command "
                        "(see `medtrack --help`)")
     fixed_now = ctx.now if os.environ.get("MEDTRACK_NOW") else None
-    from medtrack.tui.app import run
-
     if getattr(args, "demo", False):
-        from medtrack.services.demo import fill_demo
+        from medtrack.services.demo import (
+            fill_demo,  # the database library: only for the demo
+        )
 
         with tempfile.TemporaryDirectory(prefix="medtrack-demo-") as folder:
             path = Path(folder) / "demo.db"

@@ -8,7 +8,6 @@ import zoneinfo
 from zoneinfo import ZoneInfo
 
 from medtrack.core.nights import NIGHT_STARTS, night_of
-from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import show_input
 from medtrack.errors import BadInput
 
@@ -18,16 +17,16 @@ MAX_INPUT_CHARS = 64
 MIN_SLEEP_MINUTES = 4 * 60
 MAX_SLEEP_MINUTES = 12 * 60
 
-_DATE_RE = LazyPattern(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_MONTH_RE = LazyPattern(r"([0-9]{4})-([0-9]{2})")
-_CLOCK_RE = LazyPattern(r"([0-9]{1,2}):([0-9]{2})")
-_ZONE_RE = LazyPattern(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
-_WHEN_RE = LazyPattern(
+_DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_CLOCK_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_ZONE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9][A-Za-z0-9_+\-]*)*")
+_WHEN_RE = re.compile(
     r"(?P<y>[0-9]{4})-(?P<mo>[0-9]{2})-(?P<d>[0-9]{2})[ Tt](?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})"
     r"(?::(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
     r"(?P<off>[Zz]|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2}))?)?"
 )
-_HOURS_RE = LazyPattern(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
+_HOURS_RE = re.compile(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
 
 
 def _clean(text: str, what: str, hint: str) -> str:
@@ -154,15 +153,17 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time
         moment = naive.replace(tzinfo=dt.timezone(offset))
     else:
         local = naive.replace(tzinfo=zone, fold=0)  # fold=0: an ambiguous time means its first occurrence
-        round_trip = local.astimezone(dt.timezone.utc).astimezone(zone).replace(tzinfo=None)
+        round_trip = local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != naive:
             raise BadInput(
                 f"{what} {shown} does not exist in {zone.key}: the clocks skipped it for the"
                 " daylight-saving change; give a time before or after the change"
             )
         # A fixed offset, not the ZoneInfo: fold-free, so ==, - and < compare instants exactly.
-        moment = naive.replace(tzinfo=dt.timezone(local.utcoffset()))
-    if moment.astimezone(dt.timezone.utc) > now.astimezone(dt.timezone.utc):
+        local_offset = local.utcoffset()
+        assert local_offset is not None  # a ZoneInfo always gives one
+        moment = naive.replace(tzinfo=dt.timezone(local_offset))
+    if moment.astimezone(dt.UTC) > now.astimezone(dt.UTC):
         raise future
     return moment
 
@@ -190,7 +191,7 @@ def parse_hours(text: str, *, what: str = "hours") -> int:
             hint = "give decimal hours, e.g. 7.5 for seven and a half hours"
         raise BadInput(f"{what} {show_input(stripped)}: {hint} ({accepted})")
     frac = (match.group(2) or "").rstrip("0")
-    scale = 10 ** len(frac)
+    scale: int = 10 ** len(frac)
     frac_minutes, rest = divmod((int(frac) if frac else 0) * 60, scale)
     if rest:
         raise BadInput(f"{what} {show_input(stripped)}: must come to a whole number of minutes ({accepted})")

@@ -9,14 +9,13 @@ from fractions import Fraction
 from medtrack.core.formulation import Formulation, cannot_make
 from medtrack.core.model import Step
 from medtrack.core.parse import parse_date
-from medtrack.core.patterns import LazyPattern
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput
 
 DAY = dt.timedelta(days=1)
 MAX_STEPS = 400
-_EVERY_RE = LazyPattern(r"([0-9]{1,4})\s*([dw])", re.IGNORECASE)
-_PERCENT_RE = LazyPattern(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*%")
+_EVERY_RE = re.compile(r"([0-9]{1,4})\s*([dw])", re.IGNORECASE)
+_PERCENT_RE = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*%")
 
 
 def parse_every(text: str) -> int:

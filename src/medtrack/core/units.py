@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from medtrack.core.patterns import LazyPattern
 from medtrack.errors import BadInput
 
 MAX_DOSE_UG = 100_000
@@ -15,7 +14,7 @@ MAX_INPUT_CHARS = 40
 
 _ACCEPTED = "accepted: 1, 1mg, 0.5 mg, 500mcg, 500 ug"
 
-_DOSE_RE = LazyPattern(
+_DOSE_RE = re.compile(
     r"(?P<int>[0-9]{1,9})(?:\.(?P<frac>[0-9]{1,12}))?\s*(?P<unit>[a-zµμ]+)?",
     re.IGNORECASE,
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 
-from medtrack.core.patterns import LazyPattern
 from medtrack.errors import BadInput, Refused
 from medtrack.storage.repository import Database, KeepAndRefuse, LockState, Repository
 
@@ -15,7 +15,7 @@ MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
 _SCRYPT = {"n": 2**17, "r": 8, "p": 1}
 _MAXMEM = 256 * 1024 * 1024
-_PIN_RE = LazyPattern(r"[0-9]{4,12}")
+_PIN_RE = re.compile(r"[0-9]{4,12}")
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:

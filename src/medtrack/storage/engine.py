@@ -5,11 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, NoProfile, StorageProblem
@@ -67,7 +66,7 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
-def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _on_begin(conn: Connection) -> None:
     # Writers take the write lock *before* reading what they check, so two processes can
     # never both pass the same check; readers use a deferred BEGIN and never block a writer.
     if conn.get_execution_options().get("medtrack_read_only"):
@@ -140,14 +139,3 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
 
         upgrade(engine, path, from_version=version)
     return engine
-
-
-@contextlib.contextmanager
-def translate_errors(path: Path) -> Iterator[None]:
-    """Map driver errors inside the block to StorageProblem (exit 4)."""
-    try:
-        yield
-    except (exc.OperationalError, exc.DatabaseError, sqlite3.Error) as error:
-        if isinstance(error, exc.IntegrityError):
-            raise
-        raise storage_problem(error, path) from error

@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from medtrack.errors import MedtrackError
+from medtrack.tui.problem import ProblemScreen
+from medtrack.tui.tonight import TonightScreen
+
+if TYPE_CHECKING:
+    from medtrack.services.database import Database
 
 Clock = Callable[[], dt.datetime]
 
@@ -29,7 +35,12 @@ PALETTE = (
 
 
 def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
+
+
+def fixed_clock(now: dt.datetime) -> Clock:
+    """A clock that always says `now` (for --now)."""
+    return lambda: now
 
 
 class MedtrackApp(App[None]):
@@ -43,13 +54,15 @@ class MedtrackApp(App[None]):
         super().__init__()
         self.db_path = db_path
         self.clock = clock
-        self._db = None
+        self._db: Database | None = None
 
     @property
-    def db(self):  # type: ignore[no-untyped-def]
+    def db(self) -> Database:
         """The database, opened on first use (so the first frame never waits for it)."""
         if self._db is None:
-            from medtrack.services.database import open_database
+            from medtrack.services.database import (
+                open_database,  # not before the first frame
+            )
 
             self._db = open_database(self.db_path)
         return self._db
@@ -57,13 +70,11 @@ class MedtrackApp(App[None]):
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def get_default_screen(self):  # type: ignore[no-untyped-def]
+    def get_default_screen(self) -> TonightScreen:
         """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
-        from medtrack.tui.tonight import TonightScreen
-
         return TonightScreen()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """medtrack's actions, then the keys and quit; no screenshot (it would write health
         data to a world-readable file in Downloads)."""
         for title, help_text, action in PALETTE:
@@ -79,24 +90,18 @@ class MedtrackApp(App[None]):
 
     def on_tonight(self, action: str) -> None:
         """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
-        from medtrack.tui.tonight import TonightScreen
-
         while len(self.screen_stack) > 1 and not isinstance(self.screen, TonightScreen):
             self.pop_screen()
         self.call_later(self.screen.run_action, action)
 
     def show_problem(self, error: MedtrackError) -> None:
         """The database cannot be used: one screen with the CLI's words, never the setup form."""
-        from medtrack.tui.problem import ProblemScreen
-
         if isinstance(self.screen, ProblemScreen):
             return
         self.push_screen(ProblemScreen(error.message), lambda _: self.refresh_tonight())
 
     def refresh_tonight(self) -> None:
         """Reload Tonight now (after a write elsewhere), wherever it is in the stack."""
-        from medtrack.tui.tonight import TonightScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, TonightScreen):
                 screen.load()
@@ -109,7 +114,6 @@ class MedtrackApp(App[None]):
 
 
 def run(db_path: Path, fixed_now: dt.datetime | None = None) -> int:
-    clock = (lambda: fixed_now) if fixed_now is not None else system_clock  # type: ignore[return-value]
-    app = MedtrackApp(db_path, clock)
+    app = MedtrackApp(db_path, system_clock if fixed_now is None else fixed_clock(fixed_now))
     app.run()
     return app.return_code or 0

@@ -14,7 +14,9 @@ from textual.widgets import Footer, Header, Static
 from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.tui.safe import plain
+from medtrack.services.calendar import Month, calendar_month
+from medtrack.tui.access import app_of
+from medtrack.tui.safe import clean, plain
 
 CELL = 10
 DAY = dt.timedelta(days=1)
@@ -26,7 +28,7 @@ def shift_month(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, 1)
 
 
-def render_month(month, selected: dt.date) -> Content:  # type: ignore[no-untyped-def]
+def render_month(month: Month, selected: dt.date) -> Content:
     """Seven columns, two lines per week: the day with its mark, then the scheduled dose."""
     header = Content("").join(Content.styled(d.ljust(CELL), "bold")
                               for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
@@ -66,7 +68,7 @@ class CalendarScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.selected: dt.date | None = None
-        self.month = None
+        self.month: Month | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,17 +85,15 @@ class CalendarScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="calendar")
     def load(self, month_text: str | None) -> None:
-        from medtrack.services.calendar import calendar_month
-
-        app = self.app
+        app = app_of(self)
         try:
-            month = calendar_month(app.db, app.now(), month_text)  # type: ignore[attr-defined]
+            month = calendar_month(app.db, app.now(), month_text)
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         app.call_from_thread(self._show, month)
 
-    def _show(self, month) -> None:  # type: ignore[no-untyped-def]
+    def _show(self, month: Month) -> None:
         self.month = month
         first, last = month.nights[0].night, month.nights[-1].night
         if self.selected is None or not first <= self.selected <= last:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import on, work
@@ -27,7 +28,10 @@ from medtrack.core.parse import parse_when
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.monograph import load_monograph
-from medtrack.tui.safe import plain
+from medtrack.tui.safe import clean, plain
+
+AnswerT = TypeVar("AnswerT")  # what a dialog answers (None when cancelled)
+RequestT = TypeVar("RequestT")  # what a form's fields say, for its service
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ def interaction_question() -> str:
     return f"No {listed} tonight?"
 
 
-class Dialog(ModalScreen):  # type: ignore[type-arg]
+class Dialog(ModalScreen[AnswerT | None]):
     """The shared frame: body, inline error, buttons; answers exactly once."""
 
     BINDINGS = [Binding("escape", "cancel", "Back")]
@@ -87,7 +91,7 @@ class Dialog(ModalScreen):  # type: ignore[type-arg]
         fields = self.query(Input)
         return fields.first() if fields else self.query(Button).first()
 
-    def answer(self, result: object) -> None:
+    def answer(self, result: AnswerT | None) -> None:
         """Dismiss with `result`, once: a second Enter or click that arrives before the
         dialog is gone does nothing (it used to pop the screen below and crash)."""
         if self._answered:
@@ -106,10 +110,16 @@ class Dialog(ModalScreen):  # type: ignore[type-arg]
         shown = self.query_one(".dialog-error", Static)
         shown.update(plain(message))
         if message:  # below a long body it could be out of sight
-            self.call_after_refresh(lambda: shown.is_attached and shown.scroll_visible())
+            self.call_after_refresh(self._reveal, shown)
+
+    @staticmethod
+    def _reveal(widget: Widget, top: bool = False) -> None:
+        """Scroll `widget` into view, unless it is gone (the dialog closed) by now."""
+        if widget.is_attached:
+            widget.scroll_visible(top=top)
 
 
-class LogDialog(Dialog):
+class LogDialog(Dialog[DoseRequest]):
     """Confirm tonight's dose: the scheduled dose filled in (with how it is taken, when the
     formulation is recorded), the interaction check, Enter confirms."""
 
@@ -168,7 +178,7 @@ class LogDialog(Dialog):
         self.answer(DoseRequest(text, None))
 
 
-class AlreadyTakenDialog(Dialog):
+class AlreadyTakenDialog(Dialog[DoseRequest]):
     """The separate path for a dose that WAS taken although a rule refuses it: a note is required."""
 
     def __init__(self, zone: str, now: dt.datetime) -> None:
@@ -210,7 +220,7 @@ class AlreadyTakenDialog(Dialog):
         self.answer(DoseRequest(dose, note, at))
 
 
-class VoidDialog(Dialog):
+class VoidDialog(Dialog[VoidRequest]):
     """Void a record with a reason. For a dose, the choice is explicit: "I did not take this
     dose", or (only when it is 12 hours old or more) "entered by mistake"."""
 
@@ -265,7 +275,7 @@ class VoidDialog(Dialog):
         return reason
 
 
-class ConfirmDialog(Dialog):
+class ConfirmDialog(Dialog[bool]):
     def __init__(self, title: str, text: str, yes: str) -> None:
         super().__init__()
         self.title_text, self.text, self.yes = title, text, yes
@@ -285,7 +295,7 @@ class ConfirmDialog(Dialog):
         self.answer(event.button.id == "yes")
 
 
-class MessageDialog(Dialog):
+class MessageDialog(Dialog[None]):
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
         self.title_text, self.text = title, text
@@ -322,8 +332,9 @@ def screen_words(message: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-class WriteDialog(Dialog):
+class WriteDialog(Dialog[bool | str], Generic[RequestT]):
     """A form whose Save runs a service in a worker; errors stay inline with what was typed.
+    It answers True once saved (or a message the patient must read), None when cancelled.
 
     Save (the button) and Enter in a field both call `save()`; a form where Enter should do
     something else overrides `submit()`."""
@@ -359,20 +370,20 @@ class WriteDialog(Dialog):
         self.error("Saving…")
         self._write(self.request())
 
-    def request(self) -> object:
+    def request(self) -> RequestT:
         raise NotImplementedError
 
-    def write(self, request: object) -> str:
+    def write(self, request: RequestT) -> str:
         """Run the service (in a worker thread); return the line to notify."""
         raise NotImplementedError
 
     def done(self, line: str) -> None:
         """Saved: say so and close (on the app's thread)."""
-        self.app.notify(plain(line), timeout=8)
+        self.app.notify(clean(line), timeout=8, markup=False)
         self.answer(True)
 
     @work(thread=True, group="write")
-    def _write(self, request: object) -> None:
+    def _write(self, request: RequestT) -> None:
         app = self.app
         try:
             line = self.write(request)
@@ -385,3 +396,23 @@ class WriteDialog(Dialog):
         self._saving = False
         if not self._answered:  # Esc while it ran: nothing left to show it in
             self.error(screen_words(message))
+
+
+def formulation_fields(keep: str | None = None) -> ComposeResult:
+    """Tablets (with their split) or an oral liquid (with its measuring step), as the
+    prescriber wrote them; `keep` says what an empty field keeps."""
+    empty = f"empty = keep {keep}" if keep else "empty = not recorded"
+    yield Static(plain(f"Tablets and how they may be split, separated by commas (e.g. "
+                       f"1mg:half, 0.5mg:quarter; {empty})"))
+    yield Input(id="tablets", compact=True)
+    yield Static(plain("Or an oral liquid: its strength (e.g. 0.1mg/ml) and measuring step "
+                       "(e.g. 0.1ml; empty = 0.1ml)"))
+    with Horizontal(classes="form-row"):
+        yield Input(id="liquid", compact=True)
+        yield Input(id="measure", compact=True)
+
+
+def formulation_values(form: WriteDialog[RequestT]) -> tuple[tuple[str, ...], str | None, str | None]:
+    """What the formulation fields hold: the tablets split at commas, the liquid, the step."""
+    tablets = tuple(t.strip() for t in form.value("tablets").split(",") if t.strip())
+    return tablets, form.value("liquid").strip() or None, form.value("measure").strip() or None

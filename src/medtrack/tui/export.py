@@ -22,6 +22,9 @@ from textual.widgets import (
 )
 
 from medtrack.errors import MedtrackError
+from medtrack.services.export import SUFFIXES, export
+from medtrack.tui.access import app_of
+from medtrack.tui.dialogs import ConfirmDialog
 from medtrack.tui.safe import plain
 
 FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"), ("csv", "CSV table"),
@@ -29,8 +32,6 @@ FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"),
 
 
 def default_path(fmt: str, today: dt.date) -> str:
-    from medtrack.services.export import SUFFIXES
-
     return str(Path.home() / f"medtrack-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
@@ -56,7 +57,7 @@ class ExportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Export"
-        self.query_one("#path", Input).value = default_path("pdf", self.app.now().date())  # type: ignore[attr-defined]
+        self.query_one("#path", Input).value = default_path("pdf", app_of(self).now().date())
 
     def _format(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
@@ -64,13 +65,11 @@ class ExportScreen(Screen[None]):
 
     @on(RadioSet.Changed)
     def _format_changed(self) -> None:
-        self.query_one("#path", Input).value = default_path(self._format(), self.app.now().date())  # type: ignore[attr-defined]
+        self.query_one("#path", Input).value = default_path(self._format(), app_of(self).now().date())
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#write")
     def write(self) -> None:
-        from medtrack.tui.dialogs import ConfirmDialog
-
         path = self.query_one("#path", Input).value
         target = Path(path.strip() or ".").expanduser()
         if path.strip() and target.is_file() and not target.is_symlink():
@@ -88,13 +87,12 @@ class ExportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export")
     def _write(self, fmt: str, path: str, first: str | None, last: str | None, force: bool) -> None:
-        from medtrack.services.export import export
-
-        app = self.app
+        app = app_of(self)
         result = self.query_one("#export-result", Static)
         try:
-            target = export(app.db, app.now(), fmt, path, first, last, force)  # type: ignore[attr-defined]
+            target = export(app.db, app.now(), fmt, path, first, last, force)
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return
+        assert target is not None  # a file: only the command line writes to stdout
         app.call_from_thread(result.update, plain(f"Written to {target.absolute()}"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,14 +12,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from medtrack.core.model import Record
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.tui.safe import cell, plain
+from medtrack.services.dosing import history_page, void_record
+from medtrack.tui.access import app_of
+from medtrack.tui.dialogs import VoidDialog, VoidRequest
+from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
 
 
-def flags_of(record) -> str:  # type: ignore[no-untyped-def]
+def flags_of(record: Record) -> str:
     return "; ".join((["skipped"] if record.kind == "skip" else []) + record.flags())
 
 
@@ -29,7 +36,7 @@ class HistoryScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.records: dict[str, object] = {}
+        self.records: dict[str, Record] = {}
         self.oldest_id: int | None = None
         self.exhausted = False
 
@@ -37,7 +44,7 @@ class HistoryScreen(Screen[None]):
         yield Header()
         yield Static(plain("Records, newest first. Voided records stay, dimmed and struck through."),
                      id="history-help")
-        table = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("Note", None)):
             table.add_column(label, width=width)
         yield table
@@ -54,19 +61,17 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history")
     def load_page(self, before_id: int | None, keep: str | None = None) -> None:
-        from medtrack.services.dosing import history_page
-
-        app = self.app
+        app = app_of(self)
         try:
-            page = history_page(app.db, before_id, PAGE)  # type: ignore[attr-defined]
+            page = history_page(app.db, before_id, PAGE)
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         if get_current_worker().is_cancelled:
             return  # a newer page load replaced this one
         app.call_from_thread(self._add, page, before_id is None, keep)
 
-    def _add(self, page, fresh: bool, keep: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def _add(self, page: Sequence[Record], fresh: bool, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         if fresh:
             table.clear()
@@ -98,43 +103,39 @@ class HistoryScreen(Screen[None]):
         record = self.records.get(key or "")
         if record is None:
             return
-        lines = [" · ".join((f"#{record.id}", f"night {record.night}",  # type: ignore[attr-defined]
-                             f"{record.at:%Y-%m-%d %H:%M %Z}",  # type: ignore[attr-defined]
-                             format_mg(record.dose_ug) if record.dose_ug else "skip"))]  # type: ignore[attr-defined]
+        lines = [" · ".join((f"#{record.id}", f"night {record.night}",
+                             f"{record.at:%Y-%m-%d %H:%M %Z}",
+                             format_mg(record.dose_ug) if record.dose_ug else "skip"))]
         if flags_of(record):
             lines.append(flags_of(record))
-        if record.note:  # type: ignore[attr-defined]
-            lines.append(f"note: {record.note}")  # type: ignore[attr-defined]
+        if record.note:
+            lines.append(f"note: {record.note}")
         self.query_one("#history-detail", Static).update(plain("\n".join(lines)))
 
     def action_void(self) -> None:
-        from medtrack.tui.dialogs import VoidDialog
-
         table = self.query_one(DataTable)
         if not self.records or table.cursor_row < 0:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         record = self.records.get(key or "")
-        if record is None or record.voided:  # type: ignore[attr-defined]
+        if record is None or record.voided:
             self.app.notify("That record is already void.", timeout=5)
             return
-        self.app.push_screen(VoidDialog(record, self.app.now()),  # type: ignore[arg-type, attr-defined]
-                             lambda request: self._void(record.id, request))  # type: ignore[attr-defined]
+        self.app.push_screen(VoidDialog(record, app_of(self).now()),
+                             lambda request: self._void(record.id, request))
 
-    def _void(self, record_id: int, request) -> None:  # type: ignore[no-untyped-def]
+    def _void(self, record_id: int, request: VoidRequest | None) -> None:
         if request is not None:
             self._do_void(record_id, request.reason, request.not_taken)
 
     @work(thread=True, group="write")
     def _do_void(self, record_id: int, reason: str, not_taken: bool) -> None:
-        from medtrack.services.dosing import void_record
-
-        app = self.app
+        app = app_of(self)
         try:
-            void_record(app.db, app.now(), record_id, reason, not_taken)  # type: ignore[attr-defined]
+            void_record(app.db, app.now(), record_id, reason, not_taken)
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error", timeout=10)
+            app.call_from_thread(app.notify, clean(error.message), severity="error", timeout=10, markup=False)
             return
         app.call_from_thread(app.notify, f"Record #{record_id} is void.")
-        app.call_from_thread(app.refresh_tonight)  # type: ignore[attr-defined]
+        app.call_from_thread(app.refresh_tonight)
         app.call_from_thread(self.load_page, None, str(record_id))  # workers start on the app's thread

@@ -10,11 +10,19 @@ from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import get_current_worker
 
+from medtrack.core.formulation import Formulation
 from medtrack.core.taper_preview import percent_text
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.tui.dialogs import WriteDialog, screen_words
-from medtrack.tui.profile import formulation_fields, formulation_values
+from medtrack.services.plan_build import Draft, PlanRequest
+from medtrack.services.taper import preview_plan, set_plan
+from medtrack.tui.access import app_of
+from medtrack.tui.dialogs import (
+    WriteDialog,
+    formulation_fields,
+    formulation_values,
+    screen_words,
+)
 from medtrack.tui.safe import plain
 
 HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share (10%); each "
@@ -24,7 +32,7 @@ HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share 
 WARNINGS_TITLE = "advice for the prescriber; they do not block the plan"
 
 
-def preview_text(draft, until: str | None = None) -> Content:  # type: ignore[no-untyped-def]
+def preview_text(draft: Draft, until: str | None = None) -> Content:
     """Every step (night, nights, dose, cut in mg and %, how it is taken), then the warnings."""
     lines: list[tuple[str, str]] = [(f"Preview (nothing saved): {draft.formulation.describe()}",
                                      "bold")]
@@ -48,15 +56,15 @@ def preview_text(draft, until: str | None = None) -> Content:  # type: ignore[no
     return Content("\n").join(plain(line, style) for line, style in lines)
 
 
-class PlanFormDialog(WriteDialog):
+class PlanFormDialog(WriteDialog[PlanRequest]):
     """Set the taper plan (a new version when one exists). Enter in a field previews; only
     the Save plan button saves."""
 
-    def __init__(self, prescriber: str = "", from_dose: str = "", formulation=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, prescriber: str = "", from_dose: str = "", formulation: Formulation | None = None) -> None:
         super().__init__()
         self.prescriber, self.from_dose = prescriber, from_dose
         self.formulation = formulation
-        self._previewed: object = None  # the request the preview shows
+        self._previewed: PlanRequest | None = None  # the request the preview shows
 
     def body(self) -> ComposeResult:
         yield from self.heading("Taper plan", HELP)
@@ -85,9 +93,7 @@ class PlanFormDialog(WriteDialog):
         yield Button("Save plan", variant="warning", id="save")
         yield Button("Cancel (Esc)", id="cancel")
 
-    def request(self) -> object:
-        from medtrack.services.plan_build import PlanRequest
-
+    def request(self) -> PlanRequest:
         def given(wid: str) -> str | None:
             return self.value(wid).strip() or None
 
@@ -115,12 +121,10 @@ class PlanFormDialog(WriteDialog):
         self._preview(self.request())
 
     @work(thread=True, exclusive=True, group="preview")
-    def _preview(self, request) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.services.taper import preview_plan
-
-        app = self.app
+    def _preview(self, request: PlanRequest) -> None:
+        app = app_of(self)
         try:
-            draft = preview_plan(app.db, request)  # type: ignore[attr-defined]
+            draft = preview_plan(app.db, request)
         except MedtrackError as error:
             if not get_current_worker().is_cancelled:
                 app.call_from_thread(self._preview_failed, error.message)
@@ -128,14 +132,14 @@ class PlanFormDialog(WriteDialog):
         if not get_current_worker().is_cancelled:  # a newer preview was asked for
             app.call_from_thread(self._show_preview, request, draft)
 
-    def _show_preview(self, request, draft) -> None:  # type: ignore[no-untyped-def]
+    def _show_preview(self, request: PlanRequest, draft: Draft) -> None:
         if self._answered:
             return
         self._previewed = request
         self.query_one("#preview-note", Static).update("")
         shown = self.query_one("#plan-preview", Static)
         shown.update(preview_text(draft, request.until))
-        self.call_after_refresh(lambda: shown.is_attached and shown.scroll_visible(top=True))
+        self.call_after_refresh(self._reveal, shown, True)
 
     def _preview_failed(self, message: str) -> None:
         if self._answered:
@@ -153,10 +157,9 @@ class PlanFormDialog(WriteDialog):
 
     # -- save: only the button ----------------------------------------------------------------
 
-    def write(self, request: object) -> str:
-        from medtrack.services.taper import set_plan
-
-        plan = set_plan(self.app.db, self.app.now(), request)  # type: ignore[attr-defined, arg-type]
+    def write(self, request: PlanRequest) -> str:
+        app = app_of(self)
+        plan = set_plan(app.db, app.now(), request)
         count = len(plan.warnings)
         said = (f"with {count} warning(s) for the prescriber (shown with the version in Profile)"
                 if count else "with no warnings")

@@ -3,10 +3,12 @@ versions; keys open the forms that change them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
@@ -19,20 +21,46 @@ from textual.widgets import (
     Static,
 )
 
-from medtrack.core.model import LIVER_LEVELS
+from medtrack.core.formulation import Formulation
+from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
+from medtrack.core.stock import StockReport
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.tui.dialogs import WriteDialog
-from medtrack.tui.safe import plain
+from medtrack.services.common import monograph
+from medtrack.services.prescribing import (
+    current_regimen,
+    latest_prescription,
+    prescribe,
+)
+from medtrack.services.profile import (
+    ProfileChanges,
+    profile_warnings,
+    set_profile,
+    show_profile,
+)
+from medtrack.services.stock import show_stock
+from medtrack.services.taper import plan_versions, steps_json
+from medtrack.tui.access import app_of
+from medtrack.tui.dialogs import (
+    MessageDialog,
+    WriteDialog,
+    formulation_fields,
+    formulation_values,
+)
+from medtrack.tui.plan_form import PlanFormDialog
+from medtrack.tui.safe import clean, plain
+from medtrack.tui.stock import AddStockDialog, CountStockDialog, stock_text
+
+# The prescription form as typed: dose, prescriber, first night, acknowledgement, PIN, then the
+# formulation (tablets, liquid, measuring step).
+PrescribeRequest = tuple[str, str, str | None, str | None, str | None, tuple[str, ...], str | None, str | None]
 
 
-def describe(profile, regimen, versions, prescription=None, stock=None) -> Content:  # type: ignore[no-untyped-def]
+def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regimen],
+             prescription: Regimen | None = None, stock: StockReport | None = None) -> Content:
     """The profile, the prescription, the stock and every plan version with its formulation,
     steps and the warnings the prescriber saw (warnings and flagged counts in that style)."""
-    from medtrack.services.taper import steps_json
-    from medtrack.tui.stock import stock_text
-
     shown: list[Content] = [plain(line) for line in (
         f"{profile.name}, born {profile.born}, zone {profile.zone}",
         f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
@@ -73,7 +101,7 @@ def describe(profile, regimen, versions, prescription=None, stock=None) -> Conte
     return Content("\n").join(shown)
 
 
-def current_formulation(prescription, versions):  # type: ignore[no-untyped-def]
+def current_formulation(prescription: Regimen | None, versions: Sequence[Regimen]) -> Formulation | None:
     """The formulation of the newest prescription or plan version that recorded one."""
     recorded = [r for r in (prescription, *versions) if r is not None and r.formulation is not None]
     return max(recorded, key=lambda r: r.seq).formulation if recorded else None
@@ -86,11 +114,11 @@ class ProfileScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.profile = None
+        self.profile: Profile | None = None
         self.contraindicated = False
         self.prescriber = ""
         self.from_dose = ""
-        self.formulation = None
+        self.formulation: Formulation | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,27 +132,22 @@ class ProfileScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="profile")
     def load(self) -> None:
-        from medtrack.services.prescribing import current_regimen, latest_prescription
-        from medtrack.services.profile import profile_warnings, show_profile
-        from medtrack.services.stock import show_stock
-        from medtrack.services.taper import plan_versions
-
-        app = self.app
+        app = app_of(self)
         try:
-            profile = show_profile(app.db)  # type: ignore[attr-defined]
-            regimen = current_regimen(app.db, app.now())  # type: ignore[attr-defined]
-            versions = plan_versions(app.db)  # type: ignore[attr-defined]
-            prescription = latest_prescription(app.db)  # type: ignore[attr-defined]
-            stock = show_stock(app.db, app.now())  # type: ignore[attr-defined]
+            profile = show_profile(app.db)
+            regimen = current_regimen(app.db, app.now())
+            versions = plan_versions(app.db)
+            prescription = latest_prescription(app.db)
+            stock = show_stock(app.db, app.now())
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         self.profile = profile
         self.contraindicated = any(w.startswith("contraindicated")
-                                   for w in profile_warnings(profile, app.now()))  # type: ignore[attr-defined]
+                                   for w in profile_warnings(profile, app.now()))
         newest = regimen or (versions[0] if versions else prescription)
         self.prescriber = newest.prescriber if newest is not None else ""
-        night = night_of(app.now(), profile.tz)  # type: ignore[attr-defined]
+        night = night_of(app.now(), profile.tz)
         dose = regimen.dose_on(night) if regimen is not None else None
         self.from_dose = format_mg(dose).replace(" ", "") if dose else ""
         self.formulation = current_formulation(prescription, versions)
@@ -135,67 +158,66 @@ class ProfileScreen(Screen[None]):
 
     def action_edit(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(EditProfileDialog(self.profile), lambda _: self.load())
+            self.app.push_screen(EditProfileDialog(self.profile), self._edited)
 
     def action_prescribe(self) -> None:
         if self.profile is not None:
             self.app.push_screen(PrescribeDialog(self.contraindicated), self._written)
 
     def action_plan(self) -> None:
-        from medtrack.tui.plan_form import PlanFormDialog
-
         if self.profile is not None:
             self.app.push_screen(PlanFormDialog(self.prescriber, self.from_dose, self.formulation),
                                  self._written)
 
     def action_add_stock(self) -> None:
-        from medtrack.tui.stock import AddStockDialog
-
         if self.profile is not None:
             self.app.push_screen(AddStockDialog(), self._written)
 
     def action_count_stock(self) -> None:
-        from medtrack.tui.stock import CountStockDialog
-
         if self.profile is not None:
             self.app.push_screen(CountStockDialog(), self._written)
 
-    def _written(self, done: bool | str | None) -> None:
-        from medtrack.tui.dialogs import MessageDialog
+    def _edited(self, _: bool | str | None) -> None:
+        self.load()
 
+    def _written(self, done: bool | str | None) -> None:
         if done:
-            self.app.refresh_tonight()  # type: ignore[attr-defined]
+            app_of(self).refresh_tonight()
         if isinstance(done, str):  # something the patient must read, not a passing notice
             self.app.push_screen(MessageDialog("Please note", done))
         self.load()
 
 
-class EditProfileDialog(WriteDialog):
+class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
     """Change profile fields; those that can loosen a limit need the prescriber's PIN if set."""
 
-    def __init__(self, profile) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, profile: Profile) -> None:
         super().__init__()
         self.profile = profile
 
     def body(self) -> ComposeResult:
         p = self.profile
         yield from self.heading("Edit profile")
-        yield Label(plain("Name")); yield Input(p.name, id="name", compact=True)
-        yield Label(plain("Time zone")); yield Input(p.zone, id="zone", compact=True)
-        yield Label(plain("Bedtime (HH:MM)")); yield Input(f"{p.bedtime:%H:%M}", id="bedtime", compact=True)
-        yield Label(plain("Wake time (HH:MM)")); yield Input(f"{p.wake:%H:%M}", id="wake", compact=True)
+        yield Label(plain("Name"))
+        yield Input(p.name, id="name", compact=True)
+        yield Label(plain("Time zone"))
+        yield Input(p.zone, id="zone", compact=True)
+        yield Label(plain("Bedtime (HH:MM)"))
+        yield Input(f"{p.bedtime:%H:%M}", id="bedtime", compact=True)
+        yield Label(plain("Wake time (HH:MM)"))
+        yield Input(f"{p.wake:%H:%M}", id="wake", compact=True)
         yield Label(plain("Liver impairment"))
-        yield Select([(v, v) for v in LIVER_LEVELS], value=p.liver, allow_blank=False, id="liver")
+        yield Select([(v, v) for v in monograph().liver_levels], value=p.liver, allow_blank=False, id="liver")
         yield Checkbox("Renal impairment", p.renal, id="renal")
         yield Checkbox("Pregnant", p.pregnant, id="pregnant")
         yield Checkbox("Breastfeeding", p.breastfeeding, id="breastfeeding")
         yield Label(plain("Prescriber PIN (needed for medical fields when a lock is set)"))
         yield Input(password=True, id="pin", compact=True)
 
-    def request(self) -> object:
-        from medtrack.services.profile import ProfileChanges
+    def request(self) -> tuple[ProfileChanges, str | None]:
+        def checked(wid: str) -> bool:
+            return self.query_one(f"#{wid}", Checkbox).value
 
-        checked = lambda wid: self.query_one(f"#{wid}", Checkbox).value  # noqa: E731
         changes = ProfileChanges(name=self.value("name"), zone=self.value("zone"),
                                  bedtime=self.value("bedtime"), wake=self.value("wake"),
                                  liver=str(self.query_one("#liver", Select).value),
@@ -203,15 +225,14 @@ class EditProfileDialog(WriteDialog):
                                  breastfeeding=checked("breastfeeding"))
         return changes, self.value("pin") or None
 
-    def write(self, request: object) -> str:
-        from medtrack.services.profile import set_profile
-
-        changes, pin = request  # type: ignore[misc]
-        _, change, _ = set_profile(self.app.db, self.app.now(), changes, pin)  # type: ignore[attr-defined]
+    def write(self, request: tuple[ProfileChanges, str | None]) -> str:
+        changes, pin = request
+        app = app_of(self)
+        _, change, _ = set_profile(app.db, app.now(), changes, pin)
         return f"Saved: {change}" if change else "Nothing changed."
 
 
-class PrescribeDialog(WriteDialog):
+class PrescribeDialog(WriteDialog[PrescribeRequest]):
     """Enter the prescription as the prescriber wrote it (PIN-guarded once a lock is set)."""
 
     def __init__(self, contraindicated: bool = False) -> None:
@@ -222,8 +243,10 @@ class PrescribeDialog(WriteDialog):
         yield from self.heading("New prescription", "As your prescriber wrote it. It is checked "
                                 "against the monograph for your age; nights already recorded "
                                 "keep their dose.")
-        yield Label(plain("Nightly dose (e.g. 1 mg)")); yield Input(id="dose", compact=True)
-        yield Label(plain("Prescriber")); yield Input(id="prescriber", compact=True)
+        yield Label(plain("Nightly dose (e.g. 1 mg)"))
+        yield Input(id="dose", compact=True)
+        yield Label(plain("Prescriber"))
+        yield Input(id="prescriber", compact=True)
         yield Label(plain("First night (YYYY-MM-DD; empty = tonight)"))
         yield Input(id="start", compact=True)
         yield from formulation_fields()
@@ -234,16 +257,15 @@ class PrescribeDialog(WriteDialog):
         yield Label(plain("Prescriber PIN (only when a lock is set)"))
         yield Input(password=True, id="pin", compact=True)
 
-    def request(self) -> object:
+    def request(self) -> PrescribeRequest:
         acknowledge = self.value("acknowledge") if self.contraindicated else ""
         return (self.value("dose"), self.value("prescriber"), self.value("start").strip() or None,
                 acknowledge or None, self.value("pin") or None, *formulation_values(self))
 
-    def write(self, request: object) -> str:
-        from medtrack.services.prescribing import prescribe
-
-        dose, prescriber, start, acknowledge, pin, tablets, liquid, measure = request  # type: ignore[misc]
-        regimen, notice = prescribe(self.app.db, self.app.now(), dose, prescriber, start,  # type: ignore[attr-defined]
+    def write(self, request: PrescribeRequest) -> str:
+        dose, prescriber, start, acknowledge, pin, tablets, liquid, measure = request
+        app = app_of(self)
+        regimen, notice = prescribe(app.db, app.now(), dose, prescriber, start,
                                     None, acknowledge, pin, tablets, liquid, measure)
         dose_ug = regimen.steps[0].dose_ug
         taken = f" ({regimen.formulation.as_taken(dose_ug)})" if regimen.formulation else ""
@@ -251,22 +273,3 @@ class PrescribeDialog(WriteDialog):
                  f"night of {regimen.start}.")
         return f"{notice} {saved}" if notice else saved
 
-
-def formulation_fields(keep: str | None = None) -> ComposeResult:
-    """Tablets (with their split) or an oral liquid (with its measuring step), as the
-    prescriber wrote them; `keep` says what an empty field keeps."""
-    empty = f"empty = keep {keep}" if keep else "empty = not recorded"
-    yield Static(plain(f"Tablets and how they may be split, separated by commas (e.g. "
-                       f"1mg:half, 0.5mg:quarter; {empty})"))
-    yield Input(id="tablets", compact=True)
-    yield Static(plain("Or an oral liquid: its strength (e.g. 0.1mg/ml) and measuring step "
-                       "(e.g. 0.1ml; empty = 0.1ml)"))
-    with Horizontal(classes="form-row"):
-        yield Input(id="liquid", compact=True)
-        yield Input(id="measure", compact=True)
-
-
-def formulation_values(form: WriteDialog) -> tuple[tuple[str, ...], str | None, str | None]:
-    """What the formulation fields hold: the tablets split at commas, the liquid, the step."""
-    tablets = tuple(t.strip() for t in form.value("tablets").split(",") if t.strip())
-    return tablets, form.value("liquid").strip() or None, form.value("measure").strip() or None

@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.content import Content
 
+from medtrack.services.text import printable
+
 
 def clean(text: str | None) -> str:
     """Control characters and bidirectional overrides removed (newlines and tabs kept)."""
     if not text:
         return ""
-    from medtrack.services.text import printable
 
     return printable(text)
 

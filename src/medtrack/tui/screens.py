@@ -5,19 +5,29 @@ from __future__ import annotations
 from textual.screen import Screen
 
 
-def make(name: str) -> Screen:  # type: ignore[type-arg]
+def make(name: str) -> Screen[None]:
     if name == "calendar":
-        from medtrack.tui.calendar import CalendarScreen as screen
-    elif name == "history":
-        from medtrack.tui.history import HistoryScreen as screen
-    elif name == "symptoms":
-        from medtrack.tui.symptoms import SymptomsScreen as screen
-    elif name == "export":
-        from medtrack.tui.export import ExportScreen as screen
-    elif name == "about":
-        from medtrack.tui.about import AboutScreen as screen
-    elif name == "profile":
-        from medtrack.tui.profile import ProfileScreen as screen
-    else:
-        raise ValueError(name)
-    return screen()
+        from medtrack.tui.calendar import CalendarScreen
+
+        return CalendarScreen()
+    if name == "history":
+        from medtrack.tui.history import HistoryScreen
+
+        return HistoryScreen()
+    if name == "symptoms":
+        from medtrack.tui.symptoms import SymptomsScreen
+
+        return SymptomsScreen()
+    if name == "export":
+        from medtrack.tui.export import ExportScreen
+
+        return ExportScreen()
+    if name == "about":
+        from medtrack.tui.about import AboutScreen
+
+        return AboutScreen()
+    if name == "profile":
+        from medtrack.tui.profile import ProfileScreen
+
+        return ProfileScreen()
+    raise ValueError(name)

@@ -9,6 +9,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from medtrack.errors import MedtrackError
+from medtrack.services.prescribing import prescribe
+from medtrack.services.profile import ProfileChanges, init_profile, system_zone
+from medtrack.tui.access import app_of
 from medtrack.tui.safe import plain
 
 
@@ -19,23 +22,31 @@ class SetupScreen(Screen[None]):
         super().__init__()
         self._busy = False  # a save is running: a second Enter waits for it
         self._finished = False
+
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="setup"):
             yield Static(plain("Welcome to medtrack. First, a few facts about you.", "bold"),
                          id="setup-title")
             with VerticalScroll(id="profile-form"):
-                yield Label(plain("Your name")); yield Input(id="name", compact=True)
-                yield Label(plain("Date of birth (YYYY-MM-DD)")); yield Input(id="born", compact=True)
-                yield Label(plain("Time zone (e.g. Europe/Berlin)")); yield Input(id="zone", compact=True)
-                yield Label(plain("Usual bedtime (HH:MM)")); yield Input("22:30", id="bedtime", compact=True)
-                yield Label(plain("Usual wake time (HH:MM)")); yield Input("06:30", id="wake", compact=True)
+                yield Label(plain("Your name"))
+                yield Input(id="name", compact=True)
+                yield Label(plain("Date of birth (YYYY-MM-DD)"))
+                yield Input(id="born", compact=True)
+                yield Label(plain("Time zone (e.g. Europe/Berlin)"))
+                yield Input(id="zone", compact=True)
+                yield Label(plain("Usual bedtime (HH:MM)"))
+                yield Input("22:30", id="bedtime", compact=True)
+                yield Label(plain("Usual wake time (HH:MM)"))
+                yield Input("06:30", id="wake", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save and continue", variant="primary", id="save-profile")
             with VerticalScroll(id="prescription-form"):
                 yield Static(plain("Now the prescription, as your doctor wrote it.", "bold"))
-                yield Label(plain("Nightly dose (e.g. 1 mg)")); yield Input(id="dose", compact=True)
-                yield Label(plain("Prescriber")); yield Input(id="prescriber", compact=True)
+                yield Label(plain("Nightly dose (e.g. 1 mg)"))
+                yield Input(id="dose", compact=True)
+                yield Label(plain("Prescriber"))
+                yield Input(id="prescriber", compact=True)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save", variant="primary", id="save-prescription")
                     yield Button("Later", id="later")
@@ -43,8 +54,6 @@ class SetupScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from medtrack.services.profile import system_zone
-
         self.sub_title = "Setup"
         self.query_one("#zone", Input).value = system_zone()
         self.query_one("#prescription-form").display = False
@@ -64,22 +73,21 @@ class SetupScreen(Screen[None]):
 
     @on(Button.Pressed, "#save-profile")
     def save_profile(self) -> None:
-        from medtrack.services.profile import ProfileChanges
-
         if self._busy:
             return
         self._busy = True
-        value = lambda wid: self.query_one(f"#{wid}", Input).value  # noqa: E731
+
+        def value(wid: str) -> str:
+            return self.query_one(f"#{wid}", Input).value
+
         self._create(ProfileChanges(name=value("name"), born=value("born"), zone=value("zone"),
                                     bedtime=value("bedtime"), wake=value("wake")))
 
     @work(thread=True, exclusive=True, group="write")
-    def _create(self, changes) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.services.profile import init_profile
-
-        app = self.app
+    def _create(self, changes: ProfileChanges) -> None:
+        app = app_of(self)
         try:
-            _, warnings = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")  # type: ignore[attr-defined]
+            _, warnings = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return
@@ -102,11 +110,9 @@ class SetupScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def _prescribe(self, dose: str, prescriber: str) -> None:
-        from medtrack.services.prescribing import prescribe
-
-        app = self.app
+        app = app_of(self)
         try:
-            prescribe(app.db, app.now(), dose, prescriber)  # type: ignore[attr-defined]
+            prescribe(app.db, app.now(), dose, prescriber)
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return

@@ -6,13 +6,18 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Label, Static
 
+from medtrack.core.stock import StockReport
+from medtrack.services.stock import add_stock, amount_text, count_stock
+from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import WriteDialog
 from medtrack.tui.safe import plain
+
+StockRequest = tuple[str, str | None]  # the quantity as typed, and the note
 
 QUANTITY_HELP = "e.g. 30x1mg (30 tablets of 1 mg), 12.5x0.5mg, or 100ml of the liquid"
 
 
-def stock_text(stock) -> Content:  # type: ignore[no-untyped-def]
+def stock_text(stock: StockReport | None) -> Content:
     """What is left and how many nights it lasts; each flagged count (the lines after the
     levels and the nights) in the warning style."""
     if stock is None:
@@ -23,7 +28,7 @@ def stock_text(stock) -> Content:  # type: ignore[no-untyped-def]
                               + [plain(f"! {line}", "$text-warning") for line in lines[ordinary:]])
 
 
-class AddStockDialog(WriteDialog):
+class AddStockDialog(WriteDialog[StockRequest]):
     """What was received (e.g. from the pharmacy), with an optional note."""
 
     def body(self) -> ComposeResult:
@@ -34,18 +39,17 @@ class AddStockDialog(WriteDialog):
         yield Label(plain("Note (optional, e.g. pharmacy)"))
         yield Input(id="note", compact=True)
 
-    def request(self) -> object:
+    def request(self) -> StockRequest:
         return self.value("quantity"), self.value("note") or None
 
-    def write(self, request: object) -> str:
-        from medtrack.services.stock import add_stock, amount_text
-
-        quantity, note = request  # type: ignore[misc]
-        entry = add_stock(self.app.db, self.app.now(), quantity, note)  # type: ignore[attr-defined]
+    def write(self, request: StockRequest) -> str:
+        quantity, note = request
+        app = app_of(self)
+        entry = add_stock(app.db, app.now(), quantity, note)
         return f"Stock added: {amount_text(entry.key, entry.amount)}."
 
 
-class CountStockDialog(WriteDialog):
+class CountStockDialog(WriteDialog[StockRequest]):
     """What a count found. It is kept with what was expected; a count that differs by more
     than half a tablet (0.5 ml) is flagged and the patient is told so in a dialog."""
 
@@ -62,14 +66,13 @@ class CountStockDialog(WriteDialog):
         yield Label(plain("Note (optional, e.g. counted with my daughter)"))
         yield Input(id="note", compact=True)
 
-    def request(self) -> object:
+    def request(self) -> StockRequest:
         return self.value("quantity"), self.value("note") or None
 
-    def write(self, request: object) -> str:
-        from medtrack.services.stock import amount_text, count_stock
-
-        quantity, note = request  # type: ignore[misc]
-        entry = count_stock(self.app.db, self.app.now(), quantity, note)  # type: ignore[attr-defined]
+    def write(self, request: StockRequest) -> str:
+        quantity, note = request
+        app = app_of(self)
+        entry = count_stock(app.db, app.now(), quantity, note)
         line = f"Count recorded: {amount_text(entry.key, entry.amount)}."
         if entry.flagged and entry.expected is not None:
             half = "0.5 ml" if entry.key[0] == "liquid" else "half a tablet"

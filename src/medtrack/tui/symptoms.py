@@ -11,7 +11,9 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from medtrack.errors import MedtrackError
 from medtrack.monograph import load_monograph
-from medtrack.tui.safe import plain
+from medtrack.services.symptoms import list_symptoms, log_symptom, urgent_message
+from medtrack.tui.access import app_of
+from medtrack.tui.safe import clean, plain
 
 OWN_WORDS = "__own__"
 
@@ -51,13 +53,11 @@ class SymptomsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="symptoms")
     def load(self) -> None:
-        from medtrack.services.symptoms import list_symptoms
-
-        app = self.app
+        app = app_of(self)
         try:
-            entries = list_symptoms(app.db)  # type: ignore[attr-defined]
+            entries = list_symptoms(app.db)
         except MedtrackError as error:
-            app.call_from_thread(app.notify, plain(error.message), severity="error")
+            app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         lines = [f"{e.at:%Y-%m-%d %H:%M}  {e.name}" + (f" (severity {e.severity})" if e.severity else "")
                  + ("  URGENT" if e.urgent else "") + (f" - {e.note}" if e.note else "")
@@ -82,11 +82,9 @@ class SymptomsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="write")
     def _save(self, name: str, severity: str | None, note: str | None) -> None:
-        from medtrack.services.symptoms import log_symptom, urgent_message
-
-        app = self.app
+        app = app_of(self)
         try:
-            entry = log_symptom(app.db, app.now(), name, severity, None, note)  # type: ignore[attr-defined]
+            entry = log_symptom(app.db, app.now(), name, severity, None, note)
         except MedtrackError as error:
             app.call_from_thread(self._failed, error.message)
             return
@@ -98,7 +96,7 @@ class SymptomsScreen(Screen[None]):
             app.call_from_thread(banner.update, "")
             app.call_from_thread(banner.remove_class, "urgent")
         app.call_from_thread(self._saved)
-        app.call_from_thread(app.notify, plain(f"Saved: {entry.name}"))
+        app.call_from_thread(app.notify, clean(f"Saved: {entry.name}"), markup=False)
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _failed(self, message: str) -> None:

@@ -1,6 +1,13 @@
-"""The Tonight screen: what to do now in large text, the state in words, one obvious action."""
+"""The Tonight screen: what to do now in large text, the state in words, one obvious action.
+
+It is the first frame: the services (and with them the database library, ~0.5 s) are imported
+inside the methods that use them, which run after the first frame is drawn.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,7 +20,20 @@ from textual.worker import get_current_worker
 from medtrack.core.calendar import MARKS, STRIP, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
-from medtrack.tui.safe import plain
+from medtrack.tui import screens
+from medtrack.tui.access import app_of
+from medtrack.tui.dialogs import (
+    AlreadyTakenDialog,
+    ConfirmDialog,
+    DoseRequest,
+    LogDialog,
+    MessageDialog,
+)
+from medtrack.tui.safe import clean, plain
+
+if TYPE_CHECKING:  # the services load after the first frame (see above)
+    from medtrack.core.calendar import CalendarNight
+    from medtrack.services.status import Status
 
 STATE_WORDS = {
     "contraindicated": "Do not take it: contraindicated",
@@ -33,7 +53,7 @@ HINTS = {"due": "Press  l  to log tonight's dose.",
          "no_prescription": "Press  p  to enter the prescription."}
 
 
-def why_not(report) -> str:  # type: ignore[no-untyped-def]
+def why_not(report: Status) -> str:
     """Why `l` does not open the log dialog in this state, in words."""
     if report.state == "taken" and report.taken_at is not None:
         return (f"Tonight's dose is already recorded ({format_mg(report.taken_ug or 0)} at "
@@ -46,7 +66,7 @@ def why_not(report) -> str:  # type: ignore[no-untyped-def]
     }.get(report.state, report.guidance)
 
 
-def same_night_state(a, b) -> bool:  # type: ignore[no-untyped-def]
+def same_night_state(a: Status, b: Status) -> bool:
     """Whether two reports say the same about tonight (what a dialog would be based on)."""
     return (a.night, a.state, a.taken_ug, a.scheduled_ug) == (b.night, b.state, b.taken_ug, b.scheduled_ug)
 
@@ -70,7 +90,7 @@ class TonightScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.status = None
+        self.status: Status | None = None
         self._checking = False  # a key's fresh read is under way: further keys wait
 
     def compose(self) -> ComposeResult:
@@ -105,25 +125,25 @@ class TonightScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
-    def read(self):  # type: ignore[no-untyped-def]
+    def read(self) -> tuple[Status, list[CalendarNight]]:
         """Tonight's status and the last seven nights, read now (in a worker thread)."""
         from medtrack.services.calendar import recent_nights
         from medtrack.services.status import status
 
-        app = self.app
-        now = app.now()  # type: ignore[attr-defined]
-        return status(app.db, now), recent_nights(app.db, now, 7)  # type: ignore[attr-defined]
+        app = app_of(self)
+        now = app.now()
+        return status(app.db, now), recent_nights(app.db, now, 7)
 
     @work(thread=True, exclusive=True, group="tonight")
     def load(self) -> None:
-        app = self.app
+        app = app_of(self)
         try:
             report, nights = self.read()
         except NoProfile:
             app.call_from_thread(self._first_run)
             return
         except MedtrackError as error:
-            app.call_from_thread(app.show_problem, error)  # type: ignore[attr-defined]
+            app.call_from_thread(app.show_problem, error)
             return
         if get_current_worker().is_cancelled:
             return  # a newer load (e.g. after a write) started: this read may be stale
@@ -133,9 +153,12 @@ class TonightScreen(Screen[None]):
         from medtrack.tui.setup import SetupScreen
 
         if not isinstance(self.app.screen, SetupScreen):
-            self.app.push_screen(SetupScreen(), lambda _: self.load())
+            self.app.push_screen(SetupScreen(), self._set_up)
 
-    def _show(self, report, nights) -> None:  # type: ignore[no-untyped-def]
+    def _set_up(self, _: None) -> None:
+        self.load()
+
+    def _show(self, report: Status, nights: Sequence[CalendarNight]) -> None:
         from medtrack.tui.stock import stock_text
 
         self.status = report
@@ -194,7 +217,7 @@ class TonightScreen(Screen[None]):
 
     @work(thread=True, group="recheck")
     def _recheck(self, action: str) -> None:
-        app = self.app
+        app = app_of(self)
         try:
             report, nights = self.read()
         except MedtrackError as error:
@@ -204,11 +227,9 @@ class TonightScreen(Screen[None]):
 
     def _recheck_failed(self, error: MedtrackError) -> None:
         self._checking = False
-        self.app.show_problem(error)  # type: ignore[attr-defined]
+        app_of(self).show_problem(error)
 
-    def _rechecked(self, action: str, report, nights) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.tui.dialogs import MessageDialog
-
+    def _rechecked(self, action: str, report: Status, nights: Sequence[CalendarNight]) -> None:
         self._checking = False
         shown = self.status
         self._show(report, nights)
@@ -229,39 +250,33 @@ class TonightScreen(Screen[None]):
     def action_already_taken(self) -> None:
         self._start("already_taken")
 
-    def _open_log(self, report) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.tui.dialogs import LogDialog
-
+    def _open_log(self, report: Status) -> None:
         if report.state != "due":
-            self.app.notify(plain(why_not(report)), severity="warning", timeout=8)
+            self.app.notify(clean(why_not(report)), severity="warning", timeout=8, markup=False)
             return
         scheduled = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
         self.app.push_screen(LogDialog(scheduled, report.latest_dose_at, report.as_taken),
                              self._logged)
 
-    def _open_skip(self, report) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.tui.dialogs import ConfirmDialog
-
+    def _open_skip(self, report: Status) -> None:
         if report.state in ("taken", "skipped", "no_dose", "no_prescription"):
-            self.app.notify(plain(why_not(report)), timeout=6)
+            self.app.notify(clean(why_not(report)), timeout=6, markup=False)
             return
         self.app.push_screen(ConfirmDialog(
             "Skip tonight?", "Record that you do not take tonight's dose. Take the next dose at "
             "the usual time; never take two to make up.", "Skip tonight"), self._skipped)
 
-    def _open_already_taken(self, report) -> None:  # type: ignore[no-untyped-def]
-        from medtrack.tui.dialogs import AlreadyTakenDialog
-
-        self.app.push_screen(AlreadyTakenDialog(report.zone, self.app.now()),  # type: ignore[attr-defined]
+    def _open_already_taken(self, report: Status) -> None:
+        self.app.push_screen(AlreadyTakenDialog(report.zone, app_of(self).now()),
                              self._already)
 
     # -- the writes ----------------------------------------------------------------------------
 
-    def _logged(self, request) -> None:  # type: ignore[no-untyped-def]
+    def _logged(self, request: DoseRequest | None) -> None:
         if request is not None:
             self._do_log(request.dose, request.note, False)
 
-    def _already(self, request) -> None:  # type: ignore[no-untyped-def]
+    def _already(self, request: DoseRequest | None) -> None:
         if request is not None:
             self._do_log(request.dose, request.note, True, request.at)
 
@@ -269,20 +284,18 @@ class TonightScreen(Screen[None]):
     def _do_log(self, dose: str, note: str | None, already_taken: bool, at: str | None = None) -> None:
         from medtrack.services.dosing import log_dose
 
-        app = self.app
+        app = app_of(self)
         try:
-            record = log_dose(app.db, app.now(), dose, at, note, already_taken)  # type: ignore[attr-defined]
+            record = log_dose(app.db, app.now(), dose, at, note, already_taken)
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
-        app.call_from_thread(app.notify, plain(f"Recorded: {format_mg(record.dose_ug or 0)} at "
+        app.call_from_thread(app.notify, clean(f"Recorded: {format_mg(record.dose_ug or 0)} at "
                                                f"{record.at:%H:%M}. Go to bed now; do not drive."),
-                             timeout=8)
+                             timeout=8, markup=False)
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _refused(self, message: str) -> None:
-        from medtrack.tui.dialogs import MessageDialog
-
         self.app.push_screen(MessageDialog("Not recorded", message + "\n\nNothing was recorded."))
         self.load()
 
@@ -294,9 +307,9 @@ class TonightScreen(Screen[None]):
     def _do_skip(self) -> None:
         from medtrack.services.dosing import skip_night
 
-        app = self.app
+        app = app_of(self)
         try:
-            skip_night(app.db, app.now(), None, "skipped from the screen")  # type: ignore[attr-defined]
+            skip_night(app.db, app.now(), None, "skipped from the screen")
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
@@ -304,6 +317,4 @@ class TonightScreen(Screen[None]):
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def action_open(self, name: str) -> None:
-        from medtrack.tui import screens
-
         self.app.push_screen(screens.make(name))
