@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,7 @@ def check_plan_shape(plan: dict) -> None:
     assert plan["steps"], plan
     for step in plan["steps"]:
         assert set(step) == STEP_KEYS, step
-    for here, after in zip(plan["steps"], plan["steps"][1:]):
+    for here, after in pairwise(plan["steps"]):
         end = dt.date.fromisoformat(here["end"])
         assert end == dt.date.fromisoformat(after["start"]) - dt.timedelta(days=1)
     assert plan["steps"][-1]["end"] is None
@@ -222,8 +223,6 @@ def test_set_linear_plan(pt):
     assert isinstance(plan["steps"][0]["dose_mg"], int)
 
 
-SHOW_BUG = ("cli/taper_cmds.py registers no `show` action: `medtrack taper show [--json]` (the "
-            "issue's CLI) exits 2 'invalid choice: show'; only `medtrack taper [--json]` shows the plan")
 
 
 def test_taper_show_json(pt):
@@ -239,9 +238,16 @@ def test_taper_show_text(pt):
     assert "onwards" in pt.ok("taper", "show").out
 
 
-def test_taper_show_without_a_plan_is_bad_input(pt):
-    res = pt("taper", "show", "--json")
-    assert res.code == 2 and "no taper plan" in res.err
+def test_taper_show_without_a_plan_is_an_empty_plan_like_history(pt):
+    """No plan is an answer, not an error: exit 0, the same keys as with a plan, empty."""
+    assert pt.json("taper", "history") == []
+    shown = pt.json("taper", "show")
+    assert set(shown) == PLAN_KEYS | {"dispense"}
+    assert shown == {"version": None, "prescriber": None, "in_force_from": None,
+                     "formulation": None, "steps": [], "warnings": [], "dispense": None}
+    res = pt.ok("taper", "show")
+    assert res.out.splitlines() == ["No taper plan yet; the prescriber sets one with medtrack taper set."]
+    assert res.err == ""
 
 
 def test_set_json_and_every_in_days_or_weeks_agree(pt):
@@ -646,6 +652,7 @@ GUARDED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(GUARDED))
 def test_guarded_changes_need_the_pin(locked, name):
     argv = GUARDED[name]
@@ -722,6 +729,7 @@ def test_changing_the_pin_needs_the_old_one(locked):
     locked.ok(*hold, "--pin", "5678")
 
 
+@pytest.mark.slow
 def test_five_wrong_pins_lock_every_change_for_15_minutes(locked):
     db = locked.db
     before = data_tables(db)
@@ -734,7 +742,7 @@ def test_five_wrong_pins_lock_every_change_for_15_minutes(locked):
     assert res.code == 3 and "15 minutes" in res.err
     _, failures, until = lock_row(db)
     now = dt.datetime.fromisoformat(NOW)
-    assert dt.datetime.fromtimestamp(until, dt.timezone.utc) == now + dt.timedelta(minutes=15)
+    assert dt.datetime.fromtimestamp(until, dt.UTC) == now + dt.timedelta(minutes=15)
     assert data_tables(db) == before
     # Locked, even with the right PIN, for every guarded change and for the PIN itself.
     for argv in (hold, GUARDED["taper set"], GUARDED["profile liver"]):

@@ -38,7 +38,7 @@ BEDTIME = dt.time(22, 30)
 SUMMARY = re.compile(r"Flunitrazepam (\d+(?:\.\d+)?) mg")
 PATIENT_ID = "5f0c7d1e-9a4b-4c2d-8e6f-0123456789ab"
 EXPORTED = dt.date(2026, 10, 30)  # the night the history is exported in
-CREATED = dt.datetime(2026, 9, 1, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
 DOSE_TEXT = ("Take {} mg of Flunitrazepam at bedtime. Only one dose a night; never two to make "
              "up. Do not drive afterwards.")
 _names = itertools.count()
@@ -187,7 +187,7 @@ def test_the_vtimezone_gives_the_zone_databases_offsets(name: str):
     text = vtimezone(zone, dt.date(2026, 10, 1), dt.date(2027, 12, 31)).to_ical().decode()
     assert "RDATE" not in text
     read = dtz.tzical(io.StringIO(text)).get(name)
-    instant = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    instant = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     while instant.year < 2029:
         local = instant.astimezone(zone).replace(tzinfo=None)
         if zone.utcoffset(local.replace(fold=1)) == zone.utcoffset(local):  # not ambiguous
@@ -215,9 +215,9 @@ def test_vobject_reads_summer_and_winter_bedtimes_right(history, tmp_path: Path)
     starts = vobject_bedtimes(out.read_text(encoding="utf-8"))
     summer, winter = starts[dt.date(2026, 10, 24)], starts[dt.date(2026, 11, 20)]
     assert summer.isoformat() == "2026-10-24T22:30:00+02:00"
-    assert summer.astimezone(dt.timezone.utc).time() == dt.time(20, 30)
+    assert summer.astimezone(dt.UTC).time() == dt.time(20, 30)
     assert winter.isoformat() == "2026-11-20T22:30:00+01:00"
-    assert winter.astimezone(dt.timezone.utc).time() == dt.time(21, 30)
+    assert winter.astimezone(dt.UTC).time() == dt.time(21, 30)
 
 
 def test_vobject_expands_an_open_ended_series_across_the_dst_change(run, tmp_path: Path):
@@ -245,7 +245,7 @@ def test_one_reminder_per_night_with_tzid_the_dose_and_an_alarm(cal):
         (alarm,) = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY"
         assert alarm["TRIGGER"].dt < dt.timedelta(0)  # before bedtime
-        assert event["DTSTAMP"].dt == dt.datetime(2026, 10, 30, 11, 0, tzinfo=dt.timezone.utc)
+        assert event["DTSTAMP"].dt == dt.datetime(2026, 10, 30, 11, 0, tzinfo=dt.UTC)
     assert len({str(e["UID"]) for e in cal.walk("VEVENT")}) == len(cal.walk("VEVENT"))
     assert once(cal) == scheduled(EXPORTED)  # every night from tonight once, nothing after
 
@@ -266,8 +266,8 @@ def test_bedtime_stays_2230_local_across_the_dst_change(history, tmp_path: Path)
     assert {w.time() for w in by_night.values()} == {BEDTIME}
     before, after = by_night[dt.date(2026, 10, 24)], by_night[dt.date(2026, 10, 25)]
     assert before.utcoffset() == dt.timedelta(hours=2) and after.utcoffset() == dt.timedelta(hours=1)
-    assert before.astimezone(dt.timezone.utc).time() == dt.time(20, 30)
-    assert after.astimezone(dt.timezone.utc).time() == dt.time(21, 30)
+    assert before.astimezone(dt.UTC).time() == dt.time(20, 30)
+    assert after.astimezone(dt.UTC).time() == dt.time(21, 30)
 
 
 def test_step_changes_and_the_end_of_the_taper_are_all_day_notes(cal):
@@ -355,8 +355,9 @@ def expected(run: Any, now: str) -> dict[dt.date, float]:
     shown = run("taper", "show", "--json", now=now)
     out: dict[dt.date, float] = {}
     last = dt.date(2027, 3, 31)
-    if shown.code == 0:
-        steps = shown.json()["steps"]
+    assert shown.code == 0, shown.err
+    steps = shown.json()["steps"]  # empty before any plan
+    if steps:
         first = dt.date.fromisoformat(steps[0]["start"])
         out = {n: PRESCRIPTION[2] for n in nights(PRESCRIPTION[0], first - DAY)}
         for step in steps:

@@ -25,12 +25,8 @@ from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
-from medtrack.services.plan_build import (
-    Draft,
-    PlanRequest,
-    build_draft,
-    draft_of,
-)
+from medtrack.services.plan_build import Draft, build_draft, draft_of
+from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-exported: CLI, screens, tests use it
 from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
 
@@ -134,7 +130,7 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
     in force from the night of the change (default tonight; tomorrow when tonight is recorded
     and the change would alter it, with a notice saying so)."""
     reason = require_text(reason, "the reason")
-    held = parse_positive_int(days, what="the number of days", maximum=3650) if action == "hold" else 0
+    held = parse_positive_int(days or "", what="the number of days", maximum=3650) if action == "hold" else 0
     at_night = parse_date(at, what="the night of the change") if at is not None else None
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
@@ -194,6 +190,12 @@ def version_json(plan: Regimen) -> dict[str, Any]:
 def dispense_json(shown: Dispense) -> dict[str, Any]:
     """`taper show --json`: the plan with what to dispense."""
     return {**plan_json(shown.plan), "dispense": shown.to_json()}
+
+
+def no_plan_json() -> dict[str, Any]:
+    """`taper show --json` before any plan: the same keys, empty (no version, no steps)."""
+    return {"version": None, "prescriber": None, "in_force_from": None, "formulation": None,
+            "steps": [], "warnings": [], "dispense": None}
 
 
 def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:
