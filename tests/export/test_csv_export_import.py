@@ -105,7 +105,7 @@ def test_the_exported_cells_are_neutralised_and_import_gives_the_text_back(patie
 def test_one_row_per_record_in_recording_order(history, tmp_path: Path):
     rows = rows_of(export_csv(history, tmp_path / "h.csv"))
     assert tuple(rows[0]) == COLUMNS
-    body = [dict(zip(COLUMNS, r)) for r in rows[1:]]
+    body = [dict(zip(COLUMNS, r, strict=True)) for r in rows[1:]]
     assert [r["id"] for r in body] == [str(i) for i in range(1, 10)]
     assert [r["kind"] for r in body] == ["dose", "skip", "dose", "dose", "dose", "void", "dose",
                                           "dose", "dose"]
@@ -293,7 +293,7 @@ def test_importing_a_missing_file_is_bad_input(patient, tmp_path: Path):
 
 def test_the_csv_carries_zone_and_rule_and_a_void_as_not_taken(history, tmp_path: Path):
     header, *body = rows_of(export_csv(history, tmp_path / "report.csv"))
-    rows = [dict(zip(header, r)) for r in body]
+    rows = [dict(zip(header, r, strict=True)) for r in body]
     assert {r["zone"] for r in rows} == {"Europe/Berlin"}
     late = next(r for r in rows if r["already_taken"] == "yes")
     assert late["rule"] == "dose-window"
@@ -320,7 +320,7 @@ def test_an_export_in_the_earlier_layout_still_imports(history, tmp_path: Path):
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(EARLIER_COLUMNS)
     for row in body:
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=True))
         writer.writerow([cells[c] for c in EARLIER_COLUMNS])
     (tmp_path / "old.csv").write_bytes(out.getvalue().encode("utf-8"))
     fresh = fresh_history_db(history, tmp_path)

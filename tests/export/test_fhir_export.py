@@ -248,8 +248,8 @@ def test_identifiers_and_ids_are_scoped_to_the_patient(history, tmp_path: Path):
     assert len(mine) == len(first["entry"]) - 1  # every resource but the Medication has one
     assert mine.isdisjoint(theirs)
     assert {s for s, _ in mine if s.startswith("urn:medtrack:")}.isdisjoint({s for s, _ in theirs})
-    assert ("urn:medtrack:patient:%s:record" % PATIENT_ID, "1") in mine
-    assert ("urn:medtrack:patient:%s:record" % OTHER_PATIENT_ID, "1") in theirs
+    assert (f"urn:medtrack:patient:{PATIENT_ID}:record", "1") in mine
+    assert (f"urn:medtrack:patient:{OTHER_PATIENT_ID}:record", "1") in theirs
     assert {e["fullUrl"] for e in first["entry"]}.isdisjoint(e["fullUrl"] for e in second["entry"])
     assert resources(second, "Patient")[0]["id"] == OTHER_PATIENT_ID
 
@@ -257,7 +257,7 @@ def test_identifiers_and_ids_are_scoped_to_the_patient(history, tmp_path: Path):
 def test_one_request_per_prescription_and_plan_version(bundle):
     requests = resources(bundle, "MedicationRequest")
     assert [r["identifier"][0]["value"] for r in requests] == [PRESCRIPTION_ID, V1_ID, V2_ID]
-    for request, written in zip(requests, WRITTEN):
+    for request, written in zip(requests, WRITTEN, strict=True):
         # when the doctor's order was recorded, not when the export was made
         assert dt.datetime.fromisoformat(request["authoredOn"]) == dt.datetime.fromisoformat(written)
         assert request["requester"] == {"display": PRESCRIBER}
@@ -354,7 +354,7 @@ def test_one_administration_per_dose_or_skip_never_for_a_void(history, bundle):
     administrations = resources(bundle, "MedicationAdministration")
     assert [a["identifier"][0]["value"] for a in administrations] == [str(r["id"]) for r in records]
     assert "6" not in {a["identifier"][0]["value"] for a in administrations}  # the void record
-    for record, administration in zip(records, administrations):
+    for record, administration in zip(records, administrations, strict=True):
         assert administration["effectiveDateTime"] == record["taken_at"]
         if record["voided"]:
             assert administration["status"] == "entered-in-error"
@@ -511,7 +511,7 @@ def test_a_profile_without_any_record_still_gives_a_valid_bundle(run, tmp_path: 
 
 def regimen(seq: int, start: str, *steps: tuple[str, int], kind: str = "plan",
             written: str | None = None) -> Regimen:
-    created = dt.datetime.fromisoformat(written) if written else dt.datetime(2026, 1, seq, tzinfo=dt.timezone.utc)
+    created = dt.datetime.fromisoformat(written) if written else dt.datetime(2026, 1, seq, tzinfo=dt.UTC)
     return Regimen(kind, seq, seq, "Dr. X", tuple(Step(dt.date.fromisoformat(s), ug) for s, ug in steps),
                    created, version=seq, in_force_from=dt.date.fromisoformat(start))
 

@@ -228,7 +228,7 @@ def test_a_plan_that_reached_0_says_the_taper_is_complete(run, tmp_path: Path):
 
 def table(sheet: Any) -> list[dict[str, Any]]:
     head = [c.value for c in sheet[1]]
-    return [dict(zip(head, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    return [dict(zip(head, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
 
 
 @pytest.fixture

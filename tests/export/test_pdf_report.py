@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -177,7 +178,7 @@ def test_page_one_reads_summary_adherence_and_exceptions_in_order(report: bytes,
         "2026-11-16 Correction (void): #21 cancels #20 (0.75 mg at 2026-11-16 22:35): logged twice by mistake",
     ]
     found = [text.find(part) for part in expected]
-    assert -1 not in found, [part for part, at_ in zip(expected, found) if at_ == -1]
+    assert -1 not in found, [part for part, at_ in zip(expected, found, strict=True) if at_ == -1]
     assert found == sorted(found)
     assert "Records:" not in text  # the full table comes after the summary, chart and exceptions
 
@@ -252,6 +253,7 @@ def test_the_closing_note_speaks_to_the_doctor(text: str, lines: list[str]) -> N
     assert lines.index("About this report") > last_row
 
 
+@pytest.mark.slow
 def test_the_closing_note_never_stands_alone_on_its_page(tmp_path: Path) -> None:
     """Whatever the table's length, the last page holds the end of the records and the note."""
     base = records()
@@ -305,8 +307,8 @@ def test_every_step_is_labelled_and_close_labels_stack() -> None:
     rows = label_rows(spans)
     assert rows == [0, 1, 0, 1, 0]
     for row in set(rows):  # no two labels in a row overlap
-        mine = sorted(span for span, r in zip(spans, rows) if r == row)
-        assert all(a[1] < b[0] for a, b in zip(mine, mine[1:]))
+        mine = sorted(span for span, r in zip(spans, rows, strict=True) if r == row)
+        assert all(a[1] < b[0] for a, b in pairwise(mine))
 
 
 def test_the_chart_labels_the_first_step_too(lines: list[str]) -> None:
@@ -316,6 +318,7 @@ def test_the_chart_labels_the_first_step_too(lines: list[str]) -> None:
     assert any("0.75 mg" in line for line in chart)
 
 
+@pytest.mark.slow
 def test_the_same_data_gives_the_same_bytes_in_any_process(tmp_path: Path) -> None:
     """Fonts load as characters first need them: in text order, never in a hash-seeded set order."""
     name = f"{SCRIPTS} {UNDRAWABLE} 😀"

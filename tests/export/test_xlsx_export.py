@@ -24,7 +24,7 @@ def export_xlsx(run: Any, path: Path, *extra: str) -> Any:
 
 def table(sheet: Any) -> list[dict[str, Any]]:
     head = [c.value for c in sheet[1]]
-    return [dict(zip(head, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    return [dict(zip(head, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
 
 
 @pytest.fixture

@@ -59,6 +59,9 @@ print(written)
 """
 
 
+pytestmark = pytest.mark.slow  # backups and restores against other processes
+
+
 @pytest.fixture
 def busy(patient, db_path):  # type: ignore[no-untyped-def]
     """The standard patient on 1 mg since 2025 (so a writer can log night after night)."""
@@ -228,6 +231,7 @@ RESTORE_CHILD = r"""
 import os, runpy, sys, time
 import medtrack.cli, medtrack.cli.parser, medtrack.cli.admin_cmds, medtrack.services.backups
 import medtrack.storage.backup, medtrack.storage.repository
+
 ready, gate, source = sys.argv[1], sys.argv[2], sys.argv[3]
 open(ready, "w").close()
 while not os.path.exists(gate):

@@ -33,6 +33,8 @@ from reliability_helpers import (
 
 from medtrack.storage import engine
 
+pytestmark = pytest.mark.slow  # a full disk, in child processes
+
 _rng = random.Random(7)
 BIG_NOTE = "".join(_rng.choice("abcdefghij klmnopqrstuvwxyz") for _ in range(100_000))
 BIG_NAME = BIG_NOTE[:90_000].strip()  # a symptom name is kept without outer spaces

@@ -59,6 +59,8 @@ free_text = st.one_of(
                      "a\nb\r\nc", "   ", "", "=cmd|' /C calc'!A0", "x" * 3000]),
 )
 
+pytestmark = pytest.mark.slow  # generated command lines, each in a process
+
 
 def pool(*values: str) -> st.SearchStrategy[str]:
     """Mostly the listed values (right and nearly right), sometimes junk."""

@@ -58,7 +58,7 @@ def test_zone_changes_leave_every_past_record_in_its_night_and_zone(patient, db_
     history = rows(db_path, "profile_version")
     assert len(history) == versions + len(moves)
     previous = "Europe/Berlin"
-    for row, (zone, when) in zip(history[versions:], moves):
+    for row, (zone, when) in zip(history[versions:], moves, strict=True):
         assert row["zone"] == zone
         assert f"zone: {previous} -> {zone}" in row["change"]
         assert row["recorded_at_utc"] == int(dt.datetime.fromisoformat(when).timestamp())

@@ -16,6 +16,8 @@ from reliability_helpers import PYTHON, cli_env, integrity, rows
 
 from medtrack.export.csv_export import restore as csv_restore
 
+pytestmark = pytest.mark.slow  # hostile text through processes and the screen
+
 HOSTILE = {
     "rich": "[bold red]LOUD[/] [link=file:///etc/passwd]click[/link] [/] [[escaped]] :pill: $HOME",
     "ansi": "\x1b[2J\x1b[H\x1b[31mred\x1b[0m \x1b]0;owned\x07 \x9b2J \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\",

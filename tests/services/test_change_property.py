@@ -19,6 +19,7 @@ from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,9 @@ action = st.one_of(
 )
 script = st.lists(st.tuples(night_index, action), min_size=1, max_size=12).map(
     lambda xs: sorted(xs, key=lambda x: x[0]))
+
+
+pytestmark = pytest.mark.slow  # a long property test
 
 
 def night_at(index: int, hour: int = 22, minute: int = 40) -> dt.datetime:
@@ -86,7 +90,10 @@ def calendar(db: Database, now: dt.datetime) -> dict[str, dict]:
 def run_step(db: Database, index: int, step: tuple) -> None:
     kind = step[0]
     now = night_at(index, 22, 40)
-    start = (lambda off: None if off is None else (FIRST + dt.timedelta(days=index + off)).isoformat())
+
+    def start(off: int | None) -> str | None:
+        return None if off is None else (FIRST + dt.timedelta(days=index + off)).isoformat()
+
     if kind == "log":
         log_dose(db, now)
     elif kind == "skip":

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # several processes at once
+
 PROCESSES = 8
 NOW = "2026-11-25T22:40:00+01:00"
 

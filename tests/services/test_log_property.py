@@ -23,6 +23,7 @@ from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +33,7 @@ from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, set_profile
 from medtrack.storage.repository import Database
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 FIRST_NIGHT = dt.date(2026, 11, 1)
 NIGHTS = 10
 SET_UP = dt.datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
@@ -154,6 +155,7 @@ def play(script: list[tuple]) -> None:
 # skips, a dose on a skipped night, a void of the skip
 @example([("skip", 1), ("log", 1, 9 * 60, None, False), ("void", 1), ("log", 1, 9 * 60, None, False),
           ("skip", 1), ("log", 6, 9 * 60, "1mg", False), ("log", 6, 9 * 60, "0.5mg", False)])
+@pytest.mark.slow
 def test_no_sequence_of_attempts_breaks_the_dose_invariants(script):
     play(script)
 

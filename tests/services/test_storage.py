@@ -311,6 +311,7 @@ def run_process(db: Path, *argv: str, now: str, timeout: float = 30) -> subproce
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+@pytest.mark.slow
 def test_a_busy_database_gives_exit_4_quickly_and_works_after_release(patient, db_path):
     patient.close()
     holder = sqlite3.connect(db_path, isolation_level=None)

@@ -39,6 +39,8 @@ from medtrack.tui.profile import PrescribeDialog, ProfileScreen
 from medtrack.tui.stock import AddStockDialog, CountStockDialog
 from medtrack.tui.tonight import TonightScreen
 
+pytestmark = pytest.mark.slow  # a real Textual app per test, key storms
+
 IN_WINDOW = berlin(2026, 11, 25, 22, 40)
 TABLETS = ("1mg:half", "0.5mg:quarter")
 FORMULATION = "1 mg tablet (halves allowed), 0.5 mg tablet (quarters allowed)"

@@ -46,6 +46,8 @@ from medtrack.tui.setup import SetupScreen
 from medtrack.tui.symptoms import SymptomsScreen
 from medtrack.tui.tonight import TonightScreen
 
+pytestmark = pytest.mark.slow  # a real Textual app per test, key storms
+
 IN_WINDOW = berlin(2026, 11, 25, 22, 40)
 
 

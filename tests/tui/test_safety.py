@@ -33,6 +33,8 @@ from medtrack.tui.dialogs import LogDialog
 from medtrack.tui.history import HistoryScreen
 from medtrack.tui.tonight import TonightScreen
 
+pytestmark = pytest.mark.slow  # a real Textual app per test, every screen in two themes
+
 NASTY = [
     "[bold]not bold[/bold]",
     "[/bold]",
@@ -45,7 +47,7 @@ NASTY = [
 def nasty_notes(patient: Path) -> Path:
     with opened(patient) as db:
         log_dose(db, berlin(2026, 11, 20, 22, 30), "1mg", note="ok\x1b[31mred\x07 bell")
-        for day, note in zip((21, 22, 23, 24), NASTY):
+        for day, note in zip((21, 22, 23, 24), NASTY, strict=True):
             log_dose(db, berlin(2026, 11, day, 22, 30), "1mg", note=note)
     return patient
 

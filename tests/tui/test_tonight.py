@@ -31,6 +31,8 @@ from medtrack.tui.dialogs import (
 )
 from medtrack.tui.tonight import TonightScreen
 
+pytestmark = pytest.mark.slow  # a real Textual app per test
+
 
 def doses(path: Path) -> list:
     with opened(path) as db:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def test_liquid_10_percent_capped_every_cut_within_10_percent_or_one_flagged_uni
     values = doses(steps)
     assert values[:5] == [1000, 900, 810, 730, 660]
     assert values[-2:] == [50, 0]  # the stop to 0 comes from 0.05 mg
-    for before, after in zip(values, values[1:-1]):
+    for before, after in pairwise(values[:-1]):
         cut = before - after
         assert cut * 100 <= before * 10 or cut == LIQUID.unit_ug, (before, after)
     found = warnings(steps, LIQUID, asked_percent=Fraction(10), max_cut=Fraction(10), final_from=50)
@@ -119,7 +120,7 @@ def test_property_a_capped_plan_goes_down_to_zero_and_keeps_within_the_cap(start
     values = doses(steps)
     assert values[-1] == 0 and values == sorted(values, reverse=True)
     assert len(set(values)) == len(values)
-    for before, after in zip(values, values[1:]):
+    for before, after in pairwise(values):
         assert formulation.can_make(after)
         smallest = max(d for d in range(0, before, formulation.unit_ug) if formulation.can_make(d))
         assert (before - after) * 100 <= before * cap or after == smallest, (before, after)

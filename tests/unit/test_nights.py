@@ -22,7 +22,7 @@ from medtrack.core.nights import (
     nominal_sleep_minutes,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -266,7 +266,8 @@ def test_hours_apart_is_real_time_whatever_the_zones() -> None:
     c = at(NEW_YORK, 2026, 6, 11, 6, 0)  # 10:00 UTC on 11 June
     assert hours_apart(a, c) == hours_apart(c, a) == MIN_DOSE_GAP
     # across the fall-back hour: 01:30 EDT and 01:30 EST are one hour apart
-    assert hours_apart(at(NEW_YORK, 2026, 11, 1, 1, 30, 0), at(NEW_YORK, 2026, 11, 1, 1, 30, 1)) == dt.timedelta(hours=1)
+    assert hours_apart(at(NEW_YORK, 2026, 11, 1, 1, 30, 0),
+                       at(NEW_YORK, 2026, 11, 1, 1, 30, 1)) == dt.timedelta(hours=1)
 
 
 # --- properties -----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from medtrack.errors import BadInput
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # A fixed "now", far enough into 2026 that every DST case below is in the past. Never the wall clock.
 NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
@@ -339,7 +339,7 @@ NIGHT_ZONES = [ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York"), ZoneInfo
 
 @given(hour=st.integers(0, 23), minute=st.integers(0, 59), zone=st.sampled_from(NIGHT_ZONES),
        now=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31),
-                        timezones=st.just(dt.timezone.utc)))
+                        timezones=st.just(dt.UTC)))
 def test_a_bare_time_is_that_time_on_tonights_night_or_refused(hour, minute, zone, now):
     from medtrack.core.nights import night_of
 

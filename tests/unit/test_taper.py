@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -33,7 +34,7 @@ from medtrack.core.taper import (
 from medtrack.errors import BadInput
 
 DAY = dt.timedelta(days=1)
-CREATED = dt.datetime(2026, 11, 1, 11, 0, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2026, 11, 1, 11, 0, tzinfo=dt.UTC)
 
 
 def d(text: str) -> dt.date:
@@ -73,7 +74,7 @@ def assert_same_before(old: list[Step], new: list[Step], at: dt.date) -> None:
 
 def assert_well_formed(steps: list[Step]) -> None:
     """Dates strictly increasing, and exactly one step in force on every night from the start."""
-    assert all(a.start < b.start for a, b in zip(steps, steps[1:])), starts(steps)
+    assert all(a.start < b.start for a, b in pairwise(steps)), starts(steps)
     assert step_index(steps, steps[0].start - DAY) is None
     for night in nights(steps[0].start, steps[-1].start + 3 * DAY):
         in_force = [i for i, s in enumerate(steps)
@@ -192,7 +193,7 @@ def test_percent_rounds_halves_up():
 def test_percent_cuts_shrink_as_the_dose_falls():
     steps = percent_steps(d("2026-12-01"), 2000, Fraction(25), 14, 0, 125)
     assert doses(steps) == [2000, 1500, 1125, 875, 625, 500, 375, 250, 125, 0]
-    cuts = [a - b for a, b in zip(doses(steps), doses(steps)[1:])]
+    cuts = [a - b for a, b in pairwise(doses(steps))]
     assert cuts == [500, 375, 250, 250, 125, 125, 125, 125, 125]
 
 
@@ -564,17 +565,17 @@ def test_property_generated_steps(inputs):
     values = doses(steps)
     assert values[0] == from_ug
     assert values[-1] == to_ug
-    assert all(a > b for a, b in zip(values, values[1:])), values
+    assert all(a > b for a, b in pairwise(values)), values
     assert all(v % unit == 0 for v in values), values
-    assert all((b.start - a.start).days == every for a, b in zip(steps, steps[1:]))
+    assert all((b.start - a.start).days == every for a, b in pairwise(steps))
     assert steps[0].start == start
     assert all(type(s.start) is dt.date for s in steps)
     if kind == "percent":
         assert values == oracle_percent(from_ug, cut, to_ug, unit)
-        cuts = [a - b for a, b in zip(values, values[1:])]
-        assert all(a >= b for a, b in zip(cuts, cuts[1:])), cuts  # the cuts shrink
+        cuts = [a - b for a, b in pairwise(values)]
+        assert all(a >= b for a, b in pairwise(cuts)), cuts  # the cuts shrink
     else:
-        assert all(a - b == cut for a, b in zip(values[:-2], values[1:-1]))
+        assert all(a - b == cut for a, b in pairwise(values[:-1]))
 
 
 @settings(max_examples=150, deadline=None)

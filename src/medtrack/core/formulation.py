@@ -16,7 +16,6 @@ from medtrack.core.units import MAX_DOSE_UG, format_mg, parse_dose, show_input
 from medtrack.errors import BadInput
 
 SPLITS = {"whole": 1, "half": 2, "quarter": 4}
-FRACTIONS = {1: "", 2: "½", 4: "¼"}
 _TABLET_RE = re.compile(r"\s*([^:]+?)\s*(?::\s*([a-z]+)\s*)?", re.IGNORECASE)
 _LIQUID_RE = re.compile(r"\s*(.+?)\s*/\s*ml\s*", re.IGNORECASE)
 _ML_RE = re.compile(r"\s*([0-9]{1,4})(?:\.([0-9]{1,3}))?\s*ml\s*", re.IGNORECASE)

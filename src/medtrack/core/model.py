@@ -9,14 +9,6 @@ from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import Formulation
 
-LIVER_LEVELS = ("none", "mild", "moderate", "severe")
-CONDITIONS = (
-    "benzodiazepine-hypersensitivity",
-    "severe-respiratory-insufficiency",
-    "acute-pulmonary-insufficiency",
-    "myasthenia-gravis",
-    "glaucoma",
-)
 DEFAULT_BEDTIME = dt.time(22, 30)
 DEFAULT_WAKE = dt.time(6, 30)
 DEFAULT_MIN_SLEEP_MIN = 7 * 60
@@ -113,7 +105,7 @@ class Record:
     """One line of the append-only log: a dose, a skip or a void."""
 
     id: int
-    kind: str  # a RecordKind
+    kind: RecordKind
     night: dt.date
     at: dt.datetime  # aware, in the zone it was recorded in
     zone: str

@@ -11,7 +11,7 @@ from dateutil import tz as dtz
 NIGHT_STARTS = dt.time(12, 0)
 WINDOW_BEFORE_BEDTIME = dt.timedelta(hours=2)
 MIN_DOSE_GAP = dt.timedelta(hours=12)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def night_of(instant: dt.datetime, zone: ZoneInfo) -> dt.date:

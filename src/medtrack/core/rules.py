@@ -15,7 +15,7 @@ from medtrack.monograph import Monograph, Rule
 
 def utc(instant: dt.datetime) -> dt.datetime:
     """Compare instants in UTC: two times carrying the same zone compare by wall clock."""
-    return instant.astimezone(dt.timezone.utc)
+    return instant.astimezone(dt.UTC)
 
 
 def regimen_on(regimens: Iterable[Regimen], night: dt.date) -> Regimen | None:
@@ -52,7 +52,7 @@ def profile_matches(rule: Rule, profile: Profile, night: dt.date) -> bool:
     if kind == "condition":
         return value in profile.conditions
     if kind == "liver":
-        return profile.liver in value  # type: ignore[operator]
+        return isinstance(value, tuple) and profile.liver in value  # the monograph's levels
     if kind == "renal":
         return profile.renal
     if kind == "pregnant":
@@ -60,7 +60,7 @@ def profile_matches(rule: Rule, profile: Profile, night: dt.date) -> bool:
     if kind == "breastfeeding":
         return profile.breastfeeding
     if kind == "age_below":
-        return profile.age_on(night) < int(value)  # type: ignore[arg-type]
+        return isinstance(value, int) and profile.age_on(night) < value  # the monograph's age
     return False
 
 

@@ -79,7 +79,7 @@ def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Seq
     """Adds, counts and the doses taken, in time order up to `until`; a count sets the level."""
     events: list[tuple[dt.datetime, int, Any]] = [(e.at, 0, e) for e in entries if e.at <= until]
     events += [(d.at, 1, d) for d in doses if d.at <= until and d.dose_ug]
-    events.sort(key=lambda e: (e[0].astimezone(dt.timezone.utc), e[1]))
+    events.sort(key=lambda e: (e[0].astimezone(dt.UTC), e[1]))
     amount: dict[Key, int] = {}
     counted: dict[Key, StockEntry] = {}
     for _, _, item in events:

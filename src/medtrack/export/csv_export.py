@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from medtrack.core.model import Record
 from medtrack.core.units import format_mg
+
+if TYPE_CHECKING:
+    from medtrack.export.data import ExportData
 
 COLUMNS = ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg", "status",
            "already_taken", "rule", "voids", "note")
@@ -58,7 +61,7 @@ def row_of(record: Record) -> list[str]:
     ]
 
 
-def write_csv(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
+def write_csv(data: ExportData, stream: IO[bytes]) -> None:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)

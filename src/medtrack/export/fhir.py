@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from medtrack.core.rules import regimen_on
 from medtrack.export.fhir_base import (
@@ -33,6 +33,9 @@ from medtrack.export.fhir_events import administrations, symptoms
 from medtrack.export.fhir_requests import medication_requests, request_url
 from medtrack.export.forms import product
 
+if TYPE_CHECKING:
+    from medtrack.export.data import ExportData
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, maybe joined by - or '
 
 
@@ -47,7 +50,7 @@ def human_name(text: str) -> dict[str, Any]:
     return name
 
 
-def patient_id(data) -> str:  # type: ignore[no-untyped-def]
+def patient_id(data: ExportData) -> str:
     """The UUID stored at init; a database without one (never expected) falls back to an id
     derived from the profile, so the bundle stays valid."""
     try:
@@ -56,7 +59,7 @@ def patient_id(data) -> str:  # type: ignore[no-untyped-def]
         return resource_id("", "patient", data.profile.name, data.profile.born)
 
 
-def product_fields(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def product_fields(data: ExportData) -> dict[str, Any]:
     """Medication.form and the flunitrazepam ingredient with its strength (mg per tablet, or mg
     per ml of the liquid), from the regimen in force tonight (else the next one to start).
 
@@ -85,7 +88,7 @@ def product_fields(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return {"form": form, "ingredient": [ingredient]}
 
 
-def bundle(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def bundle(data: ExportData) -> dict[str, Any]:
     profile, drug = data.profile, data.drug
     pid = patient_id(data)
     patient = {"resourceType": "Patient", "id": pid,
@@ -107,5 +110,5 @@ def bundle(data) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "entry": [entry(r) for r in resources]}
 
 
-def write_fhir(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
+def write_fhir(data: ExportData, stream: IO[bytes]) -> None:
     stream.write(json.dumps(bundle(data), ensure_ascii=False, indent=2).encode("utf-8") + b"\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medtrack.core.model import Record, Symptom
 from medtrack.core.rules import regimen_on
@@ -28,6 +28,9 @@ from medtrack.export.fhir_base import (
 )
 from medtrack.export.forms import as_taken
 
+if TYPE_CHECKING:
+    from medtrack.export.data import ExportData
+
 STATUS = {"dose": "completed", "skip": "not-done"}
 # R4 AdverseEvent.severity has a required binding of three levels; medtrack's 1-5 scale calls
 # 4-5 severe. The exact score travels in an extension beside it.
@@ -36,7 +39,7 @@ AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 AE_NOTE_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-AdverseEvent.note"
 
 
-def administrations(data, ctx: Context) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def administrations(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
     """One per dose or skip of the period, in recording order; a void is told on the record it
     voids (entered-in-error), never as an administration of its own."""
     excess_nights = {n.night for n in data.nights if n.state == "excess"}
@@ -56,7 +59,7 @@ def administrations(data, ctx: Context) -> list[dict[str, Any]]:  # type: ignore
     return out
 
 
-def _administration(data, ctx: Context, record: Record, excess: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _administration(data: ExportData, ctx: Context, record: Record, excess: bool) -> dict[str, Any]:
     codes = [code for code, on in (("excess", excess), ("already-taken", record.already_taken),
                                    ("not-taken", record.voided and record.not_taken),
                                    ("contraindication-acknowledged", bool(record.acknowledged)),
@@ -93,7 +96,7 @@ def _administration(data, ctx: Context, record: Record, excess: bool) -> dict[st
     return resource
 
 
-def symptoms(data, ctx: Context) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def symptoms(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
     """A serious side effect of the monograph is a suspected reaction to the drug: an
     AdverseEvent naming the drug as the suspect. Anything else the patient noted is an
     Observation of theirs, tied to the drug by an extension (R4 Observation has no element

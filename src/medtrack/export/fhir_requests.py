@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
@@ -20,6 +20,9 @@ from medtrack.export.fhir_base import (
 )
 from medtrack.export.forms import as_taken
 
+if TYPE_CHECKING:
+    from medtrack.export.data import ExportData
+
 DAY = dt.timedelta(days=1)
 
 
@@ -35,7 +38,7 @@ def label(regimen: Regimen) -> str:
 
 
 def status(regimen: Regimen, regimens: tuple[Regimen, ...], tonight: dt.date,
-           zone: dt.tzinfo = dt.timezone.utc) -> tuple[str, str | None]:
+           zone: dt.tzinfo = dt.UTC) -> tuple[str, str | None]:
     """The status tonight, with the reason when it is no longer active.
 
     A version is in force from its start until a newer one (by recording order) starts
@@ -65,7 +68,7 @@ def status(regimen: Regimen, regimens: tuple[Regimen, ...], tonight: dt.date,
     return "stopped", replaced
 
 
-def medication_requests(data, ctx: Context) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def medication_requests(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
     """All prescriptions and plan versions, oldest first, whatever the exported period: the
     administrations of the period point at them and each points at the one it replaced."""
     out: list[dict[str, Any]] = []
@@ -76,7 +79,7 @@ def medication_requests(data, ctx: Context) -> list[dict[str, Any]]:  # type: ig
     return out
 
 
-def _request(data, ctx: Context, regimen: Regimen, previous: Regimen | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _request(data: ExportData, ctx: Context, regimen: Regimen, previous: Regimen | None) -> dict[str, Any]:
     state, reason = status(regimen, data.regimens, data.tonight, data.profile.tz)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest", "id": resource_id(ctx.patient_id, "request", regimen.id),
@@ -105,7 +108,7 @@ def _request(data, ctx: Context, regimen: Regimen, previous: Regimen | None) -> 
     return resource
 
 
-def dosage_instructions(data, regimen: Regimen) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def dosage_instructions(data: ExportData, regimen: Regimen) -> list[dict[str, Any]]:
     """The steps this version orders, from the first night it is in force (a hold restates the
     earlier steps; those were ordered by the version before it), the final 0 mg step included."""
     out: list[dict[str, Any]] = []
@@ -119,7 +122,7 @@ def dosage_instructions(data, regimen: Regimen) -> list[dict[str, Any]]:  # type
     return out
 
 
-def _instruction(data, regimen: Regimen, step: Step, start: dt.date, end: dt.date | None,  # type: ignore[no-untyped-def]
+def _instruction(data: ExportData, regimen: Regimen, step: Step, start: dt.date, end: dt.date | None,
                  sequence: int) -> dict[str, Any]:
     bounds = {"start": start.isoformat()}
     if end is not None:

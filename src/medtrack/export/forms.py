@@ -1,4 +1,5 @@
-"""How the exports name the product a dose is made from (tablets or a liquid, as the patient takes it) and the stock of it."""
+"""How the exports name the product a dose is made from (tablets or a liquid, as the patient takes
+it) and the stock of it."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ ics_plan.py for the UIDs and SEQUENCE, ics_tz.py for the VTIMEZONE.
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
@@ -20,15 +20,18 @@ from medtrack.export.forms import as_taken
 from medtrack.export.ics_plan import Dose, Entry, Note, Series, reminders, tail_start
 from medtrack.export.ics_tz import vtimezone
 
+if TYPE_CHECKING:
+    from medtrack.export.data import ExportData
+
 DAY = dt.timedelta(days=1)
 REMINDER = dt.timedelta(minutes=15)
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class _Writer:
     """Turns the entries of ics_plan into VEVENTs for one export."""
 
-    def __init__(self, data) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, data: ExportData) -> None:
         self.profile, self.drug = data.profile, data.drug
         self.zone = ZoneInfo(self.profile.zone)
         self.stamp = data.generated_at.astimezone(UTC).replace(microsecond=0)
@@ -126,7 +129,7 @@ def _amount(dose: Dose) -> str:
     return format_mg(dose.dose_ug) + (f" ({dose.as_taken})" if dose.as_taken else "")
 
 
-def period(data) -> tuple[dt.date, dt.date | None]:  # type: ignore[no-untyped-def]
+def period(data: ExportData) -> tuple[dt.date, dt.date | None]:
     """The nights to write: from tonight (past nights are left out unless --from asked for
     them) to the end of --to, or with no end."""
     first = data.first if data.from_given else max(data.first, data.tonight)
@@ -134,7 +137,7 @@ def period(data) -> tuple[dt.date, dt.date | None]:  # type: ignore[no-untyped-d
     return first, last
 
 
-def write_ics(data, stream: IO[bytes]) -> None:  # type: ignore[no-untyped-def]
+def write_ics(data: ExportData, stream: IO[bytes]) -> None:
     first, last = period(data)
     found = reminders(data.regimens, first, last, data.tonight)
     if not found:

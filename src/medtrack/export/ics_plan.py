@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from medtrack.core.model import Regimen
@@ -134,7 +135,7 @@ def _history(versions: list[T | None]) -> tuple[T | None, int] | None:
     """The content now and the SEQUENCE: how often it changed after it first appeared; None
     when no version ever had it."""
     sequence, seen = 0, False
-    for previous, current in zip([None, *versions], versions):
+    for previous, current in pairwise([None, *versions]):
         if seen and current != previous:
             sequence += 1
         seen = seen or current is not None
@@ -160,7 +161,7 @@ def _series(ordered: list[Regimen], index: int, first: dt.date, last: dt.date | 
     start = tail_start(regimen)
     cuts = [min((r.start for r in ordered[index + 1:k + 1]), default=None)
             for k in range(index, len(ordered))]
-    cut_changes = sum(1 for a, b in zip(cuts, cuts[1:]) if a != b)
+    cut_changes = sum(1 for a, b in pairwise(cuts) if a != b)
     end = cuts[-1] - DAY if cuts[-1] is not None else None
     sequence = max(0, (tonight - start).days) + cut_changes
     # cancelled only when no night of it is left from tonight (or an earlier --from) on; a

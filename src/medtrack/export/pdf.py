@@ -9,14 +9,13 @@ from typing import IO, TYPE_CHECKING
 
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_chart import chart
-from medtrack.export.pdf_fonts import isolate
+from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_plan import plan
 from medtrack.export.pdf_records import records
 from medtrack.export.pdf_stock import stock
 from medtrack.export.pdf_summary import RIGHT, summary
 from medtrack.export.pdf_text import (
     BAND,
-    FONT,
     INK,
     MARGIN,
     MUTED,

@@ -9,10 +9,10 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from medtrack.core.units import format_mg
+from medtrack.export.pdf_fonts import FONT
 from medtrack.export.pdf_text import (
     BAND,
     EXCESS,
-    FONT,
     INK,
     LANES,
     MARGIN,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 NIGHTLY_UP_TO = 800  # nights drawn one bar each (0.2 mm or more); a longer period gets weekly or 4-weekly bars
 LABEL_ROW = 2.8  # mm between rows of step labels
+Scale = Callable[[float], float]  # a night index or a dose to a page coordinate
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,13 @@ def chart(pdf: Canvas, nights: Sequence[CalendarNight], title: str) -> None:
     peak = max([1000, *(b.mean_ug or 0 for b in series), *(n.scheduled_ug or 0 for n in nights)])
     grid = 250 if peak <= 2000 else 500
     top_ug = (int(peak * 1.12) // grid + 1) * grid
-    x_of = lambda i: left + width * i / count  # noqa: E731 - night index to page x
-    y_of = lambda ug: top + height - height * ug / top_ug  # noqa: E731 - dose to page y
+
+    def x_of(i: float) -> float:  # night index to page x
+        return left + width * i / count
+
+    def y_of(ug: float) -> float:  # dose to page y
+        return top + height - height * ug / top_ug
+
     pdf.set_font(FONT, "", 6)
     pdf.set_text_color(*MUTED)
     pdf.set_line_width(0.1)
@@ -132,7 +138,7 @@ def chart(pdf: Canvas, nights: Sequence[CalendarNight], title: str) -> None:
     legend(pdf, top + height + 15, size)
 
 
-def schedule_line(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, y_of: Callable) -> None:
+def schedule_line(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Scale, y_of: Scale) -> None:
     """The scheduled dose as a step line, night by night whatever the bars; a gap where none is set."""
     pdf.set_draw_color(*SCHEDULED)
     pdf.set_line_width(0.45)
@@ -146,7 +152,7 @@ def schedule_line(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, 
         start, previous = end, ug
 
 
-def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, top: float, height: float) -> None:
+def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Scale, top: float, height: float) -> None:
     """A dashed line where the scheduled dose changes; every step labelled with its dose, labels that
     would touch stacked in rows."""
     labels = step_labels(nights)
@@ -165,7 +171,7 @@ def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Callable, top
         spans.append((x, x + w))
     pdf.set_text_color(*STEP)
     pdf.set_fill_color(255, 255, 255)
-    for (x, right), (_, text), row in zip(spans, labels, label_rows(spans)):
+    for (x, right), (_, text), row in zip(spans, labels, label_rows(spans), strict=True):
         y = top + 0.1 + row * LABEL_ROW
         pdf.rect(x - 0.2, y, right - x + 0.4, 2.6, style="F")
         draw_text(pdf, x, y + 2.1, text)
@@ -183,7 +189,7 @@ def tick(day: dt.date, count: int) -> str | None:
     return str(day.year) if day.month == 1 else None
 
 
-def axes(pdf: Canvas, first: dt.date, count: int, x_of: Callable, bottom: float, width: float) -> None:
+def axes(pdf: Canvas, first: dt.date, count: int, x_of: Scale, bottom: float, width: float) -> None:
     pdf.set_font(FONT, "", 6)
     pdf.set_draw_color(*MUTED)
     pdf.set_text_color(*MUTED)

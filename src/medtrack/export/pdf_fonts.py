@@ -7,9 +7,12 @@ import functools
 import unicodedata
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from fpdf.fonts import CoreFont, TTFFont
 
 FONT = "DejaVu"  # Latin, Greek, Cyrillic and symbols, regular and bold (Hebrew and Arabic removed)
 MAIN_FILES = (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"))
@@ -40,6 +43,12 @@ _RTL = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FS
 
 def _in(code: int, blocks: tuple[tuple[int, int], ...]) -> bool:
     return any(low <= code <= high for low, high in blocks)
+
+
+def truetype(font: CoreFont | TTFFont | None) -> TTFFont:
+    """A report font as what it is: fpdf types a font as `CoreFont | TTFFont | None`, but a report
+    only ever uses the TrueType fonts Glyphs loads (never a core font), each with a cmap."""
+    return cast("TTFFont", font)
 
 
 @functools.lru_cache(maxsize=8)
@@ -126,13 +135,13 @@ class Glyphs:
         """Whether the current main font draws all of `text` without shaping or fallback."""
         return text.isascii() or set(text) <= self.plain.get(style, frozenset())
 
-    def font_of(self, char: str, style: str) -> Any:
+    def font_of(self, char: str, style: str) -> TTFFont:
         """The fpdf font that draws `char` (after fix()) in the main font's style: that font, else
         the fallback fpdf2 picks, as it does when drawing."""
-        main = self.pdf.fonts[FONT.lower() + style]
-        if ord(char) in main.cmap:  # type: ignore[union-attr]
+        main = truetype(self.pdf.fonts[FONT.lower() + style])
+        if ord(char) in main.cmap:
             return main
-        return self.pdf.fonts[self.pdf.get_fallback_font(char, style) or FONT.lower() + style]
+        return truetype(self.pdf.fonts[self.pdf.get_fallback_font(char, style) or FONT.lower() + style])
 
     def note(self) -> str | None:
         """The line page one carries when a character had to be replaced, naming them."""

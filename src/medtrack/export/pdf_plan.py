@@ -103,8 +103,9 @@ def _reason(version: Regimen) -> str:
 def _versions(pdf: Canvas, data: ExportData) -> None:
     zone, versions = data.profile.tz, data.plan_versions
     if any(product(v) for v in versions):
-        rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.form.describe(),
-                 v.change or "", _reason(v)) for v in versions]
+        rows: list[tuple[str, ...]] = [
+            (str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.form.describe(), v.change or "",
+             _reason(v)) for v in versions]
         widths, head = (13, 26, 27, 36, 23, 55), ("Version", "When", "By", "Formulation", "Change",
                                                   "Reason, and the warnings the prescriber saw")
         keep_together(pdf, widths, head, rows, wrap=(2, 3, 4, 5))

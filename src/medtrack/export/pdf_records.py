@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -9,11 +10,11 @@ from medtrack.core.nights import dose_window
 from medtrack.core.rules import ceiling_ug
 from medtrack.core.units import format_mg
 from medtrack.export.csv_export import status_of
+from medtrack.export.pdf_fonts import FONT
 from medtrack.export.pdf_text import (
     ALREADY_ROW,
     BAND,
     EXCESS_ROW,
-    FONT,
     INK,
     MARGIN,
     MUTED,
@@ -49,7 +50,7 @@ def record_order(records: Sequence[Record]) -> list[Record]:
     cancels: dict[int, list[Record]] = {}
     for r in records:
         if r.kind == "void" and r.voids in ids:
-            cancels.setdefault(r.voids, []).append(r)  # type: ignore[arg-type]
+            cancels.setdefault(r.voids, []).append(r)
     out: list[Record] = []
     placed: set[int] = set()
 
@@ -73,7 +74,7 @@ def _cells(record: Record) -> tuple[str, ...]:
             status_of(record), "; ".join(record.flags()), record.note or "")
 
 
-def _tint(record: Record, excess: set) -> Colour | None:
+def _tint(record: Record, excess: set[dt.date]) -> Colour | None:
     if record.counted and record.already_taken:
         return ALREADY_ROW
     if record.counted and record.night in excess:

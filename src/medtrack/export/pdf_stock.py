@@ -13,6 +13,7 @@ from medtrack.export.pdf_text import (
     MUTED,
     URGENT,
     Canvas,
+    Colour,
     fields,
     heading,
     paragraph,
@@ -69,7 +70,8 @@ def stock(pdf: Canvas, data: ExportData) -> None:
     if report is None:
         return
     heading(pdf, "Stock", need=40)
-    items = [("Left now", stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
+    items: list[tuple[str, str] | tuple[str, str, Colour]] = [
+        ("Left now", stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
     if report.nights is None:
         items.append(("Lasts", "nothing scheduled from tonight uses this stock"))
     elif report.to_end:

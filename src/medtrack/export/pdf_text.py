@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from fpdf import FPDF
 
 from medtrack.core.units import format_mg
-from medtrack.export.pdf_fonts import FONT, PAGES_ALIAS, Glyphs
+from medtrack.export.pdf_fonts import FONT, PAGES_ALIAS, Glyphs, truetype
 
 MARGIN, WIDTH, PAD = 15.0, 180.0, 1.2  # mm: A4 portrait is 210 mm wide; PAD: a table cell's inner margin
 INK, MUTED, RULE, BAND = (33, 37, 41), (125, 125, 125), (205, 208, 212), (236, 239, 243)
@@ -19,7 +19,7 @@ MISSED, SKIPPED, EXCESS, URGENT = (205, 40, 40), (232, 152, 0), (142, 68, 173), 
 EXCESS_ROW, ALREADY_ROW = (240, 226, 246), (253, 239, 208)  # the record rows to notice, tinted
 LANES = (("missed", MISSED), ("skipped", SKIPPED), ("excess", EXCESS))
 RECENT = 16 * 7  # nights of the detail chart under a long period's overview
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CONTROLS = {c: " " for c in [*range(32), 127] if c != 10}
 RLM = "\u200f"  # RIGHT-TO-LEFT MARK
 Colour = tuple[int, int, int]
@@ -70,11 +70,11 @@ def draw_text(pdf: Canvas, x: float, y: float, text: str) -> None:
 
 def glyph_advances(pdf: Canvas, text: str) -> list[float]:
     """Each character's advance in mm, from the font that draws it (shaping may differ slightly)."""
-    main, scale = pdf.current_font, pdf.font_size_pt * 0.001 / pdf.k
+    main, scale = truetype(pdf.current_font), pdf.font_size_pt * 0.001 / pdf.k
     if text.isascii():
-        return [main.cw[o] * scale for o in map(ord, text)]  # type: ignore[union-attr]
+        return [main.cw[o] * scale for o in map(ord, text)]
     font_of, style = pdf.glyphs.font_of, pdf.font_style
-    return [(main if ord(c) in main.cmap else font_of(c, style)).cw[ord(c)] * scale  # type: ignore[union-attr]
+    return [(main if ord(c) in main.cmap else font_of(c, style)).cw[ord(c)] * scale
             for c in text]
 
 
@@ -153,7 +153,7 @@ def say(pdf: Canvas, text: str) -> None:
 
 def _cells(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], wrap: Sequence[int]) -> list[list[str]]:
     return [wrap_lines(pdf, cell, w - 2 * PAD) if i in wrap else [clean(cell).replace("\n", " ")]
-            for i, (w, cell) in enumerate(zip(widths, cells))]
+            for i, (w, cell) in enumerate(zip(widths, cells, strict=False))]
 
 
 def row_height(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False,
@@ -164,7 +164,7 @@ def row_height(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bo
 
 
 def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False, colour: Colour = INK,
-        fill: Colour | None = None, size: float = 7.5, header: Callable[[], None] | None = None,
+        fill: Colour | None = None, size: float = 7.5, header: Callable[[], object] | None = None,
         wrap: Sequence[int] = ()) -> float:
     """A table row; columns in `wrap` wrap, a row taller than a page goes on. Returns its first top."""
     pdf.set_font(FONT, "B" if bold else "", size)
@@ -184,7 +184,7 @@ def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: boo
             pdf.set_fill_color(*fill)
             pdf.rect(MARGIN, tops[-1], sum(widths), height, style="F")
         pdf.set_text_color(*colour)
-        for x, w, lines in zip((MARGIN + sum(widths[:i]) for i in range(len(widths))), widths, part):
+        for x, w, lines in zip((MARGIN + sum(widths[:i]) for i in range(len(widths))), widths, part, strict=False):
             for i, text in enumerate(lines):
                 if text:  # a right-to-left paragraph's lines are set flush right
                     left = x + w - PAD - pdf.get_string_width(text) if text[0] == RLM else x + PAD
@@ -196,7 +196,8 @@ def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: boo
     return tops[0]
 
 
-def table(pdf: Canvas, widths: Sequence[float], head: Sequence[str], rows: list, wrap: Sequence[int] = ()) -> None:
+def table(pdf: Canvas, widths: Sequence[float], head: Sequence[str], rows: Sequence[Sequence[str]],
+          wrap: Sequence[int] = ()) -> None:
     def header() -> None:
         row(pdf, widths, head, bold=True, fill=BAND)
     header()

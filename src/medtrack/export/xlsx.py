@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -49,15 +48,15 @@ def _local(instant: dt.datetime) -> dt.datetime:
 
 def _sheet(book: Workbook, title: str, head: Sequence[str], rows: Iterable[Sequence[Any]],
            formats: dict[int, str] | None = None, highlight: Iterable[bool] = ()) -> Worksheet:
-    sheet = book.create_sheet(title)
+    sheet: Worksheet = book.create_sheet(title)  # openpyxl types it as Any (a write-only book's differs)
     sheet.append(list(head))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     marks = list(highlight)
     for index, values in enumerate(rows):
         sheet.append([str(v) if isinstance(v, Text) else v for v in values])
-        cells: tuple[Cell, ...] = sheet[sheet.max_row]
-        for column, (cell, value) in enumerate(zip(cells, values)):
+        cells = sheet[sheet.max_row]
+        for column, (cell, value) in enumerate(zip(cells, values, strict=False)):
             if isinstance(value, Text):
                 cell.data_type = "s"  # openpyxl would otherwise store "=1+1" as a formula
                 cell.quotePrefix = True  # and a spreadsheet must not re-read "1/2" as a date
@@ -71,10 +70,10 @@ def _sheet(book: Workbook, title: str, head: Sequence[str], rows: Iterable[Seque
 
 
 def _size(sheet: Worksheet) -> None:
-    for column in sheet.iter_cols():
+    for number, column in enumerate(sheet.iter_cols(), start=1):  # iter_cols() starts at column A
         longest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
         width = min(MAX_WIDTH, max(8, longest + 2))
-        sheet.column_dimensions[get_column_letter(column[0].column)].width = width
+        sheet.column_dimensions[get_column_letter(number)].width = width
 
 
 def _records(book: Workbook, data: ExportData) -> None:
@@ -173,13 +172,13 @@ def _summary(book: Workbook, data: ExportData) -> None:
 
 def write_xlsx(data: ExportData, stream: IO[bytes]) -> None:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with (its active one)
     _summary(book, data)
     _records(book, data)
     _symptoms(book, data)
     _plan(book, data)
     _stock(book, data)
-    stamp = data.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    stamp = data.generated_at.astimezone(dt.UTC).replace(tzinfo=None)
     book.properties.creator = "medtrack"
     book.properties.created = book.properties.modified = stamp
     book.save(stream)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from medtrack.core.formulation import cannot_make
-from medtrack.core.model import Profile, Record
+from medtrack.core.model import Profile, Record, RecordKind
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
 from medtrack.core.rules import check_dose
@@ -64,7 +64,7 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
     if made_with is not None and not already_taken and not made_with.can_make(dose_ug):
         raise cannot_make(made_with, dose_ug)  # a dose the tablets or liquid cannot measure
     record = Record(
-        id=0, kind="dose", night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
+        id=0, kind=RecordKind.DOSE, night=night, at=when, zone=profile.zone, dose_ug=dose_ug,
         scheduled_ug=scheduled, already_taken=already_taken, note=note,
         acknowledged=facts.regimen.acknowledged if facts.regimen else None,
         rule=None if verdict.allowed else verdict.rule,
@@ -99,7 +99,7 @@ def add_skip(repo: Repository, profile: Profile, now: dt.datetime, night: dt.dat
                       f"night of {night}; it cannot also be skipped.")
     if facts.scheduled is None:
         raise BadInput(f"nothing is scheduled for the night of {night}, so there is nothing to skip")
-    record = Record(id=0, kind="skip", night=night, at=at.astimezone(profile.tz),
+    record = Record(id=0, kind=RecordKind.SKIP, night=night, at=at.astimezone(profile.tz),
                     zone=profile.zone, scheduled_ug=facts.scheduled, note=note)
     return repo.add_record(record, recorded_at=now)
 
@@ -135,7 +135,7 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
                       "and voiding it would make room for another dose. If you swallowed it, the "
                       "record is true and stays: do not void it. Void it only if the dose was "
                       "never taken, and say so.", hint="add --not-taken only if it was never taken")
-    void = Record(id=0, kind="void", night=target.night, at=at.astimezone(profile.tz),
+    void = Record(id=0, kind=RecordKind.VOID, night=target.night, at=at.astimezone(profile.tz),
                   zone=profile.zone, voids=record_id, note=reason, not_taken=not_taken)
     saved = repo.add_record(void, recorded_at=now)
     repo.mark_voided(record_id)

@@ -8,14 +8,16 @@ night and 12 hours apart.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from medtrack.core.model import Profile, Record
+from medtrack.core.model import Profile, Record, RecordKind
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
+from medtrack.core.rules import NightFacts
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError, Refused
 from medtrack.export.csv_export import COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
@@ -25,13 +27,14 @@ from medtrack.services.nights import night_facts
 from medtrack.storage.repository import Database, Repository, to_epoch
 
 MAX_BYTES = 200 * 1024 * 1024
+RecordKey = tuple[RecordKind, dt.date, int, int | None]  # what makes a row already present: kind, night, epoch, dose
 
 
 @dataclass(frozen=True)
 class Row:
     number: int
     id: int
-    kind: str
+    kind: RecordKind
     night: dt.date
     at: dt.datetime
     dose_ug: int | None
@@ -57,7 +60,7 @@ def _bad(number: int, message: str) -> BadInput:
 def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS) -> Row:
     if len(cells) != len(columns):
         raise _bad(number, f"has {len(cells)} cells, expected {len(columns)} ({','.join(columns)})")
-    values = dict(zip(columns, (restore(c) for c in cells)))
+    values = dict(zip(columns, (restore(c) for c in cells), strict=True))
     try:
         record_id = int(values["id"]) if values["id"].isascii() and values["id"].isdigit() else -1
         night = dt.date.fromisoformat(values["night"])
@@ -68,9 +71,9 @@ def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS)
         raise _bad(number, f"id '{values['id']}' is not a positive number")
     if at.tzinfo is None:
         raise _bad(number, f"time '{values['time']}' has no UTC offset")
-    kind = values["kind"]
-    if kind not in ("dose", "skip", "void"):
-        raise _bad(number, f"kind '{kind}' is not dose, skip or void")
+    if values["kind"] not in tuple(RecordKind):
+        raise _bad(number, f"kind '{values['kind']}' is not dose, skip or void")
+    kind = RecordKind(values["kind"])
     if values["already_taken"] not in ("yes", "no"):
         raise _bad(number, f"already_taken '{values['already_taken']}' is not yes or no")
     dose = None
@@ -117,7 +120,7 @@ def read_rows(path: Path) -> list[Row]:
         raise BadInput(f"row {row}: not UTF-8 text; {path} is not a medtrack CSV export") from None
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        header = tuple(next(reader, None) or ())
+        header = tuple(next(reader, []))
         if header not in (COLUMNS, EARLIER_COLUMNS):
             raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
         return [parse_row(number, cells, header) for number, cells in enumerate(reader, start=2)]
@@ -160,8 +163,8 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
 
 
 def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
-                existing: dict, ids: dict[int, int]) -> int:
-    if row.at.astimezone(dt.timezone.utc) > now.astimezone(dt.timezone.utc):
+                existing: dict[RecordKey, int], ids: dict[int, int]) -> int:
+    if row.at.astimezone(dt.UTC) > now.astimezone(dt.UTC):
         raise BadInput(f"the time {row.at.isoformat()} is in the future")
     if row.kind == "void":
         if row.voids not in ids:
@@ -193,13 +196,12 @@ def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
     return 1
 
 
-def _add_history(repo: Repository, facts, now: dt.datetime, row: Row, zone: str) -> Record:  # type: ignore[no-untyped-def]
+def _add_history(repo: Repository, facts: NightFacts, now: dt.datetime, row: Row, zone: str) -> Record:
     """A record from another database's schedule: kept as it was, flagged as imported; a second
     dose (or a dose and a skip) on one night, or doses under 12 hours apart, are still refused."""
-    if facts.doses or facts.skips:
-        if row.kind == "skip" or not row.already_taken:
-            raise Refused("one-dose-per-night", f"refused (one dose per night): the night of "
-                          f"{row.night} already has a {'skip' if facts.skips else 'dose'} recorded.")
+    if (facts.doses or facts.skips) and (row.kind == "skip" or not row.already_taken):
+        raise Refused("one-dose-per-night", f"refused (one dose per night): the night of "
+                      f"{row.night} already has a {'skip' if facts.skips else 'dose'} recorded.")
     if row.kind == "dose" and not row.already_taken:
         for other in facts.nearby_doses:
             if hours_apart(other.at, row.at) < MIN_DOSE_GAP:
@@ -214,6 +216,5 @@ def _add_history(repo: Repository, facts, now: dt.datetime, row: Row, zone: str)
 def _with_zone(profile: Profile, zone: ZoneInfo) -> Profile:
     if zone.key == profile.zone:
         return profile
-    import dataclasses
 
     return dataclasses.replace(profile, zone=zone.key)

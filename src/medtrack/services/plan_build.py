@@ -101,7 +101,8 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
             cut = int(parse_step(request.step)[1])
             steps = linear_steps(start, from_ug, cut, every, to_ug, formulation.unit_ug)
         else:
-            asked = parse_step(request.step)[1] if request.step is not None else None  # type: ignore[assignment]
+            # a --step here is a percentage (a dose was linear, above): parse_step's own parse of it
+            asked = parse_percent(request.step, "--step") if request.step is not None else None
             steps = reduce_steps(start, from_ug, every, to_ug, formulation, percent=asked,
                                  max_cut=max_cut, final_from=final_from)
     for step in steps:

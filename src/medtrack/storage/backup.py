@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from medtrack.errors import BadInput, StorageProblem
@@ -33,7 +34,7 @@ class _Deadline:
     """A progress callback for Connection.backup: Python retries a busy database for ever,
     so give up after the busy timeout (exit 4), and run `first_step` once the copy began."""
 
-    def __init__(self, first_step=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, first_step: Callable[[], object] | None = None) -> None:
         self.until = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         self.first_step = first_step
 
@@ -41,7 +42,7 @@ class _Deadline:
         if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             if time.monotonic() > self.until:
                 busy = sqlite3.OperationalError("database is locked")
-                busy.sqlite_errorcode = status  # type: ignore[attr-defined]  # as SQLite reports it
+                busy.sqlite_errorcode = status  # as SQLite reports it
                 raise busy
             return
         if self.first_step is not None:
@@ -89,7 +90,7 @@ def check_backup(path: Path) -> int:
         raise BadInput(f"{path} is not a medtrack backup ({error})") from None
     if result != "ok":
         raise BadInput(f"{path} is damaged (integrity check: {result}); it was not restored")
-    if not REQUIRED_TABLES <= tables or not profiles:
+    if not tables >= REQUIRED_TABLES or not profiles:
         raise BadInput(f"{path} is not a medtrack backup (no medtrack records in it)")
     if version > SCHEMA_VERSION:
         raise BadInput(f"{path} was made by a newer medtrack (schema {version}); it was not restored")
@@ -106,7 +107,7 @@ def restore_backup(backup: Path, database: Path) -> Path:
     check_backup(backup)
     if database.exists() and same_file(backup, database):
         raise BadInput(f"{backup} is the database itself: nothing to restore")
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%f")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%f")
     kept = database.with_name(f"{database.name}.replaced-{stamp}")
     existed = database.exists()
     if not existed:

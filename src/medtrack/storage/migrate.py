@@ -22,7 +22,7 @@ def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = 
     """Bring the schema to `to_version` in one transaction, after a backup of an older one."""
     backup = None
     if from_version > 0:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         backup = path.with_name(f"{path.name}.schema{from_version}-{stamp}.bak")
         write_backup(path, backup, force=False)
     config = Config()
@@ -34,7 +34,7 @@ def upgrade(engine: Engine, path: Path, *, from_version: int, to_version: int = 
             if to_version >= 2:
                 conn.exec_driver_sql(
                     "INSERT INTO migration_log (at_utc, from_version, to_version, backup) VALUES (?, ?, ?, ?)",
-                    (int(dt.datetime.now(dt.timezone.utc).timestamp()), from_version, to_version,
+                    (int(dt.datetime.now(dt.UTC).timestamp()), from_version, to_version,
                      str(backup) if backup else None))
             conn.exec_driver_sql(f"PRAGMA user_version = {to_version}")
     except sqlite3.Error as error:

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import exc, func, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
-from medtrack.errors import MedtrackError, StorageProblem
+from medtrack.errors import MedtrackError, Refused, StorageProblem
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
@@ -135,7 +136,7 @@ class Repository:
 
     def records_page(self, before_id: int | None, limit: int) -> list[Record]:
         """Dose and skip records newest first (by id), older than `before_id`."""
-        where = [col(RecordRow.kind).in_(STANDING)]
+        where: list[ColumnElement[bool]] = [col(RecordRow.kind).in_(STANDING)]
         if before_id is not None:
             where.append(col(RecordRow.id) < before_id)
         return self._records(*where, order=(col(RecordRow.id).desc(),), limit=limit)
@@ -297,8 +298,6 @@ def integrity_refusal(error: exc.IntegrityError) -> MedtrackError:
     SQLite reports a unique index by its extended code; the schema's triggers abort with a
     message of ours that names the rule (the only text medtrack reads back).
     """
-    from medtrack.errors import Refused
-
     code = getattr(error.orig, "sqlite_errorcode", None)
     detail = str(error.orig)
     if code == sqlite3.SQLITE_CONSTRAINT_UNIQUE and "record.night" in detail:

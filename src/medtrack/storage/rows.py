@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import decode
-from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
+from medtrack.core.model import Profile, Record, RecordKind, Regimen, Step, StockEntry, Symptom
 from medtrack.storage.tables import (
     ProfileRow,
     RecordRow,
@@ -18,7 +18,7 @@ from medtrack.storage.tables import (
     SymptomRow,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def to_epoch(instant: dt.datetime) -> int:
@@ -67,7 +67,7 @@ def regimen_of(row: RegimenRow, steps: Sequence[StepRow]) -> Regimen:
 def record_of(row: RecordRow, void: RecordRow | None = None) -> Record:
     """A record; for a voided one, its void row gives the reason and the not-taken statement."""
     return Record(
-        id=row.id or 0, kind=row.kind, night=dt.date.fromisoformat(row.night),
+        id=row.id or 0, kind=RecordKind(row.kind), night=dt.date.fromisoformat(row.night),
         at=from_epoch(row.at_utc, row.zone), zone=row.zone, dose_ug=row.dose_ug,
         scheduled_ug=row.scheduled_ug, already_taken=bool(row.already_taken),
         voided=bool(row.voided), void_reason=void.note if void is not None else None,
