@@ -28,19 +28,28 @@ def stock_text(stock: StockReport | None) -> Content:
                               + [plain(f"! {line}", "$text-warning") for line in lines[ordinary:]])
 
 
-class AddStockDialog(WriteDialog[StockRequest]):
-    """What was received (e.g. from the pharmacy), with an optional note."""
+class _QuantityDialog(WriteDialog[StockRequest]):
+    """A quantity of tablets or liquid and an optional note; subclasses say what and write it."""
+
+    WORDS = ("", "", "", "")  # title, explanation, the quantity's label, the note's example
 
     def body(self) -> ComposeResult:
-        yield from self.heading("Add stock", "What you received, e.g. from the pharmacy. Each "
-                                "dose you record uses its share of it.")
-        yield Static(plain(f"How many of which ({QUANTITY_HELP})"))
+        title, intro, label, example = self.WORDS
+        yield from self.heading(title, intro)
+        yield Static(plain(f"{label} ({QUANTITY_HELP})"))
         yield Input(id="quantity", compact=True)
-        yield Label(plain("Note (optional, e.g. pharmacy)"))
+        yield Label(plain(f"Note (optional, e.g. {example})"))
         yield Input(id="note", compact=True)
 
     def request(self) -> StockRequest:
         return self.value("quantity"), self.value("note") or None
+
+
+class AddStockDialog(_QuantityDialog):
+    """What was received (e.g. from the pharmacy), with an optional note."""
+
+    WORDS = ("Add stock", "What you received, e.g. from the pharmacy. Each dose you record uses "
+             "its share of it.", "How many of which", "pharmacy")
 
     def write(self, request: StockRequest) -> str:
         quantity, note = request
@@ -49,25 +58,17 @@ class AddStockDialog(WriteDialog[StockRequest]):
         return f"Stock added: {amount_text(entry.key, entry.amount)}."
 
 
-class CountStockDialog(WriteDialog[StockRequest]):
+class CountStockDialog(_QuantityDialog):
     """What a count found. It is kept with what was expected; a count that differs by more
     than half a tablet (0.5 ml) is flagged and the patient is told so in a dialog."""
+
+    # What is expected is not shown: a count should be what is really there.
+    WORDS = ("Count stock", "Count what is left now and enter it. The count is kept; from now on "
+             "it is the stock.", "What you counted", "counted with my daughter")
 
     def __init__(self) -> None:
         super().__init__()
         self.flagged: str | None = None
-
-    def body(self) -> ComposeResult:
-        # What is expected is not shown: a count should be what is really there.
-        yield from self.heading("Count stock", "Count what is left now and enter it. The count "
-                                "is kept; from now on it is the stock.")
-        yield Static(plain(f"What you counted ({QUANTITY_HELP})"))
-        yield Input(id="quantity", compact=True)
-        yield Label(plain("Note (optional, e.g. counted with my daughter)"))
-        yield Input(id="note", compact=True)
-
-    def request(self) -> StockRequest:
-        return self.value("quantity"), self.value("note") or None
 
     def write(self, request: StockRequest) -> str:
         quantity, note = request
