@@ -4,9 +4,10 @@ it lasts, and counts that differ from what was expected (a controlled drug: loss
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Profile, StockEntry
+from medtrack.core.model import Profile, Record, StockEntry
 from medtrack.core.rules import regimen_on
 from medtrack.core.stock import (
     HALF_ML,
@@ -28,8 +29,14 @@ from medtrack.storage.repository import Database, Repository
 __all__ = ["StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
 
 
+def _doses_since_stock(repo: Repository, entries: Sequence[StockEntry]) -> list[Record]:
+    """The doses that used stock: those from the first entry on (earlier ones touch no level)."""
+    return repo.counted_doses(since=min(e.at for e in entries)) if entries else []
+
+
 def _expected(repo: Repository, key: Key, at: dt.datetime) -> int:
-    level = levels(repo.stock_entries(), repo.counted_doses(), repo.regimens(), at).get(key)
+    entries = repo.stock_entries()
+    level = levels(entries, _doses_since_stock(repo, entries), repo.regimens(), at).get(key)
     return level.amount if level else 0
 
 
@@ -84,7 +91,7 @@ def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
     if not entries:
         return None
     regimens = repo.regimens()
-    current = levels(entries, repo.counted_doses(), regimens, now)
+    current = levels(entries, _doses_since_stock(repo, entries), regimens, now)
     first = tonight(profile, now) + (DAY if tonight_taken else dt.timedelta(0))
     nights, to_end = nights_left(current, regimens, first)
     return StockReport(tuple(current.values()), nights, to_end, tuple(entries),
