@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from medtrack.errors import MedtrackError
-from medtrack.tui.problem import ProblemScreen
 from medtrack.tui.tonight import TonightScreen
 
 if TYPE_CHECKING:
@@ -96,6 +95,8 @@ class MedtrackApp(App[None]):
 
     def show_problem(self, error: MedtrackError) -> None:
         """The database cannot be used: one screen with the CLI's words, never the setup form."""
+        from medtrack.tui.problem import ProblemScreen  # only when the database cannot be used
+
         if isinstance(self.screen, ProblemScreen):
             return
         self.push_screen(ProblemScreen(error.message), lambda _: self.refresh_tonight())

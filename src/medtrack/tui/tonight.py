@@ -1,7 +1,7 @@
 """The Tonight screen: what to do now in large text, the state in words, one obvious action.
 
-It is the first frame: the services (and with them the database library, ~0.5 s) are imported
-inside the methods that use them, which run after the first frame is drawn.
+It is the first frame: the services (and with them the database library, ~0.5 s) and the
+dialogs (~10 ms) are imported inside the methods that use them, after the first frame.
 """
 
 from __future__ import annotations
@@ -22,18 +22,12 @@ from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui import screens
 from medtrack.tui.access import app_of
-from medtrack.tui.dialogs import (
-    AlreadyTakenDialog,
-    ConfirmDialog,
-    DoseRequest,
-    LogDialog,
-    MessageDialog,
-)
 from medtrack.tui.safe import clean, plain
 
 if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
     from medtrack.services.status import Status
+    from medtrack.tui.dialogs import DoseRequest
 
 STATE_WORDS = {
     "contraindicated": "Do not take it: contraindicated",
@@ -234,6 +228,8 @@ class TonightScreen(Screen[None]):
         shown = self.status
         self._show(report, nights)
         if shown is not None and not same_night_state(shown, report):
+            from medtrack.tui.dialogs import MessageDialog
+
             self.app.push_screen(MessageDialog(
                 "Tonight has changed", "Tonight changed since the screen was drawn (a record "
                 f"from another terminal?). Now: {STATE_WORDS.get(report.state, report.state)}.\n\n"
@@ -255,6 +251,8 @@ class TonightScreen(Screen[None]):
             self.app.notify(clean(why_not(report)), severity="warning", timeout=8, markup=False)
             return
         scheduled = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
+        from medtrack.tui.dialogs import LogDialog
+
         self.app.push_screen(LogDialog(scheduled, report.latest_dose_at, report.as_taken),
                              self._logged)
 
@@ -262,11 +260,15 @@ class TonightScreen(Screen[None]):
         if report.state in ("taken", "skipped", "no_dose", "no_prescription"):
             self.app.notify(clean(why_not(report)), timeout=6, markup=False)
             return
+        from medtrack.tui.dialogs import ConfirmDialog
+
         self.app.push_screen(ConfirmDialog(
             "Skip tonight?", "Record that you do not take tonight's dose. Take the next dose at "
             "the usual time; never take two to make up.", "Skip tonight"), self._skipped)
 
     def _open_already_taken(self, report: Status) -> None:
+        from medtrack.tui.dialogs import AlreadyTakenDialog
+
         self.app.push_screen(AlreadyTakenDialog(report.zone, app_of(self).now()),
                              self._already)
 
@@ -296,6 +298,8 @@ class TonightScreen(Screen[None]):
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _refused(self, message: str) -> None:
+        from medtrack.tui.dialogs import MessageDialog
+
         self.app.push_screen(MessageDialog("Not recorded", message + "\n\nNothing was recorded."))
         self.load()
 
