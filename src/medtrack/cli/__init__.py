@@ -18,6 +18,7 @@ from platformdirs import user_data_path
 
 from medtrack.cli.parser import build_parser
 from medtrack.errors import BadInput, MedtrackError
+from medtrack.location import Location, parse_location
 from medtrack.services.text import printable
 
 if TYPE_CHECKING:
@@ -28,10 +29,11 @@ _TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]
 
 @dataclass
 class Context:
-    """What every command handler gets: the clock, the database path, and output helpers."""
+    """What every command handler gets: the clock, the database (a file path or a PostgreSQL
+    URL), and output helpers."""
 
     now: dt.datetime
-    db_path: Path
+    db_path: Location
 
     def open_db(self) -> Database:
         from medtrack.services.database import (
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
-        ctx = Context(now=clock_now(), db_path=Path(db_text).expanduser() if db_text else default_db_path())
+        ctx = Context(now=clock_now(), db_path=parse_location(db_text) if db_text else default_db_path())
         handler = getattr(args, "handler", None)
         if handler is None or args.demo:
             from medtrack.cli.tui_cmd import (

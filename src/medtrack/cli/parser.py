@@ -72,7 +72,9 @@ def build_parser() -> Parser:
         "medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
         "the monograph and the doctor's plan and keeps an honest history. It does not replace "
         "your doctor. Run with no command to open the screen."))
-    parser.add_argument("--db", metavar="PATH", help="database file (default: MEDTRACK_DB or the user data folder)")
+    parser.add_argument("--db", metavar="PATH", help=(
+        "database file, or a postgresql+psycopg://USER@/DBNAME?host=/SOCKET/DIR URL "
+        "(default: MEDTRACK_DB or the user data folder)"))
     parser.add_argument("--demo", action="store_true",
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version="medtrack 0.1.0")

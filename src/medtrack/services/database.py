@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from medtrack.location import Location
 from medtrack.storage.repository import Database
 
 __all__ = ["Database", "open_database"]
 
 
-def open_database(path: Path, *, create: bool = False) -> Database:
+def open_database(path: Location, *, create: bool = False) -> Database:
     """The medtrack database at `path`, migrated and checked (exit 2 or 4 when it cannot be)."""
     return Database(path, create=create)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from pathlib import Path
 
 from medtrack.core.model import Profile, Step, Symptom
 from medtrack.core.nights import dose_window
@@ -12,6 +11,7 @@ from medtrack.core.parse import parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import hold, linear_steps
 from medtrack.errors import BadInput
+from medtrack.location import Location
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Database, Repository
@@ -25,13 +25,13 @@ def demo_profile(now: dt.datetime) -> Profile:
     return Profile(name="Alex Demo", born=dt.date(now.year - 58, 4, 2), zone="Europe/Berlin")
 
 
-def fill_demo(path: Path, now: dt.datetime, years: str | None = None, seed: int = 7) -> Profile:
+def fill_demo(path: Location, now: dt.datetime, years: str | None = None, seed: int = 7) -> Profile:
     """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms."""
     count = parse_positive_int(years, what="--years", maximum=50) if years is not None else 1
     return demo_database(path, now, count, seed)
 
 
-def demo_database(path: Path, now: dt.datetime, years: int, seed: int = 7) -> Profile:
+def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7) -> Profile:
     """The demo patient with `years` of history (0: the same plan, no records yet)."""
     db = Database(path, create=True)
     profile = demo_profile(now)

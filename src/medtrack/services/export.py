@@ -125,7 +125,7 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     if target.suffix.lower() not in FITTING.get(fmt, (SUFFIXES[fmt],)):
         raise BadInput(f"the file name {target.name} does not fit the {fmt.upper()} format: give "
                        f"a name ending in {SUFFIXES[fmt]}, or choose the format that fits it")
-    check_target(target, force, protect=db.path)
+    check_target(target, force, protect=db.file)
     data = gather(db, now, first, last)
     write_atomically(target.absolute(), lambda stream: write(data, stream))
     return target

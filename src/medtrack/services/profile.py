@@ -15,6 +15,7 @@ from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
 from medtrack.core.rules import cautions, contraindications
 from medtrack.errors import BadInput
+from medtrack.location import Location
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
@@ -130,14 +131,15 @@ def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
     return found
 
 
-def init_profile(path: Path, now: dt.datetime, changes: ProfileChanges, default_zone: str) -> tuple[Profile, list[str]]:
+def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges,
+                 default_zone: str) -> tuple[Profile, list[str]]:
     """Create the database and its profile; refused if the database already has one."""
     if changes.name is None or changes.born is None:
         raise BadInput("a profile needs a name and a date of birth",
                        hint="--name NAME --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
-    if path.is_file() and path.stat().st_size > 0:
+    if isinstance(path, Path) and path.is_file() and path.stat().st_size > 0:
         db = Database(path)
         with db.unit_of_work(write=False) as repo:
             if repo.profile() is not None:

@@ -1,4 +1,5 @@
-"""Opening the SQLite file: private permissions, pragmas, BEGIN IMMEDIATE and the schema version."""
+"""Opening the database: the SQLite file (private permissions, pragmas, BEGIN IMMEDIATE) or a
+PostgreSQL server (storage/postgres.py), up to the current schema version."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import create_engine
 
-from medtrack.errors import BadInput, NoProfile, StorageProblem
+from medtrack.errors import BadInput, MedtrackError, NoProfile, StorageProblem
+from medtrack.location import Location, ServerUrl
+from medtrack.storage import postgres
 
 SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
@@ -39,8 +42,11 @@ def sqlite_code(error: BaseException) -> int | None:
     return code & 0xFF if isinstance(code, int) else None
 
 
-def storage_problem(error: BaseException, path: Path) -> StorageProblem:
-    """Turn a database error into one clear sentence for the user, by SQLite's result code."""
+def storage_problem(error: BaseException, path: Location) -> MedtrackError:
+    """Turn a database error into one clear sentence for the user, by SQLite's result code
+    (or PostgreSQL's SQLSTATE)."""
+    if isinstance(path, ServerUrl):
+        return postgres.classify(error, path)
     code = sqlite_code(error)
     if code in BUSY:
         return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
@@ -104,8 +110,21 @@ def _user_version(engine: Engine, path: Path) -> int:
     return int(version or 0)
 
 
-def open_engine(path: Path, *, create: bool = False) -> Engine:
+def _server_version(engine: Engine, location: ServerUrl) -> int:
+    try:
+        with engine.execution_options(medtrack_read_only=True).connect() as conn:
+            version = postgres.schema_version(conn)
+            conn.rollback()
+    except exc.SQLAlchemyError as error:
+        engine.dispose()
+        raise postgres.classify(error, location) from error
+    return version
+
+
+def open_engine(path: Location, *, create: bool = False) -> Engine:
     """Open an existing medtrack database (or create a new one when `create`), up to date."""
+    if isinstance(path, ServerUrl):
+        return _open_server(path, create=create)
     empty = path.is_file() and path.stat().st_size == 0
     if not path.exists() or empty:
         if not create:
@@ -128,8 +147,24 @@ def open_engine(path: Path, *, create: bool = False) -> Engine:
         raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
                        "database file (--db PATH)")
     engine = make_engine(path)
-    version = _user_version(engine, path)
+    return _up_to_date(engine, path, _user_version(engine, path))
+
+
+def _open_server(location: ServerUrl, *, create: bool) -> Engine:
+    """A PostgreSQL database: the server and the (empty) database are made by its admin;
+    medtrack creates its schema in it on `init` (or `db upgrade`)."""
+    engine = postgres.make_engine(location)
+    version = _server_version(engine, location)
+    if version == 0 and not create:
+        engine.dispose()
+        raise NoProfile(f"the database {location} holds no medtrack data yet: set one up first",
+                        hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
+    return _up_to_date(engine, location, version)
+
+
+def _up_to_date(engine: Engine, path: Location, version: int) -> Engine:
     if version > SCHEMA_VERSION:
+        engine.dispose()
         raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "
                              f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
     if version < SCHEMA_VERSION:

@@ -20,6 +20,8 @@ from sqlmodel import Session, col, select
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.errors import MedtrackError, Refused, StorageProblem
+from medtrack.location import Location, ServerUrl
+from medtrack.storage import postgres
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
@@ -260,9 +262,10 @@ class LockState:
 
 
 class Database:
-    """A medtrack database file; `unit_of_work()` gives one transaction around a Repository."""
+    """A medtrack database (a SQLite file or a PostgreSQL database); `unit_of_work()` gives one
+    transaction around a Repository."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Location, *, create: bool = False) -> None:
         self.path = path
         try:
             self.engine: Engine = open_engine(path, create=create)
@@ -271,7 +274,8 @@ class Database:
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[Repository]:
-        """One transaction: BEGIN IMMEDIATE for writers (taken before any check), commit on success."""
+        """One transaction, commit on success: writers take the write lock before any check
+        (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), readers never wait."""
         engine = self.engine if write else self.engine.execution_options(medtrack_read_only=True)
         try:
             with Session(engine, expire_on_commit=False) as session:
@@ -287,10 +291,17 @@ class Database:
                     raise
         except MedtrackError:
             raise
-        except exc.IntegrityError as error:
-            raise integrity_refusal(error) from error
         except exc.SQLAlchemyError as error:
+            if isinstance(self.path, ServerUrl):
+                raise postgres.classify(error, self.path) from error
+            if isinstance(error, exc.IntegrityError):
+                raise integrity_refusal(error) from error
             raise storage_problem(error, self.path) from error
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file (None on a server): what file-only steps (backups, permissions) need."""
+        return self.path if isinstance(self.path, Path) else None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -312,4 +323,4 @@ def integrity_refusal(error: exc.IntegrityError) -> MedtrackError:
     return StorageProblem(f"the database refused the change ({detail}); nothing was written")
 
 
-TWELVE_HOURS_TRIGGER = "medtrack: doses must be 12 hours apart"  # the trigger's own message
+TWELVE_HOURS_TRIGGER = postgres.TWELVE_HOURS_TRIGGER  # the trigger's own message, on both

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from medtrack.errors import MedtrackError
+from medtrack.location import Location
 from medtrack.tui.tonight import TonightScreen
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ class MedtrackApp(App[None]):
     TITLE = "medtrack"
     BINDINGS = [Binding("question_mark", "help", "Keys", key_display="?")]
 
-    def __init__(self, db_path: Path, clock: Clock = system_clock) -> None:
+    def __init__(self, db_path: Location, clock: Clock = system_clock) -> None:
         super().__init__()
         self.db_path = db_path
         self.clock = clock
@@ -114,7 +115,7 @@ class MedtrackApp(App[None]):
             self.action_show_help_panel()
 
 
-def run(db_path: Path, fixed_now: dt.datetime | None = None) -> int:
+def run(db_path: Location, fixed_now: dt.datetime | None = None) -> int:
     app = MedtrackApp(db_path, system_clock if fixed_now is None else fixed_clock(fixed_now))
     app.run()
     return app.return_code or 0

@@ -6,6 +6,8 @@ Revises:
 
 from alembic import op
 
+from medtrack.storage import pg_schema
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -128,7 +130,33 @@ SCHEMA = [
 ]
 
 
+# The same triggers on PostgreSQL, raising the same messages.
+PG_TRIGGERS = [
+    pg_schema.REFUSE_FUNCTION,
+    *pg_schema.refuse("record_no_delete", "DELETE", "record", "medtrack: records are append-only"),
+    *pg_schema.only_void(pg_schema.RECORD_COLUMNS),
+    *pg_schema.TWELVE_HOURS,
+    *pg_schema.refuse("symptom_no_delete", "DELETE", "symptom", "medtrack: the journal is append-only"),
+    *pg_schema.refuse("symptom_no_update", "UPDATE", "symptom", "medtrack: the journal is append-only"),
+    *pg_schema.refuse("profile_no_delete", "DELETE", "profile_version",
+                      "medtrack: profile versions are append-only"),
+    *pg_schema.refuse("profile_no_update", "UPDATE", "profile_version",
+                      "medtrack: profile versions are append-only"),
+    *pg_schema.refuse("regimen_no_delete", "DELETE", "regimen", "medtrack: regimens are append-only"),
+    *pg_schema.refuse("regimen_no_update", "UPDATE", "regimen", "medtrack: regimens are append-only"),
+    *pg_schema.refuse("step_no_delete", "DELETE", "regimen_step", "medtrack: regimens are append-only"),
+    *pg_schema.refuse("step_no_update", "UPDATE", "regimen_step", "medtrack: regimens are append-only"),
+]
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in SCHEMA:
+            if not statement.startswith("CREATE TRIGGER"):
+                op.execute(pg_schema.ddl(statement))
+        for statement in PG_TRIGGERS:
+            op.execute(statement)
+        return
     for statement in SCHEMA:
         op.execute(statement)
 

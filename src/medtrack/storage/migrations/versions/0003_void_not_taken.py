@@ -6,6 +6,8 @@ Revises: 0002
 
 from alembic import op
 
+from medtrack.storage import pg_schema
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -13,8 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("ALTER TABLE record ADD COLUMN not_taken BOOLEAN NOT NULL DEFAULT 0"
-               " CHECK (not_taken = 0 OR kind = 'void')")
+    column = ("ALTER TABLE record ADD COLUMN not_taken BOOLEAN NOT NULL DEFAULT 0"
+              " CHECK (not_taken = 0 OR kind = 'void')")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(pg_schema.ddl(column))
+        for statement in pg_schema.only_void((*pg_schema.RECORD_COLUMNS, "not_taken")):
+            op.execute(statement)
+        return
+    op.execute(column)
     # The append-only trigger lists every column: the new one may never change either.
     op.execute("DROP TRIGGER record_only_void")
     op.execute("""CREATE TRIGGER record_only_void BEFORE UPDATE ON record

@@ -9,27 +9,44 @@ import uuid
 from alembic import op
 from sqlalchemy import text
 
+from medtrack.storage import pg_schema
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
-    op.execute("""CREATE TABLE patient (
+PATIENT = """CREATE TABLE patient (
         id INTEGER PRIMARY KEY,
         uuid TEXT NOT NULL UNIQUE CHECK (length(uuid) = 36),
         created_at_utc INTEGER NOT NULL
-    )""")
+    )"""
+# A database made before this schema gets its id now, once.
+FIRST_PATIENT = ("INSERT INTO patient (uuid, created_at_utc) SELECT :uuid, recorded_at_utc FROM profile_version"
+                 " ORDER BY id LIMIT 1")
+IMPORTED = "ALTER TABLE record ADD COLUMN imported BOOLEAN NOT NULL DEFAULT 0"
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(pg_schema.ddl(PATIENT))
+        for event in ("DELETE", "UPDATE"):
+            for statement in pg_schema.refuse(f"patient_no_{event.lower()}", event, "patient",
+                                              "medtrack: the patient record is append-only"):
+                op.execute(statement)
+        op.get_bind().execute(text(FIRST_PATIENT), {"uuid": str(uuid.uuid4())})
+        op.execute(pg_schema.ddl(IMPORTED))
+        for statement in pg_schema.only_void((*pg_schema.RECORD_COLUMNS, "not_taken", "imported")):
+            op.execute(statement)
+        return
+    op.execute(PATIENT)
     op.execute("""CREATE TRIGGER patient_no_delete BEFORE DELETE ON patient
         BEGIN SELECT RAISE(ABORT, 'medtrack: the patient record is append-only'); END""")
     op.execute("""CREATE TRIGGER patient_no_update BEFORE UPDATE ON patient
         BEGIN SELECT RAISE(ABORT, 'medtrack: the patient record is append-only'); END""")
-    # A database made before this schema gets its id now, once.
-    op.get_bind().execute(text(
-        "INSERT INTO patient (uuid, created_at_utc) SELECT :uuid, recorded_at_utc FROM profile_version"
-        " ORDER BY id LIMIT 1"), {"uuid": str(uuid.uuid4())})
-    op.execute("ALTER TABLE record ADD COLUMN imported BOOLEAN NOT NULL DEFAULT 0")
+    op.get_bind().execute(text(FIRST_PATIENT), {"uuid": str(uuid.uuid4())})
+    op.execute(IMPORTED)
     op.execute("DROP TRIGGER record_only_void")
     op.execute("""CREATE TRIGGER record_only_void BEFORE UPDATE ON record
         WHEN NOT (OLD.voided = 0 AND NEW.voided = 1 AND OLD.kind != 'void'

@@ -6,6 +6,8 @@ Revises: 0004
 
 from alembic import op
 
+from medtrack.storage import pg_schema
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -15,7 +17,7 @@ depends_on = None
 def upgrade() -> None:
     op.execute("ALTER TABLE regimen ADD COLUMN formulation TEXT")
     op.execute("ALTER TABLE regimen ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
-    op.execute("""CREATE TABLE stock (
+    stock = """CREATE TABLE stock (
         id INTEGER PRIMARY KEY,
         kind TEXT NOT NULL CHECK (kind IN ('add', 'count')),
         at_utc INTEGER NOT NULL,
@@ -28,7 +30,15 @@ def upgrade() -> None:
         note TEXT,
         recorded_at_utc INTEGER NOT NULL,
         CHECK ((strength_ug IS NULL) != (ug_per_ml IS NULL))
-    )""")
+    )"""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(pg_schema.ddl(stock))
+        for event in ("DELETE", "UPDATE"):
+            for statement in pg_schema.refuse(f"stock_no_{event.lower()}", event, "stock",
+                                              "medtrack: the stock record is append-only"):
+                op.execute(statement)
+        return
+    op.execute(stock)
     op.execute("""CREATE TRIGGER stock_no_delete BEFORE DELETE ON stock
         BEGIN SELECT RAISE(ABORT, 'medtrack: the stock record is append-only'); END""")
     op.execute("""CREATE TRIGGER stock_no_update BEFORE UPDATE ON stock

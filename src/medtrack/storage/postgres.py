@@ -1,0 +1,105 @@
+"""Opening a PostgreSQL database: one writer at a time, snapshot readers, errors by SQLSTATE.
+
+SQLite's BEGIN IMMEDIATE becomes a transaction-scoped advisory lock taken as the first
+statement of every write transaction: two processes can never both pass the same check, and
+readers (REPEATABLE READ: one snapshot, like a SQLite read transaction) never wait for it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import create_engine
+
+from medtrack.errors import MedtrackError, Refused, StorageProblem
+from medtrack.location import ServerUrl
+
+# The one lock every write transaction takes (later: one per patient). An arbitrary constant:
+# "medtrack" in ASCII, so a DBA can recognise it in pg_locks.
+WRITE_LOCK = 0x6D65647472616368
+WAIT_MS = 5000  # as long as SQLite's busy timeout: then "busy, try again" (exit 4)
+CONNECT_TIMEOUT_S = 5
+
+TWELVE_HOURS_TRIGGER = "medtrack: doses must be 12 hours apart"  # the trigger's own message
+ONE_PER_NIGHT_INDEX = "record_one_per_night"
+
+
+def _on_begin(conn: Connection) -> None:
+    if conn.get_execution_options().get("medtrack_read_only"):
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    else:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+def make_engine(location: ServerUrl) -> Engine:
+    engine = create_engine(location.url, pool_pre_ping=True, connect_args={
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        # a lock wait longer than this is "busy"; a silent server is not waited on for ever
+        "options": f"-c lock_timeout={WAIT_MS} -c idle_in_transaction_session_timeout=60000",
+        "application_name": "medtrack",
+    })
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE of a psycopg error (wrapped by SQLAlchemy or not); None for a connection
+    that failed before the server said anything."""
+    driver = getattr(error, "orig", None) or error
+    state = getattr(driver, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+def _primary_message(error: BaseException) -> str:
+    driver: Any = getattr(error, "orig", None) or error
+    diag = getattr(driver, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    return str(primary) if primary else str(driver).strip().splitlines()[0] if str(driver).strip() else ""
+
+
+def _constraint(error: BaseException) -> str | None:
+    driver: Any = getattr(error, "orig", None) or error
+    return getattr(getattr(driver, "diag", None), "constraint_name", None)
+
+
+def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
+    """One clear sentence for the user (and the exit code), by the error's SQLSTATE."""
+    state = sqlstate(error) or ""
+    detail = _primary_message(error)
+    if state == "23505" and _constraint(error) == ONE_PER_NIGHT_INDEX:
+        return Refused("one-dose-per-night", "refused (one dose per night): this night already "
+                       "has a dose or a skip recorded. Never take a second dose.")
+    if state == "P0001" and detail == TWELVE_HOURS_TRIGGER:
+        return Refused("12-hour-gap", "refused (12-hour gap): doses must be at least 12 hours apart.")
+    if state.startswith("23") or state == "P0001":
+        return StorageProblem(f"the database refused the change ({detail}); nothing was written")
+    if state in ("40001", "40P01", "55P03", "57014"):
+        return StorageProblem(f"the database {location} is busy (another medtrack is writing); "
+                              "nothing was written, try again in a moment")
+    if state.startswith("08") or state in ("57P01", "57P02", "57P03") or (
+            not state and isinstance(error, exc.OperationalError | exc.InterfaceError)):
+        return StorageProblem(f"the connection to the database server {location} failed or was "
+                              f"lost ({detail}); nothing was written")
+    if state.startswith("53"):
+        return StorageProblem(f"the database server {location} is out of disk space or memory; "
+                              "nothing was written")
+    if state == "42501" or state.startswith("28"):
+        return StorageProblem(f"the database {location} cannot be used with this role's "
+                              f"privileges ({detail}); nothing was written")
+    if state == "3D000":
+        return StorageProblem(f"there is no database {location} on the server: create it first "
+                              "(createdb), then run medtrack init")
+    if state.startswith("XX"):
+        return StorageProblem(f"the database {location} is damaged ({detail}); it was left "
+                              "untouched: restore it from a dump")
+    return StorageProblem(f"the database {location} could not be used ({detail}); nothing was written")
+
+
+def schema_version(conn: Connection) -> int:
+    """The schema version from Alembic's own table (0: an empty database)."""
+    if conn.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar() is None:
+        return 0
+    revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    return int(revision) if revision else 0
