@@ -1,9 +1,13 @@
-"""Shared fixtures: the real CLI entry point run in-process on a temporary SQLite file.
+"""Shared fixtures: the real CLI entry point run in-process on a temporary database.
 
 `run("log", "1mg", now="2026-11-25T22:40+01:00")` calls `medtrack.cli.main(argv)` with
 MEDTRACK_DB pointing at a file under tmp_path and MEDTRACK_NOW set to `now` (or the default
 clock of the test), and returns a `Result` with `.code`, `.out`, `.err` and `.json()`.
 The machine's zone never leaks in: TZ is UTC for every test that uses `run` (or `patient`).
+
+The database is a SQLite file, or with MEDTRACK_TEST_BACKEND=postgres a fresh database on a
+throwaway PostgreSQL server started once per session (tests/pg_server.py): `db_path` is then
+its URL, `query()` reads either, and tests about the file itself are marked `sqlite_only`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from pg_server import Server, missing_reason
+
 # The clock of a test unless a call passes `now=`: the evening of 2026-11-25 in Berlin, before
 # the window of that night opens (20:30).
 DEFAULT_NOW = "2026-11-25T20:00+01:00"
@@ -27,6 +33,80 @@ BEDTIME = "22:30"
 WAKE = "06:30"
 PRESCRIBED_FROM = "2026-11-01"
 SET_UP_AT = "2026-11-01T12:00+01:00"
+
+
+BACKEND = os.environ.get("MEDTRACK_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"MEDTRACK_TEST_BACKEND={BACKEND!r}: give sqlite or postgres")
+ON_POSTGRES = BACKEND == "postgres"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if ON_POSTGRES:
+        skip = pytest.mark.skip(reason="about the SQLite file itself (MEDTRACK_TEST_BACKEND=postgres)")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Any:
+    """A PostgreSQL 15 server for the session (skipped, with the reason, if it cannot start)."""
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    server = Server().start()
+    yield server
+    server.stop()
+
+
+class Locations:
+    """Fresh, empty databases for the backend under test."""
+
+    def __init__(self, server: Server | None) -> None:
+        self.server = server
+
+    def new(self, folder: Path) -> Path | str:
+        if self.server is None:
+            return folder / "medtrack.db"
+        return self.server.create_database()
+
+
+@pytest.fixture(scope="session")
+def locations(request: pytest.FixtureRequest) -> Locations:
+    return Locations(request.getfixturevalue("pg_server") if ON_POSTGRES else None)
+
+
+def query(location: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows of a query read straight from the database (either backend), bypassing medtrack.
+    Write the query with `?` placeholders; booleans come back as 0/1 on both."""
+    if isinstance(location, Path):
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(location)) as conn:
+            return conn.execute(sql, params).fetchall()
+    import psycopg
+
+    with psycopg.connect(location.replace("+psycopg", "")) as conn:
+        rows = conn.execute(sql.replace("?", "%s"), params).fetchall()
+    return [tuple(int(v) if isinstance(v, bool) else v for v in row) for row in rows]
+
+
+def query_dicts(location: Path | str, sql: str) -> list[dict[str, Any]]:
+    """Like `query`, as dicts by column name."""
+    if isinstance(location, Path):
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(location)) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(r) for r in conn.execute(sql)]
+    import psycopg
+    from psycopg.rows import dict_row
+
+    with psycopg.connect(location.replace("+psycopg", ""), row_factory=dict_row) as conn:
+        return [{k: int(v) if isinstance(v, bool) else v for k, v in r.items()} for r in conn.execute(sql)]
 
 
 @dataclass
@@ -63,7 +143,7 @@ def assert_one_line_error(result: Result) -> None:
 class Runner:
     """Calls `medtrack.cli.main` in-process with a fixed clock and database."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db: Path | str) -> None:
         self.monkeypatch = monkeypatch
         self.capsys = capsys
         self.db = db
@@ -100,12 +180,13 @@ class Runner:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "medtrack.db"
+def db_path(tmp_path: Path, locations: Locations) -> Path | str:
+    """The test's database: a file path on SQLite, a fresh database's URL on PostgreSQL."""
+    return locations.new(tmp_path)
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path) -> Runner:
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path | str) -> Runner:
     from medtrack.storage.repository import Database
 
     # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock
@@ -128,15 +209,18 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_
     runner.close()
 
 
-_PATIENT_TEMPLATE: dict[str, bytes] = {}
+_PATIENT_TEMPLATE: dict[str, Any] = {}
 
 
 @pytest.fixture
 def patient(run: Runner) -> Runner:
     """A Berlin patient born 1970-05-01 (bedtime 22:30, wake 06:30) on 1 mg from 2026-11-01.
 
-    Made once through the CLI; later tests start from a copy of that file (created 0600).
+    Made once through the CLI; later tests start from a copy of that file (created 0600), or
+    on PostgreSQL, of that database (CREATE DATABASE ... TEMPLATE).
     """
+    if isinstance(run.db, str):
+        return _server_patient(run)
     if "db" in _PATIENT_TEMPLATE:
         fd = os.open(run.db, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(fd, "wb") as file:
@@ -149,4 +233,28 @@ def patient(run: Runner) -> Runner:
     run.close()
     if not Path(f"{run.db}-wal").exists():  # checkpointed: the main file is the whole database
         _PATIENT_TEMPLATE["db"] = run.db.read_bytes()
+    return run
+
+
+def _server_patient(run: Runner) -> Runner:
+    import psycopg
+
+    url = run.db
+    assert isinstance(url, str)
+    name = url.split("@/", 1)[1].split("?")[0]
+    admin = url.replace("+psycopg", "").replace(f"/{name}?", "/postgres?")
+    template = f"patient_template_{os.getpid()}"
+    if "pg" not in _PATIENT_TEMPLATE:
+        run.ok("init", "--name", "Ada Muster", "--born", BORN, "--tz", ZONE, "--bedtime", BEDTIME,
+               "--wake", WAKE, now=SET_UP_AT)
+        run.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", PRESCRIBED_FROM,
+               now=SET_UP_AT)
+        run.close()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{template}" TEMPLATE "{name}"')
+        _PATIENT_TEMPLATE["pg"] = template
+        return run
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     return run

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
-from contextlib import closing
 from pathlib import Path
 
 import pytest
+
+from conftest import ON_POSTGRES, query
 
 SET_UP_AT = "2026-11-01T12:00+01:00"  # when the `patient` fixture was set up
 
@@ -29,10 +29,9 @@ STATUS_KEYS = {"night", "state", "scheduled_mg", "taken_mg", "max_mg", "window_o
                "latest_dose_at", "previous_night", "guidance", "warnings"}
 
 
-def sql(path: Path, query: str) -> list[tuple]:
-    """Read the database directly, without medtrack's code."""
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(query).fetchall()
+def sql(path: Path | str, text: str) -> list[tuple]:
+    """Read the database directly, without medtrack's code (either backend)."""
+    return query(path, text)
 
 
 def history(run) -> list[dict]:
@@ -70,7 +69,8 @@ def test_init_defaults_zone_bedtime_wake(run, db_path):
     assert data["warnings"] == []
     assert data["born"] == "1970-05-01"
     assert data["age"] == 56
-    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    if isinstance(db_path, Path):  # a file: private to its owner
+        assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
 
 def test_init_takes_the_zone_from_tz(run, monkeypatch):
@@ -899,6 +899,15 @@ def test_a_voided_skip_frees_the_night(patient):
 # -- user text, exit codes, files -------------------------------------------------------------
 
 NASTY = "[bold]loud[/bold] \x1b[2J\x1b[31mred\x07\x9b2J 💊 Robert'); DROP TABLE record;-- \"q\" \\ ñ\r\x00x"
+if ON_POSTGRES:  # PostgreSQL's text cannot hold NUL: refused there (exit 2), see the test below
+    NASTY = NASTY.replace("\x00", "")
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite keeps a NUL in text (tested above)")
+def test_a_nul_character_is_bad_input_on_postgres_and_nothing_is_written(patient, db_path):
+    result = patient("log", "--note", "a\x00b", now=IN_WINDOW)
+    assert result.code == 2 and "NUL" in result.err, result
+    assert sql(db_path, "SELECT count(*) FROM record")[0][0] == 0
 
 
 def test_plain_output_strips_control_characters_and_json_is_verbatim(run, db_path):
@@ -963,7 +972,8 @@ def test_the_db_option_beats_the_environment(patient, tmp_path):
 
 
 def test_the_database_file_is_private(patient, db_path):
-    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    if isinstance(db_path, Path):  # a file: private to its owner
+        assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
     for suffix in ("-wal", "-shm"):
         side = Path(f"{db_path}{suffix}")
         if side.exists():

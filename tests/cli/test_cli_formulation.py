@@ -5,11 +5,11 @@ stock, and the end of the taper. The patient (`run` + `setup`) lives in Berlin (
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
+
+from conftest import query
 
 SET_UP = "2026-11-01T12:00+01:00"
 
@@ -24,10 +24,8 @@ def at(day: dt.date, clock: str = "22:40") -> str:
     return f"{day.isoformat()}T{clock}+01:00"
 
 
-def tables(path: Path) -> dict[str, list[tuple]]:
-    with closing(sqlite3.connect(path)) as conn:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
-                for t in ("record", "regimen", "regimen_step", "stock")}
+def tables(path: Path | str) -> dict[str, list[tuple]]:
+    return {t: query(path, f"SELECT * FROM {t} ORDER BY id") for t in ("record", "regimen", "regimen_step", "stock")}
 
 
 def test_the_dose_as_taken_in_prescribe_status_and_the_calendar(run):
@@ -104,9 +102,7 @@ def test_stock_goes_down_with_each_dose_and_a_count_off_by_two_tablets_is_flagge
     assert stock["nights_left"] == 30  # half a tablet a night
     counted = run.ok("stock", "count", "13x1mg", now="2026-12-01T12:00+01:00")
     assert "differs from the 15 × 1 mg tablets expected" in counted.out
-    with closing(sqlite3.connect(db_path)) as conn:
-        assert conn.execute("SELECT amount, expected, flagged FROM stock WHERE kind = 'count'"
-                            ).fetchall() == [(52, 60, 1)]
+    assert query(db_path, "SELECT amount, expected, flagged FROM stock WHERE kind = 'count'") == [(52, 60, 1)]
     status = run.ok("status", "--json", now="2026-12-01T20:00+01:00").json()
     assert status["stock"]["flagged_counts"][0]["expected"] == "15 × 1 mg tablets"
     assert status["stock"]["nights_left"] == 26

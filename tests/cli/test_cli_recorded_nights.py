@@ -7,11 +7,11 @@ The standard patient (`patient` fixture) lives in Europe/Berlin, bedtime 22:30, 
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
+
+from conftest import query
 
 SET_UP_AT = "2026-11-01T12:00+01:00"
 IN_WINDOW = "2026-11-25T22:40+01:00"
@@ -19,9 +19,8 @@ LATER = "2026-11-25T23:20+01:00"
 PLAN = ("--from", "0.5mg", "--step", "0.25mg", "--every", "2w", "--prescriber", "Dr. Weiss")
 
 
-def sql(path: Path, query: str) -> list[tuple]:
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(query).fetchall()
+def sql(path: Path | str, text: str) -> list[tuple]:
+    return query(path, text)
 
 
 def tables(path: Path) -> dict[str, list[tuple]]:

@@ -337,13 +337,13 @@ _DEMO: dict[str, bytes] = {}
 @pytest.fixture
 def demo(run):
     """`run` on a one-year demo database (made once through the CLI, then copied)."""
-    if "db" in _DEMO:
+    if "db" in _DEMO and isinstance(run.db, Path):
         run.db.write_bytes(_DEMO["db"])
         run.db.chmod(0o600)
         return run
     run.ok("demo")
     run.close()
-    if not Path(f"{run.db}-wal").exists():
+    if isinstance(run.db, Path) and not Path(f"{run.db}-wal").exists():
         _DEMO["db"] = run.db.read_bytes()
     return run
 

@@ -21,6 +21,8 @@ import pytest
 
 from medtrack.storage.engine import SCHEMA_VERSION
 
+pytestmark = pytest.mark.sqlite_only  # raw sqlite3 on the file; test_postgres.py is the server's twin
+
 IN_WINDOW = "2026-11-25T22:40+01:00"  # 21:40 UTC, night of 2026-11-25 in Berlin
 DOSE_AT = 1795642800  # 2026-11-25T21:40:00Z
 HOUR = 3600

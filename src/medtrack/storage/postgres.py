@@ -13,7 +13,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import create_engine
 
-from medtrack.errors import MedtrackError, Refused, StorageProblem
+from medtrack.errors import BadInput, MedtrackError, Refused, StorageProblem
 from medtrack.location import ServerUrl
 
 # The one lock every write transaction takes (later: one per patient). An arbitrary constant:
@@ -73,6 +73,10 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
                        "has a dose or a skip recorded. Never take a second dose.")
     if state == "P0001" and detail == TWELVE_HOURS_TRIGGER:
         return Refused("12-hour-gap", "refused (12-hour gap): doses must be at least 12 hours apart.")
+    if isinstance(error, exc.DataError) and "NUL (0x00)" in detail:
+        # SQLite keeps a NUL character in text; PostgreSQL's text type cannot hold one.
+        return BadInput("the text contains a NUL character (\\x00), which a PostgreSQL database "
+                        "cannot store: remove it; nothing was written")
     if state.startswith("23") or state == "P0001":
         return StorageProblem(f"the database refused the change ({detail}); nothing was written")
     if state in ("40001", "40P01", "55P03", "57014"):

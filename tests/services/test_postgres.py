@@ -1,0 +1,279 @@
+"""The same guarantees on PostgreSQL: the schema's safety net, errors by SQLSTATE, one writer at
+a time across processes, and nothing half-written when a process or its connection dies.
+
+Runs on the session's throwaway server (tests/pg_server.py) whatever MEDTRACK_TEST_BACKEND is;
+skipped, with the reason, where the PostgreSQL binaries are missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import psycopg
+import pytest
+
+from medtrack.errors import NoProfile, Refused, StorageProblem
+from medtrack.location import ServerUrl, parse_location
+from medtrack.services.dosing import log_dose
+from medtrack.services.prescribing import prescribe
+from medtrack.services.profile import ProfileChanges, init_profile
+from medtrack.storage.repository import Database
+
+pytestmark = pytest.mark.postgres
+
+BERLIN = dt.timezone(dt.timedelta(hours=1))
+SET_UP = dt.datetime(2026, 11, 1, 12, 0, tzinfo=BERLIN)
+IN_WINDOW = dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN)
+DOSE_AT = 1795642800  # 2026-11-25T21:40:00Z
+
+
+def conninfo(url: str) -> str:
+    return url.replace("+psycopg", "")
+
+
+def patient_database(server: Any) -> str:
+    """A fresh database with the standard patient on 1 mg from 2026-11-01 (through the services)."""
+    url = server.create_database("svc")
+    location = parse_location(url)
+    init_profile(location, SET_UP, ProfileChanges(name="Ada", born="1970-05-01", zone="Europe/Berlin"), "UTC")
+    db = Database(location)
+    try:
+        prescribe(db, SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+    finally:
+        db.dispose()
+    return url
+
+
+@pytest.fixture
+def patient_url(pg_server: Any) -> str:
+    return patient_database(pg_server)
+
+
+@pytest.fixture
+def logged(patient_url: str) -> str:
+    db = Database(parse_location(patient_url))
+    try:
+        log_dose(db, IN_WINDOW)
+    finally:
+        db.dispose()
+    return patient_url
+
+
+def count(url: str, where: str = "TRUE") -> int:
+    with psycopg.connect(conninfo(url)) as conn:
+        row = conn.execute(f"SELECT count(*) FROM record WHERE {where}").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def refused_with(url: str, sql: str) -> str:
+    """Run `sql` straight on the server; it must fail with one of medtrack's trigger messages."""
+    with psycopg.connect(conninfo(url)) as conn, pytest.raises(psycopg.Error) as caught:
+        conn.execute(sql)
+    assert caught.value.diag.sqlstate in ("P0001", "23505", "23514"), caught.value
+    return str(caught.value.diag.message_primary)
+
+
+# -- the schema's safety net -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sql", "message"), [
+    ("DELETE FROM record", "medtrack: records are append-only"),
+    ("TRUNCATE record CASCADE", "medtrack: records are append-only"),
+    ("DELETE FROM profile_version", "medtrack: profile versions are append-only"),
+    ("UPDATE regimen SET prescriber = 'x'", "medtrack: regimens are append-only"),
+    ("DELETE FROM regimen_step", "medtrack: regimens are append-only"),
+    ("UPDATE patient SET created_at_utc = 0", "medtrack: the patient record is append-only"),
+    ("UPDATE record SET note = 'edited'", "medtrack: the only change a record allows is voiding"),
+    ("UPDATE record SET voided = true, dose_ug = 2000", "medtrack: the only change a record allows is voiding"),
+    ("DELETE FROM migration_log", "medtrack: the migration log is append-only"),
+])
+def test_the_triggers_refuse_with_the_same_messages_as_on_sqlite(logged: str, sql: str, message: str) -> None:
+    assert refused_with(logged, sql) == message
+    assert count(logged) == 1
+
+
+def test_voiding_is_the_one_update_and_happens_once(logged: str) -> None:
+    with psycopg.connect(conninfo(logged)) as conn:
+        conn.execute("UPDATE record SET voided = true WHERE id = 1")
+    assert refused_with(logged, "UPDATE record SET voided = false WHERE id = 1") == (
+        "medtrack: the only change a record allows is voiding")
+
+
+def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: str) -> None:
+    insert = ("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc) "
+              "VALUES ('dose', '{night}', {at}, 'UTC', 1000, 0)")
+    with psycopg.connect(conninfo(logged)) as conn, pytest.raises(psycopg.errors.UniqueViolation) as caught:
+        conn.execute(insert.format(night="2026-11-25", at=DOSE_AT + 86400))
+    assert caught.value.diag.constraint_name == "record_one_per_night"
+    assert refused_with(logged, insert.format(night="2026-11-26", at=DOSE_AT + 43140)) == (
+        "medtrack: doses must be 12 hours apart")
+    with psycopg.connect(conninfo(logged)) as conn:  # exactly 12 hours is allowed
+        conn.execute(insert.format(night="2026-11-26", at=DOSE_AT + 43200))
+    assert count(logged) == 2
+
+
+def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> None:
+    """If a bug above let a second dose through, the database still refuses it (exit 3)."""
+    from medtrack.core.model import Record
+
+    db = Database(parse_location(logged))
+    try:
+        for night, at, rule in (("2026-11-25", IN_WINDOW + dt.timedelta(days=1), "one-dose-per-night"),
+                                ("2026-11-26", IN_WINDOW + dt.timedelta(hours=11), "12-hour-gap")):
+            with pytest.raises(Refused) as caught, db.unit_of_work() as repo:
+                repo.add_record(Record(id=0, kind="dose", night=dt.date.fromisoformat(night), at=at,
+                                       zone="Europe/Berlin", dose_ug=1000, scheduled_ug=1000),
+                                recorded_at=at)
+            assert caught.value.rule == rule
+    finally:
+        db.dispose()
+    assert count(logged) == 1
+
+
+# -- opening: schema versions and the server's errors ----------------------------------
+
+
+def test_an_empty_database_is_no_profile_and_a_newer_schema_is_exit_4(pg_server: Any, patient_url: str) -> None:
+    with pytest.raises(NoProfile):
+        Database(parse_location(pg_server.create_database("empty")))
+    with psycopg.connect(conninfo(patient_url)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(StorageProblem) as caught:
+        Database(parse_location(patient_url))
+    assert "newer medtrack" in caught.value.message
+    assert count(patient_url) == 0
+
+
+def test_a_server_that_is_not_there_is_exit_4(tmp_path: Any) -> None:
+    with pytest.raises(StorageProblem) as caught:
+        Database(ServerUrl(f"postgresql+psycopg://nobody@/nothing?host={tmp_path}"))
+    assert "connection to the database server" in caught.value.message
+
+
+def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_url: str) -> None:
+    from medtrack.core.model import Record
+
+    db = Database(parse_location(patient_url))
+    try:
+        with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
+            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
+                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+            pid = repo.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with psycopg.connect(conninfo(patient_url), autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            repo.session.flush()
+            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
+                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+        assert "connection" in caught.value.message and caught.value.exit_code == 4
+        log_dose(db, IN_WINDOW)  # the pool recovers: the next command works
+    finally:
+        db.dispose()
+    assert count(patient_url, "kind = 'skip'") == 0
+    assert count(patient_url, "kind = 'dose'") == 1
+
+
+def test_the_cli_takes_a_url_and_refuses_backup_and_restore(patient_url: str, monkeypatch: Any,
+                                                            capsys: Any) -> None:
+    from medtrack.cli import main
+
+    monkeypatch.setenv("MEDTRACK_NOW", IN_WINDOW.isoformat())
+    monkeypatch.delenv("MEDTRACK_DB", raising=False)
+    postgres_url = patient_url.replace("postgresql+psycopg://", "postgresql://")
+    assert main(["--db", postgres_url, "log"]) == 0
+    for argv in (["backup", "/tmp/x.db"], ["restore", "/tmp/x.db"]):
+        capsys.readouterr()
+        assert main(["--db", patient_url, *argv]) == 2
+        assert "pg_dump" in capsys.readouterr().err or argv[0] == "restore"
+    assert count(patient_url, "kind = 'dose'") == 1
+
+
+# -- many processes ------------------------------------------------------------------------
+
+WORKERS = 8
+ROUNDS = 20
+
+
+def _log_rounds(url: str, barrier: Any, results: Any) -> None:  # runs in a child process
+    import medtrack.services.dosing as dosing
+    from medtrack.errors import MedtrackError
+
+    real = dosing.night_facts
+
+    def slow_facts(*args: Any, **kwargs: Any) -> Any:
+        facts = real(*args, **kwargs)
+        time.sleep(0.02)  # widen the gap between the check and the insert
+        return facts
+
+    dosing.night_facts = slow_facts
+    database = Database(parse_location(url))
+    for round_ in range(ROUNDS):
+        now = IN_WINDOW - dt.timedelta(days=ROUNDS - 1 - round_)
+        barrier.wait()
+        try:
+            dosing.log_dose(database, now)
+            results.put((round_, 0))
+        except MedtrackError as error:
+            results.put((round_, error.exit_code))
+    database.dispose()
+
+
+@pytest.mark.slow
+def test_eight_processes_logging_the_same_night_give_one_dose_twenty_rounds(patient_url: str) -> None:
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
+    procs = [ctx.Process(target=_log_rounds, args=(patient_url, barrier, results)) for _ in range(WORKERS)]
+    for proc in procs:
+        proc.start()
+    codes: dict[int, list[int]] = {}
+    for _ in range(WORKERS * ROUNDS):
+        round_, code = results.get(timeout=120)
+        codes.setdefault(round_, []).append(code)
+    for proc in procs:
+        proc.join(30)
+    assert all(sorted(c) == [0] + [3] * (WORKERS - 1) for c in codes.values()), codes
+    with psycopg.connect(conninfo(patient_url)) as conn:
+        per_night = conn.execute("SELECT night, count(*) FROM record WHERE kind = 'dose' GROUP BY night").fetchall()
+    assert len(per_night) == ROUNDS and all(n == 1 for _, n in per_night), per_night
+
+
+HALF_WRITTEN = """
+import datetime as dt, sys, time
+from medtrack.core.model import Record
+from medtrack.location import parse_location
+from medtrack.storage.repository import Database
+db = Database(parse_location(sys.argv[1]))
+with db.unit_of_work() as repo:
+    at = dt.datetime.fromisoformat(sys.argv[2])
+    for night in ("2026-11-20", "2026-11-21"):
+        repo.add_record(Record(id=0, kind="skip", night=dt.date.fromisoformat(night), at=at,
+                               zone="Europe/Berlin"), recorded_at=at)
+    print("written, not committed", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.slow
+def test_a_process_killed_mid_transaction_leaves_nothing_and_holds_no_lock(patient_url: str) -> None:
+    child = subprocess.Popen([sys.executable, "-c", HALF_WRITTEN, patient_url, IN_WINDOW.isoformat()],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "written, not committed"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(10)
+    db = Database(parse_location(patient_url))
+    try:
+        started = time.monotonic()
+        log_dose(db, IN_WINDOW)  # the write lock went with the dead connection
+        assert time.monotonic() - started < 5
+    finally:
+        db.dispose()
+    assert count(patient_url, "kind = 'skip'") == 0
+    assert count(patient_url, "kind = 'dose'") == 1
