@@ -77,6 +77,13 @@ def locations(request: pytest.FixtureRequest) -> Locations:
     return Locations(request.getfixturevalue("pg_server") if ON_POSTGRES else None)
 
 
+def location_of(db: Path | str) -> Any:
+    """What medtrack's services take for a test database: the path, or the parsed URL."""
+    from medtrack.location import parse_location
+
+    return db if isinstance(db, Path) else parse_location(db)
+
+
 def query(location: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Rows of a query read straight from the database (either backend), bypassing medtrack.
     Write the query with `?` placeholders; booleans come back as 0/1 on both."""

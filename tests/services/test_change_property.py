@@ -13,9 +13,7 @@ file per example, with the clock moving forward night by night. After every step
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import tempfile
-from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import Locations, location_of, query
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.errors import BadInput, Refused
 from medtrack.services.calendar import calendar_month
@@ -61,11 +60,10 @@ def night_at(index: int, hour: int = 22, minute: int = 40) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN)
 
 
-def recorded(path: Path) -> dict[str, int | None]:
+def recorded(path: Path | str) -> dict[str, int | None]:
     """Night -> the scheduled dose stored with its record (read with sqlite3, not medtrack)."""
-    with closing(sqlite3.connect(path)) as conn:
-        rows = conn.execute("SELECT night, scheduled_ug FROM record WHERE kind IN ('dose', 'skip')"
-                            " AND voided = 0 ORDER BY id").fetchall()
+    rows = query(path, "SELECT night, scheduled_ug FROM record WHERE kind IN ('dose', 'skip')"
+                       " AND voided = 0 ORDER BY id")
     found: dict[str, int | None] = {}
     for night, scheduled in rows:
         found.setdefault(night, scheduled)
@@ -113,13 +111,13 @@ def run_step(db: Database, index: int, step: tuple) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(script)
-def test_no_change_re_judges_a_recorded_night(steps_: list) -> None:
+def test_no_change_re_judges_a_recorded_night(locations: Locations, steps_: list) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "m.db"
+        path = locations.new(Path(folder))
         set_up = dt.datetime(2026, 10, 31, 12, 0, tzinfo=BERLIN)
-        init_profile(path, set_up, ProfileChanges(name="Ada", born="1970-05-01",
+        init_profile(location_of(path), set_up, ProfileChanges(name="Ada", born="1970-05-01",
                                                   zone="Europe/Berlin"), "Europe/Berlin")
-        db = Database(path)
+        db = Database(location_of(path))
         try:
             prescribe(db, set_up, "1mg", "Dr. Weiss", FIRST.isoformat())
             for index, step in steps_:

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import Locations, location_of, query_dicts
 from medtrack.errors import BadInput, Refused
 from medtrack.services.dosing import log_dose, skip_night, void_record
 from medtrack.services.prescribing import prescribe
@@ -64,13 +65,11 @@ steps = st.lists(st.one_of(log_step, log_step, log_step, skip_step, void_step, z
                  min_size=6, max_size=30)
 
 
-def rows(path: Path) -> list[dict]:
-    with closing(sqlite3.connect(path)) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("SELECT * FROM record ORDER BY id")]
+def rows(path: Path | str) -> list[dict]:
+    return query_dicts(path, "SELECT * FROM record ORDER BY id")
 
 
-def check_invariants(path: Path) -> None:
+def check_invariants(path: Path | str) -> None:
     records = rows(path)
     counted = [r for r in records if r["kind"] == "dose" and not r["voided"]]
     planned = [r for r in counted if not r["already_taken"]]
@@ -97,7 +96,7 @@ def check_invariants(path: Path) -> None:
         assert len(same) == 1, f"a dose and a skip (or two) for one night: {same}"
 
 
-def run_step(db: Database, path: Path, step: tuple, zone: str) -> str:
+def run_step(db: Database, path: Path | str, step: tuple, zone: str) -> str:
     """Run one step; returns the profile's zone after it."""
     before = rows(path)
     try:
@@ -125,13 +124,13 @@ def run_step(db: Database, path: Path, step: tuple, zone: str) -> str:
     return zone
 
 
-def play(script: list[tuple]) -> None:
+def play(script: list[tuple], locations: Locations | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "medtrack.db"
-        init_profile(path, SET_UP, ProfileChanges(name="Ada", born="1970-05-01",
+        path = locations.new(Path(folder)) if locations else Path(folder) / "medtrack.db"
+        init_profile(location_of(path), SET_UP, ProfileChanges(name="Ada", born="1970-05-01",
                                                   zone="Europe/Berlin", bedtime="22:30",
                                                   wake="06:30"), "UTC")
-        db = Database(path)
+        db = Database(location_of(path))
         try:
             prescribe(db, SET_UP, "1mg", "Dr. Weiss", FIRST_NIGHT.isoformat())
             prescribe(db, SET_UP, "0.5mg", "Dr. Weiss", "2026-11-06")
@@ -156,8 +155,8 @@ def play(script: list[tuple]) -> None:
 @example([("skip", 1), ("log", 1, 9 * 60, None, False), ("void", 1), ("log", 1, 9 * 60, None, False),
           ("skip", 1), ("log", 6, 9 * 60, "1mg", False), ("log", 6, 9 * 60, "0.5mg", False)])
 @pytest.mark.slow
-def test_no_sequence_of_attempts_breaks_the_dose_invariants(script):
-    play(script)
+def test_no_sequence_of_attempts_breaks_the_dose_invariants(locations, script):
+    play(script, locations)
 
 
 def test_the_invariant_checker_sees_a_violation():

@@ -109,3 +109,15 @@ def test_current_schema_opens_without_alembic(tmp_path: Path) -> None:
             "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_db_upgrade_migrates_an_old_file_explicitly(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    build_schema_1(db)
+    before = dump(db)
+    env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
+    for expected in (f"from version 1 to {SCHEMA_VERSION}", f"up to date (version {SCHEMA_VERSION})"):
+        out = subprocess.run([sys.executable, "-m", "medtrack", "db", "upgrade"], env=env,
+                             capture_output=True, text=True)
+        assert out.returncode == 0 and expected in out.stdout, out
+    assert dump(db) == before

@@ -277,3 +277,40 @@ def test_a_process_killed_mid_transaction_leaves_nothing_and_holds_no_lock(patie
         db.dispose()
     assert count(patient_url, "kind = 'skip'") == 0
     assert count(patient_url, "kind = 'dose'") == 1
+
+
+# -- schema migrations on the server --------------------------------------------------------
+
+
+def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any, monkeypatch: Any,
+                                                                 capsys: Any) -> None:
+    from medtrack.cli import main
+    from medtrack.storage.migrate import upgrade
+    from medtrack.storage.postgres import make_engine
+
+    monkeypatch.setenv("MEDTRACK_NOW", IN_WINDOW.isoformat())
+    empty = pg_server.create_database("up")
+    assert main(["--db", empty, "db", "upgrade"]) == 0
+    assert "from version 0 to 5" in capsys.readouterr().out
+    assert main(["--db", empty, "db", "upgrade"]) == 0
+    assert "up to date (version 5)" in capsys.readouterr().out
+
+    old = pg_server.create_database("old")  # schema 1, with a profile and a dose in it
+    engine = make_engine(ServerUrl(old))
+    upgrade(engine, ServerUrl(old), from_version=0, to_version=1)
+    engine.dispose()
+    with psycopg.connect(conninfo(old)) as conn:
+        conn.execute("INSERT INTO profile_version (recorded_at_utc, name, born, zone, bedtime, wake, liver, "
+                     "renal, pregnant, breastfeeding, conditions, min_sleep_min, change) VALUES (0, 'Ada', "
+                     "'1970-05-01', 'Europe/Berlin', '22:30', '06:30', 'none', false, false, false, '', 420, "
+                     "'created')")
+        conn.execute("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc) "
+                     f"VALUES ('skip', '2026-11-24', {DOSE_AT - 86400}, 'Europe/Berlin', NULL, 0)")
+    assert main(["--db", old, "db", "upgrade"]) == 0
+    assert "from version 1 to 5" in capsys.readouterr().out
+    with psycopg.connect(conninfo(old)) as conn:
+        assert conn.execute("SELECT count(*) FROM patient").fetchone() == (1,)
+        assert conn.execute("SELECT night, imported, not_taken FROM record").fetchall() == [
+            ("2026-11-24", False, False)]
+        assert conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall() == [
+            (1, 5, None)]

@@ -1,4 +1,4 @@
-"""Commands that look after the file itself: backup and restore."""
+"""Commands that look after the database itself: backup, restore and the schema."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 
 from medtrack.cli import Context
 from medtrack.services.backups import backup, restore
+from medtrack.services.database import upgrade_database
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
@@ -17,4 +18,13 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
     kept = restore(ctx.db_path, args.file)
     ctx.out(f"Restored {ctx.db_path} from {args.file}. The replaced database is kept as {kept}.")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, ctx: Context) -> int:
+    before, now = upgrade_database(ctx.db_path)
+    if before == now:
+        ctx.out(f"The schema of {ctx.db_path} is up to date (version {now}).")
+    else:
+        ctx.out(f"The schema of {ctx.db_path} was upgraded from version {before} to {now}.")
     return 0

@@ -256,6 +256,13 @@ def _admin_cmds(subs: Subparsers) -> None:
             "medtrack restore ~/medtrack-2026-11-25.db", "admin_cmds:cmd_restore")
     p.add_argument("file", metavar="FILE")
 
+    p = _sub(subs, "db", "look after the database's schema", "medtrack db upgrade", None)
+    dsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser, required=True)
+    _sub(dsubs, "upgrade", "apply the schema migrations (a SQLite file, or an empty or older "
+         "PostgreSQL database); opening a database does this too",
+         "medtrack --db postgresql+psycopg://ward@/medtrack?host=/run/postgresql db upgrade",
+         "admin_cmds:cmd_db_upgrade")
+
 
 def _stock_cmds(subs: Subparsers) -> None:
     p = _sub(subs, "stock", "the stock of tablets or liquid: how much is left and how long it lasts",

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from medtrack.location import Location
+from medtrack.storage.engine import upgrade_schema
 from medtrack.storage.repository import Database
 
-__all__ = ["Database", "open_database"]
+__all__ = ["Database", "open_database", "upgrade_database"]
 
 
 def open_database(path: Location, *, create: bool = False) -> Database:
     """The medtrack database at `path`, migrated and checked (exit 2 or 4 when it cannot be)."""
     return Database(path, create=create)
+
+
+def upgrade_database(path: Location) -> tuple[int, int]:
+    """Apply the schema migrations (SQLite or PostgreSQL): the version found and the version now."""
+    return upgrade_schema(path)

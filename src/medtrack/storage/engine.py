@@ -174,3 +174,26 @@ def _up_to_date(engine: Engine, path: Location, version: int) -> Engine:
 
         upgrade(engine, path, from_version=version)
     return engine
+
+
+def upgrade_schema(path: Location) -> tuple[int, int]:
+    """Bring a database's schema up to date, as opening it does: (version found, version now).
+
+    A PostgreSQL database may be empty (its admin made it): it gets the whole schema. A SQLite
+    file must exist (`medtrack init` makes one).
+    """
+    if isinstance(path, ServerUrl):
+        engine = postgres.make_engine(path)
+        before = _server_version(engine, path)
+        engine.dispose()
+        open_engine(path, create=True).dispose()
+        return before, SCHEMA_VERSION
+    before = 0
+    if path.is_file():
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+                before = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.Error:
+            pass  # opening it below says what is wrong, in the usual words
+    open_engine(path).dispose()
+    return before, SCHEMA_VERSION
