@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from backends import ON_POSTGRES, Locations
 from pg_server import Server, missing_reason
 
 # The clock of a test unless a call passes `now=`: the evening of 2026-11-25 in Berlin, before
@@ -33,12 +34,6 @@ BEDTIME = "22:30"
 WAKE = "06:30"
 PRESCRIBED_FROM = "2026-11-01"
 SET_UP_AT = "2026-11-01T12:00+01:00"
-
-
-BACKEND = os.environ.get("MEDTRACK_TEST_BACKEND", "sqlite")
-if BACKEND not in ("sqlite", "postgres"):
-    raise pytest.UsageError(f"MEDTRACK_TEST_BACKEND={BACKEND!r}: give sqlite or postgres")
-ON_POSTGRES = BACKEND == "postgres"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -60,60 +55,9 @@ def pg_server() -> Any:
     server.stop()
 
 
-class Locations:
-    """Fresh, empty databases for the backend under test."""
-
-    def __init__(self, server: Server | None) -> None:
-        self.server = server
-
-    def new(self, folder: Path) -> Path | str:
-        if self.server is None:
-            return folder / "medtrack.db"
-        return self.server.create_database()
-
-
 @pytest.fixture(scope="session")
 def locations(request: pytest.FixtureRequest) -> Locations:
     return Locations(request.getfixturevalue("pg_server") if ON_POSTGRES else None)
-
-
-def location_of(db: Path | str) -> Any:
-    """What medtrack's services take for a test database: the path, or the parsed URL."""
-    from medtrack.location import parse_location
-
-    return db if isinstance(db, Path) else parse_location(db)
-
-
-def query(location: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Rows of a query read straight from the database (either backend), bypassing medtrack.
-    Write the query with `?` placeholders; booleans come back as 0/1 on both."""
-    if isinstance(location, Path):
-        import sqlite3
-        from contextlib import closing
-
-        with closing(sqlite3.connect(location)) as conn:
-            return conn.execute(sql, params).fetchall()
-    import psycopg
-
-    with psycopg.connect(location.replace("+psycopg", "")) as conn:
-        rows = conn.execute(sql.replace("?", "%s"), params).fetchall()
-    return [tuple(int(v) if isinstance(v, bool) else v for v in row) for row in rows]
-
-
-def query_dicts(location: Path | str, sql: str) -> list[dict[str, Any]]:
-    """Like `query`, as dicts by column name."""
-    if isinstance(location, Path):
-        import sqlite3
-        from contextlib import closing
-
-        with closing(sqlite3.connect(location)) as conn:
-            conn.row_factory = sqlite3.Row
-            return [dict(r) for r in conn.execute(sql)]
-    import psycopg
-    from psycopg.rows import dict_row
-
-    with psycopg.connect(location.replace("+psycopg", ""), row_factory=dict_row) as conn:
-        return [{k: int(v) if isinstance(v, bool) else v for k, v in r.items()} for r in conn.execute(sql)]
 
 
 @dataclass

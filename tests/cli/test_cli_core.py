@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ON_POSTGRES, query
+from backends import ON_POSTGRES, query
 
 SET_UP_AT = "2026-11-01T12:00+01:00"  # when the `patient` fixture was set up
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import query
+from backends import query
 
 SET_UP = "2026-11-01T12:00+01:00"
 

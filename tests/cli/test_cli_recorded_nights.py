@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import query
+from backends import query
 
 SET_UP_AT = "2026-11-01T12:00+01:00"
 IN_WINDOW = "2026-11-25T22:40+01:00"

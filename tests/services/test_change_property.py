@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Locations, location_of, query
+from backends import Locations, location_of, query
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.errors import BadInput, Refused
 from medtrack.services.calendar import calendar_month
@@ -63,7 +63,7 @@ def night_at(index: int, hour: int = 22, minute: int = 40) -> dt.datetime:
 def recorded(path: Path | str) -> dict[str, int | None]:
     """Night -> the scheduled dose stored with its record (read with sqlite3, not medtrack)."""
     rows = query(path, "SELECT night, scheduled_ug FROM record WHERE kind IN ('dose', 'skip')"
-                       " AND voided = 0 ORDER BY id")
+                       " AND NOT voided ORDER BY id")
     found: dict[str, int | None] = {}
     for night, scheduled in rows:
         found.setdefault(night, scheduled)

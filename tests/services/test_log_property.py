@@ -27,7 +27,7 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import Locations, location_of, query_dicts
+from backends import Locations, location_of, query_dicts
 from medtrack.errors import BadInput, Refused
 from medtrack.services.dosing import log_dose, skip_night, void_record
 from medtrack.services.prescribing import prescribe
