@@ -8,7 +8,8 @@ Regenerate after an intended change of the screens with
 
 from __future__ import annotations
 
-from tui_helpers import DEMO_NOW, SIZE, press, settle
+from textual.widgets import DataTable
+from tui_helpers import DEMO_NOW, SIZE, press, settle, until
 
 
 def test_tonight_snapshot(demo, make_app, snap_compare):
@@ -30,5 +31,9 @@ def test_history_snapshot(demo, make_app, snap_compare):
     async def run_before(pilot) -> None:
         await settle(pilot)
         await press(pilot, "h")
+        # The page's rows arrive from a worker; the columns size to them a refresh later.
+        await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count > 0)
+        await pilot.pause(0.1)
+        await settle(pilot)
 
     assert snap_compare(make_app(demo, DEMO_NOW), terminal_size=SIZE, run_before=run_before)
