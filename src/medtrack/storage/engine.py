@@ -15,6 +15,7 @@ from sqlmodel import create_engine
 from medtrack.errors import BadInput, MedtrackError, NoProfile, StorageProblem
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import postgres
+from medtrack.storage.refusals import TWELVE_HOURS_TRIGGER, one_per_night, refused_change, twelve_hours
 
 SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 5000
@@ -48,6 +49,15 @@ def storage_problem(error: BaseException, path: Location) -> MedtrackError:
     if isinstance(path, ServerUrl):
         return postgres.classify(error, path)
     code = sqlite_code(error)
+    driver = getattr(error, "orig", None) or error
+    detail = str(driver)
+    if code == sqlite3.SQLITE_CONSTRAINT:  # the schema's safety net: by the extended code
+        extended = getattr(driver, "sqlite_errorcode", None)
+        if extended == sqlite3.SQLITE_CONSTRAINT_UNIQUE and "record.night" in detail:
+            return one_per_night()
+        if extended == sqlite3.SQLITE_CONSTRAINT_TRIGGER and detail == TWELVE_HOURS_TRIGGER:
+            return twelve_hours()
+        return refused_change(detail)
     if code in BUSY:
         return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
                               "nothing was written, try again in a moment")
@@ -59,7 +69,6 @@ def storage_problem(error: BaseException, path: Location) -> MedtrackError:
                               "permissions and its folder's); nothing was written")
     if code in NO_SPACE:
         return StorageProblem(f"the disk holding {path} is full or failing; nothing was written")
-    detail = str(getattr(error, "orig", None) or error)
     return StorageProblem(f"the database {path} could not be used ({detail}); nothing was written")
 
 

@@ -13,8 +13,15 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import create_engine
 
-from medtrack.errors import BadInput, MedtrackError, Refused, StorageProblem
+from medtrack.errors import BadInput, MedtrackError, StorageProblem
 from medtrack.location import ServerUrl
+from medtrack.storage.refusals import (
+    ONE_PER_NIGHT_INDEX,
+    TWELVE_HOURS_TRIGGER,
+    one_per_night,
+    refused_change,
+    twelve_hours,
+)
 
 # The one lock every write transaction takes (later: one per patient). An arbitrary constant:
 # "medtrack" in ASCII, so a DBA can recognise it in pg_locks.
@@ -22,8 +29,6 @@ WRITE_LOCK = 0x6D65647472616368
 WAIT_MS = 5000  # as long as SQLite's busy timeout: then "busy, try again" (exit 4)
 CONNECT_TIMEOUT_S = 5
 
-TWELVE_HOURS_TRIGGER = "medtrack: doses must be 12 hours apart"  # the trigger's own message
-ONE_PER_NIGHT_INDEX = "record_one_per_night"
 
 
 def _on_begin(conn: Connection) -> None:
@@ -69,16 +74,15 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
     state = sqlstate(error) or ""
     detail = _primary_message(error)
     if state == "23505" and _constraint(error) == ONE_PER_NIGHT_INDEX:
-        return Refused("one-dose-per-night", "refused (one dose per night): this night already "
-                       "has a dose or a skip recorded. Never take a second dose.")
+        return one_per_night()
     if state == "P0001" and detail == TWELVE_HOURS_TRIGGER:
-        return Refused("12-hour-gap", "refused (12-hour gap): doses must be at least 12 hours apart.")
+        return twelve_hours()
     if isinstance(error, exc.DataError) and "NUL (0x00)" in detail:
         # SQLite keeps a NUL character in text; PostgreSQL's text type cannot hold one.
         return BadInput("the text contains a NUL character (\\x00), which a PostgreSQL database "
                         "cannot store: remove it; nothing was written")
     if state.startswith("23") or state == "P0001":
-        return StorageProblem(f"the database refused the change ({detail}); nothing was written")
+        return refused_change(detail)
     if state in ("40001", "40P01", "55P03", "57014"):
         return StorageProblem(f"the database {location} is busy (another medtrack is writing); "
                               "nothing was written, try again in a moment")

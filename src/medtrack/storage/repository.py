@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +18,8 @@ from sqlmodel import Session, col, select
 
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
-from medtrack.errors import MedtrackError, Refused, StorageProblem
-from medtrack.location import Location, ServerUrl
-from medtrack.storage import postgres
+from medtrack.errors import MedtrackError
+from medtrack.location import Location
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
@@ -292,10 +290,6 @@ class Database:
         except MedtrackError:
             raise
         except exc.SQLAlchemyError as error:
-            if isinstance(self.path, ServerUrl):
-                raise postgres.classify(error, self.path) from error
-            if isinstance(error, exc.IntegrityError):
-                raise integrity_refusal(error) from error
             raise storage_problem(error, self.path) from error
 
     @property
@@ -306,21 +300,3 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-def integrity_refusal(error: exc.IntegrityError) -> MedtrackError:
-    """The schema's own safety net caught what the rules above should have: still a refusal.
-
-    SQLite reports a unique index by its extended code; the schema's triggers abort with a
-    message of ours that names the rule (the only text medtrack reads back).
-    """
-    code = getattr(error.orig, "sqlite_errorcode", None)
-    detail = str(error.orig)
-    if code == sqlite3.SQLITE_CONSTRAINT_UNIQUE and "record.night" in detail:
-        return Refused("one-dose-per-night", "refused (one dose per night): this night already "
-                       "has a dose or a skip recorded. Never take a second dose.")
-    if code == sqlite3.SQLITE_CONSTRAINT_TRIGGER and detail == TWELVE_HOURS_TRIGGER:
-        return Refused("12-hour-gap", "refused (12-hour gap): doses must be at least 12 hours apart.")
-    return StorageProblem(f"the database refused the change ({detail}); nothing was written")
-
-
-TWELVE_HOURS_TRIGGER = postgres.TWELVE_HOURS_TRIGGER  # the trigger's own message, on both
