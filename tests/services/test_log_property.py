@@ -169,7 +169,7 @@ def test_the_invariant_checker_sees_a_violation():
         with closing(sqlite3.connect(path)) as conn:
             conn.execute(
                 "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, "
-                "recorded_at_utc) VALUES ('dose', '2026-11-02', 1, 'UTC', 3000, 1000, 1)")
+                "recorded_at_utc, patient_id) VALUES ('dose', '2026-11-02', 1, 'UTC', 3000, 1000, 1, 1)")
             conn.commit()
         try:
             check_invariants(path)

@@ -51,10 +51,16 @@ SCHEMA_1_REGIMEN = ("id, kind, created_at_utc, prescriber, start_night, acknowle
                     " version, change, reason, round_ug")
 
 
+def columns(conn: sqlite3.Connection, table: str) -> str:
+    """The table's columns but those schema 6 adds (the patient, who recorded it)."""
+    names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    return ", ".join(n for n in names if n not in ("patient_id", "recorded_by"))
+
+
 def dump(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, with the record columns schema 1 had (later ones are added)."""
     with sqlite3.connect(path) as conn:
-        found = {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+        found = {t: conn.execute(f"SELECT {columns(conn, t)} FROM {t} ORDER BY id").fetchall()
                  for t in ("profile_version", "regimen_step", "symptom")}
         found["regimen"] = conn.execute(f"SELECT {SCHEMA_1_REGIMEN} FROM regimen ORDER BY id").fetchall()
         found["record"] = conn.execute(f"SELECT {SCHEMA_1_RECORD} FROM record ORDER BY id").fetchall()
@@ -81,6 +87,10 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
         (patient_id,), = conn.execute("SELECT uuid FROM patient").fetchall()
         assert len(patient_id) == 36
         assert conn.execute("SELECT count(*) FROM record WHERE imported != 0").fetchone()[0] == 0
+        # schema 6: every row belongs to that one patient; nobody is named as having entered them
+        for table in ("profile_version", "regimen", "record"):
+            assert conn.execute(f"SELECT DISTINCT patient_id FROM {table}").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM record WHERE recorded_by IS NOT NULL").fetchone()[0] == 0
         log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
     assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
     backup = Path(log[0][2])

@@ -108,8 +108,8 @@ def test_voiding_is_the_one_update_and_happens_once(logged: str) -> None:
 
 
 def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: str) -> None:
-    insert = ("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc) "
-              "VALUES ('dose', '{night}', {at}, 'UTC', 1000, 0)")
+    insert = ("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc, patient_id) "
+              "VALUES ('dose', '{night}', {at}, 'UTC', 1000, 0, 1)")
     with psycopg.connect(conninfo(logged)) as conn, pytest.raises(psycopg.errors.UniqueViolation) as caught:
         conn.execute(insert.format(night="2026-11-25", at=DOSE_AT + 86400))
     assert caught.value.diag.constraint_name == "record_one_per_night"
@@ -293,9 +293,9 @@ def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any,
     monkeypatch.setenv("MEDTRACK_NOW", IN_WINDOW.isoformat())
     empty = pg_server.create_database("up")
     assert main(["--db", empty, "db", "upgrade"]) == 0
-    assert "from version 0 to 5" in capsys.readouterr().out
+    assert "from version 0 to 6" in capsys.readouterr().out
     assert main(["--db", empty, "db", "upgrade"]) == 0
-    assert "up to date (version 5)" in capsys.readouterr().out
+    assert "up to date (version 6)" in capsys.readouterr().out
 
     old = pg_server.create_database("old")  # schema 1, with a profile and a dose in it
     engine = make_engine(ServerUrl(old))
@@ -309,10 +309,10 @@ def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any,
         conn.execute("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc) "
                      f"VALUES ('skip', '2026-11-24', {DOSE_AT - 86400}, 'Europe/Berlin', NULL, 0)")
     assert main(["--db", old, "db", "upgrade"]) == 0
-    assert "from version 1 to 5" in capsys.readouterr().out
+    assert "from version 1 to 6" in capsys.readouterr().out
     with psycopg.connect(conninfo(old)) as conn:
         assert conn.execute("SELECT count(*) FROM patient").fetchone() == (1,)
         assert conn.execute("SELECT night, imported, not_taken FROM record").fetchall() == [
             ("2026-11-24", False, False)]
         assert conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall() == [
-            (1, 5, None)]
+            (1, 6, None)]

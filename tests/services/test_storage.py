@@ -44,8 +44,8 @@ def insert_record(conn: sqlite3.Connection, *, kind: str = "dose", night: str = 
                   voided: int = 0, voids: int | None = None) -> int:
     cursor = conn.execute(
         "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, "
-        "voided, voids, note, recorded_at_utc) VALUES (?, ?, ?, 'Europe/Berlin', ?, 1000, ?, ?, ?, "
-        "NULL, ?)", (kind, night, at_utc, dose_ug, already_taken, voided, voids, at_utc))
+        "voided, voids, note, recorded_at_utc, patient_id) VALUES (?, ?, ?, 'Europe/Berlin', ?, 1000, ?, ?, "
+        "?, NULL, ?, 1)", (kind, night, at_utc, dose_ug, already_taken, voided, voids, at_utc))
     return int(cursor.lastrowid)
 
 
@@ -149,7 +149,7 @@ def test_a_second_planned_record_for_a_night_fails_on_the_unique_index(logged, k
     # unique index can refuse it.
     before = records(logged)
     with connect(logged) as conn, pytest.raises(sqlite3.IntegrityError,
-                                                match="UNIQUE constraint failed: record.night"):
+                                                match="UNIQUE constraint failed: record.patient_id, record.night"):
         insert_record(conn, kind=kind, dose_ug=dose_ug, at_utc=DOSE_AT + 12 * HOUR + 20 * 60)
     assert records(logged) == before
 

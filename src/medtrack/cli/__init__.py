@@ -34,13 +34,15 @@ class Context:
 
     now: dt.datetime
     db_path: Location
+    patient: str | None = None  # --patient or MEDTRACK_PATIENT (None: the only one)
+    by: str | None = None  # --by or MEDTRACK_USER (None: the database user)
 
     def open_db(self) -> Database:
         from medtrack.services.database import (
             open_database,  # the database library: commands only
         )
 
-        return open_database(self.db_path)
+        return open_database(self.db_path, patient=self.patient, by=self.by)
 
     @staticmethod
     def out(text: str = "") -> None:
@@ -83,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
-        ctx = Context(now=clock_now(), db_path=parse_location(db_text) if db_text else default_db_path())
+        ctx = Context(now=clock_now(), db_path=parse_location(db_text) if db_text else default_db_path(),
+                      patient=_option(args.patient, "MEDTRACK_PATIENT", "--patient needs a number or a name"),
+                      by=_option(args.by, "MEDTRACK_USER", "--by needs the name of who is entering this"))
         handler = getattr(args, "handler", None)
         if handler is None or args.demo:
             from medtrack.cli.tui_cmd import (
@@ -107,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"medtrack: internal error ({type(error).__name__}: {error}); nothing was "
                          "written. Set MEDTRACK_DEBUG=1 to see details.\n")
         return 1
+
+
+def _option(given: str | None, variable: str, empty: str) -> str | None:
+    """An option, else its environment variable; an empty one is bad input, not 'the default'."""
+    value = given if given is not None else os.environ.get(variable)
+    if value is not None and not value.strip():
+        raise BadInput(f"{empty} ({'it' if given is not None else variable} is empty)")
+    return " ".join(value.split()) if value is not None else None
 
 
 def check_text(args: list[str]) -> None:

@@ -33,9 +33,13 @@ def _changes(args: argparse.Namespace) -> ProfileChanges:
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    profile, warnings = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone())
+    profile, warnings, count = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone(),
+                                            add_patient=args.add_patient)
     ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "
             f"{profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}).")
+    if count > 1:
+        ctx.out(f"This database now holds {count} patients: choose one with --patient NAME or "
+                "NUMBER (medtrack patients lists them).")
     for warning in warnings:
         ctx.out(f"Warning: {warning}")
     if any(w.startswith("contraindicated") for w in warnings):

@@ -60,10 +60,19 @@ def _formulation_options(p: argparse.ArgumentParser) -> None:
 Subparsers: TypeAlias = "argparse._SubParsersAction[Parser]"
 
 
+def _who_options(p: argparse.ArgumentParser, default: object) -> None:
+    """Which patient, and who is entering: before the command or after it."""
+    p.add_argument("--patient", metavar="NUMBER|NAME", default=default, help=(
+        "the patient, when the database holds several (else MEDTRACK_PATIENT, or the only one)"))
+    p.add_argument("--by", metavar="NAME", default=default, help=(
+        "who is entering this (else MEDTRACK_USER, or the database user)"))
+
+
 def _sub(subs: Subparsers, name: str, help_text: str, example: str, handler: str | None) -> Parser:
     p = subs.add_parser(name, help=help_text, description=f"{help_text}\n\nExample: {example}",
                         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.set_defaults(handler=handler)
+    _who_options(p, argparse.SUPPRESS)  # SUPPRESS: a value given before the command stays
     return p
 
 
@@ -75,6 +84,7 @@ def build_parser() -> Parser:
     parser.add_argument("--db", metavar="PATH", help=(
         "database file, or a postgresql+psycopg://USER@/DBNAME?host=/SOCKET/DIR URL "
         "(default: MEDTRACK_DB or the user data folder)"))
+    _who_options(parser, None)
     parser.add_argument("--demo", action="store_true",
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version="medtrack 0.1.0")
@@ -83,6 +93,12 @@ def build_parser() -> Parser:
     p = _sub(subs, "init", "create the database and the patient's profile",
              "medtrack init --name 'Ada Muster' --born 1958-04-02 --tz Europe/Berlin", "core_cmds:cmd_init")
     _profile_options(p, new=True)
+    p.add_argument("--add-patient", action="store_true",
+                   help="add another patient to a database that already has one")
+
+    p = _sub(subs, "patients", "the patients in this database, with each one's number",
+             "medtrack patients --json", "ward_cmds:cmd_patients")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = _sub(subs, "profile", "show the profile, or change it with `profile set`",
              "medtrack profile --json", "core_cmds:cmd_profile")
@@ -262,6 +278,12 @@ def _admin_cmds(subs: Subparsers) -> None:
          "PostgreSQL database); opening a database does this too",
          "medtrack --db postgresql+psycopg://ward@/medtrack?host=/run/postgresql db upgrade",
          "admin_cmds:cmd_db_upgrade")
+    r = _sub(dsubs, "roles", "print (or apply) the PostgreSQL roles and GRANTs for a ward: "
+             "nurses record doses, skips, voids and symptoms; prescribers also change prescriptions "
+             "and plans; nobody may change or delete a record",
+             "medtrack --db postgresql+psycopg://owner@/medtrack?host=/run/postgresql db roles --apply",
+             "ward_cmds:cmd_db_roles")
+    r.add_argument("--apply", action="store_true", help="run the statements on the database (as its owner)")
 
 
 def _stock_cmds(subs: Subparsers) -> None:

@@ -43,6 +43,16 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Patient:
+    """A patient in the database: the short number shown to users, the stable UUID, and the
+    name of the newest profile (None: added but no profile yet)."""
+
+    id: int
+    uuid: str
+    name: str | None
+
+
+@dataclass(frozen=True)
 class Step:
     """From `start` night on, `dose_ug` each night (0 = stopped) until the next step starts."""
 
@@ -120,6 +130,7 @@ class Record:
     rule: str | None = None  # the rule an already-taken dose broke, if any
     not_taken: bool = False  # a void stating the dose was never taken (mirrored on the dose)
     imported: bool = False  # history read from a CSV export, not checked against a schedule
+    recorded_by: str | None = None  # who entered it (None: before medtrack kept it)
 
     @property
     def counted(self) -> bool:
@@ -156,6 +167,7 @@ class Symptom:
     night: dt.date
     note: str | None
     urgent: bool
+    recorded_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,7 @@ class StockEntry:
     expected: int | None = None
     flagged: bool = False
     note: str | None = None
+    recorded_by: str | None = None
 
     @property
     def key(self) -> tuple[str, int]:

@@ -9,9 +9,12 @@ from medtrack.storage.repository import Database
 __all__ = ["Database", "open_database", "upgrade_database"]
 
 
-def open_database(path: Location, *, create: bool = False) -> Database:
-    """The medtrack database at `path`, migrated and checked (exit 2 or 4 when it cannot be)."""
-    return Database(path, create=create)
+def open_database(path: Location, *, create: bool = False, patient: str | None = None,
+                  by: str | None = None) -> Database:
+    """The medtrack database at `path`, migrated and checked (exit 2 or 4 when it cannot be),
+    seen as one patient's (`patient`: a number, UUID or name; None: the only one), with `by`
+    entering what is written (None: the database user)."""
+    return Database(path, create=create, patient=patient, by=by)
 
 
 def upgrade_database(path: Location) -> tuple[int, int]:

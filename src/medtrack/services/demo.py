@@ -35,12 +35,12 @@ def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7) -
     """The demo patient with `years` of history (0: the same plan, no records yet)."""
     db = Database(path, create=True)
     profile = demo_profile(now)
-    with db.unit_of_work() as repo:
-        if repo.profile() is not None:
+    with db.unit_of_work(new_patient=True) as repo:
+        if repo.patients():
             raise BadInput(f"{path} already holds data: the demo only fills an empty database")
         start_at = now - dt.timedelta(days=365 * years)
-        repo.add_profile(profile, at=start_at, change="created (demo)")
         repo.add_patient(at=start_at)
+        repo.add_profile(profile, at=start_at, change="created (demo)")
         _fill(repo, profile, now, years, random.Random(seed))
     db.dispose()
     return profile

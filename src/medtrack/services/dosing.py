@@ -119,7 +119,8 @@ def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | No
 
 def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: int, reason: str,
              at: dt.datetime, *, not_taken: bool = False) -> Record:
-    """Append a void for a dose or skip and mark it voided (the only update the schema allows)."""
+    """Append a void for a dose or skip; the schema marks the record voided (the only update it
+    allows, made by its own trigger)."""
     target = repo.record(record_id)
     if target is None or target.kind == "void":
         raise BadInput(f"there is no dose or skip record with id {record_id}",
@@ -137,9 +138,7 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
                       "never taken, and say so.", hint="add --not-taken only if it was never taken")
     void = Record(id=0, kind=RecordKind.VOID, night=target.night, at=at.astimezone(profile.tz),
                   zone=profile.zone, voids=record_id, note=reason, not_taken=not_taken)
-    saved = repo.add_record(void, recorded_at=now)
-    repo.mark_voided(record_id)
-    return saved
+    return repo.add_record(void, recorded_at=now)
 
 
 def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:

@@ -20,7 +20,7 @@ from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.text import require_text
-from medtrack.storage.repository import Database
+from medtrack.storage.repository import Database, same_name
 
 # Fields whose change can loosen a limit: they need the prescriber PIN once a lock is set.
 GUARDED_FIELDS = ("born", "liver", "conditions", "pregnant", "breastfeeding", "min_sleep_min")
@@ -132,27 +132,36 @@ def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
 
 
 def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges,
-                 default_zone: str) -> tuple[Profile, list[str]]:
-    """Create the database and its profile; refused if the database already has one."""
+                 default_zone: str, *, add_patient: bool = False) -> tuple[Profile, list[str], int]:
+    """Create the database if needed and add a patient with this profile: the profile, its
+    warnings, and how many patients the database holds now.
+
+    A database that already has a patient takes another only when asked (`add_patient`), and
+    never a second one of the same name: a patient set up twice by mistake would split their
+    history, and every command would then have to ask which one was meant."""
     if changes.name is None or changes.born is None:
         raise BadInput("a profile needs a name and a date of birth",
                        hint="--name NAME --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
-    if isinstance(path, Path) and path.is_file() and path.stat().st_size > 0:
-        db = Database(path)
-        with db.unit_of_work(write=False) as repo:
-            if repo.profile() is not None:
-                raise BadInput(f"{path} already has a profile: change it instead",
-                               hint="use: medtrack profile set")
     db = Database(path, create=True)
-    with db.unit_of_work() as repo:
-        if repo.profile() is not None:
-            raise BadInput(f"{path} already has a profile: change it instead",
-                           hint="use: medtrack profile set")
-        repo.add_profile(profile, at=now, change="created")
-        repo.add_patient(at=now)
-    return profile, profile_warnings(profile, now)
+    try:
+        with db.unit_of_work(new_patient=True) as repo:
+            found = repo.patients()
+            for patient in found:
+                if patient.name is not None and same_name(patient.name, profile.name):
+                    raise BadInput(f"{path} already has a profile for {patient.name} (patient "
+                                   f"{patient.id}): change it instead",
+                                   hint=f"use: medtrack --patient {patient.id} profile set")
+            if found and not add_patient:
+                names = ", ".join(p.name or "?" for p in found[:3]) + (", ..." if len(found) > 3 else "")
+                raise BadInput(f"{path} already has a profile ({names}): to change it use medtrack "
+                               "profile set; to add another patient, run init again with --add-patient")
+            repo.add_patient(at=now)
+            repo.add_profile(profile, at=now, change="created")
+    finally:
+        db.dispose()
+    return profile, profile_warnings(profile, now), len(found) + 1
 
 
 def show_profile(db: Database) -> Profile:

@@ -1,8 +1,9 @@
 """Opening a PostgreSQL database: one writer at a time, snapshot readers, errors by SQLSTATE.
 
-SQLite's BEGIN IMMEDIATE becomes a transaction-scoped advisory lock taken as the first
-statement of every write transaction: two processes can never both pass the same check, and
-readers (REPEATABLE READ: one snapshot, like a SQLite read transaction) never wait for it.
+SQLite's BEGIN IMMEDIATE becomes a lock taken before the first check of every write transaction:
+a row lock on the patient for one patient's writes (the repository takes it), a database-wide
+advisory lock for the rest (adding a patient, migrations). Two processes can never both pass the
+same check, and readers (REPEATABLE READ: one snapshot, like a SQLite read transaction) never wait.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from medtrack.storage.refusals import (
     twelve_hours,
 )
 
-# The one lock every write transaction takes (later: one per patient). An arbitrary constant:
+# The lock writes that are not one patient's take (adding a patient, migrations). An arbitrary constant:
 # "medtrack" in ASCII, so a DBA can recognise it in pg_locks.
 WRITE_LOCK = 0x6D65647472616368
 WAIT_MS = 5000  # as long as SQLite's busy timeout: then "busy, try again" (exit 4)
@@ -32,9 +33,10 @@ CONNECT_TIMEOUT_S = 5
 
 
 def _on_begin(conn: Connection) -> None:
-    if conn.get_execution_options().get("medtrack_read_only"):
+    options = conn.get_execution_options()
+    if options.get("medtrack_read_only"):
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-    else:
+    elif not options.get("medtrack_patient_lock"):  # that one locks its patient's row itself
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 

@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import getpass
 import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import exc, func, insert, update
+from sqlalchemy import exc, func, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Profile, Record, Regimen, Step, StockEntry, Symptom
-from medtrack.errors import MedtrackError
+from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEntry, Symptom
+from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (
@@ -48,6 +50,8 @@ from medtrack.storage.tables import (
 
 __all__ = ["Database", "KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
+_Owned = TypeVar("_Owned", ProfileRow, RecordRow, SymptomRow, StockRow)
+_Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow)
 
 
 def new_patient_id() -> str:
@@ -55,41 +59,125 @@ def new_patient_id() -> str:
     return str(uuid.uuid4())
 
 
+def login_name() -> str:
+    """The login name of whoever runs medtrack: who entered a record in a SQLite file."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
+
+
+def patients(session: Session) -> list[Patient]:
+    """Every patient with the name of their newest profile, by number."""
+    newest = (select(ProfileRow.patient_id, func.max(ProfileRow.id).label("newest"))
+              .group_by(col(ProfileRow.patient_id)).subquery())
+    rows = session.exec(
+        select(PatientRow.id, PatientRow.uuid, ProfileRow.name)
+        .join(newest, newest.c.patient_id == col(PatientRow.id), isouter=True)
+        .join(ProfileRow, col(ProfileRow.id) == newest.c.newest, isouter=True)
+        .order_by(col(PatientRow.id)))
+    return [Patient(id=pid or 0, uuid=puuid, name=name) for pid, puuid, name in rows]
+
+
+def same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | None:
+    """The patient `selector` (a number, a UUID or a name) means; with no selector, the only
+    patient (None: there is none yet). Anything else is bad input naming what is accepted."""
+    listed = ", ".join(f"{p.id} {p.name or '(no profile)'}" for p in found[:8])
+    listed += ", ..." if len(found) > 8 else ""
+    if selector is None or not selector.strip():
+        if len(found) <= 1:
+            return found[0] if found else None
+        raise BadInput(f"this database holds {len(found)} patients ({listed}): choose one with "
+                       "--patient NUMBER or NAME (or MEDTRACK_PATIENT)", hint="medtrack patients lists them")
+    wanted = selector.strip()
+    if wanted.isdigit():
+        matches = [p for p in found if p.id == int(wanted)]
+    else:
+        matches = [p for p in found if p.uuid == wanted.lower()] or [
+            p for p in found if p.name is not None and same_name(p.name, wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise BadInput(f"there is no patient '{wanted}' in this database (patients: {listed or 'none yet'}); "
+                       "give the number or the name as `medtrack patients` lists them")
+    numbers = ", ".join(str(p.id) for p in matches)
+    raise BadInput(f"{len(matches)} patients are named '{wanted}' (numbers {numbers}): choose one by "
+                   "its number with --patient NUMBER")
+
+
 class Repository:
     """Reads and appends inside one transaction; callers never see a table row."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, patient: int | None, by: str | None = None) -> None:
         self.session = session
+        self.patient = patient  # the patient row this unit of work reads and writes (None: none yet)
+        self._by = by
         self._regimens: list[Regimen] | None = None  # read once per unit of work
 
     # -- profile -------------------------------------------------------------------------
     def profile(self) -> Profile | None:
-        row = self.session.exec(select(ProfileRow).order_by(col(ProfileRow.id).desc()).limit(1)).first()
+        row = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
+                                .order_by(col(ProfileRow.id).desc()).limit(1)).first()
         return profile_of(row) if row else None
 
     def add_profile(self, profile: Profile, *, at: dt.datetime, change: str) -> None:
-        self.session.add(profile_row(profile, at, change))
+        self.session.add(self._own(profile_row(profile, at, change)))
         self.session.flush()
 
     def patient_id(self) -> str | None:
         """The patient's stable id (a UUID made once at init), None before init."""
-        return self.session.exec(select(PatientRow.uuid).order_by(col(PatientRow.id)).limit(1)).first()
+        if self.patient is None:
+            return None
+        return self.session.exec(select(PatientRow.uuid).where(col(PatientRow.id) == self.patient)).first()
 
     def add_patient(self, *, at: dt.datetime) -> str:
+        """A new patient; this unit of work belongs to it from now on."""
         made = new_patient_id()
-        self.session.add(PatientRow(uuid=made, created_at_utc=to_epoch(at)))
+        row = PatientRow(uuid=made, created_at_utc=to_epoch(at))
+        self.session.add(row)
         self.session.flush()
+        self.patient = row.id
         return made
+
+    def patients(self) -> list[Patient]:
+        return patients(self.session)
+
+    def _own(self, row: _Owned) -> _Owned:
+        """Stamp a new row with this unit's patient (the schema refuses a row without one)."""
+        row.patient_id = self.patient
+        return row
+
+    def _stamp(self, row: _Entered) -> _Entered:
+        """Stamp a new entry with its patient and the person who entered it."""
+        row.patient_id = self.patient
+        row.recorded_by = self.recorder()
+        return row
+
+    def recorder(self) -> str:
+        """Who enters what this unit of work writes: --by / MEDTRACK_USER, else the database user
+        (PostgreSQL's role; for a SQLite file, the login name of whoever runs medtrack)."""
+        if self._by is None:
+            if self.session.get_bind().dialect.name == "postgresql":
+                self._by = str(self.session.execute(text("SELECT current_user")).scalar())
+            else:
+                self._by = login_name()
+        return self._by
 
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:
         if self._regimens is None:
             steps: dict[int, list[StepRow]] = {}
-            for step in self.session.exec(select(StepRow).order_by(col(StepRow.regimen_id),
-                                                                   col(StepRow.start_night))):
+            mine = select(RegimenRow.id).where(col(RegimenRow.patient_id) == self.patient)
+            for step in self.session.exec(select(StepRow).where(col(StepRow.regimen_id).in_(mine))
+                                          .order_by(col(StepRow.regimen_id), col(StepRow.start_night))):
                 steps.setdefault(step.regimen_id, []).append(step)
             self._regimens = [regimen_of(row, steps.get(row.id or 0, []))
-                              for row in self.session.exec(select(RegimenRow).order_by(col(RegimenRow.id)))]
+                              for row in self.session.exec(select(RegimenRow).where(
+                                  col(RegimenRow.patient_id) == self.patient).order_by(col(RegimenRow.id)))]
         return list(self._regimens)
 
     def add_regimen(self, *, kind: str, prescriber: str, steps: Sequence[Step], at: dt.datetime,
@@ -101,7 +189,7 @@ class Repository:
         """Append a regimen in force from `start` (default: its first step's night)."""
         self._regimens = None
         row = RegimenRow(
-            kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
+            patient_id=self.patient, kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
             start_night=(start or steps[0].start).isoformat(), acknowledged=acknowledged,
             acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
             reason=reason, round_ug=round_ug,
@@ -123,7 +211,7 @@ class Repository:
         query = (select(RecordRow, void)
                  .join(void, (col(void.voids) == col(RecordRow.id)) & (col(void.kind) == "void"),
                        isouter=True)
-                 .where(*where).order_by(*order))
+                 .where(col(RecordRow.patient_id) == self.patient, *where).order_by(*order))
         if limit is not None:
             query = query.limit(limit)
         return [record_of(row, cancel) for row, cancel in self.session.exec(query)]
@@ -144,7 +232,7 @@ class Repository:
     def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
         """Counted doses with an instant strictly between start and end."""
         rows = self.session.exec(select(RecordRow).where(
-            col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False),
+            col(RecordRow.patient_id) == self.patient, col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False),
             col(RecordRow.at_utc) > to_epoch(start), col(RecordRow.at_utc) < to_epoch(end),
         ).order_by(col(RecordRow.at_utc)))
         return [record_of(r) for r in rows]
@@ -152,7 +240,8 @@ class Repository:
     def counted_doses(self, since: dt.datetime | None = None) -> list[Record]:
         """Doses that count (not voided), in time order, from `since` on: what the stock was
         used for."""
-        query = select(RecordRow).where(col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False))
+        query = select(RecordRow).where(col(RecordRow.patient_id) == self.patient,
+                                        col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False))
         if since is not None:
             query = query.where(col(RecordRow.at_utc) >= to_epoch(since))
         return [record_of(r) for r in self.session.exec(query.order_by(col(RecordRow.at_utc)))]
@@ -161,8 +250,9 @@ class Repository:
         """The first and last night with any record (None: no record yet)."""
         # Two scalar subqueries: each is one step at an end of the night index, where a
         # combined min/max scans the whole index (0.1 ms against 0.1-0.4 s at 1M records).
-        first_q = select(func.min(RecordRow.night)).scalar_subquery()
-        last_q = select(func.max(RecordRow.night)).scalar_subquery()
+        mine = col(RecordRow.patient_id) == self.patient
+        first_q = select(func.min(RecordRow.night)).where(mine).scalar_subquery()
+        last_q = select(func.max(RecordRow.night)).where(mine).scalar_subquery()
         first, last = self.session.exec(select(first_q, last_q)).one()
         return (dt.date.fromisoformat(first), dt.date.fromisoformat(last)) if first else None
 
@@ -171,40 +261,42 @@ class Repository:
         return found[0] if found else None
 
     def add_record(self, record: Record, *, recorded_at: dt.datetime) -> Record:
-        row = record_row(record, recorded_at)
+        row = self._stamp(record_row(record, recorded_at))
         self.session.add(row)
         self.session.flush()
-        return record_of(row)
+        saved = record_of(row)
+        if record.kind == "void":  # the schema marked its record voided: read it afresh
+            self.session.expire_all()
+        return saved
 
     def add_records_bulk(self, records: Sequence[Record], *, recorded_at: dt.datetime) -> None:
         """Append many records in one statement (demo and stress databases); the schema's
         CHECKs, unique index and triggers still apply to every row."""
-        rows = [record_row(r, recorded_at).model_dump(exclude={"id"}) for r in records]
+        rows = [self._stamp(record_row(r, recorded_at)).model_dump(exclude={"id"}) for r in records]
         if rows:
             self.session.execute(insert(RecordRow), rows)
 
     def recorded_nights(self, first: dt.date) -> list[dt.date]:
         """Nights from `first` on that have a dose or skip that stands (not voided)."""
         nights = self.session.exec(select(RecordRow.night).distinct().where(
-            col(RecordRow.kind).in_(STANDING), col(RecordRow.voided).is_(False),
+            col(RecordRow.patient_id) == self.patient, col(RecordRow.kind).in_(STANDING), col(RecordRow.voided).is_(False),
             col(RecordRow.night) >= first.isoformat()).order_by(col(RecordRow.night)))
         return [dt.date.fromisoformat(n) for n in nights]
 
     def record_count(self) -> int:
-        return self.session.exec(select(func.count()).select_from(RecordRow)).one()
-
-    def mark_voided(self, record_id: int) -> None:
-        self.session.execute(update(RecordRow).where(col(RecordRow.id) == record_id).values(voided=True))
+        return self.session.exec(select(func.count()).select_from(RecordRow)
+                                 .where(col(RecordRow.patient_id) == self.patient)).one()
 
     # -- symptoms ------------------------------------------------------------------------
     def add_symptom(self, symptom: Symptom, *, recorded_at: dt.datetime) -> Symptom:
-        row = symptom_row(symptom, recorded_at)
+        row = self._stamp(symptom_row(symptom, recorded_at))
         self.session.add(row)
         self.session.flush()
         return symptom_of(row)
 
     def symptoms(self, first: dt.date | None = None, last: dt.date | None = None) -> list[Symptom]:
-        query = select(SymptomRow).order_by(col(SymptomRow.at_utc), col(SymptomRow.id))
+        query = (select(SymptomRow).where(col(SymptomRow.patient_id) == self.patient)
+                 .order_by(col(SymptomRow.at_utc), col(SymptomRow.id)))
         if first is not None:
             query = query.where(col(SymptomRow.night) >= first.isoformat())
         if last is not None:
@@ -213,31 +305,35 @@ class Repository:
 
     # -- stock ---------------------------------------------------------------------------
     def add_stock(self, entry: StockEntry, *, recorded_at: dt.datetime) -> StockEntry:
-        row = stock_row(entry, recorded_at)
+        row = self._stamp(stock_row(entry, recorded_at))
         self.session.add(row)
         self.session.flush()
         return stock_of(row)
 
     def stock_entries(self) -> list[StockEntry]:
-        query = select(StockRow).order_by(col(StockRow.at_utc), col(StockRow.id))
+        query = (select(StockRow).where(col(StockRow.patient_id) == self.patient)
+                 .order_by(col(StockRow.at_utc), col(StockRow.id)))
         return [stock_of(r) for r in self.session.exec(query)]
 
     # -- prescriber lock -----------------------------------------------------------------
     def lock(self) -> LockState:
-        row = self.session.get(LockRow, 1)
+        row = self._lock_row()
         if row is None:
             return LockState(None, 0, None)
         until = dt.datetime.fromtimestamp(row.locked_until_utc, UTC) if row.locked_until_utc else None
         return LockState(row.pin_hash, row.failures, until)
 
     def save_lock(self, state: LockState, *, at: dt.datetime) -> None:
-        row = self.session.get(LockRow, 1) or LockRow(id=1, changed_at_utc=to_epoch(at))
+        row = self._lock_row() or LockRow(patient_id=self.patient or 0, changed_at_utc=to_epoch(at))
         row.pin_hash = state.pin_hash
         row.failures = state.failures
         row.locked_until_utc = to_epoch(state.locked_until) if state.locked_until else None
         row.changed_at_utc = to_epoch(at)
         self.session.add(row)
         self.session.flush()
+
+    def _lock_row(self) -> LockRow | None:
+        return self.session.exec(select(LockRow).where(col(LockRow.patient_id) == self.patient)).first()
 
 
 class KeepAndRefuse(Exception):
@@ -260,26 +356,65 @@ class LockState:
 
 
 class Database:
-    """A medtrack database (a SQLite file or a PostgreSQL database); `unit_of_work()` gives one
-    transaction around a Repository."""
+    """A medtrack database (a SQLite file or a PostgreSQL database) seen as one patient's:
+    `unit_of_work()` gives one transaction around a Repository of that patient's rows.
 
-    def __init__(self, path: Location, *, create: bool = False) -> None:
+    `patient` chooses the patient (number, UUID or name; None: the only one); `by` names who
+    enters what is written (None: the database user). `for_patient()` gives the same database
+    seen as another patient's, sharing the connection pool.
+    """
+
+    def __init__(self, path: Location, *, create: bool = False, patient: str | None = None,
+                 by: str | None = None) -> None:
         self.path = path
+        self.selector = patient
+        self.by = by
+        self._patient: int | None = None  # resolved once: patients are never deleted or renumbered
         try:
             self.engine: Engine = open_engine(path, create=create)
         except exc.SQLAlchemyError as error:
             raise storage_problem(error, path) from error
 
+    def for_patient(self, patient: str | int) -> Database:
+        """This database, seen as another patient's (the ward opening one patient's screen)."""
+        view = copy.copy(self)
+        view.selector = str(patient)
+        view._patient = None
+        return view
+
+    def _resolve(self, session: Session) -> int | None:
+        if self._patient is None:
+            if self.selector is None:  # the common case, one patient: no need to read names
+                ids = session.exec(select(PatientRow.id).order_by(col(PatientRow.id)).limit(2)).all()
+                if len(ids) == 1:
+                    self._patient = ids[0]
+                    return self._patient
+            chosen = choose_patient(patients(session), self.selector)
+            self._patient = chosen.id if chosen else None
+        return self._patient
+
     @contextmanager
-    def unit_of_work(self, *, write: bool = True) -> Iterator[Repository]:
-        """One transaction, commit on success: writers take the write lock before any check
-        (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), readers never wait."""
-        engine = self.engine if write else self.engine.execution_options(medtrack_read_only=True)
+    def unit_of_work(self, *, write: bool = True, new_patient: bool = False) -> Iterator[Repository]:
+        """One transaction around the chosen patient's rows, commit on success.
+
+        Writers serialise before any check: on SQLite BEGIN IMMEDIATE (one writer per file); on
+        PostgreSQL a row lock on the patient, so nurses at different beds never wait for each
+        other, or (adding a patient) the database-wide advisory lock. Readers never wait.
+        """
+        engine: Engine = self.engine
+        if not write:
+            engine = self.engine.execution_options(medtrack_read_only=True)
+        elif not new_patient:
+            engine = self.engine.execution_options(medtrack_patient_lock=True)
         try:
             with Session(engine, expire_on_commit=False) as session:
                 session.begin()
                 try:
-                    yield Repository(session)
+                    patient = None if new_patient else self._resolve(session)
+                    if write and patient is not None:
+                        session.exec(select(PatientRow.id).where(col(PatientRow.id) == patient)
+                                     .with_for_update())  # PostgreSQL's per-patient lock
+                    yield Repository(session, patient, self.by)
                     session.commit()
                 except KeepAndRefuse as signal:
                     session.commit()  # e.g. the failed-PIN counter: the one write a refusal keeps
@@ -292,6 +427,26 @@ class Database:
         except exc.SQLAlchemyError as error:
             raise storage_problem(error, self.path) from error
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only snapshot across all patients (the ward, the list of patients)."""
+        engine = self.engine.execution_options(medtrack_read_only=True)
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                session.begin()
+                try:
+                    yield session
+                finally:
+                    session.rollback()
+        except MedtrackError:
+            raise
+        except exc.SQLAlchemyError as error:
+            raise storage_problem(error, self.path) from error
+
+    def patients(self) -> list[Patient]:
+        with self.reading() as session:
+            return patients(session)
+
     @property
     def file(self) -> Path | None:
         """The SQLite file (None on a server): what file-only steps (backups, permissions) need."""
@@ -299,4 +454,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-

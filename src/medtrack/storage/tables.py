@@ -15,6 +15,7 @@ class ProfileRow(SQLModel, table=True):
     __tablename__ = "profile_version"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
     recorded_at_utc: int
     name: str
     born: str
@@ -36,6 +37,7 @@ class RegimenRow(SQLModel, table=True):
     __tablename__ = "regimen"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
     kind: str
     created_at_utc: int
     prescriber: str
@@ -67,6 +69,7 @@ class RecordRow(SQLModel, table=True):
     __tablename__ = "record"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
     kind: str
     night: str
     at_utc: int
@@ -80,12 +83,13 @@ class RecordRow(SQLModel, table=True):
     acknowledged: str | None = None
     rule: str | None = None
     recorded_at_utc: int
+    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
     not_taken: bool = False  # on a void: the dose was never taken
     imported: bool = False  # read from a CSV export into a database without that schedule
 
 
 class PatientRow(SQLModel, table=True):
-    """The patient's stable id, made once at init; it survives renames."""
+    """A patient: the stable id made at init (it survives renames); everything else points here."""
 
     __tablename__ = "patient"
 
@@ -101,6 +105,7 @@ class StockRow(SQLModel, table=True):
     __tablename__ = "stock"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
     kind: str
     at_utc: int
     zone: str
@@ -111,6 +116,7 @@ class StockRow(SQLModel, table=True):
     flagged: bool = False
     note: str | None = None
     recorded_at_utc: int
+    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
 
 
 class SymptomRow(SQLModel, table=True):
@@ -119,6 +125,7 @@ class SymptomRow(SQLModel, table=True):
     __tablename__ = "symptom"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
     name: str
     effect_id: str | None = None
     severity: int | None = None
@@ -128,14 +135,16 @@ class SymptomRow(SQLModel, table=True):
     note: str | None = None
     urgent: bool = False
     recorded_at_utc: int
+    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
 
 
 class LockRow(SQLModel, table=True):
-    """The prescriber lock: a slow salted PIN hash and the failure counter (a single row)."""
+    """The prescriber lock: a slow salted PIN hash and the failure counter (one row per patient)."""
 
     __tablename__ = "prescriber_lock"
 
     id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id", unique=True)
     pin_hash: str | None = None
     failures: int = 0
     locked_until_utc: int | None = None

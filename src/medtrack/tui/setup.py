@@ -87,7 +87,7 @@ class SetupScreen(Screen[None]):
     def _create(self, changes: ProfileChanges) -> None:
         app = app_of(self)
         try:
-            _, warnings = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")
+            _, warnings, _ = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return
