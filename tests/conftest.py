@@ -143,7 +143,7 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_
     # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock
     # or debug switch from the environment.
     monkeypatch.setenv("TZ", "UTC")
-    for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG"):
+    for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "MEDTRACK_PATIENT"):
         monkeypatch.delenv(name, raising=False)
     # The patient's id is random in real use; tests fix it so exports can be compared.
     monkeypatch.setattr("medtrack.storage.repository.new_patient_id",

@@ -246,6 +246,77 @@ def test_eight_processes_logging_the_same_night_give_one_dose_twenty_rounds(pati
     assert len(per_night) == ROUNDS and all(n == 1 for _, n in per_night), per_night
 
 
+PATIENTS = 50
+
+
+def _log_every_patient(url: str, barrier: Any, results: Any, seed: int) -> None:  # a child process
+    import random
+
+    import medtrack.services.dosing as dosing
+    from medtrack.errors import MedtrackError
+
+    database = Database(parse_location(url))
+    views = {n: database.for_patient(n) for n in range(1, PATIENTS + 1)}
+    # Night 1: all eight processes log the same patient at once, patient after patient.
+    for number in range(1, PATIENTS + 1):
+        barrier.wait()
+        try:
+            dosing.log_dose(views[number], IN_WINDOW - dt.timedelta(days=1))
+            results.put((1, number, 0))
+        except MedtrackError as error:
+            results.put((1, number, error.exit_code))
+    # Night 2: each process goes through the ward in its own order, all at the same time.
+    order = list(views)
+    random.Random(seed).shuffle(order)
+    barrier.wait()
+    for number in order:
+        try:
+            dosing.log_dose(views[number], IN_WINDOW)
+            results.put((2, number, 0))
+        except MedtrackError as error:
+            results.put((2, number, error.exit_code))
+    database.dispose()
+
+
+def ward_database(server: Any) -> str:
+    """A database with PATIENTS patients, each on 1 mg from 2026-11-01."""
+    url = server.create_database("ward")
+    location = parse_location(url)
+    for number in range(1, PATIENTS + 1):
+        init_profile(location, SET_UP, ProfileChanges(name=f"Patient {number:02d}", born="1960-05-01",
+                                                      zone="Europe/Berlin"), "UTC", add_patient=True)
+    db = Database(location)
+    try:
+        for number in range(1, PATIENTS + 1):
+            prescribe(db.for_patient(number), SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+    finally:
+        db.dispose()
+    return url
+
+
+@pytest.mark.slow
+def test_fifty_patients_eight_processes_each_give_one_dose_per_patient(pg_server: Any) -> None:
+    url = ward_database(pg_server)
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(WORKERS), ctx.Queue()
+    procs = [ctx.Process(target=_log_every_patient, args=(url, barrier, results, seed))
+             for seed in range(WORKERS)]
+    for proc in procs:
+        proc.start()
+    codes: dict[tuple[int, int], list[int]] = {}
+    for _ in range(2 * WORKERS * PATIENTS):
+        night, number, code = results.get(timeout=300)
+        codes.setdefault((night, number), []).append(code)
+    for proc in procs:
+        proc.join(30)
+    assert len(codes) == 2 * PATIENTS
+    assert all(sorted(c) == [0] + [3] * (WORKERS - 1) for c in codes.values()), codes
+    with psycopg.connect(conninfo(url)) as conn:
+        doses = conn.execute("SELECT patient_id, night, count(*) FROM record WHERE kind = 'dose' "
+                             "GROUP BY patient_id, night").fetchall()
+    assert len(doses) == 2 * PATIENTS and all(n == 1 for _, _, n in doses), doses
+
+
 HALF_WRITTEN = """
 import datetime as dt, sys, time
 from medtrack.core.model import Record
