@@ -317,6 +317,33 @@ def test_fifty_patients_eight_processes_each_give_one_dose_per_patient(pg_server
     assert len(doses) == 2 * PATIENTS and all(n == 1 for _, _, n in doses), doses
 
 
+def test_a_write_locks_only_its_own_patient(pg_server: Any) -> None:
+    """While one patient's write transaction is open, another patient's dose goes through at
+    once; the same patient's waits for the lock and, past lock_timeout, is busy (exit 4)."""
+    url = pg_server.create_database("lock")
+    location = parse_location(url)
+    for name in ("Ada", "Bruno"):
+        init_profile(location, SET_UP, ProfileChanges(name=name, born="1970-05-01", zone="Europe/Berlin"),
+                     "UTC", add_patient=True)
+    db = Database(location)
+    try:
+        for number in (1, 2):
+            prescribe(db.for_patient(number), SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+        with db.for_patient(1).unit_of_work() as repo:  # holds patient 1's row lock until the end
+            repo.profile()
+            started = time.perf_counter()
+            log_dose(db.for_patient(2), IN_WINDOW)
+            assert time.perf_counter() - started < 2
+            with pytest.raises(StorageProblem) as caught:
+                log_dose(db.for_patient(1), IN_WINDOW)
+            assert "busy" in caught.value.message
+        log_dose(db.for_patient(1), IN_WINDOW)  # released: the next command works
+    finally:
+        db.dispose()
+    with psycopg.connect(conninfo(url)) as conn:
+        assert conn.execute("SELECT patient_id FROM record ORDER BY id").fetchall() == [(2,), (1,)]
+
+
 HALF_WRITTEN = """
 import datetime as dt, sys, time
 from medtrack.core.model import Record
