@@ -120,6 +120,22 @@ def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: s
     assert count(logged) == 2
 
 
+def test_a_temporary_table_cannot_hide_the_schema_checks(logged: str) -> None:
+    """A session's own temporary `record` (searched first unless a function says otherwise)
+    neither hides the 12-hour check nor receives the void trigger's update."""
+    with psycopg.connect(conninfo(logged)) as conn:
+        conn.execute("CREATE TEMPORARY TABLE record (LIKE public.record)")
+        with pytest.raises(psycopg.errors.RaiseException) as caught:
+            conn.execute("INSERT INTO public.record (kind, night, at_utc, zone, dose_ug, recorded_at_utc, "
+                         f"patient_id) VALUES ('dose', '2026-11-26', {DOSE_AT + 3600}, 'UTC', 1000, 0, 1)")
+        assert "12 hours apart" in str(caught.value)
+    with psycopg.connect(conninfo(logged)) as conn:
+        conn.execute("CREATE TEMPORARY TABLE record (LIKE public.record)")
+        conn.execute("INSERT INTO public.record (kind, night, at_utc, zone, voids, note, recorded_at_utc, "
+                     "patient_id) VALUES ('void', '2026-11-25', 0, 'UTC', 1, 'test', 0, 1)")
+        assert conn.execute("SELECT voided FROM public.record WHERE id = 1").fetchone() == (True,)
+
+
 def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> None:
     """If a bug above let a second dose through, the database still refuses it (exit 3)."""
     from medtrack.core.model import Record

@@ -21,3 +21,33 @@ def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
     if len(found) > 1:
         ctx.out("Choose one with --patient NUMBER or NAME (or MEDTRACK_PATIENT).")
     return 0
+
+
+def cmd_db_roles(args: argparse.Namespace, ctx: Context) -> int:
+    """medtrack --db postgresql+psycopg://owner@/medtrack?host=/run/postgresql db roles > roles.sql"""
+    from medtrack.services.roles import NURSE, PRESCRIBER, apply_roles, role_statements
+
+    login = f"give each person a login role in one of them, e.g. CREATE ROLE anna LOGIN; GRANT {NURSE} TO anna;"
+    if args.apply:
+        apply_roles(ctx.db_path)
+        ctx.out(f"The roles {NURSE} and {PRESCRIBER} are set up in {ctx.db_path}: {login}")
+        return 0
+    statements = role_statements(ctx.db_path)
+    for line in (
+        f"-- medtrack's roles for the ward database {ctx.db_path}",
+        "-- Run as the database's owner (a role with CREATEROLE): psql -v ON_ERROR_STOP=1 -f roles.sql,",
+        "-- or medtrack db roles --apply. Safe to run again; run it again after medtrack db upgrade.",
+        f"-- {NURSE} records doses, skips, voids, symptoms and stock; {PRESCRIBER} also admits",
+        "-- patients and changes profiles, prescriptions, taper plans and the PIN lock. Nobody may",
+        "-- change or delete a record: the server refuses. Give each person a login role in one group:",
+        f"--   CREATE ROLE anna LOGIN; GRANT {NURSE} TO anna;",
+        f"--   CREATE ROLE dr_weiss LOGIN; GRANT {PRESCRIBER} TO dr_weiss;",
+        "-- (with a password or a pg_hba.conf rule for how they sign in). Each entry is recorded as",
+        "-- entered by the login role (medtrack --by NAME names someone else). Everyone else (PUBLIC)",
+        "-- loses CONNECT and TEMPORARY on this database and CREATE on its schema public.",
+        "BEGIN;",
+        *statements,
+        "COMMIT;",
+    ):
+        ctx.out(line)
+    return 0

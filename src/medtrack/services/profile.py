@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 

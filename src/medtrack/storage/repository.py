@@ -279,7 +279,8 @@ class Repository:
     def recorded_nights(self, first: dt.date) -> list[dt.date]:
         """Nights from `first` on that have a dose or skip that stands (not voided)."""
         nights = self.session.exec(select(RecordRow.night).distinct().where(
-            col(RecordRow.patient_id) == self.patient, col(RecordRow.kind).in_(STANDING), col(RecordRow.voided).is_(False),
+            col(RecordRow.patient_id) == self.patient, col(RecordRow.kind).in_(STANDING),
+            col(RecordRow.voided).is_(False),
             col(RecordRow.night) >= first.isoformat()).order_by(col(RecordRow.night)))
         return [dt.date.fromisoformat(n) for n in nights]
 

@@ -121,6 +121,11 @@ def _upgrade_sqlite() -> None:
 
 
 def _upgrade_postgres() -> None:
+    # Every medtrack function reads its tables from the schema they live in, never from a role's
+    # own temporary tables first (pg_temp comes first unless named): a nurse's temp table called
+    # `record` must not hide the 12-hour check, nor run her code inside the owner's void trigger.
+    schema = op.get_bind().execute(text("SELECT quote_ident(current_schema())")).scalar()
+    path = f"SET search_path = {schema}, pg_temp"
     for table in OWNED:
         op.execute(f"ALTER TABLE {table} ADD COLUMN patient_id BIGINT REFERENCES patient(id)")
         op.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
@@ -131,16 +136,17 @@ def _upgrade_postgres() -> None:
         op.execute(f"ALTER TABLE {table} ADD COLUMN recorded_by TEXT")
     for statement in pg_schema.only_void(RECORD_COLUMNS):
         op.execute(statement)
-    op.execute("""CREATE OR REPLACE FUNCTION medtrack_twelve_hours() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN
+    op.execute(f"ALTER FUNCTION medtrack_refuse() {path}")
+    op.execute(f"""CREATE OR REPLACE FUNCTION medtrack_twelve_hours() RETURNS trigger
+        LANGUAGE plpgsql {path} AS $$ BEGIN
             IF EXISTS (SELECT 1 FROM record WHERE patient_id = NEW.patient_id AND kind = 'dose'
                        AND voided = false AND at_utc > NEW.at_utc - 43200 AND at_utc < NEW.at_utc + 43200) THEN
                 RAISE EXCEPTION USING MESSAGE = 'medtrack: doses must be 12 hours apart';
             END IF;
             RETURN NEW;
         END $$""")
-    op.execute("""CREATE FUNCTION medtrack_void_same_patient() RETURNS trigger
-        LANGUAGE plpgsql AS $$ BEGIN
+    op.execute(f"""CREATE FUNCTION medtrack_void_same_patient() RETURNS trigger
+        LANGUAGE plpgsql {path} AS $$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM record WHERE id = NEW.voids AND patient_id = NEW.patient_id) THEN
                 RAISE EXCEPTION USING MESSAGE = 'medtrack: a void must cancel a record of the same patient';
             END IF;
@@ -149,8 +155,8 @@ def _upgrade_postgres() -> None:
     op.execute("""CREATE TRIGGER record_void_same_patient BEFORE INSERT ON record FOR EACH ROW
         WHEN (NEW.kind = 'void') EXECUTE FUNCTION medtrack_void_same_patient()""")
     # Runs as the schema's owner: a nurse voids by inserting a void, never by updating a record.
-    op.execute("""CREATE FUNCTION medtrack_void_marks() RETURNS trigger
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$ BEGIN
+    op.execute(f"""CREATE FUNCTION medtrack_void_marks() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER {path} AS $$ BEGIN
             UPDATE record SET voided = true WHERE id = NEW.voids;
             RETURN NULL;
         END $$""")

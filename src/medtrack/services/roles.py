@@ -1,0 +1,43 @@
+"""A ward's PostgreSQL roles: the statements that set up medtrack_nurse and medtrack_prescriber, and applying them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import exc
+from sqlalchemy.engine import Engine
+
+from medtrack.errors import BadInput
+from medtrack.location import Location, ServerUrl
+from medtrack.storage import roles
+from medtrack.storage.engine import open_engine, storage_problem
+
+__all__ = ["NURSE", "PRESCRIBER", "apply_roles", "role_statements"]
+
+NURSE = roles.NURSE
+PRESCRIBER = roles.PRESCRIBER
+_T = TypeVar("_T")
+
+
+def _on_server(path: Location, use: Callable[[Engine], _T]) -> _T:
+    if not isinstance(path, ServerUrl):
+        raise BadInput("roles are PostgreSQL's; a SQLite file is protected by its file permissions (0600)")
+    engine = open_engine(path)  # the schema up to date: the GRANTs name its tables
+    try:
+        return use(engine)
+    except exc.SQLAlchemyError as error:
+        raise storage_problem(error, path) from error
+    finally:
+        engine.dispose()
+
+
+def role_statements(path: Location) -> list[str]:
+    """The statements for the database at `path`, each ending in `;` (for psql, run by its owner)."""
+    return _on_server(path, roles.read_statements)
+
+
+def apply_roles(path: Location) -> None:
+    """Create the roles (if missing) and set their privileges afresh, in one transaction; run as
+    the database's owner (with CREATEROLE). Running it again changes nothing."""
+    _on_server(path, roles.apply)
