@@ -1,6 +1,7 @@
 """medtrack's benchmark: what a patient waits for, side by side with the floors below it.
 
 Run:  .venv/bin/python bench/run.py [--quick] [--runs N] [--markdown]
+      .venv/bin/python bench/run.py --ward [--patients N] [--runs N] [--markdown]   (PostgreSQL; bench/ward.py)
 
 Four groups of measurements on an empty, a 10-year and a one-million-record database (100,000
 records with --quick), every one repeated and interleaved (each subject in turn, run after
@@ -792,10 +793,20 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a 100,000-record big database and 5 runs")
     parser.add_argument("--runs", type=int, default=None, help="runs of each measurement (default 15, 5 with --quick)")
     parser.add_argument("--markdown", action="store_true", help="print the tables as in the README")
+    parser.add_argument("--ward", action="store_true",
+                        help="only the ward on PostgreSQL (bench/ward.py): 1 patient against --patients")
+    parser.add_argument("--patients", type=int, default=1000, help="patients in the big ward (default 1000)")
     args = parser.parse_args()
     runs = args.runs or (5 if args.quick else 15)
     if runs < 1:
         parser.error("--runs must be at least 1")
+    if args.ward:
+        from ward import main_ward  # bench/ is on sys.path when this file runs
+
+        CACHE.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="medtrack-ward-", dir=CACHE) as folder:
+            main_ward(max(2, args.patients), runs, args.markdown, Path(folder))
+        return
     big = 100_000 if args.quick else 1_000_000
     CACHE.mkdir(exist_ok=True)
     started = time.perf_counter()

@@ -75,7 +75,8 @@ def test_the_choice_can_come_after_the_command_or_from_the_environment(two):
     assert two.ok("--patient", "1", "status", "--json", now=TONIGHT).json()["zone"] == "Europe/Berlin"
 
 
-@pytest.mark.parametrize("chosen", ["3", "Carla", "0", "5f0c7d1e-9a4b-4c2d-8e6f-000000000009"])
+@pytest.mark.parametrize("chosen", ["3", "Carla", "0", "5f0c7d1e-9a4b-4c2d-8e6f-000000000009",
+                                    "99999999999999999999999", "²", "-1"])
 def test_an_unknown_patient_is_bad_input_and_lists_who_is_there(two, chosen, db_path):
     before = query(db_path, "SELECT count(*) FROM record")
     result = two("--patient", chosen, "log", now=TONIGHT)

@@ -79,6 +79,11 @@ def patients(session: Session) -> list[Patient]:
     return [Patient(id=pid or 0, uuid=puuid, name=name) for pid, puuid, name in rows]
 
 
+def is_number(text: str) -> bool:
+    """A patient number as typed: ASCII digits that fit the key (a longer one is no patient)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -94,7 +99,7 @@ def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | 
         raise BadInput(f"this database holds {len(found)} patients ({listed}): choose one with "
                        "--patient NUMBER or NAME (or MEDTRACK_PATIENT)", hint="medtrack patients lists them")
     wanted = selector.strip()
-    if wanted.isdigit():
+    if is_number(wanted):
         matches = [p for p in found if p.id == int(wanted)]
     else:
         matches = [p for p in found if p.uuid == wanted.lower()] or [
@@ -385,11 +390,18 @@ class Database:
 
     def _resolve(self, session: Session) -> int | None:
         if self._patient is None:
-            if self.selector is None:  # the common case, one patient: no need to read names
-                ids = session.exec(select(PatientRow.id).order_by(col(PatientRow.id)).limit(2)).all()
-                if len(ids) == 1:
-                    self._patient = ids[0]
-                    return self._patient
+            wanted = (self.selector or "").strip()
+            # The common cases need no names read: one patient, or a number or an id that exists.
+            if not wanted:
+                found = select(PatientRow.id).order_by(col(PatientRow.id)).limit(2)
+            elif is_number(wanted):
+                found = select(PatientRow.id).where(col(PatientRow.id) == int(wanted))
+            else:
+                found = select(PatientRow.id).where(col(PatientRow.uuid) == wanted.lower())
+            ids = session.exec(found).all()
+            if len(ids) == 1:
+                self._patient = ids[0]
+                return self._patient
             chosen = choose_patient(patients(session), self.selector)
             self._patient = chosen.id if chosen else None
         return self._patient
