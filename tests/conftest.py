@@ -34,6 +34,7 @@ BEDTIME = "22:30"
 WAKE = "06:30"
 PRESCRIBED_FROM = "2026-11-01"
 SET_UP_AT = "2026-11-01T12:00+01:00"
+RECORDER = "tester"  # who enters what a test's `run` writes, unless it says --by (MEDTRACK_USER)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -141,8 +142,10 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_
     from medtrack.storage.repository import Database
 
     # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock
-    # or debug switch from the environment.
+    # or debug switch from the environment, nor on its login name: whoever enters a record without
+    # --by is RECORDER (a test about the login name deletes MEDTRACK_USER).
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("MEDTRACK_USER", RECORDER)
     for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "MEDTRACK_PATIENT"):
         monkeypatch.delenv(name, raising=False)
     # The patient's id is random in real use; tests fix it so exports can be compared.

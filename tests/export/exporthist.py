@@ -13,17 +13,20 @@ Records (ids in recording order), the DST change (CEST -> CET) in the night of 2
 
     #1 dose 10-20 22:35 CEST 1 mg      note with accents and emoji
     #2 skip 10-21 21:00 CEST           note `=HYPERLINK("x")`
-    #3 dose 10-24 22:30 CEST 0.75 mg   note starting with '
+    #3 dose 10-24 22:30 CEST 0.75 mg   note starting with ', entered by Nurse Kim
     #4 dose 10-25 22:30 CET  0.75 mg   note starting with a tab
     #5 dose 10-26 22:40 CET  0.75 mg   voided by #6 (reason starting with +)
-    #6 void of #5, 22:45
+    #6 void of #5, 22:45, entered by Nurse Kim
     #7 dose 10-26 22:50 CET  0.75 mg   note starting with -
     #8 dose 10-27, at 00:10 on 10-28 (after the window): recorded as already taken, note with @
     (10-28 missed)
     #9 dose 10-29 22:30 CET 0.75 mg    note starting with a carriage return
 
 Symptoms: withdrawal symptoms (severity 4) on the morning of 10-28; low blood pressure (urgent,
-severity 3) on the morning of 10-30. Exports are made at 2026-10-30 12:00 CET.
+severity 3, entered by Nurse Kim) on the morning of 10-30. Exports are made at 2026-10-30 12:00 CET.
+
+Everything else is entered by RECORDER (tests/conftest.py sets MEDTRACK_USER to it), never by the
+machine's login name.
 
 The machine's zone never matters: every time is given with its offset and the profile names its zone.
 """
@@ -54,6 +57,7 @@ NOTE_MINUS = "-2 h sleep"
 NOTE_AT = "@forgot I had logged; took it late"
 NOTE_CR = "\rcarriage return"
 SYMPTOM_NOTE = "Ängste 😟"
+NURSE = "Nurse Kim"  # enters #3, the void #6 and the urgent symptom with --by
 
 # The plan after the hold, as `taper show` gives it, and the prescription before it.
 PRESCRIPTION = ("2026-10-01", "2026-10-14", 1.0)
@@ -75,17 +79,17 @@ HOLD = ("2026-10-28T10:00+01:00", ("taper", "hold", "--days", "7", "--at", "2026
 EVENTS: list[tuple[str, tuple[str, ...]]] = [
     ("2026-10-20T22:35+02:00", ("log", "--note", NOTE_ACCENTS)),
     ("2026-10-21T21:00+02:00", ("skip", "--note", NOTE_FORMULA)),
-    ("2026-10-24T22:30+02:00", ("log", "--note", NOTE_QUOTE)),
+    ("2026-10-24T22:30+02:00", ("log", "--by", NURSE, "--note", NOTE_QUOTE)),
     ("2026-10-25T22:30+01:00", ("log", "--note", NOTE_TAB)),
     ("2026-10-26T22:40+01:00", ("log",)),
-    ("2026-10-26T22:45+01:00", ("void", "5", "--reason", VOID_REASON, "--not-taken")),
+    ("2026-10-26T22:45+01:00", ("void", "5", "--by", NURSE, "--reason", VOID_REASON, "--not-taken")),
     ("2026-10-26T22:50+01:00", ("log", "--note", NOTE_MINUS)),
     ("2026-10-28T00:10+01:00", ("log", "--already-taken", "--note", NOTE_AT)),
     ("2026-10-28T08:00+01:00", ("symptom", "withdrawal symptoms", "--severity", "4",
                                 "--note", SYMPTOM_NOTE)),
     HOLD,
     ("2026-10-29T22:30+01:00", ("log", "--note", NOTE_CR)),
-    ("2026-10-30T08:15+01:00", ("symptom", "Low-Blood pressure", "--severity", "3",
+    ("2026-10-30T08:15+01:00", ("symptom", "Low-Blood pressure", "--severity", "3", "--by", NURSE,
                                 "--note", "schwindelig beim Aufstehen")),
 ]
 

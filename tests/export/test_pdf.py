@@ -24,6 +24,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NAME = "Zoë Ångström 😀"
 NOTE = "=SUM(1) [bold] 😴 café"
 PILL_NOTE = "Hände zittern 💊 **not bold**"  # 💊 is not in DejaVu: drawn with the emoji font
+NURSE = "Nurse Kim"  # who entered every record but the skip (entered before medtrack kept who)
 FIRST, LAST = dt.date(2026, 11, 1), dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=BERLIN)
 
@@ -49,6 +50,7 @@ def records() -> tuple[Record, ...]:
     out: list[Record] = []
 
     def add(kind: str, day: int, **fields: object) -> None:
+        fields.setdefault("recorded_by", None if kind == "skip" else NURSE)
         out.append(Record(len(out) + 1, kind, dt.date(2026, 11, day), fields.pop("when", at(day)),
                           "Europe/Berlin", **fields))  # type: ignore[arg-type]
 
@@ -70,9 +72,9 @@ def symptoms() -> tuple[Symptom, ...]:
     return (
         Symptom(1, "Headache", "headache", 2, at(3, 8), "Europe/Berlin", dt.date(2026, 11, 2), None, False),
         Symptom(2, "Withdrawal symptoms", "withdrawal-symptoms", 3, at(9, 8), "Europe/Berlin",
-                dt.date(2026, 11, 8), "Ängste am Morgen 😟", False),
+                dt.date(2026, 11, 8), "Ängste am Morgen 😟", False, recorded_by=NURSE),
         Symptom(3, "Hypotension", "hypotension", 4, at(13, 9), "Europe/Berlin", dt.date(2026, 11, 12),
-                "dizzy when standing up", True),
+                "dizzy when standing up", True, recorded_by=NURSE),
     )
 
 
@@ -196,22 +198,22 @@ def test_chart_is_drawn_with_a_legend_and_step_labels(lines: list[str]) -> None:
 def test_symptoms_grouped_by_taper_step(lines: list[str]) -> None:
     first = "Step: 1 mg nightly · nights 2026-11-01 to 2026-11-07 · taper plan v2 — 1 entry"
     second = "Step: 0.75 mg nightly · nights 2026-11-08 to 2026-11-21 · taper plan v2 — 2 entries"
-    headache = "2026-11-03 08:30 Headache 2/5 no"
-    withdrawal = "2026-11-09 08:30 Withdrawal symptoms 3/5 no Ängste am Morgen 😟"
-    urgent = "2026-11-13 09:30 Hypotension 4/5 URGENT dizzy when standing up"
+    headache = "2026-11-03 08:30 Headache 2/5 no not known"  # entered before medtrack kept who
+    withdrawal = f"2026-11-09 08:30 Withdrawal symptoms 3/5 no {NURSE} Ängste am Morgen 😟"
+    urgent = f"2026-11-13 09:30 Hypotension 4/5 URGENT {NURSE} dizzy when standing up"
     found = [lines.index(line) for line in (first, headache, second, withdrawal, urgent)]
     assert found == sorted(found)
 
 
 def test_records_table_notes_flags_and_voids(data: ExportData, text: str, lines: list[str]) -> None:
-    assert f"3 2026-11-03 2026-11-03 22:30 1 mg 1 mg taken {NOTE}" in lines  # '[bold]' is no markup
-    assert "4 2026-11-04 2026-11-04 22:30 1 mg skipped late dinner" in lines
-    assert ("19 2026-11-10 2026-11-10 23:40 0.5 mg 0.75 mg taken already taken, broke "
-            "Hände zittern 💊 **not bold**") in lines  # 💊 comes from the emoji font
+    assert f"3 2026-11-03 2026-11-03 22:30 1 mg 1 mg taken {NURSE} {NOTE}" in lines  # '[bold]' is no markup
+    assert "4 2026-11-04 2026-11-04 22:30 1 mg skipped not known late dinner" in lines
+    assert (f"19 2026-11-10 2026-11-10 23:40 0.5 mg 0.75 mg taken already taken, broke {NURSE} "
+            "Hände zittern 💊 **not") in lines  # 💊 comes from the emoji font
     assert "already taken, broke one-dose-per-night" in text
-    assert "20 2026-11-16 2026-11-16 22:35 0.75 mg 0.75 mg voided VOID: logged twice by" in lines
+    assert f"20 2026-11-16 2026-11-16 22:35 0.75 mg 0.75 mg voided VOID: logged twice by {NURSE}" in lines
     assert "VOID: logged twice by mistake" in text
-    assert "21 2026-11-16 2026-11-17 08:30 void cancels #20 logged twice by mistake" in lines
+    assert f"21 2026-11-16 2026-11-17 08:30 void cancels #20 {NURSE} logged twice by mistake" in lines
     ids = [int(line.split()[0]) for line in lines if re.match(r"\d+ 2026-11-\d\d 2026-11-\d\d \d\d:\d\d", line)]
     assert sorted(ids) == [r.id for r in data.records]  # every record, once
     assert ids[8:11] == [9, 19, 10]  # by night: #19, the night of the 10th recorded late, before the 11th

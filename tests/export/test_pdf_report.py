@@ -249,7 +249,7 @@ def test_the_closing_note_speaks_to_the_doctor(text: str, lines: list[str]) -> N
                   "the dose window (from two hours before bedtime until the wake time less the minimum sleep: "
                   "20:30 to 23:30 for this patient)", "the prescriber's plan"):
         assert words in note
-    last_row = lines.index("21 2026-11-16 2026-11-17 08:30 void cancels #20 logged twice by mistake")
+    last_row = lines.index("21 2026-11-16 2026-11-17 08:30 void cancels #20 Nurse Kim logged twice by mistake")
     assert lines.index("About this report") > last_row
 
 

@@ -31,7 +31,10 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from medtrack.services.demo import fill_demo
 
     folder = tmp_path_factory.mktemp("demo-template")
-    fill_demo(folder / "medtrack.db", DEMO_NOW)
+    with pytest.MonkeyPatch.context() as env:
+        # History shows who entered each record: the demo's are the patient's login, not the machine's.
+        env.setenv("LOGNAME", "alex")
+        fill_demo(folder / "medtrack.db", DEMO_NOW)
     return folder
 
 

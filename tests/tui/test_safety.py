@@ -67,7 +67,7 @@ async def test_markup_in_notes_appears_literally_and_does_nothing(nasty_notes, m
         await press(pilot, "h")
         assert isinstance(app.screen, HistoryScreen)
         table = app.screen.query_one(DataTable)
-        notes = [table.get_row_at(i)[5].plain for i in range(table.row_count)]
+        notes = [table.get_row_at(i)[6].plain for i in range(table.row_count)]  # By is column 5
         assert notes[4] == "ok[31mred bell", "control characters are stripped for display"
         # the Note column may cut a long note; the detail line shows the whole highlighted record
         for row, note in enumerate(reversed(NASTY)):

@@ -158,7 +158,7 @@ async def test_history_newest_first_and_void_keeps_the_record(four_nights, make_
         rows = row_texts(app)
         assert [r[1] for r in rows] == ["2026-11-24", "2026-11-23", "2026-11-22", "2026-11-21"]
         assert [r[2] for r in rows] == ["22:30 CET", "22:20 CET", "22:10 CET", "23:50 CET"]
-        assert rows[1][5] == "slept well"
+        assert rows[1][6] == "slept well"
         assert rows[3][4] == "skipped"
         shown = screen_text(app)
         assert shown.index("2026-11-24") < shown.index("2026-11-21")

@@ -91,12 +91,14 @@ def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _describe(record: Record) -> str:
+def _describe(record: Record, *, recorder: bool = False) -> str:
     when = f"{record.at:%Y-%m-%d %H:%M %Z}"
     if record.kind == "skip":
         text = f"#{record.id} night {record.night}: skipped (recorded {when})"
     else:
         text = f"#{record.id} night {record.night}: {format_mg(record.dose_ug or 0)} at {when}"
+    if recorder:
+        text += f", by {one_line(record.recorded_by)}" if record.recorded_by else ", by (not known)"
     flags = [one_line(flag) for flag in record.flags()]
     if flags:
         text += " [" + "; ".join(flags) + "]"
@@ -164,7 +166,7 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
     if not records:
         ctx.out("No records in that period.")
     for record in records:
-        ctx.out(_describe(record))
+        ctx.out(_describe(record, recorder=True))
     return 0
 
 

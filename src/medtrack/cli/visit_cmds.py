@@ -45,8 +45,9 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
     for e in entries:
         level = f" (severity {e.severity})" if e.severity else ""
         flag = "  URGENT" if e.urgent else ""
+        by = f", by {one_line(e.recorded_by)}" if e.recorded_by else ", by (not known)"
         note = f" - {one_line(e.note)}" if e.note else ""
-        ctx.out(f"#{e.id} {e.at:%Y-%m-%d %H:%M} {e.name}{level}{flag}{note}")
+        ctx.out(f"#{e.id} {e.at:%Y-%m-%d %H:%M} {e.name}{level}{flag}{by}{note}")
     return 0
 
 

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from medtrack.export.data import ExportData
 
 COLUMNS = ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg", "status",
-           "already_taken", "rule", "voids", "note")
+           "already_taken", "rule", "voids", "note", "recorded_by")
+# recorded_by came last, so a reader of the layout before it that goes by position keeps working.
+BEFORE_RECORDER = COLUMNS[:-1]  # medtrack's CSV before recorded_by (schema 5)
 EARLIER_COLUMNS = ("id", "kind", "night", "time", "dose_mg", "scheduled_mg", "status",
                    "already_taken", "voids", "note")  # medtrack's CSV before zone and rule
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -58,6 +60,7 @@ def row_of(record: Record) -> list[str]:
         _amount(record.scheduled_ug), status_of(record),
         "yes" if record.already_taken else "no", record.rule or "",
         str(record.voids) if record.voids is not None else "", record.note or "",
+        record.recorded_by or "",  # empty: entered before medtrack kept who entered a record
     ]
 
 

@@ -1,5 +1,10 @@
 """FHIR events: each dose or skip as a MedicationAdministration, each symptom as an Observation
-or, for a serious side effect of the monograph, an AdverseEvent."""
+or, for a serious side effect of the monograph, an AdverseEvent.
+
+Who entered a record or symptom is known only by name, so it travels as a reference with a display
+and nothing else (R4 allows one): the administration's performer, the observation's performer,
+the adverse event's recorder. Left out when medtrack did not keep who entered it.
+"""
 
 from __future__ import annotations
 
@@ -79,6 +84,8 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
                                      "text": "dose deliberately skipped"}]
     resource.update({"medicationReference": ctx.medication, "subject": ctx.subject,
                      "effectiveDateTime": when(record.at)})
+    if record.recorded_by:
+        resource["performer"] = [{"actor": person(record.recorded_by)}]
     regimen = regimen_on(data.regimens, record.night)
     if regimen is not None:  # the version in force that night (imported history may predate any)
         resource["request"] = {"reference": ctx.requests[regimen.id]}
@@ -94,6 +101,11 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
         resource["dosage"] = {**({"text": taken} if taken else {}), "route": ORAL_ROUTE,
                               "dose": mg(record.dose_ug or 0)}
     return resource
+
+
+def person(name: str) -> dict[str, str]:
+    """Someone medtrack knows only by the name they entered under: a display-only reference."""
+    return {"display": name}
 
 
 def symptoms(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
@@ -135,6 +147,8 @@ def _adverse_event(ctx: Context, symptom: Symptom, code: dict[str, Any]) -> dict
         level = "mild" if symptom.severity <= 2 else "moderate" if symptom.severity == 3 else "severe"
         resource["severity"] = {"coding": [{"system": AE_SEVERITY, "code": level, "display": level.title()}],
                                 "text": f"{symptom.severity} of 5"}
+    if symptom.recorded_by:
+        resource["recorder"] = person(symptom.recorded_by)
     resource["suspectEntity"] = [{"instance": ctx.medication}]
     return resource
 
@@ -147,6 +161,8 @@ def _observation(ctx: Context, symptom: Symptom, code: dict[str, Any]) -> dict[s
         "extension": extension, "identifier": [identifier(ctx.patient_id, "symptom", symptom.id)],
         "status": "final", "code": code, "subject": ctx.subject, "effectiveDateTime": when(symptom.at),
     }
+    if symptom.recorded_by:
+        resource["performer"] = [person(symptom.recorded_by)]
     if symptom.note:
         resource["note"] = [{"text": symptom.note}]
     if symptom.severity is not None:

@@ -11,7 +11,7 @@ from medtrack.core.units import format_mg
 from medtrack.export.pdf_chart import chart
 from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_plan import plan
-from medtrack.export.pdf_records import records
+from medtrack.export.pdf_records import NOT_KNOWN, records
 from medtrack.export.pdf_stock import stock
 from medtrack.export.pdf_summary import RIGHT, summary
 from medtrack.export.pdf_text import (
@@ -100,7 +100,7 @@ def _symptoms(pdf: Canvas, data: ExportData) -> None:
     if not data.symptoms:
         say(pdf, "No symptoms were logged in this period.")
         return
-    widths, head = (26, 40, 16, 16, 82), ("When", "Symptom", "Severity", "Urgent", "Note")
+    widths, head = (26, 40, 16, 16, 20, 62), ("When", "Symptom", "Severity", "Urgent", "By", "Note")
     row(pdf, widths, head, bold=True)
     for title, entries in _symptom_groups(data).items():
         def header(title: str = title) -> None:
@@ -111,8 +111,8 @@ def _symptoms(pdf: Canvas, data: ExportData) -> None:
             header=lambda: row(pdf, widths, head, bold=True))
         for s in entries:
             cells = (when(s.at), s.name, f"{s.severity}/5" if s.severity else "–", "URGENT" if s.urgent else "no",
-                     s.note or "")
-            row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4), header=header)
+                     s.recorded_by or NOT_KNOWN, s.note or "")
+            row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4, 5), header=header)
 
 
 def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None) -> _Report:

@@ -37,8 +37,10 @@ if TYPE_CHECKING:
     from medtrack.core.model import Record
     from medtrack.export.data import ExportData
 
-WIDTHS = (9, 17, 26, 14, 14, 13, 34, 53)
-HEAD = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "Note")
+WIDTHS = (9, 17, 26, 14, 14, 13, 34, 18, 35)
+HEAD = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "By", "Note")
+WRAP = (5, 6, 7, 8)  # status ("void, not taken"), flags, who entered it and the note wrap
+NOT_KNOWN = "not known"  # who entered a record before medtrack kept it
 KEEP = 3  # the last rows of the table that go onto the closing note's page with it
 HEADING = 10.5  # mm a heading() takes
 
@@ -71,7 +73,7 @@ def record_order(records: Sequence[Record]) -> list[Record]:
 
 def _cells(record: Record) -> tuple[str, ...]:
     return (str(record.id), str(record.night), when(record.at), mg(record.dose_ug), mg(record.scheduled_ug),
-            status_of(record), "; ".join(record.flags()), record.note or "")
+            status_of(record), "; ".join(record.flags()), record.recorded_by or NOT_KNOWN, record.note or "")
 
 
 def _tint(record: Record, excess: set[dt.date]) -> Colour | None:
@@ -93,7 +95,7 @@ def records(pdf: Canvas, data: ExportData) -> None:
         row(pdf, WIDTHS, HEAD, bold=True, fill=BAND)
     head = row_height(pdf, WIDTHS, HEAD, bold=True)
     tail = ordered[-KEEP:]  # the rows that go with the note: their height, and the note's
-    keep = sum(row_height(pdf, WIDTHS, _cells(r), wrap=(6, 7)) for r in tail) + note
+    keep = sum(row_height(pdf, WIDTHS, _cells(r), wrap=WRAP) for r in tail) + note
     room = pdf.page_break_trigger - pdf.t_margin  # of a fresh page
     title = "Records: doses, skips and corrections by night"
     heading(pdf, title, need=HEADING + 8 + head + (keep if len(ordered) <= KEEP else 30))
@@ -110,7 +112,7 @@ def records(pdf: Canvas, data: ExportData) -> None:
             header()
         cells, faded = _cells(r), r.voided or r.kind == "void"
         top = row(pdf, WIDTHS, cells, colour=MUTED if faded else INK, fill=_tint(r, excess), header=header,
-                  wrap=(6, 7))
+                  wrap=WRAP)
         if r.voided and r.dose_ug is not None:  # the cancelled dose, struck through
             x = MARGIN + sum(WIDTHS[:3]) + PAD
             pdf.set_draw_color(*MUTED)
@@ -142,9 +144,10 @@ def closing_text(data: ExportData) -> list[str]:
     limit = format_mg(ceiling_ug(drug, profile, night))
     return [
         f"This report comes from medtrack, a diary of {drug.name.lower()} doses kept by the patient. Every dose, "
-        "skip, correction and symptom in it was entered by the patient (or a carer), at the time or afterwards; "
-        "medtrack measured nothing. Nothing is ever deleted: a correction voids a record, which stays in the "
-        "table, struck through, with the correction right after it.",
+        "skip, correction and symptom in it was entered by the patient (or a carer or nurse, named under By "
+        "where medtrack knows who), at the time or afterwards; medtrack measured nothing. Nothing is ever "
+        "deleted: a correction voids a record, which stays in the table, struck through, with the correction "
+        "right after it.",
         f"Before it records a dose, medtrack checks: the monograph's nightly ceiling "
         f"({format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} from age "
         f"{dosing.elderly_from_age}; {limit} for this patient now); one dose per night; at least 12 hours "

@@ -2,6 +2,7 @@
 Stock sheet once tablets or liquid were added or counted.
 
 Doses are numbers, nights are dates, times are local date-times with their zone beside them,
+who entered a record or symptom is named beside it (empty: entered before medtrack kept it),
 and every piece of free text is a text cell: a note like "=1+1", "0042" or "1/2" stays exactly
 as typed (never a formula, never a number or a date). Headers are frozen, columns sized.
 """
@@ -81,9 +82,11 @@ def _records(book: Workbook, data: ExportData) -> None:
     excess = {n.night for n in data.nights if n.state == "excess"}
     rows = [(r.id, r.kind, r.night, _local(r.at), Text(r.zone), _mg(r.dose_ug), _mg(r.scheduled_ug),
              Text(status_of(r)), "yes" if r.already_taken else "no", Text(r.rule or ""),
-             r.voids, Text(r.note or ""), Text(_taken_as(data, r) or "")) for r in records]
+             r.voids, Text(r.note or ""), Text(_taken_as(data, r) or ""), Text(r.recorded_by or ""))
+            for r in records]
     _sheet(book, "Records", ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg",
-                             "status", "already_taken", "rule", "voids", "note", "as taken"), rows,
+                             "status", "already_taken", "rule", "voids", "note", "as taken",
+                             "recorded by"), rows,
            {2: DATE, 3: TIME, 5: MG, 6: MG},
            [r.already_taken or (r.kind == "dose" and not r.voided and r.night in excess)
             for r in records])
@@ -98,9 +101,10 @@ def _taken_as(data: ExportData, record: Record) -> str | None:
 
 def _symptoms(book: Workbook, data: ExportData) -> None:
     rows = [(s.id, s.night, _local(s.at), Text(s.zone), Text(s.name), s.severity,
-             "yes" if s.urgent else "no", Text(s.note or "")) for s in data.symptoms]
+             "yes" if s.urgent else "no", Text(s.note or ""), Text(s.recorded_by or ""))
+            for s in data.symptoms]
     _sheet(book, "Symptoms", ("id", "night", "time", "zone", "symptom", "severity", "urgent",
-                              "note"), rows, {1: DATE, 2: TIME}, [s.urgent for s in data.symptoms])
+                              "note", "recorded by"), rows, {1: DATE, 2: TIME}, [s.urgent for s in data.symptoms])
 
 
 def _plan(book: Workbook, data: ExportData) -> None:

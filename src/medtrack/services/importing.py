@@ -3,6 +3,9 @@
 A row on a night the database schedules nothing for (a profile without that prescription)
 is kept as imported history: flagged, not judged against a schedule, but still one dose a
 night and 12 hours apart.
+
+A row keeps who entered it (the `recorded_by` column); a file without that column, or a row
+with it empty (entered before medtrack kept it), is recorded as entered by whoever imports it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.rules import NightFacts
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError, Refused
-from medtrack.export.csv_export import COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
+from medtrack.export.csv_export import BEFORE_RECORDER, COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
 from medtrack.services.common import require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import night_facts
@@ -45,6 +48,7 @@ class Row:
     scheduled_ug: int | None = None
     rule: str | None = None
     not_taken: bool = False
+    recorded_by: str | None = None  # None: the file does not say (the importer enters it)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,8 @@ def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS)
             raise _bad(number, f"zone '{zone}' is not a known time zone") from None
     return Row(number, record_id, kind, night, at, dose, values["already_taken"] == "yes", voids,
                values["note"] or None, zone=zone, scheduled_ug=scheduled,
-               rule=values.get("rule") or None, not_taken=values["status"] == NOT_TAKEN_VOID)
+               rule=values.get("rule") or None, not_taken=values["status"] == NOT_TAKEN_VOID,
+               recorded_by=" ".join(values.get("recorded_by", "").split()) or None)
 
 
 def read_rows(path: Path) -> list[Row]:
@@ -121,7 +126,7 @@ def read_rows(path: Path) -> list[Row]:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = tuple(next(reader, []))
-        if header not in (COLUMNS, EARLIER_COLUMNS):
+        if header not in (COLUMNS, BEFORE_RECORDER, EARLIER_COLUMNS):
             raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
         return [parse_row(number, cells, header) for number, cells in enumerate(reader, start=2)]
     except csv.Error as error:
@@ -149,9 +154,11 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
         stored = repo.records_for_nights(min(nights), max(nights)) if nights else []
         existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in stored}
         ids: dict[int, int] = {}
+        recorders: dict[str, Repository] = {}  # one per name the file gives, made once
         for row in rows:
+            writer = repo if row.recorded_by is None else _entered_by(repo, row.recorded_by, recorders)
             try:
-                outcome = _import_row(repo, profile, now, row, existing, ids)
+                outcome = _import_row(writer, profile, now, row, existing, ids)
             except MedtrackError as error:
                 message = f"row {row.number} (record {row.id}): {error.message}; nothing was imported"
                 if isinstance(error, Refused):
@@ -160,6 +167,14 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
             added += outcome
             present += 1 - outcome
     return ImportResult(added, present)
+
+
+def _entered_by(repo: Repository, name: str, made: dict[str, Repository]) -> Repository:
+    """The same unit of work (one transaction: the import stays all or nothing), with what it
+    writes entered by `name`, as the file says, rather than by whoever imports it."""
+    if name not in made:
+        made[name] = Repository(repo.session, repo.patient, by=name)
+    return made[name]
 
 
 def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,

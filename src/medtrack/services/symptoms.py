@@ -75,6 +75,7 @@ def symptom_json(symptom: Symptom) -> dict[str, Any]:
         "night": symptom.night.isoformat(),
         "note": symptom.note,
         "urgent": symptom.urgent,
+        "recorded_by": symptom.recorded_by,  # None: entered before medtrack kept who entered it
     }
     if symptom.urgent:
         data["message"] = urgent_message()

@@ -52,6 +52,7 @@ def record_json(record: Record) -> dict[str, Any]:
         "voided_as_not_taken": record.voided and record.not_taken,
         "imported": record.imported,
         "note": record.note,
+        "recorded_by": record.recorded_by,  # who entered it; None: before medtrack kept it
     }
 
 

@@ -21,10 +21,19 @@ from medtrack.tui.dialogs import VoidDialog, VoidRequest
 from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
+BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
+NOT_KNOWN = "not known"  # entered before medtrack kept who entered a record
 
 
 def flags_of(record: Record) -> str:
     return "; ".join((["skipped"] if record.kind == "skip" else []) + record.flags())
+
+
+def by_cell(record: Record, style: str) -> Text:
+    """Who entered the record; "not known" in italics, so it never reads as someone's name."""
+    if record.recorded_by is None:
+        return cell(NOT_KNOWN, f"{style} italic".strip())
+    return cell(record.recorded_by, style)
 
 
 class HistoryScreen(Screen[None]):
@@ -45,7 +54,8 @@ class HistoryScreen(Screen[None]):
         yield Static(plain("Records, newest first. Voided records stay, dimmed and struck through."),
                      id="history-help")
         table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("Note", None)):
+        for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16),
+                             ("By", BY_WIDTH), ("Note", None)):
             table.add_column(label, width=width)
         yield table
         yield Static("", id="history-detail")
@@ -82,7 +92,8 @@ class HistoryScreen(Screen[None]):
             key = str(record.id)
             table.add_row(cell(str(record.id), style), cell(record.night.isoformat(), style),
                           cell(f"{record.at:%H:%M %Z}", style), cell(dose, style),
-                          cell(flags_of(record), style), cell(record.note, style), key=key)
+                          cell(flags_of(record), style), by_cell(record, style), cell(record.note, style),
+                          key=key)
             self.records[key] = record
         if page:
             self.oldest_id = page[-1].id
@@ -105,7 +116,8 @@ class HistoryScreen(Screen[None]):
             return
         lines = [" · ".join((f"#{record.id}", f"night {record.night}",
                              f"{record.at:%Y-%m-%d %H:%M %Z}",
-                             format_mg(record.dose_ug) if record.dose_ug else "skip"))]
+                             format_mg(record.dose_ug) if record.dose_ug else "skip",
+                             f"by {record.recorded_by}" if record.recorded_by else f"by ({NOT_KNOWN})"))]
         if flags_of(record):
             lines.append(flags_of(record))
         if record.note:
