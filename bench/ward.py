@@ -172,8 +172,10 @@ def bench_ward(patients: int, runs: int, work: Path, report: Report) -> None:
                   f"{ward_ms:.0f} ms", ward_ms < WARD_MAX_MS)
     status_ratio = Ratio.of(ms("status big"), ms("status one"))
     noise = Ratio.of(ms("status one again"), ms("status one"))
-    report.target(f"one patient's status flat from 1 to {patients:,} patients (within the noise "
-                  f"{noise.text()})", status_ratio.text(), status_ratio.within(noise))
+    # Flat: no slower than the same subject against itself (faster is flat, not a miss).
+    report.target(f"one patient's status flat from 1 to {patients:,} patients (ratio no higher than "
+                  f"the noise {noise.text()} allows)", status_ratio.text(),
+                  status_ratio.median <= max(noise.iqr[1], 1.0))
 
 
 def main_ward(patients: int, runs: int, markdown: bool, work: Path) -> None:

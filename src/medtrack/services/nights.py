@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 
-from medtrack.core.model import Profile, Record
+from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window, night_of
 from medtrack.core.rules import NightFacts, regimen_on
-from medtrack.storage.repository import Repository
+from medtrack.storage.repository import STANDING, Repository
 
 DAY = dt.timedelta(days=1)
 TWELVE_HOURS = dt.timedelta(hours=12)
@@ -20,11 +21,17 @@ def tonight(profile: Profile, now: dt.datetime) -> dt.date:
 def night_facts(repo: Repository, profile: Profile, night: dt.date,
                 around: dt.datetime | None = None) -> NightFacts:
     """The night's window, regimen and records; counted doses within 12 h of `around`, if given."""
-    window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
     nearby: tuple[Record, ...] = ()
     if around is not None:
         nearby = tuple(repo.doses_between(around - TWELVE_HOURS, around + TWELVE_HOURS))
-    regimens = repo.regimens()
+    return facts_of(profile, night, repo.regimens(), repo.records_for_nights(night, night), nearby)
+
+
+def facts_of(profile: Profile, night: dt.date, regimens: Sequence[Regimen],
+             records: Iterable[Record], nearby: Iterable[Record] = ()) -> NightFacts:
+    """The same facts from values already read (the ward reads every patient at once):
+    `regimens` are all of the patient's; of `records`, the night's doses and skips count."""
+    window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
     return NightFacts(night=night, window=window, regimen=regimen_on(regimens, night),
-                      records=tuple(repo.records_for_nights(night, night)), nearby_doses=nearby,
-                      prescribed=bool(regimens))
+                      records=tuple(r for r in records if r.night == night and r.kind in STANDING),
+                      nearby_doses=tuple(nearby), prescribed=bool(regimens))

@@ -1,4 +1,4 @@
-"""The Textual app a patient uses at bedtime: Tonight first, then calendar, history and more."""
+"""The Textual app used at bedtime: Tonight first (the ward, for several patients), then the rest."""
 
 from __future__ import annotations
 
@@ -50,25 +50,80 @@ class MedtrackApp(App[None]):
     TITLE = "medtrack"
     BINDINGS = [Binding("question_mark", "help", "Keys", key_display="?")]
 
-    def __init__(self, db_path: Location, clock: Clock = system_clock) -> None:
+    def __init__(self, db_path: Location, clock: Clock = system_clock, *,
+                 patient: str | None = None, by: str | None = None) -> None:
         super().__init__()
         self.db_path = db_path
         self.clock = clock
+        self.patient = patient  # --patient: that patient's Tonight, never the ward
+        self.by = by
         self._db: Database | None = None
+        self._view: Database | None = None  # the patient opened from the ward
+        self._ward_decided = False
+        self.has_ward = False  # several patients and none chosen: the ward is the first screen
 
     @property
-    def db(self) -> Database:
-        """The database, opened on first use (so the first frame never waits for it)."""
+    def ward_db(self) -> Database:
+        """The database as opened, on first use (so the first frame never waits for it); the
+        ward reads every patient through it."""
         if self._db is None:
             from medtrack.services.database import (
                 open_database,  # not before the first frame
             )
 
-            self._db = open_database(self.db_path)
+            self._db = open_database(self.db_path, patient=self.patient, by=self.by)
         return self._db
+
+    @property
+    def db(self) -> Database:
+        """The database seen as the patient on screen: the one opened from the ward, else the
+        one --patient chose, else the only one."""
+        return self._view if self._view is not None else self.ward_db
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def needs_ward(self) -> bool:
+        """Whether a Tonight opened for no one in particular stands for the ward: no patient was
+        chosen and the database holds several (read once, in the caller's worker, after the
+        first frame). One patient: False, and everything stays as it was."""
+        if self.patient is not None:
+            return False
+        if not self._ward_decided:
+            self.has_ward = len(self.ward_db.patients()) > 1
+            self._ward_decided = True
+        return self.has_ward
+
+    def open_ward(self) -> None:
+        """The ward over the first Tonight (Textual cannot replace the first screen: that Tonight,
+        for no one in particular, stays below it, blank and idle)."""
+        from medtrack.tui.ward import WardScreen
+
+        if not any(isinstance(screen, WardScreen) for screen in self.screen_stack):
+            self.push_screen(WardScreen())
+
+    def open_patient(self, number: int, name: str) -> None:
+        """From the ward: this patient's Tonight, every screen above it seeing their records."""
+        if self.saving():
+            self.notify("Still saving the last entry: try again in a moment.", timeout=4)
+            return
+        self._view = self.ward_db.for_patient(number)
+        self.push_screen(TonightScreen(name))
+
+    def back_to_ward(self) -> None:
+        """From a patient's Tonight back to the ward (it reads afresh as it comes into view)."""
+        if self.saving():
+            self.notify("Still saving: the ward opens once it is recorded.", timeout=4)
+            return
+        from medtrack.tui.ward import WardScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, WardScreen):
+            self.pop_screen()
+
+    def saving(self) -> bool:
+        """A write (or the fresh read before a dialog) is under way: it must finish with the
+        patient it was started for, before another patient is opened."""
+        return any(w.group in ("write", "recheck") and not w.is_finished for w in self.workers)
 
     def get_default_screen(self) -> TonightScreen:
         """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
@@ -77,8 +132,9 @@ class MedtrackApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """medtrack's actions, then the keys and quit; no screenshot (it would write health
         data to a world-readable file in Downloads)."""
-        for title, help_text, action in PALETTE:
-            yield SystemCommand(title, help_text, lambda a=action: self.on_tonight(a))
+        if self.patient_open():
+            for title, help_text, action in PALETTE:
+                yield SystemCommand(title, help_text, lambda a=action: self.on_tonight(a))
         for command in super().get_system_commands(screen):
             if command.title in ("Keys", "Quit", "Theme"):
                 yield command
@@ -87,6 +143,11 @@ class MedtrackApp(App[None]):
                            time_format: str | None = None) -> str | None:
         self.notify("Screenshots are off in medtrack: they would hold health data.", timeout=6)
         return None
+
+    def patient_open(self) -> bool:
+        """Whether a patient's Tonight is open (on the ward alone, no patient's action is offered)."""
+        return any(isinstance(screen, TonightScreen) and (screen.patient is not None or not self.has_ward)
+                   for screen in self.screen_stack)
 
     def on_tonight(self, action: str) -> None:
         """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
@@ -115,7 +176,9 @@ class MedtrackApp(App[None]):
             self.action_show_help_panel()
 
 
-def run(db_path: Location, fixed_now: dt.datetime | None = None) -> int:
-    app = MedtrackApp(db_path, system_clock if fixed_now is None else fixed_clock(fixed_now))
+def run(db_path: Location, fixed_now: dt.datetime | None = None, *, patient: str | None = None,
+        by: str | None = None) -> int:
+    app = MedtrackApp(db_path, system_clock if fixed_now is None else fixed_clock(fixed_now),
+                      patient=patient, by=by)
     app.run()
     return app.return_code or 0

@@ -79,11 +79,13 @@ class TonightScreen(Screen[None]):
         Binding("i", "open('about')", "Medicine"),
         Binding("p", "open('profile')", "Profile", show=False),
         Binding("r", "reload", "Refresh", show=False),
+        Binding("w", "ward", "Ward"),  # only with a ward (check_action)
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, patient: str | None = None) -> None:
         super().__init__()
+        self.patient = patient  # the name, when opened from the ward: whose Tonight this is
         self.status: Status | None = None
         self._checking = False  # a key's fresh read is under way: further keys wait
 
@@ -119,6 +121,12 @@ class TonightScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return app_of(self).has_ward if action == "ward" else True
+
+    def action_ward(self) -> None:
+        app_of(self).back_to_ward()
+
     def read(self) -> tuple[Status, list[CalendarNight]]:
         """Tonight's status and the last seven nights, read now (in a worker thread)."""
         from medtrack.services.calendar import recent_nights
@@ -132,6 +140,9 @@ class TonightScreen(Screen[None]):
     def load(self) -> None:
         app = app_of(self)
         try:
+            if self.patient is None and app.needs_ward():
+                app.call_from_thread(app.open_ward)
+                return
             report, nights = self.read()
         except NoProfile:
             app.call_from_thread(self._first_run)
@@ -156,9 +167,10 @@ class TonightScreen(Screen[None]):
         from medtrack.tui.stock import stock_text
 
         self.status = report
-        self.sub_title = f"night of {report.night:%a %d %b %Y}"
+        who = f"{clean(self.patient)} · " if self.patient else ""  # whose Tonight, from the ward
+        self.sub_title = f"{who}night of {report.night:%a %d %b %Y}"
         self.query_one("#night-title", Static).update(plain(
-            f"{report.drug} · night of {report.night:%A %d %B}"))
+            f"{who}{report.drug} · night of {report.night:%A %d %B}"))
         change = self.query_one("#dose-change", Static)
         change.update(plain(report.dose_change or ""))
         change.display = bool(report.dose_change)

@@ -1,0 +1,134 @@
+"""Use case: the ward, every patient's tonight at a glance, who is due soonest first.
+
+Each row is judged by the same rules as `medtrack status` (core.rules.night_state on the same
+NightFacts, built by services.nights.facts_of), from a few batched reads for all patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from medtrack.core.model import Profile, Record, Regimen
+from medtrack.core.nights import night_of
+from medtrack.core.rules import TonightState, is_excess, night_state
+from medtrack.core.units import format_mg
+from medtrack.services.common import monograph
+from medtrack.services.nights import facts_of
+from medtrack.storage.repository import Database
+from medtrack.storage.ward import WardPatient, ward_reader
+
+NO_PROFILE = "no_profile"  # added, but no profile yet: nothing can be judged
+UNKNOWN = "unknown"  # the profile cannot be judged (unreadable, or an unknown time zone)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+WORDS = {
+    TonightState.CONTRAINDICATED: "Contraindicated",
+    TonightState.SKIPPED: "Skipped",
+    TonightState.NO_PRESCRIPTION: "No prescription",
+    TonightState.NO_DOSE: "No dose tonight",
+    TonightState.DUE: "Due now",
+    TonightState.SKIP: "Too late tonight",
+    NO_PROFILE: "No profile yet",
+    UNKNOWN: "Unknown: check profile",
+}
+
+
+@dataclass(frozen=True)
+class WardRow:
+    """One patient's tonight as the ward shows it; times are the patient's own wall clock."""
+
+    number: int
+    name: str
+    state: str  # a TonightState value (as `status --json` says it), or NO_PROFILE / UNKNOWN
+    words: str  # the state for people: "Due now", "Taken at 22:10", "Not yet (from 20:30)", ...
+    night: dt.date | None = None
+    scheduled_ug: int | None = None  # as recorded, once tonight has a record (like status)
+    window_opens: dt.datetime | None = None  # aware, in the patient's zone
+    latest_dose_at: dt.datetime | None = None
+    taken_at: dt.datetime | None = None
+    excess: bool = False  # more than scheduled was taken tonight
+    problem: str | None = None  # why the row cannot be judged (state UNKNOWN)
+
+    @property
+    def dose(self) -> str:
+        """The scheduled dose in mg, for people ("" when none is scheduled)."""
+        return format_mg(self.scheduled_ug) if self.scheduled_ug else ""
+
+    @property
+    def opens(self) -> str:
+        return f"{self.window_opens:%H:%M}" if self.window_opens else ""
+
+    @property
+    def latest(self) -> str:
+        return f"{self.latest_dose_at:%H:%M}" if self.latest_dose_at else ""
+
+    @property
+    def window(self) -> str:
+        return f"{self.opens}–{self.latest}" if self.window_opens else ""
+
+
+def ward(db: Database, now: dt.datetime) -> list[WardRow]:
+    """Every patient in the database, sorted by `order`: a patient that cannot be judged is
+    listed all the same, never dropped."""
+    with ward_reader(db) as reader:
+        listed = reader.patients()
+        nights = {p.patient.id: night for p in listed if (night := _tonight(p.profile, now))}
+        regimens = reader.regimens()
+        records = (reader.records(min(nights.values()), max(nights.values())) if nights else {})
+    rows = [judge(p, nights.get(p.patient.id), regimens.get(p.patient.id, []),
+                  records.get(p.patient.id, []), now) for p in listed]
+    return sorted(rows, key=order)
+
+
+def _tonight(profile: Profile | None, now: dt.datetime) -> dt.date | None:
+    if profile is None:
+        return None
+    try:
+        return night_of(now, profile.tz)
+    except (ValueError, LookupError):  # an unknown zone (ZoneInfoNotFoundError is a KeyError)
+        return None
+
+
+def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
+          records: list[Record], now: dt.datetime) -> WardRow:
+    """One patient's row: `night_state` on the same facts `status` builds for tonight."""
+    number, profile = listed.patient.id, listed.profile
+    name = listed.patient.name or f"Patient {number}"
+    if profile is None and listed.problem is None:
+        return WardRow(number, name, NO_PROFILE, WORDS[NO_PROFILE])
+    if profile is None or night is None:
+        problem = listed.problem or "its time zone is not known here"
+        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], problem=problem)
+    try:
+        when = now.astimezone(profile.tz)
+        facts = facts_of(profile, night, regimens, records)
+        acknowledged = facts.regimen.acknowledged_ids if facts.regimen else ()
+        state = night_state(monograph(), profile, facts, when, acknowledged)
+    except (ValueError, LookupError) as error:  # e.g. a step or zone this version cannot use
+        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], night=night, problem=str(error))
+    doses = facts.doses
+    taken_at = doses[0].at.astimezone(profile.tz) if doses else None
+    excess = is_excess(facts)
+    return WardRow(number, name, state, words(state, facts.window.opens, taken_at, excess),
+                   night=night, scheduled_ug=facts.scheduled_as_recorded,
+                   window_opens=facts.window.opens, latest_dose_at=facts.window.latest,
+                   taken_at=taken_at, excess=excess)
+
+
+def words(state: str, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:
+    if state == TonightState.TAKEN and taken_at is not None:
+        return f"Taken at {taken_at:%H:%M}" + (": too much!" if excess else "")
+    if state == TonightState.NOT_YET:
+        return f"Not yet (from {opens:%H:%M})"
+    return WORDS.get(state, state)
+
+
+def order(row: WardRow) -> tuple[int, dt.datetime, str, int]:
+    """Due now first, the latest time soonest; then not yet, the window opening soonest; then
+    everyone else (taken, skipped, too late, ...) by name."""
+    if row.state == TonightState.DUE and row.latest_dose_at is not None:
+        return 0, row.latest_dose_at.astimezone(dt.UTC), "", row.number
+    if row.state == TonightState.NOT_YET and row.window_opens is not None:
+        return 1, row.window_opens.astimezone(dt.UTC), "", row.number
+    return 2, _EPOCH, " ".join(row.name.split()).casefold(), row.number
