@@ -196,6 +196,27 @@ def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_
     assert count(patient_url, "kind = 'dose'") == 1
 
 
+@pytest.mark.slow
+def test_a_server_restart_mid_command_is_exit_4_and_the_next_command_works(pg_server: Any) -> None:
+    from medtrack.core.model import Record
+
+    url = patient_database(pg_server)
+    db = Database(parse_location(url))
+    try:
+        with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
+            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
+                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+            pg_server.restart()
+            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
+                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+        assert caught.value.exit_code == 4 and "nothing was written" in caught.value.message
+        log_dose(db, IN_WINDOW)  # the pool's dead connection is replaced: the next command works
+    finally:
+        db.dispose()
+    assert count(url, "kind = 'skip'") == 0
+    assert count(url, "kind = 'dose'") == 1
+
+
 def test_the_cli_takes_a_url_and_refuses_backup_and_restore(patient_url: str, monkeypatch: Any,
                                                             capsys: Any) -> None:
     from medtrack.cli import main
