@@ -284,8 +284,8 @@ def test_a_restore_killed_half_way_leaves_the_old_or_the_new_database(busy, tmp_
 
 INSERT_DOSE = (
     "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, voided, "
-    "voids, note, recorded_at_utc) VALUES ('dose', '2026-11-25', 1795642800, 'Europe/Berlin', 1000, "
-    "1000, 0, 0, NULL, 'logged while the restore waited', 1795642800)")
+    "voids, note, recorded_at_utc, patient_id) VALUES ('dose', '2026-11-25', 1795642800, 'Europe/Berlin', "
+    "1000, 1000, 0, 0, NULL, 'logged while the restore waited', 1795642800, 1)")
 
 
 def test_a_restore_against_a_held_write_lock_is_exit_4_promptly(two_states):
