@@ -16,8 +16,10 @@ def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out("No patients yet: add one with medtrack init --name NAME --born YYYY-MM-DD")
         return 0
     width = max(len(str(p.id)) for p in found)
-    for patient in found:
-        ctx.out(f"{patient.id:>{width}}  {patient.name or '(no profile yet)'}  {patient.uuid}")
+    names = [p.name or "(no profile yet)" for p in found]
+    name_width = max(len(n) for n in names)
+    for patient, name in zip(found, names, strict=True):
+        ctx.out(f"{patient.id:>{width}}  {name:<{name_width}}  {patient.uuid}")
     if len(found) > 1:
         ctx.out("Choose one with --patient NUMBER or NAME (or MEDTRACK_PATIENT).")
     return 0
