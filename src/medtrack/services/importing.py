@@ -154,11 +154,10 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
         stored = repo.records_for_nights(min(nights), max(nights)) if nights else []
         existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in stored}
         ids: dict[int, int] = {}
-        recorders: dict[str, Repository] = {}  # one per name the file gives, made once
         for row in rows:
-            writer = repo if row.recorded_by is None else _entered_by(repo, row.recorded_by, recorders)
             try:
-                outcome = _import_row(writer, profile, now, row, existing, ids)
+                with repo.entered_by(row.recorded_by):  # the file's name; none: whoever imports
+                    outcome = _import_row(repo, profile, now, row, existing, ids)
             except MedtrackError as error:
                 message = f"row {row.number} (record {row.id}): {error.message}; nothing was imported"
                 if isinstance(error, Refused):
@@ -167,14 +166,6 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
             added += outcome
             present += 1 - outcome
     return ImportResult(added, present)
-
-
-def _entered_by(repo: Repository, name: str, made: dict[str, Repository]) -> Repository:
-    """The same unit of work (one transaction: the import stays all or nothing), with what it
-    writes entered by `name`, as the file says, rather than by whoever imports it."""
-    if name not in made:
-        made[name] = Repository(repo.session, repo.patient, by=name)
-    return made[name]
 
 
 def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,

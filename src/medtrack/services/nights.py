@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window, night_of
 from medtrack.core.rules import NightFacts, regimen_on
-from medtrack.storage.repository import STANDING, Repository
+from medtrack.storage.repository import Repository
 
 DAY = dt.timedelta(days=1)
 TWELVE_HOURS = dt.timedelta(hours=12)
@@ -30,8 +30,9 @@ def night_facts(repo: Repository, profile: Profile, night: dt.date,
 def facts_of(profile: Profile, night: dt.date, regimens: Sequence[Regimen],
              records: Iterable[Record], nearby: Iterable[Record] = ()) -> NightFacts:
     """The same facts from values already read (the ward reads every patient at once):
-    `regimens` are all of the patient's; of `records`, the night's doses and skips count."""
+    `regimens` are all of the patient's; of `records` (doses and skips, as both readers give
+    them), the night's count."""
     window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
     return NightFacts(night=night, window=window, regimen=regimen_on(regimens, night),
-                      records=tuple(r for r in records if r.night == night and r.kind in STANDING),
+                      records=tuple(r for r in records if r.night == night),
                       nearby_doses=tuple(nearby), prescribed=bool(regimens))

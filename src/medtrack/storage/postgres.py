@@ -40,6 +40,14 @@ def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
+def lock_patient(conn: Connection, patient: int) -> None:
+    """One patient's writes, one at a time: a row lock on the patient, taken before any check
+    (nurses at different beds never wait for each other). SQLite needs none: BEGIN IMMEDIATE
+    has already made this the only writer of the file."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT id FROM patient WHERE id = %(id)s FOR UPDATE", {"id": patient})
+
+
 def make_engine(location: ServerUrl) -> Engine:
     engine = create_engine(location.url, pool_pre_ping=True, connect_args={
         "connect_timeout": CONNECT_TIMEOUT_S,

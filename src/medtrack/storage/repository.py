@@ -22,6 +22,7 @@ from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
+from medtrack.storage import postgres
 from medtrack.storage.engine import open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
@@ -50,7 +51,7 @@ from medtrack.storage.tables import (
 
 __all__ = ["Database", "KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
-_Owned = TypeVar("_Owned", ProfileRow, RecordRow, SymptomRow, StockRow)
+_Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow)
 _Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow)
 
 
@@ -158,9 +159,20 @@ class Repository:
 
     def _stamp(self, row: _Entered) -> _Entered:
         """Stamp a new entry with its patient and the person who entered it."""
-        row.patient_id = self.patient
-        row.recorded_by = self.recorder()
+        self._own(row).recorded_by = self.recorder()
         return row
+
+    @contextmanager
+    def entered_by(self, name: str | None) -> Iterator[None]:
+        """What is written inside is entered by `name` (None: as before), e.g. an imported row
+        keeping the name its file gives, in the same transaction."""
+        before = self._by
+        if name is not None:
+            self._by = name
+        try:
+            yield
+        finally:
+            self._by = before
 
     def recorder(self) -> str:
         """Who enters what this unit of work writes: --by / MEDTRACK_USER, else the database user
@@ -193,14 +205,14 @@ class Repository:
                     warnings: Sequence[str] = ()) -> int:
         """Append a regimen in force from `start` (default: its first step's night)."""
         self._regimens = None
-        row = RegimenRow(
-            patient_id=self.patient, kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
+        row = self._own(RegimenRow(
+            kind=kind, created_at_utc=to_epoch(at), prescriber=prescriber,
             start_night=(start or steps[0].start).isoformat(), acknowledged=acknowledged,
             acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
             reason=reason, round_ug=round_ug,
             formulation=formulation.encode() if formulation is not None else None,
             warnings=json.dumps(list(warnings), ensure_ascii=False),
-        )
+        ))
         self.session.add(row)
         self.session.flush()
         for step in steps:
@@ -425,8 +437,7 @@ class Database:
                 try:
                     patient = None if new_patient else self._resolve(session)
                     if write and patient is not None:
-                        session.exec(select(PatientRow.id).where(col(PatientRow.id) == patient)
-                                     .with_for_update())  # PostgreSQL's per-patient lock
+                        postgres.lock_patient(session.connection(), patient)
                     yield Repository(session, patient, self.by)
                     session.commit()
                 except KeepAndRefuse as signal:
