@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from medtrack.cli import Context
-from medtrack.core.model import Record
+from medtrack.core.model import NOT_KNOWN, Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
@@ -98,7 +98,7 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
     else:
         text = f"#{record.id} night {record.night}: {format_mg(record.dose_ug or 0)} at {when}"
     if recorder:
-        text += f", by {one_line(record.recorded_by)}" if record.recorded_by else ", by (not known)"
+        text += f", by {one_line(record.recorded_by)}" if record.recorded_by else f", by ({NOT_KNOWN})"
     flags = [one_line(flag) for flag in record.flags()]
     if flags:
         text += " [" + "; ".join(flags) + "]"

@@ -8,6 +8,7 @@ import sys
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
 from medtrack.cli import Context
+from medtrack.core.model import NOT_KNOWN
 from medtrack.services.demo import fill_demo
 from medtrack.services.export import export
 from medtrack.services.importing import import_csv
@@ -45,7 +46,7 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
     for e in entries:
         level = f" (severity {e.severity})" if e.severity else ""
         flag = "  URGENT" if e.urgent else ""
-        by = f", by {one_line(e.recorded_by)}" if e.recorded_by else ", by (not known)"
+        by = f", by {one_line(e.recorded_by)}" if e.recorded_by else f", by ({NOT_KNOWN})"
         note = f" - {one_line(e.note)}" if e.note else ""
         ctx.out(f"#{e.id} {e.at:%Y-%m-%d %H:%M} {e.name}{level}{flag}{by}{note}")
     return 0

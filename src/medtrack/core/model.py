@@ -42,6 +42,14 @@ class Profile:
         return years
 
 
+NOT_KNOWN = "not known"  # who entered an entry made before medtrack kept it
+
+
+def entered_by(name: str | None) -> str:
+    """Who entered an entry, in words: the name, or "not known" (never blank, never a guess)."""
+    return name or NOT_KNOWN
+
+
 @dataclass(frozen=True)
 class Patient:
     """A patient in the database: the short number shown to users, the stable UUID, and the

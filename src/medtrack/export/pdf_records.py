@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from medtrack.core.model import entered_by
 from medtrack.core.nights import dose_window
 from medtrack.core.rules import ceiling_ug
 from medtrack.core.units import format_mg
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 WIDTHS = (9, 17, 26, 14, 14, 13, 34, 18, 35)
 HEAD = ("#", "Night", "Local time", "Dose", "Sched.", "Status", "Flags", "By", "Note")
 WRAP = (5, 6, 7, 8)  # status ("void, not taken"), flags, who entered it and the note wrap
-NOT_KNOWN = "not known"  # who entered a record before medtrack kept it
 KEEP = 3  # the last rows of the table that go onto the closing note's page with it
 HEADING = 10.5  # mm a heading() takes
 
@@ -73,7 +73,7 @@ def record_order(records: Sequence[Record]) -> list[Record]:
 
 def _cells(record: Record) -> tuple[str, ...]:
     return (str(record.id), str(record.night), when(record.at), mg(record.dose_ug), mg(record.scheduled_ug),
-            status_of(record), "; ".join(record.flags()), record.recorded_by or NOT_KNOWN, record.note or "")
+            status_of(record), "; ".join(record.flags()), entered_by(record.recorded_by), record.note or "")
 
 
 def _tint(record: Record, excess: set[dt.date]) -> Colour | None:

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
-from medtrack.core.model import Record
+from medtrack.core.model import NOT_KNOWN, Record
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.services.dosing import history_page, void_record
@@ -22,7 +22,6 @@ from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
 BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
-NOT_KNOWN = "not known"  # entered before medtrack kept who entered a record
 
 
 def flags_of(record: Record) -> str:
@@ -117,7 +116,7 @@ class HistoryScreen(Screen[None]):
         lines = [" · ".join((f"#{record.id}", f"night {record.night}",
                              f"{record.at:%Y-%m-%d %H:%M %Z}",
                              format_mg(record.dose_ug) if record.dose_ug else "skip",
-                             f"by {record.recorded_by}" if record.recorded_by else f"by ({NOT_KNOWN})"))]
+                             f"by {record.recorded_by}" if record.recorded_by is not None else f"by ({NOT_KNOWN})"))]
         if flags_of(record):
             lines.append(flags_of(record))
         if record.note:
