@@ -103,7 +103,7 @@ def test_the_screens_first_frame_does_not_wait_for_the_database_library(tmp_path
     env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"))
     code = ("import sys, json\nimport medtrack.cli.tui_cmd as entry\nimport medtrack.tui.app as app\n"
             "seen = {}\n"
-            "def fake_run(path, now):\n"
+            "def fake_run(path, now, **_):\n"
             "    import medtrack.tui.tonight  # the first screen's module\n"
             "    seen['loaded'] = sorted(sys.modules)\n"
             "    return 0\n"

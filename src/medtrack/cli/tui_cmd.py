@@ -28,5 +28,4 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
             fill_demo(path, ctx.now)
             return run(path, fixed_now)
     # --patient opens that patient's Tonight (no ward); --by names who enters what is recorded.
-    chosen = {name: value for name, value in (("patient", ctx.patient), ("by", ctx.by)) if value is not None}
-    return run(ctx.db_path, fixed_now, **chosen)
+    return run(ctx.db_path, fixed_now, patient=ctx.patient, by=ctx.by)

@@ -117,7 +117,12 @@ class MedtrackApp(App[None]):
             return
         from medtrack.tui.ward import WardScreen
 
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, WardScreen):
+        self._view = None  # no patient on screen: every patient's action waits for the next one
+        self._pop_to(WardScreen)
+
+    def _pop_to(self, kind: type[Screen[Any]]) -> None:
+        """Close the screens above the nearest one of `kind` (never the first screen)."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, kind):
             self.pop_screen()
 
     def saving(self) -> bool:
@@ -146,13 +151,11 @@ class MedtrackApp(App[None]):
 
     def patient_open(self) -> bool:
         """Whether a patient's Tonight is open (on the ward alone, no patient's action is offered)."""
-        return any(isinstance(screen, TonightScreen) and (screen.patient is not None or not self.has_ward)
-                   for screen in self.screen_stack)
+        return not self.has_ward or self._view is not None
 
     def on_tonight(self, action: str) -> None:
         """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, TonightScreen):
-            self.pop_screen()
+        self._pop_to(TonightScreen)
         self.call_later(self.screen.run_action, action)
 
     def show_problem(self, error: MedtrackError) -> None:
