@@ -16,8 +16,10 @@ The ward query's target is under 1 s; a patient's status should be flat from 1 t
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,7 @@ from run import (
     print_text,
     process,
     say,
+    timed,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -102,7 +105,7 @@ def fill(url: str, patients: int) -> int:
     return int(records[0]) if records else 0
 
 
-def ward_query(url: str) -> Subject:
+def ward_query(url: str) -> Callable[[], dict[str, float]]:
     """The ward's read, in process on one open database (as the screen refreshes it)."""
     from medtrack.location import parse_location
     from medtrack.services.database import open_database
@@ -113,12 +116,7 @@ def ward_query(url: str) -> Subject:
     due = sum(1 for r in rows if r.state == "due")
     say(f"  ward: {len(rows)} patients, {due} due now")
 
-    def run() -> dict[str, float]:
-        start = time.perf_counter()
-        ward(db, NOW)
-        return {"": (time.perf_counter() - start) * 1000}
-
-    return Subject("ward", run)
+    return lambda: timed(lambda: ward(db, NOW))
 
 
 def bench_ward(patients: int, runs: int, work: Path, report: Report) -> None:
@@ -137,16 +135,12 @@ def bench_ward(patients: int, runs: int, work: Path, report: Report) -> None:
             return process([MEDTRACK, "--db", url, "--patient", who, "export", "--format", "csv", "--from", year,
                             "-o", str(work / f"{name}.csv"), "--force"])
 
-        subjects = {
+        runners = {
             "ward one": ward_query(one), "ward big": ward_query(big), "ward one again": ward_query(one),
-            "status one": Subject("status one", status(one, "1")),
-            "status one again": Subject("status one again", status(one, "1")),
-            "status big": Subject("status big", status(big, middle)),
-            "export one": Subject("export one", export(one, "1", "one")),
-            "export big": Subject("export big", export(big, middle, "big")),
+            "status one": status(one, "1"), "status one again": status(one, "1"), "status big": status(big, middle),
+            "export one": export(one, "1", "one"), "export big": export(big, middle, "big"),
         }
-        for name, subject in subjects.items():
-            subject.name = name
+        subjects = {name: Subject(name, run) for name, run in runners.items()}
         interleave(list(subjects.values()), runs, "ward")
     finally:
         stop()
@@ -167,7 +161,7 @@ def bench_ward(patients: int, runs: int, work: Path, report: Report) -> None:
     table.notes.append("Milliseconds as median (interquartile range); ratios run by run. The ward query "
                        "reads every patient's profile, regimens and the records of last night and tonight.")
     report.tables.append(table)
-    ward_ms = sorted(ms("ward big"))[len(ms("ward big")) // 2]
+    ward_ms = statistics.median(ms("ward big"))
     report.target(f"the ward view's query on {patients:,} patients under {WARD_MAX_MS:.0f} ms",
                   f"{ward_ms:.0f} ms", ward_ms < WARD_MAX_MS)
     status_ratio = Ratio.of(ms("status big"), ms("status one"))
