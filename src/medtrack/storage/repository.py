@@ -85,6 +85,24 @@ def is_number(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
+def read_regimens(session: Session, patient: int | None = None) -> dict[int, list[Regimen]]:
+    """Prescriptions and plan versions with their steps, in recording order, by patient: one
+    patient's (`patient`), or every patient's (None: the ward). Two queries either way."""
+    regimens = select(RegimenRow).order_by(col(RegimenRow.patient_id), col(RegimenRow.id))
+    steps_query = select(StepRow).order_by(col(StepRow.regimen_id), col(StepRow.start_night))
+    if patient is not None:
+        regimens = regimens.where(col(RegimenRow.patient_id) == patient)
+        steps_query = steps_query.where(col(StepRow.regimen_id).in_(
+            select(RegimenRow.id).where(col(RegimenRow.patient_id) == patient)))
+    steps: dict[int, list[StepRow]] = {}
+    for step in session.exec(steps_query):
+        steps.setdefault(step.regimen_id, []).append(step)
+    found: dict[int, list[Regimen]] = {}
+    for row in session.exec(regimens):
+        found.setdefault(row.patient_id or 0, []).append(regimen_of(row, steps.get(row.id or 0, [])))
+    return found
+
+
 def same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -187,14 +205,8 @@ class Repository:
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:
         if self._regimens is None:
-            steps: dict[int, list[StepRow]] = {}
-            mine = select(RegimenRow.id).where(col(RegimenRow.patient_id) == self.patient)
-            for step in self.session.exec(select(StepRow).where(col(StepRow.regimen_id).in_(mine))
-                                          .order_by(col(StepRow.regimen_id), col(StepRow.start_night))):
-                steps.setdefault(step.regimen_id, []).append(step)
-            self._regimens = [regimen_of(row, steps.get(row.id or 0, []))
-                              for row in self.session.exec(select(RegimenRow).where(
-                                  col(RegimenRow.patient_id) == self.patient).order_by(col(RegimenRow.id)))]
+            self._regimens = ([] if self.patient is None  # no patient yet: nobody's regimens
+                              else read_regimens(self.session, self.patient).get(self.patient, []))
         return list(self._regimens)
 
     def add_regimen(self, *, kind: str, prescriber: str, steps: Sequence[Step], at: dt.datetime,
@@ -470,6 +482,11 @@ class Database:
     def patients(self) -> list[Patient]:
         with self.reading() as session:
             return patients(session)
+
+    def several_patients(self) -> bool:
+        """Whether the database holds more than one patient (reads two ids at most)."""
+        with self.reading() as session:
+            return len(session.exec(select(PatientRow.id).limit(2)).all()) > 1
 
     @property
     def file(self) -> Path | None:

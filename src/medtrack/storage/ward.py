@@ -16,9 +16,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from medtrack.core.model import Patient, Profile, Record, Regimen
-from medtrack.storage.repository import STANDING, Database
-from medtrack.storage.rows import profile_of, record_of, regimen_of
-from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow, RegimenRow, StepRow
+from medtrack.storage.repository import STANDING, Database, read_regimens
+from medtrack.storage.rows import profile_of, record_of
+from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,8 @@ class WardReader:
         return found
 
     def regimens(self) -> dict[int, list[Regimen]]:
-        """Every patient's prescriptions and plan versions in recording order, with their steps
-        (two queries: the regimens, then all the steps)."""
-        steps: dict[int, list[StepRow]] = {}
-        for step in self.session.exec(select(StepRow).order_by(col(StepRow.regimen_id),
-                                                               col(StepRow.start_night))):
-            steps.setdefault(step.regimen_id, []).append(step)
-        found: dict[int, list[Regimen]] = {}
-        for row in self.session.exec(select(RegimenRow).order_by(col(RegimenRow.patient_id),
-                                                                 col(RegimenRow.id))):
-            found.setdefault(row.patient_id or 0, []).append(regimen_of(row, steps.get(row.id or 0, [])))
-        return found
+        """Every patient's prescriptions and plan versions with their steps (two queries)."""
+        return read_regimens(self.session)
 
     def records(self, first: dt.date, last: dt.date) -> dict[int, list[Record]]:
         """Every patient's dose and skip records of the nights `first`..`last` (voided ones

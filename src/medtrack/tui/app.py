@@ -90,7 +90,7 @@ class MedtrackApp(App[None]):
         if self.patient is not None:
             return False
         if not self._ward_decided:
-            self.has_ward = len(self.ward_db.patients()) > 1
+            self.has_ward = self.ward_db.several_patients()
             self._ward_decided = True
         return self.has_ward
 
