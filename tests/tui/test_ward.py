@@ -104,6 +104,26 @@ async def test_enter_opens_that_patients_tonight_and_w_comes_back(ward_db, make_
         assert text_of(app, "#state") == "Taken at 21:10"
 
 
+async def test_a_double_enter_opens_one_tonight_and_w_w_returns_to_a_working_ward(ward_db, make_app):
+    """Found in tmux: a second Enter reached the ward before the first opened, stacking two
+    Tonights; `w` then uncovered the second one."""
+    app = make_app(ward_db, NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await ward_shown(pilot)
+        await press(pilot, "down")
+        ada = app.screen.highlighted()
+        for _ in range(2):  # two Enters handled before the first Tonight has mounted
+            app.open_patient(ada.number, ada.name)
+        await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
+        assert sum(isinstance(s, TonightScreen) and s.patient is not None for s in app.screen_stack) == 1
+        await pilot.press("w", "w")
+        await until(pilot, lambda: isinstance(app.screen, WardScreen))
+        assert highlighted(app) == "Ada Muster"
+        await press(pilot, "down", "enter")  # the next patient opens, with their own records
+        await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
+        assert not text_of(app, "#night-title").startswith("Ada Muster")
+
+
 async def test_a_dose_logged_on_a_patients_tonight_shows_on_the_ward_at_once(ward_db, make_app):
     app = make_app(ward_db, NOW)
     async with app.run_test(size=SIZE) as pilot:

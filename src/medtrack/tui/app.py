@@ -104,6 +104,10 @@ class MedtrackApp(App[None]):
 
     def open_patient(self, number: int, name: str) -> None:
         """From the ward: this patient's Tonight, every screen above it seeing their records."""
+        from medtrack.tui.ward import WardScreen
+
+        if not isinstance(self.screen, WardScreen):  # a second Enter before the first one opened
+            return
         if self.saving():
             self.notify("Still saving the last entry: try again in a moment.", timeout=4)
             return
@@ -117,7 +121,6 @@ class MedtrackApp(App[None]):
             return
         from medtrack.tui.ward import WardScreen
 
-        self._view = None  # no patient on screen: every patient's action waits for the next one
         self._pop_to(WardScreen)
 
     def _pop_to(self, kind: type[Screen[Any]]) -> None:
@@ -151,7 +154,8 @@ class MedtrackApp(App[None]):
 
     def patient_open(self) -> bool:
         """Whether a patient's Tonight is open (on the ward alone, no patient's action is offered)."""
-        return not self.has_ward or self._view is not None
+        return any(isinstance(screen, TonightScreen) and (screen.patient is not None or not self.has_ward)
+                   for screen in self.screen_stack)
 
     def on_tonight(self, action: str) -> None:
         """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
