@@ -116,3 +116,25 @@ def test_the_screens_first_frame_does_not_wait_for_the_database_library(tmp_path
     assert "medtrack.tui.tonight" in loaded
     storage = {m for m in loaded if m.split(".")[0] in ("sqlmodel", "sqlalchemy", "alembic")}
     assert not storage, f"the screen's start imported {sorted(storage)[:5]}"
+
+
+# What decides a night or the plan's future: only core (and the services that read for it) may
+# call these; a view that did would work a night out again and drift from the others.
+SCHEDULE_DECIDERS = frozenset({"regimen_on", "scheduled_ug", "night_state", "check_dose", "NightFacts",
+                               "is_excess", "previous_outcome", "calendar_state", "segments", "facts_of",
+                               "unacknowledged", "ceiling_ug"})
+VIEWS = ("cli", "tui", "export")
+
+
+def names_imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            for alias in node.names}
+
+
+@pytest.mark.parametrize("path", [p for v in VIEWS for p in modules_in(v)], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_views_render_the_decided_night_and_never_compute_the_schedule(path: Path) -> None:
+    """Tonight, status, the ward, the calendar and every export render core.decide's decision and
+    core.timeline's plan; none of them imports the rules that work a night out."""
+    computed = names_imported(path) & SCHEDULE_DECIDERS
+    assert not computed, f"{path.parent.name}/{path.name} computes the schedule itself with {sorted(computed)}"

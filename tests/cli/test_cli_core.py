@@ -227,7 +227,8 @@ def test_the_elderly_limit_applies_from_the_night_of_the_65th_birthday(run):
     birthday_night = "2026-11-26T22:40+01:00"
     data = status(run, birthday_night)
     assert data["max_mg"] == 1 and data["scheduled_mg"] == 2
-    assert any("above" in w and "1 mg" in w for w in data["warnings"])
+    assert data["may_take_mg"] == 1 and data["over_ceiling"]  # never offered more than may be taken
+    assert "above" in data["guidance"] and "at most 1 mg" in data["guidance"]
     refused = run("log", now=birthday_night)
     assert refused.code == 3
     assert "1 mg" in refused.err and "65" in refused.err
@@ -440,11 +441,17 @@ def test_log_at_bad_text_is_bad_input(patient, db_path, at):
     assert record_count(db_path) == 0
 
 
-def test_an_ambiguous_local_time_means_its_first_occurrence(patient):
+EARLY = "2026-01-02T12:00+01:00"  # a profile set up before the DST nights it is asked about
+
+
+def test_an_ambiguous_local_time_means_its_first_occurrence(run):
     # Berlin 2026-10-25: 02:00-02:59 happens twice (CEST +02:00, then CET +01:00). With a
-    # minimum sleep of 4 h and wake 06:30 CET, the latest time that night is 02:30 CET.
+    # minimum sleep of 4 h and wake 06:30 CET, the latest time that night is 02:30 CET. (The
+    # profile is set up before that night: each night is judged by the profile of its time.)
+    patient = run
+    patient.ok("init", "--name", "Ada", "--born", "1970-05-01", "--tz", "Europe/Berlin", now=EARLY)
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", "2026-10-01",
-               "--min-sleep", "4", now=SET_UP_AT)
+               "--min-sleep", "4", now=EARLY)
     first = patient.ok("log", "--at", "2026-10-25 02:30", "--json", now=SET_UP_AT).json()
     assert first["taken_at"] == "2026-10-25T02:30:00+02:00"
     assert first["night"] == "2026-10-24"
@@ -459,10 +466,11 @@ def test_an_ambiguous_local_time_means_its_first_occurrence(patient):
     ("07:00", "2026-10-24", "2026-10-25T01:00:00+02:00"),  # fall back: an hour later
     ("07:00", "2026-11-25", "2026-11-26T00:00:00+01:00"),
 ])
-def test_dst_nights_move_the_latest_time(patient, wake, night, latest):
+def test_dst_nights_move_the_latest_time(run, wake, night, latest):
+    patient = run
+    patient.ok("init", "--name", "Ada", "--born", "1970-05-01", "--tz", "Europe/Berlin", "--wake", wake, now=EARLY)
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", "2026-03-01",
-               now=SET_UP_AT)
-    patient.ok("profile", "set", "--wake", wake)
+               now=EARLY)
     data = patient.ok("status", "--at", f"{night} 21:00", "--json", now=PAST_LATEST).json()
     assert data["night"] == night
     assert data["latest_dose_at"] == latest

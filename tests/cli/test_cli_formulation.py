@@ -128,5 +128,5 @@ def test_after_the_last_step_the_taper_is_complete(run):
     assert status["drug_free_nights"] == 6
     assert "Taper complete: no flunitrazepam since the night of 2026-11-20" in status["guidance"]
     out = run.ok("calendar", "--month", "2026-11", now=at(dt.date(2026, 11, 25))).out
-    assert "Taper complete: no flunitrazepam since the night of 2026-11-20." in out
+    assert "Taper complete: no flunitrazepam since the night of 2026-11-20 (6 drug-free nights)." in out
     assert run.ok("symptom", "headache", now=at(dt.date(2026, 11, 25))).code == 0  # journal open

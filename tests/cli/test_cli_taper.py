@@ -229,6 +229,10 @@ def test_taper_show_json(pt):
     pt.ok(*LINEAR)
     shown = pt.json("taper", "show")
     assert set(shown.pop("dispense")) == {"per_step", "next_days", "from_night", "next"}
+    tonight = shown.pop("tonight")  # where tonight stands, from the plan timeline (as status says)
+    status = pt.json("status")
+    assert (tonight["night"], tonight["scheduled_mg"], tonight["next_change"]) == (
+        status["night"], status["scheduled_mg"], status["next_change"])
     check_plan_shape(shown)
     assert essence(shown) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
 
@@ -573,7 +577,8 @@ def test_calendar_states_and_step_changes(pt):
     pt.ok("log", "0.5mg", "--at", "2026-11-22 22:40")
     pt.ok("log", "0.25mg", "--already-taken", "--note", "a second one", "--at", "2026-11-23 00:30")
     month = pt.json("calendar", "--month", "2026-11")
-    assert set(month) == {"month", "nights", "taper_complete_since"} and month["month"] == "2026-11"
+    assert set(month) == {"month", "nights", "taper_complete_since", "last_dose_night", "drug_free_nights"}
+    assert month["month"] == "2026-11"
     nights = month["nights"]
     assert [n["night"] for n in nights] == [f"2026-11-{day:02d}" for day in range(1, 31)]
     for night in nights:
@@ -628,7 +633,11 @@ def test_calendar_contraindicated(pt):
     pt.ok("profile", "set", "--condition", "glaucoma")
     nights = pt.json("calendar")["nights"]
     assert nights[9]["state"] == "taken"
-    assert {n["state"] for i, n in enumerate(nights) if i != 9} == {"contraindicated"}
+    # the nights before the change keep the verdict of their own profile (missed); from tonight on
+    # the condition forbids a dose
+    tonight = int(pt.json("status")["night"][-2:]) - 1
+    assert {n["state"] for i, n in enumerate(nights) if i < tonight and i != 9} == {"missed"}
+    assert {n["state"] for i, n in enumerate(nights) if i >= tonight} == {"contraindicated"}
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-1", "26-11", "2026/11", "november"])

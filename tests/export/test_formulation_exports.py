@@ -115,7 +115,7 @@ def test_gather_carries_the_stock_and_dispensing_as_the_cli_shows_them(stocked):
     shown = stocked.ok("taper", "show", "--json").json()["dispense"]
     assert [n.to_json() if n else None for _, n in data.dispensing.per_step] == shown["per_step"]
     assert data.dispensing.upcoming.to_json() == shown["next"]
-    assert data.complete_since is None
+    assert data.completion is None
 
 
 # -- PDF -----------------------------------------------------------------------------------
@@ -219,8 +219,8 @@ def test_a_plan_that_reached_0_says_the_taper_is_complete(run, tmp_path: Path):
     run.ok("log", "0.25mg", "--already-taken", "--note", "could not sleep", now="2026-10-18T22:30+02:00")
     export(run, "pdf", path := tmp_path / "dosed.pdf")
     first = flat(pdftotext(path, "-f", "1", "-l", "1"))
-    assert ("Taper complete since the night of 2026-10-15: 5 of 6 nights drug-free (a dose was recorded on "
-            "1 night since)") in first
+    assert ("Taper complete since the night of 2026-10-15; the last dose was recorded on the night of "
+            "2026-10-18 (2 drug-free nights since then)") in first
 
 
 # -- XLSX -----------------------------------------------------------------------------------

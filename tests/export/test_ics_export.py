@@ -489,7 +489,8 @@ def written(regimens: list[Regimen], tonight: dt.date) -> bytes | None:
         generated_at=at, patient_id=PATIENT_ID, tonight=tonight, first=first,
         last=max(first, tonight), clipped=False, from_given=False, profile=profile,
         drug=SimpleNamespace(name="Flunitrazepam"), regimens=tuple(regimens),
-        schedule=tuple(segments(regimens, first, None)))
+        schedule=tuple(segments(regimens, first, None)),
+        ceiling_on=lambda night: 2000, ceiling_drop=lambda first, last: None)  # about UIDs, not limits
     stream = io.BytesIO()
     try:
         write_ics(data, stream)

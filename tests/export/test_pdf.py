@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from medtrack.core.calendar import CalendarNight, night_states
+from medtrack.core.calendar import CalendarNight
+from medtrack.core.decide import Decider, ProfileHistory, night_states
 from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
 from medtrack.core.schedule import segments
+from medtrack.core.timeline import Timeline
 from medtrack.export.data import ExportData
 from medtrack.export.pdf import write_pdf
 from medtrack.monograph import load_monograph
@@ -83,10 +85,12 @@ def make_data(name: str = NAME, recs: tuple[Record, ...] | None = None) -> Expor
     profile = Profile(name=name, born=dt.date(1960, 3, 1), zone="Europe/Berlin")
     mono, regs, recs = load_monograph(), regimens(), records() if recs is None else recs
     nights = night_states(mono, profile, list(regs), [r for r in recs if r.kind != "void"], FIRST, LAST, NOW)
+    tonight = Decider(mono, ProfileHistory.of(profile), Timeline(regs), NOW).decide(
+        LAST, [r for r in recs if r.night == LAST])
     return ExportData(generated_at=NOW, patient_id="2f6c1c1e-0000-4000-8000-000000000001",
                       tonight=LAST, first=FIRST, last=LAST, clipped=False, profile=profile, drug=mono,
                       regimens=regs, records=recs, nights=tuple(nights), symptoms=symptoms(),
-                      schedule=tuple(segments(regs, FIRST, None)))
+                      schedule=tuple(segments(regs, FIRST, None)), decision=tonight)
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +168,9 @@ def test_plan_steps_and_versions(lines: list[str]) -> None:
 
 def test_without_a_plan_the_prescriptions_are_shown(data: ExportData, tmp_path: Path) -> None:
     prescription = data.regimens[:1]
-    only = dataclasses.replace(data, regimens=prescription, schedule=tuple(segments(prescription, FIRST, None)))
+    tonight = Decider(data.drug, ProfileHistory.of(data.profile), Timeline(prescription), NOW).decide(LAST)
+    only = dataclasses.replace(data, regimens=prescription, schedule=tuple(segments(prescription, FIRST, None)),
+                               decision=tonight)
     lines = lines_of(render(only), tmp_path)
     assert "Prescriptions (no taper plan)" in lines
     assert "2026-10-01 1 mg Dr. Weiß 2026-11-01 10:00" in lines

@@ -108,15 +108,13 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
-    record = dosing.log_dose(ctx.open_db(), ctx.now, args.dose, args.at, args.note, args.already_taken)
+    logged = dosing.record_dose(ctx.open_db(), ctx.now, args.dose, args.at, args.note, args.already_taken)
+    record = logged.record
     if args.json:
         ctx.json(record_json(record))
-    elif record.already_taken:
-        ctx.out(f"Recorded as already taken: {_describe(record)}")
-        ctx.out("Take no more tonight. If you feel unwell, contact your doctor.")
-    else:
-        ctx.out(f"Dose recorded: {_describe(record)}")
-        ctx.out("Go to bed now. Do not drive or use machines; no alcohol or other sedatives tonight.")
+        return 0
+    ctx.out(f"{'Recorded as already taken' if record.already_taken else 'Dose recorded'}: {_describe(record)}")
+    ctx.out(logged.advice)
     return 0
 
 
@@ -135,24 +133,17 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.json(report.to_json())
         return 0
-    dose = format_mg(report.scheduled_ug) if report.scheduled_ug else "nothing scheduled"
-    if report.state == "no_prescription":
-        dose = "no prescription recorded"
-    if report.as_taken and report.scheduled_ug:
-        dose += f" ({report.as_taken})"
-    ctx.out(f"Night of {report.night}: {report.drug} {dose}  ({report.state.replace('_', ' ')})")
+    ctx.out(f"Night of {report.night}: {report.drug} {report.headline}")
     if report.dose_change:
         ctx.out(report.dose_change)
     ctx.out(report.guidance)
     if report.state == "no_prescription":
         ctx.out("Enter it with: medtrack prescribe --dose D --prescriber NAME")
-    ctx.out(f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
-            f"({report.zone}); nightly limit {format_mg(report.max_ug)}")
-    ctx.out(f"Last night: {report.previous_night}")
+    if report.window_line:
+        ctx.out(report.window_line)
+    ctx.out(f"{'The night before' if report.decision.morning else 'Last night'}: {report.previous_night}")
     for warning in report.warnings:
         ctx.out(f"! {warning}")
-    if report.complete_since:
-        ctx.out(f"Drug-free nights since {report.complete_since}: {report.drug_free_nights}")
     for line in report.stock.lines() if report.stock else ():
         ctx.out(line)
     return 0

@@ -21,8 +21,11 @@ from medtrack.services.taper import (
     plan_versions,
     preview_plan,
     set_plan,
+    tonight_in_plan,
     version_json,
 )
+
+CELL = 9  # a calendar cell: the day, its mark, the step mark and a dose of up to 5 characters (0.625)
 
 
 def _print_steps(ctx: Context, rows: Sequence[PreviewStep]) -> None:
@@ -84,10 +87,16 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         else:
             ctx.out("No taper plan yet; the prescriber sets one with medtrack taper set.")
         return 0
+    tonight = tonight_in_plan(ctx.open_db(), ctx.now)
     if args.json:
-        ctx.json(dispense_json(shown))
+        ctx.json({**dispense_json(shown), "tonight": tonight})
         return 0
     _print_plan(ctx, shown.plan)
+    following = tonight["next_change"]
+    ctx.out(f"Tonight ({tonight['night']}): {tonight['scheduled_mg'] or 0} mg scheduled"
+            + (f" under version {tonight['version_in_force']}" if tonight["in_force"] == "plan" else "")
+            + (f"; next change: {following['dose_mg']} mg from the night of {following['night']}."
+               if following else "; no change ahead."))
     form = shown.plan.form
     if not form.is_plain:
         ctx.out("To dispense per step (split tablets rounded up to whole ones):")
@@ -141,12 +150,12 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     ctx.out(f"{month.label}   {legend(step=True)}")
     ctx.out("Each night: the day, its mark, and the dose scheduled (mg; - nothing)")
-    ctx.out("Mon      Tue      Wed      Thu      Fri      Sat      Sun")
-    cells = ["        "] * month.nights[0].night.weekday()
+    ctx.out(" ".join(day.ljust(CELL) for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")).rstrip())
+    cells = [" " * CELL] * month.nights[0].night.weekday()
     for night in month.nights:
         dose = format_mg(night.scheduled_ug).replace(" mg", "") if night.scheduled_ug else "-"
         mark = MARKS[night.state].symbol + (STEP_MARK if night.step_change else " ")
-        cells.append(f"{night.night.day:2d}{mark}{dose:<4}"[:8].ljust(8))
+        cells.append(f"{night.night.day:2d}{mark}{dose:<5}")
     for row in range(0, len(cells), 7):
         ctx.out(" ".join(cells[row:row + 7]).rstrip())
     summary = month.summary()
@@ -156,6 +165,6 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
     taken_as = {n.scheduled_ug: n.as_taken for n in month.nights if n.as_taken and n.scheduled_ug}
     for scheduled, words in sorted(taken_as.items(), reverse=True):
         ctx.out(f"  {format_mg(scheduled)} is taken as {words}")
-    if month.complete_since is not None:
-        ctx.out(f"Taper complete: no flunitrazepam since the night of {month.complete_since}.")
+    if month.completion is not None:
+        ctx.out(month.completion.words("flunitrazepam"))
     return 0

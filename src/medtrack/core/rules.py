@@ -144,14 +144,14 @@ def check_dose(
     if scheduled is None:
         return Verdict(False, "nothing-scheduled", f"nothing is scheduled for the night of "
                        f"{night}: no dose may be recorded as planned.")
-    if facts.skips:
-        return Verdict(False, "skipped-night", f"the night of {night} is recorded as skipped; "
-                       "take the next dose at the usual time, never two to make up.")
     if facts.doses:
         first = facts.doses[0]
         return Verdict(False, "one-dose-per-night", f"{format_mg(first.dose_ug or 0)}"
                        f" is already recorded for the night of {night} at {first.at:%H:%M}. "
                        "Never take a second dose.")
+    if facts.skips:
+        return Verdict(False, "skipped-night", f"the night of {night} is recorded as skipped; "
+                       "take the next dose at the usual time, never two to make up.")
     for other in facts.nearby_doses:
         if hours_apart(other.at, at) < MIN_DOSE_GAP:
             return Verdict(False, "12-hour-gap", "doses must be at least 12 hours apart: a dose "

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from medtrack.core.calendar import CalendarNight, NightState
+from medtrack.core.decide import NightDecision, ProfileHistory
 from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
+from medtrack.core.nights import Window, dose_window
 from medtrack.core.schedule import Segment
 from medtrack.core.stock import StockReport
 from medtrack.core.taper_preview import Dispense
+from medtrack.core.timeline import Completion, Timeline
 from medtrack.monograph import Monograph
 
 
@@ -36,8 +40,14 @@ class ExportData:
     stock: StockReport | None = None
     # What the plan (else the prescription) needs, as `taper show`: None without a formulation.
     dispensing: Dispense | None = None
-    complete_since: dt.date | None = None  # the plan in force tonight reached 0 on this night
-    drug_free_nights: int = 0  # nights since then, tonight included, with no dose counted
+    # Tonight as decided (core.decide): the step in force, what may be taken, the next change,
+    # the taper's end. None only for data made without a database (tests of one exporter).
+    decision: NightDecision | None = None
+    profiles: ProfileHistory | None = None  # every profile version: each night keeps its own
+
+    @property
+    def completion(self) -> Completion | None:
+        return self.decision.completion if self.decision is not None else None
 
     @property
     def stock_entries(self) -> tuple[StockEntry, ...]:
@@ -56,8 +66,50 @@ class ExportData:
     def prescriber(self) -> str | None:
         return self.regimens[-1].prescriber if self.regimens else None
 
+    @property
+    def ceiling_ug(self) -> int:
+        """Tonight's nightly ceiling, as decided (the monograph's, for the age tonight)."""
+        if self.decision is not None:
+            return self.decision.ceiling_ug
+        return self.ceiling_on(self.tonight)
+
+    def window_on(self, night: dt.date) -> Window:
+        """A night's dose window under the profile in force for that night (core.decide)."""
+        p = self.profiles.for_night(night) if self.profiles is not None else self.profile
+        return dose_window(night, p.tz, p.bedtime, p.wake, p.min_sleep_min)
+
+    def ceiling_on(self, night: dt.date) -> int:
+        """The monograph's nightly ceiling for the patient's age on a night to come."""
+        return self.drug.dosing.max_ug_for_age(self.profile.age_on(night))
+
+    def ceiling_drop(self, first: dt.date, last: dt.date | None) -> dt.date | None:
+        """The night within first..last (None: open-ended) from which the ceiling is lower than on
+        `first` (the night the patient turns the monograph's elderly age), else None."""
+        born, age = self.profile.born, self.drug.dosing.elderly_from_age
+        try:
+            birthday = born.replace(year=born.year + age)
+        except ValueError:  # born on 29 February: the birthday counts on 1 March (Profile.age_on)
+            birthday = dt.date(born.year + age, 3, 1)
+        if first < birthday and (last is None or birthday <= last) and \
+                self.ceiling_on(birthday) < self.ceiling_on(first):
+            return birthday
+        return None
+
+    @cached_property
+    def timeline(self) -> Timeline:
+        """Which version is in force on each night (core.timeline): every exporter asks it."""
+        return Timeline(self.regimens)
+
+    @property
+    def closed_nights(self) -> tuple[CalendarNight, ...]:
+        """The nights of the period whose latest dose time has passed: tonight counts only once
+        its window has closed (a report made the morning after includes it)."""
+        d = self.decision
+        tonight_closed = d is not None and d.window.latest.astimezone(dt.UTC) < self.generated_at.astimezone(dt.UTC)
+        return tuple(n for n in self.nights if n.night < self.tonight or (n.night == self.tonight and tonight_closed))
+
     def adherence(self) -> dict[str, int]:
-        counts = {str(s): sum(1 for n in self.nights if n.state == s)
+        counts = {str(s): sum(1 for n in self.closed_nights if n.state == s)
                   for s in (NightState.TAKEN, NightState.MISSED, NightState.SKIPPED,
                             NightState.EXCESS)}
         counts["already_taken"] = sum(1 for r in self.records

@@ -14,7 +14,6 @@ import re
 import uuid
 from typing import IO, TYPE_CHECKING, Any
 
-from medtrack.core.rules import regimen_on
 from medtrack.export.fhir_base import (
     ATC,
     ORAL_SOLUTION_FORM,
@@ -66,7 +65,7 @@ def product_fields(data: ExportData) -> dict[str, Any]:
     One Medication stands for one product: with tablets of several strengths (1 mg and 0.5 mg),
     one strength would be wrong for the others and two ingredients would read as a combination
     product, so the form's text names every strength and the ingredient carries none."""
-    regimen = regimen_on(data.regimens, data.tonight) or min(
+    regimen = data.timeline.regimen_on(data.tonight) or min(
         (r for r in data.regimens if r.start > data.tonight), key=lambda r: r.start, default=None)
     made_with = product(regimen)
     if made_with is None:

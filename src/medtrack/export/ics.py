@@ -32,6 +32,7 @@ class _Writer:
     """Turns the entries of ics_plan into VEVENTs for one export."""
 
     def __init__(self, data: ExportData) -> None:
+        self.data = data
         self.profile, self.drug = data.profile, data.drug
         self.zone = ZoneInfo(self.profile.zone)
         self.stamp = data.generated_at.astimezone(UTC).replace(microsecond=0)
@@ -60,21 +61,37 @@ class _Writer:
             return event
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Bedtime: {self.drug.name} {_amount(dose)}")
+        alarm.add("description", f"Bedtime: {self.drug.name} {self._at_most(dose, night)}")
         alarm.add("trigger", -REMINDER)
         event.add_component(alarm)
         return event
 
-    def _dose_words(self, dose: Dose) -> tuple[str, str]:
-        return (f"{self.drug.name} {_amount(dose)}", f"Take {_amount(dose)} of {self.drug.name} at "
-                "bedtime. Only one dose a night; never two to make up. Do not drive afterwards.")
+    def _at_most(self, dose: Dose, night: dt.date) -> str:
+        """The dose to take that night: never above the monograph's ceiling for the age then."""
+        limit = self.data.ceiling_on(night)
+        return f"at most {format_mg(limit)}" if dose.dose_ug > limit else _amount(dose)
+
+    def _dose_words(self, dose: Dose, night: dt.date, last: dt.date | None = None) -> tuple[str, str]:
+        amount = self._at_most(dose, night)
+        words = (f"Take {amount} of {self.drug.name} at bedtime. Only one dose a night; never two to make "
+                 "up. Do not drive afterwards.")
+        limit = self.data.ceiling_on(night)
+        drop = self.data.ceiling_drop(night, last)
+        if dose.dose_ug > limit:
+            words += (f" The prescribed {format_mg(dose.dose_ug)} is above the monograph's {format_mg(limit)} "
+                      "nightly limit: ask your prescriber to review the prescription.")
+        elif drop is not None and dose.dose_ug > self.data.ceiling_on(drop):
+            words += (f" From the night of {drop} at most {format_mg(self.data.ceiling_on(drop))} (the "
+                      f"monograph's limit from age {self.drug.dosing.elderly_from_age}): ask your prescriber "
+                      "to review the prescription before then.")
+        return f"{self.drug.name} {amount}", words
 
     def _cancelled(self, what: str) -> tuple[str, str]:
         return (f"Cancelled: {self.drug.name} {what} (the plan changed)",
                 f"The prescriber changed the plan, so this {what} no longer applies.")
 
     def reminder(self, entry: Entry[Dose]) -> Event:
-        summary, description = (self._dose_words(entry.content) if entry.content
+        summary, description = (self._dose_words(entry.content, entry.night) if entry.content
                                 else self._cancelled("reminder"))
         event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description,
                             entry.content is None)
@@ -83,7 +100,7 @@ class _Writer:
     def series(self, series: Series) -> Event:
         dose = Dose(series.dose_ug, as_taken(series.regimen, series.dose_ug))
         summary, description = (self._cancelled("reminder") if series.cancelled
-                                else self._dose_words(dose))
+                                else self._dose_words(dose, series.first, series.last))
         uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}"
         event = self._event(uid, series.sequence, summary, description, series.cancelled)
         self._timed(event, series.first, None if series.cancelled else dose)

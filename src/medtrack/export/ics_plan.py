@@ -24,8 +24,8 @@ from itertools import pairwise
 from typing import Generic, TypeVar
 
 from medtrack.core.model import Regimen
-from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.schedule import change_nights
+from medtrack.core.timeline import Timeline
 from medtrack.export.forms import as_taken
 
 DAY = dt.timedelta(days=1)
@@ -91,34 +91,29 @@ def tail_start(regimen: Regimen) -> dt.date:
     return max(regimen.steps[-1].start, regimen.start)
 
 
-def _in_series(regimens: Sequence[Regimen], night: dt.date) -> bool:
-    regimen = regimen_on(regimens, night)
+def _in_series(timeline: Timeline, night: dt.date) -> bool:
+    regimen = timeline.regimen_on(night)
     return (regimen is not None and regimen.steps[-1].dose_ug > 0
             and night >= tail_start(regimen))
 
 
-def _dose(regimens: Sequence[Regimen], night: dt.date) -> int | None:
-    return scheduled_ug(regimen_on(regimens, night), night)
-
-
-def _reminder(regimens: Sequence[Regimen], night: dt.date) -> Dose | None:
+def _reminder(timeline: Timeline, night: dt.date) -> Dose | None:
     """The night's own bedtime reminder: a dose not covered by an open-ended series."""
-    if _in_series(regimens, night):
+    if _in_series(timeline, night):
         return None
-    regimen = regimen_on(regimens, night)
-    dose = scheduled_ug(regimen, night)
-    return Dose(dose, as_taken(regimen, dose)) if dose else None
+    dose = timeline.scheduled_ug(night)
+    return Dose(dose, as_taken(timeline.regimen_on(night), dose)) if dose else None
 
 
-def _notes(regimens: Sequence[Regimen], changes: list[dt.date]) -> dict[dt.date, Note]:
+def _notes(timeline: Timeline, changes: list[dt.date]) -> dict[dt.date, Note]:
     """The notes of one version of the schedule: the dose changes only on change nights."""
-    doses = {night: _dose(regimens, night) for night in changes}
+    doses = {night: timeline.scheduled_ug(night) for night in changes}
     notes: dict[dt.date, Note] = {}
     for night in changes:
-        before, now = _dose(regimens, night - DAY), doses[night]
+        before, now = timeline.scheduled_ug(night - DAY), doses[night]
         if before == now:
             continue
-        taken = as_taken(regimen_on(regimens, night), now)
+        taken = as_taken(timeline.regimen_on(night), now)
         if now and before:
             notes[night] = Note("step", now, before, as_taken=taken)
         elif now:
@@ -142,8 +137,8 @@ def _history(versions: list[T | None]) -> tuple[T | None, int] | None:
     return (versions[-1], sequence) if seen else None
 
 
-def _entries(prefixes: list[list[Regimen]], nights: list[dt.date],
-             content: Callable[[list[Regimen], dt.date], T | None]) -> list[Entry[T]]:
+def _entries(prefixes: list[Timeline], nights: list[dt.date],
+             content: Callable[[Timeline, dt.date], T | None]) -> list[Entry[T]]:
     out = []
     for night in nights:
         found = _history([content(prefix, night) for prefix in prefixes])
@@ -182,14 +177,14 @@ def reminders(regimens: Sequence[Regimen], first: dt.date, last: dt.date | None,
     ordered = sorted(regimens, key=lambda r: r.seq)
     if not ordered:
         return Reminders([], [], [])
-    prefixes = [ordered[:k] for k in range(1, len(ordered) + 1)]
+    prefixes = [Timeline(ordered[:k]) for k in range(1, len(ordered) + 1)]  # the plan as known then
     changes = change_nights(ordered)
     end = changes[-1] if last is None else min(last, changes[-1])  # after it, only series
     nights = [first + i * DAY for i in range((end - first).days + 1)]
-    notes_of = [_notes(prefix, changes) for prefix in prefixes]
+    notes_of = {id(prefix): _notes(prefix, changes) for prefix in prefixes}
     changed = set(changes)
     notes = _entries(prefixes, [n for n in nights if n in changed],
-                     lambda prefix, night: notes_of[len(prefix) - 1].get(night))
+                     lambda prefix, night: notes_of[id(prefix)].get(night))
     series = [found for i, r in enumerate(ordered) if r.steps[-1].dose_ug > 0
               if (found := _series(ordered, i, first, last, tonight)) is not None]
     return Reminders(_entries(prefixes, nights, _reminder), notes, series)

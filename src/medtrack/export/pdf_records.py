@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from medtrack.core.model import entered_by
 from medtrack.core.nights import dose_window
-from medtrack.core.rules import ceiling_ug
 from medtrack.core.units import format_mg
 from medtrack.export.csv_export import status_of
 from medtrack.export.pdf_fonts import FONT
@@ -141,7 +140,7 @@ def closing_text(data: ExportData) -> list[str]:
     drug, profile, night = data.drug, data.profile, data.tonight
     dosing = drug.dosing
     window = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min)
-    limit = format_mg(ceiling_ug(drug, profile, night))
+    limit = format_mg(data.ceiling_ug)
     return [
         f"This report comes from medtrack, a diary of {drug.name.lower()} doses kept by the patient. Every dose, "
         "skip, correction and symptom in it was entered by the patient (or a carer or nurse, named under By "

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medtrack.core.nights import night_of
-from medtrack.core.rules import ceiling_ug, regimen_on
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, stock_amount
 from medtrack.export.pdf_fonts import isolate
@@ -148,7 +147,7 @@ def share(count: int, total: int) -> str:
 def adherence_rows(data: ExportData) -> list[tuple[str, int, int, str]]:
     """(what, count, out of how many, of what) for the period: nights by outcome, then flagged records."""
     counts = data.adherence()
-    as_scheduled = sum(1 for n in data.nights if n.state == "taken" and n.taken_ug == n.scheduled_ug)
+    as_scheduled = sum(1 for n in data.closed_nights if n.state == "taken" and n.taken_ug == n.scheduled_ug)
     due = counts["taken"] + counts["missed"] + counts["skipped"] + counts["excess"]
     doses = sum(1 for r in data.records if r.counted)
     records = sum(1 for r in data.records if r.kind in ("dose", "skip"))
@@ -160,58 +159,58 @@ def adherence_rows(data: ExportData) -> list[tuple[str, int, int, str]]:
              ("excess: a second dose, or more than scheduled", counts["excess"], due, "nights due"),
              ("doses recorded as already taken despite a rule", counts["already_taken"], doses, "doses"),
              ("records voided: corrections by the patient", counts["voided"], records, "doses and skips")]
-    contraindicated = sum(1 for n in data.nights if n.state == "contraindicated")
+    contraindicated = sum(1 for n in data.closed_nights if n.state == "contraindicated")
     if contraindicated:
-        rows.append(("nights a contraindication allowed no dose", contraindicated, len(data.nights), "nights"))
+        rows.append(("nights a contraindication allowed no dose", contraindicated, len(data.closed_nights), "nights"))
     return rows
 
 
 def treatment(data: ExportData) -> list[tuple[str, str]]:
-    """Tonight's step and dose, the plan version in force, the next step, the patient's ceiling."""
-    night, profile, drug = data.tonight, data.profile, data.drug
-    regimen = regimen_on(data.regimens, night)
+    """Tonight's step and dose, the version in force, the next change and the patient's ceiling,
+    all as decided for tonight (core.decide and its plan timeline)."""
+    night, profile, drug, d = data.tonight, data.profile, data.drug, data.decision
     items = []
-    if regimen is None:
+    regimen = d.regimen if d is not None else None
+    if d is None or regimen is None:
         items.append(("Tonight", f"{night}: no prescription or taper plan in force"))
     else:
-        steps = regimen.steps
-        k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
-        dose = format_mg(steps[k].dose_ug) if steps[k].dose_ug else "0 mg (stopped)"
-        taken = as_taken(regimen, steps[k].dose_ug)
+        scheduled = d.scheduled_ug
+        dose = format_mg(scheduled) if scheduled else "0 mg (stopped)"
+        taken = as_taken(regimen, scheduled) if scheduled else None
         dose += f" ({taken})" if taken else ""
+        if d.over_ceiling:
+            dose += (f"; at most {format_mg(d.ceiling_ug)} may be taken (above the monograph's ceiling: "
+                     "the prescription needs review)")
         if regimen.kind == "plan":
-            end = steps[k + 1].start - dt.timedelta(days=1) if k + 1 < len(steps) else "onwards"
-            source = (f"step {k + 1} of {len(steps)} (nights {steps[k].start} to {end}) of taper plan version "
+            steps = regimen.steps
+            k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
+            first = max(steps[k].start, regimen.start)
+            end = d.next_change.night - dt.timedelta(days=1) if d.next_change is not None else "onwards"
+            source = (f"step {k + 1} of {len(steps)} (nights {first} to {end}) of taper plan version "
                       f"{regimen.version}, in force since {regimen.start} ({isolate(regimen.prescriber)})")
         else:
             source = f"prescription by {isolate(regimen.prescriber)} from {regimen.start}"
         items.append(("Tonight", f"{night}: {dose}, {source}"))
-        if k + 1 < len(steps):
-            following = steps[k + 1]
-            taken = as_taken(regimen, following.dose_ug)
-            items.append(("Next step", f"{format_mg(following.dose_ug) if following.dose_ug else '0 mg (stop)'}"
-                                       + (f" ({taken})" if taken else "") + f" from {following.start}"))
-    if data.complete_since is not None:
-        items.insert(0, ("Taper", complete_words(data)))
+    following = d.next_change if d is not None else None
+    if following is not None:
+        made_with = following.regimen
+        taken = as_taken(made_with, following.dose_ug) if made_with is not None and following.dose_ug else None
+        items.append(("Next step", f"{format_mg(following.dose_ug) if following.dose_ug else '0 mg (stop)'}"
+                                   + (f" ({taken})" if taken else "") + f" from {following.night}"))
+    later = [p for p in data.timeline.periods if p.first > night]
+    if later:  # a newer version already recorded takes over on a later night (a hold, say)
+        version = later[0].regimen
+        what = (f"taper plan version {version.version}" + (f" ({version.change})" if version.change else "")
+                if version.kind == "plan" else f"a new prescription by {isolate(version.prescriber)}")
+        items.append(("Plan change", f"{what} in force from {later[0].first}"))
+    if data.completion is not None:
+        items.insert(0, ("Taper", data.completion.words(drug.name).removesuffix(".")))
     age = profile.age_on(night)
     dosing = drug.dosing
-    items.append(("Ceiling", f"{format_mg(ceiling_ug(drug, profile, night))} a night at age {age} (the monograph: "
+    items.append(("Ceiling", f"{format_mg(data.ceiling_ug)} a night at age {age} (the monograph: "
                              f"{format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} "
                              f"from age {dosing.elderly_from_age})"))
     return items
-
-
-def complete_words(data: ExportData) -> str:
-    """'complete: no flunitrazepam since the night of …', with the drug-free nights since then."""
-    since, free = data.complete_since, data.drug_free_nights
-    assert since is not None
-    total = (data.tonight - since).days + 1
-    if free >= total:
-        return (f"complete: no {data.drug.name.lower()} since the night of {since} "
-                f"({free} drug-free night{'' if free == 1 else 's'})")
-    dosed = total - free
-    return (f"complete since the night of {since}: {free} of {_nights(total)} drug-free "
-            f"(a dose was recorded on {_nights(dosed)} since)")
 
 
 def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
@@ -223,10 +222,10 @@ def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
     which = sorted({isolate(s.name) for s in rated if s.severity == worst})
     text = f"{len(symptoms)} logged"
     if worst:
-        first = min(s.at for s in rated if s.severity == worst)
-        text += f"; worst severity {worst}/5 ({', '.join(which)}; first on {first:%Y-%m-%d})"
+        first = min(s.night for s in rated if s.severity == worst)
+        text += f"; worst severity {worst}/5 ({', '.join(which)}; first on the night of {first})"
     urgent = sorted((s for s in symptoms if s.urgent), key=lambda s: (s.at, s.id))
-    listed = "; ".join(f"{s.at:%Y-%m-%d} {isolate(s.name)}" + (f" {s.severity}/5" if s.severity else "")
+    listed = "; ".join(f"night {s.night} {isolate(s.name)}" + (f" {s.severity}/5" if s.severity else "")
                        for s in urgent)
     return [("Symptoms", text), ("Urgent", f"{len(urgent)}: {listed}" if urgent else "none")]
 
@@ -241,8 +240,9 @@ def summary(pdf: Canvas, data: ExportData) -> None:
     rows = adherence_rows(data)
     due = rows[0][2]
     heading(pdf, f"Adherence: {_nights(due)} due", need=40)
-    paragraph(pdf, f"Nights due: the {_nights(due)} of the period with a scheduled dose, up to last night; tonight "
-                   "and later nights are not counted yet. Voided doses do not count.", size=7, colour=MUTED)
+    paragraph(pdf, f"Nights due: the {_nights(due)} of the period with a scheduled dose whose latest time has "
+                   "passed; tonight is counted once its latest time has passed. Voided doses do not count.",
+              size=7, colour=MUTED)
     pdf.ln(0.8)
     fields(pdf, [(f"{count} ({share(count, total)})", what if of == "nights due" else f"{what} (of {total} {of})")
                  for what, count, total, of in rows], right=RIGHT)

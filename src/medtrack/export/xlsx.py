@@ -18,7 +18,6 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from medtrack.core.rules import regimen_on
 from medtrack.export.csv_export import status_of
 from medtrack.export.forms import as_taken, product, stock_number, stock_unit
 
@@ -96,7 +95,7 @@ def _taken_as(data: ExportData, record: Record) -> str | None:
     """A dose as the patient took it, when the regimen in force that night records tablets or a liquid."""
     if record.kind != "dose":
         return None
-    return as_taken(regimen_on(data.regimens, record.night), record.dose_ug)
+    return as_taken(data.timeline.regimen_on(record.night), record.dose_ug)
 
 
 def _symptoms(book: Workbook, data: ExportData) -> None:
@@ -157,9 +156,11 @@ def _summary(book: Workbook, data: ExportData) -> None:
         rows.append((Text(key.replace("_", " ")), counts[key]))
     rows.append((Text("symptoms"), len(data.symptoms)))
     rows.append((Text("urgent symptoms"), sum(1 for s in data.symptoms if s.urgent)))
-    if data.complete_since is not None:
-        rows.append((Text("taper complete since"), data.complete_since))
-        rows.append((Text("drug-free nights"), data.drug_free_nights))
+    if data.completion is not None:
+        rows.append((Text("taper complete since"), data.completion.since))
+        if data.completion.last_dose is not None:
+            rows.append((Text("last dose after the taper's end"), data.completion.last_dose))
+        rows.append((Text("drug-free nights"), data.completion.drug_free_nights))
     if data.stock is not None:
         rows += [(Text(f"stock left: {stock_unit(level.key)}"), stock_number(level.key, level.amount))
                  for level in data.stock.levels]

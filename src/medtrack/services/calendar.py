@@ -7,15 +7,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from medtrack.core.calendar import CalendarNight, NightState, night_states
+from medtrack.core.calendar import CalendarNight, NightState
+from medtrack.core.decide import calendar_night
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_month
-from medtrack.core.rules import regimen_on
-from medtrack.services.common import monograph, require_profile
-from medtrack.services.nights import DAY, tonight
+from medtrack.core.timeline import Completion
+from medtrack.services.common import require_profile
+from medtrack.services.nights import DAY, decider, tonight
+from medtrack.services.status import decide_tonight
 from medtrack.storage.repository import Database, Repository
 
-__all__ = ["CalendarNight", "Month", "calendar_month", "month_view", "night_states", "recent_nights"]
+__all__ = ["CalendarNight", "Month", "calendar_month", "decided_nights", "month_view", "recent_nights"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Month:
     month: int
     nights: tuple[CalendarNight, ...]
     today: dt.date
-    complete_since: dt.date | None = None  # the taper reached 0 on this night
+    completion: Completion | None = None  # the taper's end, as seen tonight
 
     @property
     def label(self) -> str:
@@ -32,7 +34,10 @@ class Month:
 
     def to_json(self) -> dict[str, Any]:
         return {"month": self.label, "nights": [n.to_json() for n in self.nights],
-                "taper_complete_since": self.complete_since.isoformat() if self.complete_since else None}
+                "taper_complete_since": self.completion.since.isoformat() if self.completion else None,
+                "last_dose_night": (self.completion.last_dose.isoformat()
+                                    if self.completion and self.completion.last_dose else None),
+                "drug_free_nights": self.completion.drug_free_nights if self.completion else 0}
 
     def summary(self) -> dict[str, Any]:
         counts: dict[str, Any] = {str(s): sum(1 for n in self.nights if n.state == s)
@@ -43,17 +48,19 @@ class Month:
         return counts
 
 
+def decided_nights(repo: Repository, now: dt.datetime, first: dt.date, last: dt.date) -> list[CalendarNight]:
+    """The nights first..last as decided (core.decide), in the calendar's shape."""
+    decide = decider(repo, now)
+    records = repo.records_for_nights(first - DAY, last)
+    return [calendar_night(d) for d in decide.nights(records, first, last)]
+
+
 def month_view(repo: Repository, profile: Profile, year: int, month: int, now: dt.datetime) -> Month:
     first = dt.date(year, month, 1)
     last = dt.date(year, month, _calendar.monthrange(year, month)[1])
-    regimens = repo.regimens()
-    nights = night_states(monograph(), profile, regimens,
-                          repo.records_for_nights(first, last), first, last, now)
-    ended = regimen_on(regimens, min(last, tonight(profile, now)))
-    since = (ended.steps[-1].start if ended is not None and ended.kind == "plan"
-             and ended.steps[-1].dose_ug == 0 and ended.steps[-1].start <= tonight(profile, now)
-             else None)
-    return Month(year, month, tuple(nights), tonight(profile, now), since)
+    nights = decided_nights(repo, now, first, last)
+    current = decide_tonight(repo, now)
+    return Month(year, month, tuple(nights), current.night, current.completion)
 
 
 def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> Month:
@@ -71,5 +78,4 @@ def recent_nights(db: Database, now: dt.datetime, count: int = 7) -> list[Calend
         profile = require_profile(repo)
         last = tonight(profile, now)
         first = last - (count - 1) * DAY
-        return night_states(monograph(), profile, repo.regimens(),
-                            repo.records_for_nights(first, last), first, last, now)
+        return decided_nights(repo, now, first, last)

@@ -3,29 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from medtrack.core.formulation import cannot_make
 from medtrack.core.model import Profile, Record, RecordKind
+from medtrack.core.night_words import after_record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
-from medtrack.core.rules import check_dose
+from medtrack.core.rules import ceiling_ug, ceiling_words, check_dose
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, Refused
 from medtrack.services.common import monograph, parse_period, require_profile
-from medtrack.services.nights import night_facts, tonight
+from medtrack.services.nights import decider, night_facts, tonight
 from medtrack.services.text import optional_text, require_text
 from medtrack.storage.repository import Database, Repository
 
 
-def log_dose(
+@dataclass(frozen=True)
+class Logged:
+    """A dose just recorded, and what to do now (about tonight only when it is tonight's)."""
+
+    record: Record
+    advice: str
+
+
+def log_dose(db: Database, now: dt.datetime, dose: str | None = None, at: str | None = None,
+             note: str | None = None, already_taken: bool = False) -> Record:
+    """Record tonight's dose after every rule allows it (see `record_dose`)."""
+    return record_dose(db, now, dose, at, note, already_taken).record
+
+
+def record_dose(
     db: Database,
     now: dt.datetime,
     dose: str | None = None,
     at: str | None = None,
     note: str | None = None,
     already_taken: bool = False,
-) -> Record:
-    """Record tonight's dose after every rule allows it, in one write transaction.
+) -> Logged:
+    """Record a dose after every rule allows it, in one write transaction, with the advice for
+    the night it belongs to.
 
     `already_taken` records a dose that *was* taken although a rule refuses it: it needs a
     note, is kept with the rule it broke, and is shown everywhere as such.
@@ -38,7 +55,9 @@ def log_dose(
     with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
         profile = require_profile(repo)
         when = parse_when(at, profile.tz, now) if at is not None else now
-        return add_dose(repo, profile, now, when, dose_ug, note, already_taken)
+        record = add_dose(repo, profile, now, when, dose_ug, note, already_taken)
+        decision = decider(repo, now).decide(record.night, [record])
+        return Logged(record, after_record(record, decision))
 
 
 def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.datetime,
@@ -48,6 +67,8 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
     when = when.astimezone(profile.tz)
     night = night or night_of(when, profile.tz)
     facts = night_facts(repo, profile, night, around=when)
+    history = repo.profile_history()
+    profile = history.for_night(night) if history is not None else profile  # the night's own
     scheduled = facts.scheduled
     if dose_ug is None:
         if scheduled is None:
@@ -55,6 +76,12 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
                 raise BadInput("nothing is scheduled that night: give the DOSE that was taken")
             raise Refused("nothing-scheduled", f"refused (nothing scheduled): no dose is "
                           f"scheduled for the night of {night}.")
+        limit = ceiling_ug(monograph(), profile, night)
+        if scheduled > limit and not already_taken:  # never record more than may be taken
+            raise Refused("monograph-ceiling", f"refused (monograph ceiling): the prescribed "
+                          f"{format_mg(scheduled)} is above {ceiling_words(monograph(), profile, night)}. "
+                          f"Take at most {format_mg(limit)} and record the dose you take; ask your "
+                          "prescriber to review the prescription.", hint=f"medtrack log {format_mg(limit)}")
         dose_ug = scheduled
     ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
     verdict = check_dose(monograph(), profile, facts, when, dose_ug, ack_ids)

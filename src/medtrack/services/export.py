@@ -7,18 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from medtrack.core.calendar import night_states
+from medtrack.core.decide import calendar_night
 from medtrack.core.model import Profile, Record, Regimen, StockEntry
 from medtrack.core.nights import night_of
-from medtrack.core.rules import regimen_on
 from medtrack.core.schedule import segments
 from medtrack.core.stock import StockReport, levels, nights_left
 from medtrack.core.taper_preview import Dispense, dispense_of
 from medtrack.errors import BadInput
 from medtrack.export.data import ExportData
 from medtrack.services.common import monograph, parse_period, require_profile
-from medtrack.services.nights import DAY, tonight
-from medtrack.services.status import taper_complete
+from medtrack.services.nights import DAY, decider, tonight
+from medtrack.services.status import decide_tonight
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database
 
@@ -48,18 +47,19 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         entries = repo.stock_entries()
         stock = _stock(entries, repo.counted_doses(since=entries[0].at) if entries else [],
                        regimens, profile, now, start, end)
-        complete_since, drug_free = taper_complete(repo, regimen_on(regimens, current), current)
+        decide = decider(repo, now)
+        tonight_decision = decide_tonight(repo, now, decide)
+        before = repo.records_for_nights(period_first - DAY, period_first - DAY)
+        nights = [calendar_night(d) for d in decide.nights([*before, *records], period_first, period_last)]
     records = tuple(sorted(records, key=lambda r: r.id))  # in recording order
-    nights = night_states(monograph(), profile, regimens, [r for r in records if r.kind != "void"],
-                          period_first, period_last, now)
     return ExportData(
         generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
         first=period_first, last=period_last, clipped=bool(start or end),
         from_given=start is not None, profile=profile, drug=monograph(),
         regimens=tuple(regimens), records=records, nights=tuple(nights),
         symptoms=tuple(symptoms), schedule=tuple(segments(regimens, period_first, end)),
-        stock=stock, dispensing=dispensing(regimens, current), complete_since=complete_since,
-        drug_free_nights=drug_free,
+        stock=stock, dispensing=dispensing(regimens, current), decision=tonight_decision,
+        profiles=decide.profiles,
     )
 
 

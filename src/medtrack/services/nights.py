@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from medtrack.core.decide import Decider
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import dose_window, night_of
 from medtrack.core.rules import NightFacts, regimen_on
+from medtrack.core.timeline import Timeline
+from medtrack.services.common import monograph, require_profile
 from medtrack.storage.repository import Repository
 
 DAY = dt.timedelta(days=1)
@@ -24,7 +27,9 @@ def night_facts(repo: Repository, profile: Profile, night: dt.date,
     nearby: tuple[Record, ...] = ()
     if around is not None:
         nearby = tuple(repo.doses_between(around - TWELVE_HOURS, around + TWELVE_HOURS))
-    return facts_of(profile, night, repo.regimens(), repo.records_for_nights(night, night), nearby)
+    history = repo.profile_history()
+    judged_by = history.for_night(night) if history is not None else profile  # the night's own
+    return facts_of(judged_by, night, repo.regimens(), repo.records_for_nights(night, night), nearby)
 
 
 def facts_of(profile: Profile, night: dt.date, regimens: Sequence[Regimen],
@@ -36,3 +41,11 @@ def facts_of(profile: Profile, night: dt.date, regimens: Sequence[Regimen],
     return NightFacts(night=night, window=window, regimen=regimen_on(regimens, night),
                       records=tuple(r for r in records if r.night == night),
                       nearby_doses=tuple(nearby), prescribed=bool(regimens))
+
+
+def decider(repo: Repository, now: dt.datetime) -> Decider:
+    """The patient's profile history and plan timeline, read once, ready to decide nights."""
+    require_profile(repo)
+    profiles = repo.profile_history()
+    assert profiles is not None  # a profile exists
+    return Decider(monograph(), profiles, Timeline(repo.regimens()), now)

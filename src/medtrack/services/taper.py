@@ -27,6 +27,7 @@ from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.plan_build import Draft, build_draft, draft_of
 from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-exported: CLI, screens, tests use it
+from medtrack.services.status import decide_tonight
 from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
 
@@ -196,6 +197,21 @@ def no_plan_json() -> dict[str, Any]:
     """`taper show --json` before any plan: the same keys, empty (no version, no steps)."""
     return {"version": None, "prescriber": None, "in_force_from": None, "formulation": None,
             "steps": [], "warnings": [], "dispense": None}
+
+
+def tonight_in_plan(db: Database, now: dt.datetime) -> dict[str, Any]:
+    """Where tonight stands in the plan, from the plan timeline (the same decision as `status`):
+    the version in force, tonight's scheduled dose and the next change."""
+    with db.unit_of_work(write=False) as repo:
+        require_profile(repo)
+        d = decide_tonight(repo, now)
+    following = d.next_change
+    return {"night": d.night.isoformat(),
+            "version_in_force": d.regimen.version if d.regimen is not None else None,
+            "in_force": d.regimen.kind if d.regimen is not None else None,
+            "scheduled_mg": mg(d.scheduled_ug), "may_take_mg": mg(d.may_take_ug),
+            "next_change": ({"night": following.night.isoformat(), "dose_mg": mg(following.dose_ug) or 0}
+                            if following is not None else None)}
 
 
 def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:

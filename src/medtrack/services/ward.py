@@ -1,7 +1,8 @@
 """Use case: the ward, every patient's tonight at a glance, who is due soonest first.
 
-Each row is judged by the same rules as `medtrack status` (core.rules.night_state on the same
-NightFacts, built by services.nights.facts_of), from a few batched reads for all patients.
+Each row is the same decision as `medtrack status` (core.decide.Decider), from a few batched
+reads for all patients. The ward reads each patient's newest profile only: tonight is judged by
+it, as `status` judges tonight unless the profile changed after tonight's window closed.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from medtrack.core.decide import Decider, ProfileHistory
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import night_of
-from medtrack.core.rules import TonightState, is_excess, night_state
+from medtrack.core.rules import TonightState
+from medtrack.core.timeline import Timeline
 from medtrack.core.units import format_mg
 from medtrack.services.common import monograph
-from medtrack.services.nights import facts_of
 from medtrack.storage.repository import Database
 from medtrack.storage.ward import WardPatient, ward_reader
 
@@ -43,7 +45,7 @@ class WardRow:
     state: str  # a TonightState value (as `status --json` says it), or NO_PROFILE / UNKNOWN
     words: str  # the state for people: "Due now", "Taken at 22:10", "Not yet (from 20:30)", ...
     night: dt.date | None = None
-    scheduled_ug: int | None = None  # as recorded, once tonight has a record (like status)
+    scheduled_ug: int | None = None  # the dose beside the state: may be taken, or was taken (core.decide)
     window_opens: dt.datetime | None = None  # aware, in the patient's zone
     latest_dose_at: dt.datetime | None = None
     taken_at: dt.datetime | None = None
@@ -101,19 +103,13 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
         problem = listed.problem or "its time zone is not known here"
         return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], problem=problem)
     try:
-        when = now.astimezone(profile.tz)
-        facts = facts_of(profile, night, regimens, records)
-        acknowledged = facts.regimen.acknowledged_ids if facts.regimen else ()
-        state = night_state(monograph(), profile, facts, when, acknowledged)
+        decide = Decider(monograph(), ProfileHistory.of(profile), Timeline(regimens), now.astimezone(profile.tz))
+        d = decide.decide(night, records)
     except (ValueError, LookupError) as error:  # e.g. a step or zone this version cannot use
         return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], night=night, problem=str(error))
-    doses = facts.doses
-    taken_at = doses[0].at.astimezone(profile.tz) if doses else None
-    excess = is_excess(facts)
-    return WardRow(number, name, state, words(state, facts.window.opens, taken_at, excess),
-                   night=night, scheduled_ug=facts.scheduled_as_recorded,
-                   window_opens=facts.window.opens, latest_dose_at=facts.window.latest,
-                   taken_at=taken_at, excess=excess)
+    return WardRow(number, name, d.state, words(d.state, d.window.opens, d.taken_at, d.excess),
+                   night=night, scheduled_ug=d.shown_ug, window_opens=d.window.opens,
+                   latest_dose_at=d.window.latest, taken_at=d.taken_at, excess=d.excess)
 
 
 def words(state: str, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:

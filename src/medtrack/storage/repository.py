@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.errors import BadInput, MedtrackError
@@ -147,6 +148,16 @@ class Repository:
         row = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
                                 .order_by(col(ProfileRow.id).desc()).limit(1)).first()
         return profile_of(row) if row else None
+
+    def profile_history(self) -> ProfileHistory | None:
+        """Every profile version in recording order (each night is judged by the one of its
+        time), None before the first."""
+        rows = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
+                                 .order_by(col(ProfileRow.id))).all()
+        if not rows:
+            return None
+        return ProfileHistory(ProfileVersion(dt.datetime.fromtimestamp(row.recorded_at_utc, UTC),
+                                             profile_of(row)) for row in rows)
 
     def add_profile(self, profile: Profile, *, at: dt.datetime, change: str) -> None:
         self.session.add(self._own(profile_row(profile, at, change)))

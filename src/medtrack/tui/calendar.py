@@ -117,8 +117,7 @@ class CalendarScreen(Screen[None]):
             f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()
         average = f"{s['average_ug'] / 1000:.2f} mg" if s["average_ug"] else "-"
-        complete = (f"\nTaper complete since {month.complete_since:%a %d %b %Y}"
-                    if month.complete_since is not None else "")
+        complete = f"\n{month.completion.words('flunitrazepam')}" if month.completion is not None else ""
         self.query_one("#cal-summary", Static).update(plain(
             f"This month: {s['taken']} taken, {s['missed']} missed, {s['skipped']} skipped, "
             f"{s['excess']} excess · average dose {average}{complete}"))

@@ -123,15 +123,19 @@ class LogDialog(Dialog[DoseRequest]):
     """Confirm tonight's dose: the scheduled dose filled in (with how it is taken, when the
     formulation is recorded), the interaction check, Enter confirms."""
 
-    def __init__(self, scheduled: str, latest: dt.datetime, as_taken: str | None = None) -> None:
+    def __init__(self, scheduled: str, latest: dt.datetime, as_taken: str | None = None,
+                 capped: str | None = None) -> None:
         super().__init__()
-        self.scheduled = scheduled
+        self.scheduled = scheduled  # what may be taken (never above what `log` accepts)
         self.latest = latest
         self.as_taken = as_taken
+        self.capped = capped  # why it is less than prescribed (the ceiling), in words
 
     def body(self) -> ComposeResult:
         yield from self.heading("Log tonight's dose")
-        yield Label(plain("Dose (as prescribed):"))
+        if self.capped:
+            yield Static(plain(self.capped), classes="dialog-question")
+        yield Label(plain(f"Dose (at most {self.scheduled}):" if self.capped else "Dose (as prescribed):"))
         yield Input(self.scheduled, id="dose")
         if self.as_taken:
             yield Static(plain(self._taken_as(self.scheduled)), id="as-taken", classes="dialog-question")

@@ -39,9 +39,8 @@ STATE_WORDS = {
     "due": "Due now",
     "skip": "Too late: skip tonight",
 }
-LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed",
-              "none": "nothing scheduled"}
-DOSE_STATES = ("due", "not_yet")  # the only states whose big line is a dose to take
+LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed", "excess": "more than scheduled",
+              "contraindicated": "not allowed", "none": "nothing scheduled"}
 HINTS = {"due": "Press  l  to log tonight's dose.",
          "skip": "Press  k  to record that you skip tonight.",
          "no_prescription": "Press  p  to enter the prescription."}
@@ -62,7 +61,8 @@ def why_not(report: Status) -> str:
 
 def same_night_state(a: Status, b: Status) -> bool:
     """Whether two reports say the same about tonight (what a dialog would be based on)."""
-    return (a.night, a.state, a.taken_ug, a.scheduled_ug) == (b.night, b.state, b.taken_ug, b.scheduled_ug)
+    return ((a.night, a.state, a.taken_ug, a.scheduled_ug, a.may_take_ug)
+            == (b.night, b.state, b.taken_ug, b.scheduled_ug, b.may_take_ug))
 
 
 class TonightScreen(Screen[None]):
@@ -174,35 +174,41 @@ class TonightScreen(Screen[None]):
         change = self.query_one("#dose-change", Static)
         change.update(plain(report.dose_change or ""))
         change.display = bool(report.dose_change)
-        dose = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
-        to_take = report.state in DOSE_STATES and bool(dose)
+        dose = format_mg(report.may_take_ug) if report.may_take_ug else ""
+        to_take = bool(dose)  # a number only while a dose is invited (core.decide)
         self.query_one("#dose-line").display = to_take
         self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg"))
+        when = "now" if report.state == "due" else "at bedtime"
         self.query_one("#dose-unit", Static).update(plain(
-            "mg now" if report.state == "due" else "mg at bedtime"))
+            f"mg at most, {when}" if report.decision.over_ceiling else f"mg {when}"))
         as_taken = self.query_one("#as-taken", Static)
         as_taken.update(plain(f"Take it as: {report.as_taken}" if report.as_taken else ""))
         as_taken.display = to_take and bool(report.as_taken)
         words = STATE_WORDS.get(report.state, report.state)
+        if report.decision.morning and report.state in ("skip", "skipped"):
+            words = words.replace("tonight", "last night")  # the morning after: about that night
         if report.state == "taken" and report.taken_at is not None:
             words = f"Taken at {report.taken_at:%H:%M}"
-        complete = report.complete_since is not None and report.state == "no_dose"
+        complete = report.completion is not None and report.state == "no_dose"
         if complete:
             words = "Taper complete"
         state = self.query_one("#state", Static)
         state.update(plain(words))
         state.set_classes("state-complete" if complete else f"state-{report.state}")
-        free = report.drug_free_nights
         drug_free = self.query_one("#drug-free", Static)
-        drug_free.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
-        drug_free.display = report.complete_since is not None
+        if report.completion is not None:
+            free = report.completion.drug_free_nights
+            drug_free.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
+        drug_free.display = report.completion is not None
         guidance = self.query_one("#guidance", Static)
         guidance.update(plain(report.guidance))
         guidance.set_class(report.excess, "danger")
+        window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
+                  f"({report.zone}) · limit {format_mg(report.max_ug)} · ") if report.window_line else ""
+        before = "The night before" if report.decision.morning else "Last night"
+        outcome = LAST_NIGHT.get(report.previous_night, report.previous_night)
         self.query_one("#window", Static).update(plain(
-            f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
-            f"({report.zone}) · limit {format_mg(report.max_ug)} · last night: "
-            f"{LAST_NIGHT.get(report.previous_night, report.previous_night)}"))
+            f"{window}{before.lower() if window else before}: {outcome}"))
         warnings = "\n".join(f"! {w}" for w in report.warnings)
         self.query_one("#warnings", Static).update(plain(warnings))
         strip = "  ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)
@@ -262,10 +268,13 @@ class TonightScreen(Screen[None]):
         if report.state != "due":
             self.app.notify(clean(why_not(report)), severity="warning", timeout=8, markup=False)
             return
-        scheduled = format_mg(report.scheduled_ug) if report.scheduled_ug else ""
+        most = format_mg(report.may_take_ug) if report.may_take_ug else ""  # never above what log accepts
         from medtrack.tui.dialogs import LogDialog
 
-        self.app.push_screen(LogDialog(scheduled, report.latest_dose_at, report.as_taken),
+        capped = (f"Your prescription says {format_mg(report.scheduled_ug or 0)}, above the monograph's "
+                  f"{format_mg(report.max_ug)} nightly limit: take at most {most} and ask your prescriber "
+                  "to review the prescription.") if report.decision.over_ceiling else None
+        self.app.push_screen(LogDialog(most, report.latest_dose_at, report.as_taken, capped),
                              self._logged)
 
     def _open_skip(self, report: Status) -> None:
@@ -296,16 +305,17 @@ class TonightScreen(Screen[None]):
 
     @work(thread=True, group="write")
     def _do_log(self, dose: str, note: str | None, already_taken: bool, at: str | None = None) -> None:
-        from medtrack.services.dosing import log_dose
+        from medtrack.services.dosing import record_dose
 
         app = app_of(self)
         try:
-            record = log_dose(app.db, app.now(), dose, at, note, already_taken)
+            logged = record_dose(app.db, app.now(), dose, at, note, already_taken)
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
+        record = logged.record
         app.call_from_thread(app.notify, clean(f"Recorded: {format_mg(record.dose_ug or 0)} at "
-                                               f"{record.at:%H:%M}. Go to bed now; do not drive."),
+                                               f"{record.at:%H:%M}. {logged.advice}"),
                              timeout=8, markup=False)
         app.call_from_thread(self.load)  # workers start on the app's thread
 

@@ -1,0 +1,147 @@
+"""The plan timeline: which prescription or plan version is in force on each night, until when,
+and what it schedules. Every view that speaks of the plan's past or future reads it from here.
+
+A version is in force from its start night until the night before the first newer version (by
+recording order) starts; a version replaced before its start is never in force. So the nights a
+version governs are one unbroken run, and on any night exactly one version (or none) is in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from medtrack.core.model import Regimen
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The nights `first`..`last` (None: open-ended) on which `regimen` is the one in force."""
+
+    regimen: Regimen
+    first: dt.date
+    last: dt.date | None
+
+    def covers(self, night: dt.date) -> bool:
+        return self.first <= night and (self.last is None or night <= self.last)
+
+
+@dataclass(frozen=True)
+class Change:
+    """A night on which the scheduled dose changes: from it on, `dose_ug` (None: nothing)."""
+
+    night: dt.date
+    dose_ug: int | None
+    regimen: Regimen | None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A taper that reached 0 mg: since which night, the last counted dose on or after it (a dose
+    recorded after the end), and the drug-free nights since the later of the two."""
+
+    since: dt.date
+    last_dose: dt.date | None
+    drug_free_nights: int
+
+    def words(self, drug: str) -> str:
+        """One line about the end of the taper, true also when a dose came after it."""
+        free = f"{self.drug_free_nights} drug-free night{'' if self.drug_free_nights == 1 else 's'}"
+        if self.last_dose is None:
+            return f"Taper complete: no {drug.lower()} since the night of {self.since} ({free})."
+        return (f"Taper complete since the night of {self.since}; the last dose was recorded on the "
+                f"night of {self.last_dose} ({free} since then).")
+
+
+class Timeline:
+    """The versions of a patient's prescriptions and taper plan, laid out night by night."""
+
+    def __init__(self, regimens: Iterable[Regimen]) -> None:
+        self.regimens: tuple[Regimen, ...] = tuple(sorted(regimens, key=lambda r: r.seq))
+        self.periods: tuple[InForce, ...] = tuple(self._periods())
+
+    def _periods(self) -> list[InForce]:
+        out = []
+        for i, regimen in enumerate(self.regimens):
+            newer = [r.start for r in self.regimens[i + 1:]]
+            end = min(newer, default=None)
+            last = end - DAY if end is not None else None
+            if last is None or last >= regimen.start:
+                out.append(InForce(regimen, regimen.start, last))
+        return sorted(out, key=lambda p: p.first)
+
+    def __bool__(self) -> bool:
+        return bool(self.regimens)
+
+    def in_force(self, night: dt.date) -> InForce | None:
+        for period in self.periods:
+            if period.covers(night):
+                return period
+        return None
+
+    def regimen_on(self, night: dt.date) -> Regimen | None:
+        period = self.in_force(night)
+        return period.regimen if period is not None else None
+
+    def period_of(self, regimen: Regimen) -> InForce | None:
+        """The nights `regimen` governs; None when it was replaced before it started."""
+        return next((p for p in self.periods if p.regimen.id == regimen.id), None)
+
+    def scheduled_ug(self, night: dt.date) -> int | None:
+        """The night's scheduled dose now; None when nothing is scheduled (no regimen, or 0 mg)."""
+        regimen = self.regimen_on(night)
+        dose = regimen.dose_on(night) if regimen is not None else None
+        return dose or None
+
+    def change_nights(self) -> list[dt.date]:
+        """Every night on which the schedule can change: where a version takes over, and each
+        step start inside the nights a version governs."""
+        found = set()
+        for period in self.periods:
+            found.add(period.first)
+            found.update(s.start for s in period.regimen.steps if period.covers(s.start))
+            if period.last is not None:
+                found.add(period.last + DAY)
+        return sorted(found)
+
+    def changes(self, first: dt.date, last: dt.date | None = None) -> list[Change]:
+        """The nights after `first` (up to `last`) where the scheduled dose differs from the night
+        before, in order."""
+        out = []
+        before = self.scheduled_ug(first)
+        for night in self.change_nights():
+            if night <= first or (last is not None and night > last):
+                continue
+            dose = self.scheduled_ug(night)
+            if dose != before:
+                out.append(Change(night, dose, self.regimen_on(night)))
+            before = dose
+        return out
+
+    def next_change(self, night: dt.date) -> Change | None:
+        """The first night after `night` whose scheduled dose differs from `night`'s."""
+        found = self.changes(night)
+        return found[0] if found else None
+
+    def completed_since(self, night: dt.date) -> dt.date | None:
+        """When the plan in force on `night` has reached its final 0 mg step: the first night
+        from which nothing more is scheduled (None: not a completed taper)."""
+        period = self.in_force(night)
+        if period is None or period.regimen.kind != "plan" or period.regimen.steps[-1].dose_ug != 0:
+            return None
+        stop = max(period.regimen.steps[-1].start, period.first)
+        return stop if night >= stop else None
+
+
+def completion(timeline: Timeline, night: dt.date, dose_nights: Sequence[dt.date]) -> Completion | None:
+    """The taper's end as seen on `night`: `dose_nights` are the nights with a counted dose."""
+    since = timeline.completed_since(night)
+    if since is None:
+        return None
+    after = [n for n in dose_nights if since <= n <= night]
+    last = max(after, default=None)
+    start = last + DAY if last is not None else since
+    return Completion(since, last, max(0, (night - start).days + 1))
