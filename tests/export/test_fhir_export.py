@@ -27,6 +27,7 @@ from exporthist import (
     NOTE_FORMULA,
     NOTE_TAB,
     PRESCRIBER,
+    PRESCRIPTION,
     SETUP,
     STEPS,
     SYMPTOM_NOTE,
@@ -281,12 +282,14 @@ def bounds(request: dict[str, Any]) -> list[tuple[str, str | None, float]]:
 
 def test_each_version_orders_its_steps_to_the_final_0_mg(bundle):
     prescription, v1, v2 = resources(bundle, "MedicationRequest")
-    assert bounds(prescription) == [("2026-10-01", None, 1)]  # open-ended; its status tells it ended
-    assert bounds(v1) == [("2026-10-15", "2026-10-21", 1), ("2026-10-22", "2026-11-04", 0.75),
-                          ("2026-11-05", "2026-11-18", 0.5), ("2026-11-19", "2026-12-02", 0.25),
-                          ("2026-12-03", None, 0)]
-    # the hold is in force from 2026-10-28: the steps it orders from then on, as `taper show` has them
-    assert bounds(v2) == [("2026-10-28", STEPS[1][1], STEPS[1][2]), *STEPS[2:], (END_OF_TAPER, None, 0)]
+    # each version orders only the nights it is in force: to the night before its successor's first
+    assert bounds(prescription) == [PRESCRIPTION]
+    assert bounds(v1) == [("2026-10-15", "2026-10-21", 1), ("2026-10-22", "2026-10-27", 0.75)]
+    # the hold is in force from 2026-10-28: the steps it orders from then on, as `taper show` has
+    # them; the step across the 65th birthday is two periods, for the ceiling drops from 2 to 1 mg
+    before = (BIRTHDAY_65 - dt.timedelta(days=1)).isoformat()
+    assert bounds(v2) == [("2026-10-28", before, STEPS[1][2]), (BIRTHDAY_65.isoformat(), STEPS[1][1], STEPS[1][2]),
+                          *STEPS[2:], (END_OF_TAPER, None, 0)]
     for request in (prescription, v1, v2):
         instructions = request["dosageInstruction"]
         assert [i["sequence"] for i in instructions] == list(range(1, len(instructions) + 1))
@@ -355,7 +358,12 @@ def test_one_administration_per_dose_or_skip_never_for_a_void(history, bundle):
     assert [a["identifier"][0]["value"] for a in administrations] == [str(r["id"]) for r in records]
     assert "6" not in {a["identifier"][0]["value"] for a in administrations}  # the void record
     for record, administration in zip(records, administrations, strict=True):
-        assert administration["effectiveDateTime"] == record["taken_at"]
+        if record["kind"] == "skip":  # over its night's window; when it was entered beside it
+            assert administration["effectivePeriod"] == {"start": "2026-10-21T20:30:00+02:00",
+                                                         "end": "2026-10-21T23:30:00+02:00"}
+            assert administration["extension"][-1]["valueDateTime"] == record["taken_at"]
+        else:
+            assert administration["effectiveDateTime"] == record["taken_at"]
         if record["voided"]:
             assert administration["status"] == "entered-in-error"
         elif record["kind"] == "dose":

@@ -13,7 +13,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from medtrack.core.model import Record, Symptom
-from medtrack.core.rules import regimen_on
 from medtrack.export.fhir_base import (
     FLAG_CODES,
     FLAGS,
@@ -42,6 +41,8 @@ STATUS = {"dose": "completed", "skip": "not-done"}
 AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
 # R4 AdverseEvent has no note element: the R5 one, by HL7's cross-version extension.
 AE_NOTE_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-AdverseEvent.note"
+# R4 MedicationAdministration has no element for when it was entered: the R5 one, likewise.
+RECORDED_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-MedicationAdministration.recorded"
 
 
 def administrations(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
@@ -72,6 +73,8 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
     extension = [flag(code) for code in codes]
     if record.already_taken and record.rule:
         extension.append({"url": RULE_EXTENSION, "valueCoding": {"system": RULE_CODES, "code": record.rule}})
+    if record.kind == "skip":  # a skip's instant is when it was entered, not when it happened
+        extension.append({"url": RECORDED_EXTENSION, "valueDateTime": when(record.at)})
     resource: dict[str, Any] = {"resourceType": "MedicationAdministration",
                                 "id": resource_id(ctx.patient_id, "record", record.id)}
     if extension:
@@ -82,11 +85,10 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
         resource["statusReason"] = [{"coding": [{"system": FLAG_CODES, "code": "skipped",
                                                  "display": FLAGS["skipped"]}],
                                      "text": "dose deliberately skipped"}]
-    resource.update({"medicationReference": ctx.medication, "subject": ctx.subject,
-                     "effectiveDateTime": when(record.at)})
+    resource.update({"medicationReference": ctx.medication, "subject": ctx.subject, **effective(data, record)})
     if record.recorded_by:
         resource["performer"] = [{"actor": person(record.recorded_by)}]
-    regimen = regimen_on(data.regimens, record.night)
+    regimen = data.timeline.regimen_on(record.night)
     if regimen is not None:  # the version in force that night (imported history may predate any)
         resource["request"] = {"reference": ctx.requests[regimen.id]}
     notes = [record.note] if record.note else []
@@ -101,6 +103,16 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
         resource["dosage"] = {**({"text": taken} if taken else {}), "route": ORAL_ROUTE,
                               "dose": mg(record.dose_ug or 0)}
     return resource
+
+
+def effective(data: ExportData, record: Record) -> dict[str, Any]:
+    """When it happened: a dose at the instant it was taken; a skip, which has no instant of its
+    own (it may be entered days later), over its night's dose window, from opening to the latest
+    time, so it lands on its own night and on no other."""
+    if record.kind != "skip":
+        return {"effectiveDateTime": when(record.at)}
+    window = data.window_on(record.night)
+    return {"effectivePeriod": {"start": when(window.opens), "end": when(window.latest)}}
 
 
 def person(name: str) -> dict[str, str]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from medtrack.core.model import Regimen, Step
-from medtrack.core.rules import regimen_on
+from medtrack.core.timeline import InForce, Timeline
 from medtrack.core.units import ug_to_mg
 from medtrack.export.fhir_base import (
     ORAL_ROUTE,
@@ -37,33 +38,34 @@ def label(regimen: Regimen) -> str:
     return f"taper plan version {regimen.version}"
 
 
-def status(regimen: Regimen, regimens: tuple[Regimen, ...], tonight: dt.date,
+def status(regimen: Regimen, regimens: Timeline | Iterable[Regimen], tonight: dt.date,
            zone: dt.tzinfo = dt.UTC) -> tuple[str, str | None]:
     """The status tonight, with the reason when it is no longer active.
 
-    A version is in force from its start until a newer one (by recording order) starts
-    (core.rules.regimen_on). The one in force tonight is active, or completed once its final
-    0 mg step has begun; one that starts later is active too (ordered, not begun). A replaced one
-    is stopped, or completed if its final 0 mg step began before it was replaced. Cancelled only
-    when the replacement was written before its first night: a newer version that starts on or
-    before an older one's start but was written later replaces it after the fact (stopped).
+    Which nights a version governs is the plan timeline's (core.timeline). The one in force
+    tonight is active, or completed once its final 0 mg step has begun; one that starts later is
+    active too (ordered, not begun). A replaced one is stopped, or completed if its final 0 mg
+    step began before it was replaced. Cancelled only when the replacement was written before
+    its first night: a newer version that starts on or before an older one's start but was
+    written later replaces it after the fact (stopped).
     """
-    newer = [r.start for r in regimens if r.seq > regimen.seq]
-    end = min(newer, default=None)  # the first night a newer version takes over
+    timeline = regimens if isinstance(regimens, Timeline) else Timeline(regimens)
+    period = timeline.period_of(regimen)
     final = regimen.steps[-1]
     stop = max(final.start, regimen.start) if final.dose_ug == 0 else None  # the taper's end
-    if end is None or (regimen.start < end and tonight < end):
+    if period is not None and (period.last is None or tonight <= period.last):
         if stop is not None and stop <= tonight:
             return "completed", f"the taper reached 0 mg on {stop.isoformat()}"
         return "active", None
-    replaced_from = max(end, regimen.start)
-    successor = regimen_on(regimens, replaced_from)
+    # replaced: from the night after its last one, or from its start if it never governed one
+    replaced_from = period.last + DAY if period is not None and period.last is not None else regimen.start
+    successor = timeline.regimen_on(replaced_from)
     by = label(successor) if successor is not None else "a newer version"
-    if (end <= regimen.start and successor is not None
+    if (period is None and successor is not None
             and successor.created_at.astimezone(zone).date() < regimen.start):
         return "cancelled", f"replaced by {by} before it started"
     replaced = f"replaced from {replaced_from.isoformat()} by {by}"
-    if stop is not None and stop < end:
+    if period is not None and stop is not None and stop < replaced_from:
         return "completed", replaced
     return "stopped", replaced
 
@@ -73,14 +75,14 @@ def medication_requests(data: ExportData, ctx: Context) -> list[dict[str, Any]]:
     administrations of the period point at them and each points at the one it replaced."""
     out: list[dict[str, Any]] = []
     previous: Regimen | None = None
-    for regimen in sorted(data.regimens, key=lambda r: r.seq):
+    for regimen in data.timeline.regimens:
         out.append(_request(data, ctx, regimen, previous))
         previous = regimen
     return out
 
 
 def _request(data: ExportData, ctx: Context, regimen: Regimen, previous: Regimen | None) -> dict[str, Any]:
-    state, reason = status(regimen, data.regimens, data.tonight, data.profile.tz)
+    state, reason = status(regimen, data.timeline, data.tonight, data.profile.tz)
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest", "id": resource_id(ctx.patient_id, "request", regimen.id),
         "identifier": [identifier(ctx.patient_id, "regimen", regimen.id)],
@@ -101,24 +103,37 @@ def _request(data: ExportData, ctx: Context, regimen: Regimen, previous: Regimen
         notes.append(f"Contraindication acknowledged by the prescriber: {regimen.acknowledged}")
     if notes:
         resource["note"] = [{"text": n} for n in notes]
-    resource["dosageInstruction"] = dosage_instructions(data, regimen)
+    instructions = dosage_instructions(data, data.timeline.period_of(regimen))
+    if instructions:  # none for a version replaced before its first night: it never governed one
+        resource["dosageInstruction"] = instructions
     if previous is not None:
         resource["priorPrescription"] = {"reference": request_url(ctx.patient_id, previous),
                                          "display": label(previous)}
     return resource
 
 
-def dosage_instructions(data: ExportData, regimen: Regimen) -> list[dict[str, Any]]:
-    """The steps this version orders, from the first night it is in force (a hold restates the
-    earlier steps; those were ordered by the version before it), the final 0 mg step included."""
+def dosage_instructions(data: ExportData, period: InForce | None) -> list[dict[str, Any]]:
+    """The steps a version orders on the nights it is in force (core.timeline), so that every
+    night is claimed by exactly one order: from its first night (a hold restates the earlier
+    steps; those were ordered by the version before it) to the night before the version that
+    replaced it begins, or open-ended with the final 0 mg step. Nothing when it was never in force."""
+    if period is None:
+        return []
     out: list[dict[str, Any]] = []
-    steps = regimen.steps
+    steps = period.regimen.steps
     for i, step in enumerate(steps):
         following = steps[i + 1].start if i + 1 < len(steps) else None
-        if following is not None and following <= regimen.start:
-            continue
+        start = max(step.start, period.first)
         end = following - DAY if following is not None else None
-        out.append(_instruction(data, regimen, step, max(step.start, regimen.start), end, len(out) + 1))
+        if period.last is not None:
+            end = period.last if end is None else min(end, period.last)
+        if end is not None and end < start:
+            continue
+        drop = data.ceiling_drop(start, end) if step.dose_ug else None
+        if drop is not None:  # the 65th birthday lowers the ceiling inside the step: two periods
+            out.append(_instruction(data, period.regimen, step, start, drop - DAY, len(out) + 1))
+            start = drop
+        out.append(_instruction(data, period.regimen, step, start, end, len(out) + 1))
     return out
 
 
@@ -142,9 +157,9 @@ def _instruction(data: ExportData, regimen: Regimen, step: Step, start: dt.date,
         "doseAndRate": [{"doseQuantity": mg(step.dose_ug)}],
     }
     if step.dose_ug:
-        # the ceiling for the age on the night the step really starts, also when this version
-        # only takes over later (a hold): restating a step does not change its limit
-        limit = data.drug.dosing.max_ug_for_age(data.profile.age_on(step.start))
+        # the ceiling for the age on the nights of this period (split at the birthday that lowers
+        # it), as `status` gives it each night
+        limit = data.ceiling_on(start)
         instruction["maxDosePerPeriod"] = {
             "numerator": mg(limit), "denominator": {"value": 1, "unit": "d", "system": UCUM, "code": "d"}}
     return instruction
