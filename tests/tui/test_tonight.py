@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Digits, Input
 from tui_helpers import (
+    SET_UP_AT,
     SIZE,
     berlin,
     flat,
@@ -22,7 +23,8 @@ from tui_helpers import (
 )
 
 from medtrack.services.dosing import history, log_dose, skip_night
-from medtrack.services.profile import ProfileChanges, set_profile
+from medtrack.services.prescribing import prescribe
+from medtrack.services.profile import ProfileChanges, init_profile, set_profile
 from medtrack.tui.dialogs import (
     AlreadyTakenDialog,
     ConfirmDialog,
@@ -307,3 +309,36 @@ async def test_q_quits_from_tonight(patient, make_app):
         await pilot.pause()
         assert not app.is_running
     assert app.return_code == 0
+
+
+async def test_on_the_65th_birthday_the_screen_offers_only_what_may_be_taken(tmp_path, make_app):
+    """Prescribed 1.5 mg, 65 tonight: Tonight shows 1 mg "at most", says why and who must act,
+    and the log dialog is pre-filled with 1 mg, which Enter records (never the refused 1.5 mg)."""
+    path = tmp_path / "medtrack.db"
+    init_profile(path, SET_UP_AT, ProfileChanges(name="Ada Muster", born="1961-11-26", zone="Europe/Berlin",
+                                                 bedtime="22:30", wake="06:30"), "Europe/Berlin")
+    with opened(path) as db:
+        prescribe(db, SET_UP_AT, "1.5mg", "Dr. Weiss", "2026-11-20")
+    app = make_app(path, berlin(2026, 11, 26, 22, 40))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#dose-digits", Digits).value == "1"
+        assert text_of(app, "#dose-unit") == "mg at most, now"
+        assert "review the prescription" in text_of(app, "#guidance")
+        await press(pilot, "l")
+        assert isinstance(app.screen, LogDialog)
+        assert app.screen.query_one("#dose", Input).value == "1 mg"
+        await press(pilot, "enter")
+        await until(pilot, lambda: text_of(app, "#state") != "Due now")
+        assert text_of(app, "#state") == "Taken at 22:40"
+    assert [d.dose_ug for d in doses(path)] == [1000]
+
+
+async def test_the_morning_after_speaks_of_last_night(patient, make_app):
+    """At 09:00 with nothing recorded, the screen says last night's dose is too late, not tonight's."""
+    app = make_app(patient, berlin(2026, 11, 26, 9, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert text_of(app, "#state") == "Too late: skip last night"
+        assert "last night" in text_of(app, "#guidance")
+        assert "changes tonight" not in screen_text(app)
