@@ -105,13 +105,23 @@ def _no_dose(mono: Monograph, d: NightDecision, upcoming: dt.date | None) -> str
     return "Nothing is scheduled tonight: take no dose."
 
 
+def shows_limit(d: NightDecision) -> bool:
+    """The nightly limit is shown only while a dose is invited (no number beside "do not take",
+    "too late" or "taper complete")."""
+    return d.state in DOSE_STATES
+
+
+def shows_window(d: NightDecision) -> bool:
+    """The window is shown while a dose is invited, and when it has just closed (why too late)."""
+    return d.state in (*DOSE_STATES, TonightState.SKIP)
+
+
 def window_line(d: NightDecision, zone: str) -> str | None:
-    """The dose window and the limit, only while a dose is invited (no number beside "do not
-    take", "too late" or "taper complete")."""
-    if d.state not in DOSE_STATES:
+    """The dose window, with the limit while a dose is invited."""
+    if not shows_window(d):
         return None
-    return (f"Window: opens {d.window.opens:%H:%M}, latest {d.window.latest:%H:%M} ({zone}); "
-            f"nightly limit {format_mg(d.ceiling_ug)}")
+    limit = f"; nightly limit {format_mg(d.ceiling_ug)}" if shows_limit(d) else ""
+    return f"Window: opens {d.window.opens:%H:%M}, latest {d.window.latest:%H:%M} ({zone}){limit}"
 
 
 def dose_change_words(d: NightDecision) -> str | None:

@@ -18,6 +18,7 @@ from textual.widgets import Digits, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from medtrack.core.calendar import MARKS, STRIP, legend
+from medtrack.core.night_words import shows_limit
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui import screens
@@ -203,8 +204,9 @@ class TonightScreen(Screen[None]):
         guidance = self.query_one("#guidance", Static)
         guidance.update(plain(report.guidance))
         guidance.set_class(report.excess, "danger")
+        limit = f" · limit {format_mg(report.max_ug)}" if shows_limit(report.decision) else ""
         window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
-                  f"({report.zone}) · limit {format_mg(report.max_ug)} · ") if report.window_line else ""
+                  f"({report.zone}){limit} · ") if report.window_line else ""
         before = "The night before" if report.decision.morning else "Last night"
         outcome = LAST_NIGHT.get(report.previous_night, report.previous_night)
         self.query_one("#window", Static).update(plain(
