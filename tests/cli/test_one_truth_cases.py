@@ -298,3 +298,41 @@ def test_8_the_calendar_shows_cut_doses_in_full(patient, plan):
     if plan[0] == "taper":
         assert "0.875" in grid and "0.375" in grid, grid
     assert not re.search(r"\b0\.(?:62|88|87|38|37)(?!\d)", grid), grid
+
+
+# -- the iCalendar export says what may be taken ---------------------------------------------------
+
+
+def _reminders(ics: Path, first: dt.date, last: dt.date) -> dict[str, str]:
+    """Each night's bedtime reminder summary (icalendar + recurring_ical_events read it)."""
+    import icalendar
+    import recurring_ical_events
+
+    calendar = icalendar.Calendar.from_ical(ics.read_bytes())
+    found = {}
+    for event in recurring_ical_events.of(calendar).between(first, last + dt.timedelta(days=1)):
+        start = event["DTSTART"].dt
+        if isinstance(start, dt.datetime) and str(event.get("STATUS")) != "CANCELLED":
+            found[start.date().isoformat()] = str(event["SUMMARY"])
+    return found
+
+
+def test_the_calendar_reminders_never_ask_for_more_than_the_ceiling(run, tmp_path):
+    """An open-ended 1.5 mg prescription for someone who turns 65 on 2026-12-03: the reminders
+    say 1.5 mg before and "at most 1 mg" from that night on, as `status` will."""
+    new_patient(run, "1961-12-03", "1.5mg", "2026-11-20")
+    ics = tmp_path / "plan.ics"
+    run.ok("export", "--format", "ics", "-o", str(ics), now=EVENING)
+    shown = _reminders(ics, dt.date(2026, 11, 25), dt.date(2026, 12, 10))
+    assert shown["2026-12-02"].endswith(" 1.5 mg") and shown["2026-12-03"].endswith("at most 1 mg"), shown
+    assert status(run, "2026-12-03T22:40+01:00")["may_take_mg"] == 1
+
+
+def test_the_calendar_has_no_reminder_while_a_contraindication_stands(run, tmp_path):
+    """After a contraindication is entered, the exported calendar reminds of no dose from tonight."""
+    new_patient(run, "1970-05-01", "1mg", "2026-11-20")
+    run.ok("profile", "set", "--condition", "myasthenia-gravis", now=EVENING)
+    ics = tmp_path / "plan.ics"
+    run.ok("export", "--format", "ics", "-o", str(ics), now=EVENING)
+    assert _reminders(ics, dt.date(2026, 11, 25), dt.date(2026, 12, 31)) == {}
+    assert status(run, IN_WINDOW)["state"] == "contraindicated"

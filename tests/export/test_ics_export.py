@@ -490,7 +490,8 @@ def written(regimens: list[Regimen], tonight: dt.date) -> bytes | None:
         last=max(first, tonight), clipped=False, from_given=False, profile=profile,
         drug=SimpleNamespace(name="Flunitrazepam"), regimens=tuple(regimens),
         schedule=tuple(segments(regimens, first, None)),
-        ceiling_on=lambda night: 2000, ceiling_drop=lambda first, last: None)  # about UIDs, not limits
+        ceiling_on=lambda night: 2000, ceiling_drop=lambda first, last: None,  # about UIDs, not limits
+        forbidden_on=lambda night: False, profiles=None)
     stream = io.BytesIO()
     try:
         write_ics(data, stream)

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from medtrack.core.calendar import CalendarNight, NightState
-from medtrack.core.decide import NightDecision, ProfileHistory
+from medtrack.core.decide import Decider, NightDecision, ProfileHistory
 from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
 from medtrack.core.nights import Window, dose_window
+from medtrack.core.rules import TonightState
 from medtrack.core.schedule import Segment
 from medtrack.core.stock import StockReport
 from medtrack.core.taper_preview import Dispense
@@ -44,6 +45,8 @@ class ExportData:
     # the taper's end. None only for data made without a database (tests of one exporter).
     decision: NightDecision | None = None
     profiles: ProfileHistory | None = None  # every profile version: each night keeps its own
+    # Decides any night as status would (core.decide): the nights to come of the ICS, say.
+    decider: Decider | None = None
 
     @property
     def completion(self) -> Completion | None:
@@ -80,7 +83,13 @@ class ExportData:
 
     def ceiling_on(self, night: dt.date) -> int:
         """The monograph's nightly ceiling for the patient's age on a night to come."""
+        if self.decider is not None:
+            return self.decider.decide(night).ceiling_ug
         return self.drug.dosing.max_ug_for_age(self.profile.age_on(night))
+
+    def forbidden_on(self, night: dt.date) -> bool:
+        """A contraindication the prescriber has not acknowledged allows no dose that night."""
+        return self.decider is not None and self.decider.decide(night).state == TonightState.CONTRAINDICATED
 
     def ceiling_drop(self, first: dt.date, last: dt.date | None) -> dt.date | None:
         """The night within first..last (None: open-ended) from which the ceiling is lower than on

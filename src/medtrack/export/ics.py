@@ -8,6 +8,7 @@ ics_plan.py for the UIDs and SEQUENCE, ics_tz.py for the VTIMEZONE.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,9 @@ class _Writer:
         self.zone = ZoneInfo(self.profile.zone)
         self.stamp = data.generated_at.astimezone(UTC).replace(microsecond=0)
         self.patient = data.patient_id or "patient"
+        # A profile change can change what may be taken (a contraindication): every profile
+        # version raises every SEQUENCE once, so a calendar client takes the new events.
+        self.offset = len(data.profiles.versions) - 1 if data.profiles is not None else 0
 
     def bedtime(self, night: dt.date) -> dt.datetime:
         return local_instant(bedtime_day(night, self.profile.bedtime), self.profile.bedtime,
@@ -47,7 +51,7 @@ class _Writer:
         event = Event()
         event.add("uid", f"{uid}-{self.patient}@medtrack")
         event.add("dtstamp", self.stamp)
-        event.add("sequence", sequence)
+        event.add("sequence", sequence + self.offset)
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("summary", summary)
         event.add("description", description)
@@ -90,21 +94,38 @@ class _Writer:
         return (f"Cancelled: {self.drug.name} {what} (the plan changed)",
                 f"The prescriber changed the plan, so this {what} no longer applies.")
 
-    def reminder(self, entry: Entry[Dose]) -> Event:
-        summary, description = (self._dose_words(entry.content, entry.night) if entry.content
-                                else self._cancelled("reminder"))
-        event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description,
-                            entry.content is None)
-        return self._timed(event, entry.night, entry.content)
+    def _forbidden(self) -> tuple[str, str]:
+        return (f"No {self.drug.name} (contraindicated)", f"Do not take {self.drug.name}: it is "
+                "contraindicated for you now. Contact your doctor before taking any dose.")
 
-    def series(self, series: Series) -> Event:
+    def reminder(self, entry: Entry[Dose]) -> Event:
+        forbidden = entry.content is not None and self.data.forbidden_on(entry.night)
+        content = None if forbidden else entry.content
+        summary, description = (self._forbidden() if forbidden else self._dose_words(content, entry.night)
+                                if content else self._cancelled("reminder"))
+        event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description, content is None)
+        return self._timed(event, entry.night, content)
+
+    def series(self, series: Series) -> list[Event]:
+        """The open-ended dose as a daily event; cut where the ceiling drops below it (the 65th
+        birthday), the rest a second series of what may be taken from then on."""
+        drop = self.data.ceiling_drop(series.first, series.last)
+        if drop is not None and not series.cancelled and series.dose_ug > self.data.ceiling_on(drop):
+            before = replace(series, last=drop - DAY)
+            capped = replace(series, first=drop)
+            return [self._series(before), self._series(capped, uid_tail=f"-cap{drop:%Y%m%d}")]
+        return [self._series(series)]
+
+    def _series(self, series: Series, uid_tail: str = "") -> Event:
         dose = Dose(series.dose_ug, as_taken(series.regimen, series.dose_ug))
-        summary, description = (self._cancelled("reminder") if series.cancelled
+        forbidden = not series.cancelled and self.data.forbidden_on(series.first)
+        cancelled = series.cancelled or forbidden
+        summary, description = (self._forbidden() if forbidden else self._cancelled("reminder") if cancelled
                                 else self._dose_words(dose, series.first, series.last))
-        uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}"
-        event = self._event(uid, series.sequence, summary, description, series.cancelled)
-        self._timed(event, series.first, None if series.cancelled else dose)
-        if not series.cancelled:
+        uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}{uid_tail}"
+        event = self._event(uid, series.sequence, summary, description, cancelled)
+        self._timed(event, series.first, None if cancelled else dose)
+        if not cancelled:
             rule: dict[str, object] = {"freq": "daily"}
             if series.last is not None:
                 rule["until"] = self.bedtime(series.last).astimezone(UTC)
@@ -163,7 +184,7 @@ def write_ics(data: ExportData, stream: IO[bytes]) -> None:
     writer = _Writer(data)
     events: list[tuple[dt.date, int, Event]] = []
     events += [(e.night, 0, writer.note(e)) for e in found.notes]
-    events += [(s.first, 1, writer.series(s)) for s in found.series]
+    events += [(s.first, 1, event) for s in found.series for event in writer.series(s)]
     events += [(e.night, 2, writer.reminder(e)) for e in found.doses]
     events.sort(key=lambda item: (item[0], item[1]))
     cal = Calendar()

@@ -59,7 +59,7 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         regimens=tuple(regimens), records=records, nights=tuple(nights),
         symptoms=tuple(symptoms), schedule=tuple(segments(regimens, period_first, end)),
         stock=stock, dispensing=dispensing(regimens, current), decision=tonight_decision,
-        profiles=decide.profiles,
+        profiles=decide.profiles, decider=decide,
     )
 
 
