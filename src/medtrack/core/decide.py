@@ -66,19 +66,27 @@ class ProfileHistory:
         """The profile a night is judged by: changes apply in recording order while they were
         made before the night's window closed (its latest dose time) under the profile then in
         force. A later change never re-judges a closed night, and a change that would widen a
-        closed window cannot reopen it."""
+        closed window cannot reopen it. A night that closed before the first profile was
+        recorded had no verdict to keep: the newest profile judges it."""
         if len(self.versions) == 1:
             return self.current
+        first = self.versions[0]
+        if utc(self._closes(night, first.profile)) < utc(first.at):
+            return self.current  # closed before any profile was recorded: no verdict to keep
         # a version recorded before the night's date began anywhere on Earth applies for sure
         sure = dt.datetime.combine(night, dt.time(), dt.UTC) - dt.timedelta(hours=14)
         i = max(0, bisect.bisect_right(self._instants, sure.timestamp()) - 1)
         profile = self.versions[i].profile
         for version in self.versions[i + 1:]:
-            closes = dose_window(night, profile.tz, profile.bedtime, profile.wake, profile.min_sleep_min).latest
-            if utc(version.at) > utc(closes):
+            if utc(version.at) > utc(self._closes(night, profile)):
                 break
             profile = version.profile
         return profile
+
+    @staticmethod
+    def _closes(night: dt.date, p: Profile) -> dt.datetime:
+        """When a night's window closes under a profile (its latest dose time)."""
+        return dose_window(night, p.tz, p.bedtime, p.wake, p.min_sleep_min).latest
 
 
 @dataclass(frozen=True)
