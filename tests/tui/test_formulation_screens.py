@@ -136,7 +136,8 @@ async def test_a_complete_taper_says_so_with_the_drug_free_nights(patient, make_
         assert "Taper complete" in text and "4 drug-free nights" in text
         await press(pilot, "c")
         assert isinstance(app.screen, CalendarScreen)
-        assert "Taper complete since Sun 22 Nov 2026" in text_of(app, "#cal-summary")
+        assert "Taper complete: no flunitrazepam since the night of 2026-11-22 (4 drug-free nights)" in text_of(
+            app, "#cal-summary")
 
 
 # -- the calendar -----------------------------------------------------------------------------
