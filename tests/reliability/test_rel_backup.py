@@ -230,7 +230,8 @@ def test_a_good_restore_brings_the_backup_back_and_keeps_the_replaced_database(t
 RESTORE_CHILD = r"""
 import os, runpy, sys, time
 import medtrack.cli, medtrack.cli.parser, medtrack.cli.admin_cmds, medtrack.services.backups
-import medtrack.storage.backup, medtrack.storage.repository
+import medtrack.storage.backup, medtrack.storage.repository, medtrack.storage.schema_check
+medtrack.storage.schema_check.known_schema(6)  # built once per process (~1 s): the kills land across the swap
 
 ready, gate, source = sys.argv[1], sys.argv[2], sys.argv[3]
 open(ready, "w").close()

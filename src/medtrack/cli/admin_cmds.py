@@ -16,7 +16,7 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
-    kept = restore(ctx.db_path, args.file)
+    kept = restore(ctx.db_path, args.file, args.pin, ctx.now)
     ctx.out(f"Restored {ctx.db_path} from {args.file}. The replaced database is kept as {kept}.")
     return 0
 

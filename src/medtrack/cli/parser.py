@@ -271,6 +271,7 @@ def _admin_cmds(subs: Subparsers) -> None:
     p = _sub(subs, "restore", "replace the database with a checked backup (the old one is kept)",
             "medtrack restore ~/medtrack-2026-11-25.db", "admin_cmds:cmd_restore")
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--pin", help="the prescriber's PIN, when the database has a prescriber lock")
 
     p = _sub(subs, "db", "look after the database's schema", "medtrack db upgrade", None)
     dsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser, required=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from medtrack.errors import BadInput
 from medtrack.location import Location, ServerUrl
+from medtrack.services.lock import require_pin
 from medtrack.storage.backup import restore_backup, write_backup
 from medtrack.storage.repository import Database
 
@@ -29,10 +31,25 @@ def backup(database: Location, target: str, force: bool = False) -> Path:
     return path
 
 
-def restore(database: Location, source: str) -> Path:
-    """Check the backup, keep the current database beside it, then bring the backup in."""
+def restore(database: Location, source: str, pin: str | None, now: dt.datetime) -> Path:
+    """Check the backup, then the PIN of each locked patient of the current database; keep the
+    current database beside it and bring the backup in, up to date and with the current locks."""
     file = _file_only(database, "restore")
     path = Path(source).expanduser()
-    kept = restore_backup(path, file)
-    Database(file).dispose()  # migrates an older backup's schema (after its own backup)
+    kept = restore_backup(path, file, authorise=lambda: _require_pins(file, pin, now))
+    Database(file).dispose()  # opens the restored database as every command will
     return kept
+
+
+def _require_pins(file: Path, pin: str | None, now: dt.datetime) -> None:
+    """A restore replaces every patient's records: each prescriber lock must be opened by the PIN
+    (a wrong one counts as a failure, as for any change the lock guards)."""
+    if not file.is_file() or not file.stat().st_size:
+        return  # nothing there yet, so no lock to open
+    db = Database(file)  # opens (and migrates) it: exit 2/4 if it is not a usable database
+    try:
+        for patient in db.patients():
+            with db.for_patient(patient.id).unit_of_work() as repo:
+                require_pin(repo, pin, now)
+    finally:
+        db.dispose()
