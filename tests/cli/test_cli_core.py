@@ -444,7 +444,7 @@ def test_log_at_bad_text_is_bad_input(patient, db_path, at):
 EARLY = "2026-01-02T12:00+01:00"  # a profile set up before the DST nights it is asked about
 
 
-def test_an_ambiguous_local_time_means_its_first_occurrence(run):
+def test_an_ambiguous_local_time_is_refused_and_an_offset_says_which(run):
     # Berlin 2026-10-25: 02:00-02:59 happens twice (CEST +02:00, then CET +01:00). With a
     # minimum sleep of 4 h and wake 06:30 CET, the latest time that night is 02:30 CET. (The
     # profile is set up before that night: each night is judged by the profile of its time.)
@@ -452,7 +452,14 @@ def test_an_ambiguous_local_time_means_its_first_occurrence(run):
     patient.ok("init", "--name", "Ada", "--born", "1970-05-01", "--tz", "Europe/Berlin", now=EARLY)
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", "2026-10-01",
                "--min-sleep", "4", now=EARLY)
-    first = patient.ok("log", "--at", "2026-10-25 02:30", "--json", now=SET_UP_AT).json()
+    for command in (("log",), ("log", "--already-taken", "--note", "took it in the night"),
+                    ("status",), ("symptom", "headache")):
+        refused = patient(*command, "--at", "2026-10-25 02:30", now=SET_UP_AT)
+        assert refused.code == 2, refused
+        assert "twice" in refused.err, refused.err
+        assert "2026-10-25T02:30+02:00" in refused.err and "2026-10-25T02:30+01:00" in refused.err, refused.err
+    assert patient.ok("history", "--json", now=SET_UP_AT).json() == []  # nothing was guessed
+    first = patient.ok("log", "--at", "2026-10-25T02:30+02:00", "--json", now=SET_UP_AT).json()
     assert first["taken_at"] == "2026-10-25T02:30:00+02:00"
     assert first["night"] == "2026-10-24"
     patient.ok("void", str(first["id"]), "--reason", "meant the second 02:30", now=SET_UP_AT)

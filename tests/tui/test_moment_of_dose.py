@@ -358,7 +358,7 @@ async def test_refusals_on_the_screen_carry_no_command_line_words(patient, make_
         await settle(pilot)
         await press(pilot, "p", "e")
         assert isinstance(app.screen, EditProfileDialog)
-        app.screen.query_one("#liver", Select).value = "mild"
+        await type_into(pilot, "#wake", "07:00")  # a later wake widens the window: guarded
         await push_button(pilot, "#save")
         await until(pilot, lambda: "PIN" in text_of(app, ".dialog-error"))
         assert "--pin" not in text_of(app, ".dialog-error")
@@ -413,6 +413,23 @@ async def test_already_taken_form_starts_in_the_first_field_and_reads_a_bare_tim
         await until(pilot, lambda: "already taken" in text_of(app, "#warnings"))
     second = doses(patient)[1]
     assert second.already_taken and f"{second.at:%Y-%m-%d %H:%M}" == "2026-11-25 23:10"
+
+
+async def test_already_taken_refuses_a_time_the_clocks_showed_twice(patient, make_app):
+    # Berlin 2026-10-25: 02:00-02:59 came twice; the form says so and names both offsets.
+    app = make_app(patient, berlin(2026, 10, 25, 3, 30))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "a")
+        assert isinstance(app.screen, AlreadyTakenDialog)
+        await type_into(pilot, "#dose", "1 mg")
+        await type_into(pilot, "#at", "02:30")
+        await type_into(pilot, "#note", "took it in the night")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, AlreadyTakenDialog)
+        shown = " ".join(text_of(app, ".dialog-error").split())
+        assert "twice" in shown and "2026-10-25T02:30+01:00" in shown, shown
+    assert doses(patient) == []
 
 
 async def test_the_symptom_form_clears_after_a_save(patient, make_app):

@@ -171,29 +171,41 @@ def test_edges_of_the_spring_gap_exist() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "zone", "utc"),
-    [("2026-10-25 02:30", BERLIN, dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
-     ("2026-11-01 01:30", NEW_YORK, dt.datetime(2026, 11, 1, 5, 30, tzinfo=UTC))],
+    ("text", "zone", "first", "second"),
+    [("2026-10-25 02:30", BERLIN, "2026-10-25T02:30+02:00", "2026-10-25T02:30+01:00"),
+     ("2026-10-25 02:00", BERLIN, "2026-10-25T02:00+02:00", "2026-10-25T02:00+01:00"),
+     ("2026-10-25 02:59", BERLIN, "2026-10-25T02:59+02:00", "2026-10-25T02:59+01:00"),
+     ("2026-11-01 01:30", NEW_YORK, "2026-11-01T01:30-04:00", "2026-11-01T01:30-05:00")],
 )
-def test_ambiguous_local_time_means_first_occurrence(text: str, zone: ZoneInfo, utc: dt.datetime) -> None:
-    got = parse_when(text, zone, NOW)
-    assert got == utc
-    assert got.fold == 0
-    assert got.utcoffset() == (dt.timedelta(hours=2) if zone is BERLIN else dt.timedelta(hours=-4))
+def test_ambiguous_local_time_is_refused_naming_both_offsets(text: str, zone: ZoneInfo, first: str,
+                                                             second: str) -> None:
+    message = bad(parse_when, text, zone, NOW)
+    assert "twice" in message and zone.key in message and first in message and second in message
+
+
+def test_a_bare_clock_time_in_the_repeated_hour_is_refused_too() -> None:
+    now = dt.datetime(2026, 10, 25, 9, 0, tzinfo=BERLIN)  # the morning after the fall-back night
+    assert "twice" in bad(parse_when, "02:30", BERLIN, now)
+
+
+def test_edges_of_the_autumn_fold_are_unambiguous() -> None:
+    before = parse_when("2026-10-25 01:59", BERLIN, NOW)
+    after = parse_when("2026-10-25 03:00", BERLIN, NOW)
+    assert after - before == dt.timedelta(hours=2, minutes=1)
 
 
 def test_ambiguous_result_compares_equal_across_zones() -> None:
     # A ZoneInfo datetime in a fold is never == to one in another zone (PEP 495); ours is fixed-offset.
-    got = parse_when("2026-10-25 02:30", BERLIN, NOW)
+    got = parse_when("2026-10-25T02:30+02:00", BERLIN, NOW)
     assert got == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert got - dt.datetime(2026, 10, 25, 0, 0, tzinfo=UTC) == dt.timedelta(minutes=30)
 
 
 def test_future_check_in_the_fold_uses_instants() -> None:
     later_now = dt.datetime(2026, 10, 25, 2, 10, fold=1, tzinfo=BERLIN)  # 01:10 UTC, second 02:10
-    assert parse_when("2026-10-25 02:30", BERLIN, later_now) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert parse_when("2026-10-25T02:30+02:00", BERLIN, later_now) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     earlier_now = dt.datetime(2026, 10, 25, 2, 10, fold=0, tzinfo=BERLIN)  # 00:10 UTC
-    assert "future" in bad(parse_when, "2026-10-25 02:30", BERLIN, earlier_now)
+    assert "future" in bad(parse_when, "2026-10-25T02:30+02:00", BERLIN, earlier_now)
 
 
 def test_ambiguous_time_can_be_given_explicitly_with_offset() -> None:

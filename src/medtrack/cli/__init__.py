@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from platformdirs import user_data_path
 
 from medtrack.cli.parser import build_parser
+from medtrack.core.parse import MAX_YEAR, MIN_YEAR
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location, parse_location
 from medtrack.services.text import printable
@@ -42,7 +43,10 @@ class Context:
             open_database,  # the database library: commands only
         )
 
-        return open_database(self.db_path, patient=self.patient, by=self.by)
+        db = open_database(self.db_path, patient=self.patient, by=self.by)
+        for notice in db.notices:
+            sys.stderr.write(f"medtrack: {printable(notice)}\n")
+        return db
 
     @staticmethod
     def out(text: str = "") -> None:
@@ -58,9 +62,27 @@ class Context:
 Handler = Callable[[argparse.Namespace, Context], int]
 
 
+def environment(name: str) -> str | None:
+    """An environment variable as text; one that is not valid UTF-8 is bad input (its bytes
+    would otherwise reach the database or a file name as they came)."""
+    value = os.environ.get(name)
+    if value is not None and not is_utf8(value):
+        raise BadInput(f"the environment variable {name} is not valid UTF-8 text: set it again in "
+                       "UTF-8, or unset it")
+    return value
+
+
+def is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, as Python keeps them (surrogate escapes)
+        return False
+    return True
+
+
 def clock_now() -> dt.datetime:
     """Now, aware. MEDTRACK_NOW (ISO 8601 with offset) fixes it for tests and demos."""
-    fixed = os.environ.get("MEDTRACK_NOW")
+    fixed = environment("MEDTRACK_NOW")
     if fixed:
         try:
             value = dt.datetime.fromisoformat(fixed)
@@ -69,6 +91,8 @@ def clock_now() -> dt.datetime:
         if value is None or value.tzinfo is None:
             raise BadInput(f"MEDTRACK_NOW '{fixed}' is not an ISO 8601 time with an offset "
                            "(e.g. 2026-11-25T22:40+01:00)")
+        if not MIN_YEAR <= value.year <= MAX_YEAR:  # the calendar's ends overflow any night's maths
+            raise BadInput(f"MEDTRACK_NOW '{fixed}': the year must be from {MIN_YEAR} to {MAX_YEAR}")
         return value
     return dt.datetime.now(dt.UTC)
 
@@ -82,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_text(args_list)
         args = build_parser().parse_args(args_list)
-        db_text = args.db if args.db is not None else os.environ.get("MEDTRACK_DB")
+        db_text = args.db if args.db is not None else environment("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
         ctx = Context(now=clock_now(), db_path=parse_location(db_text) if db_text else default_db_path(),
@@ -115,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _option(given: str | None, variable: str, empty: str) -> str | None:
     """An option, else its environment variable; an empty one is bad input, not 'the default'."""
-    value = given if given is not None else os.environ.get(variable)
+    value = given if given is not None else environment(variable)
     if value is not None and not value.strip():
         raise BadInput(f"{empty} ({'it' if given is not None else variable} is empty)")
     return " ".join(value.split()) if value is not None else None
@@ -124,12 +148,10 @@ def _option(given: str | None, variable: str, empty: str) -> str | None:
 def check_text(args: list[str]) -> None:
     """Arguments that are not valid UTF-8 (e.g. typed in a Latin-1 terminal) are bad input."""
     for arg in args:
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
+        if not is_utf8(arg):
             shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
             raise BadInput(f"the argument {shown[:40]!r} is not valid UTF-8 text: set your terminal "
-                           "to UTF-8 and type it again") from None
+                           "to UTF-8 and type it again")
 
 
 def report(error: MedtrackError) -> int:

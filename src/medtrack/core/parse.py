@@ -101,14 +101,21 @@ def _format_local(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def _with_offset(naive: dt.datetime, offset: dt.timedelta | None) -> str:
+    """A wall time as ISO 8601 with its UTC offset, e.g. 2026-10-25T02:30+01:00."""
+    spec = "auto" if naive.second or naive.microsecond else "minutes"
+    return naive.replace(tzinfo=dt.timezone(offset or dt.timedelta(0))).isoformat(timespec=spec)
+
+
 def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time") -> dt.datetime:
     """Parse a past instant: local 'YYYY-MM-DD HH:MM' in *zone*, ISO 8601 with an offset (kept as
     given), or a bare 'HH:MM' meaning that time tonight (12:00-23:59 on the night's date,
     00:00-11:59 on the morning after).
 
     The result always carries a fixed ``datetime.timezone`` offset: the given one, or for local input
-    the offset *zone* had at that wall time. A local time skipped by a DST change is refused; an
-    ambiguous one means its first occurrence. Anything later than *now* (an aware datetime) is refused.
+    the offset *zone* had at that wall time. A local time skipped by a DST change is refused, and
+    so is one that came twice (the message gives both with their offsets): it is never guessed.
+    Anything later than *now* (an aware datetime) is refused.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
@@ -152,12 +159,20 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime, *, what: str = "time
             offset = dt.timedelta(hours=oh, minutes=om) * (-1 if match["sign"] == "-" else 1)
         moment = naive.replace(tzinfo=dt.timezone(offset))
     else:
-        local = naive.replace(tzinfo=zone, fold=0)  # fold=0: an ambiguous time means its first occurrence
+        local = naive.replace(tzinfo=zone)
         round_trip = local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
         if round_trip != naive:
             raise BadInput(
                 f"{what} {shown} does not exist in {zone.key}: the clocks skipped it for the"
                 " daylight-saving change; give a time before or after the change"
+            )
+        later = local.replace(fold=1).utcoffset()
+        if later != local.utcoffset():  # the clocks went back: this wall time occurs twice
+            once, again = (_with_offset(naive, o) for o in (local.utcoffset(), later))
+            raise BadInput(
+                f"{what} {shown} occurs twice in {zone.key} (the clocks went back for the"
+                f" daylight-saving change): give it with its offset, {once} for the first time or"
+                f" {again} for the second"
             )
         # A fixed offset, not the ZoneInfo: fold-free, so ==, - and < compare instants exactly.
         local_offset = local.utcoffset()

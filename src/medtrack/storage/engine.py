@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, MedtrackError, NoProfile, StorageProblem
@@ -81,6 +83,13 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     cursor.close()
 
 
+def _on_connect_without_shm(dbapi_conn: sqlite3.Connection, record: object) -> None:
+    # Before the first read: SQLite then keeps the WAL index in this connection's memory and
+    # never makes the -shm file, holding the database exclusively while the connection is open.
+    dbapi_conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    _on_connect(dbapi_conn, record)
+
+
 def _on_begin(conn: Connection) -> None:
     # Writers take the write lock *before* reading what they check, so two processes can
     # never both pass the same check; readers use a deferred BEGIN and never block a writer.
@@ -90,9 +99,13 @@ def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-    event.listen(engine, "connect", _on_connect)
+def make_engine(path: Path, *, shm: bool = True) -> Engine:
+    """An engine on the SQLite file. With `shm=False` no -shm file is needed beside it (for a
+    disk with no room for one): each connection then holds the file exclusively, so none is
+    kept open in a pool beyond the transaction that uses it."""
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                           **({} if shm else {"poolclass": NullPool}))
+    event.listen(engine, "connect", _on_connect if shm else _on_connect_without_shm)
     event.listen(engine, "begin", _on_begin)
     return engine
 
@@ -106,17 +119,58 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def _user_version(engine: Engine, path: Path) -> int:
-    """The schema version from the file header, on the connection medtrack will use anyway
-    (cheap: no alembic import unless a migration is due)."""
+def make_private(path: Path) -> str | None:
+    """Tighten an existing database file other users may open (and its -wal and -shm, which
+    SQLite makes with the file's mode) to 0600 where this user owns it: a sentence for the user
+    saying what was found, or None when it was private already."""
     try:
-        with engine.execution_options(medtrack_read_only=True).connect() as conn:
-            version = conn.exec_driver_sql("PRAGMA user_version").scalar()
-            conn.rollback()
+        found = path.stat()
+    except OSError:
+        return None  # opening it says what is wrong
+    if not stat.S_ISREG(found.st_mode) or not found.st_mode & 0o077:
+        return None
+    was = f"the database {path} was open to other users (mode {stat.S_IMODE(found.st_mode):04o})"
+    if found.st_uid != os.geteuid():
+        return f"{was} and belongs to another user: ask its owner to make it private (chmod 600)"
+    try:
+        os.chmod(path, 0o600)
+        for side in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                if stat.S_ISREG(side.lstat().st_mode):
+                    os.chmod(side, 0o600)
+    except OSError as error:
+        return f"{was} and could not be made private ({error.strerror}): make it private (chmod 600)"
+    return f"{was}; medtrack made it private (0600)"
+
+
+def _user_version(engine: Engine) -> int:
+    """The schema version from the file header, on the connection medtrack will use anyway
+    (cheap: no alembic import unless a migration is due). The first read of the file."""
+    with engine.execution_options(medtrack_read_only=True).connect() as conn:
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+        conn.rollback()
+    return int(version or 0)
+
+
+def _open_file(path: Path) -> tuple[Engine, int]:
+    """An engine on an existing database file and its schema version.
+
+    The first reader after the last connection closed makes the 32 KiB -shm file beside the
+    database; on a full disk that fails, and then this process keeps the WAL index itself, so
+    what only reads needs no free space (a write still fails there, as it must)."""
+    engine = make_engine(path)
+    try:
+        return engine, _user_version(engine)
+    except exc.SQLAlchemyError as error:
+        engine.dispose()
+        if sqlite_code(error) not in NO_SPACE:
+            raise storage_problem(error, path) from error
+    engine = make_engine(path, shm=False)
+    try:
+        return engine, _user_version(engine)
     except exc.SQLAlchemyError as error:
         engine.dispose()
         raise storage_problem(error, path) from error
-    return int(version or 0)
 
 
 def _server_version(engine: Engine, location: ServerUrl) -> int:
@@ -155,8 +209,8 @@ def open_engine(path: Location, *, create: bool = False) -> Engine:
     elif not path.is_file():
         raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
                        "database file (--db PATH)")
-    engine = make_engine(path)
-    return _up_to_date(engine, path, _user_version(engine, path))
+    engine, version = _open_file(path)
+    return _up_to_date(engine, path, version)
 
 
 def _open_server(location: ServerUrl, *, create: bool) -> Engine:

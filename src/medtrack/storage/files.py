@@ -21,8 +21,9 @@ def same_file(a: Path, b: Path) -> bool:
 
 
 def check_target(target: Path, force: bool, protect: Path | None = None) -> None:
-    """A plain file path in an existing folder; an existing file only with --force; never
-    the database (`protect`) or its -wal/-shm files, however the path is spelled."""
+    """A plain file path in an existing folder; an existing regular file only with --force (never
+    a device, pipe or socket); never the database (`protect`) or its -wal/-shm files, however
+    the path is spelled."""
     if protect is not None and any(same_file(target, Path(f"{protect}{suffix}"))
                                    for suffix in ("", "-wal", "-shm", "-journal")):
         raise BadInput(f"{target} is the medtrack database itself: give another path")
@@ -31,6 +32,9 @@ def check_target(target: Path, force: bool, protect: Path | None = None) -> None
                        "give a plain file path")
     if target.is_dir():
         raise BadInput(f"{target} is a folder: give a file path, e.g. {target / 'medtrack-file'}")
+    if target.exists() and not target.is_file():  # replacing a device node or a pipe breaks its users
+        raise BadInput(f"{target} is not a regular file (a device, a pipe or a socket): medtrack writes "
+                       "a new file, or with --force replaces a regular file; give another path")
     if target.exists() and not force:
         raise BadInput(f"{target} already exists: give another path, or choose to replace it",
                        hint="--force replaces it")

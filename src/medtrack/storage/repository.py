@@ -24,7 +24,7 @@ from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEn
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
-from medtrack.storage.engine import open_engine, storage_problem
+from medtrack.storage.engine import make_private, open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
     from_epoch,
@@ -411,6 +411,9 @@ class Database:
         self.selector = patient
         self.by = by
         self._patient: int | None = None  # resolved once: patients are never deleted or renumbered
+        # Before SQLite opens it, so the -wal and -shm it makes are private too.
+        notice = make_private(path) if isinstance(path, Path) else None
+        self.notices: tuple[str, ...] = (notice,) if notice else ()  # for the user, not errors
         try:
             self.engine: Engine = open_engine(path, create=create)
         except exc.SQLAlchemyError as error:
