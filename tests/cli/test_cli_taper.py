@@ -653,11 +653,11 @@ GUARDED = {
     "taper hold": ("taper", "hold", "--days", "7", "--reason", "r", "--at", "2026-12-01"),
     "taper step-back": ("taper", "step-back", "--reason", "r", "--at", "2026-12-01"),
     "prescribe": ("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss", "--start", "2026-12-01"),
+    # profile changes that loosen a limit (tests/cli/test_cli_profile_pin.py has each kind)
     "profile born": ("profile", "set", "--born", "1970-06-01"),
-    "profile liver": ("profile", "set", "--liver", "mild"),
-    "profile condition": ("profile", "set", "--condition", "glaucoma"),
-    "profile pregnant": ("profile", "set", "--pregnant"),
-    "profile breastfeeding": ("profile", "set", "--breastfeeding"),
+    "profile wake": ("profile", "set", "--wake", "07:00"),
+    "profile tz": ("profile", "set", "--tz", "Europe/Vienna"),
+    "profile bedtime": ("profile", "set", "--bedtime", "22:00"),
 }
 
 
@@ -682,7 +682,7 @@ def test_guarded_changes_need_the_pin(locked, name):
 
 def test_unguarded_changes_need_no_pin(locked):
     locked.ok("profile", "set", "--name", "Ada M.")
-    locked.ok("profile", "set", "--tz", "Europe/Vienna")
+    locked.ok("profile", "set", "--bedtime", "23:00", "--wake", "06:00", "--liver", "mild")  # tighten
     assert locked.json("profile")["name"] == "Ada M."
     assert current_plan(locked)["version"] == 1
     assert locked.ok("calendar").out
@@ -754,7 +754,7 @@ def test_five_wrong_pins_lock_every_change_for_15_minutes(locked):
     assert dt.datetime.fromtimestamp(until, dt.UTC) == now + dt.timedelta(minutes=15)
     assert data_tables(db) == before
     # Locked, even with the right PIN, for every guarded change and for the PIN itself.
-    for argv in (hold, GUARDED["taper set"], GUARDED["profile liver"]):
+    for argv in (hold, GUARDED["taper set"], GUARDED["profile wake"]):
         res = locked(*argv, "--pin", PIN, now="2026-11-25T20:14+01:00")
         assert res.code == 3 and "locked" in res.err, res
     res = locked("lock", "--pin", "5678", "--old-pin", PIN, now="2026-11-25T20:14+01:00")

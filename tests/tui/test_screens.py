@@ -486,7 +486,7 @@ async def test_profile_edit_of_a_guarded_field_asks_for_the_pin(patient, make_ap
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "p", "e")
-        app.screen.query_one("#liver", Select).value = "mild"
+        await type_into(pilot, "#wake", "07:00")  # a later wake widens the window: guarded
         await push_button(pilot, "#save")
         await until(pilot, lambda: text_of(app, ".dialog-error") != "")
         assert isinstance(app.screen, EditProfileDialog), "no PIN: not saved"
@@ -494,8 +494,8 @@ async def test_profile_edit_of_a_guarded_field_asks_for_the_pin(patient, make_ap
         await type_into(pilot, "#pin", "4711")
         await push_button(pilot, "#save")
         await until(pilot, lambda: isinstance(app.screen, ProfileScreen)
-                    and "Liver: mild" in text_of(app, "#profile-text"))
-        assert "Liver: mild" in text_of(app, "#profile-text")
+                    and "wake 07:00" in text_of(app, "#profile-text"))
+        assert "wake 07:00" in text_of(app, "#profile-text")
 
 
 # -- First run: setup ------------------------------------------------------------------------

@@ -54,15 +54,17 @@ def _check_lockout(state: LockState, now: dt.datetime) -> None:
                       f"changes are locked for {left} more minute(s), even with the right PIN.")
 
 
-def require_pin(repo: Repository, pin: str | None, now: dt.datetime) -> None:
-    """Pass when no lock is set or the PIN is right; a wrong or missing PIN is a refusal."""
+def require_pin(repo: Repository, pin: str | None, now: dt.datetime, why: str | None = None) -> None:
+    """Pass when no lock is set or the PIN is right; a wrong or missing PIN is a refusal.
+
+    `why` says what about the change needs the PIN, for the refusal of a missing one."""
     state = repo.lock()
     if state.pin_hash is None:
         return
     _check_lockout(state, now)
     if not pin:
-        raise Refused("prescriber-lock", "refused (prescriber lock): this change needs the "
-                      "prescriber's PIN.", hint="give it with --pin PIN")
+        raise Refused("prescriber-lock", f"refused (prescriber lock): {why + '; ' if why else ''}"
+                      "this change needs the prescriber's PIN.", hint="give it with --pin PIN")
     if not _PIN_RE.fullmatch(pin) or not pin_matches(pin, state.pin_hash):
         _refuse_failure(repo, state, now, "refused (prescriber lock): the PIN is wrong.")
     if state.failures:

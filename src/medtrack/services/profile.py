@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from medtrack.core.model import Profile
 from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
+from medtrack.core.profile_change import loosened_limits
 from medtrack.core.rules import cautions, contraindications
 from medtrack.errors import BadInput
 from medtrack.location import Location
@@ -20,9 +21,6 @@ from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.text import require_text
 from medtrack.storage.repository import Database, same_name
-
-# Fields whose change can loosen a limit: they need the prescriber PIN once a lock is set.
-GUARDED_FIELDS = ("born", "liver", "conditions", "pregnant", "breastfeeding", "min_sleep_min")
 
 
 @dataclass(frozen=True)
@@ -170,15 +168,17 @@ def show_profile(db: Database) -> Profile:
 
 def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges,
                 pin: str | None = None) -> tuple[Profile, str, list[str]]:
-    """Change the profile: a new version with what changed; guarded fields need the PIN."""
+    """Change the profile: a new version with what changed. Once a lock is set, a change that
+    can loosen a limit (core.profile_change.loosened_limits) needs the prescriber's PIN."""
     with db.unit_of_work() as repo:
         old = require_profile(repo)
         new = apply_changes(old, changes, now)
         change = describe_changes(old, new)
         if not change:
             return old, "", profile_warnings(old, now)
-        if any(getattr(old, f) != getattr(new, f) for f in GUARDED_FIELDS):
-            require_pin(repo, pin, now)
+        loosened = loosened_limits(old, new, monograph().liver_levels, tonight(old, now))
+        if loosened:  # a change that only tightens needs no PIN
+            require_pin(repo, pin, now, why="; ".join(loosened))
         repo.add_profile(new, at=now, change=change)
     return new, change, profile_warnings(new, now)
 

@@ -189,7 +189,7 @@ class ProfileScreen(Screen[None]):
 
 
 class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
-    """Change profile fields; those that can loosen a limit need the prescriber's PIN if set."""
+    """Change profile fields; a change that can loosen a limit needs the prescriber's PIN if set."""
 
     def __init__(self, profile: Profile) -> None:
         super().__init__()
@@ -211,7 +211,7 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
         yield Checkbox("Renal impairment", p.renal, id="renal")
         yield Checkbox("Pregnant", p.pregnant, id="pregnant")
         yield Checkbox("Breastfeeding", p.breastfeeding, id="breastfeeding")
-        yield Label(plain("Prescriber PIN (needed for medical fields when a lock is set)"))
+        yield Label(plain("Prescriber PIN (when a lock is set: for a change that loosens a limit)"))
         yield Input(password=True, id="pin", compact=True)
 
     def request(self) -> tuple[ProfileChanges, str | None]:
