@@ -8,13 +8,14 @@ same check, and readers (REPEATABLE READ: one snapshot, like a SQLite read trans
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
 
-from medtrack.errors import BadInput, MedtrackError, StorageProblem
+from medtrack.errors import BadInput, MedtrackError, Refused, StorageProblem
 from medtrack.location import ServerUrl
 from medtrack.storage.refusals import (
     ONE_PER_NIGHT_INDEX,
@@ -103,7 +104,11 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
     if state.startswith("53"):
         return StorageProblem(f"the database server {location} is out of disk space or memory; "
                               "nothing was written")
-    if state == "42501" or state.startswith("28"):
+    if state == "42501":  # the server refused what this login's role may not do: a rule, not a fault
+        return Refused("role-permissions", f"refused (role permissions): the database login "
+                       f"{login_of(location)} may not do this ({detail}); nothing was written. Ask "
+                       "whoever looks after the ward's database if this is part of your work.")
+    if state.startswith("28"):
         return StorageProblem(f"the database {location} cannot be used with this role's "
                               f"privileges ({detail}); nothing was written")
     if state == "3D000":
@@ -113,6 +118,16 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
         return StorageProblem(f"the database {location} is damaged ({detail}); it was left "
                               "untouched: restore it from a dump")
     return StorageProblem(f"the database {location} could not be used ({detail}); nothing was written")
+
+
+def login_of(location: ServerUrl) -> str:
+    """The login a server database is used with: the URL's user, else this system's user (a
+    Unix-socket login without a user name is the operating system's)."""
+    try:
+        user = make_url(location.url).username
+    except exc.ArgumentError:  # a URL that reached the server parses; this is for words only
+        user = None
+    return user or getpass.getuser()
 
 
 def schema_version(conn: Connection) -> int:
