@@ -89,7 +89,10 @@ class _TextSink(io.RawIOBase):
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     result = import_csv(ctx.open_db(), ctx.now, args.file)
-    ctx.out(f"Imported {result.added} record(s); {result.already_present} already present.")
+    ctx.out(f"Imported {result.added} record(s); {result.already_present} already present"
+            + (f"; {len(result.skipped)} left out:" if result.skipped else "."))
+    for line in result.skipped:
+        ctx.out(f"  {line}")
     return 0
 
 

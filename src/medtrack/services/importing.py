@@ -51,10 +51,15 @@ class Row:
     recorded_by: str | None = None  # None: the file does not say (the importer enters it)
 
 
+class _LeftOut(Exception):  # noqa: N818 - not an error: a row the import leaves out, with why
+    """A row that is left out and reported, the rest of the file still imported."""
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
     already_present: int
+    skipped: tuple[str, ...] = ()  # each row left out, with why (import never changes a stored record)
 
 
 def _bad(number: int, message: str) -> BadInput:
@@ -148,16 +153,28 @@ def _zone_for(profile: Profile, at: dt.datetime, named: str | None = None) -> Zo
 def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
     rows = read_rows(Path(file).expanduser())
     added = present = 0
+    skipped: list[str] = []
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         nights = [row.night for row in rows]  # only the file's nights are read back
         stored = repo.records_for_nights(min(nights), max(nights)) if nights else []
         existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in stored}
+        before = set(existing.values())  # what the database held: never voided by a file
         ids: dict[int, int] = {}
         for row in rows:
             try:
+                held = ids.get(row.voids or 0) if row.kind == "void" else None
+                target = repo.record(held) if held in before and held is not None else None
+                if target is not None and not target.voided:  # voided already: the same void, present
+                    skipped.append(f"row {row.number} (record {row.id}): it voids record {row.voids}, "
+                                   "which this database already holds; import never changes a stored "
+                                   "record (void it with medtrack void, giving the reason)")
+                    continue
                 with repo.entered_by(row.recorded_by):  # the file's name; none: whoever imports
                     outcome = _import_row(repo, profile, now, row, existing, ids)
+            except _LeftOut as why:
+                skipped.append(f"row {row.number} (record {row.id}): {why}")
+                continue
             except MedtrackError as error:
                 message = f"row {row.number} (record {row.id}): {error.message}; nothing was imported"
                 if isinstance(error, Refused):
@@ -165,7 +182,7 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
                 raise type(error)(message) from None
             added += outcome
             present += 1 - outcome
-    return ImportResult(added, present)
+    return ImportResult(added, present, tuple(skipped))
 
 
 def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
@@ -190,8 +207,16 @@ def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
         return 0
     at_profile = row.at.astimezone(zone)
     facts = night_facts(repo, profile, row.night, around=row.at)
-    if facts.scheduled is None:  # nothing scheduled here for this night: imported history
+    if facts.regimen is None:  # no prescription or plan of this database covers the night: history
         saved = _add_history(repo, facts, now, row, zone.key)
+    elif facts.scheduled is None and row.kind == "skip":
+        raise _LeftOut("nothing is scheduled that night under this database's plan, so there is "
+                       "nothing to skip")
+    elif row.kind == "dose" and facts.scheduled is None:
+        # the plan in force schedules nothing (a 0 mg step): judged like `log`, never by the
+        # file's scheduled_mg, so the dose stands as taken against the rule, an excess
+        saved = add_dose(repo, _with_zone(profile, zone), now, at_profile, row.dose_ug,
+                         row.note or "imported", True, night=row.night)
     elif row.kind == "dose":
         saved = add_dose(repo, _with_zone(profile, zone), now, at_profile, row.dose_ug, row.note,
                          row.already_taken, night=row.night)
