@@ -26,6 +26,7 @@ from medtrack.core.rules import (
     TonightState,
     ceiling_ug,
     is_excess,
+    night_state,
     unacknowledged,
     utc,
 )
@@ -222,21 +223,7 @@ class Decider:
 
     def _state(self, profile: Profile, facts: NightFacts) -> TonightState:
         """What to do, first match wins (see TonightState)."""
-        if unacknowledged(self.mono, profile, facts.night, self._acknowledged(facts)):
-            return TonightState.CONTRAINDICATED
-        if facts.doses:
-            return TonightState.TAKEN
-        if facts.skips:
-            return TonightState.SKIPPED
-        if not facts.prescribed:
-            return TonightState.NO_PRESCRIPTION
-        if facts.scheduled is None:
-            return TonightState.NO_DOSE
-        if utc(self.now) < utc(facts.window.opens):
-            return TonightState.NOT_YET
-        if utc(self.now) <= utc(facts.window.latest):
-            return TonightState.DUE
-        return TonightState.SKIP
+        return night_state(self.mono, profile, facts, self.now, self._acknowledged(facts))
 
     def _outcome(self, profile: Profile, facts: NightFacts, scheduled: int | None) -> NightState:
         """How the night reads on a calendar: what was recorded, then what is scheduled."""

@@ -10,7 +10,8 @@ from medtrack.core import night_words
 from medtrack.core.decide import Decider, NightDecision
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_when
-from medtrack.core.rules import NightFacts
+from medtrack.core.rules import NightFacts, TonightState
+from medtrack.core.timeline import Completion
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.nights import DAY, decider
 from medtrack.services.stock import StockReport, stock_report
@@ -32,19 +33,58 @@ class Status:
     as_taken: str | None = None  # the dose to take as the patient takes it (a formulation)
     stock: StockReport | None = None
 
-    night = property(lambda self: self.decision.night)
-    state = property(lambda self: self.decision.state)
-    scheduled_ug = property(lambda self: self.decision.scheduled_ug)  # as recorded, once recorded
-    may_take_ug = property(lambda self: self.decision.may_take_ug)
-    taken_ug = property(lambda self: self.decision.taken_ug)
-    taken_at = property(lambda self: self.decision.taken_at)
-    max_ug = property(lambda self: self.decision.ceiling_ug)
-    window_opens = property(lambda self: self.decision.window.opens)
-    latest_dose_at = property(lambda self: self.decision.window.latest)
-    bedtime = property(lambda self: self.decision.window.bedtime)
-    zone = property(lambda self: self.decision.profile.zone)
-    excess = property(lambda self: self.decision.excess)
-    completion = property(lambda self: self.decision.completion)
+    @property
+    def night(self) -> dt.date:
+        return self.decision.night
+
+    @property
+    def state(self) -> TonightState:
+        return self.decision.state
+
+    @property
+    def scheduled_ug(self) -> int | None:  # as recorded, once recorded
+        return self.decision.scheduled_ug
+
+    @property
+    def may_take_ug(self) -> int | None:
+        return self.decision.may_take_ug
+
+    @property
+    def taken_ug(self) -> int | None:
+        return self.decision.taken_ug
+
+    @property
+    def taken_at(self) -> dt.datetime | None:
+        return self.decision.taken_at
+
+    @property
+    def max_ug(self) -> int:
+        return self.decision.ceiling_ug
+
+    @property
+    def window_opens(self) -> dt.datetime:
+        return self.decision.window.opens
+
+    @property
+    def latest_dose_at(self) -> dt.datetime:
+        return self.decision.window.latest
+
+    @property
+    def bedtime(self) -> dt.datetime:
+        return self.decision.window.bedtime
+
+    @property
+    def zone(self) -> str:
+        return self.decision.profile.zone
+
+    @property
+    def excess(self) -> bool:
+        return self.decision.excess
+
+    @property
+    def completion(self) -> Completion | None:
+        return self.decision.completion
+
 
     @property
     def headline(self) -> str:

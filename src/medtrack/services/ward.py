@@ -94,7 +94,7 @@ def _tonight(profile: Profile | None, now: dt.datetime) -> dt.date | None:
 
 def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
           records: list[Record], now: dt.datetime) -> WardRow:
-    """One patient's row: `night_state` on the same facts `status` builds for tonight."""
+    """One patient's row: the same decision `status` makes for tonight (core.decide)."""
     number, profile = listed.patient.id, listed.profile
     name = listed.patient.name or f"Patient {number}"
     if profile is None and listed.problem is None:
