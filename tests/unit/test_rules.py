@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from medtrack.core.decide import Decider, ProfileHistory, as_recorded
 from medtrack.core.model import Profile, Record, Regimen, Step, Verdict
 from medtrack.core.nights import dose_window, hours_apart, local_instant, night_of
 from medtrack.core.rules import (
@@ -27,10 +28,10 @@ from medtrack.core.rules import (
     contraindications,
     is_excess,
     night_state,
-    previous_outcome,
     regimen_on,
     scheduled_ug,
 )
+from medtrack.core.timeline import Timeline
 from medtrack.monograph import load_monograph
 
 MONO = load_monograph()
@@ -693,25 +694,36 @@ def test_night_state_under_18_is_contraindicated_until_the_birthday_night() -> N
     assert _state(p, facts(p, dt.date(2026, 3, 1)), local(BERLIN, 2026, 3, 1, 22, 0)) == "due"
 
 
-# --- previous_outcome and is_excess ---------------------------------------------------------
+# --- how a past night reads, and is_excess ---------------------------------------------------------
 
 
-def test_previous_outcome() -> None:
+def outcome(p: Profile, regimens: tuple[Regimen, ...] | Regimen | None = None,
+            records: tuple[Record, ...] = ()) -> str:
+    """How NIGHT reads on the calendar the morning after, as core.decide decides it."""
+    if regimens is None:
+        regimens = (rx(dt.date(2026, 1, 1), 1000),)
+    if isinstance(regimens, Regimen):
+        regimens = (regimens,)
+    morning = local(BERLIN, 2026, 6, 11, 9, 0)
+    return str(Decider(MONO, ProfileHistory.of(p), Timeline(regimens), morning).decide(NIGHT, records).outcome)
+
+
+def test_how_a_past_night_reads() -> None:
     p = person()
     d = dose_rec(1, local(BERLIN, 2026, 6, 10, 21, 0))
     s = skip_rec(2, local(BERLIN, 2026, 6, 10, 21, 30))
-    assert previous_outcome(facts(p, NIGHT, records=(d,))) == "taken"
-    assert previous_outcome(facts(p, NIGHT, records=(s, d))) == "taken"
-    assert previous_outcome(facts(p, NIGHT, records=(s,))) == "skipped"
-    assert previous_outcome(facts(p, NIGHT)) == "missed"
-    assert previous_outcome(facts(p, NIGHT, regimens=())) == "none"
-    assert previous_outcome(facts(p, NIGHT, regimens=rx(dt.date(2026, 1, 1), 0))) == "none"
-    # a dose taken with nothing scheduled is still "taken"
-    assert previous_outcome(facts(p, NIGHT, regimens=(), records=(d,))) == "taken"
+    assert outcome(p, records=(d,)) == "taken"
+    assert outcome(p, records=(s, d)) == "taken"
+    assert outcome(p, records=(s,)) == "skipped"
+    assert outcome(p) == "missed"
+    assert outcome(p, regimens=()) == "none"
+    assert outcome(p, regimens=rx(dt.date(2026, 1, 1), 0)) == "none"
+    # a night keeps what it was recorded against, whatever is scheduled now
+    assert outcome(p, regimens=(), records=(d,)) == "taken"
     # voided records do not count
     voided = (dataclasses.replace(d, voided=True), dataclasses.replace(s, voided=True))
-    assert previous_outcome(facts(p, NIGHT, records=voided)) == "missed"
-    assert previous_outcome(facts(p, NIGHT, regimens=(), records=voided)) == "none"
+    assert outcome(p, records=voided) == "missed"
+    assert outcome(p, regimens=(), records=voided) == "none"
 
 
 def test_is_excess() -> None:
@@ -741,10 +753,10 @@ def test_a_dose_is_judged_by_what_was_scheduled_when_it_was_recorded() -> None:
     assert not is_excess(facts(p, NIGHT, (rx(dt.date(2026, 1, 1), 1000), lowered), (taken,)))
     assert not is_excess(facts(p, NIGHT, (), (taken,)))
     f = facts(p, NIGHT, (rx(dt.date(2026, 1, 1), 1000), lowered), (taken,))
-    assert f.scheduled == 500 and f.scheduled_as_recorded == 1000
-    assert facts(p, NIGHT, lowered).scheduled_as_recorded == 500  # nothing recorded: the plan
+    assert f.scheduled == 500 and as_recorded(f.records, f.scheduled) == 1000
+    assert as_recorded((), facts(p, NIGHT, lowered).scheduled) == 500  # nothing recorded: the plan
     voided = dataclasses.replace(taken, voided=True)
-    assert facts(p, NIGHT, lowered, (voided,)).scheduled_as_recorded == 500
+    assert as_recorded((voided,), 500) == 500
 
 
 def test_no_prescription_at_all_is_its_own_state() -> None:

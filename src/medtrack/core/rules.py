@@ -110,13 +110,6 @@ class NightFacts:
         return scheduled_ug(self.regimen, self.night)
 
     @property
-    def scheduled_as_recorded(self) -> int | None:
-        """What was scheduled when the night was recorded (its first dose or skip that
-        stands), else what is scheduled now: a later change never re-judges a recorded night."""
-        kept = [r for r in self.records if not r.voided]
-        return kept[0].scheduled_ug if kept else self.scheduled
-
-    @property
     def doses(self) -> tuple[Record, ...]:
         return tuple(r for r in self.records if r.counted)
 
@@ -212,17 +205,6 @@ def night_state(
     if utc(now) <= utc(facts.window.latest):
         return TonightState.DUE
     return TonightState.SKIP
-
-
-def previous_outcome(facts: NightFacts) -> str:
-    """How a past night ended: taken, skipped, missed or none (nothing scheduled)."""
-    if facts.doses:
-        return "taken"
-    if facts.skips:
-        return "skipped"
-    if facts.scheduled is None:
-        return "none"
-    return "missed"
 
 
 def is_excess(facts: NightFacts) -> bool:
