@@ -8,7 +8,7 @@ from typing import Any
 
 from medtrack.core import night_words
 from medtrack.core.decide import Decider, NightDecision
-from medtrack.core.model import Profile
+from medtrack.core.model import Profile, Record
 from medtrack.core.parse import parse_when
 from medtrack.core.rules import NightFacts, TonightState
 from medtrack.core.timeline import Completion
@@ -136,24 +136,32 @@ def status(db: Database, now: dt.datetime, at: str | None = None) -> Status:
         return night_status(repo, profile, when)
 
 
-def decide_tonight(repo: Repository, when: dt.datetime, decide: Decider | None = None) -> NightDecision:
-    """The decision for the night `when` falls in, with the next change and the taper's end."""
-    decide = decide or decider(repo, when)
+def _tonight_records(repo: Repository, decide: Decider) -> list[Record]:
+    """Tonight's and last night's records, and every one since the taper could have ended (its
+    drug-free nights): one read serves tonight's decision and last night's."""
     night = decide.tonight
     since = decide.timeline.completed_since(night)
     first = min(since, night - DAY) if since is not None else night - DAY
-    records = repo.records_for_nights(first, night)
-    return decide.decide(night, records, records,
+    return repo.records_for_nights(first, night)
+
+
+def decide_tonight(repo: Repository, when: dt.datetime, decide: Decider | None = None,
+                   records: list[Record] | None = None) -> NightDecision:
+    """The decision for the night `when` falls in, with the next change and the taper's end."""
+    decide = decide or decider(repo, when)
+    records = _tonight_records(repo, decide) if records is None else records
+    return decide.decide(decide.tonight, records, records,
                          dose_nights=sorted({r.night for r in records if r.counted}))
 
 
 def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Status:
     mono = monograph()
     decide = decider(repo, when)
-    d = decide_tonight(repo, when, decide)
+    records = _tonight_records(repo, decide)
+    d = decide_tonight(repo, when, decide, records)
     upcoming = min((r.start for r in repo.regimens() if r.start > d.night), default=None)
     facts = NightFacts(d.night, d.window, d.regimen, d.records, ())
-    last_night = decide.decide(d.night - DAY, repo.records_for_nights(d.night - DAY, d.night - DAY))
+    last_night = decide.decide(d.night - DAY, records)  # decide() keeps that night's own records
     shown = d.may_take_ug
     made_with = d.regimen.formulation if d.regimen is not None else None
     return Status(
