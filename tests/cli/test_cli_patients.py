@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from backends import query
+from medtrack.storage.engine import SCHEMA_VERSION
 
 TONIGHT = "2026-11-25T22:40+01:00"
 
@@ -172,7 +173,7 @@ def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, t
     def rows(table: str) -> list[tuple]:
         with closing(sqlite3.connect(db)) as conn:
             names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
-                     if r[1] not in ("patient_id", "recorded_by")]
+                     if r[1] not in ("patient_id", "recorded_by", "entered_by")]
             return conn.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY id").fetchall()
 
     before = {t: rows(t) for t in tables}
@@ -181,7 +182,7 @@ def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, t
     status = run.ok("status", "--json", db=db, now="2026-11-27T15:00+01:00").json()
     assert status["state"] == "not_yet" and status["previous_night"] != "no record"
     assert {t: rows(t) for t in tables} == before
-    assert query(db, "PRAGMA user_version") == [(6,)]
+    assert query(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     for table in ("profile_version", "regimen", "record", "symptom", "stock"):
         assert query(db, f"SELECT DISTINCT patient_id FROM {table}") == [(1,)], table
     assert query(db, "SELECT patient_id, pin_hash, failures FROM prescriber_lock") == [(1, *lock_before[0])]

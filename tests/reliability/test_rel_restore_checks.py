@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from reliability_helpers import raw, rows, snapshot
 
+from medtrack.storage.engine import SCHEMA_VERSION
+
 pytestmark = pytest.mark.sqlite_only
 
 NOW = "2026-11-25T20:00+01:00"
@@ -88,7 +90,7 @@ def test_a_file_with_medtracks_table_names_but_other_columns_is_refused(patient,
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
     other = edit(tmp_path / "other-columns.db", "".join(
         f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, entry TEXT); "
-        f"INSERT INTO {name} (entry) VALUES ('x'); " for name in names) + "PRAGMA user_version = 6;")
+        f"INSERT INTO {name} (entry) VALUES ('x'); " for name in names) + f"PRAGMA user_version = {SCHEMA_VERSION};")
     before = snapshot(db_path)
 
     result = patient("restore", str(other), now=NOW)
@@ -109,8 +111,8 @@ def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(patient,
     patient.close()
 
     with raw(db_path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006",)]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{SCHEMA_VERSION:04d}",)]
     assert len(rows(db_path)) == 689
     assert patient.ok("patients", "--json", now=NOW).json()[0]["name"] == "Alex Demo"
     assert len(kept_copies(db_path)) == 1
@@ -133,7 +135,7 @@ def test_an_older_backup_restored_over_a_locked_database_keeps_the_lock(patient,
 
     assert lock_row(db_path) == current_lock
     with raw(db_path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert patient("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", now=later).code == 3
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--pin", PIN, now=later)
 

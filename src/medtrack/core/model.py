@@ -138,7 +138,8 @@ class Record:
     rule: str | None = None  # the rule an already-taken dose broke, if any
     not_taken: bool = False  # a void stating the dose was never taken (mirrored on the dose)
     imported: bool = False  # history read from a CSV export, not checked against a schedule
-    recorded_by: str | None = None  # who entered it (None: before medtrack kept it)
+    recorded_by: str | None = None  # the name it was recorded by (None: before medtrack kept it)
+    entered_by: str | None = None  # the login that entered it (None: before medtrack kept it)
 
     @property
     def counted(self) -> bool:
@@ -176,6 +177,7 @@ class Symptom:
     note: str | None
     urgent: bool
     recorded_by: str | None = None
+    entered_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ class StockEntry:
     flagged: bool = False
     note: str | None = None
     recorded_by: str | None = None
+    entered_by: str | None = None
 
     @property
     def key(self) -> tuple[str, int]:

@@ -67,3 +67,12 @@ TWELVE_HOURS = [
 
 RECORD_COLUMNS = ("id", "kind", "night", "at_utc", "zone", "dose_ug", "scheduled_ug", "already_taken",
                   "voids", "note", "acknowledged", "rule", "recorded_at_utc")
+
+# The clock skew allowed between the machine that writes an entry and the one that checks it.
+SKEW_S = 300
+FUTURE_MESSAGE = "medtrack: an entry cannot be dated later than the real clock"
+
+
+def server_checks(bind: object) -> list[str]:
+    """The server's checks of every INSERT a role can make (migration 0007)."""
+    return []

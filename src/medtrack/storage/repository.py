@@ -141,6 +141,7 @@ class Repository:
         self.session = session
         self.patient = patient  # the patient row this unit of work reads and writes (None: none yet)
         self._by = by
+        self._login: str | None = None
         self._regimens: list[Regimen] | None = None  # read once per unit of work
 
     # -- profile -------------------------------------------------------------------------
@@ -187,8 +188,10 @@ class Repository:
         return row
 
     def _stamp(self, row: _Entered) -> _Entered:
-        """Stamp a new entry with its patient and the person who entered it."""
+        """Stamp a new entry with its patient, the name given for it and the login that
+        entered it (on PostgreSQL the server writes the login itself, whatever is sent)."""
         self._own(row).recorded_by = self.recorder()
+        row.entered_by = self.login()
         return row
 
     @contextmanager
@@ -204,14 +207,19 @@ class Repository:
             self._by = before
 
     def recorder(self) -> str:
-        """Who enters what this unit of work writes: --by / MEDTRACK_USER, else the database user
-        (PostgreSQL's role; for a SQLite file, the login name of whoever runs medtrack)."""
-        if self._by is None:
+        """The name this unit of work's entries are recorded by: --by / MEDTRACK_USER, else the
+        login that enters them."""
+        return self._by if self._by is not None else self.login()
+
+    def login(self) -> str:
+        """Who enters what this unit of work writes: the database login on PostgreSQL (the
+        session's, as the server records it), the user running medtrack on a SQLite file."""
+        if self._login is None:
             if self.session.get_bind().dialect.name == "postgresql":
-                self._by = str(self.session.execute(text("SELECT current_user")).scalar())
+                self._login = str(self.session.execute(text("SELECT session_user")).scalar())
             else:
-                self._by = login_name()
-        return self._by
+                self._login = login_name()
+        return self._login
 
     # -- regimens ------------------------------------------------------------------------
     def regimens(self) -> list[Regimen]:

@@ -73,7 +73,7 @@ def record_of(row: RecordRow, void: RecordRow | None = None) -> Record:
         voided=bool(row.voided), void_reason=void.note if void is not None else None,
         voids=row.voids, note=row.note, acknowledged=row.acknowledged, rule=row.rule,
         not_taken=bool(row.not_taken) or bool(void is not None and void.not_taken),
-        imported=bool(row.imported), recorded_by=row.recorded_by,
+        imported=bool(row.imported), recorded_by=row.recorded_by, entered_by=row.entered_by,
     )
 
 
@@ -91,7 +91,7 @@ def symptom_of(row: SymptomRow) -> Symptom:
     return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
                    at=from_epoch(row.at_utc, row.zone), zone=row.zone,
                    night=dt.date.fromisoformat(row.night), note=row.note, urgent=bool(row.urgent),
-                   recorded_by=row.recorded_by)
+                   recorded_by=row.recorded_by, entered_by=row.entered_by)
 
 
 def symptom_row(symptom: Symptom, recorded_at: dt.datetime) -> SymptomRow:
@@ -105,7 +105,7 @@ def stock_of(row: StockRow) -> StockEntry:
     return StockEntry(id=row.id or 0, kind=row.kind, at=from_epoch(row.at_utc, row.zone),
                       zone=row.zone, amount=row.amount, strength_ug=row.strength_ug,
                       ug_per_ml=row.ug_per_ml, expected=row.expected, flagged=bool(row.flagged),
-                      note=row.note, recorded_by=row.recorded_by)
+                      note=row.note, recorded_by=row.recorded_by, entered_by=row.entered_by)
 
 
 def stock_row(entry: StockEntry, recorded_at: dt.datetime) -> StockRow:

@@ -83,7 +83,8 @@ class RecordRow(SQLModel, table=True):
     acknowledged: str | None = None
     rule: str | None = None
     recorded_at_utc: int
-    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
+    recorded_by: str | None = None  # the name given for it (--by); None: recorded before schema 6
+    entered_by: str | None = None  # the login that wrote it; None: recorded before schema 7
     not_taken: bool = False  # on a void: the dose was never taken
     imported: bool = False  # read from a CSV export into a database without that schedule
 
@@ -116,7 +117,8 @@ class StockRow(SQLModel, table=True):
     flagged: bool = False
     note: str | None = None
     recorded_at_utc: int
-    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
+    recorded_by: str | None = None  # the name given for it (--by); None: recorded before schema 6
+    entered_by: str | None = None  # the login that wrote it; None: recorded before schema 7
 
 
 class SymptomRow(SQLModel, table=True):
@@ -135,7 +137,8 @@ class SymptomRow(SQLModel, table=True):
     note: str | None = None
     urgent: bool = False
     recorded_at_utc: int
-    recorded_by: str | None = None  # who entered it (None: recorded before schema 6)
+    recorded_by: str | None = None  # the name given for it (--by); None: recorded before schema 6
+    entered_by: str | None = None  # the login that wrote it; None: recorded before schema 7
 
 
 class LockRow(SQLModel, table=True):
@@ -149,3 +152,12 @@ class LockRow(SQLModel, table=True):
     failures: int = 0
     locked_until_utc: int | None = None
     changed_at_utc: int
+
+
+class ClockRow(SQLModel, table=True):
+    """Whether the database was made under a fixed clock (MEDTRACK_NOW): one row, the owner's."""
+
+    __tablename__ = "database_clock"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fixed: bool = False
