@@ -1,12 +1,14 @@
 """The stock as pure arithmetic: what each dose uses, the level after adds, counts and doses,
-how many nights it lasts, and what the coming nights need that was never stocked."""
+what each count was expected to find and whether it is off (judged here when read, never
+taken from storage), how many nights it lasts, and what the coming nights need that was never
+stocked."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from medtrack.core.formulation import Formulation
@@ -74,26 +76,55 @@ class Level:
                 "last_count_flagged": bool(count and count.flagged)}
 
 
-def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
-           until: dt.datetime) -> dict[Key, Level]:
-    """Adds, counts and the doses taken, in time order up to `until`; a count sets the level."""
-    events: list[tuple[dt.datetime, int, Any]] = [(e.at, 0, e) for e in entries if e.at <= until]
-    events += [(d.at, 1, d) for d in doses if d.at <= until and d.dose_ug]
-    events.sort(key=lambda e: (e[0].astimezone(dt.UTC), e[1]))
+def off_count(key: Key, counted: int, expected: int) -> bool:
+    """Whether a count is off: further than half a tablet (0.5 ml of a liquid) from what the
+    adds, the earlier counts and the doses taken since leave (a controlled drug: loss shows)."""
+    return abs(counted - expected) > (HALF_ML if key[0] == "liquid" else HALF_TABLET)
+
+
+def _replay(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
+            until: dt.datetime | None) -> tuple[dict[Key, int], dict[Key, StockEntry], list[StockEntry]]:
+    """Adds, counts and the doses taken, in time order (up to `until`): the amount of each kind
+    left, its last count, and every entry judged on the way (an entry at the same instant as a
+    dose comes first; entries at one instant keep their order)."""
+    events: list[tuple[dt.datetime, int, int, StockEntry | Record]] = [
+        (e.at, 0, i, e) for i, e in enumerate(entries) if until is None or e.at <= until]
+    events += [(d.at, 1, i, d) for i, d in enumerate(doses) if (until is None or d.at <= until) and d.dose_ug]
+    events.sort(key=lambda e: (e[0].astimezone(dt.UTC), e[1], e[2]))
     amount: dict[Key, int] = {}
     counted: dict[Key, StockEntry] = {}
-    for _, _, item in events:
+    judged = list(entries)
+    for _, _, index, item in events:
         if isinstance(item, StockEntry):
             if item.kind == "add":
+                judged[index] = replace(item, expected=None, flagged=False)
                 amount[item.key] = amount.get(item.key, 0) + item.amount
             else:
+                expected = amount.get(item.key, 0)
+                judged[index] = counted[item.key] = replace(
+                    item, expected=expected, flagged=off_count(item.key, item.amount, expected))
                 amount[item.key] = item.amount
-                counted[item.key] = item
             continue
         regimen = regimen_on(regimens, item.night)
         for key, used in used_by(item.dose_ug or 0, regimen.form if regimen else Formulation()).items():
             if key in amount:  # only what is tracked
                 amount[key] -= used
+    return amount, counted, judged
+
+
+def judged_entries(entries: Sequence[StockEntry], doses: Sequence[Record],
+                   regimens: Sequence[Regimen]) -> list[StockEntry]:
+    """The entries, each count with what was expected just before it and whether it is off,
+    worked out from the entries themselves, the doses and the regimens: whatever `expected`
+    and `flagged` the entries carry in (a stored judgement can be forged) is replaced; an
+    addition has neither."""
+    return _replay(entries, doses, regimens, None)[2]
+
+
+def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
+           until: dt.datetime) -> dict[Key, Level]:
+    """Adds, counts and the doses taken, in time order up to `until`; a count sets the level."""
+    amount, counted, _ = _replay(entries, doses, regimens, until)
     return {k: Level(k, v, counted.get(k)) for k, v in amount.items()}
 
 

@@ -10,11 +10,10 @@ from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Record, StockEntry
 from medtrack.core.rules import regimen_on
 from medtrack.core.stock import (
-    HALF_ML,
-    HALF_TABLET,
     Key,
     StockReport,
     amount_text,
+    judged_entries,
     levels,
     needed_but_missing,
     nights_left,
@@ -32,12 +31,6 @@ __all__ = ["StockReport", "add_stock", "amount_text", "count_stock", "show_stock
 def _doses_since_stock(repo: Repository, entries: Sequence[StockEntry]) -> list[Record]:
     """The doses that used stock: those from the first entry on (earlier ones touch no level)."""
     return repo.counted_doses(since=min(e.at for e in entries)) if entries else []
-
-
-def _expected(repo: Repository, key: Key, at: dt.datetime) -> int:
-    entries = repo.stock_entries()
-    level = levels(entries, _doses_since_stock(repo, entries), repo.regimens(), at).get(key)
-    return level.amount if level else 0
 
 
 def _form_now(repo: Repository, profile: Profile, now: dt.datetime) -> Formulation:
@@ -63,25 +56,26 @@ def add_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = 
 
 
 def count_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> StockEntry:
-    """A count by the patient or a carer: kept with what was expected; off by more than half
-    a tablet (or 0.5 ml) it is flagged."""
+    """A count by the patient or a carer, with what was expected and whether it is off by more
+    than half a tablet (or 0.5 ml) as every later read works them out (core.stock.judged_entries);
+    the row keeps them too, for whoever reads the table itself, but nothing reads them back."""
     note = optional_text(note, "the note")
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
-        expected = _expected(repo, key, now)
-        limit = HALF_ML if key[0] == "liquid" else HALF_TABLET
-        entry = _entry("count", key, amount, now, profile, note, expected,
-                       abs(amount - expected) > limit)
-        return repo.add_stock(entry, recorded_at=now)
+        entries = [*repo.stock_entries(), _entry("count", key, amount, now, profile, note)]
+        counted = judged_entries(entries, _doses_since_stock(repo, entries), repo.regimens())[-1]
+        saved = repo.add_stock(counted, recorded_at=now)
+        return next(e for e in repo.stock_entries() if e.id == saved.id)
 
 
 def _entry(kind: str, key: Key, amount: int, now: dt.datetime, profile: Profile,
-           note: str | None, expected: int | None = None, flagged: bool = False) -> StockEntry:
-    return StockEntry(id=0, kind=kind, at=now.astimezone(profile.tz), zone=profile.zone,
-                      amount=amount, strength_ug=key[1] if key[0] == "tablet" else None,
-                      ug_per_ml=key[1] if key[0] == "liquid" else None, expected=expected,
-                      flagged=flagged, note=note)
+           note: str | None) -> StockEntry:
+    # Whole seconds, as it is stored: the count is judged where it will be read back.
+    return StockEntry(id=0, kind=kind, at=now.astimezone(profile.tz).replace(microsecond=0),
+                      zone=profile.zone, amount=amount,
+                      strength_ug=key[1] if key[0] == "tablet" else None,
+                      ug_per_ml=key[1] if key[0] == "liquid" else None, note=note)
 
 
 def stock_report(repo: Repository, profile: Profile, now: dt.datetime,

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import decode
 from medtrack.core.model import Profile, Record, RecordKind, Regimen, Step, StockEntry, Symptom
+from medtrack.core.symptoms import is_urgent
+from medtrack.monograph import load_monograph
 from medtrack.storage.tables import (
     ProfileRow,
     RecordRow,
@@ -88,9 +90,12 @@ def record_row(record: Record, recorded_at: dt.datetime) -> RecordRow:
 
 
 def symptom_of(row: SymptomRow) -> Symptom:
+    """A journal entry, urgent as the monograph judges the side effect it names: the stored
+    `urgent` column is never read (a raw INSERT could set it false)."""
     return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
                    at=from_epoch(row.at_utc, row.zone), zone=row.zone,
-                   night=dt.date.fromisoformat(row.night), note=row.note, urgent=bool(row.urgent),
+                   night=dt.date.fromisoformat(row.night), note=row.note,
+                   urgent=is_urgent(load_monograph(), row.effect_id, row.name),
                    recorded_by=row.recorded_by, entered_by=row.entered_by)
 
 
@@ -102,10 +107,12 @@ def symptom_row(symptom: Symptom, recorded_at: dt.datetime) -> SymptomRow:
 
 
 def stock_of(row: StockRow) -> StockEntry:
+    """A stock entry as stored facts only: the stored `expected` and `flagged` are never read
+    (a raw INSERT could forge them); Repository.stock_entries judges each count afresh."""
     return StockEntry(id=row.id or 0, kind=row.kind, at=from_epoch(row.at_utc, row.zone),
                       zone=row.zone, amount=row.amount, strength_ug=row.strength_ug,
-                      ug_per_ml=row.ug_per_ml, expected=row.expected, flagged=bool(row.flagged),
-                      note=row.note, recorded_by=row.recorded_by, entered_by=row.entered_by)
+                      ug_per_ml=row.ug_per_ml, note=row.note, recorded_by=row.recorded_by,
+                      entered_by=row.entered_by)
 
 
 def stock_row(entry: StockEntry, recorded_at: dt.datetime) -> StockRow:
