@@ -67,3 +67,30 @@ def query_dicts(location: Path | str, sql: str) -> list[dict[str, Any]]:
 
     with psycopg.connect(location.replace("+psycopg", ""), row_factory=dict_row) as conn:
         return [{k: int(v) if isinstance(v, bool) else v for k, v in r.items()} for r in conn.execute(sql)]
+
+
+SCHEMA_5_DEMO = Path(__file__).parent / "data" / "demo-2y-schema5.db"
+
+
+def fixed_clock_copy(source: Path, target: Path) -> Path:
+    """A copy of a prepared file that tests replay under MEDTRACK_NOW, marked as made under a
+    fixed clock.
+
+    tests/data/demo-2y-schema5.db is a demo medtrack made under a fixed clock before schema 7
+    kept that mark; migrated, it keeps the real clock, as every older database does, and refuses
+    MEDTRACK_NOW. Its owner (whoever can write the file) marks the copy as a demo's, as the
+    demo itself would have: the copy is opened once to migrate it, then the mark is written
+    with sqlite3. Tests about the migration itself open it under the real clock instead.
+    """
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    from medtrack.storage.repository import Database
+
+    shutil.copyfile(source, target)
+    target.chmod(0o600)
+    Database(target).dispose()  # migrated under the real clock: the mark is there, unset
+    with closing(sqlite3.connect(target)) as conn, conn:
+        conn.execute("UPDATE database_clock SET fixed = 1 WHERE id = 1")
+    return target

@@ -5,6 +5,11 @@ MEDTRACK_DB pointing at a file under tmp_path and MEDTRACK_NOW set to `now` (or 
 clock of the test), and returns a `Result` with `.code`, `.out`, `.err` and `.json()`.
 The machine's zone never leaks in: TZ is UTC for every test that uses `run` (or `patient`).
 
+A database `init` makes under MEDTRACK_NOW keeps the mark of a fixed clock (medtrack.clock), so
+it takes MEDTRACK_NOW afterwards. `run(..., real="2026-11-25T22:40+01:00")` runs a command as a
+user does, without MEDTRACK_NOW, on the real clock, which then reads that moment: a database kept
+on the real clock is tested without the machine's clock deciding the outcome.
+
 The database is a SQLite file, or with MEDTRACK_TEST_BACKEND=postgres a fresh database on a
 throwaway PostgreSQL server started once per session (tests/pg_server.py): `db_path` is then
 its URL, `query()` reads either, and tests about the file itself are marked `sqlite_only`.
@@ -12,6 +17,7 @@ its URL, `query()` reads either, and tests about the file itself are marked `sql
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass
@@ -109,10 +115,17 @@ class Runner:
                 database.dispose()
         self.opened.clear()
 
-    def __call__(self, *argv: str, now: str | None = None, db: Path | str | None = None) -> Result:
+    def __call__(self, *argv: str, now: str | None = None, db: Path | str | None = None,
+                 real: str | None = None) -> Result:
         from medtrack.cli import main
 
-        self.monkeypatch.setenv("MEDTRACK_NOW", now or self.now)
+        if real is not None:
+            assert now is None, "a command runs on the real clock or on a fixed one, not both"
+            moment = dt.datetime.fromisoformat(real)
+            self.monkeypatch.delenv("MEDTRACK_NOW", raising=False)
+            self.monkeypatch.setattr("medtrack.clock.system_now", lambda: moment)
+        else:
+            self.monkeypatch.setenv("MEDTRACK_NOW", now or self.now)
         self.monkeypatch.setenv("MEDTRACK_DB", str(db if db is not None else self.db))
         self.capsys.readouterr()  # drop anything printed before this call
         code = main(list(argv))
@@ -124,9 +137,10 @@ class Runner:
             assert "Traceback" not in captured.err, result
         return result
 
-    def ok(self, *argv: str, now: str | None = None, db: Path | str | None = None) -> Result:
+    def ok(self, *argv: str, now: str | None = None, db: Path | str | None = None,
+           real: str | None = None) -> Result:
         """Run and require exit 0."""
-        result = self(*argv, now=now, db=db)
+        result = self(*argv, now=now, db=db, real=real)
         assert result.code == 0, result
         return result
 

@@ -160,7 +160,8 @@ def test_an_empty_recorder_is_bad_input(two, db_path):
 @pytest.mark.sqlite_only
 def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, tmp_path):
     """The demo made by medtrack with schema 5 (tests/data, 2 years, a stock entry and a PIN
-    lock), migrated on open: every row kept as it was, all of it the one patient's."""
+    lock), migrated on open: every row kept as it was, all of it the one patient's. Made before
+    schema 7 kept the mark of a fixed clock, it is migrated on the real clock, and keeps it."""
     import shutil
     import sqlite3
     from contextlib import closing
@@ -179,10 +180,16 @@ def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, t
     before = {t: rows(t) for t in tables}
     lock_before = query(db, "SELECT pin_hash, failures FROM prescriber_lock")
     assert query(db, "PRAGMA user_version") == [(5,)] and len(before["record"]) == 689
-    status = run.ok("status", "--json", db=db, now="2026-11-27T15:00+01:00").json()
+    assert run("status", db=db, now="2026-11-27T15:00+01:00").code == 2  # MEDTRACK_NOW: refused, untouched
+    assert query(db, "PRAGMA user_version") == [(5,)] and not list(tmp_path.glob("demo.db.schema5-*.bak"))
+    status = run.ok("status", "--json", db=db, real="2026-11-27T15:00+01:00").json()
     assert status["state"] == "not_yet" and status["previous_night"] != "no record"
     assert {t: rows(t) for t in tables} == before
     assert query(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert query(db, "SELECT fixed FROM database_clock") == [(0,)]
+    # The rest replays the demo's evening under MEDTRACK_NOW: its owner marks it a demo's.
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE database_clock SET fixed = 1")
     for table in ("profile_version", "regimen", "record", "symptom", "stock"):
         assert query(db, f"SELECT DISTINCT patient_id FROM {table}") == [(1,)], table
     assert query(db, "SELECT patient_id, pin_hash, failures FROM prescriber_lock") == [(1, *lock_before[0])]

@@ -5,14 +5,13 @@ entered before medtrack kept it (schema 5)."""
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 
+from backends import SCHEMA_5_DEMO, fixed_clock_copy
+
 TONIGHT = "2026-11-25T22:40+01:00"
 MORNING = "2026-11-26T08:00+01:00"
-SCHEMA_5 = Path(__file__).parent.parent / "data" / "demo-2y-schema5.db"
 
 
 def recorder() -> str:
@@ -70,9 +69,7 @@ def test_a_recorder_name_cannot_fake_a_line_of_output(patient):
 
 @pytest.mark.sqlite_only
 def test_records_from_before_schema_6_are_by_someone_not_known(run, tmp_path):
-    db = tmp_path / "demo.db"
-    shutil.copyfile(SCHEMA_5, db)
-    db.chmod(0o600)
+    db = fixed_clock_copy(SCHEMA_5_DEMO, tmp_path / "demo.db")  # replayed under MEDTRACK_NOW
     records = run.ok("history", "--json", "--from", "2026-11-01", db=db).json()
     assert records and all(r["recorded_by"] is None for r in records)
     assert all(line.count(", by (not known)") == 1

@@ -125,11 +125,12 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 ])
 async def test_the_screen_is_refused_when_the_cli_records_the_night_while_its_dialog_is_open(
         patient_db: Path, cli_action: tuple[str, ...], words: str) -> None:
+    from medtrack.clock import fixed_clock
     from medtrack.tui.app import MedtrackApp
     from medtrack.tui.dialogs import LogDialog, MessageDialog
 
     now = dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN)
-    app = MedtrackApp(patient_db, clock=lambda: now)
+    app = MedtrackApp(patient_db, clock=fixed_clock(now))
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)

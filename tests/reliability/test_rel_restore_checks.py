@@ -6,7 +6,8 @@
   dose two minutes after the first is still refused.
 - A file with medtrack's table names but other columns is refused the same way.
 - A backup of an older schema medtrack made (tests/data/demo-2y-schema5.db) is restored and
-  brought up to date.
+  brought up to date. Made before schema 7 kept the mark of a fixed clock, it keeps the real
+  clock: it is restored on the real clock (`real=`), and MEDTRACK_NOW is refused on it after.
 - Restoring over a database with a prescriber lock needs its PIN (exit 3 without it), and the
   lock survives the restore even when the backup has none, or an older one.
 """
@@ -107,15 +108,17 @@ def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(patient,
     shutil.copyfile(SCHEMA_5, old)
     patient.close()
 
-    patient.ok("restore", str(old), now=NOW)
+    patient.ok("restore", str(old), real=NOW)
     patient.close()
 
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(f"{SCHEMA_VERSION:04d}",)]
+        assert conn.execute("SELECT fixed FROM database_clock").fetchall() == [(0,)]  # the backup's: real
     assert len(rows(db_path)) == 689
-    assert patient.ok("patients", "--json", now=NOW).json()[0]["name"] == "Alex Demo"
+    assert patient.ok("patients", "--json", real=NOW).json()[0]["name"] == "Alex Demo"
     assert len(kept_copies(db_path)) == 1
+    assert patient("patients", now=NOW).code == 2  # a fixed clock no longer opens it
 
 
 def test_an_older_backup_restored_over_a_locked_database_keeps_the_lock(patient, db_path, tmp_path):
@@ -128,16 +131,16 @@ def test_an_older_backup_restored_over_a_locked_database_keeps_the_lock(patient,
     shutil.copyfile(SCHEMA_5, old)
     current_lock = lock_row(db_path)
 
-    refused = patient("restore", str(old), now=later)
+    refused = patient("restore", str(old), real=later)
     assert refused.code == 3 and "prescriber lock" in refused.err, refused
-    patient.ok("restore", "--pin", PIN, str(old), now=later)
+    patient.ok("restore", "--pin", PIN, str(old), real=later)
     patient.close()
 
     assert lock_row(db_path) == current_lock
     with raw(db_path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert patient("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", now=later).code == 3
-    patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--pin", PIN, now=later)
+    assert patient("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", real=later).code == 3
+    patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--pin", PIN, real=later)
 
 
 def test_a_restore_over_a_locked_database_needs_the_pin_and_keeps_the_lock(patient, db_path, backup):

@@ -107,6 +107,7 @@ def test_the_screen_shows_hostile_text_literally_and_does_not_crash(patient, db_
     import datetime as dt
     from zoneinfo import ZoneInfo
 
+    from medtrack.clock import fixed_clock
     from medtrack.tui.app import MedtrackApp
 
     for i, kind in enumerate(["big", "ansi", "rich"]):  # newest first on screen: rich on top
@@ -116,7 +117,7 @@ def test_the_screen_shows_hostile_text_literally_and_does_not_crash(patient, db_
     now = dt.datetime(2026, 11, 25, 21, 0, tzinfo=ZoneInfo("Europe/Berlin"))
 
     async def look() -> list[str]:
-        app = MedtrackApp(db_path, clock=lambda: now)
+        app = MedtrackApp(db_path, clock=fixed_clock(now))
         seen = []
         try:
             async with app.run_test(size=(160, 40)) as pilot:

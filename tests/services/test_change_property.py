@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backends import Locations, location_of, query
+from medtrack.clock import fixed_clock
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.errors import BadInput, Refused
 from medtrack.services.calendar import calendar_month
@@ -116,7 +117,8 @@ def test_no_change_re_judges_a_recorded_night(locations: Locations, steps_: list
         path = locations.new(Path(folder))
         set_up = dt.datetime(2026, 10, 31, 12, 0, tzinfo=BERLIN)
         init_profile(location_of(path), set_up, ProfileChanges(name="Ada", born="1970-05-01",
-                                                  zone="Europe/Berlin"), "Europe/Berlin")
+                                                  zone="Europe/Berlin"), "Europe/Berlin",
+                     clock=fixed_clock(set_up))
         db = Database(location_of(path))
         try:
             prescribe(db, set_up, "1mg", "Dr. Weiss", FIRST.isoformat())

@@ -28,6 +28,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from backends import Locations, location_of, query_dicts
+from medtrack.clock import fixed_clock
 from medtrack.errors import BadInput, Refused
 from medtrack.services.dosing import log_dose, skip_night, void_record
 from medtrack.services.prescribing import prescribe
@@ -129,7 +130,7 @@ def play(script: list[tuple], locations: Locations | None = None) -> None:
         path = locations.new(Path(folder)) if locations else Path(folder) / "medtrack.db"
         init_profile(location_of(path), SET_UP, ProfileChanges(name="Ada", born="1970-05-01",
                                                   zone="Europe/Berlin", bedtime="22:30",
-                                                  wake="06:30"), "UTC")
+                                                  wake="06:30"), "UTC", clock=fixed_clock(SET_UP))
         db = Database(location_of(path))
         try:
             prescribe(db, SET_UP, "1mg", "Dr. Weiss", FIRST_NIGHT.isoformat())
@@ -164,7 +165,7 @@ def test_the_invariant_checker_sees_a_violation():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "medtrack.db"
         init_profile(path, SET_UP, ProfileChanges(name="Ada", born="1970-05-01",
-                                                  zone="Europe/Berlin"), "UTC")
+                                                  zone="Europe/Berlin"), "UTC", clock=fixed_clock(SET_UP))
         Database(path).dispose()
         with closing(sqlite3.connect(path)) as conn:
             conn.execute(

@@ -15,6 +15,21 @@ from medtrack.storage.migrate import upgrade
 NOW = "2026-11-25T22:40:00+01:00"
 
 
+def real_clock_env(db: Path) -> dict[str, str]:
+    """A command's environment on the real clock: a database made before schema 7 kept the mark
+    of a fixed clock was made under the real one, and refuses MEDTRACK_NOW."""
+    env = {k: v for k, v in os.environ.items() if k != "MEDTRACK_NOW"}
+    env["MEDTRACK_DB"] = str(db)
+    return env
+
+
+def mark_fixed_clock(db: Path) -> None:
+    """What the owner of a migrated test file does to replay a fixed evening on it (MEDTRACK_NOW):
+    mark it as a test's database, as one made under a fixed clock is."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE database_clock SET fixed = 1")
+
+
 def build_schema_1(path: Path) -> None:
     """A database as medtrack's first schema made it, with a profile, a prescription and records."""
     create_private_file(path)
@@ -71,8 +86,7 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)
     before = dump(db)
-    env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
-    out = subprocess.run([sys.executable, "-m", "medtrack", "history", "--json"], env=env,
+    out = subprocess.run([sys.executable, "-m", "medtrack", "history", "--json"], env=real_clock_env(db),
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     history = json.loads(out.stdout)
@@ -91,6 +105,8 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
         for table in ("profile_version", "regimen", "record"):
             assert conn.execute(f"SELECT DISTINCT patient_id FROM {table}").fetchall() == [(1,)]
         assert conn.execute("SELECT count(*) FROM record WHERE recorded_by IS NOT NULL").fetchone()[0] == 0
+        # schema 7: made before the mark was kept, so under the real clock
+        assert conn.execute("SELECT fixed FROM database_clock").fetchall() == [(0,)]
         log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
     assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
     backup = Path(log[0][2])
@@ -102,6 +118,9 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
 def test_migrated_database_accepts_new_doses(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)
+    subprocess.run([sys.executable, "-m", "medtrack", "db", "upgrade"], env=real_clock_env(db), check=True,
+                   capture_output=True)
+    mark_fixed_clock(db)
     env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
     out = subprocess.run([sys.executable, "-m", "medtrack", "log", "--json"], env=env,
                          capture_output=True, text=True)
@@ -125,7 +144,7 @@ def test_db_upgrade_migrates_an_old_file_explicitly(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)
     before = dump(db)
-    env = dict(os.environ, MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW)
+    env = real_clock_env(db)
     for expected in (f"from version 1 to {SCHEMA_VERSION}", f"up to date (version {SCHEMA_VERSION})"):
         out = subprocess.run([sys.executable, "-m", "medtrack", "db", "upgrade"], env=env,
                              capture_output=True, text=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from tui_helpers import DEMO_NOW, make_patient
 
+from medtrack.clock import fixed_clock
 from medtrack.tui.app import MedtrackApp
 
 
@@ -34,7 +35,7 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as env:
         # History shows who entered each record: the demo's are the patient's login, not the machine's.
         env.setenv("LOGNAME", "alex")
-        fill_demo(folder / "medtrack.db", DEMO_NOW)
+        fill_demo(folder / "medtrack.db", DEMO_NOW, clock=fixed_clock(DEMO_NOW))
     return folder
 
 
@@ -54,7 +55,7 @@ def make_app() -> Iterator[Callable[..., MedtrackApp]]:
     apps: list[MedtrackApp] = []
 
     def make(path: Path, now: dt.datetime) -> MedtrackApp:
-        app = MedtrackApp(path, clock=lambda: now)
+        app = MedtrackApp(path, clock=fixed_clock(now))
         apps.append(app)
         return app
 

@@ -4,18 +4,17 @@ medtrack kept who entered them (the schema 5 demo in tests/data)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from textual.widgets import DataTable
 from tui_helpers import SIZE, berlin, press, screen_text, settle, text_of, until
 
+from backends import SCHEMA_5_DEMO, fixed_clock_copy
 from medtrack.services.dosing import log_dose, skip_night
 from medtrack.storage.repository import Database
 from medtrack.tui.history import BY_WIDTH, HistoryScreen
 
 LONG = "Schwester Annegret Müller-Lüdenscheidt"
-SCHEMA_5 = Path(__file__).parent.parent / "data" / "demo-2y-schema5.db"
 
 
 async def open_history(pilot) -> DataTable:
@@ -51,9 +50,7 @@ async def test_the_by_column_names_who_entered_each_record(patient: Path, make_a
 
 
 async def test_records_from_before_schema_6_are_by_someone_not_known(tmp_path: Path, make_app):
-    db = tmp_path / "demo.db"
-    shutil.copyfile(SCHEMA_5, db)
-    db.chmod(0o600)
+    db = fixed_clock_copy(SCHEMA_5_DEMO, tmp_path / "demo.db")  # the app's clock is fixed
     app = make_app(db, berlin(2026, 11, 27, 15))
     async with app.run_test(size=SIZE) as pilot:
         table = await open_history(pilot)

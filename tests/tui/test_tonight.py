@@ -22,6 +22,7 @@ from tui_helpers import (
     until,
 )
 
+from medtrack.clock import fixed_clock
 from medtrack.services.dosing import history, log_dose, skip_night
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, set_profile
@@ -316,7 +317,8 @@ async def test_on_the_65th_birthday_the_screen_offers_only_what_may_be_taken(tmp
     and the log dialog is pre-filled with 1 mg, which Enter records (never the refused 1.5 mg)."""
     path = tmp_path / "medtrack.db"
     init_profile(path, SET_UP_AT, ProfileChanges(name="Ada Muster", born="1961-11-26", zone="Europe/Berlin",
-                                                 bedtime="22:30", wake="06:30"), "Europe/Berlin")
+                                                 bedtime="22:30", wake="06:30"), "Europe/Berlin",
+                 clock=fixed_clock(SET_UP_AT))
     with opened(path) as db:
         prescribe(db, SET_UP_AT, "1.5mg", "Dr. Weiss", "2026-11-20")
     app = make_app(path, berlin(2026, 11, 26, 22, 40))

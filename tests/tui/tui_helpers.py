@@ -1,8 +1,9 @@
 """Helpers for the TUI tests: real SQLite files made through the services, a fixed clock.
 
 Nothing here depends on the wall clock or the machine's zone: every app gets
-`clock=lambda: <fixed aware datetime>` and TZ is UTC while the tests run (the profile's zone,
-Europe/Berlin, is what the screens must use).
+`clock=fixed_clock(<aware datetime>)`, every database is made under a fixed clock (so it takes
+one, as the demo does), and TZ is UTC while the tests run (the profile's zone, Europe/Berlin,
+is what the screens must use).
 
 Screens load in thread workers, so after every key press call `await settle(pilot)` before
 asserting.  `screen_text(app)` is what a person would see: the rendered 80x24 cells of the
@@ -22,6 +23,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from medtrack.clock import fixed_clock
 from medtrack.storage.repository import Database
 from medtrack.tui.app import MedtrackApp
 
@@ -58,7 +60,7 @@ def make_patient(path: Path, *, dose: str | None = "1mg", start: str = "2026-11-
 
     init_profile(path, SET_UP_AT, ProfileChanges(
         name="Ada Muster", born="1970-05-01", zone="Europe/Berlin", bedtime="22:30",
-        wake="06:30"), "Europe/Berlin")
+        wake="06:30"), "Europe/Berlin", clock=fixed_clock(SET_UP_AT))
     if dose is not None:
         with opened(path) as db:
             prescribe(db, SET_UP_AT, dose, "Dr. Weiss", start)

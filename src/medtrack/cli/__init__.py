@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from platformdirs import user_data_path
 
 from medtrack.cli.parser import build_parser
+from medtrack.clock import REAL_CLOCK, Clock, fixed_clock
 from medtrack.core.parse import MAX_YEAR, MIN_YEAR
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location, parse_location
@@ -30,20 +31,21 @@ _TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]
 
 @dataclass
 class Context:
-    """What every command handler gets: the clock, the database (a file path or a PostgreSQL
-    URL), and output helpers."""
+    """What every command handler gets: the clock and the moment it says (`now`), the database
+    (a file path or a PostgreSQL URL), and output helpers."""
 
     now: dt.datetime
     db_path: Location
     patient: str | None = None  # --patient or MEDTRACK_PATIENT (None: the only one)
     by: str | None = None  # --by or MEDTRACK_USER (None: the database user)
+    clock: Clock = REAL_CLOCK  # fixed by MEDTRACK_NOW: only a database made under one accepts it
 
     def open_db(self) -> Database:
         from medtrack.services.database import (
             open_database,  # the database library: commands only
         )
 
-        db = open_database(self.db_path, patient=self.patient, by=self.by)
+        db = open_database(self.db_path, patient=self.patient, by=self.by, clock=self.clock)
         for notice in db.notices:
             sys.stderr.write(f"medtrack: {printable(notice)}\n")
         return db
@@ -80,8 +82,9 @@ def is_utf8(text: str) -> bool:
     return True
 
 
-def clock_now() -> dt.datetime:
-    """Now, aware. MEDTRACK_NOW (ISO 8601 with offset) fixes it for tests and demos."""
+def clock_from_environment() -> Clock:
+    """The real clock; MEDTRACK_NOW (ISO 8601 with offset) fixes it for demos and tests, and
+    only a database made under a fixed clock accepts one (the database says so when opened)."""
     fixed = environment("MEDTRACK_NOW")
     if fixed:
         try:
@@ -93,8 +96,8 @@ def clock_now() -> dt.datetime:
                            "(e.g. 2026-11-25T22:40+01:00)")
         if not MIN_YEAR <= value.year <= MAX_YEAR:  # the calendar's ends overflow any night's maths
             raise BadInput(f"MEDTRACK_NOW '{fixed}': the year must be from {MIN_YEAR} to {MAX_YEAR}")
-        return value
-    return dt.datetime.now(dt.UTC)
+        return fixed_clock(value)
+    return REAL_CLOCK
 
 
 def default_db_path() -> Path:
@@ -109,9 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         db_text = args.db if args.db is not None else environment("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
-        ctx = Context(now=clock_now(), db_path=parse_location(db_text) if db_text else default_db_path(),
+        clock = clock_from_environment()
+        ctx = Context(now=clock.now(), db_path=parse_location(db_text) if db_text else default_db_path(),
                       patient=_option(args.patient, "MEDTRACK_PATIENT", "--patient needs a number or a name"),
-                      by=_option(args.by, "MEDTRACK_USER", "--by needs the name of who is entering this"))
+                      by=_option(args.by, "MEDTRACK_USER", "--by needs the name of who is entering this"),
+                      clock=clock)
         handler = getattr(args, "handler", None)
         if handler is None or args.demo:
             from medtrack.cli.tui_cmd import (

@@ -10,19 +10,19 @@ from medtrack.services.database import upgrade_database
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    path = backup(ctx.db_path, args.file, args.force)
+    path = backup(ctx.db_path, args.file, args.force, clock=ctx.clock)
     ctx.out(f"Backup written: {path.absolute()}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
-    kept = restore(ctx.db_path, args.file, args.pin, ctx.now)
+    kept = restore(ctx.db_path, args.file, args.pin, ctx.now, clock=ctx.clock)
     ctx.out(f"Restored {ctx.db_path} from {args.file}. The replaced database is kept as {kept}.")
     return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, ctx: Context) -> int:
-    before, now = upgrade_database(ctx.db_path)
+    before, now = upgrade_database(ctx.db_path, ctx.clock)
     if before == now:
         ctx.out(f"The schema of {ctx.db_path} is up to date (version {now}).")
     else:

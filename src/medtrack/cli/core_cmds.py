@@ -34,7 +34,7 @@ def _changes(args: argparse.Namespace) -> ProfileChanges:
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     profile, warnings, count = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone(),
-                                            add_patient=args.add_patient)
+                                            add_patient=args.add_patient, clock=ctx.clock)
     ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "
             f"{profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}).")
     if count > 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -14,18 +13,24 @@ from medtrack.tui.app import run
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
+    demo = getattr(args, "demo", False)
+    if not demo and ctx.clock.fixed:
+        from medtrack.services.database import (
+            check_clock,  # the database library: only under MEDTRACK_NOW, before the screen
+        )
+
+        check_clock(ctx.db_path, ctx.clock)  # refused as every command refuses it (exit 2)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("the medtrack screen needs a terminal; without one, use a command "
                        "(see `medtrack --help`)")
-    fixed_now = ctx.now if os.environ.get("MEDTRACK_NOW") else None
-    if getattr(args, "demo", False):
+    if demo:
         from medtrack.services.demo import (
             fill_demo,  # the database library: only for the demo
         )
 
         with tempfile.TemporaryDirectory(prefix="medtrack-demo-") as folder:
             path = Path(folder) / "demo.db"
-            fill_demo(path, ctx.now)
-            return run(path, fixed_now)
+            fill_demo(path, ctx.now, clock=ctx.clock)
+            return run(path, ctx.clock)
     # --patient opens that patient's Tonight (no ward); --by names who enters what is recorded.
-    return run(ctx.db_path, fixed_now, patient=ctx.patient, by=ctx.by)
+    return run(ctx.db_path, ctx.clock, patient=ctx.patient, by=ctx.by)

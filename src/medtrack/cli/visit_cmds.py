@@ -90,14 +90,17 @@ class _TextSink(io.RawIOBase):
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     result = import_csv(ctx.open_db(), ctx.now, args.file)
     ctx.out(f"Imported {result.added} record(s); {result.already_present} already present"
-            + (f"; {len(result.skipped)} left out:" if result.skipped else "."))
+            + (f"; {result.left_out} left out:" if result.left_out else "."))
     for line in result.skipped:
         ctx.out(f"  {line}")
+    if result.left_out > len(result.skipped):
+        ctx.out(f"  ... and {result.left_out - len(result.skipped)} more row(s) left out (the first "
+                f"{len(result.skipped)} are listed)")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
-    profile = fill_demo(ctx.db_path, ctx.now, args.years)
+    profile = fill_demo(ctx.db_path, ctx.now, args.years, clock=ctx.clock)
     ctx.out(f"Demo data for {profile.name} written to {ctx.db_path}. Try: medtrack --db "
             f"{ctx.db_path} status")
     return 0

@@ -31,10 +31,10 @@ def cmd_db_roles(args: argparse.Namespace, ctx: Context) -> int:
 
     login = f"give each person a login role in one of them, e.g. CREATE ROLE anna LOGIN; GRANT {NURSE} TO anna;"
     if args.apply:
-        apply_roles(ctx.db_path)
+        apply_roles(ctx.db_path, ctx.clock)
         ctx.out(f"The roles {NURSE} and {PRESCRIBER} are set up in {ctx.db_path}: {login}")
         return 0
-    statements = role_statements(ctx.db_path)
+    statements = role_statements(ctx.db_path, ctx.clock)
     for line in (
         f"-- medtrack's roles for the ward database {ctx.db_path}",
         "-- Run as the database's owner (a role with CREATEROLE): psql -v ON_ERROR_STOP=1 -f roles.sql,",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.model import Profile, Step, Symptom
 from medtrack.core.nights import dose_window
 from medtrack.core.parse import parse_positive_int
@@ -25,15 +26,18 @@ def demo_profile(now: dt.datetime) -> Profile:
     return Profile(name="Alex Demo", born=dt.date(now.year - 58, 4, 2), zone="Europe/Berlin")
 
 
-def fill_demo(path: Location, now: dt.datetime, years: str | None = None, seed: int = 7) -> Profile:
-    """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms."""
+def fill_demo(path: Location, now: dt.datetime, years: str | None = None, seed: int = 7, *,
+              clock: Clock = REAL_CLOCK) -> Profile:
+    """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms.
+    A database made here under a fixed `clock` (MEDTRACK_NOW) keeps that mark."""
     count = parse_positive_int(years, what="--years", maximum=50) if years is not None else 1
-    return demo_database(path, now, count, seed)
+    return demo_database(path, now, count, seed, clock=clock)
 
 
-def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7) -> Profile:
-    """The demo patient with `years` of history (0: the same plan, no records yet)."""
-    db = Database(path, create=True)
+def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7, *,
+                  clock: Clock = REAL_CLOCK) -> Profile:
+    """The demo patient with `years` of history (0: the same plan, no records yet), up to `now`."""
+    db = Database(path, create=True, clock=clock)
     profile = demo_profile(now)
     with db.unit_of_work(new_patient=True) as repo:
         if repo.patients():

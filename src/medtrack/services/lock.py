@@ -57,10 +57,13 @@ def _check_lockout(state: LockState, now: dt.datetime) -> None:
 def require_pin(repo: Repository, pin: str | None, now: dt.datetime, why: str | None = None) -> None:
     """Pass when no lock is set or the PIN is right; a wrong or missing PIN is a refusal.
 
-    `why` says what about the change needs the PIN, for the refusal of a missing one."""
+    `why` says what about the change needs the PIN, for the refusal of a missing one. Failures
+    and the lockout count on the database's clock (`Repository.lock_now`): the real one, unless
+    the database was made under a fixed clock."""
     state = repo.lock()
     if state.pin_hash is None:
         return
+    now = repo.lock_now(now)
     _check_lockout(state, now)
     if not pin:
         raise Refused("prescriber-lock", f"refused (prescriber lock): {why + '; ' if why else ''}"
@@ -76,6 +79,7 @@ def set_lock(db: Database, now: dt.datetime, pin: str, old_pin: str | None) -> N
     """Set or change the PIN; changing it needs the old one (a wrong one counts as a failure)."""
     valid_pin(pin)
     with db.unit_of_work() as repo:
+        now = repo.lock_now(now)
         state = repo.lock()
         if state.pin_hash is not None:
             _check_lockout(state, now)

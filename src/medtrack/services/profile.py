@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.model import Profile
 from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
@@ -128,10 +129,11 @@ def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
     return found
 
 
-def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges,
-                 default_zone: str, *, add_patient: bool = False) -> tuple[Profile, list[str], int]:
+def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, default_zone: str, *,
+                 add_patient: bool = False, clock: Clock = REAL_CLOCK) -> tuple[Profile, list[str], int]:
     """Create the database if needed and add a patient with this profile: the profile, its
-    warnings, and how many patients the database holds now.
+    warnings, and how many patients the database holds now. A database made here under a
+    fixed `clock` keeps that mark (see medtrack.clock); `now` is the moment it says.
 
     A database that already has a patient takes another only when asked (`add_patient`), and
     never a second one of the same name: a patient set up twice by mistake would split their
@@ -141,7 +143,7 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges,
                        hint="--name NAME --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
-    db = Database(path, create=True)
+    db = Database(path, create=True, clock=clock)
     try:
         with db.unit_of_work(new_patient=True) as repo:
             found = repo.patients()

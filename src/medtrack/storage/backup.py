@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import BadInput, StorageProblem
-from medtrack.storage.engine import BUSY_TIMEOUT_MS, SCHEMA_VERSION, storage_problem
+from medtrack.storage.engine import (
+    BUSY_TIMEOUT_MS,
+    CLOCK_SCHEMA,
+    SCHEMA_VERSION,
+    fixed_clock_refused,
+    storage_problem,
+)
 from medtrack.storage.files import (
     check_target,
     move_into_place,
@@ -104,13 +110,18 @@ def check_backup(path: Path) -> int:
     return version
 
 
-def restore_backup(backup: Path, database: Path, authorise: Callable[[], object] | None = None) -> Path:
+def restore_backup(backup: Path, database: Path, authorise: Callable[[], object] | None = None, *,
+                   fixed_clock: bool = False) -> Path:
     """Replace the database with a checked backup; the replaced one is kept beside it.
 
     `authorise` runs once the file passed its checks, before anything is written (the PIN of
     the database's prescriber lock). An older schema is brought up to date, and the current
     prescriber locks are carried over, in a private copy beside the database first: the
     database is only ever replaced by a finished, checked file.
+
+    The restored database keeps the backup's clock (see `_check_clocks`): a backup made under a
+    fixed clock never replaces a database kept on the real clock, and under a fixed clock
+    (`fixed_clock`) only such a backup is restored.
 
     The backup API holds the database's write lock from its first step to its last; the copy
     of the replaced database is read in that first step, so no dose committed by another
@@ -119,6 +130,7 @@ def restore_backup(backup: Path, database: Path, authorise: Callable[[], object]
     version = check_backup(backup)
     if database.exists() and same_file(backup, database):
         raise BadInput(f"{backup} is the database itself: nothing to restore")
+    _check_clocks(backup, database, fixed_clock=fixed_clock)
     if authorise is not None:
         authorise()
     existed = database.exists()
@@ -148,6 +160,49 @@ def _replace(source: Path, database: Path, existed: bool) -> Path:
     except sqlite3.Error as error:
         raise storage_problem(error, database) from error
     return kept
+
+
+# -- the clock a restored database keeps ----------------------------------------------------------
+
+
+def _clock_mark(path: Path) -> bool | None:
+    """Whether a database file carries the fixed-clock mark (one older than the mark does not);
+    None when its row was deleted by hand (the schema's check of entries then reads no mark)."""
+    try:
+        with contextlib.closing(_connect(path, read_only=True)) as conn:
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) < CLOCK_SCHEMA:
+                return False
+            row = conn.execute("SELECT fixed FROM database_clock WHERE id = 1").fetchone()
+    except sqlite3.Error as error:
+        raise storage_problem(error, path) from error
+    return bool(row[0]) if row else None
+
+
+def _check_clocks(backup: Path, database: Path, *, fixed_clock: bool) -> None:
+    """The restored database keeps the backup's mark, so refuse what would change the clock a
+    database is kept on.
+
+    A backup made under a fixed clock (a demo, a test) over a database kept on the real clock
+    would let MEDTRACK_NOW date entries, void doses and run out lockouts by a clock set by hand,
+    and would bring the demo's made-up times, perhaps later than the real clock, among real
+    records; keeping the database's own mark instead would still bring those times in. So it is
+    refused: the database is left as it was. Under a fixed clock, a database or a backup kept on
+    the real clock is refused, as opening it is: the restored database would refuse that clock.
+    """
+    current_real = (database.is_file() and database.stat().st_size > 0
+                    and not _clock_mark(database))
+    if fixed_clock and current_real:
+        raise fixed_clock_refused(database)
+    backup_fixed = _clock_mark(backup)
+    if backup_fixed is None:
+        raise BadInput(f"{backup} has lost the row saying which clock it keeps (deleted by hand): "
+                       "without it no entry is checked against the real clock; nothing was replaced")
+    if fixed_clock and not backup_fixed:
+        raise fixed_clock_refused(backup)
+    if backup_fixed and current_real:
+        raise BadInput(f"{backup} was made under a fixed clock (MEDTRACK_NOW: a demo or a test) and "
+                       f"{database} keeps the real clock: a demo's backup never replaces it; nothing "
+                       "was replaced")
 
 
 # -- what a restore keeps of the database it replaces -----------------------------------------

@@ -9,7 +9,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
@@ -17,9 +17,11 @@ from sqlmodel import create_engine
 from medtrack.errors import BadInput, MedtrackError, NoProfile, StorageProblem
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import postgres
+from medtrack.storage.pg_schema import FUTURE_MESSAGE
 from medtrack.storage.refusals import TWELVE_HOURS_TRIGGER, one_per_night, refused_change, twelve_hours
 
 SCHEMA_VERSION = 7
+CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made under a fixed clock
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
     f"busy_timeout={BUSY_TIMEOUT_MS}",
@@ -59,6 +61,8 @@ def storage_problem(error: BaseException, path: Location) -> MedtrackError:
             return one_per_night()
         if extended == sqlite3.SQLITE_CONSTRAINT_TRIGGER and detail == TWELVE_HOURS_TRIGGER:
             return twelve_hours()
+        if extended == sqlite3.SQLITE_CONSTRAINT_TRIGGER and detail == FUTURE_MESSAGE:
+            return dated_in_future()
         return refused_change(detail)
     if code in BUSY:
         return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
@@ -72,6 +76,19 @@ def storage_problem(error: BaseException, path: Location) -> MedtrackError:
     if code in NO_SPACE:
         return StorageProblem(f"the disk holding {path} is full or failing; nothing was written")
     return StorageProblem(f"the database {path} could not be used ({detail}); nothing was written")
+
+
+def dated_in_future() -> BadInput:
+    """The schema refused an entry dated later than the real clock (the services refuse one
+    first; this is the net below them)."""
+    return BadInput("an entry cannot be dated later than the real clock: this database keeps the "
+                    "real clock; nothing was written")
+
+
+def fixed_clock_refused(path: Location) -> BadInput:
+    return BadInput(f"MEDTRACK_NOW is only for databases made under a fixed clock (the demo, the "
+                    f"tests); {path} keeps the real clock, so nothing was written",
+                    hint="unset MEDTRACK_NOW to use it")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
@@ -184,10 +201,14 @@ def _server_version(engine: Engine, location: ServerUrl) -> int:
     return version
 
 
-def open_engine(path: Location, *, create: bool = False) -> Engine:
-    """Open an existing medtrack database (or create a new one when `create`), up to date."""
+def open_engine(path: Location, *, create: bool = False, fixed_clock: bool = False) -> Engine:
+    """Open an existing medtrack database (or create a new one when `create`), up to date.
+
+    Under a fixed clock (`fixed_clock`: MEDTRACK_NOW), a new database is marked as made under
+    one, in the transaction that creates its schema; an existing database must carry that mark,
+    or it is refused before anything is written (exit 2)."""
     if isinstance(path, ServerUrl):
-        return _open_server(path, create=create)
+        return _open_server(path, create=create, fixed_clock=fixed_clock)
     empty = path.is_file() and path.stat().st_size == 0
     if not path.exists() or empty:
         if not create:
@@ -210,10 +231,10 @@ def open_engine(path: Location, *, create: bool = False) -> Engine:
         raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
                        "database file (--db PATH)")
     engine, version = _open_file(path)
-    return _up_to_date(engine, path, version)
+    return _up_to_date(engine, path, version, fixed_clock=fixed_clock)
 
 
-def _open_server(location: ServerUrl, *, create: bool) -> Engine:
+def _open_server(location: ServerUrl, *, create: bool, fixed_clock: bool) -> Engine:
     """A PostgreSQL database: the server and the (empty) database are made by its admin;
     medtrack creates its schema in it on `init` (or `db upgrade`)."""
     engine = postgres.make_engine(location)
@@ -222,34 +243,53 @@ def _open_server(location: ServerUrl, *, create: bool) -> Engine:
         engine.dispose()
         raise NoProfile(f"the database {location} holds no medtrack data yet: set one up first",
                         hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
-    return _up_to_date(engine, location, version)
+    return _up_to_date(engine, location, version, fixed_clock=fixed_clock)
 
 
-def _up_to_date(engine: Engine, path: Location, version: int) -> Engine:
+def _up_to_date(engine: Engine, path: Location, version: int, *, fixed_clock: bool) -> Engine:
     if version > SCHEMA_VERSION:
         engine.dispose()
         raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "
                              f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
+    if fixed_clock and version > 0 and not _made_under_fixed_clock(engine, path, version):
+        engine.dispose()
+        raise fixed_clock_refused(path)
     if version < SCHEMA_VERSION:
         from medtrack.storage.migrate import (
             upgrade,  # alembic only when a migration is due
         )
 
-        upgrade(engine, path, from_version=version)
+        upgrade(engine, path, from_version=version, fixed_clock=fixed_clock)
     return engine
 
 
-def upgrade_schema(path: Location) -> tuple[int, int]:
+def _made_under_fixed_clock(engine: Engine, path: Location, version: int) -> bool:
+    """Whether an existing database carries the fixed-clock mark. One older than the mark was
+    made under the real clock (its migration keeps it so)."""
+    if version < CLOCK_SCHEMA:
+        return False
+    try:
+        with engine.execution_options(medtrack_read_only=True).connect() as conn:
+            fixed = conn.execute(text("SELECT fixed FROM database_clock WHERE id = 1")).scalar()
+            conn.rollback()
+    except exc.SQLAlchemyError as error:
+        engine.dispose()
+        raise storage_problem(error, path) from error
+    return bool(fixed)
+
+
+def upgrade_schema(path: Location, *, fixed_clock: bool = False) -> tuple[int, int]:
     """Bring a database's schema up to date, as opening it does: (version found, version now).
 
-    A PostgreSQL database may be empty (its admin made it): it gets the whole schema. A SQLite
-    file must exist (`medtrack init` makes one).
+    A PostgreSQL database may be empty (its admin made it): it gets the whole schema (marked as
+    made under a fixed clock when `fixed_clock`). A SQLite file must exist (`medtrack init`
+    makes one).
     """
     if isinstance(path, ServerUrl):
         engine = postgres.make_engine(path)
         before = _server_version(engine, path)
         engine.dispose()
-        open_engine(path, create=True).dispose()
+        open_engine(path, create=True, fixed_clock=fixed_clock).dispose()
         return before, SCHEMA_VERSION
     before = 0
     if path.is_file():
@@ -258,5 +298,5 @@ def upgrade_schema(path: Location) -> tuple[int, int]:
                 before = int(conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.Error:
             pass  # opening it below says what is wrong, in the usual words
-    open_engine(path).dispose()
+    open_engine(path, fixed_clock=fixed_clock).dispose()
     return before, SCHEMA_VERSION

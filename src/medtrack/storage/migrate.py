@@ -15,15 +15,19 @@ from sqlalchemy.engine import Engine
 from medtrack.location import Location
 from medtrack.storage import postgres
 from medtrack.storage.backup import write_backup
-from medtrack.storage.engine import SCHEMA_VERSION, storage_problem
+from medtrack.storage.engine import CLOCK_SCHEMA, SCHEMA_VERSION, storage_problem
 
 # Alembic revision for each schema version (SQLite: PRAGMA user_version holds the number;
 # PostgreSQL: Alembic's version table, read back as the number).
 REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007"}
 
 
-def upgrade(engine: Engine, path: Location, *, from_version: int, to_version: int = SCHEMA_VERSION) -> None:
+def upgrade(engine: Engine, path: Location, *, from_version: int, to_version: int = SCHEMA_VERSION,
+            fixed_clock: bool = False) -> None:
     """Bring the schema to `to_version` in one transaction, after a backup of an older SQLite file.
+
+    A new database (`from_version` 0) made under a fixed clock (`fixed_clock`) is marked so in
+    the same transaction; one migrated from an older schema keeps the real clock it was made under.
 
     On PostgreSQL the transaction takes the write lock first and reads the version again under
     it, so two medtracks opening an older database at once migrate it once; its backups are the
@@ -44,6 +48,8 @@ def upgrade(engine: Engine, path: Location, *, from_version: int, to_version: in
                     return
             config.attributes["connection"] = conn
             command.upgrade(config, REVISIONS[to_version])
+            if from_version == 0 and fixed_clock and to_version >= CLOCK_SCHEMA:
+                conn.execute(text("UPDATE database_clock SET fixed = :fixed WHERE id = 1"), {"fixed": True})
             if to_version >= 2:
                 conn.execute(text(
                     "INSERT INTO migration_log (at_utc, from_version, to_version, backup) "

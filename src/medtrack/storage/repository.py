@@ -18,9 +18,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEntry, Symptom
+from medtrack.core.stock import judged_entries
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
@@ -40,6 +42,7 @@ from medtrack.storage.rows import (
     to_epoch,
 )
 from medtrack.storage.tables import (
+    ClockRow,
     LockRow,
     PatientRow,
     ProfileRow,
@@ -137,11 +140,14 @@ def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | 
 class Repository:
     """Reads and appends inside one transaction; callers never see a table row."""
 
-    def __init__(self, session: Session, patient: int | None, by: str | None = None) -> None:
+    def __init__(self, session: Session, patient: int | None, by: str | None = None,
+                 clock: Clock = REAL_CLOCK) -> None:
         self.session = session
         self.patient = patient  # the patient row this unit of work reads and writes (None: none yet)
         self._by = by
         self._login: str | None = None
+        self.clock = clock  # the clock the database was opened with (it reads the real one)
+        self._fixed_clock: bool | None = None  # the database's mark, read once per unit of work
         self._regimens: list[Regimen] | None = None  # read once per unit of work
 
     # -- profile -------------------------------------------------------------------------
@@ -189,10 +195,35 @@ class Repository:
 
     def _stamp(self, row: _Entered) -> _Entered:
         """Stamp a new entry with its patient, the name given for it and the login that
-        entered it (on PostgreSQL the server writes the login itself, whatever is sent)."""
+        entered it (on PostgreSQL the server writes the login itself, whatever is sent).
+
+        On a database kept on the real clock, an entry dated later than the real clock is
+        refused here, whichever path made it (the schema refuses it too, in fewer words)."""
+        if not self.made_under_fixed_clock():
+            real = self.clock.real_now()
+            if row.at_utc > to_epoch(real):
+                raise BadInput(f"an entry cannot be dated later than the real clock (it is dated "
+                               f"{dt.datetime.fromtimestamp(row.at_utc, UTC):%Y-%m-%d %H:%M} UTC, the "
+                               f"real clock says {real.astimezone(UTC):%Y-%m-%d %H:%M} UTC); nothing "
+                               "was written")
         self._own(row).recorded_by = self.recorder()
         row.entered_by = self.login()
         return row
+
+    # -- the database's clock ------------------------------------------------------------
+    def made_under_fixed_clock(self) -> bool:
+        """Whether the database was made under a fixed clock (the demo, the tests): there the
+        fixed clock is the clock; on any other only the real clock counts."""
+        if self._fixed_clock is None:
+            mark = self.session.exec(select(ClockRow.fixed).where(col(ClockRow.id) == 1)).first()
+            self._fixed_clock = bool(mark)
+        return self._fixed_clock
+
+    def lock_now(self, now: dt.datetime) -> dt.datetime:
+        """The moment the prescriber lock counts failures and lockouts from: `now` on a database
+        made under a fixed clock, the real clock on any other (so no clock given to a use case
+        can shorten a lockout)."""
+        return now if self.made_under_fixed_clock() else self.clock.real_now()
 
     @contextmanager
     def entered_by(self, name: str | None) -> Iterator[None]:
@@ -360,9 +391,15 @@ class Repository:
         return stock_of(row)
 
     def stock_entries(self) -> list[StockEntry]:
+        """Additions and counts in time order, each count with what was expected then and
+        whether it is off, worked out from the entries, the doses and the regimens
+        (core.stock.judged_entries): what a row stores for them is never read."""
         query = (select(StockRow).where(col(StockRow.patient_id) == self.patient)
                  .order_by(col(StockRow.at_utc), col(StockRow.id)))
-        return [stock_of(r) for r in self.session.exec(query)]
+        entries = [stock_of(r) for r in self.session.exec(query)]
+        if not entries:
+            return []
+        return judged_entries(entries, self.counted_doses(since=entries[0].at), self.regimens())
 
     # -- prescriber lock -----------------------------------------------------------------
     def lock(self) -> LockState:
@@ -383,6 +420,31 @@ class Repository:
 
     def _lock_row(self) -> LockRow | None:
         return self.session.exec(select(LockRow).where(col(LockRow.patient_id) == self.patient)).first()
+
+    # -- many records in one unit of work (an import) --------------------------------------
+    def append_records(self, records: Sequence[Record], *, recorded_at: dt.datetime,
+                       names: Sequence[str | None] = ()) -> list[int]:
+        """Append records in one statement, each stamped as `add_record` stamps it (`_stamp`),
+        entered by the name given beside it in `names` (None or none given: as this unit of
+        work enters), and checked by the schema as every insert is: their new ids, in order.
+        No object stays in the session for them (an import writes thousands in one unit of
+        work); a record one of them voids is read afresh when next used, as after `add_record`."""
+        rows = []
+        for index, record in enumerate(records):
+            with self.entered_by(names[index] if index < len(names) else None):
+                rows.append(self._stamp(record_row(record, recorded_at)).model_dump(exclude={"id"}))
+        if not rows:
+            return []
+        table = RecordRow.metadata.tables[RecordRow.__tablename__]
+        # RETURNING gives the ids in no promised order, but both databases number the rows of one
+        # INSERT in the order they come: ascending ids are the records' in order
+        ids = sorted(self.session.connection().execute(insert(table).returning(table.c.id), rows).scalars())
+        for record in records:
+            if record.kind == "void" and record.voids is not None:
+                stale = self.session.identity_map.get(self.session.identity_key(RecordRow, record.voids))
+                if stale is not None:
+                    self.session.expire(stale)
+        return ids
 
 
 class KeepAndRefuse(Exception):
@@ -414,16 +476,17 @@ class Database:
     """
 
     def __init__(self, path: Location, *, create: bool = False, patient: str | None = None,
-                 by: str | None = None) -> None:
+                 by: str | None = None, clock: Clock = REAL_CLOCK) -> None:
         self.path = path
         self.selector = patient
         self.by = by
+        self.clock = clock  # a fixed clock opens only a database made under one (exit 2)
         self._patient: int | None = None  # resolved once: patients are never deleted or renumbered
         # Before SQLite opens it, so the -wal and -shm it makes are private too.
         notice = make_private(path) if isinstance(path, Path) else None
         self.notices: tuple[str, ...] = (notice,) if notice else ()  # for the user, not errors
         try:
-            self.engine: Engine = open_engine(path, create=create)
+            self.engine: Engine = open_engine(path, create=create, fixed_clock=clock.fixed)
         except exc.SQLAlchemyError as error:
             raise storage_problem(error, path) from error
 
@@ -472,7 +535,7 @@ class Database:
                     patient = None if new_patient else self._resolve(session)
                     if write and patient is not None:
                         postgres.lock_patient(session.connection(), patient)
-                    yield Repository(session, patient, self.by)
+                    yield Repository(session, patient, self.by, self.clock)
                     session.commit()
                 except KeepAndRefuse as signal:
                     session.commit()  # e.g. the failed-PIN counter: the one write a refusal keeps

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,14 +11,13 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
 from medtrack.tui.tonight import TonightScreen
 
 if TYPE_CHECKING:
     from medtrack.services.database import Database
-
-Clock = Callable[[], dt.datetime]
 
 # The command palette offers medtrack's own actions: (title, help, Tonight's action).
 PALETTE = (
@@ -34,15 +33,6 @@ PALETTE = (
 )
 
 
-def system_clock() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def fixed_clock(now: dt.datetime) -> Clock:
-    """A clock that always says `now` (for --now)."""
-    return lambda: now
-
-
 class MedtrackApp(App[None]):
     """Opens on Tonight (or the first-run setup); every action goes through the services."""
 
@@ -50,11 +40,11 @@ class MedtrackApp(App[None]):
     TITLE = "medtrack"
     BINDINGS = [Binding("question_mark", "help", "Keys", key_display="?")]
 
-    def __init__(self, db_path: Location, clock: Clock = system_clock, *,
+    def __init__(self, db_path: Location, clock: Clock = REAL_CLOCK, *,
                  patient: str | None = None, by: str | None = None) -> None:
         super().__init__()
         self.db_path = db_path
-        self.clock = clock
+        self.clock = clock  # fixed (MEDTRACK_NOW) only for a database made under a fixed clock
         self.patient = patient  # --patient: that patient's Tonight, never the ward
         self.by = by
         self._db: Database | None = None
@@ -71,7 +61,7 @@ class MedtrackApp(App[None]):
                 open_database,  # not before the first frame
             )
 
-            self._db = open_database(self.db_path, patient=self.patient, by=self.by)
+            self._db = open_database(self.db_path, patient=self.patient, by=self.by, clock=self.clock)
         return self._db
 
     @property
@@ -81,7 +71,7 @@ class MedtrackApp(App[None]):
         return self._view if self._view is not None else self.ward_db
 
     def now(self) -> dt.datetime:
-        return self.clock()
+        return self.clock.now()
 
     def needs_ward(self) -> bool:
         """Whether a Tonight opened for no one in particular stands for the ward: no patient was
@@ -183,9 +173,8 @@ class MedtrackApp(App[None]):
             self.action_show_help_panel()
 
 
-def run(db_path: Location, fixed_now: dt.datetime | None = None, *, patient: str | None = None,
+def run(db_path: Location, clock: Clock = REAL_CLOCK, *, patient: str | None = None,
         by: str | None = None) -> int:
-    app = MedtrackApp(db_path, system_clock if fixed_now is None else fixed_clock(fixed_now),
-                      patient=patient, by=by)
+    app = MedtrackApp(db_path, clock, patient=patient, by=by)
     app.run()
     return app.return_code or 0

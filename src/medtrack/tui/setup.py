@@ -87,7 +87,8 @@ class SetupScreen(Screen[None]):
     def _create(self, changes: ProfileChanges) -> None:
         app = app_of(self)
         try:
-            _, warnings, _ = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC")
+            _, warnings, _ = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC",
+                                          clock=app.clock)
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return
