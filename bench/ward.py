@@ -64,10 +64,11 @@ def fill(url: str, patients: int) -> int:
     triggers (nothing switched off). Tonight is not logged yet: everyone's dose is due."""
     import psycopg
 
+    from medtrack.clock import fixed_clock
     from medtrack.location import parse_location
     from medtrack.services.database import upgrade_database
 
-    upgrade_database(parse_location(url))
+    upgrade_database(parse_location(url), fixed_clock(NOW))  # the commands run under MEDTRACK_NOW
     first = TONIGHT - dt.timedelta(days=YEARS * 365)
     nights = (TONIGHT - first).days
     start = time.perf_counter()

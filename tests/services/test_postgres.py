@@ -19,11 +19,14 @@ from typing import Any
 import psycopg
 import pytest
 
+from medtrack.clock import fixed_clock
 from medtrack.errors import NoProfile, Refused, StorageProblem
 from medtrack.location import ServerUrl, parse_location
 from medtrack.services.dosing import log_dose
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
+from medtrack.storage.engine import SCHEMA_VERSION
+from medtrack.storage.pg_schema import CHECK_STATE
 from medtrack.storage.repository import Database
 
 pytestmark = pytest.mark.postgres
@@ -42,7 +45,8 @@ def patient_database(server: Any) -> str:
     """A fresh database with the standard patient on 1 mg from 2026-11-01 (through the services)."""
     url = server.create_database("svc")
     location = parse_location(url)
-    init_profile(location, SET_UP, ProfileChanges(name="Ada", born="1970-05-01", zone="Europe/Berlin"), "UTC")
+    init_profile(location, SET_UP, ProfileChanges(name="Ada", born="1970-05-01", zone="Europe/Berlin"), "UTC",
+                 clock=fixed_clock(SET_UP))
     db = Database(location)
     try:
         prescribe(db, SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
@@ -77,7 +81,7 @@ def refused_with(url: str, sql: str) -> str:
     """Run `sql` straight on the server; it must fail with one of medtrack's trigger messages."""
     with psycopg.connect(conninfo(url)) as conn, pytest.raises(psycopg.Error) as caught:
         conn.execute(sql)
-    assert caught.value.diag.sqlstate in ("P0001", "23505", "23514"), caught.value
+    assert caught.value.diag.sqlstate in ("P0001", "23505", "23514", CHECK_STATE), caught.value
     return str(caught.value.diag.message_primary)
 
 
@@ -108,15 +112,17 @@ def test_voiding_is_the_one_update_and_happens_once(logged: str) -> None:
 
 
 def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: str) -> None:
-    insert = ("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc, patient_id) "
-              "VALUES ('dose', '{night}', {at}, 'UTC', 1000, 0, 1)")
+    """Below the server's checks (which refuse an unflagged second dose first), a dose that says
+    which rule it broke still meets the one-per-night index and the 12 hours."""
+    insert = ("INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, rule, recorded_at_utc, "
+              "patient_id) VALUES ('dose', '{night}', {at}, 'Europe/Berlin', 1000, 1000, {rule}, 0, 1)")
     with psycopg.connect(conninfo(logged)) as conn, pytest.raises(psycopg.errors.UniqueViolation) as caught:
-        conn.execute(insert.format(night="2026-11-25", at=DOSE_AT + 86400))
+        conn.execute(insert.format(night="2026-11-25", at=DOSE_AT + 43200, rule="'one-dose-per-night'"))
     assert caught.value.diag.constraint_name == "record_one_per_night"
-    assert refused_with(logged, insert.format(night="2026-11-26", at=DOSE_AT + 43140)) == (
+    assert refused_with(logged, insert.format(night="2026-11-25", at=DOSE_AT + 43140, rule="'x'")) == (
         "medtrack: doses must be 12 hours apart")
-    with psycopg.connect(conninfo(logged)) as conn:  # exactly 12 hours is allowed
-        conn.execute(insert.format(night="2026-11-26", at=DOSE_AT + 43200))
+    with psycopg.connect(conninfo(logged)) as conn:  # the next night's dose, 14 hours on
+        conn.execute(insert.format(night="2026-11-26", at=DOSE_AT + 14 * 3600, rule="NULL"))
     assert count(logged) == 2
 
 
@@ -125,14 +131,14 @@ def test_a_temporary_table_cannot_hide_the_schema_checks(logged: str) -> None:
     neither hides the 12-hour check nor receives the void trigger's update."""
     with psycopg.connect(conninfo(logged)) as conn:
         conn.execute("CREATE TEMPORARY TABLE record (LIKE public.record)")
-        with pytest.raises(psycopg.errors.RaiseException) as caught:
+        with pytest.raises(psycopg.Error) as caught:
             conn.execute("INSERT INTO public.record (kind, night, at_utc, zone, dose_ug, recorded_at_utc, "
-                         f"patient_id) VALUES ('dose', '2026-11-26', {DOSE_AT + 3600}, 'UTC', 1000, 0, 1)")
+                         f"patient_id) VALUES ('dose', '2026-11-25', {DOSE_AT + 3600}, 'UTC', 1000, 0, 1)")
         assert "12 hours apart" in str(caught.value)
     with psycopg.connect(conninfo(logged)) as conn:
         conn.execute("CREATE TEMPORARY TABLE record (LIKE public.record)")
         conn.execute("INSERT INTO public.record (kind, night, at_utc, zone, voids, note, recorded_at_utc, "
-                     "patient_id) VALUES ('void', '2026-11-25', 0, 'UTC', 1, 'test', 0, 1)")
+                     f"patient_id) VALUES ('void', '2026-11-25', {DOSE_AT + 3600}, 'UTC', 1, 'test', 0, 1)")
         assert conn.execute("SELECT voided FROM public.record WHERE id = 1").fetchone() == (True,)
 
 
@@ -142,8 +148,8 @@ def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> Non
 
     db = Database(parse_location(logged))
     try:
-        for night, at, rule in (("2026-11-25", IN_WINDOW + dt.timedelta(days=1), "one-dose-per-night"),
-                                ("2026-11-26", IN_WINDOW + dt.timedelta(hours=11), "12-hour-gap")):
+        for night, at, rule in (("2026-11-25", IN_WINDOW + dt.timedelta(hours=12), "one-dose-per-night"),
+                                ("2026-11-25", IN_WINDOW + dt.timedelta(hours=11), "12-hour-gap")):
             with pytest.raises(Refused) as caught, db.unit_of_work() as repo:
                 repo.add_record(Record(id=0, kind="dose", night=dt.date.fromisoformat(night), at=at,
                                        zone="Europe/Berlin", dose_ug=1000, scheduled_ug=1000),
@@ -181,13 +187,13 @@ def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_
     try:
         with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
             repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
-                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+                                   zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
             pid = repo.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
             with psycopg.connect(conninfo(patient_url), autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             repo.session.flush()
             repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
-                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+                                   zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
         assert "connection" in caught.value.message and caught.value.exit_code == 4
         log_dose(db, IN_WINDOW)  # the pool recovers: the next command works
     finally:
@@ -205,10 +211,10 @@ def test_a_server_restart_mid_command_is_exit_4_and_the_next_command_works(pg_se
     try:
         with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
             repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
-                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+                                   zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
             pg_server.restart()
             repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
-                                   zone="Europe/Berlin"), recorded_at=IN_WINDOW)
+                                   zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
         assert caught.value.exit_code == 4 and "nothing was written" in caught.value.message
         log_dose(db, IN_WINDOW)  # the pool's dead connection is replaced: the next command works
     finally:
@@ -321,7 +327,8 @@ def ward_database(server: Any) -> str:
     location = parse_location(url)
     for number in range(1, PATIENTS + 1):
         init_profile(location, SET_UP, ProfileChanges(name=f"Patient {number:02d}", born="1960-05-01",
-                                                      zone="Europe/Berlin"), "UTC", add_patient=True)
+                                                      zone="Europe/Berlin"), "UTC", add_patient=True,
+                     clock=fixed_clock(SET_UP))
     db = Database(location)
     try:
         for number in range(1, PATIENTS + 1):
@@ -361,7 +368,7 @@ def test_a_write_locks_only_its_own_patient(pg_server: Any) -> None:
     location = parse_location(url)
     for name in ("Ada", "Bruno"):
         init_profile(location, SET_UP, ProfileChanges(name=name, born="1970-05-01", zone="Europe/Berlin"),
-                     "UTC", add_patient=True)
+                     "UTC", add_patient=True, clock=fixed_clock(SET_UP))
     db = Database(location)
     try:
         for number in (1, 2):
@@ -391,7 +398,7 @@ with db.unit_of_work() as repo:
     at = dt.datetime.fromisoformat(sys.argv[2])
     for night in ("2026-11-20", "2026-11-21"):
         repo.add_record(Record(id=0, kind="skip", night=dt.date.fromisoformat(night), at=at,
-                               zone="Europe/Berlin"), recorded_at=at)
+                               zone="Europe/Berlin", scheduled_ug=1000), recorded_at=at)
     print("written, not committed", flush=True)
     time.sleep(60)
 """
@@ -428,9 +435,11 @@ def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any,
     monkeypatch.setenv("MEDTRACK_NOW", IN_WINDOW.isoformat())
     empty = pg_server.create_database("up")
     assert main(["--db", empty, "db", "upgrade"]) == 0
-    assert "from version 0 to 6" in capsys.readouterr().out
+    assert f"from version 0 to {SCHEMA_VERSION}" in capsys.readouterr().out
     assert main(["--db", empty, "db", "upgrade"]) == 0
-    assert "up to date (version 6)" in capsys.readouterr().out
+    assert f"up to date (version {SCHEMA_VERSION})" in capsys.readouterr().out
+    with psycopg.connect(conninfo(empty)) as conn:  # made under MEDTRACK_NOW: a fixed clock's
+        assert conn.execute("SELECT fixed FROM database_clock").fetchall() == [(True,)]
 
     old = pg_server.create_database("old")  # schema 1, with a profile and a dose in it
     engine = make_engine(ServerUrl(old))
@@ -443,11 +452,14 @@ def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any,
                      "'created')")
         conn.execute("INSERT INTO record (kind, night, at_utc, zone, dose_ug, recorded_at_utc) "
                      f"VALUES ('skip', '2026-11-24', {DOSE_AT - 86400}, 'Europe/Berlin', NULL, 0)")
+    # made before schema 7 kept the mark, so under the real clock: MEDTRACK_NOW would be refused
+    monkeypatch.delenv("MEDTRACK_NOW")
     assert main(["--db", old, "db", "upgrade"]) == 0
-    assert "from version 1 to 6" in capsys.readouterr().out
+    assert f"from version 1 to {SCHEMA_VERSION}" in capsys.readouterr().out
     with psycopg.connect(conninfo(old)) as conn:
         assert conn.execute("SELECT count(*) FROM patient").fetchone() == (1,)
         assert conn.execute("SELECT night, imported, not_taken FROM record").fetchall() == [
             ("2026-11-24", False, False)]
         assert conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall() == [
-            (1, 6, None)]
+            (1, SCHEMA_VERSION, None)]
+        assert conn.execute("SELECT fixed FROM database_clock").fetchall() == [(False,)]

@@ -9,6 +9,7 @@ from medtrack.core.model import Symptom
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
+from medtrack.core.symptoms import is_urgent
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
@@ -28,13 +29,16 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
     level = parse_positive_int(severity, what="severity", maximum=5) if severity is not None else None
     note = optional_text(note, "the note")
     effect = monograph().side_effect(name)
+    name = effect.name if effect else name
+    effect_id = effect.id if effect else None
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
-        entry = Symptom(id=0, name=effect.name if effect else name,
-                        effect_id=effect.id if effect else None, severity=level, at=when,
+        # The row keeps `urgent` for whoever reads the table itself; medtrack judges it again
+        # from the monograph each time the entry is read (storage.rows.symptom_of).
+        entry = Symptom(id=0, name=name, effect_id=effect_id, severity=level, at=when,
                         zone=profile.zone, night=night_of(when, profile.tz), note=note,
-                        urgent=bool(effect and effect.urgent))
+                        urgent=is_urgent(monograph(), effect_id, name))
         return repo.add_symptom(entry, recorded_at=now)
 
 
@@ -75,7 +79,8 @@ def symptom_json(symptom: Symptom) -> dict[str, Any]:
         "night": symptom.night.isoformat(),
         "note": symptom.note,
         "urgent": symptom.urgent,
-        "recorded_by": symptom.recorded_by,  # None: entered before medtrack kept who entered it
+        "recorded_by": symptom.recorded_by,  # the name given (--by); None: before medtrack kept it
+        "entered_by": symptom.entered_by,  # the login that entered it; None: before schema 7
     }
     if symptom.urgent:
         data["message"] = urgent_message()

@@ -52,7 +52,8 @@ def record_json(record: Record) -> dict[str, Any]:
         "voided_as_not_taken": record.voided and record.not_taken,
         "imported": record.imported,
         "note": record.note,
-        "recorded_by": record.recorded_by,  # who entered it; None: before medtrack kept it
+        "recorded_by": record.recorded_by,  # the name given (--by); None: before medtrack kept it
+        "entered_by": record.entered_by,  # the login that entered it; None: before schema 7
     }
 
 

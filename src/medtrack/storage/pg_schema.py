@@ -71,8 +71,220 @@ RECORD_COLUMNS = ("id", "kind", "night", "at_utc", "zone", "dose_ug", "scheduled
 # The clock skew allowed between the machine that writes an entry and the one that checks it.
 SKEW_S = 300
 FUTURE_MESSAGE = "medtrack: an entry cannot be dated later than the real clock"
+# The SQLSTATE of every server check's refusal: read back as a refusal naming the check.
+CHECK_STATE = "MTCHK"
+ONE_PER_NIGHT_CHECK = "already has a dose or a skip"  # read back as the one-dose-per-night refusal
+_REFUSE = f"RAISE EXCEPTION USING ERRCODE = '{CHECK_STATE}', MESSAGE ="
+
+# Tables a role may INSERT into, and their column of the time of entry (None: none).
+ENTRY_TIMES = {"patient": "created_at_utc", "profile_version": "recorded_at_utc",
+               "regimen": "created_at_utc", "regimen_step": None, "record": "recorded_at_utc",
+               "symptom": "recorded_at_utc", "stock": "recorded_at_utc", "prescriber_lock": None}
+ENTERED = ("record", "symptom", "stock")
 
 
-def server_checks(bind: object) -> list[str]:
-    """The server's checks of every INSERT a role can make (migration 0007)."""
-    return []
+def server_checks(schema: str, *, adult_max_ug: int, elderly_max_ug: int, elderly_from_age: int,
+                  min_age: int) -> list[str]:
+    """The server's checks of every INSERT a role can make (migration 0007).
+
+    Each rule is stated once, as a function the triggers call: `medtrack_night_of` (core.nights.
+    night_of), `medtrack_scheduled_ug` (core.timeline: the newest version started on or before
+    the night, its newest step on or before it; 0 mg is nothing), `medtrack_ceiling_ug` (the
+    monograph's nightly ceiling for the age that night, written here from the monograph when the
+    schema is made). They run as the schema's owner with its own search path (SECURITY DEFINER),
+    so they read what a nurse may not and no temporary table of hers can stand in for theirs.
+    Times of entry and the login come from the server, except on a database made under a fixed
+    clock (the demo, the tests), where the client's clock is the clock.
+    """
+    path = f"SET search_path = {schema}, pg_temp"
+    owner = f"LANGUAGE plpgsql SECURITY DEFINER {path}"
+    statements = [
+        # the 12-hour rule moves into the record's checks below: one statement of it
+        "DROP TRIGGER record_twelve_hours ON record",
+        "DROP FUNCTION medtrack_twelve_hours()",
+        f"""CREATE FUNCTION medtrack_fixed_clock() RETURNS boolean LANGUAGE sql STABLE {path} AS $$
+            SELECT coalesce((SELECT fixed FROM database_clock WHERE id = 1), false) $$""",
+        f"""CREATE FUNCTION medtrack_night_of(at_utc bigint, zone text) RETURNS date
+            LANGUAGE plpgsql STABLE {path} AS $$
+            DECLARE local timestamp;
+            BEGIN
+                IF zone IS NULL OR zone !~ '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$' THEN
+                    {_REFUSE} format('medtrack: %L is not a time zone name', zone);
+                END IF;
+                BEGIN
+                    local := to_timestamp(at_utc) AT TIME ZONE zone;
+                EXCEPTION WHEN others THEN
+                    {_REFUSE} format('medtrack: %L is not a time zone name', zone);
+                END;
+                -- local 12:00-23:59 is that date's night; 00:00-11:59 belongs to the previous date's
+                RETURN CASE WHEN local::time >= time '12:00' THEN local::date ELSE local::date - 1 END;
+            END $$""",
+        f"""CREATE FUNCTION medtrack_night(night text) RETURNS date LANGUAGE plpgsql IMMUTABLE {path} AS $$
+            BEGIN
+                IF night IS NULL OR night !~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN
+                    {_REFUSE} format('medtrack: the night %L is not a date (YYYY-MM-DD)', night);
+                END IF;
+                RETURN night::date;
+            EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+                {_REFUSE} format('medtrack: the night %L is not a date (YYYY-MM-DD)', night);
+            END $$""",
+        f"""CREATE FUNCTION medtrack_scheduled_ug(patient bigint, night date) RETURNS bigint
+            LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
+            SELECT nullif((SELECT s.dose_ug FROM regimen_step s
+                           WHERE s.regimen_id = r.id AND s.start_night::date <= night
+                           ORDER BY s.start_night DESC, s.id DESC LIMIT 1), 0)
+              FROM regimen r WHERE r.patient_id = patient AND r.start_night::date <= night
+             ORDER BY r.id DESC LIMIT 1 $$""",
+        f"""CREATE FUNCTION medtrack_in_force(patient bigint, night date) RETURNS boolean
+            LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
+            SELECT EXISTS (SELECT 1 FROM regimen r WHERE r.patient_id = patient
+                           AND r.start_night::date <= night) $$""",
+        f"""CREATE FUNCTION medtrack_ceiling_ug(patient bigint, night date) RETURNS bigint
+            LANGUAGE plpgsql STABLE SECURITY DEFINER {path} AS $$
+            DECLARE born date; age int;
+            BEGIN
+                SELECT p.born::date INTO born FROM profile_version p WHERE p.patient_id = patient
+                 ORDER BY p.id DESC LIMIT 1;
+                IF born IS NULL THEN RETURN 0; END IF;
+                -- whole years on the night (a 29 February birthday counts on 1 March)
+                age := extract(year FROM night)::int - extract(year FROM born)::int
+                       - CASE WHEN (extract(month FROM night), extract(day FROM night))
+                                 < (extract(month FROM born), extract(day FROM born)) THEN 1 ELSE 0 END;
+                RETURN CASE WHEN age < {min_age} THEN 0
+                            WHEN age >= {elderly_from_age} THEN {elderly_max_ug}
+                            ELSE {adult_max_ug} END;
+            END $$""",
+        # ids come only from the server: the row's id is the value its identity just gave out
+        f"""CREATE FUNCTION medtrack_server_id() RETURNS trigger {owner} AS $$
+            DECLARE given bigint;
+            BEGIN
+                BEGIN
+                    given := currval(pg_get_serial_sequence(format('%I.%I', TG_TABLE_SCHEMA, TG_TABLE_NAME), 'id'));
+                EXCEPTION WHEN object_not_in_prerequisite_state THEN given := NULL;
+                END;
+                IF NEW.id IS DISTINCT FROM given THEN
+                    {_REFUSE} 'medtrack: ids are given by the database, never by a client';
+                END IF;
+                RETURN NEW;
+            END $$""",
+        # who entered a row and when: the server's login and clock
+        f"""CREATE FUNCTION medtrack_entered() RETURNS trigger {owner} AS $$
+            BEGIN
+                NEW.entered_by := session_user;
+                IF NOT medtrack_fixed_clock() THEN
+                    NEW.recorded_at_utc := floor(extract(epoch FROM now()))::bigint;
+                    IF NEW.at_utc > NEW.recorded_at_utc + {SKEW_S} THEN
+                        {_REFUSE} '{FUTURE_MESSAGE}';
+                    END IF;
+                END IF;
+                RETURN NEW;
+            END $$""",
+        *[f"""CREATE FUNCTION medtrack_stamp_{column}() RETURNS trigger {owner} AS $$
+            BEGIN
+                IF NOT medtrack_fixed_clock() THEN
+                    NEW.{column} := floor(extract(epoch FROM now()))::bigint;
+                END IF;
+                RETURN NEW;
+            END $$""" for column in ("created_at_utc", "recorded_at_utc")],
+        # a regimen's steps are written with it, in the transaction that wrote the regimen
+        f"""CREATE FUNCTION medtrack_step_with_regimen() RETURNS trigger {owner} AS $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM regimen WHERE id = NEW.regimen_id
+                               AND xmin = pg_current_xact_id()::xid) THEN
+                    {_REFUSE} 'medtrack: a step is written with its prescription or plan version, '
+                        'never added to one later';
+                END IF;
+                RETURN NEW;
+            END $$""",
+        f"""CREATE FUNCTION medtrack_record_checks() RETURNS trigger {owner} AS $$
+            DECLARE night date; at_night date; scheduled bigint; ceiling bigint;
+            BEGIN
+                night := medtrack_night(NEW.night);
+                at_night := medtrack_night_of(NEW.at_utc, NEW.zone);
+                IF NEW.kind = 'dose' AND night <> at_night THEN
+                    {_REFUSE} format(
+                        'medtrack: a dose belongs to the night its time falls in (%s), not %s', at_night, night);
+                END IF;
+                IF NEW.kind <> 'dose' AND night > at_night THEN
+                    {_REFUSE} format(
+                        'medtrack: a skip or void cannot be for a night (%s) after the time it was entered', night);
+                END IF;
+                -- 12 hours between counted doses: always for a dose taken now, and for one taken
+                -- earlier and entered late unless it says which rule it broke
+                IF NEW.kind = 'dose' AND (NOT NEW.already_taken OR NEW.rule IS NULL) AND EXISTS (
+                        SELECT 1 FROM record r WHERE r.patient_id = NEW.patient_id AND r.kind = 'dose'
+                        AND r.voided = false AND r.at_utc > NEW.at_utc - 43200 AND r.at_utc < NEW.at_utc + 43200) THEN
+                    {_REFUSE} 'medtrack: doses must be 12 hours apart';
+                END IF;
+                IF NEW.kind = 'void' OR NEW.rule IS NOT NULL THEN
+                    RETURN NEW;  -- a void cancels; a flagged entry says which rule it broke
+                END IF;
+                scheduled := medtrack_scheduled_ug(NEW.patient_id, night);
+                IF NOT NEW.imported AND NEW.scheduled_ug IS DISTINCT FROM scheduled THEN
+                    {_REFUSE} format(
+                        'medtrack: the scheduled dose of the night of %s is %s µg, not %s',
+                        night, coalesce(scheduled::text, 'none'), coalesce(NEW.scheduled_ug::text, 'none'));
+                END IF;
+                IF NEW.kind <> 'dose' THEN
+                    RETURN NEW;
+                END IF;
+                IF medtrack_in_force(NEW.patient_id, night) OR NOT NEW.imported THEN
+                    IF scheduled IS NULL OR NEW.dose_ug > scheduled THEN
+                        {_REFUSE} format(
+                            'medtrack: a dose above the scheduled %s µg of the night of %s '
+                            'is recorded only with the rule it broke',
+                            coalesce(scheduled, 0), night);
+                    END IF;
+                END IF;
+                ceiling := medtrack_ceiling_ug(NEW.patient_id, night);
+                IF NEW.dose_ug > ceiling THEN
+                    {_REFUSE} format(
+                        'medtrack: a dose above the monograph''s ceiling of %s µg that night '
+                        'is recorded only with the rule it broke',
+                        ceiling);
+                END IF;
+                IF EXISTS (SELECT 1 FROM record r WHERE r.patient_id = NEW.patient_id
+                           AND r.night = NEW.night AND r.kind IN ('dose', 'skip') AND r.voided = false) THEN
+                    {_REFUSE} format(
+                        'medtrack: the night of %s already has a dose or a skip; '
+                        'another dose is recorded only with the rule it broke', night);
+                END IF;
+                RETURN NEW;
+            END $$""",
+        f"""CREATE FUNCTION medtrack_symptom_checks() RETURNS trigger {owner} AS $$
+            BEGIN
+                IF medtrack_night(NEW.night) <> medtrack_night_of(NEW.at_utc, NEW.zone) THEN
+                    {_REFUSE} format(
+                        'medtrack: a symptom belongs to the night its time falls in (%s)',
+                        medtrack_night_of(NEW.at_utc, NEW.zone));
+                END IF;
+                RETURN NEW;
+            END $$""",
+        f"""CREATE FUNCTION medtrack_stock_checks() RETURNS trigger {owner} AS $$
+            BEGIN
+                PERFORM medtrack_night_of(NEW.at_utc, NEW.zone);  -- a zone the server knows
+                RETURN NEW;
+            END $$""",
+    ]
+    for table, column in ENTRY_TIMES.items():
+        statements.append(f"CREATE TRIGGER {table}_server_id BEFORE INSERT ON {table} FOR EACH ROW "
+                          "EXECUTE FUNCTION medtrack_server_id()")
+        if table in ENTERED:
+            statements.append(f"CREATE TRIGGER {table}_entered BEFORE INSERT ON {table} FOR EACH ROW "
+                              "EXECUTE FUNCTION medtrack_entered()")
+        elif column is not None:
+            statements.append(f"CREATE TRIGGER {table}_entered BEFORE INSERT ON {table} FOR EACH ROW "
+                              f"EXECUTE FUNCTION medtrack_stamp_{column}()")
+    statements += [
+        "CREATE TRIGGER regimen_step_with_regimen BEFORE INSERT ON regimen_step FOR EACH ROW "
+        "EXECUTE FUNCTION medtrack_step_with_regimen()",
+        "CREATE TRIGGER record_checks BEFORE INSERT ON record FOR EACH ROW "
+        "EXECUTE FUNCTION medtrack_record_checks()",
+        "CREATE TRIGGER symptom_checks BEFORE INSERT ON symptom FOR EACH ROW "
+        "EXECUTE FUNCTION medtrack_symptom_checks()",
+        "CREATE TRIGGER stock_checks BEFORE INSERT ON stock FOR EACH ROW "
+        "EXECUTE FUNCTION medtrack_stock_checks()",
+        # the record's only allowed change (voiding) keeps who entered it as well
+        *only_void((*RECORD_COLUMNS, "not_taken", "imported", "patient_id", "recorded_by", "entered_by")),
+    ]
+    return statements

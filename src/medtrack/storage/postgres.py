@@ -17,11 +17,13 @@ from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, MedtrackError, Refused, StorageProblem
 from medtrack.location import ServerUrl
+from medtrack.storage.pg_schema import CHECK_STATE, ONE_PER_NIGHT_CHECK
 from medtrack.storage.refusals import (
     ONE_PER_NIGHT_INDEX,
     TWELVE_HOURS_TRIGGER,
     one_per_night,
     refused_change,
+    server_check,
     twelve_hours,
 )
 
@@ -86,8 +88,12 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
     detail = _primary_message(error)
     if state == "23505" and _constraint(error) == ONE_PER_NIGHT_INDEX:
         return one_per_night()
-    if state == "P0001" and detail == TWELVE_HOURS_TRIGGER:
+    if state in ("P0001", CHECK_STATE) and detail == TWELVE_HOURS_TRIGGER:
         return twelve_hours()
+    if state == CHECK_STATE and ONE_PER_NIGHT_CHECK in detail:
+        return one_per_night()
+    if state == CHECK_STATE:  # one of the server's own checks (pg_schema.server_checks)
+        return server_check(detail)
     if isinstance(error, exc.DataError) and "NUL (0x00)" in detail:
         # SQLite keeps a NUL character in text; PostgreSQL's text type cannot hold one.
         return BadInput("the text contains a NUL character (\\x00), which a PostgreSQL database "

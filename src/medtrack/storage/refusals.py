@@ -20,3 +20,9 @@ def twelve_hours() -> Refused:
 
 def refused_change(detail: str) -> StorageProblem:
     return StorageProblem(f"the database refused the change ({detail}); nothing was written")
+
+
+def server_check(detail: str) -> Refused:
+    """The ward's server refused an entry by one of its own checks (the same rules as medtrack's)."""
+    rule = detail.removeprefix("medtrack: ")
+    return Refused("server-check", f"refused (the database server's check): {rule}; nothing was written")

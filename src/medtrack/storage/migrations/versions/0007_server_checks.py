@@ -16,8 +16,10 @@ Revises: 0006
 """
 
 from alembic import op
+from sqlalchemy import text
 
-from medtrack.storage import pg_schema
+from medtrack.monograph import load_monograph
+from medtrack.storage import pg_schema, roles
 
 revision = "0007"
 down_revision = "0006"
@@ -42,8 +44,20 @@ def upgrade() -> None:
     for table in ENTERED:
         op.execute(f"ALTER TABLE {table} ADD COLUMN entered_by TEXT")
     if postgres:
-        for statement in pg_schema.server_checks(op.get_bind()):
+        schema = op.get_bind().execute(text("SELECT quote_ident(current_schema())")).scalar()
+        dosing = load_monograph().dosing
+        for statement in pg_schema.server_checks(
+                str(schema), adult_max_ug=dosing.adult_max_ug, elderly_max_ug=dosing.elderly_max_ug,
+                elderly_from_age=dosing.elderly_from_age, min_age=dosing.min_age):
             op.execute(statement)
+        # A ward whose roles were applied before this schema: they read the clock's mark too.
+        op.execute(f"""DO $$ BEGIN
+            IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{roles.NURSE}') THEN
+                GRANT SELECT ON TABLE database_clock TO {roles.NURSE};
+            END IF;
+            IF EXISTS (SELECT FROM pg_roles WHERE rolname = '{roles.PRESCRIBER}') THEN
+                GRANT SELECT ON TABLE database_clock TO {roles.PRESCRIBER};
+            END IF; END $$""")
         return
     for table in ENTERED:
         op.execute(f"""CREATE TRIGGER {table}_not_in_future BEFORE INSERT ON {table}
