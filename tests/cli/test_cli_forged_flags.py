@@ -66,7 +66,8 @@ def test_a_forged_count_shows_flagged_with_the_real_expected_amount(stocked, db_
             in text)
     shown = stocked.ok("stock", "--json", now=LATER).json()
     assert shown["flagged_counts"] == [{"at": "2026-11-11T12:00:00+01:00", "counted": "15 × 1 mg tablets",
-                                        "expected": "25 × 1 mg tablets"}]
+                                        "expected": "25 × 1 mg tablets", "since": "the delivery on 2026-11-01",
+                                        "since_at": "2026-11-01T13:00:00+01:00"}]
     assert shown["levels"][0]["last_count_flagged"] is True
 
     status = stocked.ok("status", "--json", now=LATER).json()
@@ -82,12 +83,17 @@ def test_a_forged_count_shows_flagged_with_the_real_expected_amount(stocked, db_
     assert summary["flagged stock counts"] == 1
 
 
-def test_a_forged_count_changes_what_a_later_count_expects_only_by_its_amount(stocked, db_path: Path):
-    """The forged row's amount is a fact like any other: the next count is judged against it."""
+def test_a_forged_count_sets_the_level_but_a_later_count_is_still_judged_from_the_delivery(stocked, db_path: Path):
+    """The forged row's amount is a fact like any other: it sets what is left. But a count is
+    judged against what is expected since the delivery, so the next count of the same 15 tablets
+    is flagged too: the loss cannot be counted away."""
     forge_a_count_that_hides_a_loss(db_path)
-    fine = stocked.ok("stock", "count", "15x1mg", now=LATER)
-    assert "differs" not in fine.out
-    assert stocked.ok("stock", "--json", now=LATER).json()["flagged_counts"][0]["expected"] == "25 × 1 mg tablets"
+    again = stocked.ok("stock", "count", "15x1mg", now=LATER)
+    assert "25 × 1 mg tablets expected since the delivery on 2026-11-01" in again.out
+    assert "differs from the 25 × 1 mg tablets expected" in again.out
+    shown = stocked.ok("stock", "--json", now=LATER).json()
+    assert [c["expected"] for c in shown["flagged_counts"]] == ["25 × 1 mg tablets"] * 2
+    assert shown["levels"][0]["left"] == 15.0
 
 
 @pytest.fixture

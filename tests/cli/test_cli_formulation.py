@@ -57,7 +57,7 @@ def test_the_preview_saves_nothing_and_carries_the_cuts_and_the_warnings(run, db
     assert tables(db_path) == before
     assert [s["dose_mg"] for s in draft["steps"]] == [1, 0.875, 0.75, 0.625, 0.5, 0.375, 0.25, 0.125, 0]
     assert draft["steps"][6]["cut_percent"] == 33.3 and draft["steps"][6]["as_taken"] == "½ tablet of 0.5 mg"
-    assert any("0.375 mg to 0.25 mg is 33.3 %" in w for w in draft["warnings"])
+    assert any("0.375 mg to 0.25 mg is 33.3 %" in w["text"] for w in draft["warnings"])
     text = run.ok(*argv, "--preview", now=SET_UP).out
     assert "Preview (nothing saved)" in text and "¾ tablet of 0.5 mg" in text
     saved = run.ok(*argv, now=SET_UP)
@@ -106,8 +106,13 @@ def test_stock_goes_down_with_each_dose_and_a_count_off_by_two_tablets_is_flagge
     status = run.ok("status", "--json", now="2026-12-01T20:00+01:00").json()
     assert status["stock"]["flagged_counts"][0]["expected"] == "15 × 1 mg tablets"
     assert status["stock"]["nights_left"] == 26
-    fine = run.ok("stock", "count", "13.5x1mg", now="2026-12-01T12:30+01:00")
-    assert "differs" not in fine.out  # half a tablet off is not flagged
+    # Each count is judged against the 15 expected since the delivery, not against the last
+    # count: 13.5 is still 1.5 short; half a tablet off is not flagged.
+    short = run.ok("stock", "count", "13.5x1mg", now="2026-12-01T12:30+01:00")
+    assert "differs from the 15 × 1 mg tablets expected" in short.out
+    fine = run.ok("stock", "count", "14.5x1mg", now="2026-12-01T12:40+01:00")
+    assert "differs" not in fine.out
+    assert "15 × 1 mg tablets expected since the delivery on 2026-11-01" in fine.out
 
 
 @pytest.mark.parametrize("text", ["30", "x1mg", "30x", "30xlots", "-3x1mg", "100ml", "1.3x1mg"])

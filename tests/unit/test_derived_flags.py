@@ -17,6 +17,7 @@ from medtrack.core.model import Record, RecordKind, Regimen, Step, StockEntry
 from medtrack.core.stock import judged_entries, levels, off_count, used_by
 from medtrack.core.symptoms import is_urgent
 from medtrack.monograph import load_monograph
+from medtrack.withdrawal import load_withdrawal
 
 ZONE = "Europe/Berlin"
 TZ = ZoneInfo(ZONE)
@@ -73,22 +74,28 @@ def facts(entries: list[StockEntry]) -> list[StockEntry]:
 
 
 def reference(form: Formulation, entries: list[StockEntry], doses: list[Record]) -> list[tuple[int | None, bool]]:
-    """Each entry's (expected, off), by walking the days by hand: the amount left is the adds
-    since the last count, less what each dose since then used; an untracked stock counts as 0."""
+    """Each entry's (expected, off), by walking the days by hand: the level is what the adds and
+    doses leave, a count setting it; a count expects what was there just after the last add (the
+    level then), less what each dose since used, so a count does not move what the next one
+    expects. Before any add the first count expects nothing and the next ones what it found,
+    less the doses since."""
     used = used_by(500, form)[key_of(form)]
     events = sorted([(e.at, 0, i) for i, e in enumerate(entries)] + [(d.at, 1, -1) for d in doses])
-    left: int | None = None
+    left: int | None = None  # the level (None: not tracked yet)
+    since_delivery: int | None = None  # what the last add (else the first count) leaves
     found: list[tuple[int | None, bool]] = [(None, False)] * len(entries)
     for _, is_dose, i in events:
         if is_dose:
             left = None if left is None else left - used
+            since_delivery = None if since_delivery is None else since_delivery - used
         elif entries[i].kind == "add":
-            left = (left or 0) + entries[i].amount
+            left = since_delivery = (left or 0) + entries[i].amount
         else:
-            expected = left or 0
+            expected = since_delivery or 0
             limit = 500 if form.liquid else 2
             found[i] = (expected, abs(entries[i].amount - expected) > limit)
             left = entries[i].amount
+            since_delivery = entries[i].amount if since_delivery is None else since_delivery
     return found
 
 
@@ -102,32 +109,45 @@ def test_a_stored_judgement_never_changes_the_derived_one(history):
 
 
 @given(stock_history())
-def test_each_count_expects_what_the_adds_counts_and_doses_before_it_leave(history):
+def test_each_count_expects_what_the_last_delivery_and_the_doses_since_leave(history):
     form, entries, doses = history
     judged = judged_entries(entries, doses, [regimen(form)])
     assert [(e.expected, e.flagged) for e in judged] == reference(form, entries, doses)
 
 
 @given(stock_history())
-def test_the_expected_amount_is_the_level_just_before_the_count(history):
+def test_the_expected_amount_is_the_level_just_after_the_last_add_less_the_doses_since(history):
+    """And a count still sets the level (what is left, the nights it lasts)."""
     form, entries, doses = history
+    key, used = key_of(form), used_by(500, form)[key_of(form)]
     for position, count in enumerate(judged_entries(entries, doses, [regimen(form)])):
         if count.kind != "count":
             assert count.expected is None and not count.flagged
             continue
-        before = levels(entries[:position], doses, [regimen(form)], count.at).get(count.key)
-        assert count.expected == (before.amount if before else 0)
+        adds = [i for i in range(position) if entries[i].kind == "add"]
+        firsts = [i for i in range(position) if entries[i].kind == "count"]
+        if adds:
+            anchor = entries[adds[-1]]
+            start = levels(entries[:adds[-1] + 1], doses, [regimen(form)], anchor.at)[key].amount
+        elif firsts:  # no delivery yet: from what the first count found
+            anchor = entries[firsts[0]]
+            start = anchor.amount
+        else:
+            assert count.expected == 0  # nothing was delivered
+            continue
+        since = sum(1 for d in doses if anchor.at < d.at < count.at)
+        assert count.expected == start - since * used
         assert count.flagged == off_count(count.key, count.amount, count.expected)
+        assert levels(entries[:position + 1], doses, [regimen(form)], count.at)[key].amount == count.amount
 
 
 @given(stock_history(), st.integers(0, 20))
-def test_counting_what_is_left_is_never_flagged_and_a_missing_tablet_or_ml_always_is(history, day):
+def test_counting_what_is_expected_is_never_flagged_and_a_missing_tablet_or_ml_always_is(history, day):
     form, entries, doses = history
-    key = key_of(form)
     count = entry(99, "count", form, day, 601, 0)  # after every other entry of that day
     earlier = [e for e in entries if e.at < count.at]
-    left = levels(earlier, doses, [regimen(form)], count.at).get(key)
-    expected = left.amount if left else 0
+    expected = reference(form, [*earlier, count], doses)[-1][0]
+    assert expected is not None
     missing = 1000 if form.liquid else 4  # 1 ml, one tablet
     for amount, off in ((expected, False), (expected - missing, True), (expected + missing, True)):
         judged = judged_entries([*earlier, replace(count, amount=amount, flagged=not off, expected=amount)],
@@ -156,21 +176,22 @@ def test_a_count_that_hides_a_loss_is_flagged_whatever_it_says():
 
 
 MONOGRAPH = load_monograph()
+WITHDRAWAL = load_withdrawal()
 
 
 @given(st.sampled_from(MONOGRAPH.side_effects), st.data())
 def test_a_side_effect_is_urgent_as_the_monograph_says_by_its_id_its_name_or_an_alias(effect, data):
     term = data.draw(st.sampled_from((effect.id, effect.name, *effect.aliases)))
     spelled = data.draw(st.sampled_from((term, term.upper(), term.lower(), f"  {term}  ")))
-    assert is_urgent(MONOGRAPH, effect.id, effect.name) is effect.urgent
-    assert is_urgent(MONOGRAPH, None, spelled) is effect.urgent  # stored without its id
-    assert is_urgent(MONOGRAPH, "headache", spelled) is effect.urgent  # a forged id does not hide it
-    assert is_urgent(MONOGRAPH, effect.id, "whatever the row says") is effect.urgent
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, effect.id, effect.name) is effect.urgent
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, None, spelled) is effect.urgent  # stored without its id
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, "headache", spelled) is effect.urgent  # a forged id does not hide it
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, effect.id, "whatever the row says") is effect.urgent
 
 
 def test_urgent_comes_from_the_monograph_not_from_free_text():
-    assert is_urgent(MONOGRAPH, "respiratory-depression", "Respiratory depression")
-    assert is_urgent(MONOGRAPH, None, "low blood pressure")
-    assert not is_urgent(MONOGRAPH, "withdrawal-symptoms", "Withdrawal symptoms")  # expected in a taper
-    assert not is_urgent(MONOGRAPH, None, "a bad dream")
-    assert not is_urgent(MONOGRAPH, "no-such-effect", "Headache")
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, "respiratory-depression", "Respiratory depression")
+    assert is_urgent(MONOGRAPH, WITHDRAWAL, None, "low blood pressure")
+    assert not is_urgent(MONOGRAPH, WITHDRAWAL, "withdrawal-symptoms", "Withdrawal symptoms")  # expected in a taper
+    assert not is_urgent(MONOGRAPH, WITHDRAWAL, None, "a bad dream")
+    assert not is_urgent(MONOGRAPH, WITHDRAWAL, "no-such-effect", "Headache")

@@ -30,8 +30,10 @@ def cmd_stock_add(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_stock_count(args: argparse.Namespace, ctx: Context) -> int:
-    entry = count_stock(ctx.open_db(), ctx.now, args.quantity, args.note)
-    ctx.out(f"Count recorded: {amount_text(entry.key, entry.amount)} (entry #{entry.id}).")
+    counted = count_stock(ctx.open_db(), ctx.now, args.quantity, args.note)
+    entry = counted.entry
+    ctx.out(f"Count recorded: {amount_text(entry.key, entry.amount)} (entry #{entry.id}); "
+            f"{counted.expected_words}.")
     if entry.flagged and entry.expected is not None:
         limit = "0.5 ml" if entry.key[0] == "liquid" else "half a tablet"
         ctx.out(f"! This differs from the {amount_text(entry.key, entry.expected)} expected by more "

@@ -1,16 +1,30 @@
 """The stock as pure arithmetic: what each dose uses, the level after adds, counts and doses,
-what each count was expected to find and whether it is off (judged here when read, never
-taken from storage), how many nights it lasts, and what the coming nights need that was never
-stocked."""
+what each count was expected to find since the last delivery and whether it is off (judged here
+when read, never taken from storage), how many nights it lasts from the next dose due, and what
+the coming nights need that was never stocked.
+
+How a count is judged (a controlled drug: a loss must show, even taken half a tablet at a time):
+- the level of a kind is what the adds, the counts and the doses leave: an add adds to it, a
+  count sets it (what is there is what was counted), a dose takes what it uses;
+- a count is judged against what is expected since the delivery: the level right after the
+  last add of its kind (the delivery, plus whatever the level was just before it), less what
+  each dose since used. A count sets the level but not that expectation, so a shortfall of
+  half a tablet, then another quarter, is 0.75 tablet off the delivery and flagged;
+- a new add starts a new expectation from the level as it then is (a flagged count is not
+  carried past the next delivery);
+- before any add of its kind, the first count is judged against nothing delivered (0) and is
+  where the expectation runs from until the first add.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from medtrack.core.decide import DOSE_STATES, NightDecision
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Record, Regimen, StockEntry
 from medtrack.core.rules import regimen_on, scheduled_ug
@@ -77,55 +91,108 @@ class Level:
 
 
 def off_count(key: Key, counted: int, expected: int) -> bool:
-    """Whether a count is off: further than half a tablet (0.5 ml of a liquid) from what the
-    adds, the earlier counts and the doses taken since leave (a controlled drug: loss shows)."""
+    """Whether a count is off: further than half a tablet (0.5 ml of a liquid) from what is
+    expected since the delivery (a controlled drug: loss shows)."""
     return abs(counted - expected) > (HALF_ML if key[0] == "liquid" else HALF_TABLET)
 
 
+@dataclass(frozen=True)
+class _Replay:
+    amount: dict[Key, int]  # the level of each kind
+    counted: dict[Key, StockEntry]  # its last count, judged
+    judged: list[StockEntry]  # every entry, in the order given, each count judged
+    since: list[StockEntry | None]  # ... and what each count's expectation runs from
+
+
 def _replay(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
-            until: dt.datetime | None) -> tuple[dict[Key, int], dict[Key, StockEntry], list[StockEntry]]:
-    """Adds, counts and the doses taken, in time order (up to `until`): the amount of each kind
-    left, its last count, and every entry judged on the way (an entry at the same instant as a
-    dose comes first; entries at one instant keep their order)."""
+            until: dt.datetime | None) -> _Replay:
+    """Adds, counts and the doses taken, in time order (up to `until`), by the rules in this
+    module's docstring (an entry at the same instant as a dose comes first; entries at one
+    instant keep their order)."""
     events: list[tuple[dt.datetime, int, int, StockEntry | Record]] = [
         (e.at, 0, i, e) for i, e in enumerate(entries) if until is None or e.at <= until]
     events += [(d.at, 1, i, d) for i, d in enumerate(doses) if (until is None or d.at <= until) and d.dose_ug]
     events.sort(key=lambda e: (e[0].astimezone(dt.UTC), e[1], e[2]))
     amount: dict[Key, int] = {}
+    expected: dict[Key, int] = {}  # what is expected since the delivery, as doses are taken
+    baseline: dict[Key, int] = {}  # the position of the entry that expectation runs from
     counted: dict[Key, StockEntry] = {}
     judged = list(entries)
+    since: list[StockEntry | None] = [None] * len(entries)
     for _, _, index, item in events:
         if isinstance(item, StockEntry):
+            key = item.key
             if item.kind == "add":
                 judged[index] = replace(item, expected=None, flagged=False)
-                amount[item.key] = amount.get(item.key, 0) + item.amount
+                amount[key] = expected[key] = amount.get(key, 0) + item.amount
+                baseline[key] = index
             else:
-                expected = amount.get(item.key, 0)
-                judged[index] = counted[item.key] = replace(
-                    item, expected=expected, flagged=off_count(item.key, item.amount, expected))
-                amount[item.key] = item.amount
+                wanted = expected.get(key, 0)
+                judged[index] = counted[key] = replace(
+                    item, expected=wanted, flagged=off_count(key, item.amount, wanted))
+                if key in baseline:
+                    since[index] = judged[baseline[key]]
+                else:  # nothing delivered yet: the first count is what is known of this stock
+                    baseline[key], expected[key] = index, item.amount
+                amount[key] = item.amount
             continue
         regimen = regimen_on(regimens, item.night)
         for key, used in used_by(item.dose_ug or 0, regimen.form if regimen else Formulation()).items():
             if key in amount:  # only what is tracked
                 amount[key] -= used
-    return amount, counted, judged
+                expected[key] -= used
+    return _Replay(amount, counted, judged, since)
 
 
 def judged_entries(entries: Sequence[StockEntry], doses: Sequence[Record],
                    regimens: Sequence[Regimen]) -> list[StockEntry]:
-    """The entries, each count with what was expected just before it and whether it is off,
-    worked out from the entries themselves, the doses and the regimens: whatever `expected`
-    and `flagged` the entries carry in (a stored judgement can be forged) is replaced; an
-    addition has neither."""
-    return _replay(entries, doses, regimens, None)[2]
+    """The entries, each count with what was expected since the delivery and whether it is off,
+    worked out from the entries themselves, the doses and the regimens: whatever `expected` and
+    `flagged` the entries carry in (a stored judgement can be forged) is replaced; an addition
+    has neither."""
+    return _replay(entries, doses, regimens, None).judged
+
+
+def judged_since(entries: Sequence[StockEntry], doses: Sequence[Record],
+                 regimens: Sequence[Regimen]) -> list[tuple[StockEntry, StockEntry | None]]:
+    """`judged_entries`, each with the entry its count's expectation runs from: the last add of
+    its kind (judged), else the first count of it; None for an add and for a count before any."""
+    replayed = _replay(entries, doses, regimens, None)
+    return list(zip(replayed.judged, replayed.since, strict=True))
+
+
+def baseline_words(since: StockEntry | None) -> str | None:
+    """What a count's expectation runs from: 'the delivery on 2026-11-01', or before any
+    delivery 'the count on 2026-11-03'; None for the first count before any delivery."""
+    if since is None:
+        return None
+    return f"the {'delivery' if since.kind == 'add' else 'count'} on {since.at:%Y-%m-%d}"
+
+
+def since_words(since: StockEntry | None) -> str:
+    """'since the delivery on 2026-11-01', or 'with no delivery before it'."""
+    words = baseline_words(since)
+    return f"since {words}" if words is not None else "with no delivery before it"
+
+
+def expected_words(count: StockEntry, since: StockEntry | None) -> str:
+    """'17 × 1 mg tablets expected since the delivery on 2026-11-01'."""
+    return f"{amount_text(count.key, count.expected or 0)} expected {since_words(since)}"
 
 
 def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
            until: dt.datetime) -> dict[Key, Level]:
     """Adds, counts and the doses taken, in time order up to `until`; a count sets the level."""
-    amount, counted, _ = _replay(entries, doses, regimens, until)
-    return {k: Level(k, v, counted.get(k)) for k, v in amount.items()}
+    replayed = _replay(entries, doses, regimens, until)
+    return {k: Level(k, v, replayed.counted.get(k)) for k, v in replayed.amount.items()}
+
+
+def first_night(tonight: NightDecision) -> dt.date:
+    """The night the coming nights count from (how many the stock lasts, what to dispense for
+    the next N): the next dose due. That is tonight while its dose is still to come (not yet, or
+    due now: core.decide.DOSE_STATES); once it is taken or skipped, its window has closed, or
+    nothing may be taken tonight, it is the next night."""
+    return tonight.night if tonight.state in DOSE_STATES else tonight.night + DAY
 
 
 def nights_left(stock: dict[Key, Level], regimens: Sequence[Regimen],
@@ -156,33 +223,53 @@ def nights_left(stock: dict[Key, Level], regimens: Sequence[Regimen],
 @dataclass(frozen=True)
 class StockReport:
     levels: tuple[Level, ...]
-    nights: int | None  # how many nights from tonight (or tomorrow) the stock lasts
+    nights: int | None  # how many nights from `first` (the next dose due) the stock lasts
     to_end: bool  # ... which is to the end of the plan
-    entries: tuple[StockEntry, ...]
+    entries: tuple[StockEntry, ...]  # judged (judged_since)
     missing: tuple[Key, ...] = ()  # what the coming nights need that was never stocked
+    since: tuple[StockEntry | None, ...] = ()  # what each entry's expectation runs from (judged_since)
+    first: dt.date | None = None  # the night `nights` counts from (first_night)
+
+    def __post_init__(self) -> None:
+        if len(self.since) != len(self.entries):
+            raise ValueError("a stock report needs what each entry is judged from (judged_since)")
+
+    def flagged(self) -> list[tuple[StockEntry, StockEntry | None]]:
+        """The counts off by more than half a tablet (0.5 ml), each with what it is judged from."""
+        return [(e, s) for e, s in zip(self.entries, self.since, strict=True)
+                if e.kind == "count" and e.flagged and e.expected is not None]
+
+    def within(self, keep: Callable[[StockEntry], bool]) -> StockReport:
+        """The same report with only the entries `keep` keeps (an export's period); each keeps
+        what it is judged from, even when that is outside the period."""
+        kept = [(e, s) for e, s in zip(self.entries, self.since, strict=True) if keep(e)]
+        return replace(self, entries=tuple(e for e, _ in kept), since=tuple(s for _, s in kept))
 
     def lines(self) -> list[str]:
         found = [f"Stock: {amount_text(level.key, max(level.amount, 0))} left" for level in self.levels]
         found += [f"Not in stock: {amount_text(key, 0).split(' ', 2)[-1]} (the plan needs them; add "
                   "what you have)" for key in self.missing]
+        start = f", from the night of {self.first:%Y-%m-%d}" if self.first is not None else ""
         if self.nights is not None:
-            found.append(f"It lasts to the end of the plan ({self.nights} more night(s))."
+            found.append(f"It lasts to the end of the plan ({self.nights} more night(s){start})."
                          if self.to_end else
-                         f"It lasts {self.nights} more night(s) at the plan's doses.")
-        for entry in self.entries:
-            if entry.kind == "count" and entry.flagged and entry.expected is not None:
-                found.append(f"The count of {entry.at:%Y-%m-%d} ({amount_text(entry.key, entry.amount)}) "
-                             f"differs from the {amount_text(entry.key, entry.expected)} expected: "
-                             "tell your prescriber or pharmacist.")
+                         f"It lasts {self.nights} more night(s) at the plan's doses{start}.")
+        for entry, since in self.flagged():
+            found.append(f"The count of {entry.at:%Y-%m-%d} ({amount_text(entry.key, entry.amount)}) "
+                         f"differs from the {expected_words(entry, since)}: "
+                         "tell your prescriber or pharmacist.")
         return found
 
     def to_json(self) -> dict[str, Any]:
         return {"levels": [lv.to_json() for lv in self.levels], "nights_left": self.nights,
+                "nights_from": self.first.isoformat() if self.first is not None else None,
                 "lasts_to_the_end_of_the_plan": self.to_end,
                 "flagged_counts": [{"at": e.at.isoformat(timespec="seconds"),
                                     "counted": amount_text(e.key, e.amount),
-                                    "expected": amount_text(e.key, e.expected or 0)}
-                                   for e in self.entries if e.kind == "count" and e.flagged]}
+                                    "expected": amount_text(e.key, e.expected or 0),
+                                    "since": baseline_words(since),
+                                    "since_at": since.at.isoformat(timespec="seconds") if since else None}
+                                   for e, since in self.flagged()]}
 
 
 def needed_but_missing(stock: dict[Key, Level], regimens: Sequence[Regimen],

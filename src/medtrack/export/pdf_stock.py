@@ -1,5 +1,6 @@
 """PDF stock section: what is left now, how many nights it lasts, and every addition and count, each count
-with what was expected; a count off by more than half a tablet (or 0.5 ml) stands out."""
+with what was expected since the last addition; a count off by more than half a tablet (or 0.5 ml) stands
+out."""
 
 from __future__ import annotations
 
@@ -92,8 +93,9 @@ def stock(pdf: Canvas, data: ExportData) -> None:
     fields(pdf, items, right=24)
     pdf.ln(1)
     paragraph(pdf, "Each logged dose takes what it uses from the stock (half a tablet for a half, its ml of a "
-                   "liquid); a count sets what is left. Expected: what the additions, earlier counts and doses "
-                   "logged left at the time of the count.", size=7, colour=MUTED)
+                   "liquid); a count sets what is left. Expected: what was there just after the last addition "
+                   "(what was left then, plus the addition), less the doses logged since, so small shortfalls "
+                   "at successive counts add up.", size=7, colour=MUTED)
     pdf.ln(1)
     if not report.entries:
         paragraph(pdf, "No addition or count in this period.")

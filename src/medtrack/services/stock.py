@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from medtrack.core.decide import NightDecision
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Record, StockEntry
 from medtrack.core.rules import regimen_on
@@ -13,7 +15,9 @@ from medtrack.core.stock import (
     Key,
     StockReport,
     amount_text,
-    judged_entries,
+    expected_words,
+    first_night,
+    judged_since,
     levels,
     needed_but_missing,
     nights_left,
@@ -21,11 +25,11 @@ from medtrack.core.stock import (
 )
 from medtrack.errors import BadInput
 from medtrack.services.common import require_profile
-from medtrack.services.nights import DAY, tonight
+from medtrack.services.nights import decider, tonight
 from medtrack.services.text import optional_text
 from medtrack.storage.repository import Database, Repository
 
-__all__ = ["StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
+__all__ = ["Counted", "StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
 
 
 def _doses_since_stock(repo: Repository, entries: Sequence[StockEntry]) -> list[Record]:
@@ -55,18 +59,34 @@ def add_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = 
         return repo.add_stock(entry, recorded_at=now)
 
 
-def count_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> StockEntry:
-    """A count by the patient or a carer, with what was expected and whether it is off by more
-    than half a tablet (or 0.5 ml) as every later read works them out (core.stock.judged_entries);
-    the row keeps them too, for whoever reads the table itself, but nothing reads them back."""
+@dataclass(frozen=True)
+class Counted:
+    """A count as every later read judges it, and the entry its expectation runs from."""
+
+    entry: StockEntry
+    since: StockEntry | None
+
+    @property
+    def expected_words(self) -> str:
+        """'17 × 1 mg tablets expected since the delivery on 2026-11-01'."""
+        return expected_words(self.entry, self.since)
+
+
+def count_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> Counted:
+    """A count by the patient or a carer, with what was expected since the delivery and whether
+    it is off by more than half a tablet (or 0.5 ml) as every later read works them out
+    (core.stock.judged_since); the row keeps them too, for whoever reads the table itself, but
+    nothing reads them back."""
     note = optional_text(note, "the note")
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
         entries = [*repo.stock_entries(), _entry("count", key, amount, now, profile, note)]
-        counted = judged_entries(entries, _doses_since_stock(repo, entries), repo.regimens())[-1]
+        counted, _ = judged_since(entries, _doses_since_stock(repo, entries), repo.regimens())[-1]
         saved = repo.add_stock(counted, recorded_at=now)
-        return next(e for e in repo.stock_entries() if e.id == saved.id)
+        entries = repo.stock_entries()
+        judged = judged_since(entries, _doses_since_stock(repo, entries), repo.regimens())
+        return next(Counted(e, since) for e, since in judged if e.id == saved.id)
 
 
 def _entry(kind: str, key: Key, amount: int, now: dt.datetime, profile: Profile,
@@ -79,22 +99,32 @@ def _entry(kind: str, key: Key, amount: int, now: dt.datetime, profile: Profile,
 
 
 def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
-                 tonight_taken: bool) -> StockReport | None:
-    """The stock for status and the screen (None when nothing was ever added or counted)."""
+                 tonight_decided: NightDecision) -> StockReport | None:
+    """The stock for status, Tonight, `medtrack stock`, the profile screen and the exports
+    (None when nothing was ever added or counted): the levels now, and the nights it lasts from
+    the next dose due after `tonight_decided` (core.stock.first_night)."""
     entries = repo.stock_entries()
     if not entries:
         return None
     regimens = repo.regimens()
-    current = levels(entries, _doses_since_stock(repo, entries), regimens, now)
-    first = tonight(profile, now) + (DAY if tonight_taken else dt.timedelta(0))
+    doses = _doses_since_stock(repo, entries)
+    judged = judged_since(entries, doses, regimens)
+    current = levels(entries, doses, regimens, now)
+    first = first_night(tonight_decided)
     nights, to_end = nights_left(current, regimens, first)
-    return StockReport(tuple(current.values()), nights, to_end, tuple(entries),
-                       needed_but_missing(current, regimens, first))
+    return StockReport(tuple(current.values()), nights, to_end, tuple(e for e, _ in judged),
+                       needed_but_missing(current, regimens, first),
+                       since=tuple(since for _, since in judged), first=first)
+
+
+def _tonight_decided(repo: Repository, now: dt.datetime) -> NightDecision:
+    """Tonight as `status` decides it (core.decide): its state rests on tonight's own records."""
+    decide = decider(repo, now)
+    night = decide.tonight
+    return decide.decide(night, repo.records_for_nights(night, night))
 
 
 def show_stock(db: Database, now: dt.datetime) -> StockReport | None:
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
-        night = tonight(profile, now)
-        taken = any(r.counted for r in repo.records_for_nights(night, night))
-        return stock_report(repo, profile, now, taken)
+        return stock_report(repo, profile, now, _tonight_decided(repo, now))

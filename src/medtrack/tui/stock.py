@@ -62,9 +62,11 @@ class CountStockDialog(_QuantityDialog):
     """What a count found. It is kept with what was expected; a count that differs by more
     than half a tablet (0.5 ml) is flagged and the patient is told so in a dialog."""
 
-    # What is expected is not shown: a count should be what is really there.
+    # What is expected is not shown before the count is entered: a count should be what is
+    # really there. After it, both numbers are said.
     WORDS = ("Count stock", "Count what is left now and enter it. The count is kept; from now on "
-             "it is the stock.", "What you counted", "counted with my daughter")
+             "it is the stock, and each count is compared with what the last delivery and the "
+             "doses since leave.", "What you counted", "counted with my daughter")
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,8 +75,9 @@ class CountStockDialog(_QuantityDialog):
     def write(self, request: StockRequest) -> str:
         quantity, note = request
         app = app_of(self)
-        entry = count_stock(app.db, app.now(), quantity, note)
-        line = f"Count recorded: {amount_text(entry.key, entry.amount)}."
+        counted = count_stock(app.db, app.now(), quantity, note)
+        entry = counted.entry
+        line = f"Count recorded: {amount_text(entry.key, entry.amount)}. {counted.expected_words}."
         if entry.flagged and entry.expected is not None:
             half = "0.5 ml" if entry.key[0] == "liquid" else "half a tablet"
             self.flagged = (f"{line}\n\nThis count differs from the "
