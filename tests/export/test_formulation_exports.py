@@ -99,7 +99,7 @@ def layout_lines(path: Path) -> list[str]:
 def saved_warnings(run: Any) -> list[str]:
     (version,) = run.ok("taper", "history", "--json").json()
     assert version["warnings"], "the plan was saved with the preview's warnings"
-    return version["warnings"]
+    return [w["text"] for w in version["warnings"]]
 
 
 # -- the data the exporters get ----------------------------------------------------------

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from medtrack.cli import Context
 from medtrack.core.calendar import MARKS, STEP_MARK, legend
-from medtrack.core.model import Regimen
-from medtrack.core.taper_preview import PreviewStep, percent_text, preview
+from medtrack.core.model import PlanWarning, Regimen
+from medtrack.core.taper_preview import PreviewStep, preview
 from medtrack.core.units import format_mg
 from medtrack.services.calendar import calendar_month
 from medtrack.services.taper import (
@@ -32,18 +32,17 @@ def _print_steps(ctx: Context, rows: Sequence[PreviewStep]) -> None:
 
     ctx.out(f"  {'#':>2}  {'from':10}  {'to':10}  {'nights':>6}  {'dose':>14}  {'cut':>16}  taken as")
     for r in rows:
-        cut = (f"{format_mg(r.cut_ug)} ({percent_text(r.cut_percent)})"
-               if r.cut_ug is not None and r.cut_percent is not None else "")
+        cut = r.change_text()
         dose = format_mg(r.dose_ug) if r.dose_ug else "0 mg (stopped)"
         ctx.out(f"  {r.number:>2}  {r.start}  {str(r.end or 'onwards'):10}  "
                 f"{str(r.days or ''):>6}  {dose:>14}  {cut:>16}  {r.as_taken if r.dose_ug else ''}")
 
 
-def _print_warnings(ctx: Context, warnings: Sequence[str]) -> None:
+def _print_warnings(ctx: Context, warnings: Sequence[PlanWarning]) -> None:
     if warnings:
         ctx.out("Warnings (advice for the prescriber; they do not block the plan):")
         for warning in warnings:
-            ctx.out(f"  ! {warning}")
+            ctx.out(f"  ! {warning.text}")
 
 
 def _print_plan(ctx: Context, plan: Regimen) -> None:
@@ -65,8 +64,9 @@ def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
             ctx.json(draft.to_json())
             return 0
         ctx.out(f"Preview (nothing saved): {draft.formulation.describe()}")
-        if draft.solved_percent is not None:
-            ctx.out(f"To end by {args.until}: a cut of {percent_text(draft.solved_percent)} per step.")
+        solved = draft.solved_words()
+        if solved is not None:
+            ctx.out(solved)
         _print_steps(ctx, draft.rows)
         _print_warnings(ctx, draft.warnings)
         return 0

@@ -60,6 +60,21 @@ class Patient:
     name: str | None
 
 
+LEGACY_WARNING = "legacy"  # the kind of a warning stored before warnings had kinds (text only)
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """One piece of advice the preview gave about a plan: a stable kind (for programs) and its
+    words (for people). Advice only: a warning never blocks a plan."""
+
+    kind: str
+    text: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "text": self.text}
+
+
 @dataclass(frozen=True)
 class Step:
     """From `start` night on, `dose_ug` each night (0 = stopped) until the next step starts."""
@@ -86,7 +101,7 @@ class Regimen:
     reason: str | None = None
     in_force_from: dt.date | None = None  # later than the first step for a hold or step back
     formulation: Formulation | None = None  # None: recorded before formulations (plain unit)
-    warnings: tuple[str, ...] = ()  # what the preview said when the version was saved
+    warnings: tuple[PlanWarning, ...] = ()  # what the preview said when the version was saved
 
     @property
     def form(self) -> Formulation:

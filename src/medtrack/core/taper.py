@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from medtrack.core.formulation import Formulation, cannot_make
 from medtrack.core.model import Step
@@ -14,6 +18,7 @@ from medtrack.errors import BadInput
 
 DAY = dt.timedelta(days=1)
 MAX_STEPS = 400
+TENTH = Fraction(1, 10)  # the finest step of the % an end-by night is solved in
 _EVERY_RE = re.compile(r"([0-9]{1,4})\s*([dw])", re.IGNORECASE)
 _PERCENT_RE = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*%")
 
@@ -124,22 +129,86 @@ def _makeable_below(current: int, formulation: Formulation) -> list[int]:
     return [d for d in range(current - unit, -1, -unit) if formulation.can_make(d)]
 
 
+@dataclass(frozen=True)
+class Solved:
+    """What an end-by night gave: the smallest even % per interval (in tenths of a percent)
+    that ends on or before `until`, its plan, and how near the date it could come."""
+
+    percent: Fraction
+    steps: list[Step]
+    until: dt.date
+    every_days: int
+    slower: tuple[Fraction, dt.date] | None  # the next smaller % and its end (after `until`)
+    slowest: bool  # no plan ends later: every cut is already the smallest the formulation makes
+
+    @property
+    def end(self) -> dt.date:
+        return self.steps[-1].start
+
+    @property
+    def met(self) -> bool:
+        """The plan ends within one interval of the date (on it, or less than one step before)."""
+        return (self.until - self.end).days < self.every_days
+
+
+def solve_until(start: dt.date, until: dt.date, from_ug: int, every_days: int, to_ug: int,
+                formulation: Formulation, max_cut: Fraction | None = None,
+                final_from: int | None = None) -> Solved:
+    """The smallest even % per interval that reaches the target on or before `until`: first in
+    half-percent steps, then in tenths below that."""
+
+    def plan(percent: Fraction | None) -> list[Step] | None:
+        try:
+            return reduce_steps(start, from_ug, every_days, to_ug, formulation, percent=percent,
+                                max_cut=max_cut, final_from=final_from)
+        except BadInput:
+            return None
+
+    found = slower = None
+    for halves in range(2, 199):
+        steps = plan(Fraction(halves, 2))
+        if steps is not None and steps[-1].start <= until:
+            found = Fraction(halves, 2), steps
+            break
+        if steps is not None:
+            slower = Fraction(halves, 2), steps[-1].start
+    if found is None:
+        raise _cannot_reach(until, every_days, to_ug, max_cut, plan)
+    percent, steps = found
+    lowest = percent - 4 * TENTH if percent > 1 else TENTH
+    for tenths in range(int(lowest / TENTH), int(percent / TENTH)):
+        candidate = plan(tenths * TENTH)
+        if candidate is None:
+            continue
+        if candidate[-1].start <= until:
+            percent, steps = tenths * TENTH, candidate
+            break
+        slower = tenths * TENTH, candidate[-1].start
+    slowest = plan(TENTH)
+    return Solved(percent, steps, until, every_days, slower,
+                  slowest is not None and slowest[-1].start == steps[-1].start)
+
+
 def solve_percent(start: dt.date, until: dt.date, from_ug: int, every_days: int, to_ug: int,
                   formulation: Formulation, max_cut: Fraction | None = None,
                   final_from: int | None = None) -> tuple[Fraction, list[Step]]:
-    """The smallest even % per interval (in half-percent steps) that reaches the target on or
-    before `until`."""
-    for halves in range(2, 199):
-        percent = Fraction(halves, 2)
-        try:
-            steps = reduce_steps(start, from_ug, every_days, to_ug, formulation, percent=percent,
-                                 max_cut=max_cut, final_from=final_from)
-        except BadInput:
-            continue
-        if steps[-1].start <= until:
-            return percent, steps
-    raise BadInput(f"no even cut below 100 % reaches {format_mg(to_ug)} by {until} at one step "
-                   f"every {every_days} days: give a later --until or a shorter --every")
+    """The % and plan of solve_until."""
+    solved = solve_until(start, until, from_ug, every_days, to_ug, formulation, max_cut, final_from)
+    return solved.percent, solved.steps
+
+
+def _cannot_reach(until: dt.date, every_days: int, to_ug: int, max_cut: Fraction | None,
+                  plan: Callable[[Fraction | None], list[Step] | None]) -> BadInput:
+    """Why no plan ends by `until`; with a largest cut, the cap is what holds it back."""
+    if max_cut is not None:
+        fastest = plan(None)
+        ends = f": the fastest it allows ends on {fastest[-1].start}" if fastest is not None else ""
+        return BadInput(f"with cuts of at most {float(max_cut):g} % a step (the largest cut asked), "
+                        f"the plan cannot reach {format_mg(to_ug)} by {until} at one step every "
+                        f"{every_days} days{ends}",
+                        hint="give a larger --max-cut, a later --until or a shorter --every")
+    return BadInput(f"no even cut below 100 % reaches {format_mg(to_ug)} by {until} at one step "
+                    f"every {every_days} days: give a later --until or a shorter --every")
 
 
 def explicit_steps(text: str, made_with: int | Formulation) -> list[Step]:
@@ -225,10 +294,22 @@ def runs(steps: list[Step]) -> list[Step]:
     return merged
 
 
-def step_back(steps: list[Step], at: dt.date) -> list[Step]:
-    """From `at`, the previous (higher) step's dose for its length, then the interrupted
-    step's dose for its full length; every later step moves accordingly. Nights before `at`
-    keep theirs. A step back never lowers tonight's dose."""
+def plan_interval(steps: Sequence[Step]) -> dt.timedelta | None:
+    """A plan's interval: the most common length of its steps (the last, open-ended one aside),
+    the shortest of equally common ones; a hold lengthens one step, not the interval. None for
+    a plan of one step."""
+    lengths = Counter(b.start - a.start for a, b in pairwise(runs(list(steps))))
+    if not lengths:
+        return None
+    most = max(lengths.values())
+    return min(length for length, count in lengths.items() if count == most)
+
+
+def step_back(steps: list[Step], at: dt.date, interval: dt.timedelta | None = None) -> list[Step]:
+    """From `at`, the previous (higher) step's dose for the plan's interval (`interval`, else
+    the most common step length of these steps: a held step's extra nights are not repeated),
+    then the interrupted step's dose for its full length; every later step moves accordingly.
+    Nights before `at` keep theirs. A step back never lowers tonight's dose."""
     merged = runs(steps)
     index = step_index(merged, at)
     if index is None:
@@ -243,7 +324,7 @@ def step_back(steps: list[Step], at: dt.date) -> list[Step]:
         raise BadInput(f"on {at} the dose ({format_mg(current.dose_ug)}) is already the highest "
                        "of the plan so far: there is no higher step to go back to")
     previous = merged[back]
-    previous_length = merged[back + 1].start - previous.start
+    previous_length = interval or plan_interval(merged) or merged[back + 1].start - previous.start
     new = merged[:index] if at == current.start else merged[: index + 1]
     new = new + [Step(at, previous.dose_ug), Step(at + previous_length, current.dose_ug)]
     if index + 1 < len(merged):

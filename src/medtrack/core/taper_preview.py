@@ -10,13 +10,14 @@ from fractions import Fraction
 from typing import Any
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Regimen, Step
+from medtrack.core.model import PlanWarning, Regimen, Step
 from medtrack.core.rules import regimen_on, scheduled_ug
+from medtrack.core.taper import Solved
+from medtrack.core.taper_guidance import GUIDE_CUT, Kind, pace_warnings, quick_stop, span_words, unmeasurable
 from medtrack.core.units import format_mg, ug_to_mg
 
-BIG_CUT = Fraction(25)
+BIG_CUT = GUIDE_CUT  # one cut over the guideline's 25 % is flagged on its own
 SHORT_INTERVAL_DAYS = 7
-QUICK_STOP_DAYS = 28
 DAY = dt.timedelta(days=1)
 
 
@@ -35,6 +36,15 @@ class PreviewStep:
     @property
     def days(self) -> int | None:
         return (self.end - self.start).days + 1 if self.end else None
+
+    def change_text(self) -> str:
+        """The change from the step before, for people: a cut in mg and %, or a rise (a step
+        back) as a rise; nothing for the first step."""
+        if self.cut_ug is None or self.cut_percent is None:
+            return ""
+        if self.cut_ug < 0:
+            return f"+{format_mg(-self.cut_ug)} (rise)"
+        return f"{format_mg(self.cut_ug)} ({percent_text(self.cut_percent)})"
 
     def to_json(self) -> dict[str, Any]:
         return {"step": self.number, "start": self.start.isoformat(),
@@ -73,50 +83,113 @@ def finer(formulation: Formulation) -> str:
     return "quarter tablets or the oral liquid"
 
 
-def warnings(steps: Sequence[Step], formulation: Formulation, *,
-             asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
-             final_from: int | None = None) -> list[str]:
-    """What the prescriber should know about a plan, in plain sentences."""
-    rows = preview(steps, formulation)
-    found: list[str] = []
+def cut_range(rows: Sequence[PreviewStep], final_from: int | None = None) -> tuple[Fraction, Fraction] | None:
+    """The smallest and largest cut of a plan, in %; a stop to 0 set with a final-from dose
+    (where it comes from that dose or less) is not counted."""
+    percents = [r.cut_percent for r in _cuts(rows, final_from) if r.cut_percent is not None]
+    return (min(percents), max(percents)) if percents else None
+
+
+def range_text(span: tuple[Fraction, Fraction]) -> str:
+    low, high = span
+    return percent_text(low) if low == high else f"{percent_text(low).removesuffix(' %')}-{percent_text(high)}"
+
+
+def _planned_stop(rows: Sequence[PreviewStep], final_from: int | None) -> bool:
+    return (final_from is not None and len(rows) > 1 and rows[-1].dose_ug == 0
+            and rows[-2].dose_ug <= final_from)
+
+
+def _cuts(rows: Sequence[PreviewStep], final_from: int | None) -> list[PreviewStep]:
     cuts = [r for r in rows if r.cut_percent is not None and r.cut_ug and r.cut_ug > 0]
+    if _planned_stop(rows, final_from):  # the stop to 0 was set with --final-from: not a cut to warn about
+        cuts = [r for r in cuts if r is not rows[-1]]
+    return cuts
+
+
+def plan_warnings(steps: Sequence[Step], formulation: Formulation, *,
+                  asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
+                  final_from: int | None = None, solved: Solved | None = None) -> list[PlanWarning]:
+    """What the prescriber should know about a plan, each in plain words with its kind."""
+    rows = preview(steps, formulation)
+    found: list[PlanWarning] = []
+    cuts = _cuts(rows, final_from)
     last = rows[-1] if rows else None
-    planned_stop = (final_from is not None and last is not None and last.dose_ug == 0
-                    and len(rows) > 1 and rows[-2].dose_ug <= final_from)
-    if planned_stop:  # the stop to 0 was set with --final-from: not a cut to warn about
-        cuts = [r for r in cuts if r is not last]
     for row in cuts:
         assert row.cut_percent is not None and row.cut_ug is not None
         words = (f"{row.start}: the cut from {format_mg(row.dose_ug + row.cut_ug)} to "
                  f"{format_mg(row.dose_ug)} is {percent_text(row.cut_percent)}")
         if max_cut is not None and row.cut_percent > max_cut and row.dose_ug != 0:
-            found.append(f"{words}, more than the {percent_text(max_cut)} cap: it is one "
-                         f"{format_mg(formulation.unit_ug)} unit, the smallest cut this "
-                         f"formulation makes ({finer(formulation)} would allow less)")
+            found.append(PlanWarning(Kind.OVER_CAP, (
+                f"{words}, more than the {percent_text(max_cut)} cap: it is one "
+                f"{format_mg(formulation.unit_ug)} unit, the smallest cut this formulation makes "
+                f"({finer(formulation)} would allow less)")))
         elif row.cut_percent > BIG_CUT:
-            found.append(f"{words}, over 25 %")
+            found.append(PlanWarning(Kind.BIG_CUT, f"{words}, over 25 %"))
     for row in rows[:-1]:
         if row.days is not None and row.days < SHORT_INTERVAL_DAYS:
-            found.append(f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {row.days} "
-                         f"day(s), under {SHORT_INTERVAL_DAYS}")
+            found.append(PlanWarning(Kind.SHORT_STEP, (
+                f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {row.days} day(s), "
+                f"under {SHORT_INTERVAL_DAYS}")))
     if final_from is not None and last is not None and last.dose_ug == 0 and len(rows) > 1:
         stop_from = rows[-2].dose_ug
         if stop_from > final_from:
-            found.append(f"{last.start}: the stop to 0 comes from {format_mg(stop_from)}, above "
-                         f"the final-from dose of {format_mg(final_from)}")
-    if asked_percent is not None and cuts:
-        low = min(r.cut_percent for r in cuts if r.cut_percent is not None)
-        high = max(r.cut_percent for r in cuts if r.cut_percent is not None)
-        if high > 2 * asked_percent:
-            found.append(f"{percent_text(asked_percent)} asked, {percent_text(low).removesuffix(' %')}"
-                         f"-{percent_text(high)} per step with {formulation.describe()}: consider "
-                         f"{finer(formulation)}")
-    if last is not None and last.dose_ug == 0 and rows:
-        span = (last.start - rows[0].start).days
-        if span < QUICK_STOP_DAYS:
-            found.append(f"the plan stops the drug within {span} days of its start at "
-                         f"{format_mg(rows[0].dose_ug)} (under 4 weeks)")
+            found.append(PlanWarning(Kind.ABOVE_FINAL_FROM, (
+                f"{last.start}: the stop to 0 comes from {format_mg(stop_from)}, above the "
+                f"final-from dose of {format_mg(final_from)}")))
+    span = cut_range(rows, final_from)
+    if solved is not None:
+        found += until_warnings(solved, formulation, span)
+    elif asked_percent is not None and span is not None and span[1] > 2 * asked_percent:
+        found.append(PlanWarning(Kind.COARSE, (
+            f"{percent_text(asked_percent)} asked, {range_text(span)} per step with "
+            f"{formulation.describe()}: consider {finer(formulation)}")))
+    found += quick_stop(steps)
+    found += pace_warnings(steps, formulation)
+    found += unmeasurable(steps, formulation)
     return found
+
+
+def warnings(steps: Sequence[Step], formulation: Formulation, *,
+             asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
+             final_from: int | None = None) -> list[str]:
+    """The words of plan_warnings, in its order."""
+    return [w.text for w in plan_warnings(steps, formulation, asked_percent=asked_percent,
+                                          max_cut=max_cut, final_from=final_from)]
+
+
+def until_warnings(solved: Solved, formulation: Formulation,
+                   span: tuple[Fraction, Fraction] | None) -> list[PlanWarning]:
+    """An end-by night: the cuts really made, and an end more than one interval before the
+    night, with why no plan comes nearer. Nothing when the end is near and the cuts are as found."""
+    cuts = f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
+    found = percent_text(solved.percent)
+    coarse = span is not None and span[1] > 2 * solved.percent
+    if solved.met and not coarse:
+        return []
+    if solved.met:
+        text = (f"to end by {solved.until}, {found} per step was found, but with "
+                f"{formulation.describe()} {cuts}: consider {finer(formulation)}")
+    else:
+        gap = span_words((solved.until - solved.end).days)
+        text = (f"to end by {solved.until}: the plan ends on {solved.end}, {gap} before, and "
+                f"{cuts}{'' if solved.slowest else f' ({found} per step was found)'}. ")
+        if solved.slowest:
+            text += (f"Every cut is already the smallest this formulation makes (one "
+                     f"{format_mg(formulation.unit_ug)} unit), so no plan at one step every "
+                     f"{solved.every_days} days ends later")
+            cut_count = len(solved.steps) - 1
+            longer = (solved.until - solved.steps[0].start).days // cut_count if cut_count else 0
+            if longer > solved.every_days:
+                text += f"; one step every {longer} days would end by then"
+            text += f", and {finer(formulation)} would allow smaller cuts"
+        elif solved.slower is not None:
+            slower, slower_end = solved.slower
+            text += (f"The next smaller cut, {percent_text(slower)}, ends on {slower_end}, after "
+                     "it: the doses this formulation makes allow no end in between")
+        else:
+            text += "No smaller cut gives a plan this formulation can make"
+    return [PlanWarning(Kind.UNTIL, text)]
 
 
 @dataclass(frozen=True)

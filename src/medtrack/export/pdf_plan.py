@@ -97,7 +97,7 @@ def _reason(version: Regimen) -> str:
     """The reason, then (as `taper history` shows them) the warnings the preview gave when it was saved."""
     if not version.warnings:
         return version.reason or ""
-    return "\n".join([*([version.reason] if version.reason else []), SAW, *(f"! {w}" for w in version.warnings)])
+    return "\n".join([*([version.reason] if version.reason else []), SAW, *(f"! {w.text}" for w in version.warnings)])
 
 
 def _versions(pdf: Canvas, data: ExportData) -> None:

@@ -1,5 +1,6 @@
-"""XLSX export (openpyxl): Records, Symptoms, Plan and Summary sheets for a doctor's office, and a
-Stock sheet once tablets or liquid were added or counted.
+"""XLSX export (openpyxl): Records, Symptoms, Plan and Summary sheets for a doctor's office, a
+Stock sheet once tablets or liquid were added or counted, and the withdrawal check-ins (each
+check-in, each step's baseline and after, the items) when the period has any.
 
 Doses are numbers, nights are dates, times are local date-times with their zone beside them,
 who entered a record or symptom is named beside it (empty: entered before medtrack kept it),
@@ -18,6 +19,16 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from medtrack.export.checkins import (
+    dose_words,
+    is_start,
+    item_ids,
+    item_name,
+    scale,
+    severe_items,
+    severe_words,
+    verdict,
+)
 from medtrack.export.csv_export import status_of
 from medtrack.export.forms import as_taken, product, stock_number, stock_unit
 
@@ -29,6 +40,7 @@ MG = "0.###"  # number format: 1, 0.75, 0.125
 AMOUNT = "0.##"  # tablets (12.5, 12.75) or ml
 DATE = "yyyy-mm-dd"
 TIME = "yyyy-mm-dd hh:mm"
+MEAN = "0.0"  # a mean total of check-ins
 HIGHLIGHT = PatternFill("solid", fgColor="FDE2E1")
 MAX_WIDTH = 60
 
@@ -117,7 +129,8 @@ def _plan(book: Workbook, data: ExportData) -> None:
                          regimen.start, Text(regimen.change or ""), Text(regimen.reason or ""),
                          i + 1, step.start, end, _mg(step.dose_ug),
                          Text(regimen.acknowledged or ""), Text(as_taken(regimen, step.dose_ug) or ""),
-                         Text(made_with.describe() if made_with else ""), Text("; ".join(regimen.warnings))))
+                         Text(made_with.describe() if made_with else ""),
+                         Text("; ".join(w.text for w in regimen.warnings))))
     _sheet(book, "Plan", ("version", "by", "written (UTC)", "in force from", "change", "why",
                           "step", "from night", "to night", "dose_mg",
                           "contraindication acknowledged", "as taken", "formulation", "warnings"), rows,
@@ -138,6 +151,62 @@ def _stock(book: Workbook, data: ExportData) -> None:
            {0: TIME, 4: AMOUNT, 5: AMOUNT}, [e.flagged for e in entries])
 
 
+def _checkins(book: Workbook, data: ExportData) -> None:
+    """Each check-in of the period, one column per item (0 none .. 3 severe), the step in force
+    then; voided ones kept and marked, those with an item rated severe highlighted."""
+    items = item_ids(data)
+    rows = [(c.id, c.night, _local(c.at), Text(c.zone), *(c.rating(i) for i in items), c.total, c.step_night,
+             _mg(c.step_ug), Text(c.note or ""), "yes" if c.voided else "no", Text(c.void_reason or ""),
+             Text(c.recorded_by or ""))
+            for c in data.checkins]
+    after = 4 + len(items)
+    _sheet(book, "Check-ins", ("id", "night", "time", "zone", *items, "total", "step night", "step dose_mg", "note",
+                               "voided", "void reason", "recorded by"), rows,
+           {1: DATE, 2: TIME, after + 1: DATE, after + 2: MG},
+           [not c.voided and bool(severe_items(data, c)) for c in data.checkins])
+
+
+def _checkin_steps(book: Workbook, data: ExportData) -> None:
+    """Each step's baseline and after, as core.checkin judged them; higher or severe highlighted."""
+    rows = [(Text("start" if is_start(data, t) else "step"), t.step_night, _mg(t.dose_ug or 0),
+             len(t.baseline), t.baseline_mean, len(t.after), t.after_mean,
+             "yes" if t.rises else "no", Text(verdict(data, t)), Text(severe_words(data, t)))
+            for t in data.trends]
+    _sheet(book, "Check-in steps", ("what", "step night", "dose_mg", "baseline check-ins", "baseline mean total",
+                                    "after check-ins", "after mean total", "higher", "verdict", "rated severe"),
+           rows, {1: DATE, 2: MG, 4: MEAN, 6: MEAN}, [t.rises or t.severe for t in data.trends])
+
+
+def _checkin_items(book: Workbook, data: ExportData) -> None:
+    """The check-in list: what each item column of Check-ins means, its ratings and its source."""
+    withdrawal = data.withdrawal
+    sources = {s.id: s for s in withdrawal.sources} if withdrawal is not None else {}
+    ratings = ", ".join(f"{i} {w}" for i, w in enumerate(scale(data)))
+    rows = []
+    for item_id in item_ids(data):
+        item = withdrawal.item(item_id) if withdrawal is not None else None
+        source = sources.get(item.source) if item is not None else None
+        cited, link = "", ""
+        if source is not None:
+            cited = f"{source.title} ({source.publisher}, {source.year})"
+            link = source.url or (f"https://doi.org/{source.doi}" if source.doi else "")
+        rows.append((Text(item_id), Text(item_name(data, item_id)),
+                     Text(item.description if item is not None else "no longer on the check-in list"),
+                     Text(ratings), Text(cited), Text(item.basis if item is not None else ""), Text(link)))
+    _sheet(book, "Check-in items", ("item", "name", "description", "ratings", "source", "where in the source",
+                                    "link"), rows)
+
+
+def _checkin_summary(data: ExportData) -> list[tuple[Any, ...]]:
+    def steps(which: list[Any]) -> Text:
+        return Text("; ".join(f"{t.step_night.isoformat()} to {dose_words(t.dose_ug)}" for t in which) or "none")
+
+    return [(Text("check-ins"), sum(1 for c in data.checkins if not c.voided)),
+            (Text("check-ins voided"), sum(1 for c in data.checkins if c.voided)),
+            (Text("steps with check-ins higher after"), steps([t for t in data.trends if t.rises])),
+            (Text("steps with an item rated severe after"), steps([t for t in data.trends if t.severe]))]
+
+
 def _summary(book: Workbook, data: ExportData) -> None:
     counts = data.adherence()
     profile = data.profile
@@ -156,6 +225,8 @@ def _summary(book: Workbook, data: ExportData) -> None:
         rows.append((Text(key.replace("_", " ")), counts[key]))
     rows.append((Text("symptoms"), len(data.symptoms)))
     rows.append((Text("urgent symptoms"), sum(1 for s in data.symptoms if s.urgent)))
+    if data.checkins:
+        rows += _checkin_summary(data)
     if data.completion is not None:
         rows.append((Text("taper complete since"), data.completion.since))
         if data.completion.last_dose is not None:
@@ -183,6 +254,10 @@ def write_xlsx(data: ExportData, stream: IO[bytes]) -> None:
     _symptoms(book, data)
     _plan(book, data)
     _stock(book, data)
+    if data.checkins:
+        _checkins(book, data)
+        _checkin_steps(book, data)
+        _checkin_items(book, data)
     stamp = data.generated_at.astimezone(dt.UTC).replace(tzinfo=None)
     book.properties.creator = "medtrack"
     book.properties.created = book.properties.modified = stamp

@@ -7,18 +7,27 @@ from fractions import Fraction
 from typing import Any
 
 from medtrack.core.formulation import Formulation, cannot_make, parse_formulation
-from medtrack.core.model import Step
+from medtrack.core.model import PlanWarning, Step
 from medtrack.core.parse import parse_date
 from medtrack.core.taper import (
+    Solved,
     explicit_steps,
     linear_steps,
     parse_every,
     parse_percent,
     parse_step,
     reduce_steps,
-    solve_percent,
+    solve_until,
 )
-from medtrack.core.taper_preview import PreviewStep, percent_number, preview, warnings
+from medtrack.core.taper_preview import (
+    PreviewStep,
+    cut_range,
+    percent_number,
+    percent_text,
+    plan_warnings,
+    preview,
+    range_text,
+)
 from medtrack.core.units import parse_dose
 from medtrack.errors import BadInput
 
@@ -52,15 +61,35 @@ class Draft:
 
     steps: tuple[Step, ...]
     formulation: Formulation
-    warnings: tuple[str, ...] = ()
-    solved_percent: Fraction | None = None  # what --until chose
+    warnings: tuple[PlanWarning, ...] = ()
     rows: tuple[PreviewStep, ...] = field(default=())
+    solved: Solved | None = None  # what an end-by night (--until) gave
+    final_from: int | None = None
+
+    @property
+    def solved_percent(self) -> Fraction | None:
+        """The % per step an end-by night chose."""
+        return self.solved.percent if self.solved is not None else None
 
     def to_json(self) -> dict[str, Any]:
         return {"formulation": self.formulation.describe(),
                 "unit_mg": self.formulation.unit_ug / 1000,
                 "solved_percent": percent_number(self.solved_percent),
-                "steps": [r.to_json() for r in self.rows], "warnings": list(self.warnings)}
+                "steps": [r.to_json() for r in self.rows],
+                "warnings": [w.to_json() for w in self.warnings]}
+
+    def solved_words(self) -> str | None:
+        """For an end-by night: the % found and the cuts really made (a coarse formulation
+        makes them larger than the % found)."""
+        if self.solved is None:
+            return None
+        span = cut_range(self.rows, self.final_from)
+        cuts = f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
+        if self.solved.slowest:  # any small % gives this plan: the % itself says nothing
+            return (f"To end by {self.solved.until}: every cut is the smallest this formulation "
+                    f"makes; {cuts}.")
+        return (f"To end by {self.solved.until}: {percent_text(self.solved.percent)} per step was "
+                f"found; {cuts}.")
 
 
 def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
@@ -72,7 +101,7 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
     final_from = (parse_dose(request.final_from, what="--final-from")
                   if request.final_from is not None else None)
     asked: Fraction | None = None
-    solved: Fraction | None = None
+    solved = None
     if request.steps is not None:
         given = (request.start, request.from_dose, request.step, request.every, request.to, request.until)
         if any(v is not None for v in given):
@@ -94,9 +123,8 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
         every = parse_every(request.every or "")
         if request.until is not None:
             until = parse_date(request.until, what="--until")
-            solved, generated = solve_percent(start, until, from_ug, every, to_ug, formulation,
-                                              max_cut, final_from)
-            steps, asked = generated, solved
+            solved = solve_until(start, until, from_ug, every, to_ug, formulation, max_cut, final_from)
+            steps, asked = solved.steps, solved.percent
         elif request.step is not None and parse_step(request.step)[0] == "linear":
             cut = int(parse_step(request.step)[1])
             steps = linear_steps(start, from_ug, cut, every, to_ug, formulation.unit_ug)
@@ -108,12 +136,13 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
     for step in steps:
         if not formulation.can_make(step.dose_ug):
             raise cannot_make(formulation, step.dose_ug, f"the step of {step.start}:")
-    found = warnings(steps, formulation, asked_percent=asked, max_cut=max_cut, final_from=final_from)
-    return Draft(tuple(steps), formulation, tuple(found), solved,
-                 tuple(preview(steps, formulation)))
+    found = plan_warnings(steps, formulation, asked_percent=asked, max_cut=max_cut,
+                          final_from=final_from, solved=solved)
+    return Draft(tuple(steps), formulation, tuple(found), tuple(preview(steps, formulation)),
+                 solved, final_from)
 
 
 def draft_of(steps: list[Step] | tuple[Step, ...], formulation: Formulation) -> Draft:
     """A version made by a hold or step back: its steps with the plan's formulation."""
-    return Draft(tuple(steps), formulation, tuple(warnings(steps, formulation)), None,
+    return Draft(tuple(steps), formulation, tuple(plan_warnings(steps, formulation)),
                  tuple(preview(steps, formulation)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -14,17 +15,19 @@ from medtrack.core.rules import (
     contraindications,
     regimen_on,
 )
+from medtrack.core.stock import first_night
 from medtrack.core.taper import (
     hold,
+    plan_interval,
     step_back,
 )
+from medtrack.core.taper_guidance import start_warnings
 from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, Refused
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
-from medtrack.services.nights import tonight
 from medtrack.services.plan_build import Draft, build_draft, draft_of
 from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-exported: CLI, screens, tests use it
 from medtrack.services.status import decide_tonight
@@ -42,8 +45,20 @@ def _current_form(repo: Repository) -> Formulation | None:
 def preview_plan(db: Database, request: PlanRequest) -> Draft:
     """Every step of a plan as it would be saved, with its warnings; nothing is written."""
     with db.unit_of_work(write=False) as repo:
-        require_profile(repo)
-        return build_draft(request, _current_form(repo))
+        profile = require_profile(repo)
+        return _with_start(repo, profile, build_draft(request, _current_form(repo)))
+
+
+def _with_start(repo: Repository, profile: Profile, draft: Draft) -> Draft:
+    """The draft with what only the database knows: its first step against the dose in force
+    that night, and each step against the ceiling for the patient's age (saving refuses that)."""
+    mono = monograph()
+    first = draft.steps[0].start
+    in_force = regimen_on(repo.regimens(), first)
+    ceilings = [(ceiling_ug(mono, profile, s.start), ceiling_words(mono, profile, s.start))
+                for s in draft.steps]
+    found = start_warnings(draft.steps, in_force.dose_on(first) if in_force else None, ceilings)
+    return dataclasses.replace(draft, warnings=(*found, *draft.warnings)) if found else draft
 
 
 def plans(regimens: list[Regimen]) -> list[Regimen]:
@@ -99,7 +114,7 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     reason = optional_text(request.reason, "the reason")
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
-        draft = build_draft(request, _current_form(repo))
+        draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))
         existing = plans(repo.regimens())
         if existing and reason is None:
             raise BadInput("changing the plan needs a reason (why the plan is replaced)",
@@ -142,13 +157,21 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
             if action == "hold":
                 steps, change = hold(list(current.steps), night, held), f"hold {held} day(s) at {night}"
             else:
-                steps, change = step_back(list(current.steps), night), f"step back at {night}"
+                steps, change = (step_back(list(current.steps), night, _interval(repo, current)),
+                                 f"step back at {night}")
             return _version(repo, now, draft_of(steps, current.form), who, change, reason,
                             start=night)
 
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, pin, now)
         return _save_version(repo, profile, now, version), notice
+
+
+def _interval(repo: Repository, current: Regimen) -> dt.timedelta | None:
+    """The plan's interval as the prescriber set it: from the newest version that was set
+    (created or replaced), before any hold lengthened a step."""
+    made = [p for p in plans(repo.regimens()) if p.seq <= current.seq and p.change in ("created", "replaced")]
+    return plan_interval(made[-1].steps if made else current.steps)
 
 
 def current_plan(db: Database) -> Regimen | None:
@@ -177,7 +200,7 @@ def steps_json(plan: Regimen) -> list[dict[str, Any]]:
 def plan_json(plan: Regimen) -> dict[str, Any]:
     return {"version": plan.version, "prescriber": plan.prescriber,
             "in_force_from": plan.start.isoformat(), "formulation": plan.form.describe(),
-            "steps": steps_json(plan), "warnings": list(plan.warnings)}
+            "steps": steps_json(plan), "warnings": [w.to_json() for w in plan.warnings]}
 
 
 def version_json(plan: Regimen) -> dict[str, Any]:
@@ -185,7 +208,7 @@ def version_json(plan: Regimen) -> dict[str, Any]:
             "in_force_from": plan.start.isoformat(),
             "changed_at": iso(plan.created_at), "change": plan.change, "reason": plan.reason,
             "formulation": plan.form.describe(), "steps": steps_json(plan),
-            "warnings": list(plan.warnings)}
+            "warnings": [w.to_json() for w in plan.warnings]}
 
 
 def dispense_json(shown: Dispense) -> dict[str, Any]:
@@ -215,11 +238,12 @@ def tonight_in_plan(db: Database, now: dt.datetime) -> dict[str, Any]:
 
 
 def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:
-    """`taper show`: the plan (latest version) with what to dispense; None without a plan."""
+    """`taper show`: the plan (latest version) with what to dispense; None without a plan. The
+    next nights start at the next dose due (core.stock.first_night), as the stock's do."""
     count = parse_positive_int(days, what="the number of days", maximum=3650) if days else 28
     with db.unit_of_work(write=False) as repo:
-        profile = require_profile(repo)
+        require_profile(repo)
         regimens = repo.regimens()
         if not plans(regimens):
             return None
-        return dispense_of(regimens, tonight(profile, now), count)
+        return dispense_of(regimens, first_night(decide_tonight(repo, now)), count)

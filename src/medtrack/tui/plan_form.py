@@ -11,7 +11,6 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import get_current_worker
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.taper_preview import percent_text
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.services.plan_build import Draft, PlanRequest
@@ -32,25 +31,24 @@ HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share 
 WARNINGS_TITLE = "advice for the prescriber; they do not block the plan"
 
 
-def preview_text(draft: Draft, until: str | None = None) -> Content:
+def preview_text(draft: Draft) -> Content:
     """Every step (night, nights, dose, cut in mg and %, how it is taken), then the warnings."""
     lines: list[tuple[str, str]] = [(f"Preview (nothing saved): {draft.formulation.describe()}",
                                      "bold")]
-    if draft.solved_percent is not None:
-        solved = percent_text(draft.solved_percent)
-        lines.append((f"To end by {until}: a cut of {solved} per step.", ""))
+    solved = draft.solved_words()
+    if solved is not None:
+        lines.append((solved, ""))
     lines.append((f"{'step':>4}  {'from':10}  {'nights':>7}  {'dose':9} cut", "bold"))
     for row in draft.rows:
         dose = format_mg(row.dose_ug) if row.dose_ug else "0 (stop)"
-        cut = (f"{format_mg(row.cut_ug)} ({percent_text(row.cut_percent)})"
-               if row.cut_ug is not None and row.cut_percent is not None else "")
+        cut = row.change_text()
         nights = str(row.days) if row.days is not None else "onwards"
         lines.append((f"{row.number:>4}  {row.start}  {nights:>7}  {dose:9} {cut}", ""))
         if row.dose_ug:
             lines.append((f"{'':6}taken as {row.as_taken}", "$text-muted"))
     if draft.warnings:
         lines.append((f"{len(draft.warnings)} warning(s) ({WARNINGS_TITLE}):", "bold"))
-        lines += [(f"! {warning}", "$text-warning") for warning in draft.warnings]
+        lines += [(f"! {warning.text}", "$text-warning") for warning in draft.warnings]
     else:
         lines.append(("No warnings.", ""))
     return Content("\n").join(plain(line, style) for line, style in lines)
@@ -138,7 +136,7 @@ class PlanFormDialog(WriteDialog[PlanRequest]):
         self._previewed = request
         self.query_one("#preview-note", Static).update("")
         shown = self.query_one("#plan-preview", Static)
-        shown.update(preview_text(draft, request.until))
+        shown.update(preview_text(draft))
         self.call_after_refresh(self._reveal, shown, True)
 
     def _preview_failed(self, message: str) -> None:

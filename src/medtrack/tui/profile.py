@@ -97,7 +97,7 @@ def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regim
         if plan.warnings:
             shown.append(plain(f"   Warnings when it was saved ({len(plan.warnings)}; advice, "
                                "they did not block the plan):"))
-            shown += [plain(f"   ! {warning}", "$text-warning") for warning in plan.warnings]
+            shown += [plain(f"   ! {warning.text}", "$text-warning") for warning in plan.warnings]
     return Content("\n").join(shown)
 
 
