@@ -97,6 +97,7 @@ class Monograph:
     cautions: tuple[Rule, ...]
     interactions: tuple[Interaction, ...]
     side_effects: tuple[SideEffect, ...]  # common first, then serious, each in monograph order
+    withdrawal: str  # the id of the withdrawal data file beside it (medtrack.withdrawal reads it)
     guidance: Mapping[str, str] = field(hash=False)  # a read-only mapping with the GUIDANCE_KEYS
 
     @property
@@ -234,10 +235,13 @@ def parse_monograph(text: str, source: str) -> Monograph:
                  "side_effects", "guidance"), "")
 
     drug, ind = c.get(doc, "drug", "", dict), c.get(doc, "indication", "", dict)
-    c.only(drug, ("id", "name", "atc", "class"), "drug")
+    c.only(drug, ("id", "name", "atc", "class", "withdrawal"), "drug")
     c.only(ind, ("text", "timing", "route", "onset"), "indication")
     drug_id = c.text(drug, "id", "drug", seen=set())
     name, atc, drug_class = (c.text(drug, k, "drug") for k in ("name", "atc", "class"))
+    withdrawal = c.text(drug, "withdrawal", "drug")
+    if not _SLUG.fullmatch(withdrawal):
+        c.fail("drug.withdrawal", f"{withdrawal!r} is not a file id (the name of a .toml file beside it)")
     indication, timing, route, onset = (c.text(ind, k, "indication") for k in ("text", "timing", "route", "onset"))
     if not _ATC.fullmatch(atc):
         c.fail("drug.atc", f"{atc!r} is not an ATC code like 'N05CD03'")
@@ -293,7 +297,7 @@ def parse_monograph(text: str, source: str) -> Monograph:
     c.only(g, GUIDANCE_KEYS, "guidance")
     guidance = MappingProxyType({key: c.text(g, key, "guidance") for key in GUIDANCE_KEYS})
     return Monograph(drug_id, name, atc, drug_class, indication, timing, route, onset, dosing, c.liver_levels,
-                     contraindications, cautions, interactions, tuple(effects), guidance)
+                     contraindications, cautions, interactions, tuple(effects), withdrawal, guidance)
 
 
 def _monograph_dir() -> Any:

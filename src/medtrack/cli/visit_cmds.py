@@ -32,7 +32,7 @@ def cmd_symptom(args: argparse.Namespace, ctx: Context) -> int:
     level = f", severity {entry.severity}" if entry.severity else ""
     ctx.out(f"Journal: {entry.name}{level} at {entry.at:%Y-%m-%d %H:%M} (entry #{entry.id})")
     if entry.urgent:
-        ctx.out(f"URGENT: {urgent_message()}")
+        ctx.out(f"URGENT: {urgent_message(entry)}")
     return 0
 
 

@@ -32,7 +32,7 @@ FLAGS = {
     "skipped": "Skipped on purpose",
     "contraindication-acknowledged": "Taken under a contraindication the prescriber acknowledged",
     "imported": "Read from a medtrack CSV export, not checked against a schedule",
-    "urgent": "A side effect the monograph says to consult a doctor about immediately",
+    "urgent": "A serious side effect of the monograph or a withdrawal red flag: consult a doctor immediately",
 }
 # Medication.form (SNOMED CT dose forms) and the denominator of a tablet's strength (HL7 v3
 # orderable drug form, as in the specification's own Medication examples).

@@ -1,36 +1,47 @@
-"""Use cases of the symptom journal: log a side effect or free text, list them, suggest a hold."""
+"""Use cases of the symptom journal: log a side effect, a red flag or free text, list them, warn, suggest a hold."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from medtrack.core.model import Symptom
 from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
-from medtrack.core.symptoms import is_urgent
+from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS, is_urgent, shown_urgent
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
+from medtrack.withdrawal import load_withdrawal
 
 SEVERE = 4
 
 
-def urgent_message() -> str:
+def urgent_message(symptom: Symptom | None = None) -> str:
+    """What to do about an urgent entry: a withdrawal red flag's own words (from the withdrawal
+    data), else the words for the monograph's urgent side effects."""
+    if symptom is not None:
+        flags = (load_withdrawal().red_flag(term) for term in (symptom.effect_id, symptom.name) if term)
+        flag = next((f for f in flags if f is not None), None)
+        if flag is not None:
+            return flag.advice
     return ("This can be serious: contact your doctor now, or emergency services if it is "
             "severe or getting worse. " + monograph().guidance["call_doctor"])
 
 
 def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None = None,
                 at: str | None = None, note: str | None = None) -> Symptom:
-    """Add a journal entry; a monograph side effect is recognised whatever its spelling."""
+    """Add a journal entry; a monograph side effect or a withdrawal red flag is recognised
+    whatever its spelling, and stored under its own name ("fit" as "Seizures")."""
     name = require_text(name, "the symptom name").strip()
     level = parse_positive_int(severity, what="severity", maximum=5) if severity is not None else None
     note = optional_text(note, "the note")
     effect = monograph().side_effect(name)
-    name = effect.name if effect else name
-    effect_id = effect.id if effect else None
+    flag = load_withdrawal().red_flag(name) if effect is None else None
+    name = effect.name if effect else flag.name if flag else name
+    effect_id = effect.id if effect else None  # a red flag is not a monograph side effect: no id
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
@@ -38,7 +49,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
         # from the monograph each time the entry is read (storage.rows.symptom_of).
         entry = Symptom(id=0, name=name, effect_id=effect_id, severity=level, at=when,
                         zone=profile.zone, night=night_of(when, profile.tz), note=note,
-                        urgent=is_urgent(monograph(), effect_id, name))
+                        urgent=is_urgent(monograph(), load_withdrawal(), effect_id, name))
         return repo.add_symptom(entry, recorded_at=now)
 
 
@@ -47,6 +58,19 @@ def list_symptoms(db: Database, first: str | None = None, last: str | None = Non
     with db.unit_of_work(write=False) as repo:
         require_profile(repo)
         return repo.symptoms(start, end)
+
+
+def urgent_warnings(symptoms: Iterable[Symptom], night: dt.date) -> list[str]:
+    """One line for each urgent thing noted tonight or last night (core.symptoms.shown_urgent),
+    with what to do: the same lines in `status`, on Tonight and in the ward."""
+    latest = {s.name: s for s in shown_urgent(symptoms, night)}  # oldest first: the last one stays
+    return [f"URGENT: {s.name}, noted {s.at:%Y-%m-%d %H:%M}. {urgent_message(s)}"
+            for s in sorted(latest.values(), key=lambda s: (s.at, s.id))]
+
+
+def urgent_tonight(repo: Repository, night: dt.date) -> list[str]:
+    """The urgent lines for `night`, read for the nights they can come from."""
+    return urgent_warnings(repo.symptoms(night - dt.timedelta(days=URGENT_SHOWN_NIGHTS - 1), night), night)
 
 
 def is_severe(symptom: Symptom) -> bool:
@@ -83,5 +107,5 @@ def symptom_json(symptom: Symptom) -> dict[str, Any]:
         "entered_by": symptom.entered_by,  # the login that entered it; None: before schema 7
     }
     if symptom.urgent:
-        data["message"] = urgent_message()
+        data["message"] = urgent_message(symptom)
     return data

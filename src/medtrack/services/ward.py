@@ -8,15 +8,18 @@ it, as `status` judges tonight unless the profile changed after tonight's window
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from medtrack.core.decide import Decider, ProfileHistory
-from medtrack.core.model import Profile, Record, Regimen
+from medtrack.core.model import Profile, Record, Regimen, Symptom
 from medtrack.core.nights import night_of
 from medtrack.core.rules import TonightState
+from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS
 from medtrack.core.timeline import Timeline
 from medtrack.core.units import format_mg
 from medtrack.services.common import monograph
+from medtrack.services.symptoms import urgent_warnings
 from medtrack.storage.repository import Database
 from medtrack.storage.ward import WardPatient, ward_reader
 
@@ -51,6 +54,7 @@ class WardRow:
     taken_at: dt.datetime | None = None
     excess: bool = False  # more than scheduled was taken tonight
     problem: str | None = None  # why the row cannot be judged (state UNKNOWN)
+    urgent: tuple[str, ...] = ()  # urgent symptoms of tonight and last night, as `status` words them
 
     @property
     def dose(self) -> str:
@@ -77,9 +81,14 @@ def ward(db: Database, now: dt.datetime) -> list[WardRow]:
         listed = reader.patients()
         nights = {p.patient.id: night for p in listed if (night := _tonight(p.profile, now))}
         regimens = reader.regimens()
-        records = (reader.records(min(nights.values()), max(nights.values())) if nights else {})
+        records: dict[int, list[Record]] = {}
+        symptoms: dict[int, list[Symptom]] = {}
+        if nights:
+            first, last = min(nights.values()), max(nights.values())
+            records = reader.records(first, last)
+            symptoms = reader.symptoms(first - dt.timedelta(days=URGENT_SHOWN_NIGHTS - 1), last)
     rows = [judge(p, nights.get(p.patient.id), regimens.get(p.patient.id, []),
-                  records.get(p.patient.id, []), now) for p in listed]
+                  records.get(p.patient.id, []), now, symptoms.get(p.patient.id, [])) for p in listed]
     return sorted(rows, key=order)
 
 
@@ -93,8 +102,9 @@ def _tonight(profile: Profile | None, now: dt.datetime) -> dt.date | None:
 
 
 def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
-          records: list[Record], now: dt.datetime) -> WardRow:
-    """One patient's row: the same decision `status` makes for tonight (core.decide)."""
+          records: list[Record], now: dt.datetime, symptoms: Sequence[Symptom] = ()) -> WardRow:
+    """One patient's row: the same decision `status` makes for tonight (core.decide), and the
+    same urgent symptoms `status` warns of."""
     number, profile = listed.patient.id, listed.profile
     name = listed.patient.name or f"Patient {number}"
     if profile is None and listed.problem is None:
@@ -106,10 +116,12 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
         decide = Decider(monograph(), ProfileHistory.of(profile), Timeline(regimens), now.astimezone(profile.tz))
         d = decide.decide(night, records)
     except (ValueError, LookupError) as error:  # e.g. a step or zone this version cannot use
-        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], night=night, problem=str(error))
+        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], night=night, problem=str(error),
+                       urgent=tuple(urgent_warnings(symptoms, night)))
     return WardRow(number, name, d.state, words(d.state, d.window.opens, d.taken_at, d.excess),
                    night=night, scheduled_ug=d.shown_ug, window_opens=d.window.opens,
-                   latest_dose_at=d.window.latest, taken_at=d.taken_at, excess=d.excess)
+                   latest_dose_at=d.window.latest, taken_at=d.taken_at, excess=d.excess,
+                   urgent=tuple(urgent_warnings(symptoms, night)))
 
 
 def words(state: str, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:

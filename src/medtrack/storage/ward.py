@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from medtrack.core.model import Patient, Profile, Record, Regimen
+from medtrack.core.model import Patient, Profile, Record, Regimen, Symptom
 from medtrack.storage.repository import STANDING, Database, read_regimens
-from medtrack.storage.rows import profile_of, record_of
-from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow
+from medtrack.storage.rows import profile_of, record_of, symptom_of
+from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow, SymptomRow
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,17 @@ class WardReader:
         found: dict[int, list[Record]] = {}
         for row in self.session.exec(query):
             found.setdefault(row.patient_id or 0, []).append(record_of(row))
+        return found
+
+    def symptoms(self, first: dt.date, last: dt.date) -> dict[int, list[Symptom]]:
+        """Every patient's journal entries of the nights `first`..`last`, oldest first (one query);
+        each urgent as read (storage.rows.symptom_of), never as stored."""
+        query = (select(SymptomRow)
+                 .where(col(SymptomRow.night) >= first.isoformat(), col(SymptomRow.night) <= last.isoformat())
+                 .order_by(col(SymptomRow.patient_id), col(SymptomRow.at_utc), col(SymptomRow.id)))
+        found: dict[int, list[Symptom]] = {}
+        for row in self.session.exec(query):
+            found.setdefault(row.patient_id or 0, []).append(symptom_of(row))
         return found
 
 

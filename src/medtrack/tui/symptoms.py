@@ -14,6 +14,7 @@ from medtrack.monograph import load_monograph
 from medtrack.services.symptoms import list_symptoms, log_symptom, urgent_message
 from medtrack.tui.access import app_of
 from medtrack.tui.safe import clean, plain
+from medtrack.withdrawal import load_withdrawal
 
 OWN_WORDS = "__own__"
 
@@ -24,7 +25,8 @@ class SymptomsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         mono = load_monograph()
         effects = sorted(mono.side_effects, key=lambda e: (not e.serious, e.name))
-        options = [(e.name + (" (serious)" if e.serious else ""), e.id) for e in effects]
+        options = [(f"{flag.name} (urgent)", flag.id) for flag in load_withdrawal().red_flags]
+        options += [(e.name + (" (serious)" if e.serious else ""), e.id) for e in effects]
         options.append(("Something else (type it below)", OWN_WORDS))
         yield Header()
         with VerticalScroll(id="symptoms"):
@@ -90,7 +92,7 @@ class SymptomsScreen(Screen[None]):
             return
         banner = self.query_one("#urgent-banner", Static)
         if entry.urgent:
-            app.call_from_thread(banner.update, plain(f"URGENT: {entry.name}. {urgent_message()}"))
+            app.call_from_thread(banner.update, plain(f"URGENT: {entry.name}. {urgent_message(entry)}"))
             app.call_from_thread(banner.add_class, "urgent")
         else:
             app.call_from_thread(banner.update, "")

@@ -25,12 +25,18 @@ from medtrack.tui.safe import cell, clean, plain
 # (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal.
 COLUMNS = (("Patient", 26), ("Tonight", 24), ("Dose", 8), ("Window", 11))
 STYLES = {"due": "bold", "contraindicated": "bold red", UNKNOWN: "bold red", "skip": "yellow"}
+URGENT_STYLE = "bold reverse red"  # the name of a patient with an urgent symptom (see the banner)
 
 
 def title(rows: Sequence[WardRow]) -> str:
     due = sum(1 for r in rows if r.state == "due")
     patients = f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
     return f"Ward: {patients} · {due if due else 'none'} due now"
+
+
+def urgent_lines(rows: Sequence[WardRow]) -> list[str]:
+    """The banner: each urgent symptom of tonight or last night, as `status` words it, by patient."""
+    return [f"{row.number} {row.name}: {line}" for row in sorted(rows, key=lambda r: r.number) for line in row.urgent]
 
 
 class WardScreen(Screen[None]):
@@ -52,6 +58,9 @@ class WardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Ward: loading…", id="ward-title")
+        banner = Static("", id="ward-urgent")
+        banner.display = False  # shown only while a patient has an urgent symptom
+        yield banner
         table: DataTable[Text] = DataTable(id="ward-table", cursor_type="row", zebra_stripes=True)
         for label, width in COLUMNS:
             table.add_column(label, width=width)
@@ -94,6 +103,9 @@ class WardScreen(Screen[None]):
 
     def _show(self, rows: list[WardRow]) -> None:
         self.query_one("#ward-title", Static).update(plain(title(rows), "bold"))
+        banner = self.query_one("#ward-urgent", Static)
+        banner.update(plain("\n".join(urgent_lines(rows))))
+        banner.display = any(r.urgent for r in rows)
         if rows == self._shown:
             return  # nothing changed: no redraw, no jump
         self._shown = rows
@@ -104,7 +116,8 @@ class WardScreen(Screen[None]):
         for row in rows:
             key = str(row.number)
             style = STYLES.get(row.state, "")
-            table.add_row(cell(f"{row.number}  {row.name}", style), cell(row.words, style),
+            who = URGENT_STYLE if row.urgent else style
+            table.add_row(cell(f"{row.number}  {row.name}", who), cell(row.words, style),
                           cell(row.dose or "-"), cell(row.window), key=key)
             self.rows[key] = row
         if kept is not None and str(kept.number) in self.rows:
