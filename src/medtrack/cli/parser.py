@@ -236,6 +236,24 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--json", action="store_true")
 
+    p = _sub(subs, "checkin", "record how you are today during a taper: each withdrawal symptom "
+             "0 none, 1 mild, 2 moderate, 3 severe (items not named: none)",
+             "medtrack checkin anxiety=2 tremor=1 sleep=3", "checkin_cmds:cmd_checkin")
+    p.add_argument("ratings", nargs="*", metavar="ITEM=N",
+                   help="e.g. anxiety=2 (see `medtrack checkins --items` for the list)")
+    p.add_argument("--none", dest="all_none", action="store_true", help="every item is none today")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--void", metavar="ID", type=int, help="cancel a check-in entered in error (with --reason)")
+    p.add_argument("--reason", metavar="TEXT", help="why the check-in is voided")
+    p.add_argument("--json", action="store_true")
+
+    p = _sub(subs, "checkins", "the withdrawal check-ins, with the step in force at each",
+             "medtrack checkins --from 2026-11-01 --json", "checkin_cmds:cmd_checkins")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
+    p.add_argument("--items", action="store_true", help="list the check-in items and what they mean")
+    p.add_argument("--json", action="store_true")
+
     p = _sub(subs, "symptoms", "the symptom journal", "medtrack symptoms --from 2026-11-01 --json",
              "visit_cmds:cmd_symptoms")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
@@ -253,8 +271,13 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: all)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
 
-    p = _sub(subs, "import", "read a medtrack CSV export back (all rows or none)",
+    p = _sub(subs, "import", "read a medtrack CSV export back (every row checked first; safe to run again)",
             "medtrack import backup.csv", "visit_cmds:cmd_import")
+    p.epilog = ("Every row is checked before anything is written: a bad file writes nothing. The rows\n"
+                "are then judged like `log` and written in short steps, so a `log` meanwhile never\n"
+                "waits long. If an import stops part way (a refused row, Ctrl-C, a crash), the steps\n"
+                "before stay written: run the same import again to finish it; rows already imported\n"
+                "are recognised, never doubled.")
     p.add_argument("file", metavar="FILE.csv")
 
     p = _sub(subs, "demo", "fill an empty database with a made-up patient to try medtrack",

@@ -7,15 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medtrack.core import night_words
+from medtrack.core.checkin import StepTrend
 from medtrack.core.decide import Decider, NightDecision
 from medtrack.core.model import Profile, Record
 from medtrack.core.parse import parse_when
 from medtrack.core.rules import NightFacts, TonightState
 from medtrack.core.timeline import Completion
+from medtrack.services.checkin import trend_json, trend_tonight
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.nights import DAY, decider
 from medtrack.services.stock import StockReport, stock_report
-from medtrack.services.symptoms import hold_warning
+from medtrack.services.symptoms import hold_warning, urgent_tonight
 from medtrack.services.text import iso, mg
 from medtrack.storage.repository import Database, Repository
 
@@ -29,9 +31,11 @@ class Status:
     drug: str
     previous_night: str  # how last night reads on the calendar (taken, missed, skipped, ...)
     guidance: str
-    warnings: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)  # the urgent ones first
+    urgent: tuple[str, ...] = field(default_factory=tuple)  # urgent symptoms of tonight and last night
     as_taken: str | None = None  # the dose to take as the patient takes it (a formulation)
     stock: StockReport | None = None
+    checkin_trend: StepTrend | None = None  # the step in force, when its check-ins rise
 
     @property
     def night(self) -> dt.date:
@@ -125,6 +129,7 @@ class Status:
             "drug_free_nights": done.drug_free_nights if done else 0,
             "guidance": self.guidance,
             "warnings": list(self.warnings),
+            "checkin_trend": trend_json(self.checkin_trend) if self.checkin_trend else None,
             "zone": self.zone,
         }
 
@@ -163,12 +168,17 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
     facts = NightFacts(d.night, d.window, d.regimen, d.records, ())
     last_night = decide.decide(d.night - DAY, records)  # decide() keeps that night's own records
     shown = d.may_take_ug
+    urgent = urgent_tonight(repo, d.night)
+    trend = trend_tonight(repo, d.night)
     made_with = d.regimen.formulation if d.regimen is not None else None
     return Status(
         decision=d, drug=mono.name, previous_night=str(last_night.outcome),
         guidance=night_words.guidance(mono, d, upcoming),
-        warnings=tuple(night_words.warnings(mono, d) + hold_warning(repo, facts)),
+        warnings=tuple(urgent + night_words.warnings(mono, d) + hold_warning(repo, facts)
+                       + ([trend.words()] if trend is not None else [])),
         as_taken=(made_with.as_taken(shown) if made_with is not None and not made_with.is_plain
                   and shown else None),
-        stock=stock_report(repo, profile, when, d.taken_ug is not None),
+        stock=stock_report(repo, profile, when, d),
+        checkin_trend=trend,
+        urgent=tuple(urgent),
     )

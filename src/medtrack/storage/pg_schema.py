@@ -288,3 +288,31 @@ def server_checks(schema: str, *, adult_max_ug: int, elderly_max_ug: int, elderl
         *only_void((*RECORD_COLUMNS, "not_taken", "imported", "patient_id", "recorded_by", "entered_by")),
     ]
     return statements
+
+
+def entry_checks(table: str, *, night: bool) -> list[str]:
+    """The server's checks of a table added after schema 7 (the functions are migration 0007's):
+    ids from the server, who and when from the server, and the night its time falls in."""
+    out = [f"CREATE TRIGGER {table}_server_id BEFORE INSERT ON {table} FOR EACH ROW "
+           "EXECUTE FUNCTION medtrack_server_id()",
+           f"CREATE TRIGGER {table}_entered BEFORE INSERT ON {table} FOR EACH ROW "
+           "EXECUTE FUNCTION medtrack_entered()"]
+    if night:
+        out.append(f"CREATE TRIGGER {table}_checks BEFORE INSERT ON {table} FOR EACH ROW "
+                   "EXECUTE FUNCTION medtrack_symptom_checks()")
+    return out
+
+
+def void_same_patient(schema: str, table: str) -> list[str]:
+    """A void row of `table` must cancel an entry of the same patient (a plain CHECK cannot look
+    at another row)."""
+    return [f"""CREATE FUNCTION medtrack_void_same_{table}() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = {schema}, pg_temp AS $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM {table} WHERE id = NEW.voids AND patient_id = NEW.patient_id
+                               AND kind <> 'void') THEN
+                    RAISE EXCEPTION USING MESSAGE = 'medtrack: a void must cancel an entry of the same patient';
+                END IF;
+                RETURN NEW;
+            END $$""",
+            f"CREATE TRIGGER {table}_void_same_patient BEFORE INSERT ON {table} FOR EACH ROW "
+            f"WHEN (NEW.kind = 'void') EXECUTE FUNCTION medtrack_void_same_{table}()"]

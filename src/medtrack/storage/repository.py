@@ -19,9 +19,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from medtrack.clock import REAL_CLOCK, Clock
+from medtrack.core.checkin import CheckIn
 from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Patient, Profile, Record, Regimen, Step, StockEntry, Symptom
+from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.core.stock import judged_entries
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
@@ -29,6 +30,8 @@ from medtrack.storage import postgres
 from medtrack.storage.engine import make_private, open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
+    checkin_of,
+    checkin_row,
     from_epoch,
     profile_of,
     profile_row,
@@ -42,6 +45,7 @@ from medtrack.storage.rows import (
     to_epoch,
 )
 from medtrack.storage.tables import (
+    CheckinRow,
     ClockRow,
     LockRow,
     PatientRow,
@@ -55,8 +59,8 @@ from medtrack.storage.tables import (
 
 __all__ = ["Database", "KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
-_Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow)
-_Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow)
+_Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow, CheckinRow)
+_Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow, CheckinRow)
 
 
 def new_patient_id() -> str:
@@ -264,7 +268,7 @@ class Repository:
                     version: int | None = None, change: str | None = None,
                     reason: str | None = None, round_ug: int | None = None,
                     start: dt.date | None = None, formulation: Formulation | None = None,
-                    warnings: Sequence[str] = ()) -> int:
+                    warnings: Sequence[PlanWarning] = ()) -> int:
         """Append a regimen in force from `start` (default: its first step's night)."""
         self._regimens = None
         row = self._own(RegimenRow(
@@ -273,7 +277,7 @@ class Repository:
             acknowledged_ids=",".join(acknowledged_ids), version=version, change=change,
             reason=reason, round_ug=round_ug,
             formulation=formulation.encode() if formulation is not None else None,
-            warnings=json.dumps(list(warnings), ensure_ascii=False),
+            warnings=json.dumps([w.to_json() for w in warnings], ensure_ascii=False),
         ))
         self.session.add(row)
         self.session.flush()
@@ -383,6 +387,31 @@ class Repository:
             query = query.where(col(SymptomRow.night) <= last.isoformat())
         return [symptom_of(r) for r in self.session.exec(query)]
 
+    # -- withdrawal check-ins --------------------------------------------------------------
+    def add_checkin(self, checkin: CheckIn, *, recorded_at: dt.datetime) -> CheckIn:
+        row = self._stamp(checkin_row(checkin, recorded_at))
+        self.session.add(row)
+        self.session.flush()
+        return checkin_of(row, None)
+
+    def void_checkin(self, target: int, *, reason: str, at: dt.datetime, night: dt.date, zone: str,
+                     recorded_at: dt.datetime) -> None:
+        """A void row naming the check-in, with the reason (the check-in itself stays as it was)."""
+        row = self._stamp(CheckinRow(kind="void", night=night.isoformat(), at_utc=to_epoch(at), zone=zone,
+                                     voids=target, note=reason, recorded_at_utc=to_epoch(recorded_at)))
+        self.session.add(row)
+        self.session.flush()
+
+    def checkins(self, first: dt.date | None = None, last: dt.date | None = None) -> list[CheckIn]:
+        """Check-ins by night, oldest first; a voided one is kept, marked, with its void's reason."""
+        query = (select(CheckinRow).where(col(CheckinRow.patient_id) == self.patient)
+                 .order_by(col(CheckinRow.night), col(CheckinRow.at_utc), col(CheckinRow.id)))
+        rows = list(self.session.exec(query))
+        voids = {r.voids: r for r in rows if r.kind == "void"}
+        return [checkin_of(r, voids.get(r.id)) for r in rows if r.kind == "checkin"
+                and (first is None or r.night >= first.isoformat())
+                and (last is None or r.night <= last.isoformat())]
+
     # -- stock ---------------------------------------------------------------------------
     def add_stock(self, entry: StockEntry, *, recorded_at: dt.datetime) -> StockEntry:
         row = self._stamp(stock_row(entry, recorded_at))
@@ -436,9 +465,11 @@ class Repository:
         if not rows:
             return []
         table = RecordRow.metadata.tables[RecordRow.__tablename__]
-        # RETURNING gives the ids in no promised order, but both databases number the rows of one
-        # INSERT in the order they come: ascending ids are the records' in order
-        ids = sorted(self.session.connection().execute(insert(table).returning(table.c.id), rows).scalars())
+        # RETURNING gives the ids in no promised order, but both databases number the rows of an
+        # INSERT in the order they come: ascending ids are the records' in order. At most 50 rows
+        # a statement: the driver keeps each statement it prepared, one per number of rows.
+        statement = insert(table).returning(table.c.id).execution_options(insertmanyvalues_page_size=50)
+        ids = sorted(self.session.connection().execute(statement, rows).scalars())
         for record in records:
             if record.kind == "void" and record.voids is not None:
                 stale = self.session.identity_map.get(self.session.identity_key(RecordRow, record.voids))

@@ -28,8 +28,8 @@ from sqlalchemy.engine import Connection, Engine
 NURSE = "medtrack_nurse"
 PRESCRIBER = "medtrack_prescriber"
 TABLES = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock",
-          "prescriber_lock", "migration_log", "alembic_version", "database_clock")
-NURSE_WRITES = ("record", "symptom", "stock")
+          "prescriber_lock", "migration_log", "alembic_version", "database_clock", "checkin")
+NURSE_WRITES = ("record", "symptom", "stock", "checkin")
 PRESCRIBER_WRITES = ("patient", "profile_version", "regimen", "regimen_step")
 # What the row lock needs: UPDATE on one column of patient (the table's trigger refuses any UPDATE).
 ROW_LOCK_COLUMN = "created_at_utc"

@@ -7,11 +7,23 @@ import json
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
+from medtrack.core.checkin import CheckIn
 from medtrack.core.formulation import decode
-from medtrack.core.model import Profile, Record, RecordKind, Regimen, Step, StockEntry, Symptom
+from medtrack.core.model import (
+    LEGACY_WARNING,
+    PlanWarning,
+    Profile,
+    Record,
+    RecordKind,
+    Regimen,
+    Step,
+    StockEntry,
+    Symptom,
+)
 from medtrack.core.symptoms import is_urgent
 from medtrack.monograph import load_monograph
 from medtrack.storage.tables import (
+    CheckinRow,
     ProfileRow,
     RecordRow,
     RegimenRow,
@@ -19,6 +31,7 @@ from medtrack.storage.tables import (
     StockRow,
     SymptomRow,
 )
+from medtrack.withdrawal import load_withdrawal
 
 UTC = dt.UTC
 
@@ -62,8 +75,15 @@ def regimen_of(row: RegimenRow, steps: Sequence[StepRow]) -> Regimen:
         acknowledged_ids=tuple(i for i in row.acknowledged_ids.split(",") if i),
         round_ug=row.round_ug, in_force_from=dt.date.fromisoformat(row.start_night),
         formulation=decode(row.formulation, row.round_ug) if row.formulation else None,
-        warnings=tuple(json.loads(row.warnings or "[]")),
+        warnings=warnings_of(row.warnings),
     )
+
+
+def warnings_of(stored: str | None) -> tuple[PlanWarning, ...]:
+    """A version's stored warnings: objects {"kind", "text"}; a plain string was stored before
+    warnings had kinds and is kept as it was, of the kind "legacy"."""
+    return tuple(PlanWarning(str(w["kind"]), str(w["text"])) if isinstance(w, dict)
+                 else PlanWarning(LEGACY_WARNING, str(w)) for w in json.loads(stored or "[]"))
 
 
 def record_of(row: RecordRow, void: RecordRow | None = None) -> Record:
@@ -90,12 +110,12 @@ def record_row(record: Record, recorded_at: dt.datetime) -> RecordRow:
 
 
 def symptom_of(row: SymptomRow) -> Symptom:
-    """A journal entry, urgent as the monograph judges the side effect it names: the stored
-    `urgent` column is never read (a raw INSERT could set it false)."""
+    """A journal entry, urgent as the monograph judges the side effect it names or as a
+    withdrawal red flag: the stored `urgent` column is never read (a raw INSERT could set it false)."""
     return Symptom(id=row.id or 0, name=row.name, effect_id=row.effect_id, severity=row.severity,
                    at=from_epoch(row.at_utc, row.zone), zone=row.zone,
                    night=dt.date.fromisoformat(row.night), note=row.note,
-                   urgent=is_urgent(load_monograph(), row.effect_id, row.name),
+                   urgent=is_urgent(load_monograph(), load_withdrawal(), row.effect_id, row.name),
                    recorded_by=row.recorded_by, entered_by=row.entered_by)
 
 
@@ -120,3 +140,20 @@ def stock_row(entry: StockEntry, recorded_at: dt.datetime) -> StockRow:
                     strength_ug=entry.strength_ug, ug_per_ml=entry.ug_per_ml, amount=entry.amount,
                     expected=entry.expected, flagged=entry.flagged, note=entry.note,
                     recorded_at_utc=to_epoch(recorded_at))
+
+
+def checkin_of(row: CheckinRow, void: CheckinRow | None) -> CheckIn:
+    """A check-in; a void row naming it marks it voided, with the reason."""
+    return CheckIn(id=row.id or 0, night=dt.date.fromisoformat(row.night), at=from_epoch(row.at_utc, row.zone),
+                   zone=row.zone, ratings=tuple((str(k), int(v)) for k, v in json.loads(row.ratings or "{}").items()),
+                   step_night=dt.date.fromisoformat(row.step_night) if row.step_night else None,
+                   step_ug=row.step_ug, note=row.note, voided=void is not None,
+                   void_reason=void.note if void is not None else None,
+                   recorded_by=row.recorded_by, entered_by=row.entered_by)
+
+
+def checkin_row(checkin: CheckIn, recorded_at: dt.datetime) -> CheckinRow:
+    return CheckinRow(kind="checkin", night=checkin.night.isoformat(), at_utc=to_epoch(checkin.at),
+                      zone=checkin.zone, ratings=json.dumps(dict(checkin.ratings)),
+                      step_night=checkin.step_night.isoformat() if checkin.step_night else None,
+                      step_ug=checkin.step_ug, note=checkin.note, recorded_at_utc=to_epoch(recorded_at))

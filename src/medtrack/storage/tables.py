@@ -161,3 +161,24 @@ class ClockRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     fixed: bool = False
+
+
+class CheckinRow(SQLModel, table=True):
+    """A withdrawal check-in (ratings as JSON, item id -> 0..3) or a void of one (append-only)."""
+
+    __tablename__ = "checkin"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
+    kind: str
+    night: str
+    at_utc: int
+    zone: str
+    ratings: str | None = None
+    step_night: str | None = None
+    step_ug: int | None = None
+    voids: int | None = Field(default=None, foreign_key="checkin.id")
+    note: str | None = None
+    recorded_at_utc: int
+    recorded_by: str | None = None
+    entered_by: str | None = None

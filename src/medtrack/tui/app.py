@@ -27,6 +27,7 @@ PALETTE = (
     ("Calendar", "The taper plan month by month (c)", "open('calendar')"),
     ("History", "Every record, newest first; void one (h)", "open('history')"),
     ("Symptoms", "The symptom journal (s)", "open('symptoms')"),
+    ("Check-in", "How you are today during a taper, symptom by symptom (n)", "open('checkin')"),
     ("Export", "A report for the doctor (e)", "open('export')"),
     ("About the medicine", "The monograph's own words (i)", "open('about')"),
     ("Profile and plan", "The profile, prescription and plan (p)", "open('profile')"),

@@ -18,6 +18,10 @@ def make(name: str) -> Screen[None]:
         from medtrack.tui.symptoms import SymptomsScreen
 
         return SymptomsScreen()
+    if name == "checkin":
+        from medtrack.tui.checkin import CheckinScreen
+
+        return CheckinScreen()
     if name == "export":
         from medtrack.tui.export import ExportScreen
 

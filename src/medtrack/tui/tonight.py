@@ -76,8 +76,9 @@ class TonightScreen(Screen[None]):
         Binding("c", "open('calendar')", "Calendar"),
         Binding("h", "open('history')", "History"),
         Binding("s", "open('symptoms')", "Symptoms"),
+        Binding("n", "open('checkin')", "Check-in"),
         Binding("e", "open('export')", "Export", show=False),
-        Binding("i", "open('about')", "Medicine"),
+        Binding("i", "open('about')", "Medicine", show=False),  # palette and ? Keys; footer: nightly keys
         Binding("p", "open('profile')", "Profile", show=False),
         Binding("r", "reload", "Refresh", show=False),
         Binding("w", "ward", "Ward"),  # only with a ward (check_action)
@@ -212,7 +213,9 @@ class TonightScreen(Screen[None]):
         self.query_one("#window", Static).update(plain(
             f"{window}{before.lower() if window else before}: {outcome}"))
         warnings = "\n".join(f"! {w}" for w in report.warnings)
-        self.query_one("#warnings", Static).update(plain(warnings))
+        shown = self.query_one("#warnings", Static)
+        shown.update(plain(warnings))
+        shown.set_class(bool(report.urgent), "urgent")  # an urgent symptom: the warnings turn red
         strip = "  ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)
         self.query_one("#strip", Static).update(plain(
             f"Last 7 nights: {strip}\n({legend(STRIP)})"))

@@ -1,0 +1,120 @@
+"""The Check-in screen: how you are today during a taper, one row per withdrawal symptom.
+
+Up and down move between rows; left and right (or 0-3) set the row's rating, none to severe;
+Enter saves the whole check-in. Quick on purpose: under a minute, for someone who feels unwell.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.events import Key
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Footer, Header, Label, Static
+
+from medtrack.core.checkin import SCALE_WORDS
+from medtrack.errors import MedtrackError
+from medtrack.services.checkin import Item, items, record_checkin
+from medtrack.tui.access import app_of
+from medtrack.tui.safe import clean, plain
+
+
+class Ratings(Widget, can_focus=True):
+    """The items with their ratings; the row under the cursor is shown in reverse."""
+
+    DEFAULT_CSS = "Ratings { height: auto; }"
+
+    def __init__(self, listed: list[Item]) -> None:
+        super().__init__(id="ratings")
+        self.items = listed
+        self.values = [0] * len(listed)
+        self.cursor = 0
+
+    def render(self) -> str:
+        width = max((len(i.name) for i in self.items), default=0)
+        lines = []
+        for row, (item, value) in enumerate(zip(self.items, self.values, strict=True)):
+            scale = "  ".join(f"[{w}]" if n == value else f" {w} " for n, w in enumerate(SCALE_WORDS))
+            line = f"{item.name:<{width}}  {scale}"
+            lines.append(f"[reverse]{_escape(line)}[/reverse]" if row == self.cursor and self.has_focus
+                         else _escape(line))
+        return "\n".join(lines)
+
+    def on_key(self, event: Key) -> None:
+        moves = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
+        if event.key in moves:
+            rows, change = moves[event.key]
+            self.cursor = min(max(self.cursor + rows, 0), len(self.items) - 1)
+            self.values[self.cursor] = min(max(self.values[self.cursor] + change, 0), len(SCALE_WORDS) - 1)
+        elif event.key in ("0", "1", "2", "3"):
+            self.values[self.cursor] = int(event.key)
+            self.cursor = min(self.cursor + 1, len(self.items) - 1)
+        else:
+            return
+        event.stop()
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def words(self) -> list[str]:
+        return [f"{item.id}={value}" for item, value in zip(self.items, self.values, strict=True) if value]
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+class CheckinScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "save", "Save", priority=True)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="checkin"):
+            yield Label(plain("How are you today?  Up/Down: symptom  Left/Right or 0-3: rating  "
+                              "Enter: save"))
+            yield Ratings(items())
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save check-in", variant="primary", id="save")
+            yield Static("", id="checkin-result")
+        yield Footer()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saving = False
+
+    def on_mount(self) -> None:
+        self.sub_title = "Check-in"
+        self.query_one(Ratings).focus()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        ratings = self.query_one(Ratings)
+        self._save(ratings.words())
+
+    @work(thread=True, exclusive=True, group="write")
+    def _save(self, words: list[str]) -> None:
+        app = app_of(self)
+        try:
+            made, trend = record_checkin(app.db, app.now(), words, all_none=not words)
+        except MedtrackError as error:
+            app.call_from_thread(self._done, error.message)
+            return
+        text = f"Saved: check-in for the night of {made.night} (total {made.total})."
+        if trend is not None:
+            text += "\n" + trend.words()
+        app.call_from_thread(self._done, text)
+        app.call_from_thread(app.notify, clean(f"Check-in saved (total {made.total})"), markup=False)
+
+    def _done(self, message: str) -> None:
+        self._saving = False
+        self.query_one("#checkin-result", Static).update(plain(message))
