@@ -2,8 +2,9 @@
 
 Run:  .venv/bin/python bench/run.py [--quick] [--runs N] [--markdown]
       .venv/bin/python bench/run.py --ward [--patients N] [--runs N] [--markdown]   (PostgreSQL; bench/ward.py)
+      .venv/bin/python bench/run.py --import [--quick] [--runs N] [--markdown]      (group 5 alone)
 
-Four groups of measurements on an empty, a 10-year and a one-million-record database (100,000
+Five groups of measurements on an empty, a 10-year and a one-million-record database (100,000
 records with --quick), every one repeated and interleaved (each subject in turn, run after
 run, in a freshly shuffled order each run), so a busy moment of the machine hits all alike:
 
@@ -19,6 +20,9 @@ run, in a freshly shuffled order each run), so a busy moment of the machine hits
   3. the hot queries in process (status, log, calendar month, history page) on each database.
   4. `medtrack export` of one month and of ten years, in each format, from the 10-year and the
      one-million-record databases (whole processes).
+  5. `medtrack import` of a CSV export (bench/imports.py): seconds for 100,000 rows, and the
+     peak memory (ru_maxrss) of importing 1,000,000 rows (200,000 with --quick), whole processes,
+     a run per 5 of --runs.
 
 Ratios are taken run by run (a subject's time over its reference's in the same run) and given as
 the median with the interquartile range across runs. One subject is measured twice under two
@@ -152,6 +156,7 @@ def checkpoint(path: Path) -> None:
 def build_demo(years: int) -> Path:
     """The demo patient (a prescription, then a taper with a hold in force tonight) with `years`
     of history up to last night; 0 years is the same patient and plan with no records."""
+    from medtrack.clock import fixed_clock
     from medtrack.services.demo import demo_database
 
     path = CACHE / f"demo-{years}y-{cache_tag()}.db"
@@ -160,7 +165,7 @@ def build_demo(years: int) -> Path:
         part = path.with_suffix(".part")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{part}{suffix}").unlink(missing_ok=True)
-        demo_database(part, NOW, years)
+        demo_database(part, NOW, years, clock=fixed_clock(NOW))  # the commands run under MEDTRACK_NOW
         checkpoint(part)
         part.rename(path)
     return path
@@ -168,9 +173,9 @@ def build_demo(years: int) -> Path:
 
 RECORD_COLUMNS = ("id", "kind", "night", "at_utc", "zone", "dose_ug", "scheduled_ug", "already_taken",
                   "voided", "voids", "note", "acknowledged", "rule", "recorded_at_utc", "not_taken",
-                  "imported")
+                  "imported", "patient_id")
 SYMPTOM_COLUMNS = ("id", "name", "effect_id", "severity", "at_utc", "zone", "night", "note", "urgent",
-                   "recorded_at_utc")
+                   "recorded_at_utc", "patient_id")
 
 
 def build_big(records: int, ten_years: Path) -> Path:
@@ -183,6 +188,7 @@ def build_big(records: int, ten_years: Path) -> Path:
     transaction: every CHECK, unique index (one counted dose per night), foreign key and trigger
     (12 hours between doses) of the schema applies to every row.
     """
+    from medtrack.clock import fixed_clock
     from medtrack.core.nights import local_instant
     from medtrack.services.database import open_database
     from medtrack.services.demo import SYMPTOMS
@@ -195,7 +201,8 @@ def build_big(records: int, ten_years: Path) -> Path:
     part = path.with_suffix(".part")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{part}{suffix}").unlink(missing_ok=True)
-    open_database(part, create=True).dispose()  # the schema, by medtrack's migrations
+    # the schema, by medtrack's migrations, made under the fixed clock the commands run on
+    open_database(part, create=True, clock=fixed_clock(NOW)).dispose()
     with closing(sqlite3.connect(part, isolation_level=None)) as con:
         con.execute("PRAGMA foreign_keys=ON")
         con.execute("ATTACH DATABASE ? AS demo", (str(ten_years),))
@@ -203,6 +210,7 @@ def build_big(records: int, ten_years: Path) -> Path:
         tz, bedtime, wake = ZoneInfo(profile[0]), dt.time.fromisoformat(profile[1]), dt.time.fromisoformat(profile[2])
         demo_count, demo_first = con.execute("SELECT count(*), min(night) FROM demo.record").fetchone()
         demo_symptoms = con.execute("SELECT count(*) FROM demo.symptom").fetchone()[0]
+        patient = con.execute("SELECT id FROM demo.patient").fetchone()[0]
 
         # Going back night by night from the demo's first night until the count is reached.
         rng = random.Random(11)
@@ -229,18 +237,19 @@ def build_big(records: int, ten_years: Path) -> Path:
                 if kinds == ("skip",):
                     rid += 1
                     yield (rid, "skip", night_text, at, tz.key, None, 1000, 0, 0, None, "too late, skipped",
-                           None, None, at, 0, 0)
+                           None, None, at, 0, 0, patient)
                 elif kinds:
                     rid += 1
-                    yield (rid, "dose", night_text, at, tz.key, 1000, 1000, 0, 1, None, None, None, None, at,
-                           0, 0)
+                    # not voided yet: the void below marks it (the only update the schema allows)
+                    yield (rid, "dose", night_text, at, tz.key, 1000, 1000, 0, 0, None, None, None, None, at,
+                           0, 0, patient)
                     rid += 1
                     yield (rid, "void", night_text, at + 300, tz.key, None, None, 0, 0, rid - 1,
-                           "dropped the tablet", None, None, at + 300, 1, 0)
+                           "dropped the tablet", None, None, at + 300, 1, 0, patient)
                     if len(kinds) == 3:
                         rid += 1
                         yield (rid, "dose", night_text, at + 360, tz.key, 1000, 1000, 0, 0, None, None, None,
-                               None, at + 360, 0, 0)
+                               None, at + 360, 0, 0, patient)
 
         def old_symptoms() -> Iterator[tuple[object, ...]]:
             sid = 0
@@ -249,7 +258,7 @@ def build_big(records: int, ten_years: Path) -> Path:
                     sid += 1
                     name, effect, severity = SYMPTOMS[symptom]
                     at = to_epoch(local_instant(night + dt.timedelta(days=1), wake, tz)) + 3600
-                    yield (sid, name, effect, severity, at, tz.key, night.isoformat(), None, 0, at)
+                    yield (sid, name, effect, severity, at, tz.key, night.isoformat(), None, 0, at, patient)
 
         def copy(table: str, change: Callable[[dict[str, Any]], None] | None = None) -> None:
             cursor = con.execute(f"SELECT * FROM demo.{table} ORDER BY id")
@@ -274,8 +283,8 @@ def build_big(records: int, ten_years: Path) -> Path:
             row[key] = begun
 
         con.execute("BEGIN IMMEDIATE")
+        copy("patient", lambda row: moved(row, "created_at_utc"))  # first: every row names its patient
         copy("profile_version", lambda row: moved(row, "recorded_at_utc"))
-        copy("patient", lambda row: moved(row, "created_at_utc"))
         copy("regimen", lambda row: from_first(row, created="created_at_utc") if row["id"] in prescription
              else None)
         copy("regimen_step", lambda row: from_first(row) if row["regimen_id"] in prescription else None)
@@ -289,6 +298,7 @@ def build_big(records: int, ten_years: Path) -> Path:
 
         def shifted(row: dict[str, Any]) -> None:
             row["id"] += shift
+            row["voided"] = 0  # the void's own trigger marks its record again
             if row["voids"] is not None:
                 row["voids"] += shift
 
@@ -796,6 +806,8 @@ def main() -> None:
     parser.add_argument("--ward", action="store_true",
                         help="only the ward on PostgreSQL (bench/ward.py): 1 patient against --patients")
     parser.add_argument("--patients", type=int, default=1000, help="patients in the big ward (default 1000)")
+    parser.add_argument("--import", dest="import_only", action="store_true",
+                        help="only `medtrack import` (bench/imports.py): 100,000 rows timed, 1,000,000 for memory")
     args = parser.parse_args()
     runs = args.runs or (5 if args.quick else 15)
     if runs < 1:
@@ -806,6 +818,19 @@ def main() -> None:
         CACHE.mkdir(exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="medtrack-ward-", dir=CACHE) as folder:
             main_ward(max(2, args.patients), runs, args.markdown, Path(folder))
+        return
+    from imports import bench_import  # bench/ is on sys.path when this file runs
+
+    import_runs, import_rows = max(1, runs // 5), 200_000 if args.quick else 1_000_000
+    if args.import_only:
+        CACHE.mkdir(exist_ok=True)
+        started, report = time.perf_counter(), Report()
+        with tempfile.TemporaryDirectory(prefix="medtrack-import-", dir=CACHE) as folder:
+            bench_import(import_runs, Path(folder), report, memory_rows=import_rows)
+        command = " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])
+        header = (f"`{command}` on {dt.date.today()}: {machine()}; {import_runs} timed run(s); "
+                  f"MEDTRACK_NOW={NOW.isoformat()}; {time.perf_counter() - started:.0f} s in all.")
+        (print_markdown if args.markdown else print_text)(report, header)
         return
     big = 100_000 if args.quick else 1_000_000
     CACHE.mkdir(exist_ok=True)
@@ -818,6 +843,7 @@ def main() -> None:
         bench_screen(dbs, runs, work, report)
         bench_queries(dbs, runs, work, report)
         bench_exports(dbs, runs, work, report)
+        bench_import(import_runs, work, report, memory_rows=import_rows)
     command = " ".join([".venv/bin/python bench/run.py", *sys.argv[1:]])
     header = (f"`{command}` on {dt.date.today()}: {machine()}; {runs} runs each "
               f"(hot reads {runs * 20}, hot log {runs * 3}); MEDTRACK_NOW={NOW.isoformat()}; databases: "

@@ -1,141 +1,77 @@
-"""Use case: read medtrack's own CSV export back, each row checked like a log, all or nothing.
+"""Use case: read medtrack's own CSV export back, each row judged like a log, in short batches.
 
-A row on a night the database schedules nothing for (a profile without that prescription)
-is kept as imported history: flagged, not judged against a schedule, but still one dose a
-night and 12 hours apart.
+A row on a night this database's plan covers goes through `add_dose`, `add_skip` or `add_void`,
+as `log`, `skip` and `void` would record it. A row on a night the database schedules nothing for
+(a profile without that prescription) is kept as imported history: flagged, not judged against a
+schedule, but still one dose a night and 12 hours apart. A row the database already holds is
+recognised and not doubled; a row left out is reported with why while the rest is imported; a
+file never voids or replaces a record the database holds.
 
 A row keeps who entered it (the `recorded_by` column); a file without that column, or a row
 with it empty (entered before medtrack kept it), is recorded as entered by whoever imports it.
+
+The file is read as a stream, never held whole. A first reading checks every row, so a bad file
+writes nothing. A second imports it in batches of about BATCH_ROWS rows, each its own short
+transaction with the batch's nights read once, and on SQLite gives way to other writers every
+second, so tonight's `log` never waits long. A batch ends only where no void later in the file
+points back into it (up to MAX_BATCH_ROWS rows), so a void is written with the record it cancels.
+If an import stops part way (a refused row, Ctrl-C, a crash), the batches before stay written:
+running the same import again finishes it, recognising every row already imported. (Only a void
+that comes more than MAX_BATCH_ROWS rows after its record can be cut off from it by a stop; the
+next run then leaves that void out, with why, as it leaves out any void of a stored record.)
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from medtrack.core.model import Profile, Record, RecordKind
+from medtrack.core.model import Profile, Record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
-from medtrack.core.rules import NightFacts
-from medtrack.core.units import format_mg, parse_dose
+from medtrack.core.rules import NightFacts, regimen_on, scheduled_ug
+from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, MedtrackError, Refused
-from medtrack.export.csv_export import BEFORE_RECORDER, COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
 from medtrack.services.common import require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
+from medtrack.services.import_batch import BatchRepository
+from medtrack.services.import_file import CsvFile, Row, Targets
 from medtrack.services.nights import night_facts
-from medtrack.storage.repository import Database, Repository, to_epoch
+from medtrack.storage.repository import Database, Repository
 
-MAX_BYTES = 200 * 1024 * 1024
-RecordKey = tuple[RecordKind, dt.date, int, int | None]  # what makes a row already present: kind, night, epoch, dose
-
-
-@dataclass(frozen=True)
-class Row:
-    number: int
-    id: int
-    kind: RecordKind
-    night: dt.date
-    at: dt.datetime
-    dose_ug: int | None
-    already_taken: bool
-    voids: int | None
-    note: str | None
-    zone: str | None = None
-    scheduled_ug: int | None = None
-    rule: str | None = None
-    not_taken: bool = False
-    recorded_by: str | None = None  # None: the file does not say (the importer enters it)
+BATCH_ROWS = 1000  # rows a batch (one transaction) holds, unless a void later points back into it
+MAX_BATCH_ROWS = 2000  # ... and never more: a void further on than this is written in a later batch
+SHOWN = 50  # rows left out that are listed with why; the others are counted
+# SQLite's busy handler lets a waiting writer try again at least every 100 ms: a pause longer
+# than that after each second of importing lets a waiting `log` in within about a second.
+WORK_S = 1.0
+PAUSE_S = 0.12
 
 
 class _LeftOut(Exception):  # noqa: N818 - not an error: a row the import leaves out, with why
     """A row that is left out and reported, the rest of the file still imported."""
 
 
+class _Stopped(Exception):  # noqa: N818 - carries a row's error out of its batch's transaction
+    def __init__(self, row: Row, error: MedtrackError) -> None:
+        super().__init__(error.message)
+        self.row = row
+        self.error = error
+
+
 @dataclass(frozen=True)
 class ImportResult:
     added: int
     already_present: int
-    skipped: tuple[str, ...] = ()  # each row left out, with why (import never changes a stored record)
+    skipped: tuple[str, ...] = ()  # the first SHOWN rows left out, each with why
+    left_out: int = 0  # every row left out (import never changes a stored record)
 
 
-def _bad(number: int, message: str) -> BadInput:
-    return BadInput(f"row {number}: {message}")
-
-
-def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS) -> Row:
-    if len(cells) != len(columns):
-        raise _bad(number, f"has {len(cells)} cells, expected {len(columns)} ({','.join(columns)})")
-    values = dict(zip(columns, (restore(c) for c in cells), strict=True))
-    try:
-        record_id = int(values["id"]) if values["id"].isascii() and values["id"].isdigit() else -1
-        night = dt.date.fromisoformat(values["night"])
-        at = dt.datetime.fromisoformat(values["time"])
-    except ValueError as error:
-        raise _bad(number, f"not a medtrack record ({error})") from None
-    if record_id <= 0:
-        raise _bad(number, f"id '{values['id']}' is not a positive number")
-    if at.tzinfo is None:
-        raise _bad(number, f"time '{values['time']}' has no UTC offset")
-    if values["kind"] not in tuple(RecordKind):
-        raise _bad(number, f"kind '{values['kind']}' is not dose, skip or void")
-    kind = RecordKind(values["kind"])
-    if values["already_taken"] not in ("yes", "no"):
-        raise _bad(number, f"already_taken '{values['already_taken']}' is not yes or no")
-    dose = None
-    if kind == "dose":
-        try:
-            dose = parse_dose(values["dose_mg"])
-        except BadInput as error:
-            raise _bad(number, error.message) from None
-    voids = None
-    if kind == "void":
-        if not (values["voids"].isascii() and values["voids"].isdigit()):
-            raise _bad(number, "a void row needs the id it cancels in 'voids'")
-        voids = int(values["voids"])
-    scheduled = None
-    if values.get("scheduled_mg"):
-        try:
-            scheduled = parse_dose(values["scheduled_mg"])
-        except BadInput as error:
-            raise _bad(number, error.message) from None
-    zone = values.get("zone") or None
-    if zone is not None:
-        try:
-            ZoneInfo(zone)
-        except (ValueError, OSError, KeyError):
-            raise _bad(number, f"zone '{zone}' is not a known time zone") from None
-    return Row(number, record_id, kind, night, at, dose, values["already_taken"] == "yes", voids,
-               values["note"] or None, zone=zone, scheduled_ug=scheduled,
-               rule=values.get("rule") or None, not_taken=values["status"] == NOT_TAKEN_VOID,
-               recorded_by=" ".join(values.get("recorded_by", "").split()) or None)
-
-
-def read_rows(path: Path) -> list[Row]:
-    if not path.is_file():
-        raise BadInput(f"{path} is not a file: give the path of a medtrack CSV export")
-    if path.stat().st_size > MAX_BYTES:
-        raise BadInput(f"{path} is larger than 200 MB: not a medtrack CSV export")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = raw[: error.start].count(b"\n") + 1
-        raise BadInput(f"row {row}: not UTF-8 text; {path} is not a medtrack CSV export") from None
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        header = tuple(next(reader, []))
-        if header not in (COLUMNS, BEFORE_RECORDER, EARLIER_COLUMNS):
-            raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
-        return [parse_row(number, cells, header) for number, cells in enumerate(reader, start=2)]
-    except csv.Error as error:
-        raise BadInput(f"{path} is not valid CSV ({error})") from None
+# -- the first reading: every row checked, nothing written ---------------------------------------
 
 
 def _zone_for(profile: Profile, at: dt.datetime, named: str | None = None) -> ZoneInfo:
@@ -150,80 +86,185 @@ def _zone_for(profile: Profile, at: dt.datetime, named: str | None = None) -> Zo
     return ZoneInfo("Etc/UTC")
 
 
-def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
-    rows = read_rows(Path(file).expanduser())
-    added = present = 0
-    skipped: list[str] = []
-    with db.unit_of_work() as repo:
-        profile = require_profile(repo)
-        nights = [row.night for row in rows]  # only the file's nights are read back
-        stored = repo.records_for_nights(min(nights), max(nights)) if nights else []
-        existing = {(r.kind, r.night, to_epoch(r.at), r.dose_ug): r.id for r in stored}
-        before = set(existing.values())  # what the database held: never voided by a file
-        ids: dict[int, int] = {}
-        for row in rows:
-            try:
-                held = ids.get(row.voids or 0) if row.kind == "void" else None
-                target = repo.record(held) if held in before and held is not None else None
-                if target is not None and not target.voided:  # voided already: the same void, present
-                    skipped.append(f"row {row.number} (record {row.id}): it voids record {row.voids}, "
-                                   "which this database already holds; import never changes a stored "
-                                   "record (void it with medtrack void, giving the reason)")
-                    continue
-                with repo.entered_by(row.recorded_by):  # the file's name; none: whoever imports
-                    outcome = _import_row(repo, profile, now, row, existing, ids)
-            except _LeftOut as why:
-                skipped.append(f"row {row.number} (record {row.id}): {why}")
-                continue
-            except MedtrackError as error:
-                message = f"row {row.number} (record {row.id}): {error.message}; nothing was imported"
-                if isinstance(error, Refused):
-                    raise Refused(error.rule, message) from None
-                raise type(error)(message) from None
-            added += outcome
-            present += 1 - outcome
-    return ImportResult(added, present, tuple(skipped))
+def check_file(source: CsvFile, profile: Profile, now: dt.datetime) -> Targets:
+    """Every row parsed and checked on its own (a bad row is bad input naming it); the voids'
+    records found earlier in the file."""
+    targets = Targets(*source.void_targets())
+    for row in source.rows():
+        try:
+            _check_row(row, profile, now, targets)
+        except BadInput as error:
+            raise BadInput(f"row {row.number} (record {row.id}): {error.message}; nothing was "
+                           "imported") from None
+        found = targets.find(row.id)
+        if found >= 0:
+            targets.seen[found] = 2 if row.kind == "void" else 1
+    return targets
 
 
-def _import_row(repo: Repository, profile: Profile, now: dt.datetime, row: Row,
-                existing: dict[RecordKey, int], ids: dict[int, int]) -> int:
+def _check_row(row: Row, profile: Profile, now: dt.datetime, targets: Targets) -> None:
     if row.at.astimezone(dt.UTC) > now.astimezone(dt.UTC):
         raise BadInput(f"the time {row.at.isoformat()} is in the future")
     if row.kind == "void":
-        if row.voids not in ids:
+        found = targets.find(row.voids or 0)
+        if found < 0 or not targets.seen[found]:
             raise BadInput(f"it voids record {row.voids}, which is not earlier in the file")
-        target = repo.record(ids[row.voids])
-        if target is not None and target.voided:
-            return 0
-        add_void(repo, profile, now, ids[row.voids], row.note or "voided (imported)", row.at,
-                 not_taken=row.not_taken)
-        return 1
-    zone = _zone_for(profile, row.at, row.zone)
-    if night_of(row.at, zone) != row.night and row.kind == "dose":
+        if targets.seen[found] == 2:
+            raise BadInput(f"it voids record {row.voids}, which is a void itself")
+    elif row.kind == "dose" and night_of(row.at, _zone_for(profile, row.at, row.zone)) != row.night:
         raise BadInput(f"night {row.night} does not match the time {row.at.isoformat()}")
-    key = (row.kind, row.night, to_epoch(row.at), row.dose_ug)
-    if key in existing:
-        ids[row.id] = existing[key]
+
+
+# -- the second reading: batches, each in its own transaction ------------------------------------
+
+
+def batches(source: CsvFile, targets: Targets) -> Iterator[list[Row]]:
+    """The rows in batches of BATCH_ROWS or more, each ending where no void later in the file
+    points back into it. A batch that reaches MAX_BATCH_ROWS without such a place ends at the
+    last one it passed, or, if none, where it is (a void further on is then written later)."""
+    batch: list[Row] = []
+    open_until = 0  # the row of the last void to come that cancels a record read so far
+    safe = 0  # how many of the batch's rows end at such a place
+    for row in source.rows():
+        batch.append(row)
+        found = targets.find(row.id)
+        if found >= 0:
+            open_until = max(open_until, targets.void_row[found])
+        if row.number >= open_until:
+            safe = len(batch)
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch, safe = [], 0
+        elif len(batch) >= MAX_BATCH_ROWS:
+            cut = safe or len(batch)
+            yield batch[:cut]
+            batch, safe = batch[cut:], 0
+    if batch:
+        yield batch
+
+
+class _LeftOutRows:
+    """Every row left out counted; the first SHOWN kept with why."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lines: list[str] = []
+
+    def add(self, line: str) -> None:
+        self.count += 1
+        if len(self.lines) < SHOWN:
+            self.lines.append(line)
+
+
+def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
+    """Check the whole file, then import it batch by batch (see the module's docstring)."""
+    source = CsvFile(Path(file).expanduser())
+    with db.unit_of_work(write=False) as repo:
+        profile = require_profile(repo)
+    targets = check_file(source, profile, now)
+    added = present = 0
+    left_out = _LeftOutRows()
+    done_before = 2  # the first row not yet written (the header is row 1)
+    working_since, paused_at = time.monotonic(), None
+    for batch in batches(source, targets):
+        if paused_at is not None:  # the batch was read meanwhile: wait out the rest of the pause
+            time.sleep(max(0.0, PAUSE_S - (time.monotonic() - paused_at)))
+            working_since, paused_at = time.monotonic(), None
+        try:
+            with db.unit_of_work() as repo:
+                counts = _import_batch(BatchRepository(repo, batch), now, batch, targets, left_out)
+        except _Stopped as stop:
+            raise _stopped(stop.error, f"row {stop.row.number} (record {stop.row.id})", done_before) from None
+        except MedtrackError as error:
+            raise _stopped(error, f"rows {batch[0].number} to {batch[-1].number}", done_before) from None
+        added, present = added + counts[0], present + counts[1]
+        done_before = batch[-1].number + 1
+        if db.file is not None and time.monotonic() - working_since >= WORK_S:
+            paused_at = time.monotonic()  # a `log` waiting for the file gets its turn
+    return ImportResult(added, present, tuple(left_out.lines), left_out.count)
+
+
+def _stopped(error: MedtrackError, where: str, done_before: int) -> MedtrackError:
+    if done_before <= 2:
+        message = f"{where}: {error.message}; nothing was imported"
+    else:
+        message = (f"{where}: {error.message}; the import stopped there: rows 2 to {done_before - 1} "
+                   f"are imported, none from row {done_before} on. Run the same import again once "
+                   "that is put right: the rows already imported are recognised, not doubled")
+    if isinstance(error, Refused):
+        return Refused(error.rule, message, hint=error.hint)
+    return type(error)(message, hint=error.hint)
+
+
+def _import_batch(batch: BatchRepository, now: dt.datetime, rows: list[Row], targets: Targets,
+                  left_out: _LeftOutRows) -> tuple[int, int]:
+    profile = require_profile(batch)
+    added = present = 0
+    for row in rows:
+        try:
+            with batch.entered_by(row.recorded_by):  # the file's name; none: whoever imports
+                outcome = _import_row(batch, profile, now, row, targets)
+        except _LeftOut as why:
+            left_out.add(f"row {row.number} (record {row.id}): {why}")
+            continue
+        except MedtrackError as error:
+            raise _Stopped(row, error) from None
+        added += outcome
+        present += 1 - outcome
+    batch.write_held()
+    for row in rows:  # a void in a later batch names its record by the id it was written with
+        found = targets.find(row.id)
+        if found >= 0:
+            targets.db_id[found] = batch.real_id(targets.db_id[found])
+    return added, present
+
+
+def _import_row(batch: BatchRepository, profile: Profile, now: dt.datetime, row: Row,
+                targets: Targets) -> int:
+    if row.kind == "void":
+        return _import_void(batch, profile, now, row, targets)
+    held = batch.holding(row)
+    if held is not None:
+        targets.remember(row.id, held.id, created=False)
         return 0
+    zone = _zone_for(profile, row.at, row.zone)
     at_profile = row.at.astimezone(zone)
-    facts = night_facts(repo, profile, row.night, around=row.at)
-    if facts.regimen is None:  # no prescription or plan of this database covers the night: history
-        saved = _add_history(repo, facts, now, row, zone.key)
-    elif facts.scheduled is None and row.kind == "skip":
+    regimen = regimen_on(batch.regimens(), row.night)  # as night_facts has it, without the window
+    scheduled = scheduled_ug(regimen, row.night)
+    if regimen is None:  # no prescription or plan of this database covers the night: history
+        saved = _add_history(batch, night_facts(batch, profile, row.night, around=row.at), now, row,
+                             zone.key)
+    elif scheduled is None and row.kind == "skip":
         raise _LeftOut("nothing is scheduled that night under this database's plan, so there is "
                        "nothing to skip")
-    elif row.kind == "dose" and facts.scheduled is None:
+    elif row.kind == "dose" and scheduled is None:
         # the plan in force schedules nothing (a 0 mg step): judged like `log`, never by the
         # file's scheduled_mg, so the dose stands as taken against the rule, an excess
-        saved = add_dose(repo, _with_zone(profile, zone), now, at_profile, row.dose_ug,
+        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, row.dose_ug,
                          row.note or "imported", True, night=row.night)
     elif row.kind == "dose":
-        saved = add_dose(repo, _with_zone(profile, zone), now, at_profile, row.dose_ug, row.note,
+        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, row.dose_ug, row.note,
                          row.already_taken, night=row.night)
     else:
-        saved = add_skip(repo, _with_zone(profile, zone), now, row.night, at_profile, row.note)
-    ids[row.id] = saved.id
-    existing[key] = saved.id
+        saved = add_skip(batch, _with_zone(profile, zone), now, row.night, at_profile, row.note)
+    targets.remember(row.id, saved.id, created=True)
+    return 1
+
+
+def _import_void(batch: BatchRepository, profile: Profile, now: dt.datetime, row: Row,
+                 targets: Targets) -> int:
+    found = targets.find(row.voids or 0)  # the first reading made sure it is earlier in the file
+    target_id = targets.db_id[found] if found >= 0 else 0
+    if not target_id:
+        raise _LeftOut(f"it voids record {row.voids}, which was left out")
+    target = batch.record(target_id)
+    if target is not None and target.voided:  # voided already: the same void, present
+        return 0
+    if not targets.created[found]:
+        raise _LeftOut(f"it voids record {row.voids}, which this database already holds; import "
+                       "never changes a stored record (void it with medtrack void, giving the reason)")
+    add_void(batch, profile, now, target_id, row.note or "voided (imported)", row.at,
+             not_taken=row.not_taken)
     return 1
 
 
