@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from medtrack.core.calendar import CalendarNight, NightState
+from medtrack.core.checkin import CheckIn, StepTrend, TrendRule
 from medtrack.core.decide import Decider, NightDecision, ProfileHistory
 from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
 from medtrack.core.nights import Window, dose_window
@@ -16,6 +17,7 @@ from medtrack.core.stock import StockReport
 from medtrack.core.taper_preview import Dispense
 from medtrack.core.timeline import Completion, Timeline
 from medtrack.monograph import Monograph
+from medtrack.withdrawal import Withdrawal
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ class ExportData:
     profiles: ProfileHistory | None = None  # every profile version: each night keeps its own
     # Decides any night as status would (core.decide): the nights to come of the ICS, say.
     decider: Decider | None = None
+    # The withdrawal check-ins of the period by night (voided ones kept, marked), and each taper
+    # step's baseline and after as core.checkin judged them with `checkin_rule` (services).
+    checkins: tuple[CheckIn, ...] = ()
+    trends: tuple[StepTrend, ...] = ()
+    withdrawal: Withdrawal | None = None  # the check-in items, their scale and sources
+    checkin_rule: TrendRule | None = None
 
     @property
     def completion(self) -> Completion | None:

@@ -1,5 +1,6 @@
 """FHIR R4 export: a collection Bundle a clinic system can merge: Patient, Medication, a
-MedicationRequest per prescription and plan version, each administration and each symptom.
+MedicationRequest per prescription and plan version, each administration and each symptom, and
+the withdrawal check-ins when the period has any (fhir_checkins).
 
 Every id is derived from the patient's stored UUID and medtrack's own row ids, never from the
 exported period or the patient's name, so exports of other periods, or after a rename, update
@@ -28,6 +29,7 @@ from medtrack.export.fhir_base import (
     url,
     when,
 )
+from medtrack.export.fhir_checkins import checkin_resources
 from medtrack.export.fhir_events import administrations, symptoms
 from medtrack.export.fhir_requests import medication_requests, request_url
 from medtrack.export.forms import product
@@ -103,7 +105,7 @@ def bundle(data: ExportData) -> dict[str, Any]:
                   medication={"reference": url(medication["id"]), "display": drug.name},
                   requests={r.id: request_url(pid, r) for r in data.regimens})
     resources = [patient, medication, *medication_requests(data, ctx), *administrations(data, ctx),
-                 *symptoms(data, ctx)]
+                 *symptoms(data, ctx), *checkin_resources(data, ctx)]
     return {"resourceType": "Bundle", "id": resource_id(pid, "bundle", data.first, data.last),
             "type": "collection", "timestamp": when(data.generated_at),
             "entry": [entry(r) for r in resources]}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from medtrack.core.nights import night_of
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, stock_amount
+from medtrack.export.pdf_checkins import checkin_section
 from medtrack.export.pdf_fonts import isolate
 from medtrack.export.pdf_text import (
     INK,
@@ -234,9 +235,11 @@ RIGHT = 24  # mm from the margin to the right edge of page one's labels
 
 
 def summary(pdf: Canvas, data: ExportData) -> None:
-    """Page one after the title: treatment tonight, symptoms, adherence, then every exception."""
+    """Page one after the title: treatment tonight, symptoms, the withdrawal check-ins (when there are
+    any), adherence, then every exception."""
     heading(pdf, "Summary")
     fields(pdf, [*treatment(data), *symptom_fields(data)], right=RIGHT)
+    checkin_section(pdf, data)
     rows = adherence_rows(data)
     due = rows[0][2]
     heading(pdf, f"Adherence: {_nights(due)} due", need=40)

@@ -7,19 +7,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from medtrack.core.decide import calendar_night
-from medtrack.core.model import Profile, Record, Regimen, StockEntry
+from medtrack.core.checkin import CheckIn, StepTrend, TrendRule, trends
+from medtrack.core.decide import NightDecision, calendar_night
+from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.schedule import segments
-from medtrack.core.stock import StockReport, levels, nights_left
+from medtrack.core.stock import StockReport, first_night
 from medtrack.core.taper_preview import Dispense, dispense_of
+from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
 from medtrack.export.data import ExportData
+from medtrack.services.checkin import default_rule
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
+from medtrack.services.stock import stock_report
 from medtrack.storage.files import check_target, write_atomically
-from medtrack.storage.repository import Database
+from medtrack.storage.repository import Database, Repository
+from medtrack.withdrawal import load_withdrawal
 
 FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics")
 SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics"}
@@ -44,38 +49,48 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         records = tuple(repo.records_for_nights(period_first, period_last,
                                                 kinds=("dose", "skip", "void")))
         symptoms = repo.symptoms(start, end)
-        entries = repo.stock_entries()
-        stock = _stock(entries, repo.counted_doses(since=entries[0].at) if entries else [],
-                       regimens, profile, now, start, end)
         decide = decider(repo, now)
         tonight_decision = decide_tonight(repo, now, decide)
+        stock = _stock(repo, profile, now, tonight_decision, start, end)
         before = repo.records_for_nights(period_first - DAY, period_first - DAY)
         nights = [calendar_night(d) for d in decide.nights([*before, *records], period_first, period_last)]
+        checkins = repo.checkins()
     records = tuple(sorted(records, key=lambda r: r.id))  # in recording order
+    rule = default_rule()
     return ExportData(
         generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
         first=period_first, last=period_last, clipped=bool(start or end),
         from_given=start is not None, profile=profile, drug=monograph(),
         regimens=tuple(regimens), records=records, nights=tuple(nights),
         symptoms=tuple(symptoms), schedule=tuple(segments(regimens, period_first, end)),
-        stock=stock, dispensing=dispensing(regimens, current), decision=tonight_decision,
+        stock=stock, dispensing=dispensing(regimens, first_night(tonight_decision)),
+        decision=tonight_decision,
         profiles=decide.profiles, decider=decide,
+        checkins=tuple(c for c in checkins if period_first <= c.night <= period_last),
+        trends=step_trends(checkins, decide.timeline, period_first, min(current, period_last), rule),
+        withdrawal=load_withdrawal(), checkin_rule=rule,
     )
 
 
-def _stock(entries: list[StockEntry], doses: list[Record], regimens: list[Regimen],
-           profile: Profile, now: dt.datetime, start: dt.date | None,
-           end: dt.date | None) -> StockReport | None:
+def step_trends(checkins: list[CheckIn], timeline: Timeline, first: dt.date, last: dt.date,
+                rule: TrendRule) -> tuple[StepTrend, ...]:
+    """The steps a report of first..last shows, each with its baseline and after (core.checkin):
+    those from `first` on, and the one in force on `first` when check-ins of the period follow
+    it. The baseline may reach back before the period (it is the step's, not the period's);
+    check-ins after `last` are left out. A step with no check-in on either side is left out."""
+    found = trends(checkins, timeline, last, rule)
+    return tuple(t for t in found if (t.baseline or t.after)
+                 and (t.step_night >= first or any(c.night >= first for c in t.after)))
+
+
+def _stock(repo: Repository, profile: Profile, now: dt.datetime, tonight_decision: NightDecision,
+           start: dt.date | None, end: dt.date | None) -> StockReport | None:
     """The stock as `medtrack stock` gives it now; the entries limited to --from/--to."""
-    if not entries:
+    report = stock_report(repo, profile, now, tonight_decision)
+    if report is None:
         return None
-    current = levels(entries, doses, regimens, now)
-    night = tonight(profile, now)
-    taken = any(d.night == night for d in doses)
-    nights, to_end = nights_left(current, regimens, night + (DAY if taken else dt.timedelta(0)))
-    shown = tuple(e for e in entries if (start is None or night_of(e.at, profile.tz) >= start)
-                  and (end is None or night_of(e.at, profile.tz) <= end))
-    return StockReport(tuple(current.values()), nights, to_end, shown)
+    return report.within(lambda e: (start is None or night_of(e.at, profile.tz) >= start)
+                         and (end is None or night_of(e.at, profile.tz) <= end))
 
 
 def dispensing(regimens: list[Regimen], first: dt.date,
