@@ -98,3 +98,20 @@ def test_the_items_are_listed_with_what_they_mean(tapering: Runner) -> None:
     items = tapering.ok("checkins", "--items", "--json", now=AFTER[0]).json()
     assert {"anxiety", "tremor", "sleep"} <= {i["id"] for i in items}
     assert all(i["description"] for i in items)
+
+
+def test_the_prescriber_sets_the_rise_with_the_plan(patient: Runner) -> None:
+    """With --trend-rise 2 a rise of 3 points is told; the default (4) would stay quiet."""
+    patient.ok(*PLAN, "--trend-rise", "2", now="2026-11-10T12:00+01:00")
+    rate(patient, BEFORE, "anxiety=1")
+    rate(patient, AFTER, "anxiety=2", "tremor=2")
+    status = patient.ok("status", "--json", now=STATUS_AT).json()
+    assert status["checkin_trend"]["rises"] is True
+    bad = patient(*PLAN, "--trend-rise", "0", "--reason", "again", now="2026-11-10T12:00+01:00")
+    assert bad.code == 2 and "--trend-rise" in bad.err
+
+
+def test_the_default_rise_stays_quiet_for_three_points(tapering: Runner) -> None:
+    rate(tapering, BEFORE, "anxiety=1")
+    rate(tapering, AFTER, "anxiety=2", "tremor=2")
+    assert tapering.ok("status", "--json", now=STATUS_AT).json()["checkin_trend"] is None

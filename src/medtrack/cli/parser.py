@@ -197,6 +197,8 @@ def _taper_cmds(subs: Subparsers) -> None:
     s.add_argument("--final-from", metavar="D", help="the largest dose the last stop to 0 is made from")
     s.add_argument("--until", metavar="DATE", help="reach the target by this night: medtrack finds "
                    "the smallest even %% cut (instead of --step)")
+    s.add_argument("--trend-rise", metavar="N", help="tell the patient when the mean check-in total "
+                   "since a step is N points above the step's baseline (default: the withdrawal data's)")
     s.add_argument("--preview", action="store_true", help="show every step and the warnings; save nothing")
     s.add_argument("--prescriber", required=True, metavar="NAME")
     s.add_argument("--pin")

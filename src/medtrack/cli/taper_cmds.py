@@ -57,7 +57,8 @@ def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
         prescriber=args.prescriber, start=args.start, from_dose=args.from_dose, step=args.step,
         every=args.every, to=args.to, steps=args.steps, round=args.round, reason=args.reason,
         pin=args.pin, tablets=tuple(args.tablet or ()), liquid=args.liquid, measure=args.measure,
-        max_cut=args.max_cut, final_from=args.final_from, until=args.until)
+        max_cut=args.max_cut, final_from=args.final_from, until=args.until,
+        trend_rise=args.trend_rise)
     if args.preview:
         draft = preview_plan(ctx.open_db(), request)
         if args.json:

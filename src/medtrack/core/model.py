@@ -100,6 +100,7 @@ class Regimen:
     change: str | None = None
     reason: str | None = None
     in_force_from: dt.date | None = None  # later than the first step for a hold or step back
+    trend_rise: int | None = None  # the check-in rise the prescriber asks to hear of (None: default)
     formulation: Formulation | None = None  # None: recorded before formulations (plain unit)
     warnings: tuple[PlanWarning, ...] = ()  # what the preview said when the version was saved
 

@@ -45,6 +45,17 @@ def default_rule() -> TrendRule:
     return TrendRule(rise_points=rule.rise_points, min_checkins=rule.min_checkins, severe_item=rule.severe_item)
 
 
+def rule_on(timeline: Timeline, night: dt.date) -> TrendRule:
+    """The trend rule of the plan version in force that night: its prescriber's rise, if set
+    (`taper set --trend-rise N`), else the data's default."""
+    rule = default_rule()
+    regimen = timeline.regimen_on(night)
+    if regimen is not None and regimen.trend_rise is not None:
+        return TrendRule(rise_points=regimen.trend_rise, min_checkins=rule.min_checkins,
+                         severe_item=rule.severe_item)
+    return rule
+
+
 def _step_in_force(timeline: Timeline, night: dt.date) -> tuple[dt.date | None, int | None]:
     """The step in force on a night: the night its dose began, and the dose (None: none)."""
     started = [s for s in step_nights(timeline, night) if s[0] <= night]
@@ -72,7 +83,7 @@ def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: s
         step_night, step_ug = _step_in_force(timeline, night)
         made = repo.add_checkin(CheckIn(id=0, night=night, at=at, zone=profile.zone, ratings=ratings,
                                         step_night=step_night, step_ug=step_ug, note=note), recorded_at=now)
-        return made, current_trend(repo.checkins(), timeline, night, default_rule())
+        return made, current_trend(repo.checkins(), timeline, night, rule_on(timeline, night))
 
 
 def void_checkin(db: Database, now: dt.datetime, checkin_id: int, reason: str | None) -> CheckIn:
@@ -104,7 +115,8 @@ def trend_tonight(repo: Repository, tonight: dt.date) -> StepTrend | None:
     checkins = repo.checkins()
     if not checkins:
         return None
-    return current_trend(checkins, Timeline(repo.regimens()), tonight, default_rule())
+    timeline = Timeline(repo.regimens())
+    return current_trend(checkins, timeline, tonight, rule_on(timeline, tonight))
 
 
 def checkin_json(checkin: CheckIn) -> dict[str, Any]:

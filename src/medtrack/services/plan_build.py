@@ -53,6 +53,7 @@ class PlanRequest:
     max_cut: str | None = None
     final_from: str | None = None
     until: str | None = None
+    trend_rise: str | None = None  # the check-in rise to tell about (points of the mean total)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-export
 from medtrack.services.status import decide_tonight
 from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.repository import Database, Repository
+from medtrack.withdrawal import load_withdrawal
 
 
 def _current_form(repo: Repository) -> Formulation | None:
@@ -95,23 +96,28 @@ def _save_version(repo: Repository, profile: Profile, now: dt.datetime, version:
                               version=version.version, change=version.change,
                               reason=version.reason, round_ug=version.form.unit_ug,
                               start=version.start, formulation=version.formulation,
-                              warnings=version.warnings)
+                              warnings=version.warnings, trend_rise=version.trend_rise)
     return next(r for r in repo.regimens() if r.id == new_id)
 
 
 def _version(repo: Repository, now: dt.datetime, draft: Draft, prescriber: str, change: str,
-             reason: str | None, start: dt.date | None = None) -> Regimen:
+             reason: str | None, start: dt.date | None = None, trend_rise: int | None = None) -> Regimen:
     """A candidate plan version (not yet saved): the newest regimen, from `start` on."""
     return Regimen(kind="plan", id=0, seq=next_seq(repo), prescriber=prescriber,
                    steps=draft.steps, created_at=now, round_ug=draft.formulation.unit_ug,
                    version=len(plans(repo.regimens())) + 1, change=change, reason=reason,
-                   in_force_from=start, formulation=draft.formulation, warnings=draft.warnings)
+                   in_force_from=start, formulation=draft.formulation, warnings=draft.warnings,
+                   trend_rise=trend_rise)
 
 
 def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     """A new plan, or a whole new version replacing the current one from its start (needs a reason)."""
     prescriber = require_text(request.prescriber, "the prescriber's name").strip()
     reason = optional_text(request.reason, "the reason")
+    data = load_withdrawal()
+    rise = (parse_positive_int(request.trend_rise, what="--trend-rise",
+                               maximum=len(data.items) * data.max_rating)
+            if request.trend_rise is not None else None)
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))
@@ -121,7 +127,7 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
                            hint="add --reason TEXT")
         change = "replaced" if existing else "created"
         version, _ = place_change(repo, profile, now, lambda _night: _version(
-            repo, now, draft, prescriber, change, reason), draft.steps[0].start)
+            repo, now, draft, prescriber, change, reason, trend_rise=rise), draft.steps[0].start)
         require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version)
 
@@ -160,7 +166,7 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
                 steps, change = (step_back(list(current.steps), night, _interval(repo, current)),
                                  f"step back at {night}")
             return _version(repo, now, draft_of(steps, current.form), who, change, reason,
-                            start=night)
+                            start=night, trend_rise=current.trend_rise)
 
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, pin, now)

@@ -268,7 +268,7 @@ class Repository:
                     version: int | None = None, change: str | None = None,
                     reason: str | None = None, round_ug: int | None = None,
                     start: dt.date | None = None, formulation: Formulation | None = None,
-                    warnings: Sequence[PlanWarning] = ()) -> int:
+                    warnings: Sequence[PlanWarning] = (), trend_rise: int | None = None) -> int:
         """Append a regimen in force from `start` (default: its first step's night)."""
         self._regimens = None
         row = self._own(RegimenRow(
@@ -278,6 +278,7 @@ class Repository:
             reason=reason, round_ug=round_ug,
             formulation=formulation.encode() if formulation is not None else None,
             warnings=json.dumps([w.to_json() for w in warnings], ensure_ascii=False),
+            trend_rise=trend_rise,
         ))
         self.session.add(row)
         self.session.flush()

@@ -74,6 +74,7 @@ def regimen_of(row: RegimenRow, steps: Sequence[StepRow]) -> Regimen:
         acknowledged=row.acknowledged, version=row.version, change=row.change, reason=row.reason,
         acknowledged_ids=tuple(i for i in row.acknowledged_ids.split(",") if i),
         round_ug=row.round_ug, in_force_from=dt.date.fromisoformat(row.start_night),
+        trend_rise=row.trend_rise,
         formulation=decode(row.formulation, row.round_ug) if row.formulation else None,
         warnings=warnings_of(row.warnings),
     )

@@ -50,6 +50,7 @@ class RegimenRow(SQLModel, table=True):
     round_ug: int | None = None
     formulation: str | None = None  # see core.formulation.Formulation.encode
     warnings: str = "[]"  # JSON list: what the preview said when the version was saved
+    trend_rise: int | None = None  # check-in rise to tell about (None: the default)
 
 
 class StepRow(SQLModel, table=True):

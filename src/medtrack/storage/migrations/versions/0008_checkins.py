@@ -1,4 +1,5 @@
-"""The withdrawal check-in: how the patient is today, item by item, with the plan step in force.
+"""The withdrawal check-in: how the patient is today, item by item, with the plan step in force;
+and the rise in check-in totals a plan version asks to be told about (regimen.trend_rise).
 
 A check-in keeps its ratings (a JSON object, item id -> 0..3), its night, and the step in force
 then (the step's start night and dose, as recorded). Append-only like every record: a check-in
@@ -43,6 +44,8 @@ MESSAGE = "medtrack: check-ins are append-only"
 
 
 def upgrade() -> None:
+    # The rise in check-in totals a plan version asks to be told about (None: the data's default).
+    op.execute("ALTER TABLE regimen ADD COLUMN trend_rise INTEGER CHECK (trend_rise IS NULL OR trend_rise > 0)")
     if op.get_bind().dialect.name == "postgresql":
         op.execute(pg_schema.ddl(CHECKIN))
         op.execute(pg_schema.ddl(INDEX))
