@@ -111,7 +111,7 @@ def test_an_import_stopped_after_some_batches_is_finished_by_running_it_again(
 
     monkeypatch.setattr(importing, "_import_batch", interrupted)
     stopped = patient("import", str(tmp_path / "h.csv"))
-    assert stopped.code == 130 and "interrupted" in stopped.err
+    assert stopped.code == 130 and "run the same import again to finish it" in stopped.err
     first = patient.ok("history", "--json").json()
     assert 3 * 40 * 4 // 5 <= len(first) < sum(standing(rows).values())  # a fifth of the rows are voids
     assert all(r["voided"] for r in first if r["note"] == "dropped it")  # no dose waits for its void
@@ -217,9 +217,9 @@ def test_each_row_keeps_who_entered_it_whenever_it_is_written(patient, tmp_path:
     """Rows are written in groups; a row the file names nobody for is entered by whoever imports
     (here the login: no --by, no MEDTRACK_USER), even when a void named for someone else is
     what makes its group be written."""
-    from medtrack.storage.repository import login_name
-
     monkeypatch.delenv("MEDTRACK_USER")
+    patient.ok("log", "--already-taken", "--note", "whoever imports", now="2026-11-02T09:00+01:00")
+    (importer,) = {r["recorded_by"] for r in patient.ok("history", "--json").json()}  # the login
     rows = history_csv(tmp_path / "h.csv", 4)
     kim = [neutralise(c) for c in row_of(Record(
         id=5, kind=RecordKind.VOID, night=dt.date.fromisoformat(rows[3][2]),
@@ -227,7 +227,7 @@ def test_each_row_keeps_who_entered_it_whenever_it_is_written(patient, tmp_path:
         note="wrong night", recorded_by="Nurse Kim"))]
     write_rows(tmp_path / "kim.csv", [*rows, kim])
     patient.ok("import", str(tmp_path / "kim.csv"))
-    assert [r["recorded_by"] for r in patient.ok("history", "--json").json()] == [login_name()] * 4
+    assert [r["recorded_by"] for r in patient.ok("history", "--json").json()] == [importer] * 5
     exported = patient.ok("export", "--format", "csv", "-o", "-").out.splitlines()
     assert exported[-1].endswith('"wrong night","Nurse Kim"')
 

@@ -88,7 +88,12 @@ class _TextSink(io.RawIOBase):
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
-    result = import_csv(ctx.open_db(), ctx.now, args.file)
+    try:
+        result = import_csv(ctx.open_db(), ctx.now, args.file)
+    except KeyboardInterrupt:
+        sys.stderr.write("medtrack: the import stopped part way: run the same import again to finish "
+                         "it (the rows already imported are recognised, not doubled)\n")
+        raise
     ctx.out(f"Imported {result.added} record(s); {result.already_present} already present"
             + (f"; {result.left_out} left out:" if result.left_out else "."))
     for line in result.skipped:
