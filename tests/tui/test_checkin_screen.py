@@ -37,6 +37,20 @@ async def test_a_check_in_is_rated_with_the_arrows_and_saved_with_enter(patient,
     assert ratings[third] == 1
 
 
+async def test_a_rating_typed_just_before_enter_is_saved_with_it(patient, make_app):
+    """Typed fast, "2" then Enter: the rating is in the check-in Enter saves (keys in order)."""
+    app = make_app(patient, berlin(2026, 11, 25, 20, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "n")
+        await pilot.press("2", "enter", "enter")  # no pause between: as fast as a terminal sends them
+        await until(pilot, lambda: "Saved" in text_of(app, "#checkin-result"))
+        await settle(pilot)
+    with opened(patient) as db:
+        found = list_checkins(db)
+    assert [dict(c.ratings)["anxiety"] for c in found] == [2]  # one check-in, with the 2
+
+
 async def test_tonight_says_when_check_ins_rise_since_the_step(patient, make_app):
     _taper(patient)
     with opened(patient) as db:

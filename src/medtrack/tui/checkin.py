@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Key
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Label, Static
@@ -26,6 +27,9 @@ class Ratings(Widget, can_focus=True):
     """The items with their ratings; the row under the cursor is shown in reverse."""
 
     DEFAULT_CSS = "Ratings { height: auto; }"
+
+    class Submitted(Message):
+        """Enter on the list: save, after every rating key pressed before it (in key order)."""
 
     def __init__(self, listed: list[Item]) -> None:
         super().__init__(id="ratings")
@@ -52,6 +56,12 @@ class Ratings(Widget, can_focus=True):
         elif event.key in ("0", "1", "2", "3"):
             self.values[self.cursor] = int(event.key)
             self.cursor = min(self.cursor + 1, len(self.items) - 1)
+        elif event.key == "enter":
+            # here, not as a priority binding: a binding runs before keys still queued for the
+            # list, so "2" then Enter typed fast would save without the 2
+            event.stop()
+            self.post_message(self.Submitted())
+            return
         else:
             return
         event.stop()
@@ -72,7 +82,7 @@ def _escape(text: str) -> str:
 
 
 class CheckinScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "save", "Save", priority=True)]
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "save", "Save")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,21 +98,23 @@ class CheckinScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._saving = False
+        self._saved: list[int] | None = None  # the ratings last saved
 
     def on_mount(self) -> None:
         self.sub_title = "Check-in"
         self.query_one(Ratings).focus()
 
     @on(Button.Pressed, "#save")
+    @on(Ratings.Submitted)
     def action_save(self) -> None:
-        if self._saving:
-            return
-        self._saving = True
         ratings = self.query_one(Ratings)
-        self._save(ratings.words())
+        if self._saving or ratings.values == self._saved:
+            return  # a second Enter (or a double press) never records the same check-in twice
+        self._saving = True
+        self._save(ratings.words(), list(ratings.values))
 
     @work(thread=True, exclusive=True, group="write")
-    def _save(self, words: list[str]) -> None:
+    def _save(self, words: list[str], values: list[int]) -> None:
         app = app_of(self)
         try:
             made, trend = record_checkin(app.db, app.now(), words, all_none=not words)
@@ -112,9 +124,12 @@ class CheckinScreen(Screen[None]):
         text = f"Saved: check-in for the night of {made.night} (total {made.total})."
         if trend is not None:
             text += "\n" + trend.words()
-        app.call_from_thread(self._done, text)
+        app.call_from_thread(self._done, text, values)
         app.call_from_thread(app.notify, clean(f"Check-in saved (total {made.total})"), markup=False)
 
-    def _done(self, message: str) -> None:
+    def _done(self, message: str, saved: list[int] | None = None) -> None:
+        """After a save, the same ratings are not saved again until one is changed."""
         self._saving = False
+        if saved is not None:
+            self._saved = saved
         self.query_one("#checkin-result", Static).update(plain(message))
