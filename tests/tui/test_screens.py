@@ -398,6 +398,28 @@ async def test_export_with_a_period(four_nights, make_app, tmp_path):
     assert "2026-11-24" in text and "2026-11-21" not in text
 
 
+async def test_export_the_check_ins_as_their_own_csv(four_nights, make_app, tmp_path):
+    from medtrack.services.checkin import record_checkin
+
+    with opened(four_nights) as db:
+        record_checkin(db, berlin(2026, 11, 24, 20, 0), ["anxiety=2", "tremor=1"])
+    app = make_app(four_nights, berlin(2026, 11, 25, 21, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        await pilot.click("#fmt-checkins")
+        await settle(pilot)
+        assert Path(app.screen.query_one("#path", Input).value).name.startswith("medtrack-checkins-")
+        target = tmp_path / "checkins.csv"
+        await type_into(pilot, "#path", str(target))
+        await push_button(pilot, "#write")
+        await until(pilot, lambda: text_of(app, "#export-result") not in ("", "Writing…"))
+        assert text_of(app, "#export-result") == f"Written to {target}"
+    header, row = target.read_text(encoding="utf-8-sig").splitlines()
+    assert header.startswith('"checkin_id","night"') and '"anxiety"' in header
+    assert row.startswith('"1","2026-11-24"')
+
+
 # -- About the medicine ----------------------------------------------------------------------
 
 async def test_about_shows_the_monograph_in_plain_words(patient, make_app):

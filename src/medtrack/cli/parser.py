@@ -264,7 +264,8 @@ def _visit_cmds(subs: Subparsers) -> None:
 
     p = _sub(subs, "export", "write the record for the doctor: pdf, csv, xlsx, fhir or ics",
             "medtrack export --format pdf -o report.pdf --from 2026-10-01\n"
-            "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)",
+            "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)\n"
+            "         medtrack export --format csv --table checkins -o checkins.csv",
             "visit_cmds:cmd_export")
     p.add_argument("--format", required=True, metavar="pdf|csv|xlsx|fhir|ics")
     p.add_argument("-o", "--output", required=True, metavar="PATH",
@@ -272,6 +273,8 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night (default: all)")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: all)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.add_argument("--table", default="records", metavar="records|checkins",
+                   help="CSV only: the doses, skips and voids (default), or the withdrawal check-ins")
 
     p = _sub(subs, "import", "read a medtrack CSV export back (every row checked first; safe to run again)",
             "medtrack import backup.csv", "visit_cmds:cmd_import")

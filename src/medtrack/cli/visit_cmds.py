@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
 from medtrack.cli import Context
 from medtrack.core.model import NOT_KNOWN
 from medtrack.services.demo import fill_demo
 from medtrack.services.export import export
+from medtrack.services.import_checkins import checkins_header, import_checkins
 from medtrack.services.importing import import_csv
 from medtrack.services.symptoms import (
     list_symptoms,
@@ -58,7 +60,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     # _TextSink is a binary stream (io.RawIOBase), which typeshed does not count as an IO[bytes]
     stdout = buffer or cast("IO[bytes]", _TextSink(sys.stdout))
     target = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
-                    args.force, stdout=stdout)
+                    args.force, stdout=stdout, table=args.table)
     if target is None:
         sys.stdout.flush()
     else:
@@ -88,6 +90,15 @@ class _TextSink(io.RawIOBase):
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.file).expanduser()
+    header = checkins_header(path) if path.is_file() else None
+    if header is not None:  # the check-ins' CSV (export --table checkins)
+        checkins = import_checkins(ctx.open_db(), ctx.now, path, header)
+        ctx.out(f"Imported {checkins.added} check-in(s); {checkins.already_present} already present"
+                + (f"; {len(checkins.skipped)} left out:" if checkins.skipped else "."))
+        for line in checkins.skipped:
+            ctx.out(f"  {line}")
+        return 0
     try:
         result = import_csv(ctx.open_db(), ctx.now, args.file)
     except KeyboardInterrupt:

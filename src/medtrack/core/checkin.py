@@ -54,6 +54,7 @@ class CheckIn:
     void_reason: str | None = None
     recorded_by: str | None = None
     entered_by: str | None = None
+    voided_at: dt.datetime | None = None  # when the void was entered, in its own zone
 
     @property
     def total(self) -> int:

@@ -37,7 +37,7 @@ def restore(cell: str) -> str:
     return cell
 
 
-def _amount(ug: int | None) -> str:
+def amount(ug: int | None) -> str:
     return format_mg(ug).removesuffix(" mg") if ug is not None else ""
 
 
@@ -56,8 +56,8 @@ def status_of(record: Record) -> str:
 def row_of(record: Record) -> list[str]:
     return [
         str(record.id), record.kind, record.night.isoformat(),
-        record.at.isoformat(timespec="seconds"), record.zone, _amount(record.dose_ug),
-        _amount(record.scheduled_ug), status_of(record),
+        record.at.isoformat(timespec="seconds"), record.zone, amount(record.dose_ug),
+        amount(record.scheduled_ug), status_of(record),
         "yes" if record.already_taken else "no", record.rule or "",
         str(record.voids) if record.voids is not None else "", record.note or "",
         record.recorded_by or "",  # empty: entered before medtrack kept who entered a record

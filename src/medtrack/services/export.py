@@ -30,6 +30,7 @@ FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics")
 SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics"}
 FITTING = {"fhir": (".json", ".fhir")}  # other names a format's file may end in
 TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
+TABLES = ("records", "checkins")  # what a CSV holds: the doses, skips and voids, or the check-ins
 DISPENSE_NIGHTS = 28  # the report's "what to dispense for the next N nights", as `taper show`
 
 
@@ -102,9 +103,16 @@ def dispensing(regimens: list[Regimen], first: dt.date,
     return shown
 
 
-def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:
+def writer_for(fmt: str, table: str = "records") -> Callable[[ExportData, IO[bytes]], None]:
     """The exporter of a format, imported only when used (they pull in heavy libraries)."""
-    if fmt == "csv":
+    if table not in TABLES:
+        raise BadInput(f"'{table}' is not a table medtrack exports (accepted: {', '.join(TABLES)})")
+    if table != "records" and fmt != "csv":
+        raise BadInput(f"a table is chosen for the CSV only: the {fmt.upper()} file holds the records "
+                       "and the check-ins together")
+    if table == "checkins":
+        from medtrack.export.csv_checkins import write_checkins_csv as write
+    elif fmt == "csv":
         from medtrack.export.csv_export import write_csv as write
     elif fmt == "xlsx":
         from medtrack.export.xlsx import write_xlsx as write
@@ -121,15 +129,16 @@ def writer_for(fmt: str) -> Callable[[ExportData, IO[bytes]], None]:
 
 def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | None = None,
            last: str | None = None, force: bool = False,
-           stdout: IO[bytes] | None = None) -> Path | None:
+           stdout: IO[bytes] | None = None, table: str = "records") -> Path | None:
     """Gather the period, render it with the format's library, and write it safely: to a file
-    whose name ends in the format's suffix, or (text formats) to `stdout` when `output` is "-"."""
+    whose name ends in the format's suffix, or (text formats) to `stdout` when `output` is "-".
+    A CSV holds one table: the records (the default) or the withdrawal check-ins."""
     if fmt not in FORMATS:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     if not output or not output.strip():
         raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
                        hint="-o PATH")
-    write = writer_for(fmt)
+    write = writer_for(fmt, table)
     if output == "-":
         if fmt not in TEXT_FORMATS or stdout is None:
             raise BadInput(f"a {fmt.upper()} file cannot be written to the terminal: give a file "

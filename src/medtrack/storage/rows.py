@@ -150,7 +150,8 @@ def checkin_of(row: CheckinRow, void: CheckinRow | None) -> CheckIn:
                    step_night=dt.date.fromisoformat(row.step_night) if row.step_night else None,
                    step_ug=row.step_ug, note=row.note, voided=void is not None,
                    void_reason=void.note if void is not None else None,
-                   recorded_by=row.recorded_by, entered_by=row.entered_by)
+                   recorded_by=row.recorded_by, entered_by=row.entered_by,
+                   voided_at=from_epoch(void.at_utc, void.zone) if void is not None else None)
 
 
 def checkin_row(checkin: CheckIn, recorded_at: dt.datetime) -> CheckinRow:

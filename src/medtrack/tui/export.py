@@ -27,12 +27,16 @@ from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import ConfirmDialog
 from medtrack.tui.safe import plain
 
-FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"), ("csv", "CSV table"),
+FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"),
+           ("csv", "Doses, skips and voids (CSV)"), ("checkins", "Withdrawal check-ins (CSV)"),
            ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"))
+TABLES = {"checkins": ("csv", "checkins")}  # a choice that is one table of a format: format, table
 
 
-def default_path(fmt: str, today: dt.date) -> str:
-    return str(Path.home() / f"medtrack-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
+def default_path(choice: str, today: dt.date) -> str:
+    fmt, table = TABLES.get(choice, (choice, "records"))
+    name = "medtrack-checkins" if table == "checkins" else "medtrack"
+    return str(Path.home() / f"{name}-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
 class ExportScreen(Screen[None]):
@@ -86,11 +90,12 @@ class ExportScreen(Screen[None]):
                     self.query_one("#to", Input).value.strip() or None, force)
 
     @work(thread=True, exclusive=True, group="export")
-    def _write(self, fmt: str, path: str, first: str | None, last: str | None, force: bool) -> None:
+    def _write(self, choice: str, path: str, first: str | None, last: str | None, force: bool) -> None:
         app = app_of(self)
         result = self.query_one("#export-result", Static)
+        fmt, table = TABLES.get(choice, (choice, "records"))
         try:
-            target = export(app.db, app.now(), fmt, path, first, last, force)
+            target = export(app.db, app.now(), fmt, path, first, last, force, table=table)
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return
