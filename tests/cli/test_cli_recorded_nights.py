@@ -182,7 +182,7 @@ def test_explicit_steps_out_of_order_name_them_in_the_right_order(patient):
     assert result.code == 2 and "2026-12-15 must come after 2026-12-01" in result.err
     result = patient("taper", "set", "--steps", "2026-12-01=1mg,2026-12-01=0.75mg",
                      "--prescriber", "Dr. Weiss")
-    assert result.code == 2 and "two steps on 2026-12-01" in result.err
+    assert result.code == 2 and "two steps start on 2026-12-01" in result.err
 
 
 # -- a correction cannot quietly make room for another dose -------------------------------------

@@ -301,7 +301,7 @@ def test_second_plan_needs_a_reason(pt):
 
 def test_plan_above_the_adult_ceiling_is_refused(pt):
     res = pt("taper", "set", "--steps", "2026-12-01=2.25mg,2026-12-15=0", "--prescriber", "Dr. Weiss")
-    assert res.code == 3 and "ceiling" in res.err
+    assert res.code == 3 and "nightly limit" in res.err
     assert regimen_count(pt.db) == 1
 
 

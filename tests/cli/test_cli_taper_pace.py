@@ -98,7 +98,7 @@ def test_the_preview_flags_a_start_above_the_ceiling_which_saving_refuses(patien
         "will be refused"]
     assert "start-above-current" in kinds(draft["warnings"])
     refused = patient(*SET, "--from", "3mg", "--step", "25%")
-    assert refused.code == 3 and "monograph ceiling" in refused.err
+    assert refused.code == 3 and "refused (never above the nightly limit)" in refused.err
 
 
 # -- doses no one can measure ------------------------------------------------------------------

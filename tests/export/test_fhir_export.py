@@ -422,7 +422,7 @@ def test_notes_voids_and_already_taken_are_kept_verbatim(bundle):
     assert notes["4"] == [NOTE_TAB]
     assert notes["9"] == [NOTE_CR]
     assert notes["5"] == [f"voided, not taken: {VOID_REASON}"]
-    assert any("already taken" in n and "dose-window" in n for n in notes["8"])
+    assert any("already taken" in n and "the night's dose window" in n for n in notes["8"])  # the rule in words
 
 
 def test_serious_side_effects_travel_as_suspected_reactions(bundle):

@@ -214,9 +214,9 @@ def test_symptoms_grouped_by_taper_step(lines: list[str]) -> None:
 def test_records_table_notes_flags_and_voids(data: ExportData, text: str, lines: list[str]) -> None:
     assert f"3 2026-11-03 2026-11-03 22:30 1 mg 1 mg taken {NURSE} {NOTE}" in lines  # '[bold]' is no markup
     assert "4 2026-11-04 2026-11-04 22:30 1 mg skipped not known late dinner" in lines
-    assert (f"19 2026-11-10 2026-11-10 23:40 0.5 mg 0.75 mg taken already taken, broke {NURSE} "
+    assert (f"19 2026-11-10 2026-11-10 23:40 0.5 mg 0.75 mg taken already taken, against {NURSE} "
             "Hände zittern 💊 **not") in lines  # 💊 comes from the emoji font
-    assert "already taken, broke one-dose-per-night" in text
+    assert "already taken, against the rule 'one dose per night'" in text  # the rule in words
     assert f"20 2026-11-16 2026-11-16 22:35 0.75 mg 0.75 mg voided VOID: logged twice by {NURSE}" in lines
     assert "VOID: logged twice by mistake" in text
     assert f"21 2026-11-16 2026-11-17 08:30 void cancels #20 {NURSE} logged twice by mistake" in lines

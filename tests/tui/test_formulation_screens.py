@@ -240,12 +240,12 @@ async def test_plan_form_errors_are_inline_in_words_and_keep_what_was_typed(tmp_
         await open_plan_form(pilot)
         await press(pilot, "enter")  # nothing typed
         error = text_of(app, ".dialog-error")
-        assert error.startswith("The plan needs the first night, the step length")
+        assert error.startswith("the plan needs the first night, the step length")
         await type_into(pilot, "#start", "2026-12-01")
         await type_into(pilot, "#step", "10%")
         await type_into(pilot, "#every", "3x")
         await press(pilot, "enter")
-        assert "The step length '3x' is not an interval" in text_of(app, ".dialog-error")
+        assert "the step length '3x' is not an interval" in text_of(app, ".dialog-error")
         assert app.screen.query_one("#step", Input).value == "10%", "what was typed stays"
         await type_into(pilot, "#every", "14d")
         await type_into(pilot, "#tablets", "1mg:third")
@@ -352,7 +352,7 @@ async def test_a_stock_form_refuses_what_it_cannot_read_inline(tmp_path, make_ap
         await type_into(pilot, "#quantity", "thirty")
         await press(pilot, "enter", "enter")
         assert isinstance(app.screen, AddStockDialog)
-        assert "is not COUNTxSTRENGTH" in text_of(app, ".dialog-error")
+        assert "is not a number of tablets and their strength" in text_of(app, ".dialog-error")
         assert app.screen.query_one("#quantity", Input).value == "thirty"
         await press(pilot, "escape")
         assert isinstance(app.screen, ProfileScreen)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from medtrack.core.parse import given_as
 from medtrack.core.units import MAX_DOSE_UG, format_mg, parse_dose, show_input
 from medtrack.errors import BadInput
 
@@ -186,7 +187,8 @@ def parse_tablet(text: str) -> Tablet:
     """`1mg:half` -> Tablet(1000, 2); a bare strength is whole tablets only."""
     match = _TABLET_RE.fullmatch(text)
     if match is None or not text.strip():
-        raise BadInput(f"tablet {show_input(text)} is not STRENGTH[:whole|half|quarter], e.g. 1mg:half")
+        raise BadInput(f"tablet {show_input(text)} is not a strength with how it may be split "
+                       "(whole, half or quarter), e.g. 1mg:half")
     strength = parse_dose(match.group(1), what="tablet strength")
     split_word = (match.group(2) or "whole").lower()
     if split_word not in SPLITS:
@@ -223,18 +225,22 @@ def parse_formulation(tablets: list[str] | None, liquid: str | None, measure: st
     """The formulation as typed (None: nothing typed, keep the current one or the default)."""
     given = [bool(tablets), liquid is not None, round_text is not None]
     if sum(given) > 1:
-        raise BadInput("give tablets, a liquid or a dispensable unit (round), not more than one")
+        raise BadInput("give tablets, a liquid or a dispensable unit, not more than one",
+                       hint="--tablet, --liquid or --round")
     if measure is not None and liquid is None:
-        raise BadInput("a measuring step goes with a liquid (e.g. 0.1mg/ml)")
+        raise BadInput("a measuring step goes with a liquid (e.g. 0.1mg/ml)", hint="--liquid D/ml")
     if tablets:
-        parsed = tuple(sorted({parse_tablet(t) for t in tablets}, reverse=True))
-        if len({t.strength_ug for t in parsed}) != len(parsed):
-            raise BadInput("each tablet strength may be given once, with its finest split")
+        with given_as("--tablet STRENGTH[:SPLIT]"):
+            parsed = tuple(sorted({parse_tablet(t) for t in tablets}, reverse=True))
+            if len({t.strength_ug for t in parsed}) != len(parsed):
+                raise BadInput("each tablet strength may be given once, with its finest split")
         return Formulation(tablets=parsed)
     if liquid is not None:
-        return Formulation(liquid=parse_liquid(liquid, measure))
+        with given_as("--liquid D/ml --measure ML"):
+            return Formulation(liquid=parse_liquid(liquid, measure))
     if round_text is not None:
-        return Formulation(plain_ug=parse_dose(round_text, what="the dispensable unit (round)"))
+        with given_as("--round D"):
+            return Formulation(plain_ug=parse_dose(round_text, what="the dispensable unit"))
     return None
 
 

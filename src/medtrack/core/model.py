@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import Formulation
+from medtrack.core.rule_words import against_rule
 
 DEFAULT_BEDTIME = dt.time(22, 30)
 DEFAULT_WAKE = dt.time(6, 30)
@@ -171,7 +172,7 @@ class Record:
         if self.kind == "void" and self.voids is not None:
             found.append(f"cancels #{self.voids}" + (", not taken" if self.not_taken else ""))
         if self.already_taken:
-            found.append("already taken" + (f", broke {self.rule}" if self.rule else ""))
+            found.append("already taken" + (f", {against_rule(self.rule)}" if self.rule else ""))
         if self.acknowledged:
             found.append("contraindication acknowledged")
         if self.imported:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from medtrack.core.decide import DOSE_STATES, NightDecision
 from medtrack.core.model import Record
+from medtrack.core.rule_words import against_rule
 from medtrack.core.rules import TonightState, cautions, ceiling_words, unacknowledged
 from medtrack.core.units import format_mg
 from medtrack.monograph import Monograph
@@ -154,7 +155,7 @@ def warnings(mono: Monograph, d: NightDecision) -> list[str]:
                          f"{record.at.astimezone(tz):%H:%M} was voided as not taken: "
                          f"{record.void_reason}")
     for dose in (r for r in d.records if r.counted and r.already_taken):
-        broke = f", against the rule '{dose.rule}'" if dose.rule else ""
+        broke = f", {against_rule(dose.rule)}" if dose.rule else ""
         more = " Take no more tonight." if d.current and not d.morning else ""
         found.append(f"A dose of {format_mg(dose.dose_ug or 0)} was recorded as already taken "
                      f"at {dose.at.astimezone(tz):%H:%M}{broke}.{more}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 from medtrack.core.nights import NIGHT_STARTS, night_of
@@ -27,6 +29,19 @@ _WHEN_RE = re.compile(
     r"(?P<off>[Zz]|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2}))?)?"
 )
 _HOURS_RE = re.compile(r"([0-9]{1,2})(?:\.([0-9]{1,6}))?\s*(h|hr|hrs|hour|hours)?", re.IGNORECASE)
+
+
+@contextmanager
+def given_as(option: str) -> Iterator[None]:
+    """Bad input raised inside names, as its `hint`, the command-line option the value was given
+    with (e.g. "--from D"): the message names the value in words, as the screen's form does, and
+    only the CLI prints the hint. A hint the error already has is kept."""
+    try:
+        yield
+    except BadInput as error:
+        if error.hint is None:
+            error.hint = option
+        raise
 
 
 def _clean(text: str, what: str, hint: str) -> str:

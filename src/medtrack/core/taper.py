@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from medtrack.core.formulation import Formulation, cannot_make
 from medtrack.core.model import Step
-from medtrack.core.parse import parse_date
+from medtrack.core.parse import given_as, parse_date
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput
 
@@ -23,22 +23,46 @@ _EVERY_RE = re.compile(r"([0-9]{1,4})\s*([dw])", re.IGNORECASE)
 _PERCENT_RE = re.compile(r"([0-9]{1,2}(?:\.[0-9]{1,2})?)\s*%")
 
 
+@dataclass(frozen=True)
+class PlanField:
+    """A value a plan is made from: in words (the messages, as the plan form labels it) and
+    the command-line option it is typed with (the error's hint, which only the CLI prints)."""
+
+    words: str
+    option: str
+
+
+START = PlanField("the first night", "--start DATE")
+FROM = PlanField("the starting dose", "--from D")
+STEP = PlanField("the cut per step", "--step D|P%")
+EVERY = PlanField("the step length", "--every Nd|Nw")
+TO = PlanField("the target dose", "--to D")
+UNTIL = PlanField("the end-by night", "--until DATE")
+MAX_CUT = PlanField("the largest cut", "--max-cut P%")
+FINAL_FROM = PlanField("the final-stop dose", "--final-from D")
+ROUND = PlanField("the dispensable unit", "--round D")
+STEPS = PlanField("the steps", "--steps DATE=D,...")
+AT = PlanField("the night of the change", "--at DATE")
+
+
 def parse_every(text: str) -> int:
     """`14d`, `2w` -> days; a zero interval is bad input."""
     match = _EVERY_RE.fullmatch(text.strip())
     if not match:
-        raise BadInput(f"--every '{text}' is not an interval (accepted: Nd or Nw, e.g. 14d, 2w)")
+        raise BadInput(f"{EVERY.words} '{text}' is not an interval (accepted: Nd or Nw, e.g. 14d, "
+                       "2w)", hint=EVERY.option)
     days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
     if days <= 0 or days > 3650:
-        raise BadInput(f"--every '{text}' must be between 1 day and 10 years")
+        raise BadInput(f"{EVERY.words} '{text}' must be between 1 day and 10 years", hint=EVERY.option)
     return days
 
 
 def parse_step(text: str) -> tuple[str, int | Fraction]:
     """`0.25mg` -> ("linear", 250 ug); `10%` -> ("percent", Fraction(10))."""
-    if text.strip().endswith("%"):
-        return "percent", parse_percent(text, "--step")
-    return "linear", parse_dose(text, what="--step")
+    with given_as(STEP.option):
+        if text.strip().endswith("%"):
+            return "percent", parse_percent(text, STEP.words)
+        return "linear", parse_dose(text, what=STEP.words)
 
 
 def parse_percent(text: str, what: str) -> Fraction:
@@ -55,14 +79,14 @@ def parse_percent(text: str, what: str) -> Fraction:
 def check_unit(dose_ug: int, round_ug: int, what: str) -> None:
     if dose_ug % round_ug:
         raise BadInput(f"{what} {format_mg(dose_ug)} is not a multiple of the dispensable unit "
-                       f"{format_mg(round_ug)} (--round)")
+                       f"{format_mg(round_ug)}", hint=f"{ROUND.option} sets the unit")
 
 
 def linear_steps(start: dt.date, from_ug: int, cut_ug: int, every_days: int, to_ug: int,
                  round_ug: int) -> list[Step]:
     """From `from_ug`, cut `cut_ug` every `every_days` down to the target (the last step)."""
-    for value, what in ((from_ug, "--from"), (cut_ug, "--step"), (to_ug, "--to")):
-        check_unit(value, round_ug, what)
+    for value, field in ((from_ug, FROM), (cut_ug, STEP), (to_ug, TO)):
+        check_unit(value, round_ug, field.words)
     _check_direction(from_ug, to_ug)
     doses = [from_ug]
     while doses[-1] > to_ug:
@@ -90,10 +114,13 @@ def reduce_steps(start: dt.date, from_ug: int, every_days: int, to_ug: int,
     the largest dose from which the last stop to the target is made.
     """
     if percent is None and max_cut is None:
-        raise BadInput("a proportional taper needs a percentage (--step 10%) or a cap (--max-cut 10%)")
-    for dose, what in ((from_ug, "--from"), (to_ug, "--to")):
+        raise BadInput(f"a proportional taper needs {STEP.words} as a percentage (e.g. 10%) or "
+                       f"{MAX_CUT.words} (e.g. 10%)", hint=f"{STEP.option} or {MAX_CUT.option}")
+    for dose, field in ((from_ug, FROM), (to_ug, TO)):
         if not formulation.can_make(dose):
-            raise cannot_make(formulation, dose, what)
+            error = cannot_make(formulation, dose, field.words)
+            error.hint = field.option
+            raise error
     _check_direction(from_ug, to_ug)
     doses = [from_ug]
     while doses[-1] > to_ug:
@@ -202,61 +229,70 @@ def _cannot_reach(until: dt.date, every_days: int, to_ug: int, max_cut: Fraction
     """Why no plan ends by `until`; with a largest cut, the cap is what holds it back."""
     if max_cut is not None:
         fastest = plan(None)
-        ends = f": the fastest it allows ends on {fastest[-1].start}" if fastest is not None else ""
+        ends = f" (the fastest it allows ends on {fastest[-1].start})" if fastest is not None else ""
         return BadInput(f"with cuts of at most {float(max_cut):g} % a step (the largest cut asked), "
                         f"the plan cannot reach {format_mg(to_ug)} by {until} at one step every "
-                        f"{every_days} days{ends}",
-                        hint="give a larger --max-cut, a later --until or a shorter --every")
+                        f"{every_days} days{ends}: allow a larger cut, give a later end-by night "
+                        "or make the steps shorter",
+                        hint=f"{MAX_CUT.option}, {UNTIL.option}, {EVERY.option}")
     return BadInput(f"no even cut below 100 % reaches {format_mg(to_ug)} by {until} at one step "
-                    f"every {every_days} days: give a later --until or a shorter --every")
+                    f"every {every_days} days: give a later end-by night or make the steps shorter",
+                    hint=f"{UNTIL.option}, {EVERY.option}")
 
 
 def explicit_steps(text: str, made_with: int | Formulation) -> list[Step]:
     """`DATE=D,DATE=D,...` with strictly increasing dates; 0 is allowed (stopped)."""
+    with given_as(STEPS.option):
+        return _explicit_steps(text, made_with)
+
+
+def _explicit_steps(text: str, made_with: int | Formulation) -> list[Step]:
     formulation = made_with if isinstance(made_with, Formulation) else Formulation(plain_ug=made_with)
     steps: list[Step] = []
     parts = [p for p in text.split(",")]
     if not text.strip() or any(not p.strip() for p in parts):
-        raise BadInput("--steps needs DATE=DOSE pairs separated by commas, e.g. "
-                       "2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0")
+        raise BadInput("the steps need a night and a dose each (DATE=DOSE), separated by commas, "
+                       "e.g. 2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0")
     for part in parts:
         if "=" not in part:
-            raise BadInput(f"--steps item '{part.strip()}' is not DATE=DOSE (e.g. 2026-12-01=0.75mg)")
+            raise BadInput(f"the step '{part.strip()}' is not a night and a dose (DATE=DOSE, e.g. "
+                           "2026-12-01=0.75mg)")
         date_text, dose_text = part.split("=", 1)
-        night = parse_date(date_text.strip(), what="--steps date")
-        dose = parse_dose(dose_text.strip(), allow_zero=True, what="--steps dose")
+        night = parse_date(date_text.strip(), what="the night of a step")
+        dose = parse_dose(dose_text.strip(), allow_zero=True, what="the dose of a step")
         if formulation.is_plain:
-            check_unit(dose, formulation.unit_ug, "--steps dose")
+            check_unit(dose, formulation.unit_ug, "the dose of a step")
         elif not formulation.can_make(dose):
-            raise cannot_make(formulation, dose, "--steps dose")
+            raise cannot_make(formulation, dose, "the dose of a step")
         if steps and night == steps[-1].start:
-            raise BadInput(f"--steps has two steps on {night}: give each step its own night")
+            raise BadInput(f"two steps start on {night}: give each step its own night")
         if steps and night < steps[-1].start:
-            raise BadInput(f"--steps must be in date order: {steps[-1].start} must come after "
+            raise BadInput(f"the steps must be in date order: {steps[-1].start} must come after "
                            f"{night}")
         if steps and dose > steps[-1].dose_ug:
-            raise BadInput(f"--steps: the dose rises from {format_mg(steps[-1].dose_ug)} on "
+            raise BadInput(f"in the steps, the dose rises from {format_mg(steps[-1].dose_ug)} on "
                            f"{steps[-1].start} to {format_mg(dose)} on {night}: a taper goes down")
         steps.append(Step(night, dose))
     if len(steps) > MAX_STEPS:
-        raise BadInput(f"--steps has {len(steps)} steps; up to {MAX_STEPS} are accepted")
+        raise BadInput(f"the plan has {len(steps)} steps; up to {MAX_STEPS} are accepted")
     return steps
 
 
 def _check_direction(from_ug: int, to_ug: int) -> None:
     if to_ug >= from_ug:
-        raise BadInput(f"--to {format_mg(to_ug)} must be below --from {format_mg(from_ug)}: a "
-                       "taper goes down")
+        raise BadInput(f"{TO.words} {format_mg(to_ug)} must be below {FROM.words} "
+                       f"{format_mg(from_ug)}: a taper goes down", hint=f"{TO.option}, {FROM.option}")
 
 
 def _dated(start: dt.date, doses: list[int], every_days: int) -> list[Step]:
     if len(doses) > MAX_STEPS:
-        raise BadInput(f"that plan would have {len(doses)} steps; up to {MAX_STEPS} are accepted "
-                       "(use a larger --step)")
+        raise BadInput(f"that plan would have {len(doses)} steps; up to {MAX_STEPS} are accepted: "
+                       "give a larger cut per step", hint=STEP.option)
     try:
         return [Step(start + i * every_days * DAY, dose) for i, dose in enumerate(doses)]
     except OverflowError:
-        raise BadInput("that plan runs past the year 9999: use a shorter --every") from None
+        raise BadInput("that plan runs past the year 9999: make the steps shorter",
+                       hint=EVERY.option) from None
 
 
 def step_index(steps: tuple[Step, ...] | list[Step], night: dt.date) -> int | None:
@@ -277,7 +313,8 @@ def hold(steps: list[Step], at: dt.date, days: int) -> list[Step]:
     """The step in force at `at` lasts `days` more; every later step moves `days` later."""
     index = step_index(steps, at)
     if index is None:
-        raise BadInput(f"--at {at} is before the plan starts ({steps[0].start}): nothing to hold")
+        raise BadInput(f"{AT.words}, {at}, is before the plan starts ({steps[0].start}): nothing "
+                       "to hold", hint=AT.option)
     if index == len(steps) - 1:
         raise BadInput(f"on {at} the last step ({format_mg(steps[index].dose_ug)}) is in force; "
                        "it has no end to hold")
@@ -313,7 +350,8 @@ def step_back(steps: list[Step], at: dt.date, interval: dt.timedelta | None = No
     merged = runs(steps)
     index = step_index(merged, at)
     if index is None:
-        raise BadInput(f"--at {at} is before the plan starts ({steps[0].start})")
+        raise BadInput(f"{AT.words}, {at}, is before the plan starts ({steps[0].start})",
+                       hint=AT.option)
     if index == 0:
         raise BadInput(f"on {at} the first step is in force: there is no earlier step to go back to")
     current = merged[index]

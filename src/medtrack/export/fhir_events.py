@@ -13,6 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from medtrack.core.model import Record, Symptom
+from medtrack.core.rule_words import against_rule
 from medtrack.export.fhir_base import (
     FLAG_CODES,
     FLAGS,
@@ -93,7 +94,7 @@ def _administration(data: ExportData, ctx: Context, record: Record, excess: bool
         resource["request"] = {"reference": ctx.requests[regimen.id]}
     notes = [record.note] if record.note else []
     if record.already_taken:
-        notes.append("recorded as already taken" + (f" against the rule '{record.rule}'" if record.rule else ""))
+        notes.append("recorded as already taken" + (f" {against_rule(record.rule)}" if record.rule else ""))
     if record.voided:
         notes.append(("voided, not taken: " if record.not_taken else "voided: ") + (record.void_reason or ""))
     if notes:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medtrack.core.nights import night_of
+from medtrack.core.rule_words import against_rule
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, stock_amount
 from medtrack.export.pdf_checkins import checkin_section
@@ -94,7 +95,7 @@ def _records(data: ExportData) -> list[Finding]:
     by_id, out = {r.id: r for r in data.records}, []
     for record in data.records:
         if record.counted and record.already_taken:
-            broke = f", broke {record.rule}" if record.rule else ""
+            broke = f", {against_rule(record.rule)}" if record.rule else ""
             out.append(Finding(record.night, record.night, "already taken", "Recorded as already taken",
                                f"#{record.id}: {mg(record.dose_ug)} at {record.at:%H:%M}{broke}"))
         if record.kind == "void":  # shown on the night of the record it cancels, when that is known

@@ -17,15 +17,16 @@ def _file_only(database: Location, what: str) -> Path:
     """Backups and restores copy a SQLite file; a server's database has its own tools."""
     if isinstance(database, ServerUrl):
         tool = "pg_dump" if what == "backup" else "pg_restore"
-        raise BadInput(f"medtrack {what} copies a SQLite file; {database} is a PostgreSQL database: "
-                       f"use the server's {tool} instead (e.g. {tool} --help)")
+        raise BadInput(f"a {what} here copies a SQLite file; {database} is a PostgreSQL database: "
+                       f"use the server's own {what} tool instead", hint=f"e.g. {tool} --help")
     return database
 
 
 def backup(database: Location, target: str, force: bool = False, *, clock: Clock = REAL_CLOCK) -> Path:
     file = _file_only(database, "backup")
     if not target or not target.strip():
-        raise BadInput("backup needs a file path, e.g. medtrack backup ~/medtrack-backup.db")
+        raise BadInput("a backup needs the path of the file to write",
+                       hint="e.g. medtrack backup ~/medtrack-backup.db")
     Database(file, clock=clock).dispose()  # opens (and checks) the database first: exit 2/4 if unusable
     path = Path(target).expanduser()
     write_backup(file, path, force=force)

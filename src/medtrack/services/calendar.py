@@ -10,7 +10,7 @@ from typing import Any
 from medtrack.core.calendar import CalendarNight, NightState
 from medtrack.core.decide import calendar_night
 from medtrack.core.model import Profile
-from medtrack.core.parse import parse_month
+from medtrack.core.parse import given_as, parse_month
 from medtrack.core.timeline import Completion
 from medtrack.services.common import require_profile
 from medtrack.services.nights import DAY, decider, tonight
@@ -65,7 +65,10 @@ def month_view(repo: Repository, profile: Profile, year: int, month: int, now: d
 
 def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> Month:
     """The month given as YYYY-MM (default: tonight's month) in the profile's zone."""
-    parsed = parse_month(month, what="--month") if month is not None else None
+    parsed: tuple[int, int] | None = None
+    if month is not None:
+        with given_as("--month YYYY-MM"):
+            parsed = parse_month(month, what="the month")
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
         year, number = parsed or (tonight(profile, now).year, tonight(profile, now).month)

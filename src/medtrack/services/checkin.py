@@ -70,10 +70,10 @@ def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: s
     note = optional_text(note, "the note")
     listed = [i.id for i in _data().items]
     if not words and not all_none:
-        raise BadInput("rate at least one item, e.g. `medtrack checkin anxiety=2 tremor=1` "
-                       f"(0 none .. 3 severe; the items: {', '.join(listed)}), or --none if all are none")
+        raise BadInput(f"rate at least one item (0 none .. 3 severe; the items: {', '.join(listed)}), "
+                       "or say that all are none", hint="e.g. medtrack checkin anxiety=2 tremor=1, or --none")
     if words and all_none:
-        raise BadInput("give ratings or --none, not both")
+        raise BadInput("give ratings or say that all are none, not both", hint="ratings or --none")
     ratings = parse_ratings(words, listed)
     with db.unit_of_work() as repo:
         profile = require_profile(repo)

@@ -8,7 +8,7 @@ import random
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.model import Profile, Step, Symptom
 from medtrack.core.nights import dose_window
-from medtrack.core.parse import parse_positive_int
+from medtrack.core.parse import given_as, parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import hold, linear_steps
 from medtrack.errors import BadInput
@@ -30,7 +30,10 @@ def fill_demo(path: Location, now: dt.datetime, years: str | None = None, seed: 
               clock: Clock = REAL_CLOCK) -> Profile:
     """A prescription, a taper with a hold, nightly doses with misses, skips, a void, symptoms.
     A database made here under a fixed `clock` (MEDTRACK_NOW) keeps that mark."""
-    count = parse_positive_int(years, what="--years", maximum=50) if years is not None else 1
+    count = 1
+    if years is not None:
+        with given_as("--years N"):
+            count = parse_positive_int(years, what="the years of history", maximum=50)
     return demo_database(path, now, count, seed, clock=clock)
 
 

@@ -10,6 +10,7 @@ from medtrack.core.model import Profile, Record, RecordKind
 from medtrack.core.night_words import after_record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
+from medtrack.core.rule_words import refusal
 from medtrack.core.rules import ceiling_ug, ceiling_words, check_dose
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, Refused
@@ -73,20 +74,20 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
     if dose_ug is None:
         if scheduled is None:
             if already_taken:
-                raise BadInput("nothing is scheduled that night: give the DOSE that was taken")
-            raise Refused("nothing-scheduled", f"refused (nothing scheduled): no dose is "
-                          f"scheduled for the night of {night}.")
+                raise BadInput("nothing is scheduled that night: give the dose that was taken",
+                               hint="medtrack log DOSE --already-taken --note TEXT")
+            raise refusal("nothing-scheduled", f"no dose is scheduled for the night of {night}.")
         limit = ceiling_ug(monograph(), profile, night)
         if scheduled > limit and not already_taken:  # never record more than may be taken
-            raise Refused("monograph-ceiling", f"refused (monograph ceiling): the prescribed "
-                          f"{format_mg(scheduled)} is above {ceiling_words(monograph(), profile, night)}. "
-                          f"Take at most {format_mg(limit)} and record the dose you take; ask your "
-                          "prescriber to review the prescription.", hint=f"medtrack log {format_mg(limit)}")
+            raise refusal("monograph-ceiling", f"the prescribed {format_mg(scheduled)} is above "
+                          f"{ceiling_words(monograph(), profile, night)}. Take at most "
+                          f"{format_mg(limit)} and record the dose you take; ask your prescriber "
+                          "to review the prescription.", hint=f"medtrack log {format_mg(limit)}")
         dose_ug = scheduled
     ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
     verdict = check_dose(monograph(), profile, facts, when, dose_ug, ack_ids)
     if not verdict.allowed and not already_taken:
-        raise Refused(verdict.rule, f"refused ({verdict.rule.replace('-', ' ')}): {verdict.message}")
+        raise refusal(verdict.rule, verdict.message)
     made_with = facts.regimen.formulation if facts.regimen else None
     if made_with is not None and not already_taken and not made_with.can_make(dose_ug):
         raise cannot_make(made_with, dose_ug)  # a dose the tablets or liquid cannot measure
@@ -158,7 +159,7 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
         raise BadInput(f"record {record_id} is a skip, not a dose: void it without saying "
                        "that a dose was not taken")
     if target.counted and not not_taken and hours_apart(now, target.at) < MIN_DOSE_GAP:
-        raise Refused("recent-dose", f"refused (recent dose): the {format_mg(target.dose_ug or 0)} "
+        raise refusal("recent-dose", f"the {format_mg(target.dose_ug or 0)} "
                       f"dose at {target.at.astimezone(profile.tz):%H:%M} is less than 12 hours ago, "
                       "and voiding it would make room for another dose. If you swallowed it, the "
                       "record is true and stays: do not void it. Void it only if the dose was "

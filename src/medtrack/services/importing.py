@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from medtrack.core.model import Profile, Record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
+from medtrack.core.rule_words import refusal
 from medtrack.core.rules import NightFacts, regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, MedtrackError, Refused
@@ -262,7 +263,7 @@ def _import_void(batch: BatchRepository, profile: Profile, now: dt.datetime, row
         return 0
     if not targets.created[found]:
         raise _LeftOut(f"it voids record {row.voids}, which this database already holds; import "
-                       "never changes a stored record (void it with medtrack void, giving the reason)")
+                       "never changes a stored record (void it in this database, giving the reason)")
     add_void(batch, profile, now, target_id, row.note or "voided (imported)", row.at,
              not_taken=row.not_taken)
     return 1
@@ -272,12 +273,12 @@ def _add_history(repo: Repository, facts: NightFacts, now: dt.datetime, row: Row
     """A record from another database's schedule: kept as it was, flagged as imported; a second
     dose (or a dose and a skip) on one night, or doses under 12 hours apart, are still refused."""
     if (facts.doses or facts.skips) and (row.kind == "skip" or not row.already_taken):
-        raise Refused("one-dose-per-night", f"refused (one dose per night): the night of "
+        raise refusal("one-dose-per-night", f"the night of "
                       f"{row.night} already has a {'skip' if facts.skips else 'dose'} recorded.")
     if row.kind == "dose" and not row.already_taken:
         for other in facts.nearby_doses:
             if hours_apart(other.at, row.at) < MIN_DOSE_GAP:
-                raise Refused("12-hour-gap", f"refused (12-hour gap): a {format_mg(other.dose_ug or 0)}"
+                raise refusal("12-hour-gap", f"a {format_mg(other.dose_ug or 0)}"
                               f" dose is recorded at {other.at:%Y-%m-%d %H:%M}, under 12 hours away.")
     record = Record(id=0, kind=row.kind, night=row.night, at=row.at, zone=zone,
                     dose_ug=row.dose_ug, scheduled_ug=row.scheduled_ug,

@@ -8,8 +8,17 @@ from typing import Any
 
 from medtrack.core.formulation import Formulation, cannot_make, parse_formulation
 from medtrack.core.model import PlanWarning, Step
-from medtrack.core.parse import parse_date
+from medtrack.core.parse import given_as, parse_date
 from medtrack.core.taper import (
+    EVERY,
+    FINAL_FROM,
+    FROM,
+    MAX_CUT,
+    START,
+    STEP,
+    STEPS,
+    TO,
+    UNTIL,
     Solved,
     explicit_steps,
     linear_steps,
@@ -64,7 +73,7 @@ class Draft:
     formulation: Formulation
     warnings: tuple[PlanWarning, ...] = ()
     rows: tuple[PreviewStep, ...] = field(default=())
-    solved: Solved | None = None  # what an end-by night (--until) gave
+    solved: Solved | None = None  # what an end-by night gave
     final_from: int | None = None
 
     @property
@@ -98,40 +107,58 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
     only advise)."""
     formulation = (parse_formulation(list(request.tablets), request.liquid, request.measure,
                                      request.round) or current or Formulation(plain_ug=250))
-    max_cut = parse_percent(request.max_cut, "--max-cut") if request.max_cut is not None else None
-    final_from = (parse_dose(request.final_from, what="--final-from")
-                  if request.final_from is not None else None)
+    max_cut: Fraction | None = None
+    final_from: int | None = None
+    if request.max_cut is not None:
+        with given_as(MAX_CUT.option):
+            max_cut = parse_percent(request.max_cut, MAX_CUT.words)
+    if request.final_from is not None:
+        with given_as(FINAL_FROM.option):
+            final_from = parse_dose(request.final_from, what=FINAL_FROM.words)
     asked: Fraction | None = None
     solved = None
     if request.steps is not None:
         given = (request.start, request.from_dose, request.step, request.every, request.to, request.until)
         if any(v is not None for v in given):
-            raise BadInput("give either --steps or --start/--from/--step/--every, not both")
+            raise BadInput(f"give either {STEPS.words} one by one or a plan to work out ("
+                           f"{START.words}, {FROM.words}, {STEP.words} and {EVERY.words}), not both",
+                           hint=f"{STEPS.option} or --start/--from/--step/--every, not both")
         steps = explicit_steps(request.steps, formulation)
     else:
-        pace = [n for n, v in (("--step", request.step), ("--until", request.until)) if v is not None]
-        if len(pace) > 1:
-            raise BadInput("give --step or --until (which solves the step), not both")
-        missing = [name for name, value in (("--start", request.start), ("--from", request.from_dose),
-                                            ("--every", request.every)) if value is None]
-        if not pace and max_cut is None:
-            missing.append("--step (or --max-cut, or --until)")
-        if missing:
-            raise BadInput(f"taper set needs {', '.join(missing)} (or --steps DATE=D,...)")
-        start = parse_date(request.start or "", what="--start")
-        from_ug = parse_dose(request.from_dose or "", what="--from")
-        to_ug = parse_dose(request.to, allow_zero=True, what="--to") if request.to is not None else 0
+        if request.step is not None and request.until is not None:
+            raise BadInput(f"give either {STEP.words} or {UNTIL.words} (which finds the cut), not both",
+                           hint=f"{STEP.option} or {UNTIL.option}, not both")
+        missing = [field for field, value in ((START, request.start), (FROM, request.from_dose),
+                                              (EVERY, request.every)) if value is None]
+        words, options = [f.words for f in missing], [f.option for f in missing]
+        if request.step is None and request.until is None and max_cut is None:
+            words.append(f"{STEP.words} (or {MAX_CUT.words}, or {UNTIL.words})")
+            options.append(f"{STEP.option} or {MAX_CUT.option} or {UNTIL.option}")
+        if words:
+            raise BadInput(f"the plan needs {', '.join(words)}",
+                           hint=f"{' '.join(options)}; or {STEPS.option}")
+        with given_as(START.option):
+            start = parse_date(request.start or "", what=START.words)
+        with given_as(FROM.option):
+            from_ug = parse_dose(request.from_dose or "", what=FROM.words)
+        to_ug = 0
+        if request.to is not None:
+            with given_as(TO.option):
+                to_ug = parse_dose(request.to, allow_zero=True, what=TO.words)
         every = parse_every(request.every or "")
         if request.until is not None:
-            until = parse_date(request.until, what="--until")
+            with given_as(UNTIL.option):
+                until = parse_date(request.until, what=UNTIL.words)
             solved = solve_until(start, until, from_ug, every, to_ug, formulation, max_cut, final_from)
             steps, asked = solved.steps, solved.percent
         elif request.step is not None and parse_step(request.step)[0] == "linear":
             cut = int(parse_step(request.step)[1])
             steps = linear_steps(start, from_ug, cut, every, to_ug, formulation.unit_ug)
         else:
-            # a --step here is a percentage (a dose was linear, above): parse_step's own parse of it
-            asked = parse_percent(request.step, "--step") if request.step is not None else None
+            # a cut here is a percentage (a dose was linear, above): parse_step's own parse of it
+            if request.step is not None:
+                with given_as(STEP.option):
+                    asked = parse_percent(request.step, STEP.words)
             steps = reduce_steps(start, from_ug, every, to_ug, formulation, percent=asked,
                                  max_cut=max_cut, final_from=final_from)
     for step in steps:

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from medtrack.core.formulation import cannot_make, parse_formulation
 from medtrack.core.model import Regimen, Step
 from medtrack.core.parse import parse_date, parse_hours
+from medtrack.core.rule_words import refusal
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.units import format_mg, parse_dose
-from medtrack.errors import Refused
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
@@ -51,13 +51,13 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
         blocked = contraindications(mono, profile, night)
         if blocked and not acknowledge:
             reasons = "; ".join(r.text.rstrip(".") for r in blocked)
-            raise Refused("contraindication", f"refused (contraindication): {reasons}. "
+            raise refusal("contraindication", f"{reasons}. "
                           f"{mono.name} cannot be prescribed for this patient unless the prescriber "
                           "acknowledges it for the record.",
                           hint="the prescriber can add --acknowledge-contraindication TEXT")
         limit = ceiling_ug(mono, profile, night)
         if dose_ug > limit:
-            raise Refused("monograph-ceiling", f"refused (monograph ceiling): {format_mg(dose_ug)} "
+            raise refusal("monograph-ceiling", f"{format_mg(dose_ug)} "
                           f"is above {ceiling_words(mono, profile, night)} (on {night}).")
         if min_sleep_min is not None and min_sleep_min != profile.min_sleep_min:
             changed = dataclasses.replace(profile, min_sleep_min=min_sleep_min)

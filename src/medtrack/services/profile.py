@@ -154,8 +154,9 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, defa
                                    hint=f"use: medtrack --patient {patient.id} profile set")
             if found and not add_patient:
                 names = ", ".join(p.name or "?" for p in found[:3]) + (", ..." if len(found) > 3 else "")
-                raise BadInput(f"{path} already has a profile ({names}): to change it use medtrack "
-                               "profile set; to add another patient, run init again with --add-patient")
+                raise BadInput(f"{path} already has a profile ({names}): change it instead, or add "
+                               "this one as another patient",
+                               hint="medtrack profile set changes it; init --add-patient adds a patient")
             repo.add_patient(at=now)
             repo.add_profile(profile, at=now, change="created")
     finally:

@@ -8,7 +8,8 @@ from typing import Any
 
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Profile, Regimen
-from medtrack.core.parse import parse_date, parse_positive_int
+from medtrack.core.parse import given_as, parse_date, parse_positive_int
+from medtrack.core.rule_words import refusal
 from medtrack.core.rules import (
     ceiling_ug,
     ceiling_words,
@@ -24,7 +25,7 @@ from medtrack.core.taper import (
 from medtrack.core.taper_guidance import start_warnings
 from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
 from medtrack.core.units import format_mg
-from medtrack.errors import BadInput, Refused
+from medtrack.errors import BadInput
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
@@ -72,7 +73,7 @@ def _check_fits(profile: Profile, version: Regimen, repo: Repository) -> tuple[s
     mono = monograph()
     for step in version.steps:
         if step.dose_ug > ceiling_ug(mono, profile, step.start):
-            raise Refused("monograph-ceiling", f"refused (monograph ceiling): the step of "
+            raise refusal("monograph-ceiling", f"the step of "
                           f"{format_mg(step.dose_ug)} from {step.start} is above "
                           f"{ceiling_words(mono, profile, step.start)}.")
     start = version.start
@@ -82,7 +83,7 @@ def _check_fits(profile: Profile, version: Regimen, repo: Repository) -> tuple[s
     uncovered = [r for r in blocked if r.id not in ack_ids]
     if uncovered:
         reasons = "; ".join(r.text.rstrip(".") for r in uncovered)
-        raise Refused("contraindication", f"refused (contraindication): {reasons}. A plan needs a "
+        raise refusal("contraindication", f"{reasons}. A plan needs a "
                       "prescription that acknowledges it.",
                       hint="see: medtrack prescribe --acknowledge-contraindication TEXT")
     return (in_force.acknowledged if in_force and blocked else None), tuple(r.id for r in blocked)
@@ -115,9 +116,11 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     prescriber = require_text(request.prescriber, "the prescriber's name").strip()
     reason = optional_text(request.reason, "the reason")
     data = load_withdrawal()
-    rise = (parse_positive_int(request.trend_rise, what="--trend-rise",
-                               maximum=len(data.items) * data.max_rating)
-            if request.trend_rise is not None else None)
+    rise: int | None = None
+    if request.trend_rise is not None:
+        with given_as("--trend-rise N"):
+            rise = parse_positive_int(request.trend_rise, what="the check-in rise to tell about",
+                                      maximum=len(data.items) * data.max_rating)
     with db.unit_of_work() as repo:
         profile = require_profile(repo)
         draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))

@@ -226,10 +226,11 @@ def open_engine(path: Location, *, create: bool = False, fixed_clock: bool = Fal
         except sqlite3.Error as error:
             raise storage_problem(error, path) from error
     elif path.is_dir():
-        raise BadInput(f"{path} is a folder; give the path of a database file (--db PATH)")
+        raise BadInput(f"{path} is a folder, not a database file",
+                       hint="give the database file's path with --db PATH or MEDTRACK_DB")
     elif not path.is_file():
-        raise BadInput(f"{path} is not a regular file (a device or a pipe?); give the path of a "
-                       "database file (--db PATH)")
+        raise BadInput(f"{path} is not a regular file (a device or a pipe?), not a database file",
+                       hint="give the database file's path with --db PATH or MEDTRACK_DB")
     engine, version = _open_file(path)
     return _up_to_date(engine, path, version, fixed_clock=fixed_clock)
 

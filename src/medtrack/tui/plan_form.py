@@ -16,12 +16,7 @@ from medtrack.errors import MedtrackError
 from medtrack.services.plan_build import Draft, PlanRequest
 from medtrack.services.taper import preview_plan, set_plan
 from medtrack.tui.access import app_of
-from medtrack.tui.dialogs import (
-    WriteDialog,
-    formulation_fields,
-    formulation_values,
-    screen_words,
-)
+from medtrack.tui.dialogs import WriteDialog, formulation_fields, formulation_values
 from medtrack.tui.safe import plain
 
 HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share (10%); each "
@@ -145,7 +140,7 @@ class PlanFormDialog(WriteDialog[PlanRequest]):
         self._previewed = None
         self.query_one("#preview-note", Static).update("")
         self.query_one("#plan-preview", Static).update("")
-        self.error(screen_words(message))
+        self.error(message)  # the service's words, made for a person: no option in them
 
     @on(Input.Changed)
     def _changed(self) -> None:

@@ -1,4 +1,5 @@
-"""The screen shown when the database cannot be used: the CLI's words, the restore hint, no setup."""
+"""The screen shown when the database cannot be used: what is wrong and what a patient can do
+about it, in words (no command to type); never the setup form."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from textual.widgets import Footer, Header, Static
 
 from medtrack.tui.safe import plain
 
-RESTORE_HINT = ("Your records were left untouched. If the database is damaged, quit and restore "
-                "your latest backup with:  medtrack restore BACKUP-FILE  (the damaged file is kept "
-                "beside it). If another medtrack is writing, wait a moment and press r.")
+RESTORE_HINT = ("Your records were left untouched. If another medtrack is writing, wait a moment "
+                "and press r to try again. If the database is damaged, press q to quit and ask "
+                "whoever set up medtrack for you to restore your latest backup; the damaged file "
+                "is kept beside it.")
 
 
 class ProblemScreen(Screen[None]):
-    """A damaged, newer or locked database: say so in the CLI's exit-4 words, never a setup form."""
+    """A damaged, newer or locked database: say so (the error's message, as the CLI's exit 4
+    says it, without the hint the CLI adds), never a setup form."""
 
     BINDINGS = [Binding("r", "retry", "Try again"), Binding("q", "app.quit", "Quit")]
 
@@ -29,7 +32,7 @@ class ProblemScreen(Screen[None]):
         with VerticalScroll(id="problem"):
             yield Static(plain("medtrack cannot use your records right now", "bold"),
                          id="problem-title")
-            yield Static(plain(f"medtrack: {self.message}"), id="problem-message")
+            yield Static(plain(self.message[:1].upper() + self.message[1:]), id="problem-message")
             yield Static(plain(RESTORE_HINT), id="problem-hint")
         yield Footer()
 
