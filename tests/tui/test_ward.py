@@ -169,7 +169,7 @@ async def test_a_storage_problem_on_the_ward_shows_the_problem_screen(ward_db, m
         monkeypatch.setattr(ward_screen, "ward", busy)
         await press(pilot, "r")
         await until(pilot, lambda: isinstance(app.screen, ProblemScreen))
-        assert "the database is busy" in flat(screen_text(app))
+        assert "The database is busy" in flat(screen_text(app))
         monkeypatch.setattr(ward_screen, "ward", real)
         await press(pilot, "r")  # try again
         await until(pilot, lambda: isinstance(app.screen, WardScreen) and names(app) == ORDER)
