@@ -9,6 +9,7 @@ from medtrack.core.model import NOT_KNOWN, Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
+from medtrack.services.health import check_database
 from medtrack.services.lock import set_lock
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import (
@@ -129,14 +130,20 @@ def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
-    report = status(ctx.open_db(), ctx.now, args.at)
+    db = ctx.open_db()
+    report = status(db, ctx.now, args.at)
+    health = check_database(db)  # after the read: a database that cannot be read fails above
     if args.json:
-        ctx.json(report.to_json())
+        ctx.json({**report.to_json(), "database": health.to_json(report)})
         return 0
+    if not health.writable:  # first, and no invitation to a dose that cannot be recorded
+        ctx.out(f"! Warning: {health.message}")
+        if health.hint:
+            ctx.out(f"  To fix it: {health.hint}.")
     ctx.out(f"Night of {report.night}: {report.drug} {report.headline}")
     if report.dose_change:
         ctx.out(report.dose_change)
-    ctx.out(report.guidance)
+    ctx.out(report.guidance if health.writable else health.what_to_do(report))
     if report.state == "no_prescription":
         ctx.out("Enter it with: medtrack prescribe --dose D --prescriber NAME")
     if report.window_line:

@@ -1,10 +1,13 @@
-"""The Calendar screen: the plan month by month, one cell per night, with what happened."""
+"""The Calendar screen: the plan month by month, one cell per night, with what happened.
+
+A record made elsewhere shows within a second or so: the month shown is read again when the
+database's version changes (tui/live.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -16,6 +19,7 @@ from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.services.calendar import Month, calendar_month
 from medtrack.tui.access import app_of
+from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import clean, plain
 
 CELL = 10
@@ -69,6 +73,7 @@ class CalendarScreen(Screen[None]):
         super().__init__()
         self.selected: dt.date | None = None
         self.month: Month | None = None
+        self.live = DatabaseWatch()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -77,16 +82,23 @@ class CalendarScreen(Screen[None]):
         yield Static("", id="cal-detail")
         yield Static("", id="cal-summary")
         yield Static(plain(legend(step=True)), id="cal-legend")
+        yield self.live
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Calendar"
         self.load(None)
 
+    @on(DatabaseWatch.Changed)
+    def _changed_elsewhere(self) -> None:
+        if self.month is not None:  # the month shown, read again (the selected night stays)
+            self.load(self.month.label)
+
     @work(thread=True, exclusive=True, group="calendar")
     def load(self, month_text: str | None) -> None:
         app = app_of(self)
         try:
+            self.live.reading()
             month = calendar_month(app.db, app.now(), month_text)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)

@@ -1,11 +1,14 @@
-"""The History screen: every record, newest first; void one with a reason (it stays, dimmed)."""
+"""The History screen: every record, newest first; void one with a reason (it stays, dimmed).
+
+A record made elsewhere (another terminal, the ward) shows within a second or so: the rows
+shown are read again when the database's version changes (tui/live.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -18,9 +21,11 @@ from medtrack.errors import MedtrackError
 from medtrack.services.dosing import history_page, void_record
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import VoidDialog, VoidRequest
+from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
+HELP = "Records, newest first. Voided records stay, dimmed and struck through."
 BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
 
 
@@ -47,17 +52,18 @@ class HistoryScreen(Screen[None]):
         self.records: dict[str, Record] = {}
         self.oldest_id: int | None = None
         self.exhausted = False
+        self.live = DatabaseWatch()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(plain("Records, newest first. Voided records stay, dimmed and struck through."),
-                     id="history-help")
+        yield Static(plain(HELP), id="history-help")
         table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16),
                              ("By", BY_WIDTH), ("Note", None)):
             table.add_column(label, width=width)
         yield table
         yield Static("", id="history-detail")
+        yield self.live
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,19 +74,35 @@ class HistoryScreen(Screen[None]):
         if not self.exhausted:
             self.load_page(self.oldest_id)
 
+    @on(DatabaseWatch.Changed)
+    def _changed_elsewhere(self) -> None:
+        """Read the rows shown again (as many as are shown: the cursor's row stays in view)."""
+        self.load_page(None, self.highlighted_key(), max(PAGE, len(self.records)))
+
+    def highlighted_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
     @work(thread=True, exclusive=True, group="history")
-    def load_page(self, before_id: int | None, keep: str | None = None) -> None:
+    def load_page(self, before_id: int | None, keep: str | None = None, limit: int = PAGE) -> None:
         app = app_of(self)
         try:
-            page = history_page(app.db, before_id, PAGE)
+            if before_id is None:  # the newest rows, read afresh: later changes are news
+                self.live.reading()
+            page = history_page(app.db, before_id, limit)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         if get_current_worker().is_cancelled:
+            if before_id is None:
+                self.live.missed()  # e.g. an older page replaced it: read the newest again soon
             return  # a newer page load replaced this one
-        app.call_from_thread(self._add, page, before_id is None, keep)
+        app.call_from_thread(self._add, page, before_id is None, keep, limit)
 
-    def _add(self, page: Sequence[Record], fresh: bool, keep: str | None = None) -> None:
+    def _add(self, page: Sequence[Record], fresh: bool, keep: str | None = None,
+             limit: int = PAGE) -> None:
         table = self.query_one(DataTable)
         if fresh:
             table.clear()
@@ -100,9 +122,9 @@ class HistoryScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(keep))
         if table.row_count:
             self.show_detail(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        self.exhausted = len(page) < PAGE
-        if not self.records:
-            self.query_one("#history-help", Static).update(plain("No records yet."))
+        self.exhausted = len(page) < limit
+        # a record made elsewhere may be the first: the help follows what is shown
+        self.query_one("#history-help", Static).update(plain(HELP if self.records else "No records yet."))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is not None:  # None while the table is being refilled

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -23,10 +23,12 @@ from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui import screens
 from medtrack.tui.access import app_of
+from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import clean, plain
 
 if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
+    from medtrack.services.health import DatabaseHealth
     from medtrack.services.status import Status
     from medtrack.tui.dialogs import DoseRequest
 
@@ -89,7 +91,10 @@ class TonightScreen(Screen[None]):
         super().__init__()
         self.patient = patient  # the name, when opened from the ward: whose Tonight this is
         self.status: Status | None = None
+        self.health: DatabaseHealth | None = None  # can a record be written (None: not checked yet)
+        self._check_health = True  # on opening, on r, after a refused write
         self._checking = False  # a key's fresh read is under way: further keys wait
+        self.live = DatabaseWatch()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,18 +114,29 @@ class TonightScreen(Screen[None]):
             yield Static("", id="strip")
             yield Static("", id="action-hint")
             yield Static("", id="stock")  # last: it never pushes the hint off the screen
+        yield self.live
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        # The first frame never waits for the database: draw, then load in a worker.
+        # The first frame never waits for the database: draw, then load in a worker. A record
+        # made elsewhere shows within a second or so (the watch); the clock moves the night on
+        # (the window opens, closes) without any record, so Tonight also reads every 30 s.
         self.call_after_refresh(self.load)
         self.set_interval(30, self.load)
+
+    @on(DatabaseWatch.Changed)
+    def _changed_elsewhere(self) -> None:
+        if self._checking:  # a key's fresh read is under way (it may have begun before the change)
+            self.live.missed()
+        else:
+            self.load()
 
     def on_screen_resume(self) -> None:
         if self.status is not None:
             self.load()
 
     def action_reload(self) -> None:
+        self._check_health = True  # r also checks again whether records can be written
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -140,11 +156,16 @@ class TonightScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="tonight")
     def load(self) -> None:
+        from medtrack.services.health import check_database
+
         app = app_of(self)
         try:
             if self.patient is None and app.needs_ward():
                 app.call_from_thread(app.open_ward)
                 return
+            # Before the first dose is invited: can a record be written at all?
+            health = check_database(app.db) if self._check_health else self.health
+            self.live.reading()
             report, nights = self.read()
         except NoProfile:
             app.call_from_thread(self._first_run)
@@ -154,7 +175,19 @@ class TonightScreen(Screen[None]):
             return
         if get_current_worker().is_cancelled:
             return  # a newer load (e.g. after a write) started: this read may be stale
-        app.call_from_thread(self._show, report, nights)
+        app.call_from_thread(self._loaded, health, report, nights)
+
+    def _loaded(self, health: DatabaseHealth | None, report: Status,
+                nights: Sequence[CalendarNight]) -> None:
+        if health is not None:
+            self.health = health
+            self._check_health = False
+        self._show(report, nights)
+
+    def writable(self) -> bool:
+        """Whether a record can be written, as last checked (not checked yet: assumed, as a
+        write checks again)."""
+        return self.health is None or self.health.writable
 
     def _first_run(self) -> None:
         from medtrack.tui.setup import SetupScreen
@@ -177,7 +210,8 @@ class TonightScreen(Screen[None]):
         change.update(plain(report.dose_change or ""))
         change.display = bool(report.dose_change)
         dose = format_mg(report.may_take_ug) if report.may_take_ug else ""
-        to_take = bool(dose)  # a number only while a dose is invited (core.decide)
+        # a number only while a dose is invited (core.decide), and it can be recorded
+        to_take = bool(dose) and self.writable()
         self.query_one("#dose-line").display = to_take
         self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg"))
         when = "now" if report.state == "due" else "at bedtime"
@@ -203,8 +237,12 @@ class TonightScreen(Screen[None]):
             drug_free.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
         drug_free.display = report.completion is not None
         guidance = self.query_one("#guidance", Static)
-        guidance.update(plain(report.guidance))
-        guidance.set_class(report.excess, "danger")
+        if self.health is not None and not self.health.writable:  # say so before any dose is invited
+            guidance.update(plain(f"{self.health.message}\n{self.health.what_to_do(report)}"))
+            guidance.set_class(True, "danger")
+        else:
+            guidance.update(plain(report.guidance))
+            guidance.set_class(report.excess, "danger")
         limit = f" · limit {format_mg(report.max_ug)}" if shows_limit(report.decision) else ""
         window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
                   f"({report.zone}){limit} · ") if report.window_line else ""
@@ -222,12 +260,18 @@ class TonightScreen(Screen[None]):
         stock = self.query_one("#stock", Static)
         stock.update(stock_text(report.stock))
         stock.display = report.stock is not None
-        self.query_one("#action-hint", Static).update(plain(HINTS.get(report.state, "")))
+        hint = HINTS.get(report.state, "") if self.writable() else "Press  r  to check again."
+        self.query_one("#action-hint", Static).update(plain(hint))
 
     # -- l, k, a: read tonight afresh, refuse at once if it changed, then open the dialog ------
 
     def _start(self, action: str) -> None:
         if self.status is None or self._checking:
+            return
+        if self.health is not None and not self.health.writable:
+            self.app.notify(clean(f"{self.health.message} Write down on paper what you take, and "
+                                  "ask for help to fix medtrack. Press r to check again."),
+                            title="Not recorded", severity="error", timeout=12, markup=False)
             return
         self._checking = True
         self._recheck(action)
@@ -328,6 +372,7 @@ class TonightScreen(Screen[None]):
         from medtrack.tui.dialogs import MessageDialog
 
         self.app.push_screen(MessageDialog("Not recorded", message + "\n\nNothing was recorded."))
+        self._check_health = True  # a write that failed: can anything be written now?
         self.load()
 
     def _skipped(self, confirmed: bool | None) -> None:

@@ -1,8 +1,9 @@
 """The Ward screen: one row per patient with tonight's state, who is due soonest first.
 
 It opens instead of Tonight when the database holds several patients and none was chosen.
-It reads every few seconds in a worker (a dose given from another terminal shows within
-seconds) and again whenever it comes back into view; the cursor stays on the same patient.
+It reads again when the database changes (a dose given from another terminal shows within a
+second or so: tui/live.py), every 30 s as the clock moves the nights on, and whenever it comes
+back into view; the cursor stays on the same patient.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -20,6 +21,7 @@ from textual.worker import get_current_worker
 from medtrack.errors import MedtrackError
 from medtrack.services.ward import NO_PROFILE, UNKNOWN, WardRow, ward
 from medtrack.tui.access import app_of
+from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import cell, clean, plain
 
 # (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal.
@@ -42,7 +44,7 @@ def urgent_lines(rows: Sequence[WardRow]) -> list[str]:
 class WardScreen(Screen[None]):
     """Every patient's tonight; Enter (or a click on the highlighted row) opens their Tonight."""
 
-    REFRESH_SECONDS = 5.0  # how soon a record from another terminal shows
+    REFRESH_SECONDS = 30.0  # how soon the clock's moving on shows (a record shows at once: the watch)
     BINDINGS = [
         Binding("r", "reload", "Refresh"),
         Binding("q", "app.quit", "Quit"),
@@ -54,6 +56,7 @@ class WardScreen(Screen[None]):
         self._shown: list[WardRow] | None = None
         self._read_once = False  # a read has ended (shown, or a problem): coming back reads again
         self._reading = False  # a read is under way: the timer never cancels it (a slow server)
+        self.live = DatabaseWatch(whole_ward=True)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,6 +70,7 @@ class WardScreen(Screen[None]):
         yield table
         yield Static(plain("Enter: open the highlighted patient's Tonight.   ↑ ↓: choose."),
                      id="ward-hint")
+        yield self.live
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -82,6 +86,13 @@ class WardScreen(Screen[None]):
         if self.is_current and not self._reading:  # under a patient's Tonight, the ward waits
             self.load()
 
+    @on(DatabaseWatch.Changed)
+    def _changed_elsewhere(self) -> None:
+        if self._reading:  # that read may have begun before the change: look again
+            self.live.missed()
+        else:
+            self._tick()
+
     def action_reload(self) -> None:
         self.load()
 
@@ -90,6 +101,7 @@ class WardScreen(Screen[None]):
         app = app_of(self)
         self._reading = True
         try:
+            self.live.reading()
             rows = ward(app.ward_db, app.now())
         except MedtrackError as error:
             app.call_from_thread(app.show_problem, error)
