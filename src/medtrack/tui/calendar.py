@@ -22,7 +22,8 @@ from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import clean, plain
 
-CELL = 10
+CELL = 10  # a night's cell, in columns: "dd ✓▸" over " 0.25 mg"
+NARROWEST = 7  # a 60-column terminal has room for 8; below 7 the dose cannot be shown whole
 DAY = dt.timedelta(days=1)
 
 
@@ -32,23 +33,40 @@ def shift_month(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, 1)
 
 
-def render_month(month: Month, selected: dt.date) -> Content:
-    """Seven columns, two lines per week: the day with its mark, then the scheduled dose."""
-    header = Content("").join(Content.styled(d.ljust(CELL), "bold")
+def cell_width(columns: int) -> int:
+    """The widest cell (at most CELL) of which seven fit in `columns`."""
+    return max(NARROWEST, min(CELL, columns // 7))
+
+
+def dose_cell(ug: int | None, width: int) -> str:
+    """' 0.25 mg', on one line in a cell of `width` (' 0.125mg' where the space does not fit)."""
+    if not ug:
+        return " -".ljust(width)
+    dose = format_mg(ug)
+    if len(dose) + 1 > width:
+        dose = dose.replace(" ", "")
+    return f" {dose}"[:width].ljust(width)
+
+
+def render_month(month: Month, selected: dt.date, cell: int = CELL, *, colour: bool = True) -> Content:
+    """Seven columns of `cell` columns, two lines per week: the day with its mark, then the
+    scheduled dose. Without colour (NO_COLOR) a mark is drawn in the text colour: a red one
+    would come out a dim grey."""
+    header = Content("").join(Content.styled(d.ljust(cell), "bold")
                               for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
     lines = [header]
     first = month.nights[0].night
-    cells_top = [Content(" " * CELL)] * first.weekday()
-    cells_low = [Content(" " * CELL)] * first.weekday()
+    cells_top = [Content(" " * cell)] * first.weekday()
+    cells_low = [Content(" " * cell)] * first.weekday()
     for night in month.nights:
-        mark, colour = MARKS[night.state].symbol, MARKS[night.state].style
+        mark = MARKS[night.state]
         style = "reverse" if night.night == selected else ""
         day = Content.styled(f"{night.night.day:>2}", "bold underline" if night.night == month.today else "")
-        step = Content.styled(STEP_MARK if night.step_change else " ", "bold $accent")
-        top = Content.assemble(day, " ", Content.styled(mark, colour), step).pad_right(CELL - 5)
-        dose = format_mg(night.scheduled_ug) if night.scheduled_ug else "-"
-        low = Content.styled(f" {dose}"[:CELL - 1].ljust(CELL),
-                             "bold $accent" if night.step_change else "")
+        step = Content.styled(STEP_MARK if night.step_change else " ", "bold $text-accent" if colour else "bold")
+        shown = Content.styled(mark.symbol, mark.style if colour else "bold" if "bold" in mark.style else "")
+        top = Content.assemble(day, " ", shown, step).pad_right(cell - 5)
+        low = Content.styled(dose_cell(night.scheduled_ug, cell),
+                             ("bold $text-accent" if colour else "bold") if night.step_change else "")
         cells_top.append(top.stylize(style))
         cells_low.append(low.stylize(style))
     for row in range(0, len(cells_top), 7):
@@ -58,6 +76,9 @@ def render_month(month: Month, selected: dt.date) -> Content:
 
 
 class CalendarScreen(Screen[None]):
+    # Below 24 rows the month's name moves up into the header (and the legend docks above the
+    # footer), so that a six-week month, the selected night and the legend fit 60x20.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("left", "move(-1)", "Day", show=False),
@@ -112,12 +133,20 @@ class CalendarScreen(Screen[None]):
             self.selected = month.today if first <= month.today <= last else first
         self.redraw()
 
+    def on_resize(self) -> None:
+        self.redraw()  # the cells' width follows the terminal's; the month's name may move
+
     def redraw(self) -> None:
         month, selected = self.month, self.selected
         if month is None or selected is None:
             return
-        self.query_one("#cal-title", Static).update(plain(f"{dt.date(month.year, month.month, 1):%B %Y}", "bold"))
-        self.query_one("#cal-grid", Static).update(render_month(month, selected))
+        name = f"{dt.date(month.year, month.month, 1):%B %Y}"
+        self.query_one("#cal-title", Static).update(plain(name, "bold"))
+        self.sub_title = f"Calendar · {name}" if self.has_class("-short") else "Calendar"
+        # the grid's padding and a scroll bar, if the screen needs one, are not the cells'
+        cell = cell_width(self.size.width - 4)
+        self.query_one("#cal-grid", Static).update(render_month(month, selected, cell,
+                                                                colour=not self.app.no_color))
         night = next(n for n in month.nights if n.night == selected)
         dose = f"scheduled {format_mg(night.scheduled_ug)}" if night.scheduled_ug else "nothing scheduled"
         if night.scheduled_ug and night.as_taken:

@@ -26,7 +26,7 @@ from medtrack.tui.safe import clean, plain
 class Ratings(Widget, can_focus=True):
     """The items with their ratings; the row under the cursor is shown in reverse."""
 
-    DEFAULT_CSS = "Ratings { height: auto; }"
+    DEFAULT_CSS = "Ratings { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }"  # a row per item
 
     class Submitted(Message):
         """Enter on the list: save, after every rating key pressed before it (in key order)."""
@@ -38,14 +38,23 @@ class Ratings(Widget, can_focus=True):
         self.cursor = 0
 
     def render(self) -> str:
+        """One line per item, however narrow the terminal: the gaps in the scale close up first,
+        then a long name is cut (with …) rather than the scale wrapping under it."""
         width = max((len(i.name) for i in self.items), default=0)
+        room = self.size.width or 80  # not laid out yet: as at 80 columns
+        gap = next((g for g in (2, 1, 0) if width + 2 + scale_width(g) <= room), 0)
+        width = max(min(width, room - 2 - scale_width(gap)), 8)
         lines = []
         for row, (item, value) in enumerate(zip(self.items, self.values, strict=True)):
-            scale = "  ".join(f"[{w}]" if n == value else f" {w} " for n, w in enumerate(SCALE_WORDS))
-            line = f"{item.name:<{width}}  {scale}"
+            scale = (" " * gap).join(f"[{w}]" if n == value else f" {w} " for n, w in enumerate(SCALE_WORDS))
+            name = item.name if len(item.name) <= width else item.name[:width - 1] + "…"
+            line = f"{name:<{width}}  {scale}"
             lines.append(f"[reverse]{_escape(line)}[/reverse]" if row == self.cursor and self.has_focus
                          else _escape(line))
         return "\n".join(lines)
+
+    def on_resize(self) -> None:
+        self.refresh()
 
     def on_key(self, event: Key) -> None:
         moves = {"up": (-1, 0), "down": (1, 0), "left": (0, -1), "right": (0, 1)}
@@ -75,6 +84,11 @@ class Ratings(Widget, can_focus=True):
 
     def words(self) -> list[str]:
         return [f"{item.id}={value}" for item, value in zip(self.items, self.values, strict=True) if value]
+
+
+def scale_width(gap: int) -> int:
+    """The columns of a row's scale (each word bracketed or spaced) with `gap` between words."""
+    return sum(len(w) + 2 for w in SCALE_WORDS) + gap * (len(SCALE_WORDS) - 1)
 
 
 def _escape(text: str) -> str:

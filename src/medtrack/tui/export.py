@@ -62,6 +62,7 @@ class ExportScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Export"
         self.query_one("#path", Input).value = default_path("pdf", app_of(self).now().date())
+        self.query_one(RadioSet).focus()  # the first choice (not the scroll area around it)
 
     def _format(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button

@@ -27,6 +27,21 @@ from medtrack.tui.safe import cell, clean, plain
 PAGE = 200
 HELP = "Records, newest first. Voided records stay, dimmed and struck through."
 BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
+Columns = tuple[tuple[str, int | None], ...]  # label and width (None: as wide as its longest cell)
+WIDE: Columns = (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("By", BY_WIDTH),
+                 ("Note", None))
+# Below WIDE_FROM columns (60x20, say) every column is still on screen: no record number and
+# no zone (the line below the table has both), and Flags, By and Note share what is left.
+WIDE_FROM = 80
+NARROW = (("Night", 10), ("Time", 5), ("Dose", 7), ("Flags", 10), ("By", 6))
+
+
+def columns_for(width: int) -> Columns:
+    """The table's columns for a terminal `width` columns wide."""
+    if width >= WIDE_FROM:
+        return WIDE
+    used = sum(w for _, w in NARROW) + 2 * (len(NARROW) + 1) + 2  # cell padding, the scroll bar
+    return (*NARROW, ("Note", max(6, width - used)))
 
 
 def flags_of(record: Record) -> str:
@@ -50,6 +65,7 @@ class HistoryScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.records: dict[str, Record] = {}
+        self.columns: Columns = WIDE
         self.oldest_id: int | None = None
         self.exhausted = False
         self.live = DatabaseWatch()
@@ -58,8 +74,8 @@ class HistoryScreen(Screen[None]):
         yield Header()
         yield Static(plain(HELP), id="history-help")
         table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        for label, width in (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16),
-                             ("By", BY_WIDTH), ("Note", None)):
+        self.columns = columns_for(self.app.size.width)
+        for label, width in self.columns:
             table.add_column(label, width=width)
         yield table
         yield Static("", id="history-detail")
@@ -69,6 +85,22 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "History"
         self.load_page(None)
+
+    def on_resize(self) -> None:
+        """The columns follow the terminal's width; the rows shown are laid out again."""
+        columns = columns_for(self.size.width)
+        if columns == self.columns:
+            return
+        self.columns = columns
+        table = self.query_one(DataTable)
+        keep = self.highlighted_key()
+        table.clear(columns=True)
+        for label, width in columns:
+            table.add_column(label, width=width)
+        for key, record in self.records.items():
+            table.add_row(*self.cells(record), key=key)
+        if keep in self.records:
+            table.move_cursor(row=table.get_row_index(keep))
 
     def action_more(self) -> None:
         if not self.exhausted:
@@ -108,13 +140,8 @@ class HistoryScreen(Screen[None]):
             table.clear()
             self.records.clear()
         for record in page:
-            style = "dim strike" if record.voided else ""
-            dose = format_mg(record.dose_ug) if record.dose_ug else "-"
             key = str(record.id)
-            table.add_row(cell(str(record.id), style), cell(record.night.isoformat(), style),
-                          cell(f"{record.at:%H:%M %Z}", style), cell(dose, style),
-                          cell(flags_of(record), style), by_cell(record, style), cell(record.note, style),
-                          key=key)
+            table.add_row(*self.cells(record), key=key)
             self.records[key] = record
         if page:
             self.oldest_id = page[-1].id
@@ -125,6 +152,17 @@ class HistoryScreen(Screen[None]):
         self.exhausted = len(page) < limit
         # a record made elsewhere may be the first: the help follows what is shown
         self.query_one("#history-help", Static).update(plain(HELP if self.records else "No records yet."))
+
+    def cells(self, record: Record) -> list[Text]:
+        """A record's row, for the columns shown."""
+        style = "dim strike" if record.voided else ""
+        wide = self.columns == WIDE
+        dose = format_mg(record.dose_ug) if record.dose_ug else "-"
+        shown = [cell(record.night.isoformat(), style),
+                 cell(f"{record.at:%H:%M %Z}" if wide else f"{record.at:%H:%M}", style),
+                 cell(dose, style), cell(flags_of(record), style), by_cell(record, style),
+                 cell(record.note, style)]
+        return [cell(str(record.id), style), *shown] if wide else shown
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is not None:  # None while the table is being refilled
