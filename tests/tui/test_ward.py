@@ -86,6 +86,20 @@ async def test_several_patients_open_the_ward_due_soonest_first(ward_db, make_ap
         assert highlighted(app) == "Bert Brandt"  # the most urgent first, under the cursor
 
 
+async def test_at_60_columns_every_dose_and_window_is_whole_and_the_names_are_cut_with_an_ellipsis(ward_db, make_app):
+    app = make_app(ward_db, NOW)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await ward_shown(pilot)
+        shown = screen_text(app)
+        for line in (" 2  Bert Brandt  Due now            0.5 mg    20:00–23:00 ",
+                     " 3  Carla Cruz   Not yet (from 23…  0.75 mg   23:00–01:30 "):
+            assert line in shown, shown
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert " 3  Carla Cruz               Not yet (from 23:00)      0.75 mg   23:00–01:30 " in screen_text(app)
+        assert highlighted(app) == "Bert Brandt"
+
+
 async def test_enter_opens_that_patients_tonight_and_w_comes_back(ward_db, make_app):
     app = make_app(ward_db, NOW)
     async with app.run_test(size=SIZE) as pilot:

@@ -24,8 +24,14 @@ from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.safe import cell, clean, plain
 
-# (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal.
+# (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal; below 80
+# columns the patient and the state are cut with "…", never the dose or the window.
 COLUMNS = (("Patient", 26), ("Tonight", 24), ("Dose", 8), ("Window", 11))
+NARROW = (("Patient", 14), ("Tonight", 17), ("Dose", 8), ("Window", 11))
+
+
+def columns_for(width: int) -> tuple[tuple[str, int], ...]:
+    return COLUMNS if width >= 80 else NARROW
 STYLES = {"due": "bold", "contraindicated": "bold red", UNKNOWN: "bold red", "skip": "yellow"}
 URGENT_STYLE = "bold reverse red"  # the name of a patient with an urgent symptom (see the banner)
 
@@ -57,6 +63,7 @@ class WardScreen(Screen[None]):
         self._read_once = False  # a read has ended (shown, or a problem): coming back reads again
         self._reading = False  # a read is under way: the timer never cancels it (a slow server)
         self.live = DatabaseWatch(whole_ward=True)
+        self.columns: tuple[tuple[str, int], ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,10 +71,7 @@ class WardScreen(Screen[None]):
         banner = Static("", id="ward-urgent")
         banner.display = False  # shown only while a patient has an urgent symptom
         yield banner
-        table: DataTable[Text] = DataTable(id="ward-table", cursor_type="row", zebra_stripes=True)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
-        yield table
+        yield DataTable(id="ward-table", cursor_type="row", zebra_stripes=True)
         yield Static(plain("Enter: open the highlighted patient's Tonight.   ↑ ↓: choose."),
                      id="ward-hint")
         yield self.live
@@ -77,6 +81,20 @@ class WardScreen(Screen[None]):
         self.sub_title = "Ward"
         self.call_after_refresh(self.load)
         self.set_interval(self.REFRESH_SECONDS, self._tick)
+
+    def on_resize(self) -> None:
+        """The columns follow the terminal's width; the rows shown are laid out again."""
+        columns = columns_for(self.size.width)
+        if columns == self.columns:
+            return
+        self.columns = columns
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label, width in columns:
+            table.add_column(label, width=width)
+        shown, self._shown = self._shown, None
+        if shown is not None:
+            self._show(shown)
 
     def on_screen_resume(self) -> None:
         if self._read_once:  # back from a patient (or a problem): read afresh now
@@ -118,6 +136,8 @@ class WardScreen(Screen[None]):
         banner = self.query_one("#ward-urgent", Static)
         banner.update(plain("\n".join(urgent_lines(rows))))
         banner.display = any(r.urgent for r in rows)
+        if not self.columns:
+            self.on_resize()  # the first read came before the screen knew its width
         if rows == self._shown:
             return  # nothing changed: no redraw, no jump
         self._shown = rows
