@@ -84,7 +84,7 @@ class TonightScreen(Screen[None]):
         Binding("p", "open('profile')", "Profile", show=False),
         Binding("r", "reload", "Refresh", show=False),
         Binding("w", "ward", "Ward"),  # only with a ward (check_action)
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "app.quit", "Quit", show=False),  # in ? Keys: the footer keeps tonight's keys
     ]
 
     def __init__(self, patient: str | None = None) -> None:
@@ -112,6 +112,7 @@ class TonightScreen(Screen[None]):
                 yield Static("", id="window")
             yield Static("", id="warnings")
             yield Static("", id="strip")
+            yield Static("", id="strip-legend")  # the marks' key (hidden when rows are few)
             yield Static("", id="action-hint")
             yield Static("", id="stock")  # last: it never pushes the hint off the screen
         yield self.live
@@ -254,9 +255,9 @@ class TonightScreen(Screen[None]):
         shown = self.query_one("#warnings", Static)
         shown.update(plain(warnings))
         shown.set_class(bool(report.urgent), "urgent")  # an urgent symptom: the warnings turn red
-        strip = "  ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)
-        self.query_one("#strip", Static).update(plain(
-            f"Last 7 nights: {strip}\n({legend(STRIP)})"))
+        strip = " ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)  # fits 60 columns
+        self.query_one("#strip", Static).update(plain(f"Last 7 nights: {strip}"))
+        self.query_one("#strip-legend", Static).update(plain(f"({legend(STRIP)})"))
         stock = self.query_one("#stock", Static)
         stock.update(stock_text(report.stock))
         stock.display = report.stock is not None
