@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.app import App, SystemCommand
-from textual.binding import Binding
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.actions import SkipAction
+from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.await_complete import AwaitComplete
+from textual.binding import ActiveBinding, Binding
+from textual.command import CommandPalette
+from textual.dom import DOMNode, NoScreen
 from textual.screen import Screen
+from textual.widgets import KeyPanel, OptionList, Static
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
@@ -33,13 +44,161 @@ PALETTE = (
     ("Profile and plan", "The profile, prescription and plan (p)", "open('profile')"),
 )
 
+# Worker groups that write (or read just before a dialog that writes): never cut short.
+SAVING = ("write", "recheck")
 
-class MedtrackApp(App[None]):
+ReturnT = TypeVar("ReturnT")
+
+
+class KeysInOrder(App[ReturnT]):
+    """An app that hands on the terminal's keys (and pastes) one at a time, each once everything
+    the one before set off has been handled.
+
+    Textual forwards a key to the widget that has focus when the app reads it from its queue; Tab,
+    Escape and Enter act only after the key has gone up to the screen's bindings. When a terminal
+    read brings several keys at once (fast typing, key repeat, a busy machine), the keys behind a
+    Tab landed in the field Tab was leaving, and a key behind an Escape in the dialog it closed
+    (Textualize/textual#1009). Here a key waits until no message is left in the app or on the
+    screen, or at most SETTLE seconds (a slow handler never blocks the keys for long)."""
+
+    SETTLE = 0.5
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys_waiting: deque[events.Key | events.Paste] = deque()
+        self._key_released: events.Key | events.Paste | None = None
+        self._key_handled = False
+        self._feeding_keys = False
+
+    async def on_event(self, event: events.Event) -> None:
+        if (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
+                and event is not self._key_released):
+            self._keys_waiting.append(event)
+            if not self._feeding_keys:
+                self._feeding_keys = True
+                self.run_worker(self._feed_keys(), group="keys-in-order", description="keys in order")
+            return
+        if event is self._key_released and not self.screen_stack:
+            return  # the app quit (a key before this one chose Quit): the rest are dropped
+        await super().on_event(event)
+        if event is self._key_released:
+            self._key_handled = True
+
+    async def _feed_keys(self) -> None:
+        try:
+            while self._keys_waiting:
+                event = self._keys_waiting.popleft()
+                self._key_released, self._key_handled = event, False
+                if not self.post_message(event):  # the app is closing
+                    return
+                await self._settled()
+        finally:  # set with no await after the queue was seen empty: no key is left behind
+            self._feeding_keys = False
+            self._key_released = None
+
+    async def _settled(self) -> None:
+        """Until the released key was handled and nothing it set off is still queued."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.SETTLE
+        quiet = polls = 0
+        while quiet < 2 and loop.time() < deadline:
+            await asyncio.sleep(0 if polls < 50 else 0.005)
+            polls += 1
+            quiet = quiet + 1 if self._key_handled and self._nothing_queued() else 0
+
+    def _nothing_queued(self) -> bool:
+        try:
+            nodes = [self, *self.screen.walk_children(with_self=True)]
+        except ScreenStackError:  # closing
+            return True
+        return not any(node.message_queue_size for node in nodes)
+
+
+class Palette(CommandPalette):
+    """Textual's command palette, closed once however fast the keys come: a second Enter used to
+    dismiss it again, which popped the screen below (ScreenStackError: Can't pop screen). PageUp
+    and PageDown go to the first and last command: Textual's page move reads the list's line map,
+    which is empty until the list is laid out (KeyError: 0 right after ctrl+p). No id: a palette
+    opened while the last one is still being removed had the same id (DuplicateIds)."""
+
+    BINDINGS = [
+        Binding("pageup", "command_list('first')", show=False),
+        Binding("pagedown", "command_list('last')", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._answered = False
+
+    def dismiss(self, result: None = None) -> AwaitComplete:
+        if self._answered or not self.is_active:
+            return AwaitComplete()  # nothing to wait for
+        self._answered = True
+        return super().dismiss(result)
+
+
+class KeysTable(Static):
+    """Every key of the focused screen: its own first (medtrack's), then the app's, then the ones
+    Textual gives every screen and widget (moving focus, scrolling, editing a field)."""
+
+    COMPONENT_CLASSES = {"keys-table--key", "keys-table--description", "keys-table--header"}
+    DEFAULT_CSS = """
+    KeysTable { width: auto; height: auto; }
+    KeysTable > .keys-table--key { color: $text-accent; text-style: bold; }
+    KeysTable > .keys-table--description { color: $foreground; }
+    KeysTable > .keys-table--header { color: $text-primary; text-style: underline; }
+    """
+
+    def _rank(self, active: ActiveBinding) -> int:
+        node = active.node
+        own = {b.action if isinstance(b, Binding) else b[1] for b in getattr(type(node), "BINDINGS", ())}
+        if active.binding.action in own and node is self.screen:
+            return 0
+        if active.binding.action in own and node is self.app:
+            return 1
+        return 2
+
+    def render(self) -> Table:
+        key_style = self.get_component_rich_style("keys-table--key")
+        text_style = self.get_component_rich_style("keys-table--description")
+        table = Table(padding=(0, 1, 0, 0), show_header=False, show_edge=False, box=None)
+        table.add_column(justify="right")
+        table.add_column()
+        keys: dict[tuple[int, int, str], list[ActiveBinding]] = {}  # one row per action
+        for active in self.screen.active_bindings.values():
+            if not active.binding.system:
+                keys.setdefault((self._rank(active), id(active.node), active.binding.action), []).append(active)
+        last_rank = 0
+        for (rank, _, _), same in sorted(keys.items(), key=lambda item: item[0][0]):
+            if rank == 2 and last_rank < 2:
+                table.add_row("", "")
+                table.add_row("", Text("Other keys", self.get_component_rich_style(
+                    "keys-table--header")))
+            last_rank = rank
+            shown = " ".join(dict.fromkeys(self.app.get_key_display(a.binding) for a in same))
+            style = text_style if same[0].enabled else text_style + Style(dim=True)
+            table.add_row(Text(shown, key_style), Text(same[0].binding.description, style))
+        return table
+
+
+class HelpPanel(KeyPanel):
+    """The `?` panel, in place of Textual's: the keys of the screen, medtrack's first (Textual's
+    lists the focused widget's scrolling keys first, and help for the focused widget). It keeps
+    Textual's name, by which Textual's own `Keys` command and `action_hide_help_panel` find it."""
+
+    def compose(self) -> ComposeResult:
+        yield KeysTable()
+
+
+class MedtrackApp(KeysInOrder[None]):
     """Opens on Tonight (or the first-run setup); every action goes through the services."""
 
     CSS_PATH = Path(__file__).with_name("medtrack.tcss")
     TITLE = "medtrack"
-    BINDINGS = [Binding("question_mark", "help", "Keys", key_display="?")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("pageup,pagedown", "unready_list", show=False, priority=True, system=True),
+    ]
 
     def __init__(self, db_path: Location, clock: Clock = REAL_CLOCK, *,
                  patient: str | None = None, by: str | None = None) -> None:
@@ -52,6 +211,8 @@ class MedtrackApp(App[None]):
         self._view: Database | None = None  # the patient opened from the ward
         self._ward_decided = False
         self.has_ward = False  # several patients and none chosen: the ward is the first screen
+        self._palette_opened = 0  # palettes opened so far, and the last one whose command ran
+        self._palette_used = -1
 
     @property
     def ward_db(self) -> Database:
@@ -122,21 +283,78 @@ class MedtrackApp(App[None]):
     def saving(self) -> bool:
         """A write (or the fresh read before a dialog) is under way: it must finish with the
         patient it was started for, before another patient is opened."""
-        return any(w.group in ("write", "recheck") and not w.is_finished for w in self.workers)
+        return any(w.group in SAVING and not w.is_finished for w in self.workers)
+
+    def pop_screen(self) -> AwaitComplete:
+        """As Textual's, and the closed screen's reads stop at once. Textual cancels a screen's
+        workers only once its widgets are gone; a read that finished in between and looked
+        for them stopped the app (NoMatches, after Escape right behind `p` or `s`). Its writes
+        run to their end, as `saving` expects."""
+        closing = self.screen
+        popped = super().pop_screen()
+        for worker in self.workers:
+            if worker.node is closing and worker.group not in SAVING:
+                worker.cancel()
+        return popped
 
     def get_default_screen(self) -> TonightScreen:
         """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
         return TonightScreen()
 
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self._palette_opened += 1
+            self.push_screen(Palette())
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """medtrack's actions, then the keys and quit; no screenshot (it would write health
-        data to a world-readable file in Downloads)."""
+        """medtrack's actions, then the keys and quit. None of Textual's other commands: no
+        theme (nothing a patient needs at bedtime, and it is not kept), no screenshot (it would
+        write health data to a world-readable file in Downloads)."""
         if self.patient_open():
             for title, help_text, action in PALETTE:
-                yield SystemCommand(title, help_text, lambda a=action: self.on_tonight(a))
-        for command in super().get_system_commands(screen):
-            if command.title in ("Keys", "Quit", "Theme"):
-                yield command
+                yield SystemCommand(title, help_text, self._once(self._tonight_action(action)))
+        textual = {command.title: command for command in super().get_system_commands(screen)}
+        keys = "Hide the list of keys (?)" if screen.query(HelpPanel) else "Every key of this screen (?)"
+        for title, help_text in (("Keys", keys), ("Quit", "Close medtrack")):
+            if title in textual:
+                yield SystemCommand(title, help_text, self._once(textual[title].callback))
+
+    def _tonight_action(self, action: str) -> Callable[[], None]:
+        return lambda: self.on_tonight(action)
+
+    def _once(self, command: Callable[[], Any]) -> Callable[[], Any]:
+        """`command`, run at most once for each opening of the palette (its Enter and its list's
+        selection can both run the chosen command when keys come fast). What it returns goes
+        back to the palette, which awaits it (Textual's Quit is a coroutine)."""
+        opening = self._palette_opened
+
+        def run() -> Any:
+            if self._palette_used == opening:
+                return None
+            self._palette_used = opening
+            return command()
+
+        return run
+
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """As Textual's, except that a call to a screen (or a widget on one) that has left the
+        screen stack meanwhile is dropped: Escape while its worker read or wrote, a key storm.
+        Its widgets are being removed, so a query for them failed (NoMatches) and stopped the
+        app; Textual drops `call_later` to a removed widget the same way."""
+        target = getattr(callback, "__self__", None)
+        if not isinstance(target, DOMNode) or target is self:
+            return super().call_from_thread(callback, *args, **kwargs)
+
+        def unless_closed() -> Any:
+            return callback(*args, **kwargs) if self._on_stack(target) else None
+
+        return super().call_from_thread(unless_closed)
+
+    def _on_stack(self, node: DOMNode) -> bool:
+        try:
+            return node.is_attached and node.screen in self.screen_stack
+        except NoScreen:
+            return False
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -167,11 +385,23 @@ class MedtrackApp(App[None]):
             if isinstance(screen, TonightScreen):
                 screen.load()
 
+    def action_unready_list(self) -> None:
+        """PageUp/PageDown in a list that is not laid out yet (a Select's list that has just
+        opened) is ignored: Textual's OptionList reads its line map, empty until then, and
+        stopped the app with KeyError: 0. Anywhere else the key goes on as usual."""
+        focused = self.focused
+        if not isinstance(focused, OptionList) or focused.scrollable_content_region:
+            raise SkipAction()
+
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
+        if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_show_help_panel(self) -> None:
+        if not self.screen.query(HelpPanel):
+            self.screen.mount(HelpPanel())
 
 
 def run(db_path: Location, clock: Clock = REAL_CLOCK, *, patient: str | None = None,

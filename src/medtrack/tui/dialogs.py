@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -63,6 +63,7 @@ class Dialog(ModalScreen[AnswerT | None]):
     def __init__(self) -> None:
         super().__init__()
         self._answered = False
+        self._opened_at = float("inf")  # when it was mounted (Textual's event clock)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide" if self.WIDE else "dialog"):
@@ -83,8 +84,20 @@ class Dialog(ModalScreen[AnswerT | None]):
         if text:
             yield Static(plain(text), classes="dialog-text")
 
-    def on_mount(self) -> None:
-        self.first_focus().focus()
+    def on_mount(self, event: events.Mount) -> None:
+        self._opened_at = event.time
+        if not self._answered:  # Escape may close it before it is mounted: nothing to focus then
+            self.first_focus().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """An Enter pressed before this dialog was on the screen is no answer to it. Keys keep
+        their order (MedtrackApp hands them on one at a time), so a second Enter pressed while
+        Tonight read afresh would otherwise press the main button of a dialog nobody had read
+        yet: record the dose, or close "Not recorded" unseen. It bubbles up from the focused
+        field or button before any binding acts on it."""
+        if event.key == "enter" and event.time < self._opened_at:
+            event.prevent_default()
+            event.stop()
 
     def first_focus(self) -> Widget:
         """Where focus starts: the first field, else the first button."""
