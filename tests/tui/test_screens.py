@@ -373,7 +373,8 @@ async def test_export_csv_writes_the_file_and_says_where(four_nights, make_app, 
         await push_button(pilot, "#write")
         assert isinstance(app.screen, ConfirmDialog)
         assert "already exists" in flat(screen_text(app).replace("█", " "))
-        await press(pilot, "enter")  # focus starts on Cancel
+        assert app.focused is not None and app.focused.id == "yes"  # it starts on its main action
+        await press(pilot, "escape")  # declined
         assert isinstance(app.screen, ExportScreen)
     assert target.exists()
     assert target.read_bytes() == before

@@ -253,3 +253,16 @@ async def test_a_focused_dialog_body_shows_its_focus(patient, make_app, monkeypa
         assert char.strip(), "a bar down its left edge"
         fg, bg = colours(segment)
         assert contrast(fg, bg) >= 2.0, (fg, bg)
+
+
+async def test_tonight_at_60x20_shows_the_whole_strip_the_action_and_the_nightly_keys(demo, make_app):
+    app = make_app(demo, DEMO_NOW)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await until(pilot, lambda: "Last 7 nights" in screen_text(app))
+        shown = screen_text(app)
+        strip = next(line for line in shown.splitlines() if "Last 7 nights:" in line)
+        assert len(re.findall(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \S", strip)) == 7, strip  # no night cut off
+        footer = shown.splitlines()[-1]
+        for key in ("l Log", "k Skip", "c Calendar", "s Symptoms", "n Check-in", "? Keys"):
+            assert key in footer, footer

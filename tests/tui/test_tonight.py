@@ -236,9 +236,8 @@ async def test_too_late_skip_records_a_skip(patient, make_app):
         assert isinstance(app.screen, TonightScreen)
         await press(pilot, "k")
         assert isinstance(app.screen, ConfirmDialog)
-        assert app.focused is not None and app.focused.id == "no", "Cancel is the default"
-        await press(pilot, "shift+tab")  # to "Skip tonight"
-        assert app.focused is not None and app.focused.id == "yes"
+        # the dialog starts on its main action: Enter records the skip
+        assert app.focused is not None and app.focused.id == "yes", "Skip tonight is the default"
         await press(pilot, "enter")
         assert isinstance(app.screen, TonightScreen)
         await until(pilot, lambda: text_of(app, "#state") != "Too late: skip tonight")
@@ -248,13 +247,14 @@ async def test_too_late_skip_records_a_skip(patient, make_app):
     assert skip.night.isoformat() == "2026-11-25"
 
 
-async def test_skip_dialog_enter_on_the_default_button_does_nothing(patient, make_app):
+async def test_skip_dialog_escape_records_nothing_and_says_so(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 23, 45))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await press(pilot, "k", "enter")
+        await press(pilot, "k", "escape")
         assert isinstance(app.screen, TonightScreen)
         assert text_of(app, "#state") == "Too late: skip tonight"
+        assert "Not skipped: nothing was recorded." in [n.message for n in app._notifications]
     assert records(patient) == []
 
 

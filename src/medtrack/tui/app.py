@@ -13,7 +13,6 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
-from textual.actions import SkipAction
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
@@ -88,6 +87,8 @@ class KeysInOrder(App[ReturnT]):
         try:
             while self._keys_waiting:
                 event = self._keys_waiting.popleft()
+                if self.ignored_key(event):
+                    continue
                 self._key_released, self._key_handled = event, False
                 if not self.post_message(event):  # the app is closing
                     return
@@ -95,6 +96,10 @@ class KeysInOrder(App[ReturnT]):
         finally:  # set with no await after the queue was seen empty: no key is left behind
             self._feeding_keys = False
             self._key_released = None
+
+    def ignored_key(self, event: events.Key | events.Paste) -> bool:
+        """A key dropped before anything sees it (none here; an app says which)."""
+        return False
 
     async def _settled(self) -> None:
         """Until the released key was handled and nothing it set off is still queued."""
@@ -195,9 +200,11 @@ class MedtrackApp(KeysInOrder[None]):
 
     CSS_PATH = Path(__file__).with_name("medtrack.tcss")
     TITLE = "medtrack"
+    # Every screen is "-narrow" below 80 columns and "-short" below 24 rows (medtrack.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("pageup,pagedown", "unready_list", show=False, priority=True, system=True),
     ]
 
     def __init__(self, db_path: Location, clock: Clock = REAL_CLOCK, *,
@@ -385,13 +392,14 @@ class MedtrackApp(KeysInOrder[None]):
             if isinstance(screen, TonightScreen):
                 screen.load()
 
-    def action_unready_list(self) -> None:
+    def ignored_key(self, event: events.Key | events.Paste) -> bool:
         """PageUp/PageDown in a list that is not laid out yet (a Select's list that has just
         opened) is ignored: Textual's OptionList reads its line map, empty until then, and
-        stopped the app with KeyError: 0. Anywhere else the key goes on as usual."""
+        stopped the app with KeyError: 0. Anywhere else the key goes on as usual (and the
+        screens' own PageUp/PageDown keys stay in their footers)."""
         focused = self.focused
-        if not isinstance(focused, OptionList) or focused.scrollable_content_region:
-            raise SkipAction()
+        return (isinstance(event, events.Key) and event.key in ("pageup", "pagedown")
+                and isinstance(focused, OptionList) and not focused.scrollable_content_region)
 
     def action_help(self) -> None:
         if self.screen.query(HelpPanel):

@@ -78,7 +78,6 @@ def render_month(month: Month, selected: dt.date, cell: int = CELL, *, colour: b
 class CalendarScreen(Screen[None]):
     # Below 24 rows the month's name moves up into the header (and the legend docks above the
     # footer), so that a six-week month, the selected night and the legend fit 60x20.
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("left", "move(-1)", "Day", show=False),

@@ -9,7 +9,6 @@ submits when what was typed is valid; an error shows inline and keeps what was t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -305,7 +304,9 @@ class ConfirmDialog(Dialog[bool]):
         yield Button("Cancel (Esc)", id="no")
 
     def first_focus(self) -> Widget:
-        return self.query_one("#no", Button)
+        # Every dialog starts on its main action: Enter does what the dialog is for (the skip
+        # was closed unrecorded, without a word, by an Enter on Cancel); Esc cancels.
+        return self.query_one("#yes", Button)
 
     @on(Button.Pressed)
     def _answer(self, event: Button.Pressed) -> None:
@@ -326,27 +327,6 @@ class MessageDialog(Dialog[None]):
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
         self.answer(None)
-
-
-# Service messages name command-line options (they are shared with the CLI): on the screen each
-# is said in words instead.
-FLAG_WORDS = {
-    "--start": "the first night", "--from": "the starting dose", "--step": "the cut per step",
-    "--every": "the step length", "--to": "the target dose", "--until": "the end-by night",
-    "--max-cut": "the largest cut", "--final-from": "the final-stop dose",
-    "--round": "the dispensable unit", "--reason": "the reason", "--pin": "the PIN",
-    "--steps": "the steps", "--note": "a note",
-}
-_FLAG_RE = re.compile(r"--[a-z][a-z-]*")
-_ARTICLE_RE = re.compile(r"\b(a|an) (later|earlier|shorter|longer|larger|smaller) the ")
-
-
-def screen_words(message: str) -> str:
-    """A service's message with no command-line wording left in it."""
-    text = message.replace(" (or --steps DATE=D,...)", "").replace("taper set needs", "the plan needs")
-    text = _FLAG_RE.sub(lambda m: FLAG_WORDS.get(m.group(0), m.group(0)[2:].replace("-", " ")), text)
-    text = _ARTICLE_RE.sub(r"\1 \2 ", text)  # "a later --until": "a later end-by night"
-    return text[:1].upper() + text[1:]
 
 
 class WriteDialog(Dialog[bool | str], Generic[RequestT]):
@@ -412,7 +392,7 @@ class WriteDialog(Dialog[bool | str], Generic[RequestT]):
     def _failed(self, message: str) -> None:
         self._saving = False
         if not self._answered:  # Esc while it ran: nothing left to show it in
-            self.error(screen_words(message))
+            self.error(message)
 
 
 def formulation_fields(keep: str | None = None) -> ComposeResult:

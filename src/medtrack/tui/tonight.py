@@ -76,7 +76,7 @@ class TonightScreen(Screen[None]):
         Binding("k", "skip", "Skip"),
         Binding("a", "already_taken", "Already taken", show=False),
         Binding("c", "open('calendar')", "Calendar"),
-        Binding("h", "open('history')", "History"),
+        Binding("h", "open('history')", "History", show=False),  # in ? Keys; the footer fits 60 columns
         Binding("s", "open('symptoms')", "Symptoms"),
         Binding("n", "open('checkin')", "Check-in"),
         Binding("e", "open('export')", "Export", show=False),
@@ -379,6 +379,8 @@ class TonightScreen(Screen[None]):
     def _skipped(self, confirmed: bool | None) -> None:
         if confirmed:
             self._do_skip()
+        else:  # never closed without a word: say that nothing changed
+            self.app.notify("Not skipped: nothing was recorded.", timeout=5, markup=False)
 
     @work(thread=True, group="write")
     def _do_skip(self) -> None:
