@@ -27,9 +27,10 @@ from medtrack.tui.safe import cell, clean, plain
 PAGE = 200
 HELP = "Records, newest first. Voided records stay, dimmed and struck through."
 BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
-Columns = tuple[tuple[str, int | None], ...]  # label and width (None: as wide as its longest cell)
-WIDE: Columns = (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("By", BY_WIDTH),
-                 ("Note", None))
+Columns = tuple[tuple[str, int], ...]  # label and width
+# Note takes what is left of the width (never sized by the rows read so far, which made the
+# table's layout depend on when a page arrived); the line below the table has it whole.
+WIDE: Columns = (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("By", BY_WIDTH))
 # Below WIDE_FROM columns (60x20, say) every column is still on screen: no record number and
 # no zone (the line below the table has both), and Flags, By and Note share what is left.
 WIDE_FROM = 80
@@ -38,10 +39,9 @@ NARROW = (("Night", 10), ("Time", 5), ("Dose", 7), ("Flags", 10), ("By", 6))
 
 def columns_for(width: int) -> Columns:
     """The table's columns for a terminal `width` columns wide."""
-    if width >= WIDE_FROM:
-        return WIDE
-    used = sum(w for _, w in NARROW) + 2 * (len(NARROW) + 1) + 2  # cell padding, the scroll bar
-    return (*NARROW, ("Note", max(6, width - used)))
+    shown = WIDE if width >= WIDE_FROM else NARROW
+    used = sum(w for _, w in shown) + 2 * (len(shown) + 1) + 2  # cell padding, the scroll bar
+    return (*shown, ("Note", max(6, width - used)))
 
 
 def flags_of(record: Record) -> str:
@@ -156,7 +156,7 @@ class HistoryScreen(Screen[None]):
     def cells(self, record: Record) -> list[Text]:
         """A record's row, for the columns shown."""
         style = "dim strike" if record.voided else ""
-        wide = self.columns == WIDE
+        wide = self.columns[0][0] == "#"  # the wide columns: with the record number and the zone
         dose = format_mg(record.dose_ug) if record.dose_ug else "-"
         shown = [cell(record.night.isoformat(), style),
                  cell(f"{record.at:%H:%M %Z}" if wide else f"{record.at:%H:%M}", style),
