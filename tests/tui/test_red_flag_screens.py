@@ -17,6 +17,7 @@ from tui_helpers import SIZE, berlin, flat, opened, press, screen_text, settle, 
 
 from medtrack.services.symptoms import list_symptoms, log_symptom
 from medtrack.tui.symptoms import SymptomsScreen
+from medtrack.tui.tonight import TonightScreen
 from medtrack.tui.ward import WardScreen
 from medtrack.withdrawal import load_withdrawal
 
@@ -43,6 +44,18 @@ async def test_a_fit_in_own_words_shows_the_urgent_symptom_banner_and_wobbly_doe
         assert "wobbly (severity 5)  URGENT" not in text_of(app, "#recent")
     with opened(patient) as db:
         assert [(s.name, s.urgent) for s in list_symptoms(db)] == [("Seizures", True), ("wobbly", False)]
+
+
+async def test_the_urgent_words_are_said_even_when_the_screen_is_left_at_once(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 23, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        await log_symptom_in_tui(pilot, None, 1, own="fit")
+        await press(pilot, "escape")  # back to Tonight before the save has ended
+        await until(pilot, lambda: any("URGENT: Seizures" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, TonightScreen)
+        assert app.return_code is None  # still running: no lookup of a closed screen's widgets
 
 
 async def test_the_symptom_list_offers_each_red_flag(patient, make_app):

@@ -154,7 +154,10 @@ class ProfileScreen(Screen[None]):
         text = describe(profile, regimen, versions, prescription, stock)
         if prescription is None and not versions:
             text += plain("\n\nPress  n  to enter the prescription as your prescriber wrote it.")
-        app.call_from_thread(self.query_one("#profile-text", Static).update, text)
+        app.call_from_thread(self._show_text, text)  # widgets are looked up on the app's thread
+
+    def _show_text(self, text: Content) -> None:
+        self.query_one("#profile-text", Static).update(text)
 
     def action_edit(self) -> None:
         if self.profile is not None:

@@ -64,8 +64,10 @@ class SymptomsScreen(Screen[None]):
         lines = [f"{e.at:%Y-%m-%d %H:%M}  {e.name}" + (f" (severity {e.severity})" if e.severity else "")
                  + ("  URGENT" if e.urgent else "") + (f" - {e.note}" if e.note else "")
                  for e in reversed(entries[-10:])]
-        app.call_from_thread(self.query_one("#recent", Static).update,
-                             plain("\n".join(lines) or "No entries yet."))
+        app.call_from_thread(self._show_recent, lines)  # widgets are looked up on the app's thread
+
+    def _show_recent(self, lines: list[str]) -> None:
+        self.query_one("#recent", Static).update(plain("\n".join(lines) or "No entries yet."))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -90,16 +92,20 @@ class SymptomsScreen(Screen[None]):
         except MedtrackError as error:
             app.call_from_thread(self._failed, error.message)
             return
+        urgent = f"URGENT: {entry.name}. {urgent_message(entry)}" if entry.urgent else ""
+        # The app says it was saved (and what is urgent) even if this screen closed meanwhile;
+        # the screen's own widgets are updated on the app's thread, only while it is open.
+        said = f"Saved: {entry.name}." + (f" {urgent}" if urgent else "")
+        app.call_from_thread(app.notify, clean(said), markup=False,
+                             severity="error" if urgent else "information", timeout=15 if urgent else 5)
+        app.call_from_thread(self._show_saved, urgent)
+
+    def _show_saved(self, urgent: str) -> None:
         banner = self.query_one("#urgent-banner", Static)
-        if entry.urgent:
-            app.call_from_thread(banner.update, plain(f"URGENT: {entry.name}. {urgent_message(entry)}"))
-            app.call_from_thread(banner.add_class, "urgent")
-        else:
-            app.call_from_thread(banner.update, "")
-            app.call_from_thread(banner.remove_class, "urgent")
-        app.call_from_thread(self._saved)
-        app.call_from_thread(app.notify, clean(f"Saved: {entry.name}"), markup=False)
-        app.call_from_thread(self.load)  # workers start on the app's thread
+        banner.update(plain(urgent) if urgent else "")
+        banner.set_class(bool(urgent), "urgent")
+        self._saved()
+        self.load()
 
     def _failed(self, message: str) -> None:
         self._saving = False
