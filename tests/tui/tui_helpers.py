@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from textual.worker import WorkerCancelled
 
 from medtrack.clock import fixed_clock
 from medtrack.storage.repository import Database
@@ -77,7 +78,10 @@ async def settle(pilot: Pilot) -> None:
         await pilot.pause()
         if any(worker.is_running for worker in app.workers):
             quiet = 0
-            await app.workers.wait_for_complete()
+            # A read replaced by a newer one (an exclusive worker: a change seen elsewhere
+            # starts another load) ends cancelled: that is no failure; wait on for the rest.
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete()
             continue
         quiet += 1
         if quiet >= 2:
