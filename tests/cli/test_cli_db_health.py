@@ -8,48 +8,19 @@ attribute (`chattr +i`, which binds root too) for the test; as another user, mod
 
 from __future__ import annotations
 
-import contextlib
-import os
-import random
-import shutil
-import sqlite3
-import subprocess
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
+
+from file_faults import damage_index, write_protected
 
 pytestmark = pytest.mark.sqlite_only  # about the SQLite file itself
 
 IN_WINDOW = "2026-11-25T22:40+01:00"
 
 
-def damage_index(path: Path, index: str = "record_one_per_night") -> None:
-    """Overwrite the root page of an index (found in sqlite_master) with seeded noise."""
-    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)).fetchone()[0]
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    with open(path, "r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(random.Random(root).randbytes(page_size))
 
 
-@contextlib.contextmanager
-def write_protected(path: Path) -> Iterator[None]:
-    if os.geteuid() != 0:
-        os.chmod(path, 0o400)
-        try:
-            yield
-        finally:
-            os.chmod(path, 0o600)
-        return
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", str(path)], capture_output=True, check=False).returncode != 0:
-        pytest.skip("running as root, and this file system has no immutable attribute (chattr +i)")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
 
 
 def test_a_sound_database_has_no_warning_and_says_writable_in_json(patient):

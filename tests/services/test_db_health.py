@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import random
-import shutil
 import sqlite3
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from file_faults import damage_index, write_protected
 from medtrack.clock import fixed_clock
 from medtrack.location import parse_location
 from medtrack.services.dosing import history, log_dose
@@ -68,32 +65,10 @@ def file_state(path: Path) -> tuple[bytes, int]:
     return path.read_bytes(), wal.stat().st_size if wal.exists() else 0
 
 
-def damage_index(path: Path, index: str = "record_one_per_night") -> None:
-    """Overwrite the root page of an index (found in sqlite_master) with seeded noise."""
-    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (index,)).fetchone()[0]
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    with open(path, "r+b") as file:
-        file.seek((root - 1) * page_size)
-        file.write(random.Random(root).randbytes(page_size))
 
 
-@contextlib.contextmanager
-def write_protected(path: Path) -> Iterator[None]:
-    if os.geteuid() != 0:
-        os.chmod(path, 0o400)
-        try:
-            yield
-        finally:
-            os.chmod(path, 0o600)
-        return
-    if shutil.which("chattr") is None or subprocess.run(
-            ["chattr", "+i", str(path)], capture_output=True, check=False).returncode != 0:
-        pytest.skip("running as root, and this file system has no immutable attribute (chattr +i)")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
 
 
 # -- SQLite: the health check -----------------------------------------------------------------
