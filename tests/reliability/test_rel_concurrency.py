@@ -150,8 +150,7 @@ async def test_the_screen_is_refused_when_the_cli_records_the_night_while_its_di
             state = str(app.screen.query_one("#state").content)
             assert state.startswith("Taken at 22:41" if cli_action[0] == "log" else "Skipped"), state
     finally:
-        if app._db is not None:
-            app._db.dispose()
+        app.opening.close()
     records = rows(patient_db)
     assert len(records) == 1, records
     assert records[0]["kind"] == cli_action[0].replace("log", "dose")

@@ -129,8 +129,7 @@ def test_the_screen_shows_hostile_text_literally_and_does_not_crash(patient, db_
                     await pilot.pause()
                     seen.append("\n".join(s.text for s in app.screen._compositor.render_strips()))
         finally:
-            if app._db is not None:
-                app._db.dispose()
+            app.opening.close()
         return seen
 
     history, _, symptoms = asyncio.run(look())

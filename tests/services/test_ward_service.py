@@ -17,7 +17,7 @@ import pytest
 from backends import location_of, query
 from medtrack.core.model import Patient, Profile
 from medtrack.services.database import open_database
-from medtrack.services.ward import UNKNOWN, WardRow, judge, order, ward
+from medtrack.services.ward import Unjudged, WardRow, judge, order, ward
 from medtrack.storage.ward import WardPatient
 
 NOW_TEXT = "2026-11-25T23:10+01:00"  # Berlin; 22:10 UTC; 12:10 on 26 November at Kiritimati (+14)
@@ -162,8 +162,8 @@ def test_a_patient_whose_profile_cannot_be_judged_is_still_listed(many, db_path)
     rows = rows_of(db_path)
     assert len(rows) == len(PATIENTS)
     gina = next(r for r in rows if r.name == "Gina Gold")
-    assert gina.state == UNKNOWN and gina.words == "Unknown: check profile"
-    assert [r.name for r in rows if r.state != UNKNOWN][:5] == ORDER[:5]
+    assert gina.state == Unjudged.UNKNOWN and gina.words == "Unknown: check profile"
+    assert [r.name for r in rows if r.state != Unjudged.UNKNOWN][:5] == ORDER[:5]
     assert query(db_path, "SELECT count(*) FROM patient") == [(len(PATIENTS),)]
 
 
@@ -173,5 +173,5 @@ def test_a_patient_without_a_profile_is_listed_too():
     assert (row.number, row.name, row.words, row.dose, row.window) == (7, "Patient 7", "No profile yet", "", "")
     odd = WardPatient(Patient(8, "5f0c7d1e-9a4b-4c2d-8e6f-000000000008", "Olga"),
                       Profile(name="Olga", born=dt.date(1950, 1, 1), zone="Nowhere/Atlantis"))
-    assert judge(odd, None, [], [], NOW).state == UNKNOWN
+    assert judge(odd, None, [], [], NOW).state == Unjudged.UNKNOWN
     assert order(row)[0] == order(judge(odd, None, [], [], NOW))[0] == 2  # with the rest, by name

@@ -51,17 +51,16 @@ def demo(tmp_path: Path, _demo_template: Path) -> Path:
 
 @pytest.fixture
 def make_app() -> Iterator[Callable[..., MedtrackApp]]:
-    """`make_app(path, now)`: the real app on that file with a fixed clock (closed afterwards)."""
+    """`make_app(path, now, patient=None)`: the real app on that file with a fixed clock (closed afterwards)."""
     apps: list[MedtrackApp] = []
 
-    def make(path: Path, now: dt.datetime) -> MedtrackApp:
-        app = MedtrackApp(path, clock=fixed_clock(now))
+    def make(path: Path, now: dt.datetime, *, patient: str | None = None) -> MedtrackApp:
+        app = MedtrackApp(path, clock=fixed_clock(now), patient=patient)
         apps.append(app)
         return app
 
     yield make
     for app in apps:
-        if app._db is not None:
-            app._db.dispose()
+        app.opening.close()
 
 

@@ -34,6 +34,7 @@ from medtrack.services.stock import add_stock, count_stock, show_stock
 from medtrack.services.taper import PlanRequest, plan_versions, set_plan
 from medtrack.tui.calendar import CalendarScreen
 from medtrack.tui.dialogs import LogDialog, MessageDialog
+from medtrack.tui.patient import Patient
 from medtrack.tui.plan_form import PlanFormDialog
 from medtrack.tui.profile import PrescribeDialog, ProfileScreen
 from medtrack.tui.stock import AddStockDialog, CountStockDialog
@@ -363,9 +364,9 @@ async def test_a_stock_form_refuses_what_it_cannot_read_inline(tmp_path, make_ap
 # -- small terminals and key storms -----------------------------------------------------------
 
 
-def new_dialogs():  # type: ignore[no-untyped-def]
-    return [PlanFormDialog("Dr. Weiss", "1mg"), AddStockDialog(), CountStockDialog(),
-            PrescribeDialog(contraindicated=True),
+def new_dialogs(who: Patient):  # type: ignore[no-untyped-def]
+    return [PlanFormDialog(who, "Dr. Weiss", "1mg"), AddStockDialog(who), CountStockDialog(who),
+            PrescribeDialog(who, contraindicated=True),
             LogDialog("0.875 mg", IN_WINDOW, "½ tablet of 1 mg + ¾ tablet of 0.5 mg")]
 
 
@@ -383,7 +384,7 @@ async def test_at_60x20_every_new_dialog_keeps_its_buttons_reachable(patient, ma
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
-        dialog = new_dialogs()[index]
+        dialog = new_dialogs(Patient(app.opening))[index]
         app.push_screen(dialog)
         await settle(pilot)
         buttons_on_screen(dialog, 60, 20)

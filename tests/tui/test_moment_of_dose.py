@@ -40,6 +40,7 @@ from medtrack.tui.dialogs import (
     VoidDialog,
 )
 from medtrack.tui.history import HistoryScreen
+from medtrack.tui.patient import Patient
 from medtrack.tui.problem import ProblemScreen
 from medtrack.tui.profile import EditProfileDialog, PrescribeDialog, ProfileScreen
 from medtrack.tui.setup import SetupScreen
@@ -448,7 +449,7 @@ async def test_the_symptom_form_clears_after_a_save(patient, make_app):
         assert app.screen.query_one("#note", Input).value == ""
 
 
-def every_dialog(now):  # type: ignore[no-untyped-def]
+def every_dialog(now, who: Patient):  # type: ignore[no-untyped-def]
     from medtrack.core.model import Profile
 
     dose = Record(id=7, kind="dose", night=now.date(), at=now, zone="Europe/Berlin", dose_ug=1000)
@@ -456,7 +457,7 @@ def every_dialog(now):  # type: ignore[no-untyped-def]
     return [LogDialog("1 mg", now), AlreadyTakenDialog("Europe/Berlin", now),
             VoidDialog(dose, now), ConfirmDialog("Skip tonight?", "Record a skip. " * 8, "Skip"),
             MessageDialog("Not recorded", "A long refusal. " * 30),
-            EditProfileDialog(profile), PrescribeDialog(contraindicated=True)]
+            EditProfileDialog(who, profile), PrescribeDialog(who, contraindicated=True)]
 
 
 @pytest.mark.parametrize("index", range(7))
@@ -464,7 +465,7 @@ async def test_at_60x20_every_dialog_keeps_its_buttons_reachable(patient, make_a
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(pilot)
-        dialog = every_dialog(IN_WINDOW)[index]
+        dialog = every_dialog(IN_WINDOW, Patient(app.opening))[index]
         app.push_screen(dialog)
         await settle(pilot)
         buttons = list(dialog.query(Button))

@@ -129,7 +129,7 @@ async def test_a_double_enter_opens_one_tonight_and_w_w_returns_to_a_working_war
         for _ in range(2):  # two Enters handled before the first Tonight has mounted
             app.open_patient(ada.number, ada.name)
         await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
-        assert sum(isinstance(s, TonightScreen) and s.patient is not None for s in app.screen_stack) == 1
+        assert sum(isinstance(s, TonightScreen) and s.patient.number is not None for s in app.screen_stack) == 1
         await pilot.press("w", "w")
         await until(pilot, lambda: isinstance(app.screen, WardScreen))
         assert highlighted(app) == "Ada Muster"
@@ -221,8 +221,7 @@ async def test_one_patient_opens_tonight_as_before(tmp_path, make_app):
 
 
 async def test_a_chosen_patient_opens_their_tonight_and_no_ward(ward_db, make_app):
-    app = make_app(ward_db, NOW)
-    app.patient = "Carla Cruz"  # as `medtrack --patient 'Carla Cruz'` gives it
+    app = make_app(ward_db, NOW, patient="Carla Cruz")  # as `medtrack --patient 'Carla Cruz'` gives it
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await until(pilot, lambda: app.screen.status is not None)
@@ -248,3 +247,31 @@ def test_the_patient_option_reaches_the_screen(monkeypatch, tmp_path):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     assert main(["--db", str(tmp_path / "m.db"), "--patient", "2", "--by", "Anna"]) == 0
     assert seen == {"patient": "2", "by": "Anna", "path": tmp_path / "m.db"}
+
+
+async def test_each_tonight_and_every_screen_above_it_keep_their_own_patient(ward_db, make_app):
+    """The patient is held by the screens, not switched in the app: Ada's Tonight (and her
+    calendar) stay Ada's after the ward opens Bert's."""
+    from medtrack.tui.calendar import CalendarScreen
+
+    app = make_app(ward_db, NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await ward_shown(pilot)
+        await press(pilot, "down")
+        ada = app.screen.highlighted()
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
+        ada_tonight = app.screen
+        await press(pilot, "c")
+        await until(pilot, lambda: isinstance(app.screen, CalendarScreen))
+        assert app.screen.patient is ada_tonight.patient
+        await press(pilot, "escape", "w")
+        await ward_shown(pilot)
+        await press(pilot, "up")
+        bert = app.screen.highlighted()
+        await press(pilot, "enter")
+        await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
+        assert (ada.name, bert.name) == ("Ada Muster", "Bert Brandt")
+        assert app.screen.patient.number == bert.number and ada_tonight.patient.number == ada.number
+        assert text_of(app, "#night-title").startswith("Bert Brandt")
+        assert not hasattr(app, "db")  # no app-wide "current patient" a worker could switch

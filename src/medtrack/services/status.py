@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medtrack.core import night_words
+from medtrack.core.calendar import NightState
 from medtrack.core.checkin import StepTrend
 from medtrack.core.decide import Decider, NightDecision
 from medtrack.core.model import Profile, Record
@@ -29,7 +30,7 @@ class Status:
 
     decision: NightDecision
     drug: str
-    previous_night: str  # how last night reads on the calendar (taken, missed, skipped, ...)
+    previous_night: NightState  # how last night reads on the calendar (taken, missed, skipped, ...)
     guidance: str
     warnings: tuple[str, ...] = field(default_factory=tuple)  # the urgent ones first
     urgent: tuple[str, ...] = field(default_factory=tuple)  # urgent symptoms of tonight and last night
@@ -172,7 +173,7 @@ def night_status(repo: Repository, profile: Profile, when: dt.datetime) -> Statu
     trend = trend_tonight(repo, d.night)
     made_with = d.regimen.formulation if d.regimen is not None else None
     return Status(
-        decision=d, drug=mono.name, previous_night=str(last_night.outcome),
+        decision=d, drug=mono.name, previous_night=last_night.outcome,
         guidance=night_words.guidance(mono, d, upcoming),
         warnings=tuple(urgent + night_words.warnings(mono, d) + hold_warning(repo, facts)
                        + ([trend.words()] if trend is not None else [])),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from medtrack.core.decide import Decider, ProfileHistory
 from medtrack.core.model import Profile, Record, Regimen, Symptom
@@ -23,19 +24,26 @@ from medtrack.services.symptoms import urgent_warnings
 from medtrack.storage.repository import Database
 from medtrack.storage.ward import WardPatient, ward_reader
 
-NO_PROFILE = "no_profile"  # added, but no profile yet: nothing can be judged
-UNKNOWN = "unknown"  # the profile cannot be judged (unreadable, or an unknown time zone)
+
+class Unjudged(StrEnum):
+    """Why a patient's tonight cannot be judged (the ward lists them all the same)."""
+
+    NO_PROFILE = "no_profile"  # added, but no profile yet: nothing can be judged
+    UNKNOWN = "unknown"  # the profile cannot be judged (unreadable, or an unknown time zone)
+
+
+WardState = TonightState | Unjudged  # as `ward --json` says it
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-WORDS = {
+WORDS: dict[WardState, str] = {
     TonightState.CONTRAINDICATED: "Contraindicated",
     TonightState.SKIPPED: "Skipped",
     TonightState.NO_PRESCRIPTION: "No prescription",
     TonightState.NO_DOSE: "No dose tonight",
     TonightState.DUE: "Due now",
     TonightState.SKIP: "Too late tonight",
-    NO_PROFILE: "No profile yet",
-    UNKNOWN: "Unknown: check profile",
+    Unjudged.NO_PROFILE: "No profile yet",
+    Unjudged.UNKNOWN: "Unknown: check profile",
 }
 
 
@@ -45,7 +53,7 @@ class WardRow:
 
     number: int
     name: str
-    state: str  # a TonightState value (as `status --json` says it), or NO_PROFILE / UNKNOWN
+    state: WardState  # tonight's state (as `status --json` says it), or why it cannot be judged
     words: str  # the state for people: "Due now", "Taken at 22:10", "Not yet (from 20:30)", ...
     night: dt.date | None = None
     scheduled_ug: int | None = None  # the dose beside the state: may be taken, or was taken (core.decide)
@@ -53,7 +61,7 @@ class WardRow:
     latest_dose_at: dt.datetime | None = None
     taken_at: dt.datetime | None = None
     excess: bool = False  # more than scheduled was taken tonight
-    problem: str | None = None  # why the row cannot be judged (state UNKNOWN)
+    problem: str | None = None  # why the row cannot be judged (state Unjudged.UNKNOWN)
     urgent: tuple[str, ...] = ()  # urgent symptoms of tonight and last night, as `status` words them
 
     @property
@@ -108,15 +116,15 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
     number, profile = listed.patient.id, listed.profile
     name = listed.patient.name or f"Patient {number}"
     if profile is None and listed.problem is None:
-        return WardRow(number, name, NO_PROFILE, WORDS[NO_PROFILE])
+        return WardRow(number, name, Unjudged.NO_PROFILE, WORDS[Unjudged.NO_PROFILE])
     if profile is None or night is None:
         problem = listed.problem or "its time zone is not known here"
-        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], problem=problem)
+        return WardRow(number, name, Unjudged.UNKNOWN, WORDS[Unjudged.UNKNOWN], problem=problem)
     try:
         decide = Decider(monograph(), ProfileHistory.of(profile), Timeline(regimens), now.astimezone(profile.tz))
         d = decide.decide(night, records)
     except (ValueError, LookupError) as error:  # e.g. a step or zone this version cannot use
-        return WardRow(number, name, UNKNOWN, WORDS[UNKNOWN], night=night, problem=str(error),
+        return WardRow(number, name, Unjudged.UNKNOWN, WORDS[Unjudged.UNKNOWN], night=night, problem=str(error),
                        urgent=tuple(urgent_warnings(symptoms, night)))
     return WardRow(number, name, d.state, words(d.state, d.window.opens, d.taken_at, d.excess),
                    night=night, scheduled_ug=d.shown_ug, window_opens=d.window.opens,
@@ -124,19 +132,19 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
                    urgent=tuple(urgent_warnings(symptoms, night)))
 
 
-def words(state: str, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:
-    if state == TonightState.TAKEN and taken_at is not None:
+def words(state: TonightState, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:
+    if state is TonightState.TAKEN and taken_at is not None:
         return f"Taken at {taken_at:%H:%M}" + (": too much!" if excess else "")
-    if state == TonightState.NOT_YET:
+    if state is TonightState.NOT_YET:
         return f"Not yet (from {opens:%H:%M})"
-    return WORDS.get(state, state)
+    return WORDS.get(state, state.value)
 
 
 def order(row: WardRow) -> tuple[int, dt.datetime, str, int]:
     """Due now first, the latest time soonest; then not yet, the window opening soonest; then
     everyone else (taken, skipped, too late, ...) by name."""
-    if row.state == TonightState.DUE and row.latest_dose_at is not None:
+    if row.state is TonightState.DUE and row.latest_dose_at is not None:
         return 0, row.latest_dose_at.astimezone(dt.UTC), "", row.number
-    if row.state == TonightState.NOT_YET and row.window_opens is not None:
+    if row.state is TonightState.NOT_YET and row.window_opens is not None:
         return 1, row.window_opens.astimezone(dt.UTC), "", row.number
     return 2, _EPOCH, " ".join(row.name.split()).casefold(), row.number

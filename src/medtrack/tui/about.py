@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from medtrack.monograph import load_monograph
+from medtrack.tui.patient import PatientScreen
 from medtrack.tui.safe import plain
 
 
@@ -40,7 +40,7 @@ def sections() -> list[tuple[str, str]]:
     ]
 
 
-class AboutScreen(Screen[None]):
+class AboutScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:

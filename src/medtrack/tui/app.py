@@ -6,8 +6,9 @@ import asyncio
 import datetime as dt
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from rich.style import Style
 from rich.table import Table
@@ -24,23 +25,37 @@ from textual.widgets import KeyPanel, OptionList, Static
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
+from medtrack.tui.patient import Opening, Patient
+from medtrack.tui.screens import Place
 from medtrack.tui.tonight import TonightScreen
 
-if TYPE_CHECKING:
-    from medtrack.services.database import Database
 
-# The command palette offers medtrack's own actions: (title, help, Tonight's action).
+@dataclass(frozen=True)
+class PaletteCommand:
+    """One of medtrack's own commands in the palette: it runs on the patient's Tonight."""
+
+    title: str
+    help: str
+    run: Callable[[TonightScreen], None]
+
+
+def _opens(place: Place) -> Callable[[TonightScreen], None]:
+    return lambda tonight: tonight.open(place)
+
+
 PALETTE = (
-    ("Log tonight's dose", "Record tonight's dose after the checks (l)", "log"),
-    ("Skip tonight", "Record that you skip tonight's dose (k)", "skip"),
-    ("Already taken", "Record a dose you already took, with a note (a)", "already_taken"),
-    ("Calendar", "The taper plan month by month (c)", "open('calendar')"),
-    ("History", "Every record, newest first; void one (h)", "open('history')"),
-    ("Symptoms", "The symptom journal (s)", "open('symptoms')"),
-    ("Check-in", "How you are today during a taper, symptom by symptom (n)", "open('checkin')"),
-    ("Export", "A report for the doctor (e)", "open('export')"),
-    ("About the medicine", "The monograph's own words (i)", "open('about')"),
-    ("Profile and plan", "The profile, prescription and plan (p)", "open('profile')"),
+    PaletteCommand("Log tonight's dose", "Record tonight's dose after the checks (l)", TonightScreen.action_log),
+    PaletteCommand("Skip tonight", "Record that you skip tonight's dose (k)", TonightScreen.action_skip),
+    PaletteCommand("Already taken", "Record a dose you already took, with a note (a)",
+                   TonightScreen.action_already_taken),
+    PaletteCommand("Calendar", "The taper plan month by month (c)", _opens(Place.CALENDAR)),
+    PaletteCommand("History", "Every record, newest first; void one (h)", _opens(Place.HISTORY)),
+    PaletteCommand("Symptoms", "The symptom journal (s)", _opens(Place.SYMPTOMS)),
+    PaletteCommand("Check-in", "How you are today during a taper, symptom by symptom (n)",
+                   _opens(Place.CHECKIN)),
+    PaletteCommand("Export", "A report for the doctor (e)", _opens(Place.EXPORT)),
+    PaletteCommand("About the medicine", "The monograph's own words (i)", _opens(Place.ABOUT)),
+    PaletteCommand("Profile and plan", "The profile, prescription and plan (p)", _opens(Place.PROFILE)),
 )
 
 # Worker groups that write (or read just before a dialog that writes): never cut short.
@@ -212,46 +227,13 @@ class MedtrackApp(KeysInOrder[None]):
         super().__init__()
         self.db_path = db_path
         self.clock = clock  # fixed (MEDTRACK_NOW) only for a database made under a fixed clock
-        self.patient = patient  # --patient: that patient's Tonight, never the ward
-        self.by = by
-        self._db: Database | None = None
-        self._view: Database | None = None  # the patient opened from the ward
-        self._ward_decided = False
-        self.has_ward = False  # several patients and none chosen: the ward is the first screen
+        # Opened once, on first use in a worker; each screen holds the patient it shows.
+        self.opening = Opening(db_path, clock, patient=patient, by=by)
         self._palette_opened = 0  # palettes opened so far, and the last one whose command ran
         self._palette_used = -1
 
-    @property
-    def ward_db(self) -> Database:
-        """The database as opened, on first use (so the first frame never waits for it); the
-        ward reads every patient through it."""
-        if self._db is None:
-            from medtrack.services.database import (
-                open_database,  # not before the first frame
-            )
-
-            self._db = open_database(self.db_path, patient=self.patient, by=self.by, clock=self.clock)
-        return self._db
-
-    @property
-    def db(self) -> Database:
-        """The database seen as the patient on screen: the one opened from the ward, else the
-        one --patient chose, else the only one."""
-        return self._view if self._view is not None else self.ward_db
-
     def now(self) -> dt.datetime:
         return self.clock.now()
-
-    def needs_ward(self) -> bool:
-        """Whether a Tonight opened for no one in particular stands for the ward: no patient was
-        chosen and the database holds several (read once, in the caller's worker, after the
-        first frame). One patient: False, and everything stays as it was."""
-        if self.patient is not None:
-            return False
-        if not self._ward_decided:
-            self.has_ward = self.ward_db.several_patients()
-            self._ward_decided = True
-        return self.has_ward
 
     def open_ward(self) -> None:
         """The ward over the first Tonight (Textual cannot replace the first screen: that Tonight,
@@ -259,7 +241,7 @@ class MedtrackApp(KeysInOrder[None]):
         from medtrack.tui.ward import WardScreen
 
         if not any(isinstance(screen, WardScreen) for screen in self.screen_stack):
-            self.push_screen(WardScreen())
+            self.push_screen(WardScreen(self.opening))
 
     def open_patient(self, number: int, name: str) -> None:
         """From the ward: this patient's Tonight, every screen above it seeing their records."""
@@ -270,8 +252,7 @@ class MedtrackApp(KeysInOrder[None]):
         if self.saving():
             self.notify("Still saving the last entry: try again in a moment.", timeout=4)
             return
-        self._view = self.ward_db.for_patient(number)
-        self.push_screen(TonightScreen(name))
+        self.push_screen(TonightScreen(Patient(self.opening, number, name)))
 
     def back_to_ward(self) -> None:
         """From a patient's Tonight back to the ward (it reads afresh as it comes into view)."""
@@ -306,7 +287,7 @@ class MedtrackApp(KeysInOrder[None]):
 
     def get_default_screen(self) -> TonightScreen:
         """Tonight is the first screen itself (not pushed over a blank one): a quicker first frame."""
-        return TonightScreen()
+        return TonightScreen(Patient(self.opening))
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -318,16 +299,16 @@ class MedtrackApp(KeysInOrder[None]):
         theme (nothing a patient needs at bedtime, and it is not kept), no screenshot (it would
         write health data to a world-readable file in Downloads)."""
         if self.patient_open():
-            for title, help_text, action in PALETTE:
-                yield SystemCommand(title, help_text, self._once(self._tonight_action(action)))
+            for command in PALETTE:
+                yield SystemCommand(command.title, command.help, self._once(self._on_tonight(command.run)))
         textual = {command.title: command for command in super().get_system_commands(screen)}
         keys = "Hide the list of keys (?)" if screen.query(HelpPanel) else "Every key of this screen (?)"
         for title, help_text in (("Keys", keys), ("Quit", "Close medtrack")):
             if title in textual:
                 yield SystemCommand(title, help_text, self._once(textual[title].callback))
 
-    def _tonight_action(self, action: str) -> Callable[[], None]:
-        return lambda: self.on_tonight(action)
+    def _on_tonight(self, run: Callable[[TonightScreen], None]) -> Callable[[], None]:
+        return lambda: self.on_tonight(run)
 
     def _once(self, command: Callable[[], Any]) -> Callable[[], Any]:
         """`command`, run at most once for each opening of the palette (its Enter and its list's
@@ -370,13 +351,16 @@ class MedtrackApp(KeysInOrder[None]):
 
     def patient_open(self) -> bool:
         """Whether a patient's Tonight is open (on the ward alone, no patient's action is offered)."""
-        return any(isinstance(screen, TonightScreen) and (screen.patient is not None or not self.has_ward)
+        return any(isinstance(screen, TonightScreen) and not screen.stands_for_ward
                    for screen in self.screen_stack)
 
-    def on_tonight(self, action: str) -> None:
-        """Run a Tonight action from anywhere: back to Tonight first (closing other screens)."""
+    def on_tonight(self, run: Callable[[TonightScreen], None]) -> None:
+        """Run a Tonight command from anywhere: back to the patient's Tonight first (closing
+        the screens above it)."""
         self._pop_to(TonightScreen)
-        self.call_later(self.screen.run_action, action)
+        tonight = self.screen
+        if isinstance(tonight, TonightScreen):
+            self.call_later(run, tonight)
 
     def show_problem(self, error: MedtrackError) -> None:
         """The database cannot be used: one screen with the CLI's words, never the setup form."""

@@ -11,15 +11,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from medtrack.core.calendar import MARKS, STEP_MARK, legend
+from medtrack.core.calendar import MARKS, STEP_MARK, NightState, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.services.calendar import Month, calendar_month
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import clean, plain
 
 CELL = 10  # a night's cell, in columns: "dd ✓▸" over " 0.25 mg"
@@ -75,7 +75,7 @@ def render_month(month: Month, selected: dt.date, cell: int = CELL, *, colour: b
     return Content("\n").join(lines)
 
 
-class CalendarScreen(Screen[None]):
+class CalendarScreen(PatientScreen):
     # Below 24 rows the month's name moves up into the header (and the legend docks above the
     # footer), so that a six-week month, the selected night and the legend fit 60x20.
     BINDINGS = [
@@ -89,11 +89,11 @@ class CalendarScreen(Screen[None]):
         Binding("t", "today", "Today"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self.selected: dt.date | None = None
         self.month: Month | None = None
-        self.live = DatabaseWatch()
+        self.live = DatabaseWatch(patient.database)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,7 +119,7 @@ class CalendarScreen(Screen[None]):
         app = app_of(self)
         try:
             self.live.reading()
-            month = calendar_month(app.db, app.now(), month_text)
+            month = calendar_month(self.db, app.now(), month_text)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
@@ -152,7 +152,7 @@ class CalendarScreen(Screen[None]):
             dose += f" ({night.as_taken})"
         taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
         change = " (the dose changes this night)" if night.step_change else ""
-        state = "" if night.state == "none" else f": {MARKS[night.state].words}"
+        state = "" if night.state is NightState.NONE else f": {MARKS[night.state].words}"
         self.query_one("#cal-detail", Static).update(plain(
             f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()

@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.events import Key
 from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Label, Static
 
@@ -20,6 +19,7 @@ from medtrack.core.checkin import SCALE_WORDS
 from medtrack.errors import MedtrackError
 from medtrack.services.checkin import Item, items, record_checkin
 from medtrack.tui.access import app_of
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import clean, plain
 
 
@@ -95,7 +95,7 @@ def _escape(text: str) -> str:
     return text.replace("[", r"\[")
 
 
-class CheckinScreen(Screen[None]):
+class CheckinScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "save", "Save")]
 
     def compose(self) -> ComposeResult:
@@ -109,8 +109,8 @@ class CheckinScreen(Screen[None]):
             yield Static("", id="checkin-result")
         yield Footer()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self._saving = False
         self._saved: list[int] | None = None  # the ratings last saved
 
@@ -131,7 +131,7 @@ class CheckinScreen(Screen[None]):
     def _save(self, words: list[str], values: list[int]) -> None:
         app = app_of(self)
         try:
-            made, trend = record_checkin(app.db, app.now(), words, all_none=not words)
+            made, trend = record_checkin(self.db, app.now(), words, all_none=not words)
         except MedtrackError as error:
             app.call_from_thread(self._done, error.message)
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from textual import events, on, work
@@ -27,7 +27,11 @@ from medtrack.core.parse import parse_when
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.monograph import load_monograph
+from medtrack.tui.patient import Patient
 from medtrack.tui.safe import clean, plain
+
+if TYPE_CHECKING:
+    from medtrack.services.database import Database
 
 AnswerT = TypeVar("AnswerT")  # what a dialog answers (None when cancelled)
 RequestT = TypeVar("RequestT")  # what a form's fields say, for its service
@@ -338,9 +342,15 @@ class WriteDialog(Dialog[bool | str], Generic[RequestT]):
 
     WIDE = True
 
-    def __init__(self) -> None:
+    def __init__(self, patient: Patient) -> None:
         super().__init__()
+        self.patient = patient  # whose records the form writes
         self._saving = False
+
+    @property
+    def db(self) -> Database:
+        """The patient's database (in the write's worker)."""
+        return self.patient.database()
 
     def buttons(self) -> ComposeResult:
         yield Button("Save", variant="primary", id="save")

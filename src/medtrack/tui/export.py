@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Footer,
@@ -25,6 +24,7 @@ from medtrack.errors import MedtrackError
 from medtrack.services.export import SUFFIXES, export
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import ConfirmDialog
+from medtrack.tui.patient import PatientScreen
 from medtrack.tui.safe import plain
 
 FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"),
@@ -39,7 +39,7 @@ def default_path(choice: str, today: dt.date) -> str:
     return str(Path.home() / f"{name}-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
@@ -96,7 +96,7 @@ class ExportScreen(Screen[None]):
         result = self.query_one("#export-result", Static)
         fmt, table = TABLES.get(choice, (choice, "records"))
         try:
-            target = export(app.db, app.now(), fmt, path, first, last, force, table=table)
+            target = export(self.db, app.now(), fmt, path, first, last, force, table=table)
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
@@ -22,6 +21,7 @@ from medtrack.services.dosing import history_page, void_record
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import VoidDialog, VoidRequest
 from medtrack.tui.live import DatabaseWatch
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
@@ -55,20 +55,20 @@ def by_cell(record: Record, style: str) -> Text:
     return cell(record.recorded_by, style)
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(PatientScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("v", "void", "Void record"),
         Binding("m", "more", "Older records"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self.records: dict[str, Record] = {}
         self.columns: Columns = WIDE
         self.oldest_id: int | None = None
         self.exhausted = False
-        self.live = DatabaseWatch()
+        self.live = DatabaseWatch(patient.database)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -123,7 +123,7 @@ class HistoryScreen(Screen[None]):
         try:
             if before_id is None:  # the newest rows, read afresh: later changes are news
                 self.live.reading()
-            page = history_page(app.db, before_id, limit)
+            page = history_page(self.db, before_id, limit)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
@@ -203,7 +203,7 @@ class HistoryScreen(Screen[None]):
     def _do_void(self, record_id: int, reason: str, not_taken: bool) -> None:
         app = app_of(self)
         try:
-            void_record(app.db, app.now(), record_id, reason, not_taken)
+            void_record(self.db, app.now(), record_id, reason, not_taken)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", timeout=10, markup=False)
             return

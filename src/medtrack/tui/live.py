@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -18,9 +19,9 @@ from textual.message import Message
 from textual.widget import Widget
 
 from medtrack.errors import MedtrackError
-from medtrack.tui.access import app_of
 
 if TYPE_CHECKING:  # the services load after the first frame
+    from medtrack.services.database import Database
     from medtrack.services.live import Changes
 
 
@@ -34,9 +35,9 @@ class DatabaseWatch(Widget):
     class Changed(Message):
         """The database changed since the screen last read it: read again."""
 
-    def __init__(self, *, whole_ward: bool = False) -> None:
+    def __init__(self, database: Callable[[], Database]) -> None:
         super().__init__()
-        self.whole_ward = whole_ward  # the ward reads every patient (the database as opened)
+        self.database = database  # what the screen reads: a patient's, or the whole ward's
         self._changes: Changes | None = None
         self._lock = threading.Lock()
         self._looking = False
@@ -60,8 +61,7 @@ class DatabaseWatch(Widget):
                 return self._changes
         from medtrack.services.live import watch_changes
 
-        app = app_of(self)
-        made = watch_changes(app.ward_db if self.whole_ward else app.db)  # holds nothing yet
+        made = watch_changes(self.database())  # holds nothing yet
         with self._lock:
             if self._changes is None:
                 self._changes = made

@@ -17,6 +17,7 @@ from medtrack.services.plan_build import Draft, PlanRequest
 from medtrack.services.taper import preview_plan, set_plan
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import WriteDialog, formulation_fields, formulation_values
+from medtrack.tui.patient import Patient
 from medtrack.tui.safe import plain
 
 HELP = ("Dates as YYYY-MM-DD. The cut per step is an amount (0.25mg) or a share (10%); each "
@@ -53,8 +54,9 @@ class PlanFormDialog(WriteDialog[PlanRequest]):
     """Set the taper plan (a new version when one exists). Enter in a field previews; only
     the Save plan button saves."""
 
-    def __init__(self, prescriber: str = "", from_dose: str = "", formulation: Formulation | None = None) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient, prescriber: str = "", from_dose: str = "",
+                 formulation: Formulation | None = None) -> None:
+        super().__init__(patient)
         self.prescriber, self.from_dose = prescriber, from_dose
         self.formulation = formulation
         self._previewed: PlanRequest | None = None  # the request the preview shows
@@ -117,7 +119,7 @@ class PlanFormDialog(WriteDialog[PlanRequest]):
     def _preview(self, request: PlanRequest) -> None:
         app = app_of(self)
         try:
-            draft = preview_plan(app.db, request)
+            draft = preview_plan(self.db, request)
         except MedtrackError as error:
             if not get_current_worker().is_cancelled:
                 app.call_from_thread(self._preview_failed, error.message)
@@ -152,7 +154,7 @@ class PlanFormDialog(WriteDialog[PlanRequest]):
 
     def write(self, request: PlanRequest) -> str:
         app = app_of(self)
-        plan = set_plan(app.db, app.now(), request)
+        plan = set_plan(self.db, app.now(), request)
         count = len(plan.warnings)
         said = (f"with {count} warning(s) for the prescriber (shown with the version in Profile)"
                 if count else "with no warnings")

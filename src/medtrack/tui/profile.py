@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
     Footer,
@@ -48,6 +47,7 @@ from medtrack.tui.dialogs import (
     formulation_fields,
     formulation_values,
 )
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.plan_form import PlanFormDialog
 from medtrack.tui.safe import clean, plain
 from medtrack.tui.stock import AddStockDialog, CountStockDialog, stock_text
@@ -107,13 +107,13 @@ def current_formulation(prescription: Regimen | None, versions: Sequence[Regimen
     return max(recorded, key=lambda r: r.seq).formulation if recorded else None
 
 
-class ProfileScreen(Screen[None]):
+class ProfileScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "edit", "Edit"),
                 Binding("n", "prescribe", "Prescription"), Binding("t", "plan", "Plan"),
                 Binding("a", "add_stock", "Add stock"), Binding("o", "count_stock", "Count stock")]
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self.profile: Profile | None = None
         self.contraindicated = False
         self.prescriber = ""
@@ -134,11 +134,11 @@ class ProfileScreen(Screen[None]):
     def load(self) -> None:
         app = app_of(self)
         try:
-            profile = show_profile(app.db)
-            regimen = current_regimen(app.db, app.now())
-            versions = plan_versions(app.db)
-            prescription = latest_prescription(app.db)
-            stock = show_stock(app.db, app.now())
+            profile = show_profile(self.db)
+            regimen = current_regimen(self.db, app.now())
+            versions = plan_versions(self.db)
+            prescription = latest_prescription(self.db)
+            stock = show_stock(self.db, app.now())
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
@@ -161,24 +161,24 @@ class ProfileScreen(Screen[None]):
 
     def action_edit(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(EditProfileDialog(self.profile), self._edited)
+            self.app.push_screen(EditProfileDialog(self.patient, self.profile), self._edited)
 
     def action_prescribe(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(PrescribeDialog(self.contraindicated), self._written)
+            self.app.push_screen(PrescribeDialog(self.patient, self.contraindicated), self._written)
 
     def action_plan(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(PlanFormDialog(self.prescriber, self.from_dose, self.formulation),
+            self.app.push_screen(PlanFormDialog(self.patient, self.prescriber, self.from_dose, self.formulation),
                                  self._written)
 
     def action_add_stock(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(AddStockDialog(), self._written)
+            self.app.push_screen(AddStockDialog(self.patient), self._written)
 
     def action_count_stock(self) -> None:
         if self.profile is not None:
-            self.app.push_screen(CountStockDialog(), self._written)
+            self.app.push_screen(CountStockDialog(self.patient), self._written)
 
     def _edited(self, _: bool | str | None) -> None:
         self.load()
@@ -194,8 +194,8 @@ class ProfileScreen(Screen[None]):
 class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
     """Change profile fields; a change that can loosen a limit needs the prescriber's PIN if set."""
 
-    def __init__(self, profile: Profile) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient, profile: Profile) -> None:
+        super().__init__(patient)
         self.profile = profile
 
     def body(self) -> ComposeResult:
@@ -231,15 +231,15 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
     def write(self, request: tuple[ProfileChanges, str | None]) -> str:
         changes, pin = request
         app = app_of(self)
-        _, change, _ = set_profile(app.db, app.now(), changes, pin)
+        _, change, _ = set_profile(self.db, app.now(), changes, pin)
         return f"Saved: {change}" if change else "Nothing changed."
 
 
 class PrescribeDialog(WriteDialog[PrescribeRequest]):
     """Enter the prescription as the prescriber wrote it (PIN-guarded once a lock is set)."""
 
-    def __init__(self, contraindicated: bool = False) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient, contraindicated: bool = False) -> None:
+        super().__init__(patient)
         self.contraindicated = contraindicated
 
     def body(self) -> ComposeResult:
@@ -268,7 +268,7 @@ class PrescribeDialog(WriteDialog[PrescribeRequest]):
     def write(self, request: PrescribeRequest) -> str:
         dose, prescriber, start, acknowledge, pin, tablets, liquid, measure = request
         app = app_of(self)
-        regimen, notice = prescribe(app.db, app.now(), dose, prescriber, start,
+        regimen, notice = prescribe(self.db, app.now(), dose, prescriber, start,
                                     None, acknowledge, pin, tablets, liquid, measure)
         dose_ug = regimen.steps[0].dose_ug
         taken = f" ({regimen.formulation.as_taken(dose_ug)})" if regimen.formulation else ""

@@ -5,21 +5,21 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from medtrack.errors import MedtrackError
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, system_zone
 from medtrack.tui.access import app_of
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import plain
 
 
-class SetupScreen(Screen[None]):
+class SetupScreen(PatientScreen):
     """Two short steps; each is checked by the same services as the CLI."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self._busy = False  # a save is running: a second Enter waits for it
         self._finished = False
 
@@ -113,7 +113,7 @@ class SetupScreen(Screen[None]):
     def _prescribe(self, dose: str, prescriber: str) -> None:
         app = app_of(self)
         try:
-            prescribe(app.db, app.now(), dose, prescriber)
+            prescribe(self.db, app.now(), dose, prescriber)
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return

@@ -10,6 +10,7 @@ from medtrack.core.stock import StockReport
 from medtrack.services.stock import add_stock, amount_text, count_stock
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import WriteDialog
+from medtrack.tui.patient import Patient
 from medtrack.tui.safe import plain
 
 StockRequest = tuple[str, str | None]  # the quantity as typed, and the note
@@ -54,7 +55,7 @@ class AddStockDialog(_QuantityDialog):
     def write(self, request: StockRequest) -> str:
         quantity, note = request
         app = app_of(self)
-        entry = add_stock(app.db, app.now(), quantity, note)
+        entry = add_stock(self.db, app.now(), quantity, note)
         return f"Stock added: {amount_text(entry.key, entry.amount)}."
 
 
@@ -68,14 +69,14 @@ class CountStockDialog(_QuantityDialog):
              "it is the stock, and each count is compared with what the last delivery and the "
              "doses since leave.", "What you counted", "counted with my daughter")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self.flagged: str | None = None
 
     def write(self, request: StockRequest) -> str:
         quantity, note = request
         app = app_of(self)
-        counted = count_stock(app.db, app.now(), quantity, note)
+        counted = count_stock(self.db, app.now(), quantity, note)
         entry = counted.entry
         line = f"Count recorded: {amount_text(entry.key, entry.amount)}. {counted.expected_words}."
         if entry.flagged and entry.expected is not None:

@@ -6,20 +6,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from medtrack.errors import MedtrackError
 from medtrack.monograph import load_monograph
 from medtrack.services.symptoms import list_symptoms, log_symptom, urgent_message
 from medtrack.tui.access import app_of
+from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import clean, plain
 from medtrack.withdrawal import load_withdrawal
 
 OWN_WORDS = "__own__"
 
 
-class SymptomsScreen(Screen[None]):
+class SymptomsScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def compose(self) -> ComposeResult:
@@ -44,8 +44,8 @@ class SymptomsScreen(Screen[None]):
             yield Static("", id="recent")
         yield Footer()
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self._saving = False
 
     def on_mount(self) -> None:
@@ -57,7 +57,7 @@ class SymptomsScreen(Screen[None]):
     def load(self) -> None:
         app = app_of(self)
         try:
-            entries = list_symptoms(app.db)
+            entries = list_symptoms(self.db)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
@@ -88,7 +88,7 @@ class SymptomsScreen(Screen[None]):
     def _save(self, name: str, severity: str | None, note: str | None) -> None:
         app = app_of(self)
         try:
-            entry = log_symptom(app.db, app.now(), name, severity, None, note)
+            entry = log_symptom(self.db, app.now(), name, severity, None, note)
         except MedtrackError as error:
             app.call_from_thread(self._failed, error.message)
             return

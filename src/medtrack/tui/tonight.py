@@ -6,25 +6,44 @@ dialogs (~10 ms) are imported inside the methods that use them, after the first 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Digits, Footer, Header, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
-from medtrack.core.calendar import MARKS, STRIP, legend
-from medtrack.core.night_words import shows_limit
+from medtrack.core.rules import TonightState
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
-from medtrack.tui import screens
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
-from medtrack.tui.safe import clean, plain
+from medtrack.tui.patient import Patient, PatientScreen
+from medtrack.tui.safe import clean
+from medtrack.tui.screens import Place, make
+from medtrack.tui.tonight_parts import (
+    STATE_WORDS,
+    ActionHint,
+    AsTaken,
+    DoseChange,
+    DoseLine,
+    DrugFree,
+    Guidance,
+    LastNights,
+    NightTitle,
+    NightView,
+    StateLine,
+    StockLine,
+    StripLegend,
+    Warnings,
+    WindowLine,
+    same_night_state,
+    why_not,
+)
 
 if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
@@ -32,43 +51,11 @@ if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.services.status import Status
     from medtrack.tui.dialogs import DoseRequest
 
-STATE_WORDS = {
-    "contraindicated": "Do not take it: contraindicated",
-    "taken": "Taken",
-    "skipped": "Skipped tonight",
-    "no_prescription": "No prescription recorded",
-    "no_dose": "Nothing scheduled tonight",
-    "not_yet": "Not yet",
-    "due": "Due now",
-    "skip": "Too late: skip tonight",
-}
-LAST_NIGHT = {"taken": "taken", "skipped": "skipped", "missed": "missed", "excess": "more than scheduled",
-              "contraindicated": "not allowed", "none": "nothing scheduled"}
-HINTS = {"due": "Press  l  to log tonight's dose.",
-         "skip": "Press  k  to record that you skip tonight.",
-         "no_prescription": "Press  p  to enter the prescription."}
+# The states in which nothing can be skipped: it is recorded already, or nothing is scheduled.
+NOTHING_TO_SKIP = (TonightState.TAKEN, TonightState.SKIPPED, TonightState.NO_DOSE, TonightState.NO_PRESCRIPTION)
 
 
-def why_not(report: Status) -> str:
-    """Why `l` does not open the log dialog in this state, in words."""
-    if report.state == "taken" and report.taken_at is not None:
-        return (f"Tonight's dose is already recorded ({format_mg(report.taken_ug or 0)} at "
-                f"{report.taken_at:%H:%M}). Never take a second dose.")
-    return {
-        "skipped": "Tonight is recorded as skipped. Take the next dose at the usual time.",
-        "no_dose": "Nothing is scheduled tonight.",
-        "not_yet": f"Not yet: the window opens at {report.window_opens:%H:%M}.",
-        "skip": "Too late tonight: skip it and take the next dose at the usual time.",
-    }.get(report.state, report.guidance)
-
-
-def same_night_state(a: Status, b: Status) -> bool:
-    """Whether two reports say the same about tonight (what a dialog would be based on)."""
-    return ((a.night, a.state, a.taken_ug, a.scheduled_ug, a.may_take_ug)
-            == (b.night, b.state, b.taken_ug, b.scheduled_ug, b.may_take_ug))
-
-
-class TonightScreen(Screen[None]):
+class TonightScreen(PatientScreen):
     """The first screen: what to do tonight."""
 
     BINDINGS = [
@@ -87,34 +74,32 @@ class TonightScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", show=False),  # in ? Keys: the footer keeps tonight's keys
     ]
 
-    def __init__(self, patient: str | None = None) -> None:
-        super().__init__()
-        self.patient = patient  # the name, when opened from the ward: whose Tonight this is
-        self.status: Status | None = None
+    night: reactive[NightView | None] = reactive(None)  # what the parts draw (tonight_parts.py)
+
+    def __init__(self, patient: Patient) -> None:
+        super().__init__(patient)
         self.health: DatabaseHealth | None = None  # can a record be written (None: not checked yet)
         self._check_health = True  # on opening, on r, after a refused write
         self._checking = False  # a key's fresh read is under way: further keys wait
-        self.live = DatabaseWatch()
+        self.live = DatabaseWatch(patient.database)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="tonight"):
             with Vertical(id="dose-card"):
-                yield Static("Tonight", id="night-title")
-                yield Static("", id="dose-change")
-                with Horizontal(id="dose-line"):
-                    yield Digits("", id="dose-digits")
-                    yield Static("", id="dose-unit")
-                yield Static("", id="as-taken")
-                yield Static("Loading…", id="state")
-                yield Static("", id="drug-free")
-                yield Static("", id="guidance")
-                yield Static("", id="window")
-            yield Static("", id="warnings")
-            yield Static("", id="strip")
-            yield Static("", id="strip-legend")  # the marks' key (hidden when rows are few)
-            yield Static("", id="action-hint")
-            yield Static("", id="stock")  # last: it never pushes the hint off the screen
+                yield NightTitle("Tonight", id="night-title").data_bind(TonightScreen.night)
+                yield DoseChange(id="dose-change").data_bind(TonightScreen.night)
+                yield DoseLine(id="dose-line").data_bind(TonightScreen.night)
+                yield AsTaken(id="as-taken").data_bind(TonightScreen.night)
+                yield StateLine("Loading…", id="state").data_bind(TonightScreen.night)
+                yield DrugFree(id="drug-free").data_bind(TonightScreen.night)
+                yield Guidance(id="guidance").data_bind(TonightScreen.night)
+                yield WindowLine(id="window").data_bind(TonightScreen.night)
+            yield Warnings(id="warnings").data_bind(TonightScreen.night)
+            yield LastNights(id="strip").data_bind(TonightScreen.night)
+            yield StripLegend(id="strip-legend").data_bind(TonightScreen.night)  # hidden when rows are few
+            yield ActionHint(id="action-hint").data_bind(TonightScreen.night)
+            yield StockLine(id="stock").data_bind(TonightScreen.night)  # last: never pushes the hint off
         yield self.live
         yield Footer(show_command_palette=False)
 
@@ -125,6 +110,21 @@ class TonightScreen(Screen[None]):
         self.call_after_refresh(self.load)
         self.set_interval(30, self.load)
 
+    @property
+    def status(self) -> Status | None:
+        """Tonight as last shown (None: not read yet)."""
+        return self.night.status if self.night is not None else None
+
+    def watch_night(self, night: NightView | None) -> None:
+        if night is not None:
+            self.sub_title = f"{night.who}night of {night.status.night:%a %d %b %Y}"
+
+    @property
+    def stands_for_ward(self) -> bool:
+        """The first Tonight of a database with several patients and none chosen: the ward
+        opens over it, and it stays blank below."""
+        return self.patient.number is None and app_of(self).opening.ward_known
+
     @on(DatabaseWatch.Changed)
     def _changed_elsewhere(self) -> None:
         if self._checking:  # a key's fresh read is under way (it may have begun before the change)
@@ -133,7 +133,7 @@ class TonightScreen(Screen[None]):
             self.load()
 
     def on_screen_resume(self) -> None:
-        if self.status is not None:
+        if self.night is not None:
             self.load()
 
     def action_reload(self) -> None:
@@ -141,7 +141,7 @@ class TonightScreen(Screen[None]):
         self.load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return app_of(self).has_ward if action == "ward" else True
+        return app_of(self).opening.ward_known if action == "ward" else True
 
     def action_ward(self) -> None:
         app_of(self).back_to_ward()
@@ -151,9 +151,8 @@ class TonightScreen(Screen[None]):
         from medtrack.services.calendar import recent_nights
         from medtrack.services.status import status
 
-        app = app_of(self)
-        now = app.now()
-        return status(app.db, now), recent_nights(app.db, now, 7)
+        now = app_of(self).now()
+        return status(self.db, now), recent_nights(self.db, now, 7)
 
     @work(thread=True, exclusive=True, group="tonight")
     def load(self) -> None:
@@ -161,11 +160,11 @@ class TonightScreen(Screen[None]):
 
         app = app_of(self)
         try:
-            if self.patient is None and app.needs_ward():
+            if self.patient.number is None and app.opening.is_ward():
                 app.call_from_thread(app.open_ward)
                 return
             # Before the first dose is invited: can a record be written at all?
-            health = check_database(app.db) if self._check_health else self.health
+            health = check_database(self.db) if self._check_health else self.health
             self.live.reading()
             report, nights = self.read()
         except NoProfile:
@@ -185,6 +184,9 @@ class TonightScreen(Screen[None]):
             self._check_health = False
         self._show(report, nights)
 
+    def _show(self, report: Status, nights: Sequence[CalendarNight]) -> None:
+        self.night = NightView(report, tuple(nights), self.health, self.patient.name)
+
     def writable(self) -> bool:
         """Whether a record can be written, as last checked (not checked yet: assumed, as a
         write checks again)."""
@@ -194,80 +196,15 @@ class TonightScreen(Screen[None]):
         from medtrack.tui.setup import SetupScreen
 
         if not isinstance(self.app.screen, SetupScreen):
-            self.app.push_screen(SetupScreen(), self._set_up)
+            self.app.push_screen(SetupScreen(self.patient), self._set_up)
 
     def _set_up(self, _: None) -> None:
         self.load()
 
-    def _show(self, report: Status, nights: Sequence[CalendarNight]) -> None:
-        from medtrack.tui.stock import stock_text
-
-        self.status = report
-        who = f"{clean(self.patient)} · " if self.patient else ""  # whose Tonight, from the ward
-        self.sub_title = f"{who}night of {report.night:%a %d %b %Y}"
-        self.query_one("#night-title", Static).update(plain(
-            f"{who}{report.drug} · night of {report.night:%A %d %B}"))
-        change = self.query_one("#dose-change", Static)
-        change.update(plain(report.dose_change or ""))
-        change.display = bool(report.dose_change)
-        dose = format_mg(report.may_take_ug) if report.may_take_ug else ""
-        # a number only while a dose is invited (core.decide), and it can be recorded
-        to_take = bool(dose) and self.writable()
-        self.query_one("#dose-line").display = to_take
-        self.query_one("#dose-digits", Digits).update(dose.removesuffix(" mg"))
-        when = "now" if report.state == "due" else "at bedtime"
-        self.query_one("#dose-unit", Static).update(plain(
-            f"mg at most, {when}" if report.decision.over_ceiling else f"mg {when}"))
-        as_taken = self.query_one("#as-taken", Static)
-        as_taken.update(plain(f"Take it as: {report.as_taken}" if report.as_taken else ""))
-        as_taken.display = to_take and bool(report.as_taken)
-        words = STATE_WORDS.get(report.state, report.state)
-        if report.decision.morning and report.state in ("skip", "skipped"):
-            words = words.replace("tonight", "last night")  # the morning after: about that night
-        if report.state == "taken" and report.taken_at is not None:
-            words = f"Taken at {report.taken_at:%H:%M}"
-        complete = report.completion is not None and report.state == "no_dose"
-        if complete:
-            words = "Taper complete"
-        state = self.query_one("#state", Static)
-        state.update(plain(words))
-        state.set_classes("state-complete" if complete else f"state-{report.state}")
-        drug_free = self.query_one("#drug-free", Static)
-        if report.completion is not None:
-            free = report.completion.drug_free_nights
-            drug_free.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
-        drug_free.display = report.completion is not None
-        guidance = self.query_one("#guidance", Static)
-        if self.health is not None and not self.health.writable:  # say so before any dose is invited
-            guidance.update(plain(f"{self.health.message}\n{self.health.what_to_do(report)}"))
-            guidance.set_class(True, "danger")
-        else:
-            guidance.update(plain(report.guidance))
-            guidance.set_class(report.excess, "danger")
-        limit = f" · limit {format_mg(report.max_ug)}" if shows_limit(report.decision) else ""
-        window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
-                  f"({report.zone}){limit} · ") if report.window_line else ""
-        before = "The night before" if report.decision.morning else "Last night"
-        outcome = LAST_NIGHT.get(report.previous_night, report.previous_night)
-        self.query_one("#window", Static).update(plain(
-            f"{window}{before.lower() if window else before}: {outcome}"))
-        warnings = "\n".join(f"! {w}" for w in report.warnings)
-        shown = self.query_one("#warnings", Static)
-        shown.update(plain(warnings))
-        shown.set_class(bool(report.urgent), "urgent")  # an urgent symptom: the warnings turn red
-        strip = " ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)  # fits 60 columns
-        self.query_one("#strip", Static).update(plain(f"Last 7 nights: {strip}"))
-        self.query_one("#strip-legend", Static).update(plain(f"({legend(STRIP)})"))
-        stock = self.query_one("#stock", Static)
-        stock.update(stock_text(report.stock))
-        stock.display = report.stock is not None
-        hint = HINTS.get(report.state, "") if self.writable() else "Press  r  to check again."
-        self.query_one("#action-hint", Static).update(plain(hint))
-
     # -- l, k, a: read tonight afresh, refuse at once if it changed, then open the dialog ------
 
-    def _start(self, action: str) -> None:
-        if self.status is None or self._checking:
+    def _start(self, open_dialog: Callable[[Status], None]) -> None:
+        if self.night is None or self._checking:
             return
         if self.health is not None and not self.health.writable:
             self.app.notify(clean(f"{self.health.message} Write down on paper what you take, and "
@@ -275,23 +212,24 @@ class TonightScreen(Screen[None]):
                             title="Not recorded", severity="error", timeout=12, markup=False)
             return
         self._checking = True
-        self._recheck(action)
+        self._recheck(open_dialog)
 
     @work(thread=True, group="recheck")
-    def _recheck(self, action: str) -> None:
+    def _recheck(self, open_dialog: Callable[[Status], None]) -> None:
         app = app_of(self)
         try:
             report, nights = self.read()
         except MedtrackError as error:
             app.call_from_thread(self._recheck_failed, error)
             return
-        app.call_from_thread(self._rechecked, action, report, nights)
+        app.call_from_thread(self._rechecked, open_dialog, report, nights)
 
     def _recheck_failed(self, error: MedtrackError) -> None:
         self._checking = False
         app_of(self).show_problem(error)
 
-    def _rechecked(self, action: str, report: Status, nights: Sequence[CalendarNight]) -> None:
+    def _rechecked(self, open_dialog: Callable[[Status], None], report: Status,
+                   nights: Sequence[CalendarNight]) -> None:
         self._checking = False
         shown = self.status
         self._show(report, nights)
@@ -300,22 +238,22 @@ class TonightScreen(Screen[None]):
 
             self.app.push_screen(MessageDialog(
                 "Tonight has changed", "Tonight changed since the screen was drawn (a record "
-                f"from another terminal?). Now: {STATE_WORDS.get(report.state, report.state)}.\n\n"
+                f"from another terminal?). Now: {STATE_WORDS[report.state]}.\n\n"
                 f"{why_not(report)}\n\nNothing was recorded."))
             return
-        getattr(self, f"_open_{action}")(report)
+        open_dialog(report)
 
     def action_log(self) -> None:
-        self._start("log")
+        self._start(self._open_log)
 
     def action_skip(self) -> None:
-        self._start("skip")
+        self._start(self._open_skip)
 
     def action_already_taken(self) -> None:
-        self._start("already_taken")
+        self._start(self._open_already_taken)
 
     def _open_log(self, report: Status) -> None:
-        if report.state != "due":
+        if report.state is not TonightState.DUE:
             self.app.notify(clean(why_not(report)), severity="warning", timeout=8, markup=False)
             return
         most = format_mg(report.may_take_ug) if report.may_take_ug else ""  # never above what log accepts
@@ -328,7 +266,7 @@ class TonightScreen(Screen[None]):
                              self._logged)
 
     def _open_skip(self, report: Status) -> None:
-        if report.state in ("taken", "skipped", "no_dose", "no_prescription"):
+        if report.state in NOTHING_TO_SKIP:
             self.app.notify(clean(why_not(report)), timeout=6, markup=False)
             return
         from medtrack.tui.dialogs import ConfirmDialog
@@ -359,7 +297,7 @@ class TonightScreen(Screen[None]):
 
         app = app_of(self)
         try:
-            logged = record_dose(app.db, app.now(), dose, at, note, already_taken)
+            logged = record_dose(self.db, app.now(), dose, at, note, already_taken)
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
@@ -388,7 +326,7 @@ class TonightScreen(Screen[None]):
 
         app = app_of(self)
         try:
-            skip_night(app.db, app.now(), None, "skipped from the screen")
+            skip_night(self.db, app.now(), None, "skipped from the screen")
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
@@ -396,4 +334,8 @@ class TonightScreen(Screen[None]):
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def action_open(self, name: str) -> None:
-        self.app.push_screen(screens.make(name))
+        self.open(Place(name))
+
+    def open(self, place: Place) -> None:
+        """Open a screen about this Tonight's patient."""
+        self.app.push_screen(make(place, self.patient))

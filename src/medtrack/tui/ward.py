@@ -9,19 +9,24 @@ back into view; the cursor stays on the same patient.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from medtrack.core.rules import TonightState
 from medtrack.errors import MedtrackError
-from medtrack.services.ward import NO_PROFILE, UNKNOWN, WardRow, ward
+from medtrack.services.ward import Unjudged, WardRow, WardState, ward
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
+from medtrack.tui.patient import Opening
 from medtrack.tui.safe import cell, clean, plain
 
 # (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal; below 80
@@ -32,12 +37,13 @@ NARROW = (("Patient", 14), ("Tonight", 17), ("Dose", 8), ("Window", 11))
 
 def columns_for(width: int) -> tuple[tuple[str, int], ...]:
     return COLUMNS if width >= 80 else NARROW
-STYLES = {"due": "bold", "contraindicated": "bold red", UNKNOWN: "bold red", "skip": "yellow"}
+STYLES: dict[WardState, str] = {TonightState.DUE: "bold", TonightState.CONTRAINDICATED: "bold red",
+                                 Unjudged.UNKNOWN: "bold red", TonightState.SKIP: "yellow"}
 URGENT_STYLE = "bold reverse red"  # the name of a patient with an urgent symptom (see the banner)
 
 
 def title(rows: Sequence[WardRow]) -> str:
-    due = sum(1 for r in rows if r.state == "due")
+    due = sum(1 for r in rows if r.state is TonightState.DUE)
     patients = f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
     return f"Ward: {patients} · {due if due else 'none'} due now"
 
@@ -45,6 +51,91 @@ def title(rows: Sequence[WardRow]) -> str:
 def urgent_lines(rows: Sequence[WardRow]) -> list[str]:
     """The banner: each urgent symptom of tonight or last night, as `status` words it, by patient."""
     return [f"{row.number} {row.name}: {line}" for row in sorted(rows, key=lambda r: r.number) for line in row.urgent]
+
+
+Rows = tuple[WardRow, ...]
+
+
+class WardTitle(Static):
+    """How many patients, and how many are due now."""
+
+    patients: reactive[Rows | None] = reactive(None)
+
+    def watch_patients(self, rows: Rows | None) -> None:
+        if rows is not None:
+            self.update(plain(title(rows), "bold"))
+
+
+class UrgentBanner(Static):
+    """Each urgent symptom of tonight or last night, by patient; hidden while there is none."""
+
+    patients: reactive[Rows | None] = reactive(None)
+
+    def watch_patients(self, rows: Rows | None) -> None:
+        lines = urgent_lines(rows or ())
+        self.update(plain("\n".join(lines)))
+        self.display = bool(lines)
+
+
+class WardTable(DataTable[Text]):
+    """One row per patient; the columns follow the terminal's width and the cursor stays on the
+    same patient when the rows are read again. Enter (or a click) on a row says `Chosen`."""
+
+    patients: reactive[Rows | None] = reactive(None)
+
+    @dataclass
+    class Chosen(Message):
+        """The patient whose Tonight should open."""
+
+        row: WardRow
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.by_key: dict[str, WardRow] = {}  # by row key: the patient's number
+        self.columns_shown: tuple[tuple[str, int], ...] = ()
+
+    def on_resize(self) -> None:
+        columns = columns_for(self.screen.size.width)
+        if columns != self.columns_shown:
+            self.columns_shown = columns
+            self.clear(columns=True)
+            for label, width in columns:
+                self.add_column(label, width=width)
+            self._fill(self.patients)
+
+    def watch_patients(self, rows: Rows | None) -> None:
+        if self.columns_shown:  # else the first resize fills it
+            self._fill(rows)
+
+    def _fill(self, rows: Rows | None) -> None:
+        if rows is None:
+            return
+        kept = self.highlighted()
+        self.clear()
+        self.by_key = {}
+        for row in rows:
+            key = str(row.number)
+            style = STYLES.get(row.state, "")
+            who = URGENT_STYLE if row.urgent else style
+            self.add_row(cell(f"{row.number}  {row.name}", who), cell(row.words, style),
+                         cell(row.dose or "-"), cell(row.window), key=key)
+            self.by_key[key] = row
+        if kept is not None and str(kept.number) in self.by_key:
+            self.move_cursor(row=self.get_row_index(str(kept.number)))
+
+    def highlighted(self) -> WardRow | None:
+        """The patient under the cursor (None: no rows yet)."""
+        if not self.row_count or self.cursor_row < 0:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return self.by_key.get(key or "")
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self.by_key.get(event.row_key.value or "")
+        if row is not None:
+            self.post_message(self.Chosen(row))
 
 
 class WardScreen(Screen[None]):
@@ -56,22 +147,20 @@ class WardScreen(Screen[None]):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    patients: reactive[Rows | None] = reactive(None)  # every patient as last read (None: not yet)
+
+    def __init__(self, opening: Opening) -> None:
         super().__init__()
-        self.rows: dict[str, WardRow] = {}  # by row key: the patient's number
-        self._shown: list[WardRow] | None = None
+        self.opening = opening  # the database as opened: every patient in it
         self._read_once = False  # a read has ended (shown, or a problem): coming back reads again
         self._reading = False  # a read is under way: the timer never cancels it (a slow server)
-        self.live = DatabaseWatch(whole_ward=True)
-        self.columns: tuple[tuple[str, int], ...] = ()
+        self.live = DatabaseWatch(opening.database)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Ward: loading…", id="ward-title")
-        banner = Static("", id="ward-urgent")
-        banner.display = False  # shown only while a patient has an urgent symptom
-        yield banner
-        yield DataTable(id="ward-table", cursor_type="row", zebra_stripes=True)
+        yield WardTitle("Ward: loading…", id="ward-title").data_bind(WardScreen.patients)
+        yield UrgentBanner(id="ward-urgent").data_bind(WardScreen.patients)
+        yield WardTable(id="ward-table").data_bind(WardScreen.patients)
         yield Static(plain("Enter: open the highlighted patient's Tonight.   ↑ ↓: choose."),
                      id="ward-hint")
         yield self.live
@@ -81,20 +170,6 @@ class WardScreen(Screen[None]):
         self.sub_title = "Ward"
         self.call_after_refresh(self.load)
         self.set_interval(self.REFRESH_SECONDS, self._tick)
-
-    def on_resize(self) -> None:
-        """The columns follow the terminal's width; the rows shown are laid out again."""
-        columns = columns_for(self.size.width)
-        if columns == self.columns:
-            return
-        self.columns = columns
-        table: DataTable[Text] = self.query_one(DataTable)
-        table.clear(columns=True)
-        for label, width in columns:
-            table.add_column(label, width=width)
-        shown, self._shown = self._shown, None
-        if shown is not None:
-            self._show(shown)
 
     def on_screen_resume(self) -> None:
         if self._read_once:  # back from a patient (or a problem): read afresh now
@@ -120,7 +195,7 @@ class WardScreen(Screen[None]):
         self._reading = True
         try:
             self.live.reading()
-            rows = ward(app.ward_db, app.now())
+            rows = ward(self.opening.database(), app.now())
         except MedtrackError as error:
             app.call_from_thread(app.show_problem, error)
             return
@@ -129,48 +204,22 @@ class WardScreen(Screen[None]):
             self._read_once = True
         if get_current_worker().is_cancelled:
             return  # a newer read started: this one may be stale
-        app.call_from_thread(self._show, rows)
+        app.call_from_thread(self._show, tuple(rows))
 
-    def _show(self, rows: list[WardRow]) -> None:
-        self.query_one("#ward-title", Static).update(plain(title(rows), "bold"))
-        banner = self.query_one("#ward-urgent", Static)
-        banner.update(plain("\n".join(urgent_lines(rows))))
-        banner.display = any(r.urgent for r in rows)
-        if not self.columns:
-            self.on_resize()  # the first read came before the screen knew its width
-        if rows == self._shown:
-            return  # nothing changed: no redraw, no jump
-        self._shown = rows
-        table: DataTable[Text] = self.query_one(DataTable)
-        kept = self.highlighted()
-        table.clear()
-        self.rows.clear()
-        for row in rows:
-            key = str(row.number)
-            style = STYLES.get(row.state, "")
-            who = URGENT_STYLE if row.urgent else style
-            table.add_row(cell(f"{row.number}  {row.name}", who), cell(row.words, style),
-                          cell(row.dose or "-"), cell(row.window), key=key)
-            self.rows[key] = row
-        if kept is not None and str(kept.number) in self.rows:
-            table.move_cursor(row=table.get_row_index(str(kept.number)))
+    def _show(self, rows: Rows) -> None:
+        self.patients = rows  # unchanged rows: nothing is redrawn, the cursor does not jump
 
     def highlighted(self) -> WardRow | None:
         """The patient under the cursor (None: no rows yet)."""
-        table: DataTable[Text] = self.query_one(DataTable)
-        if not table.row_count or table.cursor_row < 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self.rows.get(key or "")
+        return self.query_one(WardTable).highlighted()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        row = self.rows.get(event.row_key.value or "")
-        if row is None:
-            return
-        if row.state == NO_PROFILE:
+    @on(WardTable.Chosen)
+    def _chosen(self, event: WardTable.Chosen) -> None:
+        row = event.row
+        if row.state is Unjudged.NO_PROFILE:
             self.app.notify(clean(f"{row.name} has no profile yet: there is nothing to show."), timeout=6,
                             markup=False)
-        elif row.state == UNKNOWN:
+        elif row.state is Unjudged.UNKNOWN:
             self.app.notify(clean(f"{row.name} cannot be opened here: {row.problem}."), severity="warning",
                             timeout=8, markup=False)
         else:
