@@ -24,6 +24,7 @@ from medtrack.core.model import Record
 from medtrack.services.dosing import history
 from medtrack.tui.app import MedtrackApp
 from medtrack.tui.calendar import CalendarScreen
+from medtrack.tui.dialogs import LogDialog
 from medtrack.tui.tonight import TonightScreen
 
 IN_WINDOW = berlin(2026, 11, 25, 22, 40)
@@ -66,7 +67,8 @@ async def test_palette_log_enter_enter_in_one_burst_records_nothing_and_does_not
         assert app.is_running
         assert palettes(app) == 0
         assert isinstance(app.screen_stack[0], TonightScreen)
-    assert doses(patient) == [], "the palette only opens the log dialog: nothing is recorded"
+        assert isinstance(app.screen, LogDialog), "the palette's Log opens the log dialog"
+    assert doses(patient) == [], "the second Enter, typed before the dialog appeared, answers nothing"
 
 
 @pytest.mark.parametrize("keys", [["pagedown"], ["pageup"], ["pagedown", "pagedown", "enter"],

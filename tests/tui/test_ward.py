@@ -275,3 +275,22 @@ async def test_each_tonight_and_every_screen_above_it_keep_their_own_patient(war
         assert app.screen.patient.number == bert.number and ada_tonight.patient.number == ada.number
         assert text_of(app, "#night-title").startswith("Bert Brandt")
         assert not hasattr(app, "db")  # no app-wide "current patient" a worker could switch
+
+
+async def test_palette_log_enter_enter_on_the_ward_opens_no_patient(ward_db, make_app):
+    """Found in tmux: on the ward the palette offers no patient's action, yet ctrl+p, `log`,
+    Enter Enter in one burst opened Ada's Tonight. The first Enter ran the last search's first
+    command (Keys) before the search for `log` had ended, and the second reached the ward."""
+    from test_key_order import burst, calm
+    from textual.command import CommandPalette
+
+    app = make_app(ward_db, NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await ward_shown(pilot)
+        burst(app, "ctrl+p", "l", "o", "g", "enter", "enter")
+        await calm(pilot)
+        assert [type(s) for s in app.screen_stack][:2] == [TonightScreen, WardScreen]
+        assert not any(isinstance(s, TonightScreen) for s in app.screen_stack[1:]), "no patient was opened"
+        assert isinstance(app.screen, CommandPalette)  # still open: nothing matched `log` here
+        await press(pilot, "escape", "enter")  # an Enter typed after the ward came back opens the patient
+        await until(pilot, lambda: isinstance(app.screen, TonightScreen))

@@ -19,6 +19,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
 from textual.command import CommandPalette
 from textual.dom import DOMNode, NoScreen
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import KeyPanel, OptionList, Static
 
@@ -57,6 +58,9 @@ PALETTE = (
     PaletteCommand("About the medicine", "The monograph's own words (i)", _opens(Place.ABOUT)),
     PaletteCommand("Profile and plan", "The profile, prescription and plan (p)", _opens(Place.PROFILE)),
 )
+
+# The palette's search for what was typed (Textual's worker group).
+PALETTE_SEARCH = getattr(CommandPalette, "_GATHER_COMMANDS_GROUP", "--textual-command-palette-gather-commands")
 
 # Worker groups that write (or read just before a dialog that writes): never cut short.
 SAVING = ("write", "recheck")
@@ -116,6 +120,10 @@ class KeysInOrder(App[ReturnT]):
         """A key dropped before anything sees it (none here; an app says which)."""
         return False
 
+    def busy(self) -> bool:
+        """Something the next key depends on is still under way (none here; an app says what)."""
+        return False
+
     async def _settled(self) -> None:
         """Until the released key was handled and nothing it set off is still queued."""
         loop = asyncio.get_running_loop()
@@ -124,7 +132,7 @@ class KeysInOrder(App[ReturnT]):
         while quiet < 2 and loop.time() < deadline:
             await asyncio.sleep(0 if polls < 50 else 0.005)
             polls += 1
-            quiet = quiet + 1 if self._key_handled and self._nothing_queued() else 0
+            quiet = quiet + 1 if self._key_handled and self._nothing_queued() and not self.busy() else 0
 
     def _nothing_queued(self) -> bool:
         try:
@@ -229,6 +237,7 @@ class MedtrackApp(KeysInOrder[None]):
         self.clock = clock  # fixed (MEDTRACK_NOW) only for a database made under a fixed clock
         # Opened once, on first use in a worker; each screen holds the patient it shows.
         self.opening = Opening(db_path, clock, patient=patient, by=by)
+        self._screen_since = 0.0  # when the screen in view appeared (on the keys' clock)
         self._palette_opened = 0  # palettes opened so far, and the last one whose command ran
         self._palette_used = -1
 
@@ -280,6 +289,7 @@ class MedtrackApp(KeysInOrder[None]):
         run to their end, as `saving` expects."""
         closing = self.screen
         popped = super().pop_screen()
+        self._screen_since = Message().time
         for worker in self.workers:
             if worker.node is closing and worker.group not in SAVING:
                 worker.cancel()
@@ -377,13 +387,34 @@ class MedtrackApp(KeysInOrder[None]):
                 screen.load()
 
     def ignored_key(self, event: events.Key | events.Paste) -> bool:
-        """PageUp/PageDown in a list that is not laid out yet (a Select's list that has just
-        opened) is ignored: Textual's OptionList reads its line map, empty until then, and
-        stopped the app with KeyError: 0. Anywhere else the key goes on as usual (and the
-        screens' own PageUp/PageDown keys stay in their footers)."""
+        """Two kinds of keys are dropped before anything sees them:
+        - Enter typed before the screen in view appeared (the palette excepted, where typing
+          ahead is what a fast typist does): it was meant for the screen before, and on the
+          ward it opened a patient nobody chose (ctrl+p, `log`, Enter Enter on the ward);
+        - PageUp/PageDown in a list that is not laid out yet (a Select's list that has just
+          opened): Textual's OptionList reads its line map, empty until then, and stopped the
+          app with KeyError: 0. Anywhere else the key goes on as usual (and the screens' own
+          PageUp/PageDown keys stay in their footers)."""
+        if not isinstance(event, events.Key):
+            return False
+        if (event.key == "enter" and event.time < self._screen_since
+                and not isinstance(self.screen, CommandPalette)):
+            return True
         focused = self.focused
-        return (isinstance(event, events.Key) and event.key in ("pageup", "pagedown")
-                and isinstance(focused, OptionList) and not focused.scrollable_content_region)
+        return (event.key in ("pageup", "pagedown") and isinstance(focused, OptionList)
+                and not focused.scrollable_content_region)
+
+    def busy(self) -> bool:
+        """The palette is still searching for what was typed: its list shows the last search's
+        commands until then, and an Enter ran the first of those (ctrl+p, `log`, Enter on the
+        ward opened the list of keys)."""
+        return isinstance(self.screen, CommandPalette) and any(
+            w.group == PALETTE_SEARCH and not w.is_finished for w in self.workers)
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        shown = super().push_screen(*args, **kwargs)
+        self._screen_since = Message().time  # the clock keys are stamped with
+        return shown
 
     def action_help(self) -> None:
         if self.screen.query(HelpPanel):
