@@ -30,17 +30,17 @@ class Mark:
     symbol: str
     label: str  # in a legend
     words: str  # about one night
-    style: str  # a Textual colour variable (the CLI uses the symbol and the words)
+    style: str  # a Textual text colour, readable on dark and light (the CLI uses the symbol and words)
 
 
 MARKS: dict[NightState, Mark] = {
-    NightState.TAKEN: Mark("✓", "taken", "taken", "$success"),
-    NightState.MISSED: Mark("✗", "missed", "missed", "$error"),
-    NightState.SKIPPED: Mark("–", "skipped", "skipped", "$warning"),
-    NightState.EXCESS: Mark("‼", "excess", "more than scheduled", "bold $error"),
+    NightState.TAKEN: Mark("✓", "taken", "taken", "$text-success"),
+    NightState.MISSED: Mark("✗", "missed", "missed", "$text-error"),
+    NightState.SKIPPED: Mark("–", "skipped", "skipped", "$text-warning"),
+    NightState.EXCESS: Mark("‼", "excess", "more than scheduled", "bold $text-error"),
     NightState.FUTURE: Mark("·", "to come", "to come", "$foreground-muted"),
     NightState.NONE: Mark(" ", "nothing scheduled", "nothing scheduled", ""),
-    NightState.CONTRAINDICATED: Mark("⊘", "not allowed", "not allowed", "$error"),
+    NightState.CONTRAINDICATED: Mark("⊘", "not allowed", "not allowed", "$text-error"),
 }
 STEP_MARK = "▸"  # a night the scheduled dose changes
 STRIP = (NightState.TAKEN, NightState.MISSED, NightState.SKIPPED, NightState.EXCESS,

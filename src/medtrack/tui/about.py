@@ -49,7 +49,7 @@ class AboutScreen(PatientScreen):
             for title, text in sections():
                 yield Static(plain(title, "bold"), classes="about-title")
                 yield Static(plain(text), classes="about-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "About the medicine"

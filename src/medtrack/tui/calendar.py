@@ -62,7 +62,9 @@ def render_month(month: Month, selected: dt.date, cell: int = CELL, *, colour: b
         mark = MARKS[night.state]
         style = "reverse" if night.night == selected else ""
         day = Content.styled(f"{night.night.day:>2}", "bold underline" if night.night == month.today else "")
-        step = Content.styled(STEP_MARK if night.step_change else " ", "bold $text-accent" if colour else "bold")
+        # only the mark is coloured: a coloured blank turned into a block on the selected night
+        step = (Content.styled(STEP_MARK, "bold $text-accent" if colour else "bold") if night.step_change
+                else Content(" "))
         shown = Content.styled(mark.symbol, mark.style if colour else "bold" if "bold" in mark.style else "")
         top = Content.assemble(day, " ", shown, step).pad_right(cell - 5)
         low = Content.styled(dose_cell(night.scheduled_ug, cell),
@@ -103,7 +105,7 @@ class CalendarScreen(PatientScreen):
         yield Static("", id="cal-summary")
         yield Static(plain(legend(step=True)), id="cal-legend")
         yield self.live
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Calendar"

@@ -107,7 +107,7 @@ class CheckinScreen(PatientScreen):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save check-in", variant="primary", id="save")
             yield Static("", id="checkin-result")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def __init__(self, patient: Patient) -> None:
         super().__init__(patient)

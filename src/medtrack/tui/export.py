@@ -50,14 +50,14 @@ class ExportScreen(PatientScreen):
                 for i, (key, label) in enumerate(FORMATS):
                     yield RadioButton(label, value=i == 0, id=f"fmt-{key}")
             with Horizontal(id="export-range"):
-                yield Input(placeholder="from YYYY-MM-DD (all)", id="from")
-                yield Input(placeholder="to YYYY-MM-DD (all)", id="to")
+                yield Input(placeholder="from YYYY-MM-DD (all)", id="from", compact=True)
+                yield Input(placeholder="to YYYY-MM-DD (all)", id="to", compact=True)
             yield Label(plain("Save to"))
-            yield Input(id="path")
+            yield Input(id="path", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Write the file", variant="primary", id="write")
             yield Static("", id="export-result")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Export"

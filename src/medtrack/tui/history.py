@@ -80,7 +80,7 @@ class HistoryScreen(PatientScreen):
         yield table
         yield Static("", id="history-detail")
         yield self.live
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "History"

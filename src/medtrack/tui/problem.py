@@ -34,7 +34,7 @@ class ProblemScreen(Screen[None]):
                          id="problem-title")
             yield Static(plain(self.message[:1].upper() + self.message[1:]), id="problem-message")
             yield Static(plain(RESTORE_HINT), id="problem-hint")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Problem"

@@ -109,8 +109,8 @@ def current_formulation(prescription: Regimen | None, versions: Sequence[Regimen
 
 class ProfileScreen(PatientScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "edit", "Edit"),
-                Binding("n", "prescribe", "Prescription"), Binding("t", "plan", "Plan"),
-                Binding("a", "add_stock", "Add stock"), Binding("o", "count_stock", "Count stock")]
+                Binding("n", "prescribe", "Prescribe"), Binding("t", "plan", "Plan"),
+                Binding("a", "add_stock", "Add stock"), Binding("o", "count_stock", "Count")]
 
     def __init__(self, patient: Patient) -> None:
         super().__init__(patient)

@@ -51,7 +51,7 @@ class SetupScreen(PatientScreen):
                     yield Button("Save", variant="primary", id="save-prescription")
                     yield Button("Later", id="later")
             yield Static("", classes="dialog-error")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sub_title = "Setup"

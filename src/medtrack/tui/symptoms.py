@@ -33,16 +33,16 @@ class SymptomsScreen(PatientScreen):
             yield Static("", id="urgent-banner")
             yield Label(plain("What did you notice?"))
             yield Select(options, prompt="Choose a side effect", id="effect")
-            yield Input(placeholder="or in your own words", id="own")
+            yield Input(placeholder="or in your own words", id="own", compact=True)
             yield Label(plain("How strong? 1 mild … 5 severe"))
             yield Select([(str(n), n) for n in range(1, 6)], prompt="Severity", id="severity")
-            yield Input(placeholder="note (optional)", id="note")
+            yield Input(placeholder="note (optional)", id="note", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
             yield Static("", id="symptom-error", classes="dialog-error")
             yield Static(plain("Recent entries", "bold"))
             yield Static("", id="recent")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def __init__(self, patient: Patient) -> None:
         super().__init__(patient)
