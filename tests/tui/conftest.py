@@ -15,9 +15,11 @@ from medtrack.tui.app import MedtrackApp
 
 
 @pytest.fixture(autouse=True)
-def _no_machine_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The machine's zone, a database or clock from the environment must not leak in."""
+def _no_machine_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The machine's zone, a database or clock from the environment must not leak in, and the
+    screen's look is read from (and kept in) a folder of the test's own."""
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 

@@ -143,13 +143,13 @@ async def test_quit_from_the_palette_closes_medtrack(patient, make_app):
     assert app.return_code == 0
 
 
-async def test_the_palette_offers_medtracks_actions_keys_and_quit_only(patient, make_app):
+async def test_the_palette_offers_medtracks_actions_the_look_keys_and_quit_only(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert titles[0] == "Log tonight's dose"
-        assert titles[-2:] == ["Keys", "Quit"]
+        assert titles[-3:] == ["Light screen", "Keys", "Quit"]
         for textual_only in ("Theme", "Screenshot", "Maximize", "Minimize"):
             assert textual_only not in titles
 
@@ -207,3 +207,36 @@ async def test_no_key_storm_over_the_first_run_setup_ends_in_a_traceback(tmp_pat
         await storm_over(pilot, keys, rng)
         assert app._exception is None
         assert app.is_running or app.return_code == 0
+
+
+async def test_the_screen_turns_light_from_the_palette_and_starts_light_next_time(patient, make_app, tmp_path):
+    from medtrack.tui.look import settings_file
+
+    app = make_app(patient, IN_WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        await press(pilot, "ctrl+p")
+        burst(app, *"light", "enter")
+        await calm(pilot)
+        assert app.theme == "textual-light"
+    assert settings_file().is_relative_to(tmp_path), "kept in the test's own folder"
+    again = make_app(patient, IN_WINDOW)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "textual-light"
+        await press(pilot, "ctrl+p")
+        burst(again, *"dark", "enter")
+        await calm(pilot)
+        assert again.theme == "textual-dark"
+
+
+async def test_an_unreadable_look_file_starts_dark(patient, make_app):
+    from medtrack.tui.look import settings_file
+
+    settings_file().parent.mkdir(parents=True)
+    settings_file().write_text("{not json", encoding="utf-8")
+    app = make_app(patient, IN_WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"

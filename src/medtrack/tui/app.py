@@ -26,6 +26,7 @@ from textual.widgets import KeyPanel, OptionList, Static
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
+from medtrack.tui.look import THEMES, save_look, saved_look
 from medtrack.tui.patient import Opening, Patient
 from medtrack.tui.screens import Place
 from medtrack.tui.tonight import TonightScreen
@@ -237,6 +238,8 @@ class MedtrackApp(KeysInOrder[None]):
         self.clock = clock  # fixed (MEDTRACK_NOW) only for a database made under a fixed clock
         # Opened once, on first use in a worker; each screen holds the patient it shows.
         self.opening = Opening(db_path, clock, patient=patient, by=by)
+        self._look = saved_look()  # dark or light, as the patient last chose
+        self.theme = THEMES[self._look]
         self._screen_since = 0.0  # when the screen in view appeared (on the keys' clock)
         self._palette_opened = 0  # palettes opened so far, and the last one whose command ran
         self._palette_used = -1
@@ -305,17 +308,28 @@ class MedtrackApp(KeysInOrder[None]):
             self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """medtrack's actions, then the keys and quit. None of Textual's other commands: no
-        theme (nothing a patient needs at bedtime, and it is not kept), no screenshot (it would
-        write health data to a world-readable file in Downloads)."""
+        """medtrack's actions, the look, then the keys and quit. None of Textual's other
+        commands: not its theme list (a dozen themes, not kept), no screenshot (it would write
+        health data to a world-readable file in Downloads)."""
         if self.patient_open():
             for command in PALETTE:
                 yield SystemCommand(command.title, command.help, self._once(self._on_tonight(command.run)))
+        other = "light" if self._look == "dark" else "dark"
+        yield SystemCommand(f"{other.capitalize()} screen", f"Make the screen {other} (kept for the next time)",
+                            self._once(lambda: self.set_look(other)))
         textual = {command.title: command for command in super().get_system_commands(screen)}
         keys = "Hide the list of keys (?)" if screen.query(HelpPanel) else "Every key of this screen (?)"
         for title, help_text in (("Keys", keys), ("Quit", "Close medtrack")):
             if title in textual:
                 yield SystemCommand(title, help_text, self._once(textual[title].callback))
+
+    def set_look(self, look: str) -> None:
+        """Dark or light, now and at the next start."""
+        self._look = look
+        self.theme = THEMES[look]
+        kept = save_look(look)
+        self.notify(f"The screen is {look} now." + ("" if kept else " It could not be kept for the next time."),
+                    timeout=5, markup=False)
 
     def _on_tonight(self, run: Callable[[TonightScreen], None]) -> Callable[[], None]:
         return lambda: self.on_tonight(run)
