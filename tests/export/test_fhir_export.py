@@ -63,6 +63,7 @@ OBSERVATION_STATUS = {"registered", "preliminary", "final", "amended", "correcte
                       "entered-in-error", "unknown"}
 AE_ACTUALITY = {"actual", "potential"}
 AE_SEVERITY = ("http://terminology.hl7.org/CodeSystem/adverse-event-severity", {"mild", "moderate", "severe"})
+AE_SERIOUSNESS = ("http://terminology.hl7.org/CodeSystem/adverse-event-seriousness", {"serious", "non-serious"})
 TIMING_WHEN = {"MORN", "MORN.early", "MORN.late", "NOON", "AFT", "AFT.early", "AFT.late", "EVE",
                "EVE.early", "EVE.late", "NIGHT", "PHS", "HS", "WAKE", "C", "CM", "CD", "CV", "AC",
                "ACM", "ACD", "ACV", "PC", "PCM", "PCD", "PCV"}
@@ -169,16 +170,18 @@ def test_bundle_type_and_value_sets(bundle):
         assert event["actuality"] in AE_ACTUALITY
         (coding,) = event["severity"]["coding"]
         assert coding["system"] == AE_SEVERITY[0] and coding["code"] in AE_SEVERITY[1]
+        for coding in event.get("seriousness", {}).get("coding", []):
+            assert coding["system"] == AE_SERIOUSNESS[0] and coding["code"] in AE_SERIOUSNESS[1]
     for observation in resources(bundle, "Observation"):
         assert observation["status"] in OBSERVATION_STATUS
 
 
-def test_the_patient_is_the_stored_id_with_a_structured_name(bundle):
+def test_the_patient_is_the_stored_id_with_the_name_as_typed(bundle):
     (patient,) = resources(bundle, "Patient")
     assert patient["id"] == PATIENT_ID
     assert bundle["entry"][0]["fullUrl"] == f"urn:uuid:{PATIENT_ID}"
     assert patient["identifier"] == [{"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{PATIENT_ID}"}]
-    assert patient["name"] == [{"text": NAME, "family": "Ångström", "given": ["Zoë"]}]  # as typed
+    assert patient["name"] == [{"text": NAME}]  # as typed, never split (see human_name)
     assert patient["birthDate"] == BORN
 
 
@@ -201,7 +204,7 @@ def test_a_rename_changes_the_name_but_no_id(history, tmp_path: Path):
     validate_with_r4b(raw, after)
     (patient,) = resources(after, "Patient")
     assert patient["id"] == PATIENT_ID
-    assert patient["name"] == [{"text": "Ada Muster", "family": "Muster", "given": ["Ada"]}]
+    assert patient["name"] == [{"text": "Ada Muster"}]
     assert [e["fullUrl"] for e in after["entry"]] == [e["fullUrl"] for e in before["entry"]]
     assert after["id"] == before["id"]
 
@@ -211,22 +214,29 @@ def test_a_rename_changes_the_name_but_no_id(history, tmp_path: Path):
     assert identifiers(after) == identifiers(before)
 
 
-@pytest.mark.parametrize("text,given,family", [
-    ("Ada Muster", ["Ada"], "Muster"),
-    ("Zoë Ångström", ["Zoë"], "Ångström"),
-    ("Anne-Marie O'Neil", ["Anne-Marie"], "O'Neil"),
-    ("Ada", None, None),  # one word: given or family? keep the text
-    ("Dr. Weiß", None, None),
-    ("Ludwig van Beethoven", None, None),  # which words are the family name?
-    ("Muster, Ada", None, None),
-    ("R2 D2", None, None),
+@pytest.mark.parametrize("text", [
+    "山田 太郎",  # family name first: Yamada is the family
+    "Nagy Ádám",  # Hungarian, family first in Latin letters
+    "Wang Wei",  # Chinese in Latin letters, family first
+    "Jón Einarsson",  # Icelandic: a patronymic, not a family name
+    "Ada Muster", "Zoë Ångström", "Anne-Marie O'Neil",  # given first, but nothing says so
+    "Ada", "Dr. Weiß", "Ludwig van Beethoven", "Muster, Ada", "R2 D2",
 ])
-def test_a_name_is_split_only_when_it_can_be(text: str, given: list[str] | None, family: str | None):
+def test_a_name_is_never_split_into_family_and_given(text: str):
+    """The profile keeps one name field: no rule on its words tells the family name for sure."""
     from medtrack.export.fhir import human_name
 
-    name = human_name(text)
-    assert name["text"] == text
-    assert name.get("given") == given and name.get("family") == family
+    assert human_name(text) == {"text": text}
+
+
+def test_a_japanese_name_travels_as_text_only(history, tmp_path: Path):
+    history.ok("profile", "set", "--name", "山田 太郎")
+    raw, data = export_fhir(history, tmp_path)
+    validate_with_r4b(raw, data)
+    (patient,) = resources(data, "Patient")
+    assert patient["name"] == [{"text": "山田 太郎"}]  # never family 太郎, given 山田
+    parsed = get_fhir_model_class("Patient").model_validate(patient)
+    assert parsed.name[0].text == "山田 太郎" and parsed.name[0].family is None and parsed.name[0].given is None
 
 
 def test_identifiers_and_ids_are_scoped_to_the_patient(history, tmp_path: Path):
@@ -445,6 +455,22 @@ def test_serious_side_effects_travel_as_suspected_reactions(bundle):
         (suspect,) = event["suspectEntity"]
         assert target(bundle, suspect["instance"]) is medication
         assert target(bundle, event["subject"])["resourceType"] == "Patient"
+
+
+def test_an_urgent_adverse_event_is_serious_in_r4_terms_and_no_other_is(history, tmp_path: Path):
+    """Hypotension (urgent: consult a doctor immediately) carries R4's seriousness, not only
+    medtrack's urgent flag; withdrawal symptoms (a serious side effect of the monograph, but
+    expected in a taper and not urgent) carry none rather than a guessed non-serious."""
+    raw, data = export_fhir(history, tmp_path)
+    validate_with_r4b(raw, data)
+    withdrawal, hypotension = resources(data, "AdverseEvent")
+    assert flags(hypotension) == {"urgent"} and flags(withdrawal) == set()
+    (coding,) = hypotension["seriousness"]["coding"]
+    assert coding == {"system": AE_SERIOUSNESS[0], "code": "serious", "display": "Serious"}
+    assert coding["code"] in AE_SERIOUSNESS[1]
+    assert "seriousness" not in withdrawal
+    parsed = get_fhir_model_class("AdverseEvent").model_validate(hypotension)
+    assert parsed.seriousness.coding[0].code == "serious"
 
 
 def test_other_symptoms_travel_as_observations(patient, tmp_path: Path):

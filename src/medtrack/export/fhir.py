@@ -11,7 +11,6 @@ fhir_requests and fhir_events build the orders and the events.
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from typing import IO, TYPE_CHECKING, Any
 
@@ -37,18 +36,14 @@ from medtrack.export.forms import product
 if TYPE_CHECKING:
     from medtrack.export.data import ExportData
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, maybe joined by - or '
-
 
 def human_name(text: str) -> dict[str, Any]:
-    """The name as typed, and given/family when it splits without guessing: exactly two words
-    of letters ("Ada Muster"). A single word, a title ("Dr."), a comma or more words ("Ludwig
-    van Beethoven": which part is the family name?) keep only the text."""
-    words = text.split()
-    name: dict[str, Any] = {"text": text}
-    if len(words) == 2 and all(_WORD.fullmatch(w) for w in words):
-        name.update({"family": words[1], "given": [words[0]]})
-    return name
+    """The name as typed, as HumanName.text only. The profile keeps one name field, and which of
+    its words is the family name is never certain: "山田 太郎" and "Nagy Ádám" put it first,
+    "Wang Wei" does too in Latin letters, "Jón Einarsson" ends in a patronymic, "Ludwig van
+    Beethoven" has three words. A wrong family name misfiles a patient at the receiver; the text
+    alone is valid FHIR and is what a person reads."""
+    return {"text": text}
 
 
 def patient_id(data: ExportData) -> str:

@@ -40,6 +40,11 @@ STATUS = {"dose": "completed", "skip": "not-done"}
 # R4 AdverseEvent.severity has a required binding of three levels; medtrack's 1-5 scale calls
 # 4-5 severe. The exact score travels in an extension beside it.
 AE_SEVERITY = "http://terminology.hl7.org/CodeSystem/adverse-event-severity"
+# An urgent symptom (the monograph says to consult a doctor immediately) is serious in R4's own
+# terms; any other is left without a seriousness rather than called non-serious.
+AE_SERIOUSNESS = "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness"
+SERIOUS = {"coding": [{"system": AE_SERIOUSNESS, "code": "serious", "display": "Serious"}],
+           "text": "serious: consult a doctor immediately"}
 # R4 AdverseEvent has no note element: the R5 one, by HL7's cross-version extension.
 AE_NOTE_EXTENSION = "http://hl7.org/fhir/5.0/StructureDefinition/extension-AdverseEvent.note"
 # R4 MedicationAdministration has no element for when it was entered: the R5 one, likewise.
@@ -156,6 +161,8 @@ def _adverse_event(ctx: Context, symptom: Symptom, code: dict[str, Any]) -> dict
         "identifier": identifier(ctx.patient_id, "symptom", symptom.id),  # 0..1 in R4
         "actuality": "actual", "event": code, "subject": ctx.subject, "date": when(symptom.at),
     })
+    if symptom.urgent:
+        resource["seriousness"] = SERIOUS
     if symptom.severity is not None:
         level = "mild" if symptom.severity <= 2 else "moderate" if symptom.severity == 3 else "severe"
         resource["severity"] = {"coding": [{"system": AE_SEVERITY, "code": level, "display": level.title()}],
