@@ -142,13 +142,20 @@ def test_the_pdf_gives_each_dose_as_taken(pdf: Path):
 
 
 def test_the_pdf_shows_each_versions_formulation_and_the_warnings_the_prescriber_saw(stocked, pdf: Path):
+    """Under the version's row, the warnings its prescriber saw, each starting a line of its own
+    (a long one goes on on the next line, never beside another)."""
     text = flat(pdftotext(pdf))
-    assert "Reason, and the warnings the prescriber saw" in text
     saw = text[text.index("Warnings the prescriber saw:"):text.index("To dispense")]
-    for warning in saved_warnings(stocked):
+    warnings = saved_warnings(stocked)
+    for warning in warnings:
         assert f"! {warning}" in saw
     lines = layout_lines(pdf)
-    assert any(line.startswith("1 2026-10-31 11:00 Dr. Weiss 1 mg tablet (halves created") for line in lines)
+    assert "Version When By Formulation Change Reason" in lines
+    assert "1 2026-10-31 11:00 Dr. Weiss 1 mg tablet (halves allowed), 0.5 created" in lines
+    marked = [line for line in lines if line.startswith("! ")]
+    assert len(marked) == len(warnings)
+    for line, warning in zip(marked, warnings, strict=True):
+        assert warning.startswith(line[2:]), (line, warning)
 
 
 def test_the_pdf_says_what_to_dispense_with_the_numbers_of_taper_show(stocked, pdf: Path):
@@ -168,7 +175,7 @@ def test_the_pdf_shows_the_stock_and_every_count_the_flagged_one_on_page_one(sto
     first = flat(pdftotext(pdf, "-f", "1", "-l", "1"))
     assert ("2026-10-30 Stock count off: 13 × 1 mg tablets counted at 2026-10-31 10:00, 15 × 1 mg tablets "
             "expected: carer count") in first
-    assert "Exceptions, by night (1)" in first  # nothing else: every night was logged
+    assert "Exceptions (1), the newest first" in first  # nothing else: every night was logged
     text = flat(pdftotext(pdf))
     stock = text[text.index("Stock Left now"):text.index("Symptom journal")]
     assert "Left now 12.5 × 1 mg tablets" in stock

@@ -180,16 +180,19 @@ def test_without_a_plan_the_prescriptions_are_shown(data: ExportData, tmp_path: 
 def test_adherence_figures(data: ExportData, text: str, lines: list[str]) -> None:
     counts = data.adherence()
     assert counts == {"taken": 16, "missed": 2, "skipped": 1, "excess": 1, "already_taken": 1, "voided": 1}
-    # one line per figure (count, per cent, what), in this order; the tiles of old were one row
+    # one line per figure (count, per cent, what), in this order; a period of 30 nights or fewer
+    # has one column, no "last 30 nights" beside it
     found = [lines.index(line) for line in (
+        "Period",
         "16 (80.0%) taken as scheduled",
         "2 (10.0%) missed: neither a dose nor a skip recorded",
         "1 (5.0%) skipped: recorded as not taken",
         "1 (5.0%) excess: a second dose, or more than scheduled",
-        "1 (5.6%) doses recorded as already taken despite a rule (of 18 doses)",
-        "1 (5.0%) records voided: corrections by the patient (of 20 doses and skips)")]
+        "1 of 18 (5.6%) doses recorded as already taken despite a rule (of the doses)",
+        "1 of 20 (5.0%) records voided: corrections by the patient (of the doses and skips)")]
     assert found == sorted(found)
     assert "Adherence: 20 nights due" in lines
+    assert not any("Last 30 nights" in line for line in lines)
 
 
 def test_chart_is_drawn_with_a_legend_and_step_labels(lines: list[str]) -> None:

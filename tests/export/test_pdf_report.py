@@ -167,15 +167,15 @@ def test_page_one_reads_summary_adherence_and_exceptions_in_order(report: bytes,
         "2 (10.0%) missed: neither a dose nor a skip recorded",
         "1 (5.0%) skipped: recorded as not taken",
         "1 (5.0%) excess: a second dose, or more than scheduled",
-        "1 (5.6%) doses recorded as already taken despite a rule (of 18 doses)",
-        "1 (5.0%) records voided: corrections by the patient (of 20 doses and skips)",
-        "Exceptions, by night (6)",
-        "2026-11-06 Missed: 1 mg scheduled",
-        "2026-11-10 Excess: 1.25 mg taken in 2 doses (#9, #19), 0.75 mg scheduled",
-        "2026-11-10 Recorded as already taken: #19: 0.5 mg at 23:40, against the rule 'one dose per night'",
-        "2026-11-12 Missed: 0.75 mg scheduled",
+        "1 of 18 (5.6%) doses recorded as already taken despite a rule (of the doses)",
+        "1 of 20 (5.0%) records voided: corrections by the patient (of the doses and skips)",
+        "Exceptions (6), urgent symptoms first, then the newest",  # what a visit needs first
         "2026-11-12 Urgent symptom: Hypotension 4/5, logged 2026-11-13 09:30: dizzy when standing up",
         "2026-11-16 Correction (void): #21 cancels #20 (0.75 mg at 2026-11-16 22:35): logged twice by mistake",
+        "2026-11-12 Missed: 0.75 mg scheduled",
+        "2026-11-10 Excess: 1.25 mg taken in 2 doses (#9, #19), 0.75 mg scheduled",
+        "2026-11-10 Recorded as already taken: #19: 0.5 mg at 23:40, against the rule 'one dose per night'",
+        "2026-11-06 Missed: 1 mg scheduled",
     ]
     found = [text.find(part) for part in expected]
     assert -1 not in found, [part for part, at_ in zip(expected, found, strict=True) if at_ == -1]

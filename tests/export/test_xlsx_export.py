@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from exporthist import END_OF_TAPER, NOTE_FORMULA, STEPS
+from exporthist import END_OF_TAPER, NOTE_FORMULA, STEPS, check_golden
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 TRICKY = ["0042", "1/2", "=1+1", "3.10", "1e5", "TRUE", "2026-11-05", "+49 30 1234"]
 
@@ -96,6 +97,55 @@ def test_symptoms_and_the_summary(book):
     assert summary["patient"] == "Zoë Ångström"
     assert summary["voided"] == 1 and summary["already taken"] == 1
     assert summary["urgent symptoms"] == 1
+
+
+def rendered(book: Any) -> bytes:
+    """What a reader of the workbook sees, one line a cell: value, type, number format, bold,
+    fill and the quote prefix; each sheet's frozen panes and column widths (the properties'
+    `modified`, openpyxl's save time on this machine's clock, is left out)."""
+    lines = [f"sheets {book.sheetnames}; created {book.properties.created}; by {book.properties.creator}"]
+    for sheet in book.worksheets:
+        widths = {letter: d.width for letter, d in sorted(sheet.column_dimensions.items())}
+        lines.append(f"== {sheet.title} {sheet.dimensions} frozen {sheet.freeze_panes} widths {widths}")
+        for row in sheet.iter_rows():
+            for c in row:
+                fill = c.fill.fgColor.rgb if c.fill.fill_type else "-"
+                lines.append(f"{c.coordinate} {c.value!r} {c.data_type} {c.number_format!r} "
+                             f"bold={c.font.b} fill={fill} quoted={c.quotePrefix}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_the_workbook_matches_the_golden_rendering(book):
+    """Every cell as openpyxl reads it back; made by the writer before it stopped asking the
+    sheet for its size once a row, and unchanged since."""
+    check_golden("history.xlsx.txt", rendered(book))
+
+
+SIZE_READS = ("max_row", "max_column", "min_row", "min_column")  # each reads every cell
+
+
+def test_the_writer_never_asks_a_sheet_for_its_size_once_a_row(history, tmp_path: Path):
+    """Linear time without a timer: a sheet is asked for its size (a read of every cell) as
+    often for the whole history as for two nights of it: not once a row (today, never)."""
+    asked = [0]
+
+    def counting(read: property) -> property:
+        def counted(sheet: Worksheet) -> Any:
+            asked[0] += 1
+            return read.__get__(sheet)
+        return property(counted)
+
+    reads = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for name in SIZE_READS:
+            patch.setattr(Worksheet, name, counting(getattr(Worksheet, name)))
+        for label, period in (("all", ()), ("part", ("--from", "2026-10-24", "--to", "2026-10-25"))):
+            asked[0] = 0
+            history.ok("export", "--format", "xlsx", "-o", str(tmp_path / f"{label}.xlsx"), *period)
+            reads[label] = asked[0]
+    rows = {label: len(table(load_workbook(tmp_path / f"{label}.xlsx")["Records"])) for label in reads}
+    assert rows["all"] >= 2 * rows["part"] > 0
+    assert reads["all"] == reads["part"]
 
 
 def test_xlsx_needs_a_file_name_ending_in_xlsx(history, tmp_path: Path):

@@ -28,7 +28,7 @@ NEXT_EVENING = "2026-11-26T21:00+01:00"
 TABLES = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock",
           "prescriber_lock", "migration_log", "alembic_version")
 APPEND_ONLY = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock",
-               "migration_log", "alembic_version")
+               "migration_log", "alembic_version", "doctor_report")
 postgres = pytest.mark.postgres
 
 
@@ -154,6 +154,20 @@ def test_a_nurse_records_doses_skips_voids_symptoms_and_stock_as_herself(ward: W
     assert [(r["id"], r["kind"], r["voided"]) for r in history] == [(1, "dose", False), (2, "skip", True)]
     if "recorded_by" in history[0]:  # `history --json` may name who entered each record
         assert {r["recorded_by"] for r in history} == {NURSE}
+
+
+@postgres
+def test_a_nurse_writes_the_report_for_the_doctor_and_the_server_keeps_that_she_did(ward: Ward,
+                                                                                   tmp_path: Path) -> None:
+    ward.ok("log", user=NURSE)
+    out = ward.ok("export", "--format", "pdf", "-o", str(tmp_path / "visit.pdf"), user=NURSE)
+    assert "(25 nights), the whole record, shorter than 90 nights" in out
+    assert ward.rows("SELECT format, first_night, last_night, basis, recorded_by, entered_by FROM doctor_report") == [
+        ("pdf", "2026-11-01", "2026-11-25", "recent", NURSE, NURSE)]
+    later = ward.ok("export", "--format", "pdf", "-o", str(tmp_path / "later.pdf"), user=PRESCRIBER,
+                    now="2026-12-02T20:00+01:00")
+    assert "nights 2026-11-25 to 2026-12-02 (8 nights), since the last report to the doctor, written on " \
+           "2026-11-25" in later
 
 
 @postgres

@@ -382,6 +382,23 @@ async def test_export_csv_writes_the_file_and_says_where(four_nights, make_app, 
     assert "2026-11-24" in text and "2026-11-21" in text
 
 
+async def test_the_pdf_for_the_doctor_says_which_nights_it_covers_and_why(four_nights, make_app, tmp_path):
+    """The PDF (the first choice) covers the nights since the last report to the doctor, else the
+    last 90 nights, and the screen says which, as the page does."""
+    target = tmp_path / "visit.pdf"
+    app = make_app(four_nights, berlin(2026, 11, 25, 21, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        await type_into(pilot, "#path", str(target))
+        await push_button(pilot, "#write")
+        await until(pilot, lambda: text_of(app, "#export-result") not in ("", "Writing…"))
+        assert text_of(app, "#export-result") == (
+            f"Written to {target}: nights 2026-11-01 to 2026-11-25, the whole record, shorter than 90 nights "
+            "(no earlier report to the doctor is recorded)")
+    assert target.read_bytes().startswith(b"%PDF-")
+
+
 async def test_export_with_a_period(four_nights, make_app, tmp_path):
     target = tmp_path / "period.csv"
     app = make_app(four_nights, berlin(2026, 11, 25, 21, 0))
@@ -626,3 +643,23 @@ async def test_escape_goes_back_from_every_screen_and_q_quits_only_tonight(four_
         # the footer's `?` shows every key, also those the 80-column footer cannot fit
         await press(pilot, "question_mark")
         assert app.screen.query("HelpPanel")
+
+
+async def test_export_the_whole_record_as_an_archive(four_nights, make_app, tmp_path):
+    import json
+    import zipfile
+
+    target = tmp_path / "whole.zip"
+    app = make_app(four_nights, berlin(2026, 11, 25, 21, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        await pilot.click("#fmt-archive")
+        await settle(pilot)
+        assert app.screen.query_one("#path", Input).value.endswith(".zip")
+        await type_into(pilot, "#path", str(target))
+        await push_button(pilot, "#write")
+        await until(pilot, lambda: text_of(app, "#export-result") not in ("", "Writing…"))
+        assert text_of(app, "#export-result") == f"Written to {target}"
+    with zipfile.ZipFile(target) as zipped:
+        assert json.loads(zipped.read("manifest.json"))["tables"]["record"]["rows"] == 4

@@ -100,6 +100,13 @@ def clock_from_environment() -> Clock:
     return REAL_CLOCK
 
 
+def location_argument(text: str, name: str) -> Location:
+    """A database named on the command line (a file path or a PostgreSQL URL)."""
+    if not text.strip():
+        raise BadInput(f"{name} needs a file path or a postgresql+psycopg:// URL, e.g. ~/medtrack.db")
+    return parse_location(text)
+
+
 def default_db_path() -> Path:
     return user_data_path("medtrack", appauthor=False) / "medtrack.db"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context
+from medtrack.cli import Context, location_argument
 from medtrack.services.backups import backup, restore
 from medtrack.services.database import upgrade_database
 
@@ -27,4 +27,13 @@ def cmd_db_upgrade(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(f"The schema of {ctx.db_path} is up to date (version {now}).")
     else:
         ctx.out(f"The schema of {ctx.db_path} was upgraded from version {before} to {now}.")
+    return 0
+
+
+def cmd_db_copy(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.copying import copy_patients  # the database library: this command only
+
+    source, target = location_argument(args.source, "SOURCE"), location_argument(args.target, "TARGET")
+    for copied in copy_patients(source, target, ctx.patient, clock=ctx.clock):
+        ctx.out(f"Copied {copied.name} ({copied.rows} rows) into {target} as patient {copied.number}.")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn, TypeAlias
 
+from medtrack import __version__
 from medtrack.errors import BadInput
 from medtrack.monograph import load_monograph
 
@@ -87,7 +88,7 @@ def build_parser() -> Parser:
     _who_options(parser, None)
     parser.add_argument("--demo", action="store_true",
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
-    parser.add_argument("--version", action="version", version="medtrack 0.1.0")
+    parser.add_argument("--version", action="version", version=f"medtrack {__version__}")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
 
     p = _sub(subs, "init", "create the database and the patient's profile",
@@ -267,23 +268,27 @@ def _visit_cmds(subs: Subparsers) -> None:
             "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)\n"
             "         medtrack export --format csv --table checkins -o checkins.csv",
             "visit_cmds:cmd_export")
-    p.add_argument("--format", required=True, metavar="pdf|csv|xlsx|fhir|ics")
+    p.add_argument("--format", required=True, metavar="pdf|csv|xlsx|fhir|ics|archive")
     p.add_argument("-o", "--output", required=True, metavar="PATH",
                    help="a file whose name ends in the format's suffix, or - for stdout")
-    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night (default: all)")
-    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: all)")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD",
+                   help="first night (default: all; the PDF: since the last PDF, else the last 90 nights)")
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night (default: tonight)")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.add_argument("--table", default="records", metavar="records|checkins",
                    help="CSV only: the doses, skips and voids (default), or the withdrawal check-ins")
 
-    p = _sub(subs, "import", "read a medtrack CSV export back (every row checked first; safe to run again)",
-            "medtrack import backup.csv", "visit_cmds:cmd_import")
+    p = _sub(subs, "import", "read a medtrack export back: the records' or check-ins' CSV (every row "
+             "checked first; safe to run again), or a whole patient's archive",
+             "medtrack import records.csv", "visit_cmds:cmd_import")
     p.epilog = ("Every row is checked before anything is written: a bad file writes nothing. The rows\n"
                 "are then judged like `log` and written in short steps, so a `log` meanwhile never\n"
                 "waits long. If an import stops part way (a refused row, Ctrl-C, a crash), the steps\n"
                 "before stay written: run the same import again to finish it; rows already imported\n"
-                "are recognised, never doubled.")
-    p.add_argument("file", metavar="FILE.csv")
+                "are recognised, never doubled.\n\n"
+                "An archive (export --format archive, a .zip) is read whole into a database that\n"
+                "does not hold that patient yet (a new file is made for it), in one transaction.")
+    p.add_argument("file", metavar="FILE.csv|FILE.zip")
 
     p = _sub(subs, "demo", "fill an empty database with a made-up patient to try medtrack",
             "medtrack --db /tmp/demo.db demo --years 2", "visit_cmds:cmd_demo")
@@ -313,6 +318,17 @@ def _admin_cmds(subs: Subparsers) -> None:
              "medtrack --db postgresql+psycopg://owner@/medtrack?host=/run/postgresql db roles --apply",
              "ward_cmds:cmd_db_roles")
     r.add_argument("--apply", action="store_true", help="run the statements on the database (as its owner)")
+    c = _sub(dsubs, "copy", "copy whole patients (every version, record, void, symptom, check-in, "
+             "stock entry and lock, with who entered each) from one database to another; refused "
+             "when the target already holds one of them",
+             "medtrack db copy ~/medtrack.db postgresql+psycopg://medtrack_owner@/ward?host=/run/postgresql "
+             "--patient 'Ada Muster'", "admin_cmds:cmd_db_copy")
+    c.epilog = ("SOURCE and TARGET are SQLite files or PostgreSQL URLs; a new file is made for a TARGET\n"
+                "that does not exist. Without --patient every patient is copied, each in one\n"
+                "transaction. Into a ward's PostgreSQL, run it as the owner of the ward's schema: it\n"
+                "keeps who entered each row and when, which the server stamps for everyone else.")
+    c.add_argument("source", metavar="SOURCE")
+    c.add_argument("target", metavar="TARGET")
 
 
 def _stock_cmds(subs: Subparsers) -> None:

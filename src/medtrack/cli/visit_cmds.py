@@ -10,6 +10,7 @@ from typing import IO, TYPE_CHECKING, TextIO, cast
 
 from medtrack.cli import Context
 from medtrack.core.model import NOT_KNOWN
+from medtrack.services.archive import import_archive, is_archive_file
 from medtrack.services.demo import fill_demo
 from medtrack.services.export import export
 from medtrack.services.import_checkins import checkins_header, import_checkins
@@ -59,12 +60,18 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     buffer: IO[bytes] | None = getattr(sys.stdout, "buffer", None)
     # _TextSink is a binary stream (io.RawIOBase), which typeshed does not count as an IO[bytes]
     stdout = buffer or cast("IO[bytes]", _TextSink(sys.stdout))
-    target = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
-                    args.force, stdout=stdout, table=args.table)
-    if target is None:
+    written = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
+                     args.force, stdout=stdout, table=args.table)
+    if written is None:
         sys.stdout.flush()
-    else:
-        ctx.out(f"Written: {target.absolute()}")
+        return 0
+    ctx.out(f"Written: {written.path.absolute()}")
+    period = written.period
+    if args.format == "pdf" and period is not None:  # the report for the doctor: nights chosen for the visit
+        count = f"{period.nights} night{'' if period.nights == 1 else 's'}"
+        ctx.out(f"Period: nights {period.first} to {period.last} ({count}), {period.words()}")
+    if written.not_noted:
+        sys.stderr.write(f"medtrack: {written.not_noted}\n")
     return 0
 
 
@@ -91,6 +98,11 @@ class _TextSink(io.RawIOBase):
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.file).expanduser()
+    if path.is_file() and is_archive_file(path):  # export --format archive: a whole patient
+        copied = import_archive(ctx.db_path, path, clock=ctx.clock)
+        ctx.out(f"Read {copied.name}'s whole record ({copied.rows} rows) into {ctx.db_path} as patient "
+                f"{copied.number}.")
+        return 0
     header = checkins_header(path) if path.is_file() else None
     if header is not None:  # the check-ins' CSV (export --table checkins)
         checkins = import_checkins(ctx.open_db(), ctx.now, path, header)

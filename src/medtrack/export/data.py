@@ -16,6 +16,7 @@ from medtrack.core.schedule import Segment
 from medtrack.core.stock import StockReport
 from medtrack.core.taper_preview import Dispense
 from medtrack.core.timeline import Completion, Timeline
+from medtrack.core.visit import LAST_MONTH, Period
 from medtrack.monograph import Monograph
 from medtrack.withdrawal import Withdrawal
 
@@ -55,6 +56,9 @@ class ExportData:
     trends: tuple[StepTrend, ...] = ()
     withdrawal: Withdrawal | None = None  # the check-in items, their scale and sources
     checkin_rule: TrendRule | None = None
+    # The nights first..last and why those (core.visit): the PDF says so on page one. None only
+    # for data made without a database (tests of one exporter).
+    period: Period | None = None
 
     @property
     def completion(self) -> Completion | None:
@@ -125,11 +129,19 @@ class ExportData:
         tonight_closed = d is not None and d.window.latest.astimezone(dt.UTC) < self.generated_at.astimezone(dt.UTC)
         return tuple(n for n in self.nights if n.night < self.tonight or (n.night == self.tonight and tonight_closed))
 
-    def adherence(self) -> dict[str, int]:
-        counts = {str(s): sum(1 for n in self.closed_nights if n.state == s)
+    def recent_first(self, nights: int = LAST_MONTH) -> dt.date | None:
+        """The first of the period's last `nights` closed nights, None when the period has no more
+        closed nights than that (then the recent nights are the whole period)."""
+        closed = self.closed_nights
+        return closed[-nights].night if len(closed) > nights else None
+
+    def adherence(self, since: dt.date | None = None) -> dict[str, int]:
+        """Closed nights by outcome and flagged records, of the period or of its nights from `since`."""
+        nights = [n for n in self.closed_nights if since is None or n.night >= since]
+        records = [r for r in self.records if since is None or r.night >= since]
+        counts = {str(s): sum(1 for n in nights if n.state == s)
                   for s in (NightState.TAKEN, NightState.MISSED, NightState.SKIPPED,
                             NightState.EXCESS)}
-        counts["already_taken"] = sum(1 for r in self.records
-                                      if r.kind == "dose" and r.already_taken and not r.voided)
-        counts["voided"] = sum(1 for r in self.records if r.kind == "void")
+        counts["already_taken"] = sum(1 for r in records if r.kind == "dose" and r.already_taken and not r.voided)
+        counts["voided"] = sum(1 for r in records if r.kind == "void")
         return counts

@@ -1,5 +1,5 @@
-"""PDF export: a two-minute report for the doctor: summary and exceptions first, chart, plan, stock, symptoms,
-records."""
+"""PDF export: a two-minute report for the doctor: page one is the visit (summary, adherence, the exceptions
+that fit), then the chart, plan, stock, the exceptions page one had no room for, symptoms and records."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_plan import plan
 from medtrack.export.pdf_records import records
 from medtrack.export.pdf_stock import stock
-from medtrack.export.pdf_summary import RIGHT, summary
+from medtrack.export.pdf_summary import RIGHT, more_exceptions, summary
 from medtrack.export.pdf_text import (
     BAND,
     INK,
@@ -45,6 +45,7 @@ class _Report(Canvas):
     def __init__(self, data: ExportData, stack: contextlib.ExitStack) -> None:
         super().__init__(stack)
         self.data = data
+        self.continued_at: int | None = None  # the page the exceptions go on after page one
 
     def footer(self) -> None:
         self.set_font(FONT, size=7)
@@ -62,11 +63,11 @@ def _title(pdf: Canvas, data: ExportData, note: str | None) -> None:
     pdf.set_text_color(*INK)
     draw_text(pdf, MARGIN, pdf.get_y() + 6.5, f"{drug.name} treatment report")
     pdf.set_y(pdf.get_y() + 9)
-    selected = ", selected range" if data.clipped else ""
+    why = f": {data.period.words()}" if data.period is not None else ", selected range" if data.clipped else ""
     fields(pdf, [
         ("Patient", profile.name),
         ("Born", f"{profile.born} (age {profile.age_on(data.generated_at.date())})"),
-        ("Period", f"nights {data.first} to {data.last} ({nights} nights{selected})"),
+        ("Period", f"nights {data.first} to {data.last} ({nights} night{'' if nights == 1 else 's'}){why}"),
         ("Drug", f"{drug.name} (ATC {drug.atc}), {drug.timing}"),
         ("Prescriber", data.prescriber or "none recorded"),
         ("Generated", f"{when(data.generated_at)} {data.generated_at.tzname()} ({profile.zone})"),
@@ -116,19 +117,28 @@ def _symptoms(pdf: Canvas, data: ExportData) -> None:
             row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4, 5), header=header)
 
 
-def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None) -> _Report:
+def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None, continued_on: int | None = None,
+            *, up_to_exceptions: bool = False) -> _Report:
+    """The report; `continued_on`: the page the exceptions page one has no room for go on (known
+    from an earlier rendering, which can stop once it is known: `up_to_exceptions`)."""
     pdf = _Report(data, stack)
     pdf.set_creation_date(data.generated_at)
     pdf.set_title(f"{data.drug.name} treatment report: {data.profile.name}")
     pdf.set_lang("en")  # the catalog's /Lang, for screen readers
     pdf.add_page()
     _title(pdf, data, note)
-    summary(pdf, data)
+    rest = summary(pdf, data, continued_on)
+    if up_to_exceptions and not rest:
+        return pdf
     chart(pdf, data.nights, "Scheduled and taken dose per night")
     if len(data.nights) > 120:
         chart(pdf, data.nights[-RECENT:], f"The last {RECENT} nights, night by night")
     plan(pdf, data)
     stock(pdf, data)
+    if rest:
+        pdf.continued_at = more_exceptions(pdf, rest)
+    if up_to_exceptions:
+        return pdf
     _symptoms(pdf, data)
     records(pdf, data)
     return pdf
@@ -136,15 +146,18 @@ def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None) -> 
 
 def write_pdf(data: ExportData, stream: IO[bytes]) -> None:
     """Render the report; the same data always gives the same bytes (dated data.generated_at). When a
-    character no font has was replaced, render again with a note saying so on page one.
+    character no font has was replaced, render again with a note saying so on page one. Page one names
+    the page the exceptions it has no room for go on: a first, partial rendering finds it.
 
     Not a tagged PDF: fpdf2 2.8 builds a structure tree only for images, links and outline entries,
     through private methods, with no public way to tag headings, paragraphs or tables. Reading order
     comes from the layout instead: page one keeps every label within a font size of its value, so
     text extraction reads it line by line (tests/export/test_pdf_report.py checks with pdftotext)."""
     with contextlib.ExitStack() as stack:
-        pdf = _render(data, stack, None)
+        continued = _render(data, stack, None, up_to_exceptions=True).continued_at  # quick: no records
+        pdf = _render(data, stack, None, continued)
         note = pdf.glyphs.note()
-        if note:
-            pdf = _render(data, stack, note)
+        if note:  # the note takes room on page one, so fewer exceptions may fit there
+            continued = _render(data, stack, note, up_to_exceptions=True).continued_at
+            pdf = _render(data, stack, note, continued)
         stream.write(bytes(pdf.output()))

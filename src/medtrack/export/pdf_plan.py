@@ -1,5 +1,5 @@
 """PDF plan section: the prescriptions or the plan's steps (each dose as taken), every version with its
-formulation, reason and the warnings the prescriber saw, and what to dispense."""
+formulation and reason, the warnings the prescriber saw under it (one to a line), and what to dispense."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, product
 from medtrack.export.pdf_text import (
+    BAND,
     INK,
     MUTED,
+    WIDTH,
     Canvas,
     fields,
     heading,
     paragraph,
+    row,
     row_height,
     say,
     table,
@@ -93,27 +96,32 @@ def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
               rows, wrap=(4,))
 
 
-def _reason(version: Regimen) -> str:
-    """The reason, then (as `taper history` shows them) the warnings the preview gave when it was saved."""
-    if not version.warnings:
-        return version.reason or ""
-    return "\n".join([*([version.reason] if version.reason else []), SAW, *(f"! {w.text}" for w in version.warnings)])
-
-
 def _versions(pdf: Canvas, data: ExportData) -> None:
+    """One row per version, within the margins; under a version, the warnings its prescriber saw when
+    saving it (as `taper history` shows them), each on lines of its own across the table."""
     zone, versions = data.profile.tz, data.plan_versions
     if any(product(v) for v in versions):
-        rows: list[tuple[str, ...]] = [
-            (str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.form.describe(), v.change or "",
-             _reason(v)) for v in versions]
-        widths, head = (13, 26, 27, 36, 23, 55), ("Version", "When", "By", "Formulation", "Change",
-                                                  "Reason, and the warnings the prescriber saw")
-        keep_together(pdf, widths, head, rows, wrap=(2, 3, 4, 5))
-        table(pdf, widths, head, rows, wrap=(2, 3, 4, 5))
-        return
-    rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber, v.change or "", _reason(v))
-            for v in versions]
-    table(pdf, (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason"), rows, wrap=(2, 3, 4))
+        widths: tuple[float, ...] = (15, 25, 28, 47, 25, 40)
+        head: tuple[str, ...] = ("Version", "When", "By", "Formulation", "Change", "Reason")
+    else:
+        widths, head = (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason")
+    wrap = tuple(range(2, len(head)))
+    rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber,
+             *([v.form.describe()] if len(head) == 6 else []), v.change or "", v.reason or "") for v in versions]
+
+    def header() -> None:
+        row(pdf, widths, head, bold=True, fill=BAND, wrap=range(len(head)))
+
+    keep_together(pdf, widths, head, rows, wrap=wrap)
+    header()
+    for version, cells in zip(versions, rows, strict=True):
+        warned = bool(version.warnings)
+        row(pdf, widths, cells, header=header, wrap=wrap, rule=not warned)
+        if warned:
+            row(pdf, (WIDTH - 4,), (SAW,), header=header, colour=MUTED, size=7, rule=False, indent=4)
+        for i, warning in enumerate(version.warnings):
+            row(pdf, (4, WIDTH - 8), ("!", warning.text), header=header, wrap=(1,), indent=4,
+                rule=i + 1 == len(version.warnings))
 
 
 def dispensing(pdf: Canvas, data: ExportData) -> None:

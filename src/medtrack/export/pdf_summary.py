@@ -1,4 +1,5 @@
-"""PDF page one: the treatment tonight, adherence in numbers and per cent, symptoms, and the exceptions."""
+"""PDF page one: the treatment tonight, symptoms, adherence in numbers and per cent (the last 30 nights
+beside the whole period), and the exceptions that fit, urgent symptoms and the newest first."""
 
 from __future__ import annotations
 
@@ -10,19 +11,26 @@ from typing import TYPE_CHECKING
 from medtrack.core.nights import night_of
 from medtrack.core.rule_words import against_rule
 from medtrack.core.units import format_mg
+from medtrack.core.visit import LAST_MONTH
 from medtrack.export.forms import as_taken, stock_amount
 from medtrack.export.pdf_checkins import checkin_section
-from medtrack.export.pdf_fonts import isolate
+from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_text import (
+    BAND,
     INK,
     MUTED,
     URGENT,
+    WIDTH,
     Canvas,
+    Colour,
     fields,
     heading,
     mg,
     paragraph,
+    row,
     when,
+    width_of,
+    wrap_lines,
 )
 
 if TYPE_CHECKING:
@@ -142,31 +150,67 @@ def findings(data: ExportData) -> list[Finding]:
     return sorted(found, key=lambda f: (f.night, ORDER.index(f.kind)))
 
 
+def for_the_visit(found: Sequence[Finding]) -> list[Finding]:
+    """The order page one reads them in: urgent symptoms first, then the newest (by the last night
+    of a run), within a night in ORDER."""
+    def newest(f: Finding) -> tuple[bool, int, int]:
+        return f.kind != "urgent symptom", -f.last.toordinal(), ORDER.index(f.kind)
+    return sorted(found, key=newest)
+
+
 def share(count: int, total: int) -> str:
     return f"{100 * count / total:.1f}%" if total else "–"
 
 
-def adherence_rows(data: ExportData) -> list[tuple[str, int, int, str]]:
-    """(what, count, out of how many, of what) for the period: nights by outcome, then flagged records."""
-    counts = data.adherence()
-    as_scheduled = sum(1 for n in data.closed_nights if n.state == "taken" and n.taken_ug == n.scheduled_ug)
+@dataclass(frozen=True)
+class Figure:
+    """One line of the adherence table: what, then for each column (count, out of how many)."""
+
+    what: str
+    counts: tuple[tuple[int, int], ...]
+    of: str  # "nights due", or what the second number counts
+
+    def cell(self, column: int) -> str:
+        count, total = self.counts[column]
+        return f"{count} ({share(count, total)})" if self.of == "nights due" else \
+            f"{count} of {total} ({share(count, total)})"
+
+
+def adherence_rows(data: ExportData, since: dt.date | None = None) -> list[tuple[str, int, int, str]]:
+    """(what, count, out of how many, of what) for the period (or its nights from `since`): nights
+    by outcome, then flagged records."""
+    counts = data.adherence(since)
+    closed = [n for n in data.closed_nights if since is None or n.night >= since]
+    records = [r for r in data.records if since is None or r.night >= since]
+    as_scheduled = sum(1 for n in closed if n.state == "taken" and n.taken_ug == n.scheduled_ug)
     due = counts["taken"] + counts["missed"] + counts["skipped"] + counts["excess"]
-    doses = sum(1 for r in data.records if r.counted)
-    records = sum(1 for r in data.records if r.kind in ("dose", "skip"))
-    rows = [("taken as scheduled", as_scheduled, due, "nights due")]
-    if counts["taken"] > as_scheduled:
-        rows.append(("taken, less than scheduled", counts["taken"] - as_scheduled, due, "nights due"))
-    rows += [("missed: neither a dose nor a skip recorded", counts["missed"], due, "nights due"),
-             ("skipped: recorded as not taken", counts["skipped"], due, "nights due"),
-             ("excess: a second dose, or more than scheduled", counts["excess"], due, "nights due"),
-             ("doses recorded as already taken despite a rule", counts["already_taken"], doses, "doses"),
-             ("records voided: corrections by the patient", counts["voided"], records, "doses and skips")]
-    contraindicated = sum(1 for n in data.closed_nights if n.state == "contraindicated")
-    if contraindicated:
-        rows.append(("nights a contraindication allowed no dose", contraindicated, len(data.closed_nights), "nights"))
-    return rows
+    doses = sum(1 for r in records if r.counted)
+    entries = sum(1 for r in records if r.kind in ("dose", "skip"))
+    return [("taken as scheduled", as_scheduled, due, "nights due"),
+            ("taken, less than scheduled", counts["taken"] - as_scheduled, due, "nights due"),
+            ("missed: neither a dose nor a skip recorded", counts["missed"], due, "nights due"),
+            ("skipped: recorded as not taken", counts["skipped"], due, "nights due"),
+            ("excess: a second dose, or more than scheduled", counts["excess"], due, "nights due"),
+            ("doses recorded as already taken despite a rule", counts["already_taken"], doses, "doses"),
+            ("records voided: corrections by the patient", counts["voided"], entries, "doses and skips"),
+            ("nights a contraindication allowed no dose", sum(1 for n in closed if n.state == "contraindicated"),
+             len(closed), "nights")]
 
 
+def figures(data: ExportData) -> tuple[list[str], list[Figure]]:
+    """The adherence table: its columns (the last 30 nights beside the whole period, or the period
+    alone when it is no longer) and its lines; a line that is 0 in every column and only says
+    something when it is not (less than scheduled, contraindicated) is left out."""
+    recent = data.recent_first()
+    columns = [adherence_rows(data)] if recent is None else [adherence_rows(data, recent), adherence_rows(data)]
+    names = ["Period"] if recent is None else [f"Last {LAST_MONTH} nights", "Whole period"]
+    found = []
+    for i, (what, _, _, of) in enumerate(columns[0]):
+        counts = tuple((rows[i][1], rows[i][2]) for rows in columns)
+        if i in (1, 7) and not any(c for c, _ in counts):
+            continue
+        found.append(Figure(what if of in ("nights due", "nights") else f"{what} (of the {of})", counts, of))
+    return names, found
 def treatment(data: ExportData) -> list[tuple[str, str]]:
     """Tonight's step and dose, the version in force, the next change and the patient's ceiling,
     all as decided for tonight (core.decide and its plan timeline)."""
@@ -215,6 +259,9 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
     return items
 
 
+URGENT_LISTED = 3  # urgent symptoms named in the summary (all of them are among the exceptions)
+
+
 def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
     symptoms = data.symptoms
     if not symptoms:
@@ -226,43 +273,108 @@ def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
     if worst:
         first = min(s.night for s in rated if s.severity == worst)
         text += f"; worst severity {worst}/5 ({', '.join(which)}; first on the night of {first})"
-    urgent = sorted((s for s in symptoms if s.urgent), key=lambda s: (s.at, s.id))
+    urgent = sorted((s for s in symptoms if s.urgent), key=lambda s: (s.at, s.id), reverse=True)
     listed = "; ".join(f"night {s.night} {isolate(s.name)}" + (f" {s.severity}/5" if s.severity else "")
-                       for s in urgent)
+                       for s in urgent[:URGENT_LISTED])
+    if len(urgent) > URGENT_LISTED:
+        listed += f"; {len(urgent) - URGENT_LISTED} earlier"
     return [("Symptoms", text), ("Urgent", f"{len(urgent)}: {listed}" if urgent else "none")]
 
 
 RIGHT = 24  # mm from the margin to the right edge of page one's labels
+EXCEPTION_SIZE = 8.5  # pt: an exception's line
+EXCEPTION_LINES = 3  # at most, for one exception on page one (a long note goes on in the records)
+NUMBERS = 32.0  # mm: a column of the adherence table
+MORE = 6.0  # mm kept at the foot of page one for the line saying where the exceptions go on
 
 
-def summary(pdf: Canvas, data: ExportData) -> None:
+def summary(pdf: Canvas, data: ExportData, continued_on: int | None = None) -> list[Finding]:
     """Page one after the title: treatment tonight, symptoms, the withdrawal check-ins (when there are
-    any), adherence, then every exception."""
+    any), adherence (the last 30 nights beside the whole period), then the exceptions that fit,
+    urgent symptoms first and then the newest. The rest are returned, for the pages that go on with
+    them (`continued_on`: that page's number, once known)."""
     heading(pdf, "Summary")
     fields(pdf, [*treatment(data), *symptom_fields(data)], right=RIGHT)
     checkin_section(pdf, data)
-    rows = adherence_rows(data)
-    due = rows[0][2]
+    adherence(pdf, data)
+    return exceptions(pdf, data, continued_on)
+
+
+def adherence(pdf: Canvas, data: ExportData) -> None:
+    """Nights due and what came of them, in numbers and per cent: the last 30 nights beside the
+    whole period (the period alone when it is no longer), one line per figure, numbers first."""
+    names, lines = figures(data)
+    due = lines[0].counts[-1][1]
     heading(pdf, f"Adherence: {_nights(due)} due", need=40)
-    paragraph(pdf, f"Nights due: the {_nights(due)} of the period with a scheduled dose whose latest time has "
-                   "passed; tonight is counted once its latest time has passed. Voided doses do not count.",
-              size=7, colour=MUTED)
+    recent = data.recent_first()
+    last = data.closed_nights[-1].night if data.closed_nights else data.last
+    columns = f"Last {LAST_MONTH} nights: {recent} to {last}; whole period" if recent else "Period"
+    paragraph(pdf, f"{columns}: {data.first} to {data.last}. Nights due: the nights with a scheduled dose whose "
+                   "latest time has passed; tonight is counted once its latest time has passed. Voided doses "
+                   "do not count.", size=7, colour=MUTED)
     pdf.ln(0.8)
-    fields(pdf, [(f"{count} ({share(count, total)})", what if of == "nights due" else f"{what} (of {total} {of})")
-                 for what, count, total, of in rows], right=RIGHT)
-    exceptions(pdf, data)
+    widths = (*(NUMBERS,) * len(names), WIDTH - NUMBERS * len(names))
+    row(pdf, widths, (*names, ""), bold=True, fill=BAND, size=8)
+    for line in lines:
+        row(pdf, widths, (*(line.cell(i) for i in range(len(names))), line.what), size=8, wrap=(len(names),))
 
 
-def exceptions(pdf: Canvas, data: ExportData) -> None:
-    found = findings(data)
-    heading(pdf, f"Exceptions, by night ({len(found)})" if found else "Exceptions", need=24)
+def _item(pdf: Canvas, f: Finding, width: float, most: int | None) -> tuple[str, str, Colour]:
+    """An exception as a page-one line: its night, its words (cut to `most` lines) and colour."""
+    run = f" (to {f.last})" if f.last != f.night else ""
+    text = f"{f.what}{run}" + (f": {f.detail}" if f.detail else "")
+    colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated", "stock count") else INK
+    if most is not None:
+        pdf.set_font(FONT, "", EXCEPTION_SIZE)
+        lines = wrap_lines(pdf, text, width)
+        if len(lines) > most:
+            cut = lines[most - 1]
+            while cut and width_of(pdf, cut + " …") > width:
+                cut = cut[:-1]
+            text = "\n".join([*lines[:most - 1], cut.rstrip() + " …"])
+    return str(f.night), text, colour
+
+
+def _height(pdf: Canvas, text: str, width: float) -> float:
+    pdf.set_font(FONT, "", EXCEPTION_SIZE)
+    return EXCEPTION_SIZE * 0.49 * len(wrap_lines(pdf, text, width)) + 0.4
+
+
+def exceptions(pdf: Canvas, data: ExportData, continued_on: int | None) -> list[Finding]:
+    """The exceptions that fit on this page, and the line saying how many more there are and on
+    which page they go on; the rest are returned."""
+    found = for_the_visit(findings(data))
+    urgent_first = any(f.kind == "urgent symptom" for f in found)
+    order = "urgent symptoms first, then the newest" if urgent_first else "the newest first"
+    heading(pdf, f"Exceptions ({len(found)}), {order}" if found else "Exceptions", need=24)
     if not found:
         paragraph(pdf, "None: no missed night, excess, dose recorded as already taken, correction, urgent "
                        "symptom or stock count off in this period.")
-        return
-    items = []
-    for f in found:
-        run = f" (to {f.last})" if f.last != f.night else ""
-        colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated", "stock count") else INK
-        items.append((str(f.night), f"{f.what}{run}" + (f": {f.detail}" if f.detail else ""), colour))
-    fields(pdf, items, right=RIGHT, size=8.5, bold=False)
+        return []
+    width = WIDTH - RIGHT - 2
+    room = pdf.page_break_trigger - pdf.get_y()
+    shown: list[tuple[str, str, Colour]] = []
+    for i, f in enumerate(found):
+        item = _item(pdf, f, width, EXCEPTION_LINES)
+        need = _height(pdf, item[1], width)
+        if need > room - (MORE if i + 1 < len(found) else 0):
+            break
+        shown.append(item)
+        room -= need
+    fields(pdf, shown, right=RIGHT, size=EXCEPTION_SIZE, bold=False)
+    rest = found[len(shown):]
+    if rest:
+        more = len(rest)
+        pdf.ln(1)
+        paragraph(pdf, f"{more} more exception{'' if more == 1 else 's'}, page {continued_on or '?'}",
+                  size=EXCEPTION_SIZE, style="B")
+    return rest
+
+
+def more_exceptions(pdf: Canvas, rest: Sequence[Finding]) -> int:
+    """The exceptions page one had no room for, in its order; the page they start on."""
+    heading(pdf, f"Exceptions, continued ({len(rest)} more, in the order of page one)", need=30)
+    page = pdf.page_no()
+    width = WIDTH - RIGHT - 2
+    fields(pdf, [_item(pdf, f, width, None) for f in rest], right=RIGHT, size=EXCEPTION_SIZE, bold=False)
+    return page

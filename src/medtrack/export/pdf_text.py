@@ -165,8 +165,9 @@ def row_height(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bo
 
 def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: bool = False, colour: Colour = INK,
         fill: Colour | None = None, size: float = 7.5, header: Callable[[], object] | None = None,
-        wrap: Sequence[int] = ()) -> float:
-    """A table row; columns in `wrap` wrap, a row taller than a page goes on. Returns its first top."""
+        wrap: Sequence[int] = (), rule: bool = True, indent: float = 0) -> float:
+    """A table row; columns in `wrap` wrap, a row taller than a page goes on. Returns its first top.
+    `rule`: a line under it (not between the lines of one entry); `indent`: mm from the margin."""
     pdf.set_font(FONT, "B" if bold else "", size)
     columns = _cells(pdf, widths, cells, wrap)
     line, tops = size * 0.45, []
@@ -180,18 +181,20 @@ def row(pdf: Canvas, widths: Sequence[float], cells: Sequence[str], *, bold: boo
                 header()
             pdf.set_font(FONT, "B" if bold else "", size)
         tops.append(pdf.get_y())
+        left = MARGIN + indent
         if fill:
             pdf.set_fill_color(*fill)
-            pdf.rect(MARGIN, tops[-1], sum(widths), height, style="F")
+            pdf.rect(left, tops[-1], sum(widths), height, style="F")
         pdf.set_text_color(*colour)
-        for x, w, lines in zip((MARGIN + sum(widths[:i]) for i in range(len(widths))), widths, part, strict=False):
+        for x, w, lines in zip((left + sum(widths[:i]) for i in range(len(widths))), widths, part, strict=False):
             for i, text in enumerate(lines):
                 if text:  # a right-to-left paragraph's lines are set flush right
-                    left = x + w - PAD - pdf.get_string_width(text) if text[0] == RLM else x + PAD
-                    draw_text(pdf, left, tops[-1] + 0.6 + line * (i + 0.71), text)
-        pdf.set_draw_color(*RULE)
-        pdf.set_line_width(0.1)
-        pdf.line(MARGIN, tops[-1] + height, MARGIN + sum(widths), tops[-1] + height)
+                    start = x + w - PAD - pdf.get_string_width(text) if text[0] == RLM else x + PAD
+                    draw_text(pdf, start, tops[-1] + 0.6 + line * (i + 0.71), text)
+        if rule:
+            pdf.set_draw_color(*RULE)
+            pdf.set_line_width(0.1)
+            pdf.line(MARGIN, tops[-1] + height, MARGIN + indent + sum(widths), tops[-1] + height)
         pdf.set_y(tops[-1] + height)
     return tops[0]
 

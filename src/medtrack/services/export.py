@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -15,7 +16,8 @@ from medtrack.core.schedule import segments
 from medtrack.core.stock import StockReport, first_night
 from medtrack.core.taper_preview import Dispense, dispense_of
 from medtrack.core.timeline import Timeline
-from medtrack.errors import BadInput
+from medtrack.core.visit import Period, PeriodBasis, ReportWritten, report_period
+from medtrack.errors import BadInput, Refused, StorageProblem
 from medtrack.export.data import ExportData
 from medtrack.services.checkin import default_rule
 from medtrack.services.common import monograph, parse_period, require_profile
@@ -26,17 +28,20 @@ from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Database, Repository
 from medtrack.withdrawal import load_withdrawal
 
-FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics")
-SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics"}
+FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics", "archive")
+SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics", "archive": ".zip"}
 FITTING = {"fhir": (".json", ".fhir")}  # other names a format's file may end in
 TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
 TABLES = ("records", "checkins")  # what a CSV holds: the doses, skips and voids, or the check-ins
 DISPENSE_NIGHTS = 28  # the report's "what to dispense for the next N nights", as `taper show`
 
 
-def gather(db: Database, now: dt.datetime, first: str | None = None, last: str | None = None) -> ExportData:
-    """The period's nights, records and symptoms, read from the database for that period only."""
-    start, end = parse_period(first, last)
+def gather(db: Database, now: dt.datetime, first: str | None = None, last: str | None = None, *,
+           visit: bool = False) -> ExportData:
+    """The period's nights, records and symptoms, read from the database for that period only.
+    Without --from/--to the period is the whole record, or for a visit's report (`visit`: the
+    PDF) the nights since the previous report to the doctor, else the last 90 (core.visit)."""
+    asked_first, asked_last = parse_period(first, last)
     with db.unit_of_work(write=False) as repo:
         profile = require_profile(repo)
         patient_id = repo.patient_id() or ""
@@ -44,9 +49,18 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         current = tonight(profile, now)
         span = repo.night_span()
         known = [r.start for r in regimens] + ([span[0]] if span else [])
-        period_first = start or (min(known) if known else current)
-        period_last = end or max([current] + ([span[1]] if span else []))
-        period_last = max(period_last, period_first)
+        period = report_period(current, now.astimezone(profile.tz).date(), min(known, default=None),
+                               span[1] if span else None, repo.reports() if visit else (),
+                               asked_first, asked_last, visit=visit)
+        period_first, period_last = period.first, period.last
+        # symptoms and stock entries, read by their own dates, are limited as the nights are; an
+        # end left open stays open (a period from the record's start also has what came before it,
+        # such as the first delivery, and one up to tonight what was entered this morning)
+        if period.basis == PeriodBasis.ASKED:
+            start = asked_first
+        else:
+            start = period_first if known and period_first > min(known) else None
+        end = asked_last
         records = tuple(repo.records_for_nights(period_first, period_last,
                                                 kinds=("dose", "skip", "void")))
         symptoms = repo.symptoms(start, end)
@@ -60,8 +74,8 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
     rule = default_rule()
     return ExportData(
         generated_at=now.astimezone(profile.tz), patient_id=patient_id, tonight=current,
-        first=period_first, last=period_last, clipped=bool(start or end),
-        from_given=start is not None, profile=profile, drug=monograph(),
+        first=period_first, last=period_last, clipped=bool(asked_first or asked_last),
+        from_given=asked_first is not None, period=period, profile=profile, drug=monograph(),
         regimens=tuple(regimens), records=records, nights=tuple(nights),
         symptoms=tuple(symptoms), schedule=tuple(segments(regimens, period_first, end)),
         stock=stock, dispensing=dispensing(regimens, first_night(tonight_decision)),
@@ -127,29 +141,75 @@ def writer_for(fmt: str, table: str = "records") -> Callable[[ExportData, IO[byt
     return write
 
 
+@dataclass(frozen=True)
+class Written:
+    """A file an export wrote: where, the nights it covers and why, and (the doctor's report only)
+    why it could not be remembered as the last report, when it could not (the file stays)."""
+
+    path: Path
+    period: Period | None  # None: the archive, which holds the whole record
+    not_noted: str | None = None
+
+
 def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | None = None,
            last: str | None = None, force: bool = False,
-           stdout: IO[bytes] | None = None, table: str = "records") -> Path | None:
+           stdout: IO[bytes] | None = None, table: str = "records") -> Written | None:
     """Gather the period, render it with the format's library, and write it safely: to a file
     whose name ends in the format's suffix, or (text formats) to `stdout` when `output` is "-".
-    A CSV holds one table: the records (the default) or the withdrawal check-ins."""
+    A CSV holds one table: the records (the default) or the withdrawal check-ins.
+
+    The PDF is the report for the doctor: without --from/--to it covers the nights since the
+    previous one (or the last 90), and once it is in place it is remembered as the last report.
+    Nothing is remembered of a file that was not written."""
     if fmt not in FORMATS:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     if not output or not output.strip():
         raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
                        hint="-o PATH")
+    if fmt == "archive":
+        return _archive(db, now, output, first, last, force, table)
     write = writer_for(fmt, table)
+    visit = fmt == "pdf"
     if output == "-":
         if fmt not in TEXT_FORMATS or stdout is None:
             raise BadInput(f"a {fmt.upper()} file cannot be written to the terminal: give a file "
                            f"name ending in {SUFFIXES[fmt]} (only {', '.join(TEXT_FORMATS)} can)")
-        write(gather(db, now, first, last), stdout)
+        write(gather(db, now, first, last, visit=visit), stdout)
         return None
     target = Path(output).expanduser()
     if target.suffix.lower() not in FITTING.get(fmt, (SUFFIXES[fmt],)):
         raise BadInput(f"the file name {target.name} does not fit the {fmt.upper()} format: give "
                        f"a name ending in {SUFFIXES[fmt]}, or choose the format that fits it")
     check_target(target, force, protect=db.file)
-    data = gather(db, now, first, last)
+    data = gather(db, now, first, last, visit=visit)
     write_atomically(target.absolute(), lambda stream: write(data, stream))
-    return target
+    period = data.period
+    assert period is not None  # gather decides it
+    if not visit:
+        return Written(target, period)
+    return Written(target, period, _note_report(db, now, period, data.profile.zone))
+
+
+def _archive(db: Database, now: dt.datetime, output: str, first: str | None, last: str | None,
+             force: bool, table: str) -> Written:
+    """The whole record as one file: no period, no table, never to the terminal."""
+    from medtrack.services.archive import export_archive  # zip and CSV tables: this format only
+
+    if first or last or table != "records":
+        raise BadInput("an archive holds the whole record: it takes no --from, --to or --table")
+    if output == "-":
+        raise BadInput("an archive cannot be written to the terminal: give a file name ending in .zip")
+    return Written(export_archive(db, now, output, force), None)
+
+
+def _note_report(db: Database, now: dt.datetime, period: Period, zone: str) -> str | None:
+    """Remember the report just written for the doctor; None when done, else why not. The file is
+    in place by now: a database that cannot be written (read-only, damaged) keeps it, and says so."""
+    try:
+        with db.unit_of_work() as repo:
+            repo.add_report(ReportWritten(at=now, zone=zone, first=period.first, last=period.last,
+                                          basis=period.basis), recorded_at=now)
+    except (StorageProblem, Refused) as problem:  # a read-only file, a login that may only read
+        return (f"noting the report in the database failed ({problem.message}), so the next report "
+                "will not start from it")
+    return None

@@ -151,8 +151,9 @@ class BatchRepository(Repository):
             self._by_id[record.id] = record
 
     def _add_dose(self, dose: Record) -> None:
-        at = bisect_right(self._dose_at, to_epoch(dose.at))
-        self._dose_at.insert(at, to_epoch(dose.at))
+        epoch = to_epoch(dose.at)
+        at = bisect_right(self._dose_at, epoch)
+        self._dose_at.insert(at, epoch)
         self._doses.insert(at, dose)
 
     def _cancel(self, record_id: int, void: Record) -> None:

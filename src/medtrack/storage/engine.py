@@ -20,7 +20,7 @@ from medtrack.storage import postgres
 from medtrack.storage.pg_schema import FUTURE_MESSAGE
 from medtrack.storage.refusals import TWELVE_HOURS_TRIGGER, one_per_night, refused_change, twelve_hours
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made under a fixed clock
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import getpass
 import json
 import uuid
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import exc, func, insert, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -24,9 +26,11 @@ from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.core.stock import judged_entries
+from medtrack.core.visit import ReportWritten
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
+from medtrack.storage.copy import PatientRows, made_under_fixed_clock, read_patient, write_patient
 from medtrack.storage.engine import make_private, open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
@@ -37,7 +41,10 @@ from medtrack.storage.rows import (
     profile_row,
     record_of,
     record_row,
+    record_values,
     regimen_of,
+    report_of,
+    report_row,
     stock_of,
     stock_row,
     symptom_of,
@@ -52,6 +59,7 @@ from medtrack.storage.tables import (
     ProfileRow,
     RecordRow,
     RegimenRow,
+    ReportRow,
     StepRow,
     StockRow,
     SymptomRow,
@@ -59,8 +67,8 @@ from medtrack.storage.tables import (
 
 __all__ = ["Database", "KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
-_Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow, CheckinRow)
-_Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow, CheckinRow)
+_Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
+_Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
 
 
 def new_patient_id() -> str:
@@ -203,16 +211,21 @@ class Repository:
 
         On a database kept on the real clock, an entry dated later than the real clock is
         refused here, whichever path made it (the schema refuses it too, in fewer words)."""
+        for column, value in self._entry_stamp(row.at_utc).items():
+            setattr(row, column, value)
+        return row
+
+    def _entry_stamp(self, at_utc: int) -> dict[str, Any]:
+        """The columns `_stamp` sets on an entry dated `at_utc`, once it is checked against the
+        real clock: its patient, the name given for it and the login that entered it."""
         if not self.made_under_fixed_clock():
             real = self.clock.real_now()
-            if row.at_utc > to_epoch(real):
+            if at_utc > to_epoch(real):
                 raise BadInput(f"an entry cannot be dated later than the real clock (it is dated "
-                               f"{dt.datetime.fromtimestamp(row.at_utc, UTC):%Y-%m-%d %H:%M} UTC, the "
+                               f"{dt.datetime.fromtimestamp(at_utc, UTC):%Y-%m-%d %H:%M} UTC, the "
                                f"real clock says {real.astimezone(UTC):%Y-%m-%d %H:%M} UTC); nothing "
                                "was written")
-        self._own(row).recorded_by = self.recorder()
-        row.entered_by = self.login()
-        return row
+        return {"patient_id": self.patient, "recorded_by": self.recorder(), "entered_by": self.login()}
 
     # -- the database's clock ------------------------------------------------------------
     def made_under_fixed_clock(self) -> bool:
@@ -413,6 +426,19 @@ class Repository:
                 and (first is None or r.night >= first.isoformat())
                 and (last is None or r.night <= last.isoformat())]
 
+    # -- reports written for the doctor ---------------------------------------------------
+    def add_report(self, report: ReportWritten, *, recorded_at: dt.datetime) -> ReportWritten:
+        row = self._stamp(report_row(report, recorded_at))
+        self.session.add(row)
+        self.session.flush()
+        return report_of(row)
+
+    def reports(self) -> list[ReportWritten]:
+        """The reports written for the doctor, oldest first."""
+        query = (select(ReportRow).where(col(ReportRow.patient_id) == self.patient)
+                 .order_by(col(ReportRow.at_utc), col(ReportRow.id)))
+        return [report_of(r) for r in self.session.exec(query)]
+
     # -- stock ---------------------------------------------------------------------------
     def add_stock(self, entry: StockEntry, *, recorded_at: dt.datetime) -> StockEntry:
         row = self._stamp(stock_row(entry, recorded_at))
@@ -454,7 +480,7 @@ class Repository:
     # -- many records in one unit of work (an import) --------------------------------------
     def append_records(self, records: Sequence[Record], *, recorded_at: dt.datetime,
                        names: Sequence[str | None] = ()) -> list[int]:
-        """Append records in one statement, each stamped as `add_record` stamps it (`_stamp`),
+        """Append records in one statement, each stamped as `add_record` stamps it (`_entry_stamp`),
         entered by the name given beside it in `names` (None or none given: as this unit of
         work enters), and checked by the schema as every insert is: their new ids, in order.
         No object stays in the session for them (an import writes thousands in one unit of
@@ -462,21 +488,29 @@ class Repository:
         rows = []
         for index, record in enumerate(records):
             with self.entered_by(names[index] if index < len(names) else None):
-                rows.append(self._stamp(record_row(record, recorded_at)).model_dump(exclude={"id"}))
+                values = record_values(record, recorded_at)
+                rows.append(values | self._entry_stamp(values["at_utc"]))
         if not rows:
             return []
-        table = RecordRow.metadata.tables[RecordRow.__tablename__]
-        # RETURNING gives the ids in no promised order, but both databases number the rows of an
-        # INSERT in the order they come: ascending ids are the records' in order. At most 50 rows
-        # a statement: the driver keeps each statement it prepared, one per number of rows.
-        statement = insert(table).returning(table.c.id).execution_options(insertmanyvalues_page_size=50)
-        ids = sorted(self.session.connection().execute(statement, rows).scalars())
+        ids = sorted(self.session.connection().execute(_append_statement(), rows).scalars())
         for record in records:
             if record.kind == "void" and record.voids is not None:
                 stale = self.session.identity_map.get(self.session.identity_key(RecordRow, record.voids))
                 if stale is not None:
                     self.session.expire(stale)
         return ids
+
+
+@functools.cache
+def _append_statement() -> Insert:
+    """The INSERT of `append_records`, made once: SQLAlchemy then finds it compiled without
+    working out its cache key again (an import runs it thousands of times).
+
+    RETURNING gives the ids in no promised order, but both databases number the rows of an
+    INSERT in the order they come: ascending ids are the records' in order. At most 50 rows a
+    statement: the driver keeps each statement it prepared, one per number of rows."""
+    table = RecordRow.metadata.tables[RecordRow.__tablename__]
+    return insert(table).returning(table.c.id).execution_options(insertmanyvalues_page_size=50)
 
 
 class KeepAndRefuse(Exception):
@@ -604,6 +638,22 @@ class Database:
         """Whether the database holds more than one patient (reads two ids at most)."""
         with self.reading() as session:
             return len(session.exec(select(PatientRow.id).limit(2)).all()) > 1
+
+    def whole_patient(self, number: int) -> PatientRows:
+        """Every row of one patient, from one snapshot (`db copy`, the archive)."""
+        with self.reading() as session:
+            return read_patient(session.connection(), number)
+
+    def add_whole_patient(self, rows: PatientRows) -> int:
+        """Write a patient copied from elsewhere, in one transaction; the new patient's number."""
+        with self.unit_of_work(new_patient=True) as repo:
+            if repo.session.exec(select(PatientRow.id).where(col(PatientRow.uuid) == rows.uuid)).first():
+                raise BadInput(f"this database already holds the patient {rows.uuid}: nothing was written")
+            return write_patient(repo.session.connection(), rows)
+
+    def made_under_fixed_clock(self) -> bool:
+        with self.reading() as session:
+            return made_under_fixed_clock(session.connection())
 
     @property
     def file(self) -> Path | None:

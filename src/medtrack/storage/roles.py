@@ -2,9 +2,10 @@
 
 Two NOLOGIN roles; people get LOGIN roles that are members of one (`GRANT medtrack_nurse TO anna`).
 
-- medtrack_nurse records doses, skips and voids, symptoms and stock: INSERT on record, symptom
-  and stock. A void is an INSERT too: the schema's trigger function (SECURITY DEFINER, run as
-  the schema's owner) marks the voided record, so no role ever needs UPDATE on a record.
+- medtrack_nurse records doses, skips and voids, symptoms, check-ins and stock, and writes the
+  report for the doctor: INSERT on record, symptom, checkin, stock and doctor_report. A void is
+  an INSERT too: the schema's trigger function (SECURITY DEFINER, run as the schema's owner)
+  marks the voided record, so no role ever needs UPDATE on a record.
   Every write for a patient first locks the patient's row (SELECT ... FOR UPDATE), which
   PostgreSQL allows only with UPDATE on some column of the table: UPDATE (created_at_utc) on
   patient, harmless because the patient table's trigger refuses every UPDATE.
@@ -28,8 +29,8 @@ from sqlalchemy.engine import Connection, Engine
 NURSE = "medtrack_nurse"
 PRESCRIBER = "medtrack_prescriber"
 TABLES = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock",
-          "prescriber_lock", "migration_log", "alembic_version", "database_clock", "checkin")
-NURSE_WRITES = ("record", "symptom", "stock", "checkin")
+          "prescriber_lock", "migration_log", "alembic_version", "database_clock", "checkin", "doctor_report")
+NURSE_WRITES = ("record", "symptom", "stock", "checkin", "doctor_report")
 PRESCRIBER_WRITES = ("patient", "profile_version", "regimen", "regimen_step")
 # What the row lock needs: UPDATE on one column of patient (the table's trigger refuses any UPDATE).
 ROW_LOCK_COLUMN = "created_at_utc"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from medtrack.core.checkin import CheckIn
@@ -21,12 +22,14 @@ from medtrack.core.model import (
     Symptom,
 )
 from medtrack.core.symptoms import is_urgent
+from medtrack.core.visit import PeriodBasis, ReportWritten
 from medtrack.monograph import load_monograph
 from medtrack.storage.tables import (
     CheckinRow,
     ProfileRow,
     RecordRow,
     RegimenRow,
+    ReportRow,
     StepRow,
     StockRow,
     SymptomRow,
@@ -101,13 +104,19 @@ def record_of(row: RecordRow, void: RecordRow | None = None) -> Record:
 
 
 def record_row(record: Record, recorded_at: dt.datetime) -> RecordRow:
-    return RecordRow(
-        kind=record.kind, night=record.night.isoformat(), at_utc=to_epoch(record.at),
-        zone=record.zone, dose_ug=record.dose_ug, scheduled_ug=record.scheduled_ug,
-        already_taken=record.already_taken, voided=False, voids=record.voids, note=record.note,
-        acknowledged=record.acknowledged, rule=record.rule, recorded_at_utc=to_epoch(recorded_at),
-        not_taken=record.not_taken, imported=record.imported,
-    )
+    return RecordRow(**record_values(record, recorded_at))
+
+
+def record_values(record: Record, recorded_at: dt.datetime) -> dict[str, Any]:
+    """A new record's columns, but for who entered it (see Repository._stamp): what a row is
+    made of, or, for many records written in one statement, what the statement is given
+    (making a table object costs more than the rest of a record's import)."""
+    return {"kind": record.kind, "night": record.night.isoformat(), "at_utc": to_epoch(record.at),
+            "zone": record.zone, "dose_ug": record.dose_ug, "scheduled_ug": record.scheduled_ug,
+            "already_taken": record.already_taken, "voided": False, "voids": record.voids,
+            "note": record.note, "acknowledged": record.acknowledged, "rule": record.rule,
+            "recorded_at_utc": to_epoch(recorded_at), "not_taken": record.not_taken,
+            "imported": record.imported}
 
 
 def symptom_of(row: SymptomRow) -> Symptom:
@@ -159,3 +168,16 @@ def checkin_row(checkin: CheckIn, recorded_at: dt.datetime) -> CheckinRow:
                       zone=checkin.zone, ratings=json.dumps(dict(checkin.ratings)),
                       step_night=checkin.step_night.isoformat() if checkin.step_night else None,
                       step_ug=checkin.step_ug, note=checkin.note, recorded_at_utc=to_epoch(recorded_at))
+
+
+def report_of(row: ReportRow) -> ReportWritten:
+    return ReportWritten(at=from_epoch(row.at_utc, row.zone), zone=row.zone,
+                         first=dt.date.fromisoformat(row.first_night), last=dt.date.fromisoformat(row.last_night),
+                         basis=PeriodBasis(row.basis), format=row.format, id=row.id or 0,
+                         recorded_by=row.recorded_by, entered_by=row.entered_by)
+
+
+def report_row(report: ReportWritten, recorded_at: dt.datetime) -> ReportRow:
+    return ReportRow(format=report.format, at_utc=to_epoch(report.at), zone=report.zone,
+                     first_night=report.first.isoformat(), last_night=report.last.isoformat(),
+                     basis=str(report.basis), recorded_at_utc=to_epoch(recorded_at))

@@ -183,3 +183,21 @@ class CheckinRow(SQLModel, table=True):
     recorded_at_utc: int
     recorded_by: str | None = None
     entered_by: str | None = None
+
+
+class ReportRow(SQLModel, table=True):
+    """A report written for the doctor (the PDF): when, for which nights and why (append-only)."""
+
+    __tablename__ = "doctor_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int | None = Field(default=None, foreign_key="patient.id")
+    format: str = "pdf"
+    at_utc: int
+    zone: str
+    first_night: str
+    last_night: str
+    basis: str
+    recorded_at_utc: int
+    recorded_by: str | None = None
+    entered_by: str | None = None

@@ -29,13 +29,14 @@ from medtrack.tui.safe import plain
 
 FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"),
            ("csv", "Doses, skips and voids (CSV)"), ("checkins", "Withdrawal check-ins (CSV)"),
-           ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"))
+           ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"),
+           ("archive", "Whole record, to keep or move (archive)"))
 TABLES = {"checkins": ("csv", "checkins")}  # a choice that is one table of a format: format, table
 
 
 def default_path(choice: str, today: dt.date) -> str:
     fmt, table = TABLES.get(choice, (choice, "records"))
-    name = "medtrack-checkins" if table == "checkins" else "medtrack"
+    name = {"checkins": "medtrack-checkins"}.get(table, "medtrack-whole" if fmt == "archive" else "medtrack")
     return str(Path.home() / f"{name}-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
@@ -50,8 +51,8 @@ class ExportScreen(PatientScreen):
                 for i, (key, label) in enumerate(FORMATS):
                     yield RadioButton(label, value=i == 0, id=f"fmt-{key}")
             with Horizontal(id="export-range"):
-                yield Input(placeholder="from YYYY-MM-DD (all)", id="from", compact=True)
-                yield Input(placeholder="to YYYY-MM-DD (all)", id="to", compact=True)
+                yield Input(placeholder="from YYYY-MM-DD (optional)", id="from", compact=True)
+                yield Input(placeholder="to YYYY-MM-DD (optional)", id="to", compact=True)
             yield Label(plain("Save to"))
             yield Input(id="path", compact=True)
             with Horizontal(classes="dialog-buttons"):
@@ -96,9 +97,15 @@ class ExportScreen(PatientScreen):
         result = self.query_one("#export-result", Static)
         fmt, table = TABLES.get(choice, (choice, "records"))
         try:
-            target = export(self.db, app.now(), fmt, path, first, last, force, table=table)
+            written = export(self.db, app.now(), fmt, path, first, last, force, table=table)
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return
-        assert target is not None  # a file: only the command line writes to stdout
-        app.call_from_thread(result.update, plain(f"Written to {target.absolute()}"))
+        assert written is not None  # a file: only the command line writes to stdout
+        said = f"Written to {written.path.absolute()}"
+        period = written.period
+        if fmt == "pdf" and period is not None:  # the report for the doctor: nights chosen for the visit
+            said += f": nights {period.first} to {period.last}, {period.words()}"
+        if written.not_noted:
+            said += f" ({written.not_noted})"
+        app.call_from_thread(result.update, plain(said))
