@@ -125,3 +125,12 @@ def test_an_archive_moves_a_patient_into_a_ward_on_postgresql(run, tmp_path, pg_
     assert views(run, tmp_path / "back.db") == views(run, source)
     assert json.loads(zipfile.ZipFile(again).read("manifest.json"))["tables"]["record"]["rows"] == \
         json.loads(zipfile.ZipFile(archive).read("manifest.json"))["tables"]["record"]["rows"]
+
+
+def test_the_version_the_archive_names_is_the_packages():
+    import tomllib
+
+    from medtrack import __version__
+
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert __version__ == pyproject["project"]["version"]
