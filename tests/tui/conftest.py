@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tui_helpers import DEMO_NOW, make_patient
@@ -66,3 +68,25 @@ def make_app() -> Iterator[Callable[..., MedtrackApp]]:
         app.opening.close()
 
 
+
+
+@pytest.fixture
+def ward_db(run: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Four Berlin patients made with the CLI (numbers 1-4: Ada, Bert, Carla, Dora). At 22:40 on
+    25 November Bert is due until 23:00, Ada until 23:30, Carla's window opens at 23:00 and Dora
+    took hers at 21:10."""
+    ids = (f"5f0c7d1e-9a4b-4c2d-8e6f-{n:012d}" for n in itertools.count(1))
+    monkeypatch.setattr("medtrack.storage.repository.new_patient_id", lambda: next(ids))
+    path = tmp_path / "ward.db"
+    set_up = "2026-11-01T12:00+01:00"
+    patients = {"Ada Muster": ("22:30", "06:30", "1mg"), "Bert Brandt": ("22:00", "06:00", "0.5mg"),
+                "Carla Cruz": ("01:00", "08:30", "0.75mg"), "Dora Dahl": ("22:30", "06:30", "1mg")}
+    for number, (name, (bedtime, wake, dose)) in enumerate(patients.items(), 1):
+        more = ("--add-patient",) if number > 1 else ()
+        run.ok("init", "--name", name, "--born", "1940-05-01", "--tz", "Europe/Berlin", "--bedtime", bedtime,
+               "--wake", wake, *more, now=set_up, db=path)
+        run.ok("--patient", str(number), "prescribe", "--dose", dose, "--prescriber", "Dr. Weiss",
+               "--start", "2026-11-01", now=set_up, db=path)
+    run.ok("--patient", "4", "log", now="2026-11-25T21:10+01:00", db=path)
+    run.close()
+    return path

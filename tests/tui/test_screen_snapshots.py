@@ -15,7 +15,6 @@ a run of text, shifting columns, unless the root `<svg` is given `xml:space="pre
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,27 +267,6 @@ def test_first_run_setup(tmp_path, make_app, snap_compare, look):
 
 
 WARD_NOW = berlin(2026, 11, 25, 22, 40)
-
-
-@pytest.fixture
-def ward_db(run, monkeypatch, tmp_path) -> Path:
-    """Four Berlin patients made with the CLI (as tests/tui/test_ward.py's): at WARD_NOW Bert and
-    Ada are due, Carla's window opens at 23:00, Dora took hers at 21:10."""
-    ids = (f"5f0c7d1e-9a4b-4c2d-8e6f-{n:012d}" for n in itertools.count(1))
-    monkeypatch.setattr("medtrack.storage.repository.new_patient_id", lambda: next(ids))
-    path = tmp_path / "ward.db"
-    set_up = "2026-11-01T12:00+01:00"
-    patients = {"Ada Muster": ("22:30", "06:30", "1mg"), "Bert Brandt": ("22:00", "06:00", "0.5mg"),
-                "Carla Cruz": ("01:00", "08:30", "0.75mg"), "Dora Dahl": ("22:30", "06:30", "1mg")}
-    for number, (name, (bedtime, wake, dose)) in enumerate(patients.items(), 1):
-        more = ("--add-patient",) if number > 1 else ()
-        run.ok("init", "--name", name, "--born", "1940-05-01", "--tz", "Europe/Berlin", "--bedtime", bedtime,
-               "--wake", wake, *more, now=set_up, db=path)
-        run.ok("--patient", str(number), "prescribe", "--dose", dose, "--prescriber", "Dr. Weiss",
-               "--start", "2026-11-01", now=set_up, db=path)
-    run.ok("--patient", "4", "log", now="2026-11-25T21:10+01:00", db=path)
-    run.close()
-    return path
 
 
 def test_ward(ward_db, make_app, snap_compare, look):

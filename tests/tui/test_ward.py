@@ -8,11 +8,9 @@ the app gets a fixed clock (Berlin) and an 80x24 terminal.
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 import sys
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
@@ -27,28 +25,8 @@ from medtrack.tui.ward import WardScreen
 pytestmark = pytest.mark.slow  # a real Textual app per test
 
 NOW = berlin(2026, 11, 25, 22, 40)
-SET_UP = "2026-11-01T12:00+01:00"
 # At NOW: Bert due until 23:00, Ada due until 23:30, Carla's window opens at 23:00, Dora took hers.
 ORDER = ["Bert Brandt", "Ada Muster", "Carla Cruz", "Dora Dahl"]
-
-
-@pytest.fixture
-def ward_db(run, monkeypatch, tmp_path) -> Path:
-    """Four Berlin patients made with the CLI (numbers 1-4: Ada, Bert, Carla, Dora)."""
-    ids = (f"5f0c7d1e-9a4b-4c2d-8e6f-{n:012d}" for n in itertools.count(1))
-    monkeypatch.setattr("medtrack.storage.repository.new_patient_id", lambda: next(ids))
-    path = tmp_path / "ward.db"
-    patients = {"Ada Muster": ("22:30", "06:30", "1mg"), "Bert Brandt": ("22:00", "06:00", "0.5mg"),
-                "Carla Cruz": ("01:00", "08:30", "0.75mg"), "Dora Dahl": ("22:30", "06:30", "1mg")}
-    for number, (name, (bedtime, wake, dose)) in enumerate(patients.items(), 1):
-        more = ("--add-patient",) if number > 1 else ()
-        run.ok("init", "--name", name, "--born", "1940-05-01", "--tz", "Europe/Berlin", "--bedtime", bedtime,
-               "--wake", wake, *more, now=SET_UP, db=path)
-        run.ok("--patient", str(number), "prescribe", "--dose", dose, "--prescriber", "Dr. Weiss",
-               "--start", "2026-11-01", now=SET_UP, db=path)
-    run.ok("--patient", "4", "log", now="2026-11-25T21:10+01:00", db=path)
-    run.close()
-    return path
 
 
 def table(app) -> DataTable:
