@@ -86,7 +86,7 @@ def fixed_clock_copy(source: Path, target: Path) -> Path:
     import sqlite3
     from contextlib import closing
 
-    from medtrack.storage.repository import Database
+    from medtrack.storage.database import Database
 
     shutil.copyfile(source, target)
     target.chmod(0o600)

@@ -153,7 +153,7 @@ def db_path(tmp_path: Path, locations: Locations) -> Path | str:
 
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path | str) -> Runner:
-    from medtrack.storage.repository import Database
+    from medtrack.storage.database import Database
 
     # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock
     # or debug switch from the environment, nor on its login name: whoever enters a record without

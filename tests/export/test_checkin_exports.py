@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from test_fhir_export import OBSERVATION_STATUS, broken_references, resources, validate_with_r4b
 
 from medtrack.services.export import gather
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 from medtrack.withdrawal import load_withdrawal
 
 PLANNED_AT = "2026-11-10T20:00+01:00"

@@ -40,7 +40,7 @@ from fhir.resources.R4B.bundle import Bundle
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
 from medtrack.services.export import gather
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 UCUM = "http://unitsofmeasure.org"
 PATIENT_ID = "5f0c7d1e-9a4b-4c2d-8e6f-0123456789ab"  # what tests/conftest.py makes init store

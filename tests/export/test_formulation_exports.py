@@ -27,7 +27,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from medtrack.services.export import gather
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 SET_UP = "2026-09-30T12:00+02:00"
 COUNTED_AT = "2026-10-31T10:00+01:00"

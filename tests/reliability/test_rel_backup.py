@@ -41,7 +41,7 @@ import datetime as dt, sys, pathlib, time
 from zoneinfo import ZoneInfo
 from medtrack.services.dosing import log_dose
 from medtrack.services.symptoms import log_symptom
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 db = Database(pathlib.Path(sys.argv[1]))
 stop = pathlib.Path(sys.argv[2])
 now = dt.datetime(2099, 1, 1, 12, tzinfo=ZoneInfo("Europe/Berlin"))  # every night is past

@@ -29,7 +29,7 @@ from reliability_helpers import integrity, rule_violations
 
 from medtrack.cli import main
 from medtrack.cli.parser import build_parser
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 
 def command_table() -> dict[tuple[str, ...], list[argparse.Action]]:

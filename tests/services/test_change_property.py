@@ -30,7 +30,7 @@ from medtrack.services.dosing import log_dose, skip_night
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
 from medtrack.services.taper import PlanRequest, change_plan, set_plan
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FIRST = dt.date(2026, 11, 1)

@@ -31,7 +31,7 @@ def _log_with_pause(db: str, now: str, barrier, results) -> None:  # type: ignor
     """Child: wait for the others, then log through the service with a pause inside the check."""
     import medtrack.services.dosing as dosing
     from medtrack.errors import MedtrackError
-    from medtrack.storage.repository import Database
+    from medtrack.storage.database import Database
 
     real = dosing.night_facts
 

@@ -27,8 +27,8 @@ from medtrack.services.live import watch_changes
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
 from medtrack.storage import probe
+from medtrack.storage.database import Database
 from medtrack.storage.probe import Fault
-from medtrack.storage.repository import Database
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 SET_UP = dt.datetime(2026, 11, 1, 12, 0, tzinfo=BERLIN)

@@ -33,7 +33,7 @@ from medtrack.errors import BadInput, Refused
 from medtrack.services.dosing import log_dose, skip_night, void_record
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, set_profile
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 UTC = dt.UTC
 FIRST_NIGHT = dt.date(2026, 11, 1)

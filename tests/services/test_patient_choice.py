@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from medtrack.core.model import Patient
 from medtrack.errors import BadInput
-from medtrack.storage.repository import choose_patient
+from medtrack.storage.database import choose_patient
 
 WARD = [Patient(1, "5f0c7d1e-9a4b-4c2d-8e6f-000000000001", "Ada Muster"),
         Patient(2, "5f0c7d1e-9a4b-4c2d-8e6f-000000000002", "Bruno Beispiel"),

@@ -71,7 +71,7 @@ def ward(pg_server: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capture
     """The owner sets up a patient on 1 mg (1 mg tablets) and applies the roles; the nurse
     receives 30 tablets on 1 November and gives a tablet on each of the ten nights after, so
     20 are left on 11 November."""
-    from medtrack.storage.repository import Database
+    from medtrack.storage.database import Database
 
     monkeypatch.setenv("TZ", "UTC")
     for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "MEDTRACK_USER", "MEDTRACK_PATIENT"):

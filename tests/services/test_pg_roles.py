@@ -90,7 +90,7 @@ def _login_roles(server: Any) -> None:
 def wards(pg_server: Any, monkeypatch: pytest.MonkeyPatch,
           capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[str | None], Ward]]:
     """Makes ward databases: the owner sets up a patient on 1 mg and applies the roles."""
-    from medtrack.storage.repository import Database
+    from medtrack.storage.database import Database
 
     monkeypatch.setenv("TZ", "UTC")
     for name in ("MEDTRACK_DB", "MEDTRACK_NOW", "MEDTRACK_DEBUG", "MEDTRACK_USER", "MEDTRACK_PATIENT"):

@@ -25,9 +25,9 @@ from medtrack.location import ServerUrl, parse_location
 from medtrack.services.dosing import log_dose
 from medtrack.services.prescribing import prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
+from medtrack.storage.database import Database
 from medtrack.storage.engine import SCHEMA_VERSION
 from medtrack.storage.pg_schema import CHECK_STATE
-from medtrack.storage.repository import Database
 
 pytestmark = pytest.mark.postgres
 
@@ -392,7 +392,7 @@ HALF_WRITTEN = """
 import datetime as dt, sys, time
 from medtrack.core.model import Record
 from medtrack.location import parse_location
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 db = Database(parse_location(sys.argv[1]))
 with db.unit_of_work() as repo:
     at = dt.datetime.fromisoformat(sys.argv[2])

@@ -11,7 +11,7 @@ from tui_helpers import SIZE, berlin, press, screen_text, settle, text_of, until
 
 from backends import SCHEMA_5_DEMO, fixed_clock_copy
 from medtrack.services.dosing import log_dose, skip_night
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 from medtrack.tui.history import BY_WIDTH, HistoryScreen
 
 LONG = "Schwester Annegret Müller-Lüdenscheidt"

@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
 
 from medtrack.clock import fixed_clock
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 from medtrack.tui.app import MedtrackApp
 
 BERLIN = ZoneInfo("Europe/Berlin")

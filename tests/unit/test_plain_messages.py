@@ -24,7 +24,7 @@ from medtrack.services.checkin import record_checkin
 from medtrack.services.demo import fill_demo
 from medtrack.services.dosing import log_dose
 from medtrack.services.taper import PlanRequest, change_plan, preview_plan, set_plan
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = dt.datetime(2026, 11, 25, 20, 0, tzinfo=BERLIN)

@@ -10,7 +10,7 @@ from medtrack.errors import BadInput
 from medtrack.location import Location, ServerUrl
 from medtrack.services.lock import require_pin
 from medtrack.storage.backup import restore_backup, write_backup
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 
 def _file_only(database: Location, what: str) -> Path:

@@ -15,7 +15,8 @@ from medtrack.core.timeline import Completion
 from medtrack.services.common import require_profile
 from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 __all__ = ["CalendarNight", "Month", "calendar_month", "decided_nights", "month_view", "recent_nights"]
 

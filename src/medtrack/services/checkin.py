@@ -18,7 +18,8 @@ from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
 from medtrack.services.common import parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 from medtrack.withdrawal import Withdrawal, load_withdrawal
 
 

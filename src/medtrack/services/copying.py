@@ -15,7 +15,7 @@ from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
 from medtrack.location import Location
 from medtrack.services.database import Database, open_database
-from medtrack.storage.repository import choose_patient
+from medtrack.storage.database import choose_patient
 
 
 @dataclass(frozen=True)

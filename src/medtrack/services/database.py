@@ -7,8 +7,8 @@ import contextlib
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import NoProfile
 from medtrack.location import Location
+from medtrack.storage.database import Database
 from medtrack.storage.engine import upgrade_schema
-from medtrack.storage.repository import Database
 
 __all__ = ["Database", "check_clock", "open_database", "upgrade_database"]
 

@@ -15,7 +15,8 @@ from medtrack.errors import BadInput
 from medtrack.location import Location
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import DAY, tonight
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 SYMPTOMS = [("Drowsiness", "drowsiness", 2), ("Headache", "headache", 2),
             ("Dizziness", "dizziness", 3), ("Withdrawal symptoms", "withdrawal-symptoms", 4),

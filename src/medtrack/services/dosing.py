@@ -17,7 +17,8 @@ from medtrack.errors import BadInput, Refused
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.nights import decider, night_facts, tonight
 from medtrack.services.text import optional_text, require_text
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 
 @dataclass(frozen=True)

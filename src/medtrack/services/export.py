@@ -24,8 +24,9 @@ from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
 from medtrack.services.stock import stock_report
+from medtrack.storage.database import Database
 from medtrack.storage.files import check_target, write_atomically
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.repository import Repository
 from medtrack.withdrawal import load_withdrawal
 
 FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics", "archive")

@@ -8,8 +8,8 @@ from typing import Any
 from medtrack.core.rules import TonightState
 from medtrack.core.units import format_mg
 from medtrack.services.status import Status
+from medtrack.storage.database import Database
 from medtrack.storage.probe import Fault, probe
-from medtrack.storage.repository import Database
 
 # What is wrong, said once for the screen and the command line: plain words, no options.
 MESSAGES = {

@@ -26,7 +26,8 @@ from medtrack.errors import BadInput, MedtrackError
 from medtrack.export.csv_checkins import FIXED
 from medtrack.export.csv_export import restore
 from medtrack.services.common import require_profile
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 BATCH_ROWS = 1000
 MAX_BYTES = 200 * 1024 * 1024

@@ -42,7 +42,8 @@ from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.import_batch import BatchRepository
 from medtrack.services.import_file import CsvFile, Row, Targets
 from medtrack.services.nights import night_facts
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 BATCH_ROWS = 1000  # rows a batch (one transaction) holds, unless a void later points back into it
 MAX_BATCH_ROWS = 2000  # ... and never more: a void further on than this is written in a later batch

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Hashable
 
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 from medtrack.storage.watch import Watch, open_watch
 
 UNREAD = object()  # no read yet, or its version was not known: the next look is news

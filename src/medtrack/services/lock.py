@@ -9,7 +9,8 @@ import re
 import secrets
 
 from medtrack.errors import BadInput, Refused
-from medtrack.storage.repository import Database, KeepAndRefuse, LockState, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import KeepAndRefuse, LockState, Repository
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -18,7 +18,7 @@ from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.profile import check_sleep, describe_changes
 from medtrack.services.text import optional_text, require_text
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 
 
 def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start: str | None = None,

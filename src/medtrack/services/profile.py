@@ -21,7 +21,7 @@ from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.text import require_text
-from medtrack.storage.repository import Database, same_name
+from medtrack.storage.database import Database, same_name
 
 
 @dataclass(frozen=True)

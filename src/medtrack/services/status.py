@@ -20,7 +20,8 @@ from medtrack.services.nights import DAY, decider
 from medtrack.services.stock import StockReport, stock_report
 from medtrack.services.symptoms import hold_warning, urgent_tonight
 from medtrack.services.text import iso, mg
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from medtrack.errors import BadInput
 from medtrack.services.common import require_profile
 from medtrack.services.nights import decider, tonight
 from medtrack.services.text import optional_text
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 
 __all__ = ["Counted", "StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
 

@@ -13,7 +13,8 @@ from medtrack.core.rules import NightFacts
 from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS, is_urgent, shown_urgent
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 from medtrack.withdrawal import load_withdrawal
 
 SEVERE = 4

@@ -33,7 +33,8 @@ from medtrack.services.plan_build import Draft, build_draft, draft_of
 from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-exported: CLI, screens, tests use it
 from medtrack.services.status import decide_tonight
 from medtrack.services.text import iso, mg, optional_text, require_text
-from medtrack.storage.repository import Database, Repository
+from medtrack.storage.database import Database
+from medtrack.storage.repository import Repository
 from medtrack.withdrawal import load_withdrawal
 
 

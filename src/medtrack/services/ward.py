@@ -21,7 +21,7 @@ from medtrack.core.timeline import Timeline
 from medtrack.core.units import format_mg
 from medtrack.services.common import monograph
 from medtrack.services.symptoms import urgent_warnings
-from medtrack.storage.repository import Database
+from medtrack.storage.database import Database
 from medtrack.storage.ward import WardPatient, ward_reader
 
 

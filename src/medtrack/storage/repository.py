@@ -1,8 +1,7 @@
-"""The unit of work and repository: one transaction, and rows converted to core values at the edge."""
+"""The repository: one patient's rows, read and appended in a unit of work (database.py), as core values."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import getpass
@@ -10,11 +9,9 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import exc, func, insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import func, insert, text
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
@@ -28,10 +25,6 @@ from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, 
 from medtrack.core.stock import judged_entries
 from medtrack.core.visit import ReportWritten
 from medtrack.errors import BadInput, MedtrackError
-from medtrack.location import Location
-from medtrack.storage import postgres
-from medtrack.storage.copy import PatientRows, made_under_fixed_clock, read_patient, write_patient
-from medtrack.storage.engine import make_private, open_engine, storage_problem
 from medtrack.storage.rows import (
     UTC,
     checkin_of,
@@ -65,7 +58,7 @@ from medtrack.storage.tables import (
     SymptomRow,
 )
 
-__all__ = ["Database", "KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
+__all__ = ["KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
 _Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
 _Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
@@ -96,11 +89,6 @@ def patients(session: Session) -> list[Patient]:
     return [Patient(id=pid or 0, uuid=puuid, name=name) for pid, puuid, name in rows]
 
 
-def is_number(text: str) -> bool:
-    """A patient number as typed: ASCII digits that fit the key (a longer one is no patient)."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
-
-
 def read_regimens(session: Session, patient: int | None = None) -> dict[int, list[Regimen]]:
     """Prescriptions and plan versions with their steps, in recording order, by patient: one
     patient's (`patient`), or every patient's (None: the ward). Two queries either way."""
@@ -117,36 +105,6 @@ def read_regimens(session: Session, patient: int | None = None) -> dict[int, lis
     for row in session.exec(regimens):
         found.setdefault(row.patient_id or 0, []).append(regimen_of(row, steps.get(row.id or 0, [])))
     return found
-
-
-def same_name(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
-def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | None:
-    """The patient `selector` (a number, a UUID or a name) means; with no selector, the only
-    patient (None: there is none yet). Anything else is bad input naming what is accepted."""
-    listed = ", ".join(f"{p.id} {p.name or '(no profile)'}" for p in found[:8])
-    listed += ", ..." if len(found) > 8 else ""
-    if selector is None or not selector.strip():
-        if len(found) <= 1:
-            return found[0] if found else None
-        raise BadInput(f"this database holds {len(found)} patients ({listed}): choose one with "
-                       "--patient NUMBER or NAME (or MEDTRACK_PATIENT)", hint="medtrack patients lists them")
-    wanted = selector.strip()
-    if is_number(wanted):
-        matches = [p for p in found if p.id == int(wanted)]
-    else:
-        matches = [p for p in found if p.uuid == wanted.lower()] or [
-            p for p in found if p.name is not None and same_name(p.name, wanted)]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise BadInput(f"there is no patient '{wanted}' in this database (patients: {listed or 'none yet'}); "
-                       "give the number or the name as `medtrack patients` lists them")
-    numbers = ", ".join(str(p.id) for p in matches)
-    raise BadInput(f"{len(matches)} patients are named '{wanted}' (numbers {numbers}): choose one by "
-                   "its number with --patient NUMBER")
 
 
 class Repository:
@@ -530,135 +488,3 @@ class LockState:
         self.pin_hash = pin_hash
         self.failures = failures
         self.locked_until = locked_until
-
-
-class Database:
-    """A medtrack database (a SQLite file or a PostgreSQL database) seen as one patient's:
-    `unit_of_work()` gives one transaction around a Repository of that patient's rows.
-
-    `patient` chooses the patient (number, UUID or name; None: the only one); `by` names who
-    enters what is written (None: the database user). `for_patient()` gives the same database
-    seen as another patient's, sharing the connection pool.
-    """
-
-    def __init__(self, path: Location, *, create: bool = False, patient: str | None = None,
-                 by: str | None = None, clock: Clock = REAL_CLOCK) -> None:
-        self.path = path
-        self.selector = patient
-        self.by = by
-        self.clock = clock  # a fixed clock opens only a database made under one (exit 2)
-        self._patient: int | None = None  # resolved once: patients are never deleted or renumbered
-        # Before SQLite opens it, so the -wal and -shm it makes are private too.
-        notice = make_private(path) if isinstance(path, Path) else None
-        self.notices: tuple[str, ...] = (notice,) if notice else ()  # for the user, not errors
-        try:
-            self.engine: Engine = open_engine(path, create=create, fixed_clock=clock.fixed)
-        except exc.SQLAlchemyError as error:
-            raise storage_problem(error, path) from error
-
-    def for_patient(self, patient: str | int) -> Database:
-        """This database, seen as another patient's (the ward opening one patient's screen)."""
-        view = copy.copy(self)
-        view.selector = str(patient)
-        view._patient = None
-        return view
-
-    def _resolve(self, session: Session) -> int | None:
-        if self._patient is None:
-            wanted = (self.selector or "").strip()
-            # The common cases need no names read: one patient, or a number or an id that exists.
-            if not wanted:
-                found = select(PatientRow.id).order_by(col(PatientRow.id)).limit(2)
-            elif is_number(wanted):
-                found = select(PatientRow.id).where(col(PatientRow.id) == int(wanted))
-            else:
-                found = select(PatientRow.id).where(col(PatientRow.uuid) == wanted.lower())
-            ids = session.exec(found).all()
-            if len(ids) == 1:
-                self._patient = ids[0]
-                return self._patient
-            chosen = choose_patient(patients(session), self.selector)
-            self._patient = chosen.id if chosen else None
-        return self._patient
-
-    @contextmanager
-    def unit_of_work(self, *, write: bool = True, new_patient: bool = False) -> Iterator[Repository]:
-        """One transaction around the chosen patient's rows, commit on success.
-
-        Writers serialise before any check: on SQLite BEGIN IMMEDIATE (one writer per file); on
-        PostgreSQL a row lock on the patient, so nurses at different beds never wait for each
-        other, or (adding a patient) the database-wide advisory lock. Readers never wait.
-        """
-        engine: Engine = self.engine
-        if not write:
-            engine = self.engine.execution_options(medtrack_read_only=True)
-        elif not new_patient:
-            engine = self.engine.execution_options(medtrack_patient_lock=True)
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                session.begin()
-                try:
-                    patient = None if new_patient else self._resolve(session)
-                    if write and patient is not None:
-                        postgres.lock_patient(session.connection(), patient)
-                    yield Repository(session, patient, self.by, self.clock)
-                    session.commit()
-                except KeepAndRefuse as signal:
-                    session.commit()  # e.g. the failed-PIN counter: the one write a refusal keeps
-                    raise signal.error from None
-                except BaseException:
-                    session.rollback()
-                    raise
-        except MedtrackError:
-            raise
-        except exc.SQLAlchemyError as error:
-            raise storage_problem(error, self.path) from error
-
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only snapshot across all patients (the ward, the list of patients)."""
-        engine = self.engine.execution_options(medtrack_read_only=True)
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                session.begin()
-                try:
-                    yield session
-                finally:
-                    session.rollback()
-        except MedtrackError:
-            raise
-        except exc.SQLAlchemyError as error:
-            raise storage_problem(error, self.path) from error
-
-    def patients(self) -> list[Patient]:
-        with self.reading() as session:
-            return patients(session)
-
-    def several_patients(self) -> bool:
-        """Whether the database holds more than one patient (reads two ids at most)."""
-        with self.reading() as session:
-            return len(session.exec(select(PatientRow.id).limit(2)).all()) > 1
-
-    def whole_patient(self, number: int) -> PatientRows:
-        """Every row of one patient, from one snapshot (`db copy`, the archive)."""
-        with self.reading() as session:
-            return read_patient(session.connection(), number)
-
-    def add_whole_patient(self, rows: PatientRows) -> int:
-        """Write a patient copied from elsewhere, in one transaction; the new patient's number."""
-        with self.unit_of_work(new_patient=True) as repo:
-            if repo.session.exec(select(PatientRow.id).where(col(PatientRow.uuid) == rows.uuid)).first():
-                raise BadInput(f"this database already holds the patient {rows.uuid}: nothing was written")
-            return write_patient(repo.session.connection(), rows)
-
-    def made_under_fixed_clock(self) -> bool:
-        with self.reading() as session:
-            return made_under_fixed_clock(session.connection())
-
-    @property
-    def file(self) -> Path | None:
-        """The SQLite file (None on a server): what file-only steps (backups, permissions) need."""
-        return self.path if isinstance(self.path, Path) else None
-
-    def dispose(self) -> None:
-        self.engine.dispose()

@@ -16,7 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from medtrack.core.model import Patient, Profile, Record, Regimen, Symptom
-from medtrack.storage.repository import STANDING, Database, read_regimens
+from medtrack.storage.database import Database
+from medtrack.storage.repository import STANDING, read_regimens
 from medtrack.storage.rows import profile_of, record_of, symptom_of
 from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow, SymptomRow
 
