@@ -36,7 +36,8 @@ TABLES = {"checkins": ("csv", "checkins")}  # a choice that is one table of a fo
 
 def default_path(choice: str, today: dt.date) -> str:
     fmt, table = TABLES.get(choice, (choice, "records"))
-    name = {"checkins": "medtrack-checkins"}.get(table, "medtrack-whole" if fmt == "archive" else "medtrack")
+    name = {"checkins": "medtrack-checkins", "archive": "medtrack-whole", "csv": "medtrack-records"}.get(
+        table if table == "checkins" else fmt, "medtrack")
     return str(Path.home() / f"{name}-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
