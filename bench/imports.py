@@ -123,6 +123,7 @@ def build_target(path: Path, first: dt.date) -> Path:
     from medtrack.clock import fixed_clock
     from medtrack.core.model import Profile, Step
     from medtrack.services.database import open_database
+    from medtrack.storage.work import Work
 
     part = path.with_suffix(".part")
     for suffix in ("", "-wal", "-shm"):
@@ -130,7 +131,7 @@ def build_target(path: Path, first: dt.date) -> Path:
     born = dt.date(min(first.year - 30, 1900), 1, 1)
     db = open_database(part, create=True, clock=fixed_clock(NOW))
     set_up = dt.datetime.combine(first, dt.time(9), NOW.tzinfo)
-    with db.unit_of_work(new_patient=True) as repo:
+    with db.unit_of_work(Work.WRITE_DATABASE) as repo:
         repo.add_patient(at=set_up)
         repo.add_profile(Profile(name="Import Bench", born=born, zone=ZONE), at=set_up, change="created (bench)")
         repo.add_regimen(kind="prescription", prescriber="Dr. Bench", steps=[Step(first, 1000)], at=set_up)

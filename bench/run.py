@@ -623,7 +623,7 @@ MONTH_TEXT = f"{TONIGHT:%Y-%m}"  # the calendar month the hot query reads: tonig
 def bench_queries(dbs: list[Db], runs: int, work: Path, report: Report) -> None:
     from medtrack.services.calendar import calendar_month
     from medtrack.services.database import Database, open_database
-    from medtrack.services.dosing import history_page, log_dose
+    from medtrack.services.dosing import DoseRequest, history_page, log_dose
     from medtrack.services.status import status
 
     calls: dict[str, Callable[[Database], object]] = {
@@ -647,7 +647,7 @@ def bench_queries(dbs: list[Db], runs: int, work: Path, report: Report) -> None:
         def log_once(source: Path = db.source, target: Path = target) -> dict[str, float]:
             database = open_database(fresh_copy(source, target))  # opened as the command does, untimed
             try:
-                return timed(lambda: log_dose(database, NOW))
+                return timed(lambda: log_dose(database, NOW, DoseRequest()))
             finally:
                 database.dispose()
 

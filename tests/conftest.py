@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def pg_server() -> Any:
+def pg_server() -> Iterator[Server]:
     """A PostgreSQL 15 server for the session (skipped, with the reason, if it cannot start)."""
     reason = missing_reason()
     if reason is not None:
@@ -152,7 +153,7 @@ def db_path(tmp_path: Path, locations: Locations) -> Path | str:
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path | str) -> Runner:
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_path: Path | str) -> Iterator[Runner]:
     from medtrack.storage.database import Database
 
     # No test depends on the machine's zone (init without --tz takes TZ) or on a database, clock

@@ -248,6 +248,15 @@ class XlsxView:
         return mg_or_none(ruling[-1].dose_on(night)) if ruling else None
 
 
+def _by_heading(head: tuple[object, ...], values: tuple[object, ...]) -> dict[str, Any]:
+    """A sheet's row by the headings of its columns (text)."""
+    row: dict[str, Any] = {}
+    for heading, value in zip(head, values, strict=False):
+        assert isinstance(heading, str), heading
+        row[heading] = value
+    return row
+
+
 def read_xlsx(path: Path) -> XlsxView:
     from openpyxl import load_workbook
 
@@ -256,11 +265,14 @@ def read_xlsx(path: Path) -> XlsxView:
     head = plan[0]
     regimens: list[XlsxRegimen] = []
     for values in plan[1:]:
-        row = dict(zip(head, values, strict=False))
+        row = _by_heading(head, values)
         if row["step"] == 1:
             regimens.append(XlsxRegimen(str(row["version"]), row["in force from"].date()))
         regimens[-1].steps.append((row["from night"].date(), _date(row["to night"]), float(row["dose_mg"] or 0)))
     rows = list(book["Records"].iter_rows(values_only=True))
-    records = [dict(zip(rows[0], values, strict=False)) for values in rows[1:]]
-    summary = {what: value for what, value in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    records = [_by_heading(rows[0], values) for values in rows[1:]]
+    summary: dict[str, Any] = {}
+    for what, value in book["Summary"].iter_rows(min_row=2, values_only=True):
+        assert isinstance(what, str), what
+        summary[what] = value
     return XlsxView(regimens, records, summary)

@@ -11,28 +11,35 @@ from pathlib import Path
 
 import pytest
 
+import import_graph
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "medtrack"
 HEAVY_FOR_CLI = ("textual", "fpdf", "fhir", "icalendar", "alembic")
 
 
+def module_name(path: Path) -> str:
+    """`src/medtrack/cli/__init__.py` -> medtrack.cli; `src/medtrack/core/rules.py` -> medtrack.core.rules."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(("medtrack", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+
 def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-    return found
+    """Every name the module imports, anywhere in it (inside functions and `if TYPE_CHECKING:`
+    too), relative imports made absolute, and imports by string (`import_module("...")`; one
+    built at run time, like the CLI's handlers, as `prefix*`): see tests/import_graph.py."""
+    return import_graph.imports_of(path, module_name(path))
 
 
-def modules_in(package: str) -> list[Path]:
-    return sorted((SRC / package).rglob("*.py"))
+def modules_in(layer: str) -> list[Path]:
+    """The files of a package (`core`), or the one file of a top-level module (`monograph`)."""
+    single = SRC / f"{layer}.py"
+    return [single] if single.is_file() else sorted((SRC / layer).rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", modules_in("core"), ids=lambda p: p.name)
 def test_core_is_pure(path: Path) -> None:
-    allowed_medtrack = ("medtrack.core", "medtrack.errors", "medtrack.monograph", "medtrack.withdrawal")
+    """Core reads the drug's data as its own values (core/drug.py), never the loaders of the files."""
+    allowed_medtrack = ("medtrack.core", "medtrack.errors")
     for name in imports_of(path):
         top = name.split(".")[0]
         if top == "medtrack":
@@ -62,13 +69,34 @@ def test_cli_and_tui_use_services_not_storage() -> None:
                 assert not name.startswith(("medtrack.storage", "sqlmodel", "sqlalchemy")), (path, name)
 
 
-@pytest.mark.parametrize("package", ["storage", "export"])
-def test_dependencies_point_one_way(package: str) -> None:
-    """Storage and the exporters never reach up into the use cases (not even for types)."""
-    for path in modules_in(package):
-        for name in imports_of(path):
-            assert not name.startswith(("medtrack.services", "medtrack.cli", "medtrack.tui")), \
-                (path, name)
+# What each layer never imports: the ones above it (STYLE.md's order: core, the data loaders,
+# storage and the exporters, the services, then the two front ends, which never import each
+# other's modules except for the CLI starting the screen).
+NEVER_IMPORTS = {
+    "core": ("monograph", "withdrawal", "storage", "export", "services", "cli", "tui"),
+    "monograph": ("withdrawal", "storage", "export", "services", "cli", "tui"),
+    "withdrawal": ("storage", "export", "services", "cli", "tui"),
+    "storage": ("export", "services", "cli", "tui"),
+    "export": ("storage", "services", "cli", "tui"),
+    "services": ("cli", "tui"),
+    "tui": ("cli",),
+}
+
+
+@pytest.mark.parametrize(("layer", "above"), NEVER_IMPORTS.items(), ids=list(NEVER_IMPORTS))
+def test_dependencies_point_one_way(layer: str, above: tuple[str, ...]) -> None:
+    """No layer reaches up into the ones above it (not even for types, nor lazily, nor by string)."""
+    forbidden = {f"medtrack.{name}" for name in above} | {"medtrack.*"}  # the last: any module, by string
+    reached = {(path.relative_to(SRC).as_posix(), name) for path in modules_in(layer)
+               for name in imports_of(path) if name in forbidden or name.startswith(tuple(f"{f}." for f in forbidden))}
+    assert not reached, f"{layer} imports what is above it: {sorted(reached)}"
+
+
+def test_the_import_reader_sees_lazy_and_string_imports() -> None:
+    """The checks above read what the source really imports (relative imports: test_import_cycles.py)."""
+    assert "medtrack.cli.*" in imports_of(SRC / "cli" / "__init__.py")  # the handlers, by name
+    assert "medtrack.storage.migrate" in imports_of(SRC / "storage" / "opening.py")  # inside a function
+    assert "medtrack.services.database" in imports_of(SRC / "tui" / "patient.py")  # TYPE_CHECKING and lazy
 
 
 def _loaded_after(code: str, env: dict[str, str]) -> set[str]:

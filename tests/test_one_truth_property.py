@@ -206,7 +206,9 @@ def calendar(run: Any, first: dt.date, last: dt.date, now: str) -> dict[dt.date,
 
 
 def status(run: Any, moment: dt.datetime) -> dict[str, Any]:
-    return run.ok("status", "--json", "--at", local(moment), now=iso(moment)).json()
+    data = run.ok("status", "--json", "--at", local(moment), now=iso(moment)).json()
+    assert isinstance(data, dict)
+    return data
 
 
 def export(run: Any, where: Path, fmt: str, name: str, now: str, *, may_be_empty: bool = False) -> Path | None:
@@ -341,7 +343,8 @@ def check(run: Any, where: Path, history: dict[str, Any]) -> None:
     # 4. ICS: from tonight on, one bedtime reminder a night with a dose, naming that dose (asking
     #    for "at most" the ceiling above it), and none while a contraindication stands.
     def contraindicated(night: dt.date) -> bool:  # tonight may be recorded: status says it first
-        return (here["state"] if night == tonight else cal[night]["state"]) == "contraindicated"
+        state: str = here["state"] if night == tonight else cal[night]["state"]
+        return state == "contraindicated"
 
     from_ics: dict[dt.date, float | None] = {}
     for night in nights(tonight, last):

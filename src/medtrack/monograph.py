@@ -1,23 +1,30 @@
-"""The drug monograph as checked data: dosing limits, profile rules, interactions, side effects, guidance."""
+"""The drug monograph's data file, read and checked into values (core/drug.py): dosing limits, profile
+rules, interactions, side effects, guidance; every error names the file and the field."""
 
 from __future__ import annotations
 
 import functools
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NoReturn
 
+from medtrack.core.drug import (
+    GUIDANCE_KEYS,
+    MATCH_KINDS,
+    Dosing,
+    Interaction,
+    Monograph,
+    ProfileMatch,
+    Rule,
+    SideEffect,
+    norm_term,
+)
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
 
-MATCH_KINDS = ("condition", "liver", "renal", "pregnant", "breastfeeding", "age_below", "unmatched")
-GUIDANCE_KEYS = ("missed_dose", "stopping", "driving", "storage", "dependence", "elderly",
-                 "call_doctor", "disclaimer", "interactions_general")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ATC = re.compile(r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}")
 _MISSING: Any = object()
@@ -29,90 +36,6 @@ class MonographError(MedtrackError):
     """A monograph data file is missing or broken: a packaging/storage problem, not the user's."""
 
     exit_code = 4
-
-
-@dataclass(frozen=True)
-class ProfileMatch:  # how a rule is checked against a profile
-    kind: str  # one of MATCH_KINDS
-    value: str | int | tuple[str, ...] | bool | None  # condition id, liver levels, age, True; None if unmatched
-
-
-@dataclass(frozen=True)
-class Rule:  # a contraindication or a caution
-    id: str
-    text: str
-    match: ProfileMatch
-
-
-@dataclass(frozen=True)
-class Interaction:
-    id: str
-    name: str
-    text: str
-
-
-@dataclass(frozen=True)
-class SideEffect:
-    id: str
-    name: str
-    serious: bool
-    urgent: bool  # serious and "consult your doctor immediately"; dependence/withdrawal are expected in a taper
-    aliases: tuple[str, ...]
-    text: str
-
-
-@dataclass(frozen=True)
-class Dosing:  # amounts in micrograms
-    adult_start_ug: tuple[int, int]
-    adult_max_ug: int
-    elderly_from_age: int
-    elderly_start_ug: tuple[int, int]
-    elderly_max_ug: int
-    min_age: int
-
-    def max_ug_for_age(self, age: int) -> int:
-        """The daily maximum at this age: 0 below min_age (contraindicated), the elderly one from elderly_from_age."""
-        if age < self.min_age:
-            return 0
-        return self.elderly_max_ug if age >= self.elderly_from_age else self.adult_max_ug
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_-]+", " ", text).strip().casefold()
-
-
-@dataclass(frozen=True)
-class Monograph:
-    id: str
-    name: str
-    atc: str
-    drug_class: str
-    indication: str
-    timing: str
-    route: str
-    onset: str
-    dosing: Dosing
-    liver_levels: tuple[str, ...]  # the profile's scale, "none" first
-    contraindications: tuple[Rule, ...]
-    cautions: tuple[Rule, ...]
-    interactions: tuple[Interaction, ...]
-    side_effects: tuple[SideEffect, ...]  # common first, then serious, each in monograph order
-    withdrawal: str  # the id of the withdrawal data file beside it (medtrack.withdrawal reads it)
-    guidance: Mapping[str, str] = field(hash=False)  # a read-only mapping with the GUIDANCE_KEYS
-
-    @property
-    def conditions(self) -> tuple[str, ...]:
-        """The condition ids a profile may carry: those the rules match, in monograph order."""
-        ids = (r.match.value for r in (*self.contraindications, *self.cautions) if r.match.kind == "condition")
-        return tuple(dict.fromkeys(v for v in ids if isinstance(v, str)))
-
-    def side_effect(self, name: str) -> SideEffect | None:
-        """The side effect `name` means (its id, name or an alias; case, spaces, - and _ ignored), else None."""
-        key = _norm(name)
-        for effect in self.side_effects:
-            if key and key in {_norm(n) for n in (effect.id, effect.name, *effect.aliases)}:
-                return effect
-        return None
 
 
 def _describe(value: Any) -> str:
@@ -289,8 +212,8 @@ def parse_monograph(text: str, source: str) -> Monograph:
                                 c.get(entry, "urgent", where, bool) if serious else False,
                                 tuple(a.strip() for a in aliases), c.text(entry, "text", where, default=""))
             for term in (effect.id, effect.name, *effect.aliases):
-                if terms.setdefault(_norm(term), effect.id) != effect.id:
-                    c.fail(where, f"{term!r} already names side effect {terms[_norm(term)]!r}")
+                if terms.setdefault(norm_term(term), effect.id) != effect.id:
+                    c.fail(where, f"{term!r} already names side effect {terms[norm_term(term)]!r}")
             effects.append(effect)
 
     g = c.get(doc, "guidance", "", dict)

@@ -1,4 +1,5 @@
-"""Withdrawal during a taper as checked data: the sources, red flags, check-in items and scale, the trend rule."""
+"""The withdrawal data file, read and checked into values (core/drug.py): the sources, red flags,
+check-in items and scale, the trend rule."""
 
 from __future__ import annotations
 
@@ -6,82 +7,12 @@ import datetime as dt
 import functools
 import re
 import tomllib
-from dataclasses import dataclass
 from typing import Any
 
-from medtrack.monograph import _SLUG, MonographError, SideEffect, Table, _Checker, _monograph_dir, _norm, load_monograph
+from medtrack.core.drug import CheckinItem, RedFlag, SideEffect, Source, TrendRule, Withdrawal, norm_term
+from medtrack.monograph import _SLUG, MonographError, Table, _Checker, _monograph_dir, load_monograph
 
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    publisher: str  # who issued it: an agency, a society, the authors and journal
-    year: int
-    url: str  # "" when only the doi is given
-    doi: str  # "" when none
-    date: dt.date | None = None  # the day it was issued, when the source gives one
-    public_domain: bool = False  # only then may `quote` hold its words
-    quote: str = ""
-    note: str = ""  # where in the source, or what it is used for
-
-
-@dataclass(frozen=True)
-class RedFlag:  # urgent at any severity
-    id: str
-    name: str
-    aliases: tuple[str, ...]
-    source: str  # a Source id
-    advice: str  # what medtrack says when one is logged: who to contact, how soon
-    basis: str = ""  # what in the source it rests on
-
-
-@dataclass(frozen=True)
-class CheckinItem:
-    id: str  # stable: stored with each check-in and typed on the command line ("anxiety=2")
-    name: str
-    description: str  # one plain line
-    source: str  # a Source id
-    basis: str = ""
-
-
-@dataclass(frozen=True)
-class TrendRule:
-    """medtrack's default for "the step's check-ins rise clearly above the baseline" (not a
-    clinical cut-off; the prescriber may set other numbers with the plan)."""
-
-    rise_points: int  # mean total of the step's check-ins minus the baseline's mean total, at least
-    min_checkins: int  # check-ins in the step before anything is judged
-    severe_item: int  # one item rated this or more is a rise on its own
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    sources: tuple[Source, ...]
-    red_flags: tuple[RedFlag, ...]
-    items: tuple[CheckinItem, ...]  # the check-in list, in file order
-    scale: tuple[str, ...]  # the rating words: the rating is the position (0 none ... 3 severe)
-    trend: TrendRule
-
-    @property
-    def max_rating(self) -> int:
-        return len(self.scale) - 1
-
-    def red_flag(self, term: str) -> RedFlag | None:
-        """The red flag `term` names (its id, name or an alias; case, spaces, - and _ ignored), else None."""
-        key = _norm(term)
-        for flag in self.red_flags:
-            if key and key in {_norm(n) for n in (flag.id, flag.name, *flag.aliases)}:
-                return flag
-        return None
-
-    def item(self, item_id: str) -> CheckinItem | None:
-        return next((i for i in self.items if i.id == item_id), None)
-
-    def source(self, source_id: str) -> Source | None:
-        return next((s for s in self.sources if s.id == source_id), None)
 
 
 def _one_line(c: _Checker, table: Table, key: str, where: str, default: Any = None) -> str:
@@ -148,8 +79,8 @@ def _red_flags(c: _Checker, doc: Table, sources: tuple[Source, ...]) -> tuple[Re
                        tuple(a.strip() for a in aliases), _cited(c, entry, where, sources),
                        _one_line(c, entry, "advice", where), c.text(entry, "basis", where, default=""))
         for term in (flag.id, flag.name, *flag.aliases):
-            if terms.setdefault(_norm(term), flag.id) != flag.id:
-                c.fail(where, f"{term!r} already names red flag {terms[_norm(term)]!r}")
+            if terms.setdefault(norm_term(term), flag.id) != flag.id:
+                c.fail(where, f"{term!r} already names red flag {terms[norm_term(term)]!r}")
         flags.append(flag)
     if not flags:
         c.fail("red_flags", "must list at least one red flag")
@@ -211,12 +142,12 @@ def parse_withdrawal(text: str, source: str) -> Withdrawal:
 def check_against(withdrawal: Withdrawal, effects: tuple[SideEffect, ...], source: str) -> None:
     """A red flag word may not also name a monograph side effect: what a word means (and the
     name it is stored under) must not depend on which list is read first."""
-    names = {_norm(term): effect.id for effect in effects for term in (effect.id, effect.name, *effect.aliases)}
+    names = {norm_term(term): effect.id for effect in effects for term in (effect.id, effect.name, *effect.aliases)}
     for flag in withdrawal.red_flags:
         for term in (flag.id, flag.name, *flag.aliases):
-            if _norm(term) in names:
+            if norm_term(term) in names:
                 raise MonographError(f"{source}: red_flags[{flag.id}]: {term!r} already names side effect "
-                                     f"{names[_norm(term)]!r} of the monograph")
+                                     f"{names[norm_term(term)]!r} of the monograph")
 
 
 @functools.cache

@@ -12,6 +12,7 @@ import io
 import json
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -59,7 +60,7 @@ def test_an_archive_read_into_a_new_file_reads_as_the_source_and_only_once(run, 
     assert moved.read_bytes() == before
 
 
-def rewritten(archive: Path, target: Path, change) -> Path:  # type: ignore[no-untyped-def]
+def rewritten(archive: Path, target: Path, change: Callable[[str, bytes], bytes]) -> Path:
     """The archive with one member's bytes changed by `change(name, data)`."""
     with zipfile.ZipFile(archive) as zipped, zipfile.ZipFile(target, "w") as out:
         for info in zipped.infolist():

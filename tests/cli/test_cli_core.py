@@ -12,6 +12,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,26 +30,31 @@ STATUS_KEYS = {"night", "state", "scheduled_mg", "taken_mg", "max_mg", "window_o
                "latest_dose_at", "previous_night", "guidance", "warnings"}
 
 
-def sql(path: Path | str, text: str) -> list[tuple]:
+def sql(path: Path | str, text: str) -> list[tuple[Any, ...]]:
     """Read the database directly, without medtrack's code (either backend)."""
     return query(path, text)
 
 
-def history(run) -> list[dict]:
-    return run.ok("history", "--json", now=PAST_LATEST).json()
+def history(run: Any) -> list[dict[str, Any]]:
+    data = run.ok("history", "--json", now=PAST_LATEST).json()
+    assert isinstance(data, list)
+    return data
 
 
-def status(run, now: str) -> dict:
+def status(run: Any, now: str) -> dict[str, Any]:
     data = run.ok("status", "--json", now=now).json()
+    assert isinstance(data, dict)
     assert set(data) >= STATUS_KEYS, data
     return data
 
 
 def record_count(db: Path) -> int:
-    return sql(db, "SELECT count(*) FROM record")[0][0]
+    count = sql(db, "SELECT count(*) FROM record")[0][0]
+    assert isinstance(count, int)
+    return count
 
 
-def profile_versions(db: Path) -> list[tuple]:
+def profile_versions(db: Path) -> list[tuple[Any, ...]]:
     return sql(db, "SELECT id, change FROM profile_version ORDER BY id")
 
 
@@ -196,7 +202,7 @@ def test_profile_set_bad_values_exit_2_and_write_nothing(patient, db_path, argv,
 # -- prescribe -------------------------------------------------------------------------------
 
 
-def init(run, born="1970-05-01", *extra):
+def init(run: Any, born: str = "1970-05-01", *extra: str) -> None:
     run.ok("init", "--name", "Ada", "--born", born, "--tz", "Europe/Berlin", *extra, now=SET_UP_AT)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def at(day: dt.date, clock: str = "22:40") -> str:
     return f"{day.isoformat()}T{clock}+01:00"
 
 
-def tables(path: Path | str) -> dict[str, list[tuple]]:
+def tables(path: Path | str) -> dict[str, list[tuple[Any, ...]]]:
     return {t: query(path, f"SELECT * FROM {t} ORDER BY id") for t in ("record", "regimen", "regimen_step", "stock")}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -171,7 +172,7 @@ def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, t
     db.chmod(0o600)
     tables = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock")
 
-    def rows(table: str) -> list[tuple]:
+    def rows(table: str) -> list[tuple[Any, ...]]:
         with closing(sqlite3.connect(db)) as conn:
             names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")
                      if r[1] not in ("patient_id", "recorded_by", "entered_by", "trend_rise")]

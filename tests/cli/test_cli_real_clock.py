@@ -277,7 +277,7 @@ def test_a_use_case_given_a_later_moment_does_not_shorten_a_real_clock_lockout(r
     from medtrack.clock import Clock
     from medtrack.errors import Refused
     from medtrack.services.database import open_database
-    from medtrack.services.prescribing import prescribe
+    from medtrack.services.prescribing import PrescriptionRequest, prescribe
 
     real.ok("lock", "--pin", PIN, real=EVENING)
     for _ in range(5):
@@ -287,7 +287,8 @@ def test_a_use_case_given_a_later_moment_does_not_shorten_a_real_clock_lockout(r
     db = open_database(db_path, clock=Clock(real=lambda: ten_minutes))
     try:
         with pytest.raises(Refused, match="locked for 6 more minute"):
-            prescribe(db, ten_minutes + dt.timedelta(hours=2), "0.5mg", "Dr. Weiss", pin=PIN)
+            prescribe(db, ten_minutes + dt.timedelta(hours=2),
+                      PrescriptionRequest(dose="0.5mg", prescriber="Dr. Weiss", pin=PIN))
     finally:
         db.dispose()
 

@@ -8,6 +8,7 @@ The standard patient (`patient` fixture) lives in Europe/Berlin, bedtime 22:30, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,17 +20,19 @@ LATER = "2026-11-25T23:20+01:00"
 PLAN = ("--from", "0.5mg", "--step", "0.25mg", "--every", "2w", "--prescriber", "Dr. Weiss")
 
 
-def sql(path: Path | str, text: str) -> list[tuple]:
+def sql(path: Path | str, text: str) -> list[tuple[Any, ...]]:
     return query(path, text)
 
 
-def tables(path: Path) -> dict[str, list[tuple]]:
+def tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {t: sql(path, f"SELECT * FROM {t} ORDER BY id")
             for t in ("record", "regimen", "regimen_step", "profile_version")}
 
 
-def status(run, now: str) -> dict:
-    return run.ok("status", "--json", now=now).json()
+def status(run: Any, now: str) -> dict[str, Any]:
+    data = run.ok("status", "--json", now=now).json()
+    assert isinstance(data, dict)
+    return data
 
 
 def log_nights(run, first: int, last: int) -> None:

@@ -21,9 +21,10 @@ import pytest
 from openpyxl import load_workbook
 
 from backends import location_of, query_dicts
+from medtrack.core.drug import RedFlag
 from medtrack.services.database import open_database
 from medtrack.services.ward import ward
-from medtrack.withdrawal import RedFlag, load_withdrawal
+from medtrack.withdrawal import load_withdrawal
 from one_truth_views import pdftotext_page_one
 
 WITHDRAWAL = load_withdrawal()

@@ -141,7 +141,7 @@ def _quiet_main(db: Path, now: str, *argv: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def locked_template(tmp_path_factory) -> Path:
+def locked_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The patient, a plan running since 2026-11-15 (1 mg, 0.75 from 11-29, 0.5 from 12-13, 0.25
     from 12-27, 0 from 2027-01-10) and the prescriber lock with PIN 1234."""
     db = tmp_path_factory.mktemp("locked") / "medtrack.db"
@@ -157,50 +157,52 @@ def locked_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def locked(cli, locked_template) -> Cli:
+def locked(cli: Cli, locked_template: Path) -> Cli:
     shutil.copyfile(locked_template, cli.db)
     os.chmod(cli.db, 0o600)
     return cli
 
 
-def sql(db: Path, query: str) -> list[tuple]:
+def sql(db: Path, query: str) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(db)) as conn:
         return conn.execute(query).fetchall()
 
 
-def data_tables(db: Path) -> dict[str, list[tuple]]:
+def data_tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {table: sql(db, f"SELECT * FROM {table} ORDER BY id") for table in DATA_TABLES}
 
 
-def lock_row(db: Path) -> tuple:
+def lock_row(db: Path) -> tuple[Any, ...]:
     rows = sql(db, "SELECT pin_hash, failures, locked_until_utc FROM prescriber_lock")
     assert len(rows) <= 1
     return rows[0] if rows else (None, 0, None)
 
 
 def regimen_count(db: Path) -> int:
-    return sql(db, "SELECT count(*) FROM regimen")[0][0]
+    count = sql(db, "SELECT count(*) FROM regimen")[0][0]
+    assert isinstance(count, int)
+    return count
 
 
-def doses_mg(plan: dict) -> list:
+def doses_mg(plan: dict[str, Any]) -> list[Any]:
     return [s["dose_mg"] for s in plan["steps"]]
 
 
-def current_plan(cli: Cli) -> dict:
+def current_plan(cli: Cli) -> dict[str, Any]:
     """The current version as `taper history --json` gives it (newest first), in the
     `taper show --json` shape (see the xfail tests of `taper show` below)."""
     newest = cli.json("taper", "history")[0]
     return {key: newest[key] for key in PLAN_KEYS}
 
 
-def essence(plan: dict) -> dict:
+def essence(plan: dict[str, Any]) -> dict[str, Any]:
     """Version, prescriber and each step's nights and dose (the JSON carries more since issue 11:
     the formulation, how each dose is taken, the cuts and the warnings)."""
     return {"version": plan["version"], "prescriber": plan["prescriber"],
             "steps": [{k: s[k] for k in ("start", "end", "dose_mg")} for s in plan["steps"]]}
 
 
-def check_plan_shape(plan: dict) -> None:
+def check_plan_shape(plan: dict[str, Any]) -> None:
     assert set(plan) == PLAN_KEYS, plan
     assert plan["steps"], plan
     for step in plan["steps"]:
@@ -462,7 +464,7 @@ def test_changes_never_alter_nights_before_at(pt):
     pt.ok("taper", "set", "--start", "2026-11-01", "--from", "1mg", "--step", "0.25mg",
           "--every", "10d", "--prescriber", "Dr. Weiss")
 
-    def schedule() -> list:
+    def schedule() -> list[Any]:
         return [n["scheduled_mg"] for month in ("2026-11", "2026-12", "2027-01")
                 for n in pt.json("calendar", "--month", month)["nights"]]
 

@@ -19,8 +19,9 @@ import signal
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -34,7 +35,9 @@ SUFFIX = {"pdf": "pdf", "csv": "csv", "fhir": "json", "ics": "ics", "xlsx": "xls
 
 
 def symptoms(run: Any, *extra: str) -> list[dict[str, Any]]:
-    return run.ok("symptoms", "--json", *extra).json()
+    data = run.ok("symptoms", "--json", *extra).json()
+    assert isinstance(data, list)
+    return data
 
 
 def mode(path: Path) -> int:
@@ -300,7 +303,7 @@ def test_export_range_is_by_night(dosed, outdir: Path):
 def test_a_crash_while_writing_leaves_nothing_behind(dosed, outdir: Path, monkeypatch):
     import medtrack.export.csv_export as csv_export
 
-    def broken(data, stream) -> None:  # type: ignore[no-untyped-def]
+    def broken(data: object, stream: IO[bytes]) -> None:
         stream.write(b"half a file")
         raise RuntimeError("crashed half way")
 
@@ -315,14 +318,14 @@ def test_a_crash_while_writing_leaves_nothing_behind(dosed, outdir: Path, monkey
     assert target.read_bytes() == b"the old report" and os.listdir(outdir) == ["report.csv"]
 
 
-def _limited(limit: int):  # type: ignore[no-untyped-def]
+def _limited(limit: int) -> Callable[[], None]:
     def apply() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() then fails with EFBIG
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     return apply
 
 
-def _export_with_full_disk(db: Path, fmt: str, target: Path, *extra: str) -> subprocess.CompletedProcess:
+def _export_with_full_disk(db: Path, fmt: str, target: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTRACK_")}
     env.update(MEDTRACK_DB=str(db), MEDTRACK_NOW=NOW, TZ="UTC")
     # 40 kB: enough for SQLite's 32 kB shared-memory file, not for the export of a year of nights

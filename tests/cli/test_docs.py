@@ -21,10 +21,13 @@ HEADING = re.compile(r"^#{1,6} (.+)$", re.MULTILINE)
 FENCE = re.compile(r"^```[^\n]*\n.*?^```", re.MULTILINE | re.DOTALL)
 
 
-def commands() -> dict[str, argparse.ArgumentParser]:
-    parser = build_parser()
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return dict(action.choices)
+
+
+def commands() -> dict[str, argparse.ArgumentParser]:
+    return subcommands(build_parser())
 
 
 COMMANDS = commands()
@@ -75,7 +78,7 @@ def test_every_relative_link_leads_to_a_file_and_heading(document: str) -> None:
 
 def test_profile_set_help_names_no_default_it_does_not_apply() -> None:
     """`profile set` changes only what is given: a default in its help would be a false promise."""
-    help_text = COMMANDS["profile"]._subparsers._group_actions[0].choices["set"].format_help()  # type: ignore[union-attr, index]
+    help_text = subcommands(COMMANDS["profile"])["set"].format_help()
     assert "--bedtime" in help_text and "--liver" in help_text
     assert "default" not in help_text
     assert "(default 22:30)" in COMMANDS["init"].format_help()

@@ -36,7 +36,9 @@ def new_patient(run: Any, born: str, dose: str, start: str, *, prescribed_at: st
 
 
 def status(run: Any, now: str) -> dict[str, Any]:
-    return run.ok("status", "--json", now=now).json()
+    data = run.ok("status", "--json", now=now).json()
+    assert isinstance(data, dict)
+    return data
 
 
 def pdf_text(pdf: Path, *pages: str) -> str:

@@ -90,6 +90,7 @@ def page_one(path: Path, *args: str) -> str:
 def fhir(run: Any, path: Path, *extra: str) -> dict[str, Any]:
     raw = export(run, "fhir", path, *extra).read_bytes()
     bundle = json.loads(raw)
+    assert isinstance(bundle, dict)
     validate_with_r4b(raw, bundle)
     assert broken_references(bundle) == []
     return bundle

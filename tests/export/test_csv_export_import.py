@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,9 @@ def fresh_history_db(run: Any, tmp_path: Path) -> Path:
 
 
 def history_json(run: Any, db: Path | None = None) -> list[dict[str, Any]]:
-    return run.ok("history", "--json", **({"db": db} if db else {})).json()
+    records = run.ok("history", "--json", **({"db": db} if db else {})).json()
+    assert isinstance(records, list)
+    return records
 
 
 # -- neutralising ------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ def _drop_cell(data: bytes, number: int, extra: bool = False) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-BAD_FILES = {
+BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "wrong-header": (lambda d: _edit(d, 1, "note", "notes"), "row 1"),
     "no-header": (lambda d: b"", "row 1"),
     "bad-night": (lambda d: _edit(d, 4, "night", "2026-02-30"), "row 4"),

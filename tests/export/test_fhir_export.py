@@ -35,10 +35,13 @@ from exporthist import (
     build_history,
 )
 from fhir.resources.R4B import get_fhir_model_class
+from fhir.resources.R4B.adverseevent import AdverseEvent
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.patient import Patient
 
 from medtrack.core.model import Regimen, Step
 from medtrack.core.rules import regimen_on
+from medtrack.export.data import ExportData
 from medtrack.services.export import gather
 from medtrack.storage.database import Database
 
@@ -116,6 +119,7 @@ def broken_references(bundle: dict[str, Any]) -> list[str]:
 
 
 def target(bundle: dict[str, Any], reference: dict[str, str]) -> dict[str, Any]:
+    found: dict[str, Any]
     (found,) = [e["resource"] for e in bundle["entry"] if e["fullUrl"] == reference["reference"]]
     return found
 
@@ -127,7 +131,7 @@ def validate_with_r4b(raw: bytes, bundle: dict[str, Any]) -> None:
         get_fhir_model_class(resource["resourceType"]).model_validate(resource)
 
 
-def export_data(run: Any) -> Any:
+def export_data(run: Any) -> ExportData:
     """The ExportData the exporter received (for regimen_on over the real regimens)."""
     return gather(Database(run.db), dt.datetime.fromisoformat(run.now))
 
@@ -143,7 +147,7 @@ def test_the_bundle_and_every_resource_validate_with_r4b(history, tmp_path: Path
     raw, data = export_fhir(history, tmp_path)
     parsed = Bundle.model_validate_json(raw)
     assert parsed.type == "collection"
-    assert len(parsed.entry) == len(data["entry"])
+    assert parsed.entry is not None and len(parsed.entry) == len(data["entry"])
     for entry in data["entry"]:
         resource = entry["resource"]
         model = get_fhir_model_class(resource["resourceType"])
@@ -235,7 +239,8 @@ def test_a_japanese_name_travels_as_text_only(history, tmp_path: Path):
     validate_with_r4b(raw, data)
     (patient,) = resources(data, "Patient")
     assert patient["name"] == [{"text": "山田 太郎"}]  # never family 太郎, given 山田
-    parsed = get_fhir_model_class("Patient").model_validate(patient)
+    parsed = Patient.model_validate(patient)
+    assert parsed.name is not None
     assert parsed.name[0].text == "山田 太郎" and parsed.name[0].family is None and parsed.name[0].given is None
 
 
@@ -350,6 +355,7 @@ def test_each_administration_points_at_the_version_in_force_that_night(history, 
     seen = {}
     for value, administration in by_identifier(bundle, "MedicationAdministration").items():
         regimen = regimen_on(data.regimens, nights[value])
+        assert regimen is not None, value
         assert administration["request"]["reference"] == bundle_url(bundle, requests[str(regimen.id)])
         seen[value] = str(regimen.id)
     # #8 was taken after midnight on 10-28 but belongs to the night of 10-27: still v1
@@ -358,6 +364,7 @@ def test_each_administration_points_at_the_version_in_force_that_night(history, 
 
 
 def bundle_url(bundle: dict[str, Any], resource: dict[str, Any]) -> str:
+    found: str
     (found,) = [e["fullUrl"] for e in bundle["entry"] if e["resource"] is resource]
     return found
 
@@ -469,7 +476,8 @@ def test_an_urgent_adverse_event_is_serious_in_r4_terms_and_no_other_is(history,
     assert coding == {"system": AE_SERIOUSNESS[0], "code": "serious", "display": "Serious"}
     assert coding["code"] in AE_SERIOUSNESS[1]
     assert "seriousness" not in withdrawal
-    parsed = get_fhir_model_class("AdverseEvent").model_validate(hypotension)
+    parsed = AdverseEvent.model_validate(hypotension)
+    assert parsed.seriousness is not None and parsed.seriousness.coding is not None
     assert parsed.seriousness.coding[0].code == "serious"
 
 

@@ -110,6 +110,7 @@ def test_gather_carries_the_stock_and_dispensing_as_the_cli_shows_them(stocked):
     assert [e.kind for e in data.stock_entries] == ["add", "count"]
     count = data.stock_entries[1]
     assert (count.amount, count.expected, count.flagged) == (13 * 4, 15 * 4, True)  # quarter tablets
+    assert data.stock is not None and data.dispensing is not None
     (level,) = data.stock.levels
     assert level.key == ("tablet", 1000) and level.amount == 12 * 4 + 2  # 12.5 tablets after the 31st night
     shown = stocked.ok("taper", "show", "--json").json()["dispense"]
@@ -197,8 +198,9 @@ def test_the_flagged_count_is_highlighted(pdf: Path, tmp_path: Path):
     page, top = next((number, float(found.group(1))) for number, body in enumerate(pages, start=1)
                      if (found := re.search(r'yMin="([0-9.]+)" xMax="[0-9.]+" yMax="[0-9.]+">FLAGGED</word>',
                                             body)))
-    added = float(re.search(r'yMin="([0-9.]+)" xMax="[0-9.]+" yMax="[0-9.]+">pharmacy</word>',
-                            pages[page - 1]).group(1))
+    pharmacy = re.search(r'yMin="([0-9.]+)" xMax="[0-9.]+" yMax="[0-9.]+">pharmacy</word>', pages[page - 1])
+    assert pharmacy is not None
+    added = float(pharmacy.group(1))
     subprocess.run(["pdftoppm", "-r", "72", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                     str(tmp_path / "page")], check=True)
     image = Image.open(tmp_path / "page.png").convert("RGB")
@@ -220,7 +222,8 @@ def test_a_plan_that_reached_0_says_the_taper_is_complete(run, tmp_path: Path):
     assert first.index("Taper complete") < first.index("Tonight 2026-10-20")
     book = load_workbook(io.BytesIO(export(run, "xlsx", tmp_path / "done.xlsx")))
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["taper complete since"].date() == dt.date(2026, 10, 15)
+    complete = summary["taper complete since"]
+    assert isinstance(complete, dt.datetime) and complete.date() == dt.date(2026, 10, 15)
     assert summary["drug-free nights"] == 6
     # a dose recorded after the end: the report does not claim none was taken
     run.ok("log", "0.25mg", "--already-taken", "--note", "could not sleep", now="2026-10-18T22:30+02:00")
@@ -291,6 +294,7 @@ def fhir(run: Any, tmp_path: Path, name: str = "bundle.json") -> dict[str, Any]:
     raw = export(run, "fhir", tmp_path / name)
     Bundle.model_validate_json(raw)
     bundle = json.loads(raw)
+    assert isinstance(bundle, dict)
     for entry in bundle["entry"]:
         get_fhir_model_class(entry["resource"]["resourceType"]).model_validate(entry["resource"])
     return bundle

@@ -14,7 +14,7 @@ import itertools
 import re
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from dateutil import tz as dtz
 from exporthist import END_OF_TAPER, PRESCRIBER, PRESCRIPTION, SETUP, STEPS, ZONE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, vDDDTypes
 
 from medtrack.core.model import Profile, Regimen, Step
 from medtrack.core.nights import night_of
@@ -32,6 +32,7 @@ from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.schedule import segments
 from medtrack.core.taper import hold, step_back
 from medtrack.errors import BadInput
+from medtrack.export.data import ExportData
 
 DAY = dt.timedelta(days=1)
 BEDTIME = dt.time(22, 30)
@@ -74,14 +75,27 @@ def cancelled(component: Any) -> bool:
     return str(component.get("STATUS", "")).upper() == "CANCELLED"
 
 
+def start_of(event: Component) -> dt.date:
+    """An event's DTSTART: a datetime (a bedtime reminder) or a date (an all-day note)."""
+    start = event["DTSTART"]
+    assert isinstance(start, vDDDTypes) and isinstance(start.dt, dt.date), start
+    return start.dt
+
+
+def sequence_of(event: Component) -> int:
+    sequence = event["SEQUENCE"]
+    assert isinstance(sequence, int), sequence  # a vInt
+    return int(sequence)
+
+
 def timed(cal: Calendar) -> list[Any]:
-    return [e for e in cal.walk("VEVENT") if type(e["DTSTART"].dt) is dt.datetime]
+    return [e for e in cal.walk("VEVENT") if type(start_of(e)) is dt.datetime]
 
 
 def notes(cal: Calendar, *, active: bool = True) -> dict[dt.date, str]:
     """The all-day notes (active, or cancelled) by night."""
-    return {e["DTSTART"].dt: str(e["SUMMARY"]) for e in cal.walk("VEVENT")
-            if type(e["DTSTART"].dt) is dt.date and cancelled(e) != active}
+    return {start_of(e): str(e["SUMMARY"]) for e in cal.walk("VEVENT")
+            if type(start_of(e)) is dt.date and cancelled(e) != active}
 
 
 def expanded(cal: Calendar, first: dt.date = dt.date(2026, 1, 1),
@@ -112,7 +126,7 @@ class Client:
     with its UID only with a higher SEQUENCE; a cancelled one removes it."""
 
     def __init__(self) -> None:
-        self.events: dict[str, Event] = {}
+        self.events: dict[str, Component] = {}
         self.zones: dict[str, Any] = {}
 
     def load(self, cal: Calendar) -> None:
@@ -187,6 +201,7 @@ def test_the_vtimezone_gives_the_zone_databases_offsets(name: str):
     text = vtimezone(zone, dt.date(2026, 10, 1), dt.date(2027, 12, 31)).to_ical().decode()
     assert "RDATE" not in text
     read = dtz.tzical(io.StringIO(text)).get(name)
+    assert read is not None, name
     instant = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     while instant.year < 2029:
         local = instant.astimezone(zone).replace(tzinfo=None)
@@ -240,7 +255,9 @@ def test_one_reminder_per_night_with_tzid_the_dose_and_an_alarm(cal):
         assert start.params["TZID"] == ZONE
         assert start.dt.time() == BEDTIME and str(start.dt.tzinfo) == ZONE
         assert str(event["UID"]) == f"{start.dt:%Y%m%d}-{PATIENT_ID}@medtrack"
-        dose = SUMMARY.fullmatch(str(event["SUMMARY"])).group(1)
+        summary = SUMMARY.fullmatch(str(event["SUMMARY"]))
+        assert summary is not None, event["SUMMARY"]
+        dose = summary.group(1)
         assert str(event["DESCRIPTION"]) == DOSE_TEXT.format(dose)
         (alarm,) = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY"
@@ -409,15 +426,15 @@ def test_a_changed_night_gets_a_higher_sequence_and_removed_nights_are_cancelled
         uid = f"{night:%Y%m%d}-{PATIENT_ID}@medtrack"
         (event,) = [e for e in v2.walk("VEVENT") if str(e["UID"]) == uid]
         assert cancelled(event) and not event.walk("VALARM")
-        assert int(event["SEQUENCE"]) > int(old[uid]["SEQUENCE"])
-        assert event["DTSTART"].dt == old[uid]["DTSTART"].dt
+        assert sequence_of(event) > sequence_of(old[uid])
+        assert start_of(event) == start_of(old[uid])
     assert notes(v2, active=False) == {
         dt.date(2026, 11, 19): "Cancelled: Flunitrazepam plan note (the plan changed)",
         dt.date(2026, 12, 3): "Cancelled: Flunitrazepam plan note (the plan changed)"}
     assert notes(v2)[dt.date(2026, 11, 12)].startswith("End of taper")
     unchanged = f"20261104-{PATIENT_ID}@medtrack"  # 0.75 mg in both
     (event,) = [e for e in v2.walk("VEVENT") if str(e["UID"]) == unchanged]
-    assert int(event["SEQUENCE"]) == int(old[unchanged]["SEQUENCE"]) and not cancelled(event)
+    assert sequence_of(event) == sequence_of(old[unchanged]) and not cancelled(event)
 
 
 def test_a_mid_plan_pause_is_not_the_end_and_the_resume_is_marked(run, tmp_path: Path):
@@ -494,7 +511,7 @@ def written(regimens: list[Regimen], tonight: dt.date) -> bytes | None:
         forbidden_on=lambda night: False, profiles=None)
     stream = io.BytesIO()
     try:
-        write_ics(data, stream)
+        write_ics(cast(ExportData, data), stream)  # a stand-in: only what write_ics reads
     except BadInput:
         return None
     return stream.getvalue()
@@ -509,8 +526,8 @@ def test_any_history_of_changes_imports_to_one_right_reminder_a_night(history_of
         known = regimens[:count] if count <= len(regimens) else regimens
         raw = written(known, tonight)
         last = tonight + 150 * DAY
-        want = {n: scheduled_ug(regimen_on(known, n), n) for n in nights(tonight, last)}
-        want = {n: dose / 1000 for n, dose in want.items() if dose}
+        ug = {n: scheduled_ug(regimen_on(known, n), n) for n in nights(tonight, last)}
+        want = {n: dose / 1000 for n, dose in ug.items() if dose}
         if raw is None:  # refused as empty: nothing is scheduled from tonight on
             assert want == {}
             continue

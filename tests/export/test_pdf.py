@@ -9,13 +9,14 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from medtrack.core.calendar import CalendarNight
+from medtrack.core.calendar import CalendarNight, NightState
 from medtrack.core.decide import Decider, ProfileHistory, night_states
-from medtrack.core.model import Profile, Record, Regimen, Step, Symptom
+from medtrack.core.model import Profile, Record, RecordKind, Regimen, Step, Symptom
 from medtrack.core.schedule import segments
 from medtrack.core.timeline import Timeline
 from medtrack.export.data import ExportData
@@ -51,10 +52,10 @@ def regimens() -> tuple[Regimen, ...]:
 def records() -> tuple[Record, ...]:
     out: list[Record] = []
 
-    def add(kind: str, day: int, **fields: object) -> None:
+    def add(kind: str, day: int, **fields: Any) -> None:
         fields.setdefault("recorded_by", None if kind == "skip" else NURSE)
-        out.append(Record(len(out) + 1, kind, dt.date(2026, 11, day), fields.pop("when", at(day)),
-                          "Europe/Berlin", **fields))  # type: ignore[arg-type]
+        out.append(Record(len(out) + 1, RecordKind(kind), dt.date(2026, 11, day), fields.pop("when", at(day)),
+                          "Europe/Berlin", **fields))
 
     for day in range(1, 21):
         scheduled = 1000 if day < 8 else 750
@@ -253,14 +254,15 @@ def test_long_and_hostile_user_text_wraps_onto_more_pages(data: ExportData, tmp_
 
 def test_ten_years_render_as_an_aggregated_chart(data: ExportData, tmp_path: Path) -> None:
     first = LAST - dt.timedelta(days=3649)
-    nights, recs = [], []
+    nights: list[CalendarNight] = []
+    recs: list[Record] = []
     for i in range(3650):
         night = first + dt.timedelta(days=i)
         state = "missed" if i % 17 == 0 else "skipped" if i % 29 == 0 else "taken"
-        nights.append(CalendarNight(night, 1000, 1000 if state == "taken" else None, state, False))
+        nights.append(CalendarNight(night, 1000, 1000 if state == "taken" else None, NightState(state), False))
         kind = {"taken": "dose", "skipped": "skip"}.get(state)
         if kind:
-            recs.append(Record(len(recs) + 1, kind, night,
+            recs.append(Record(len(recs) + 1, RecordKind(kind), night,
                                dt.datetime.combine(night, dt.time(22, 30), BERLIN), "Europe/Berlin",
                                1000 if kind == "dose" else None, 1000, note=NOTE if i % 50 == 0 else None))
     big = dataclasses.replace(data, first=first, nights=tuple(nights), records=tuple(recs))

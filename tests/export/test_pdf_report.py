@@ -27,7 +27,7 @@ from test_pdf import (
     text_of,
 )
 
-from medtrack.core.calendar import CalendarNight
+from medtrack.core.calendar import CalendarNight, NightState
 
 SCRIPTS = "Jörg Müller 日本 محمد שרה Ελένη Иван"  # Latin, CJK, Arabic, Hebrew, Greek, Cyrillic
 UNDRAWABLE = "\U0010FFFD"  # private use, plane 16: no font has it
@@ -124,13 +124,21 @@ def test_a_right_to_left_note_reads_back_in_order_flush_right(tmp_path: Path) ->
                     errors="replace")  # (its <title> has the emoji as two UTF-16 halves)
     record = r'xMin="4[0-9.]+" yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)">1</word>' + (
         r'\s*<word[^>]*>2026-11-01</word>' * 2)  # the record's night and time, not the plan's step 1
-    top, bottom = map(float, re.search(record, boxes).groups())
+    found = re.search(record, boxes)
+    assert found is not None
+    top, bottom = map(float, found.groups())
     poppler("pdftoppm", "-r", "72", "-png", "-f", str(page), "-l", str(page), "-singlefile", path,
             str(tmp_path / "page"))
     image = Image.open(tmp_path / "page.png").convert("L")
+
+    def grey(x: int, y: int) -> float:
+        value = image.getpixel((x, y))
+        assert isinstance(value, (int, float)), value  # one channel
+        return value
+
     column = (round((15 + 142) / 25.4 * 72), round((15 + 180) / 25.4 * 72))  # the note column, in pt = px
     ink = [x for x in range(*column) for y in range(round(top), round(bottom))
-           if image.getpixel((x, y)) < 128]
+           if grey(x, y) < 128]
     assert max(ink) >= column[1] - round(1.2 / 25.4 * 72) - 3  # ends at the right edge, less the padding
     assert min(ink) > column[0] + 8  # not at its left edge (left-aligned text starts 3 pt in)
 
@@ -234,8 +242,10 @@ def test_excess_and_already_taken_rows_are_tinted(report: bytes, tmp_path: Path)
             str(tmp_path / "page"))
     image = Image.open(tmp_path / "page.png").convert("RGB")
 
-    def colour(number: int) -> tuple[int, int, int]:
-        return image.getpixel((60, round(rows[number] + 2)))  # between the # and the night columns
+    def colour(number: int) -> tuple[int, ...]:
+        value = image.getpixel((60, round(rows[number] + 2)))  # between the # and the night columns
+        assert isinstance(value, tuple), value  # red, green, blue
+        return value
 
     assert colour(9) == EXCESS_ROW
     assert colour(19) == ALREADY_ROW
@@ -277,7 +287,7 @@ def test_without_records_the_note_still_follows_the_table_heading(tmp_path: Path
 
 
 def night(i: int, state: str, taken: int | None = None, scheduled: int = 1000) -> CalendarNight:
-    return CalendarNight(FIRST + dt.timedelta(days=i), scheduled, taken, state, False)
+    return CalendarNight(FIRST + dt.timedelta(days=i), scheduled, taken, NightState(state), False)
 
 
 def test_missed_nights_are_gaps_in_the_chart_never_zero_in_a_mean() -> None:
@@ -300,7 +310,7 @@ def test_every_step_is_labelled_and_close_labels_stack() -> None:
     from medtrack.export.pdf_chart import label_rows, step_labels
 
     doses = [1000, 1000, 1000, 750, 500, 250, 250, 0]
-    nights = [CalendarNight(FIRST + dt.timedelta(days=i), ug or None, None, "future",
+    nights = [CalendarNight(FIRST + dt.timedelta(days=i), ug or None, None, NightState.FUTURE,
                             i > 0 and ug != doses[i - 1]) for i, ug in enumerate(doses)]
     assert step_labels(nights) == [(0, "1 mg"), (3, "0.75 mg"), (4, "0.5 mg"), (5, "0.25 mg"), (7, "stop")]
     spans = [(0, 10), (5, 15), (12, 20), (17, 19), (30, 40)]

@@ -65,6 +65,13 @@ def first_night(run: Any) -> str:
     return str(run.ok("history", "--json", now=DEMO_NOW).json()[0]["night"])
 
 
+def night_of(exception: str) -> str:
+    """The night an exception line starts with."""
+    found = EXCEPTION.match(exception)
+    assert found is not None, exception
+    return found.group(1)
+
+
 def exceptions_on(lines: list[str]) -> list[str]:
     """The exception lines of a page (night, then what), in the order they are printed."""
     if not any(line.startswith("Exceptions") for line in lines):
@@ -109,13 +116,15 @@ def test_a_two_year_historys_urgent_symptom_tonights_excess_and_flagged_count_ar
         assert any(line.startswith(wanted) for line in pages[0]), wanted
     first = exceptions_on(pages[0])
     heading = next(line for line in pages[0] if line.startswith("Exceptions ("))
-    total = int(re.match(r"Exceptions \((\d+)\)", heading).group(1))
+    counted = re.match(r"Exceptions \((\d+)\)", heading)
+    assert counted is not None, heading
+    total = int(counted.group(1))
     assert total > len(first) > 10, (total, first)  # a page one full of exceptions, and more after it
     assert first[0].startswith(urgent)
     assert first[1].startswith(excess)
     assert first[2].startswith("2026-11-25 Recorded as already taken:")
     assert any(line.startswith(count) for line in first[3:6]), first[:6]
-    nights = [EXCEPTION.match(line).group(1) for line in first[1:]]
+    nights = [night_of(line) for line in first[1:]]
     assert nights == sorted(nights, reverse=True)  # after the urgent symptom, the newest first
     assert "Period nights 2024-11-25 to 2026-11-25 (731 nights): as asked: from 2024-11-25" in pages[0]
 
@@ -172,7 +181,7 @@ def test_ten_years_page_one_is_the_visit_and_says_where_the_rest_go_on(ten_years
     expected = sorted([run_[0] for run_ in runs] + [void["night"]], reverse=True)
     shown = exceptions_on(page_one)
     assert f"Exceptions ({len(expected)}), the newest first" in page_one
-    assert [EXCEPTION.match(e).group(1) for e in shown] == expected[:len(shown)]
+    assert [night_of(e) for e in shown] == expected[:len(shown)]
     assert shown[0].startswith(f"{void['night']} Correction (void)")
     assert len(shown) >= 20
 
@@ -184,7 +193,7 @@ def test_ten_years_page_one_is_the_visit_and_says_where_the_rest_go_on(ten_years
     assert not any(line.startswith("Exceptions, continued") for lines in pages[:page - 1] for line in lines)
     after = pages[page - 1][pages[page - 1].index(f"Exceptions, continued ({count} more, in the order of page one)"):]
     go_on = [line for line in after + [line for lines in pages[page:] for line in lines] if EXCEPTION.match(line)]
-    continued = [EXCEPTION.match(line).group(1) for line in go_on][:count]
+    continued = [night_of(line) for line in go_on][:count]
     assert continued == expected[len(shown):]  # every other exception, once, in page one's order
     # the dose chart follows page one at once (it was on page 4, after 162 exceptions oldest first)
     assert "Scheduled and taken dose per night" in pages[1]
@@ -209,7 +218,9 @@ def long_patient(run):
 
 def period_line(pdf: Path) -> str:
     page_one = " ".join(pages_of(pdf)[0])
-    return re.search(r"Period (nights .*?) Drug ", page_one).group(1)
+    period = re.search(r"Period (nights .*?) Drug ", page_one)
+    assert period is not None, page_one
+    return period.group(1)
 
 
 def reports(run: Any) -> list[tuple[Any, ...]]:

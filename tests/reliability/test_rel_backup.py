@@ -39,7 +39,7 @@ NOW = "2026-11-25T12:00+01:00"
 WRITER = r"""
 import datetime as dt, sys, pathlib, time
 from zoneinfo import ZoneInfo
-from medtrack.services.dosing import log_dose
+from medtrack.services.dosing import DoseRequest, log_dose
 from medtrack.services.symptoms import log_symptom
 from medtrack.storage.database import Database
 db = Database(pathlib.Path(sys.argv[1]))
@@ -49,8 +49,8 @@ night = dt.date(2025, 1, 1)
 written = 0
 while not stop.exists() and written < 20000:
     at = dt.datetime.combine(night, dt.time(21, 40), tzinfo=ZoneInfo("Europe/Berlin"))
-    log_dose(db, now, None, at.isoformat(), "written during a backup " * 20)
-    log_symptom(db, now, "drowsiness", "2", (at + dt.timedelta(hours=10)).isoformat(), "x" * 500)
+    log_dose(db, now, DoseRequest(at=at.isoformat(), note="written during a backup " * 20))
+    log_symptom(db, now, "drowsiness", "2", at=(at + dt.timedelta(hours=10)).isoformat(), note="x" * 500)
     night += dt.timedelta(days=1)
     written += 1
     time.sleep(0.001)
@@ -63,7 +63,7 @@ pytestmark = pytest.mark.slow  # backups and restores against other processes
 
 
 @pytest.fixture
-def busy(patient, db_path):  # type: ignore[no-untyped-def]
+def busy(patient, db_path: Path) -> Path:
     """The standard patient on 1 mg since 2025 (so a writer can log night after night)."""
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--start", "2025-01-01",
                now="2025-01-01T12:00+01:00")
@@ -185,7 +185,7 @@ def foreign_files(folder: Path, good: Path) -> dict[str, Path]:
 
 
 @pytest.fixture
-def two_states(patient, db_path, tmp_path):  # type: ignore[no-untyped-def]
+def two_states(patient, db_path: Path, tmp_path: Path) -> tuple[Path, Path]:
     """A backup with one dose (night 23), then the live database moves on (night 24)."""
     patient.ok("log", "--note", "in the backup", now="2026-11-23T22:40+01:00")
     patient.close()

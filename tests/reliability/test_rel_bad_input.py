@@ -132,8 +132,8 @@ def cases() -> list[tuple[str, list[str]]]:
 # An empty value is taken as "not given" by these options (`if value:` in the services), so
 # `medtrack log --at "$WHEN"` with WHEN unset records a dose *now*; `--db ''`, `-o ''`, a blank
 # --reason and the parsers' own "is empty" messages show an empty value is meant to be refused.
-def params() -> list:  # type: ignore[type-arg]
-    found = []
+def params() -> list[object]:  # pytest.param's type (ParameterSet) is not public
+    found: list[object] = []
     for label, argv in cases():
         found.append(pytest.param(label, argv, id=case_id(label, argv)))
     return found
@@ -152,7 +152,7 @@ _PREPARED: dict[str, bytes] = {}
 
 
 @pytest.fixture
-def prepared(patient, db_path, tmp_path):  # type: ignore[no-untyped-def]
+def prepared(patient, db_path: Path, tmp_path: Path) -> Path:
     """The standard patient with a taper plan, a dose, a symptom; files to point commands at."""
     if "db" in _PREPARED:
         db_path.write_bytes(_PREPARED["db"])

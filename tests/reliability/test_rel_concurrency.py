@@ -12,6 +12,7 @@ import datetime as dt
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +26,8 @@ from reliability_helpers import (
     rule_violations,
     run_cli,
 )
+from textual.pilot import Pilot
+from textual.widgets import Static
 
 PROCESSES = 8
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -107,7 +110,7 @@ def test_eight_cli_processes_per_night_round_after_round(patient_db: Path, tmp_p
 # -- the screen and the command line at once ------------------------------------------------------
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[Any]) -> None:
     """Let key handling, thread workers and the refreshes they cause finish."""
     app = pilot.app
     for _ in range(10):
@@ -147,7 +150,7 @@ async def test_the_screen_is_refused_when_the_cli_records_the_night_while_its_di
             assert words in shown and "Nothing was recorded" in shown, shown
             await pilot.press("enter")  # OK
             await settle(pilot)
-            state = str(app.screen.query_one("#state").content)
+            state = str(app.screen.query_one("#state", Static).content)
             assert state.startswith("Taken at 22:41" if cli_action[0] == "log" else "Skipped"), state
     finally:
         app.opening.close()

@@ -98,11 +98,11 @@ def test_sigkill_at_random_moments_never_loses_a_confirmed_dose_or_doubles_a_nig
     assert integrity(patient_db) == "ok"
     stored = {r["note"]: r for r in rows(patient_db)}
     assert all(r["kind"] == "dose" for r in stored.values())
-    for note, (night, code) in outcomes.items():
+    for note, (night_text, code) in outcomes.items():
         if code == 0:
-            assert note in stored, f"the dose of {night} was confirmed (exit 0) but is missing"
+            assert note in stored, f"the dose of {night_text} was confirmed (exit 0) but is missing"
         if note in stored:
-            assert stored[note]["night"] == night
+            assert stored[note]["night"] == night_text
     nights = Counter(r["night"] for r in planned_doses(patient_db))
     assert max(nights.values(), default=1) == 1, nights
     assert rule_violations(patient_db) == []

@@ -46,7 +46,7 @@ def argv_in(folder: Path, argv: list[str]) -> list[str]:
 
 
 @pytest.fixture
-def logged(patient, db_path):  # type: ignore[no-untyped-def]
+def logged(patient, db_path: Path) -> Path:
     """The standard patient with one dose (record 1) and a symptom, closed."""
     patient.ok("log", now="2026-11-24T22:40+01:00")
     patient.ok("symptom", "headache", now="2026-11-25T09:00+01:00")

@@ -17,6 +17,7 @@ import resource
 import signal
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reliability_helpers import (
@@ -47,7 +48,7 @@ def page_count(path: Path) -> int:
 
 
 @pytest.fixture
-def full(patient, db_path, monkeypatch):  # type: ignore[no-untyped-def]
+def full(patient: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The standard patient, on a 'disk' that holds the file as it is and not one page more."""
     patient.close()
     monkeypatch.setattr(engine, "_PRAGMAS", (*engine._PRAGMAS, f"max_page_count={page_count(db_path)}"))
@@ -124,7 +125,7 @@ def test_a_process_that_cannot_grow_the_wal_exits_4_and_writes_nothing(patient_d
 
 
 @pytest.fixture
-def big_record(patient, db_path):  # type: ignore[no-untyped-def]
+def big_record(patient, db_path: Path) -> Path:
     """A record whose exports are far larger than FILE_LIMIT (the database itself may be too)."""
     patient.ok("log", "--note", BIG_NOTE[:70_000], now="2026-11-25T22:40+01:00")
     patient.close()

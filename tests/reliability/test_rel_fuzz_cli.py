@@ -51,7 +51,7 @@ def command_table() -> dict[tuple[str, ...], list[argparse.Action]]:
 COMMANDS = command_table()
 ALL_OPTIONS = sorted({o for actions in COMMANDS.values() for a in actions for o in a.option_strings})
 
-safe_chars = st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",))
+safe_chars = st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])
 junk_text = st.text(safe_chars, max_size=12)
 free_text = st.one_of(
     st.text(safe_chars, max_size=40),
@@ -148,7 +148,7 @@ _TEMPLATE: dict[str, bytes] = {}
 
 
 @pytest.fixture
-def template(patient, db_path) -> bytes:  # type: ignore[no-untyped-def]
+def template(patient, db_path: Path) -> bytes:
     if "db" not in _TEMPLATE:
         patient.ok("taper", "set", "--start", "2026-12-01", "--from", "1mg", "--step", "0.25mg",
                    "--every", "2w", "--prescriber", "Dr. Weiss", now="2026-11-20T12:00+01:00")
@@ -209,7 +209,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def sandbox(tmp_path, template, monkeypatch) -> Sandbox:  # type: ignore[no-untyped-def]
+def sandbox(tmp_path: Path, template: bytes, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("MEDTRACK_DB", "unset")
     monkeypatch.setenv("MEDTRACK_NOW", "unset")

@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from reliability_helpers import raw, rows, snapshot
@@ -38,7 +39,7 @@ def edit(path: Path, sql: str) -> Path:
     return path
 
 
-def lock_row(path: Path) -> list[tuple]:
+def lock_row(path: Path) -> list[tuple[Any, ...]]:
     with raw(path) as conn:
         return conn.execute("SELECT patient_id, pin_hash, failures FROM prescriber_lock").fetchall()
 
@@ -48,7 +49,7 @@ def kept_copies(db: Path) -> list[Path]:
 
 
 @pytest.fixture
-def backup(patient, db_path, tmp_path):  # type: ignore[no-untyped-def]
+def backup(patient, db_path: Path, tmp_path: Path) -> Path:
     """A backup of the standard patient, taken before anything else happens."""
     target = tmp_path / "saved" / "backup.db"
     target.parent.mkdir()

@@ -10,6 +10,7 @@ three zones (one southern) with both DST changes of 2026 and two minimum sleeps.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,7 +26,7 @@ def iso(instant: dt.datetime) -> str:
 # -- travel -------------------------------------------------------------------------------------
 
 
-def views(run, now: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def views(run: Any, now: str) -> dict[str, object]:
     calendar = run.ok("calendar", "--month", "2026-11", "--json", now=now).json()
     return {
         "history": run.ok("history", "--json", now=now).json(),
@@ -172,6 +173,7 @@ def test_dst_matrix_latest_time_in_real_hours_and_one_minute_either_side(run, db
     moved = []
     for night, at in checked:
         evening = dt.datetime.combine(night, dt.time(21), tzinfo=zone).utcoffset()
+        assert evening is not None
         day = night if usual >= dt.time(12) else night + dt.timedelta(days=1)
         naive = dt.datetime.combine(day, usual, tzinfo=dt.timezone(evening))
         if iso(naive) != at:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,11 +27,12 @@ from medtrack.clock import fixed_clock
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.errors import BadInput, Refused
 from medtrack.services.calendar import calendar_month
-from medtrack.services.dosing import log_dose, skip_night
-from medtrack.services.prescribing import prescribe
+from medtrack.services.dosing import DoseRequest, log_dose, skip_night
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
-from medtrack.services.taper import PlanRequest, change_plan, set_plan
+from medtrack.services.taper import PlanAction, PlanChange, PlanRequest, change_plan, set_plan
 from medtrack.storage.database import Database
+from medtrack.storage.work import Work
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FIRST = dt.date(2026, 11, 1)
@@ -74,19 +76,19 @@ def recorded(path: Path | str) -> dict[str, int | None]:
 def schedule(db: Database, night: str) -> int | None:
     """What the prescriptions and plan versions in force schedule for a night now."""
     day = dt.date.fromisoformat(night)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         return scheduled_ug(regimen_on(repo.regimens(), day), day)
 
 
-def calendar(db: Database, now: dt.datetime) -> dict[str, dict]:
-    nights: dict[str, dict] = {}
+def calendar(db: Database, now: dt.datetime) -> dict[str, dict[str, object]]:
+    nights: dict[str, dict[str, object]] = {}
     for month in ("2026-10", "2026-11", "2026-12"):
         for n in calendar_month(db, now, month).nights:
             nights[n.night.isoformat()] = {"scheduled": n.scheduled_ug, "state": n.state}
     return nights
 
 
-def run_step(db: Database, index: int, step: tuple) -> None:
+def run_step(db: Database, index: int, step: tuple[Any, ...]) -> None:
     kind = step[0]
     now = night_at(index, 22, 40)
 
@@ -94,25 +96,25 @@ def run_step(db: Database, index: int, step: tuple) -> None:
         return None if off is None else (FIRST + dt.timedelta(days=index + off)).isoformat()
 
     if kind == "log":
-        log_dose(db, now)
+        log_dose(db, now, DoseRequest())
     elif kind == "skip":
         skip_night(db, now)
     elif kind == "prescribe":
-        prescribe(db, now, step[1], "Dr. Weiss", start(step[2]))
+        prescribe(db, now, PrescriptionRequest(dose=step[1], prescriber="Dr. Weiss", start=start(step[2])))
     elif kind == "plan":
         first = dt.date.fromisoformat(start(step[1]) or now.date().isoformat())
         text = ",".join(f"{first + dt.timedelta(days=i * step[3])}={ug}ug" if ug else
                         f"{first + dt.timedelta(days=i * step[3])}=0" for i, ug in enumerate(step[2]))
         set_plan(db, now, PlanRequest(prescriber="Dr. Weiss", steps=text, reason="changed"))
     elif kind == "hold":
-        change_plan(db, now, "hold", "slower", start(step[1]), None, None, days=str(step[2]))
+        change_plan(db, now, PlanChange(action=PlanAction.HOLD, reason="slower", at=start(step[1]), days=str(step[2])))
     else:
-        change_plan(db, now, "step-back", "too fast", start(step[1]), None, None)
+        change_plan(db, now, PlanChange(action=PlanAction.STEP_BACK, reason="too fast", at=start(step[1])))
 
 
 @settings(max_examples=60, deadline=None)
 @given(script)
-def test_no_change_re_judges_a_recorded_night(locations: Locations, steps_: list) -> None:
+def test_no_change_re_judges_a_recorded_night(locations: Locations, steps_: list[tuple[Any, ...]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = locations.new(Path(folder))
         set_up = dt.datetime(2026, 10, 31, 12, 0, tzinfo=BERLIN)
@@ -121,7 +123,7 @@ def test_no_change_re_judges_a_recorded_night(locations: Locations, steps_: list
                      clock=fixed_clock(set_up))
         db = Database(location_of(path))
         try:
-            prescribe(db, set_up, "1mg", "Dr. Weiss", FIRST.isoformat())
+            prescribe(db, set_up, PrescriptionRequest(dose="1mg", prescriber="Dr. Weiss", start=FIRST.isoformat()))
             for index, step in steps_:
                 before_rows = recorded(path)
                 before = calendar(db, night_at(index))

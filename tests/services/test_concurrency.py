@@ -9,7 +9,11 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,30 +31,30 @@ def _setup(db: Path) -> dict[str, str]:
     return env
 
 
-def _log_with_pause(db: str, now: str, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _log_with_pause(db: str, now: str, barrier: Barrier, results: Queue[int]) -> None:
     """Child: wait for the others, then log through the service with a pause inside the check."""
     import medtrack.services.dosing as dosing
+    from medtrack.core.rules import NightFacts
     from medtrack.errors import MedtrackError
+    from medtrack.services.nights import night_facts as real  # what dosing calls
     from medtrack.storage.database import Database
 
-    real = dosing.night_facts
-
-    def slow_facts(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def slow_facts(*args: Any, **kwargs: Any) -> NightFacts:
         facts = real(*args, **kwargs)
         time.sleep(0.05)  # widen the gap between the check and the insert
         return facts
 
-    dosing.night_facts = slow_facts
+    pytest.MonkeyPatch().setattr(dosing, "night_facts", slow_facts)  # this child process ends after
     database = Database(Path(db))
     barrier.wait()
     try:
-        dosing.log_dose(database, dt.datetime.fromisoformat(now))
+        dosing.log_dose(database, dt.datetime.fromisoformat(now), dosing.DoseRequest())
         results.put(0)
     except MedtrackError as error:
         results.put(error.exit_code)
 
 
-def _race(target, *args) -> list[int]:  # type: ignore[no-untyped-def]
+def _race(target: Callable[..., None], *args: object) -> list[int]:
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(PROCESSES), ctx.Queue()
     procs = [ctx.Process(target=target, args=(*args, barrier, results)) for _ in range(PROCESSES)]
@@ -73,7 +77,7 @@ def test_eight_processes_one_night_exactly_one_dose(tmp_path: Path, night: str) 
     assert rows[0] == 1
 
 
-def _naive_check_then_insert(db: str, use_medtrack_engine: bool, barrier, results) -> None:  # type: ignore[no-untyped-def]
+def _naive_check_then_insert(db: str, use_medtrack_engine: bool, barrier: Barrier, results: Queue[int]) -> None:
     from sqlalchemy import create_engine, text
 
     from medtrack.storage.engine import make_engine
@@ -112,4 +116,5 @@ def test_cli_processes_at_once(tmp_path: Path) -> None:
     codes = sorted(p.wait(60) for p in procs)
     assert codes == [0] + [3] * (PROCESSES - 1)
     for p in procs:
-        assert b"Traceback" not in p.stderr.read()  # type: ignore[union-attr]
+        assert p.stderr is not None
+        assert b"Traceback" not in p.stderr.read()

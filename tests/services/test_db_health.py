@@ -21,10 +21,10 @@ import pytest
 from file_faults import damage_index, write_protected
 from medtrack.clock import fixed_clock
 from medtrack.location import parse_location
-from medtrack.services.dosing import history, log_dose
+from medtrack.services.dosing import DoseRequest, history, log_dose
 from medtrack.services.health import check_database
 from medtrack.services.live import watch_changes
-from medtrack.services.prescribing import prescribe
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
 from medtrack.storage import probe
 from medtrack.storage.database import Database
@@ -40,7 +40,7 @@ def make_patient(location: Any) -> None:
     init_profile(location, SET_UP, ProfileChanges(name="Ada", born="1970-05-01", zone="Europe/Berlin"),
                  "UTC", clock=fixed_clock(SET_UP))
     with _open(location) as db:
-        prescribe(db, SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+        prescribe(db, SET_UP, PrescriptionRequest(dose="1mg", prescriber="Dr. Weiss", start="2026-11-01"))
 
 
 @contextlib.contextmanager
@@ -115,7 +115,7 @@ def test_a_file_made_writable_again_is_writable_at_the_next_check(patient_file):
     try:
         # the pooled connections SQLite opened read-only are replaced: no restart needed
         assert check_database(db).writable
-        log_dose(db, IN_WINDOW, "1mg")
+        log_dose(db, IN_WINDOW, DoseRequest(dose="1mg"))
         assert len(history(db)) == 1
     finally:
         db.dispose()
@@ -159,7 +159,7 @@ def test_changes_are_news_only_after_a_commit_elsewhere(patient_file):
             assert changes.changed() is False
             history(elsewhere)  # a read commits nothing
             assert changes.changed() is False
-            log_dose(elsewhere, IN_WINDOW, "1mg")
+            log_dose(elsewhere, IN_WINDOW, DoseRequest(dose="1mg"))
             assert changes.changed() is True
             assert changes.changed() is False
         finally:
@@ -173,7 +173,7 @@ def test_a_commit_between_the_watch_and_the_read_is_never_lost(patient_file):
         changes = watch_changes(screen)
         try:
             changes.reading()
-            log_dose(elsewhere, IN_WINDOW, "1mg")  # the screen's read may or may not see it
+            log_dose(elsewhere, IN_WINDOW, DoseRequest(dose="1mg"))  # the screen's read may or may not see it
             assert changes.changed() is True  # so it reads again
             changes.reading()
             changes.missed()  # that read was dropped (a newer one replaced it)
@@ -223,7 +223,7 @@ def test_on_a_server_a_commit_elsewhere_is_news_and_a_read_is_not(patient_url):
         assert changes.changed() is False
         history(elsewhere)
         assert changes.changed() is False
-        log_dose(elsewhere, IN_WINDOW, "1mg")
+        log_dose(elsewhere, IN_WINDOW, DoseRequest(dose="1mg"))
         assert changes.changed() is True
         assert changes.changed() is False
         changes.close()

@@ -21,6 +21,7 @@ import sqlite3
 import tempfile
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,9 +30,10 @@ from hypothesis import strategies as st
 
 from backends import Locations, location_of, query_dicts
 from medtrack.clock import fixed_clock
+from medtrack.core.model import DoseEntry
 from medtrack.errors import BadInput, Refused
-from medtrack.services.dosing import log_dose, skip_night, void_record
-from medtrack.services.prescribing import prescribe
+from medtrack.services.dosing import DoseRequest, log_dose, skip_night, void_record
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, set_profile
 from medtrack.storage.database import Database
 
@@ -66,7 +68,7 @@ steps = st.lists(st.one_of(log_step, log_step, log_step, skip_step, void_step, z
                  min_size=6, max_size=30)
 
 
-def rows(path: Path | str) -> list[dict]:
+def rows(path: Path | str) -> list[dict[str, Any]]:
     return query_dicts(path, "SELECT * FROM record ORDER BY id")
 
 
@@ -97,7 +99,7 @@ def check_invariants(path: Path | str) -> None:
         assert len(same) == 1, f"a dose and a skip (or two) for one night: {same}"
 
 
-def run_step(db: Database, path: Path | str, step: tuple, zone: str) -> str:
+def run_step(db: Database, path: Path | str, step: tuple[Any, ...], zone: str) -> str:
     """Run one step; returns the profile's zone after it."""
     before = rows(path)
     try:
@@ -108,7 +110,8 @@ def run_step(db: Database, path: Path | str, step: tuple, zone: str) -> str:
                                        tzinfo=tz)
             at = (noon.astimezone(UTC) + dt.timedelta(minutes=minutes)).astimezone(tz)
             note = "it happened" if already_taken else None
-            log_dose(db, NOW, dose, at.isoformat(), note, already_taken)
+            entry = DoseEntry.ALREADY_TAKEN if already_taken else DoseEntry.TO_TAKE
+            log_dose(db, NOW, DoseRequest(dose=dose, at=at.isoformat(), note=note, entry=entry))
         elif step[0] == "skip":
             night = FIRST_NIGHT + dt.timedelta(days=step[1])
             skip_night(db, NOW, night.isoformat(), None)
@@ -125,7 +128,7 @@ def run_step(db: Database, path: Path | str, step: tuple, zone: str) -> str:
     return zone
 
 
-def play(script: list[tuple], locations: Locations | None = None) -> None:
+def play(script: list[tuple[Any, ...]], locations: Locations | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = locations.new(Path(folder)) if locations else Path(folder) / "medtrack.db"
         init_profile(location_of(path), SET_UP, ProfileChanges(name="Ada", born="1970-05-01",
@@ -133,8 +136,9 @@ def play(script: list[tuple], locations: Locations | None = None) -> None:
                                                   wake="06:30"), "UTC", clock=fixed_clock(SET_UP))
         db = Database(location_of(path))
         try:
-            prescribe(db, SET_UP, "1mg", "Dr. Weiss", FIRST_NIGHT.isoformat())
-            prescribe(db, SET_UP, "0.5mg", "Dr. Weiss", "2026-11-06")
+            prescribe(db, SET_UP, PrescriptionRequest(
+                dose="1mg", prescriber="Dr. Weiss", start=FIRST_NIGHT.isoformat()))
+            prescribe(db, SET_UP, PrescriptionRequest(dose="0.5mg", prescriber="Dr. Weiss", start="2026-11-06"))
             zone = "Europe/Berlin"
             for step in script:
                 zone = run_step(db, path, step, zone)

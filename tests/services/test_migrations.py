@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from medtrack.storage.engine import SCHEMA_VERSION, create_private_file, make_engine
 from medtrack.storage.migrate import upgrade
@@ -72,7 +73,7 @@ def columns(conn: sqlite3.Connection, table: str) -> str:
     return ", ".join(n for n in names if n not in ("patient_id", "recorded_by"))
 
 
-def dump(path: Path) -> dict[str, list[tuple]]:
+def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, with the record columns schema 1 had (later ones are added)."""
     with sqlite3.connect(path) as conn:
         found = {t: conn.execute(f"SELECT {columns(conn, t)} FROM {t} ORDER BY id").fetchall()

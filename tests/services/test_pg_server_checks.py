@@ -65,7 +65,9 @@ class RealWard:
             return conn.execute(sql, params).fetchall()
 
     def server_now(self) -> dt.datetime:
-        return self.rows("SELECT now()")[0][0].astimezone(BERLIN)
+        now = self.rows("SELECT now()")[0][0]
+        assert isinstance(now, dt.datetime), now
+        return now.astimezone(BERLIN)
 
 
 @pytest.fixture
@@ -107,7 +109,9 @@ def dose(**values: Any) -> tuple[str, dict[str, Any]]:
 def insert(ward: RealWard, user: str, table_sql: tuple[str, dict[str, Any]]) -> int:
     sql, row = table_sql
     with ward.connect(user) as conn:
-        return int(conn.execute(sql, row).fetchone()[0])  # type: ignore[index]
+        inserted = conn.execute(sql, row).fetchone()
+        assert inserted is not None
+        return int(inserted[0])
 
 
 def refused(ward: RealWard, user: str, table_sql: tuple[str, dict[str, Any]], words: str) -> None:
@@ -225,10 +229,12 @@ def test_a_step_is_never_added_to_a_prescription_later(ward: RealWard) -> None:
     assert ward.rows("SELECT regimen_id, start_night, dose_ug FROM regimen_step ORDER BY id") == before
     # With its regimen, in one transaction, a step is what a prescription is made of.
     with ward.connect(PRESCRIBER) as conn:
-        regimen = conn.execute(
+        inserted = conn.execute(
             "INSERT INTO regimen (patient_id, kind, created_at_utc, prescriber, start_night) "
             "VALUES (1, 'prescription', 0, 'Dr. Weiss', %s) RETURNING id",
-            (ward.server_now().date().isoformat(),)).fetchone()[0]  # type: ignore[index]
+            (ward.server_now().date().isoformat(),)).fetchone()
+        assert inserted is not None
+        regimen = inserted[0]
         conn.execute("INSERT INTO regimen_step (regimen_id, start_night, dose_ug) VALUES (%s, %s, 500)",
                       (regimen, ward.server_now().date().isoformat()))
     (created,), = ward.rows("SELECT created_at_utc FROM regimen WHERE id = %s", regimen)

@@ -22,12 +22,14 @@ import pytest
 from medtrack.clock import fixed_clock
 from medtrack.errors import NoProfile, Refused, StorageProblem
 from medtrack.location import ServerUrl, parse_location
-from medtrack.services.dosing import log_dose
-from medtrack.services.prescribing import prescribe
+from medtrack.services.dosing import DoseRequest, log_dose
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
 from medtrack.storage.database import Database
 from medtrack.storage.engine import SCHEMA_VERSION
 from medtrack.storage.pg_schema import CHECK_STATE
+from medtrack.storage.work import Work
+from pg_server import Server
 
 pytestmark = pytest.mark.postgres
 
@@ -41,7 +43,7 @@ def conninfo(url: str) -> str:
     return url.replace("+psycopg", "")
 
 
-def patient_database(server: Any) -> str:
+def patient_database(server: Server) -> str:
     """A fresh database with the standard patient on 1 mg from 2026-11-01 (through the services)."""
     url = server.create_database("svc")
     location = parse_location(url)
@@ -49,7 +51,7 @@ def patient_database(server: Any) -> str:
                  clock=fixed_clock(SET_UP))
     db = Database(location)
     try:
-        prescribe(db, SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+        prescribe(db, SET_UP, PrescriptionRequest(dose="1mg", prescriber="Dr. Weiss", start="2026-11-01"))
     finally:
         db.dispose()
     return url
@@ -64,7 +66,7 @@ def patient_url(pg_server: Any) -> str:
 def logged(patient_url: str) -> str:
     db = Database(parse_location(patient_url))
     try:
-        log_dose(db, IN_WINDOW)
+        log_dose(db, IN_WINDOW, DoseRequest())
     finally:
         db.dispose()
     return patient_url
@@ -144,14 +146,14 @@ def test_a_temporary_table_cannot_hide_the_schema_checks(logged: str) -> None:
 
 def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> None:
     """If a bug above let a second dose through, the database still refuses it (exit 3)."""
-    from medtrack.core.model import Record
+    from medtrack.core.model import Record, RecordKind
 
     db = Database(parse_location(logged))
     try:
         for night, at, rule in (("2026-11-25", IN_WINDOW + dt.timedelta(hours=12), "one-dose-per-night"),
                                 ("2026-11-25", IN_WINDOW + dt.timedelta(hours=11), "12-hour-gap")):
-            with pytest.raises(Refused) as caught, db.unit_of_work() as repo:
-                repo.add_record(Record(id=0, kind="dose", night=dt.date.fromisoformat(night), at=at,
+            with pytest.raises(Refused) as caught, db.unit_of_work(Work.WRITE_PATIENT) as repo:
+                repo.add_record(Record(id=0, kind=RecordKind.DOSE, night=dt.date.fromisoformat(night), at=at,
                                        zone="Europe/Berlin", dose_ug=1000, scheduled_ug=1000),
                                 recorded_at=at)
             assert caught.value.rule == rule
@@ -181,21 +183,21 @@ def test_a_server_that_is_not_there_is_exit_4(tmp_path: Any) -> None:
 
 
 def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_url: str) -> None:
-    from medtrack.core.model import Record
+    from medtrack.core.model import Record, RecordKind
 
     db = Database(parse_location(patient_url))
     try:
-        with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
-            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
+        with pytest.raises(StorageProblem) as caught, db.unit_of_work(Work.WRITE_PATIENT) as repo:
+            repo.add_record(Record(id=0, kind=RecordKind.SKIP, night=dt.date(2026, 11, 20), at=IN_WINDOW,
                                    zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
             pid = repo.session.connection().exec_driver_sql("SELECT pg_backend_pid()").scalar()
             with psycopg.connect(conninfo(patient_url), autocommit=True) as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
             repo.session.flush()
-            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
+            repo.add_record(Record(id=0, kind=RecordKind.SKIP, night=dt.date(2026, 11, 21), at=IN_WINDOW,
                                    zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
         assert "connection" in caught.value.message and caught.value.exit_code == 4
-        log_dose(db, IN_WINDOW)  # the pool recovers: the next command works
+        log_dose(db, IN_WINDOW, DoseRequest())  # the pool recovers: the next command works
     finally:
         db.dispose()
     assert count(patient_url, "kind = 'skip'") == 0
@@ -204,19 +206,19 @@ def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_
 
 @pytest.mark.slow
 def test_a_server_restart_mid_command_is_exit_4_and_the_next_command_works(pg_server: Any) -> None:
-    from medtrack.core.model import Record
+    from medtrack.core.model import Record, RecordKind
 
     url = patient_database(pg_server)
     db = Database(parse_location(url))
     try:
-        with pytest.raises(StorageProblem) as caught, db.unit_of_work() as repo:
-            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 20), at=IN_WINDOW,
+        with pytest.raises(StorageProblem) as caught, db.unit_of_work(Work.WRITE_PATIENT) as repo:
+            repo.add_record(Record(id=0, kind=RecordKind.SKIP, night=dt.date(2026, 11, 20), at=IN_WINDOW,
                                    zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
             pg_server.restart()
-            repo.add_record(Record(id=0, kind="skip", night=dt.date(2026, 11, 21), at=IN_WINDOW,
+            repo.add_record(Record(id=0, kind=RecordKind.SKIP, night=dt.date(2026, 11, 21), at=IN_WINDOW,
                                    zone="Europe/Berlin", scheduled_ug=1000), recorded_at=IN_WINDOW)
         assert caught.value.exit_code == 4 and "nothing was written" in caught.value.message
-        log_dose(db, IN_WINDOW)  # the pool's dead connection is replaced: the next command works
+        log_dose(db, IN_WINDOW, DoseRequest())  # the pool's dead connection is replaced: the next command works
     finally:
         db.dispose()
     assert count(url, "kind = 'skip'") == 0
@@ -248,22 +250,22 @@ ROUNDS = 20
 
 def _log_rounds(url: str, barrier: Any, results: Any) -> None:  # runs in a child process
     import medtrack.services.dosing as dosing
+    from medtrack.core.rules import NightFacts
     from medtrack.errors import MedtrackError
+    from medtrack.services.nights import night_facts as real  # what dosing calls
 
-    real = dosing.night_facts
-
-    def slow_facts(*args: Any, **kwargs: Any) -> Any:
+    def slow_facts(*args: Any, **kwargs: Any) -> NightFacts:
         facts = real(*args, **kwargs)
         time.sleep(0.02)  # widen the gap between the check and the insert
         return facts
 
-    dosing.night_facts = slow_facts
+    pytest.MonkeyPatch().setattr(dosing, "night_facts", slow_facts)  # this child process ends after
     database = Database(parse_location(url))
     for round_ in range(ROUNDS):
         now = IN_WINDOW - dt.timedelta(days=ROUNDS - 1 - round_)
         barrier.wait()
         try:
-            dosing.log_dose(database, now)
+            dosing.log_dose(database, now, dosing.DoseRequest())
             results.put((round_, 0))
         except MedtrackError as error:
             results.put((round_, error.exit_code))
@@ -304,7 +306,7 @@ def _log_every_patient(url: str, barrier: Any, results: Any, seed: int) -> None:
     for number in range(1, PATIENTS + 1):
         barrier.wait()
         try:
-            dosing.log_dose(views[number], IN_WINDOW - dt.timedelta(days=1))
+            dosing.log_dose(views[number], IN_WINDOW - dt.timedelta(days=1), dosing.DoseRequest())
             results.put((1, number, 0))
         except MedtrackError as error:
             results.put((1, number, error.exit_code))
@@ -314,14 +316,14 @@ def _log_every_patient(url: str, barrier: Any, results: Any, seed: int) -> None:
     barrier.wait()
     for number in order:
         try:
-            dosing.log_dose(views[number], IN_WINDOW)
+            dosing.log_dose(views[number], IN_WINDOW, dosing.DoseRequest())
             results.put((2, number, 0))
         except MedtrackError as error:
             results.put((2, number, error.exit_code))
     database.dispose()
 
 
-def ward_database(server: Any) -> str:
+def ward_database(server: Server) -> str:
     """A database with PATIENTS patients, each on 1 mg from 2026-11-01."""
     url = server.create_database("ward")
     location = parse_location(url)
@@ -332,7 +334,8 @@ def ward_database(server: Any) -> str:
     db = Database(location)
     try:
         for number in range(1, PATIENTS + 1):
-            prescribe(db.for_patient(number), SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
+            prescribe(db.for_patient(number), SET_UP, PrescriptionRequest(
+                dose="1mg", prescriber="Dr. Weiss", start="2026-11-01"))
     finally:
         db.dispose()
     return url
@@ -372,16 +375,17 @@ def test_a_write_locks_only_its_own_patient(pg_server: Any) -> None:
     db = Database(location)
     try:
         for number in (1, 2):
-            prescribe(db.for_patient(number), SET_UP, "1mg", "Dr. Weiss", "2026-11-01")
-        with db.for_patient(1).unit_of_work() as repo:  # holds patient 1's row lock until the end
+            prescribe(db.for_patient(number), SET_UP, PrescriptionRequest(
+                dose="1mg", prescriber="Dr. Weiss", start="2026-11-01"))
+        with db.for_patient(1).unit_of_work(Work.WRITE_PATIENT) as repo:  # holds patient 1's row lock until the end
             repo.profile()
             started = time.perf_counter()
-            log_dose(db.for_patient(2), IN_WINDOW)
+            log_dose(db.for_patient(2), IN_WINDOW, DoseRequest())
             assert time.perf_counter() - started < 2
             with pytest.raises(StorageProblem) as caught:
-                log_dose(db.for_patient(1), IN_WINDOW)
+                log_dose(db.for_patient(1), IN_WINDOW, DoseRequest())
             assert "busy" in caught.value.message
-        log_dose(db.for_patient(1), IN_WINDOW)  # released: the next command works
+        log_dose(db.for_patient(1), IN_WINDOW, DoseRequest())  # released: the next command works
     finally:
         db.dispose()
     with psycopg.connect(conninfo(url)) as conn:
@@ -393,8 +397,9 @@ import datetime as dt, sys, time
 from medtrack.core.model import Record
 from medtrack.location import parse_location
 from medtrack.storage.database import Database
+from medtrack.storage.work import Work
 db = Database(parse_location(sys.argv[1]))
-with db.unit_of_work() as repo:
+with db.unit_of_work(Work.WRITE_PATIENT) as repo:
     at = dt.datetime.fromisoformat(sys.argv[2])
     for night in ("2026-11-20", "2026-11-21"):
         repo.add_record(Record(id=0, kind="skip", night=dt.date.fromisoformat(night), at=at,
@@ -415,7 +420,7 @@ def test_a_process_killed_mid_transaction_leaves_nothing_and_holds_no_lock(patie
     db = Database(parse_location(patient_url))
     try:
         started = time.monotonic()
-        log_dose(db, IN_WINDOW)  # the write lock went with the dead connection
+        log_dose(db, IN_WINDOW, DoseRequest())  # the write lock went with the dead connection
         assert time.monotonic() - started < 5
     finally:
         db.dispose()

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,16 +47,17 @@ def insert_record(conn: sqlite3.Connection, *, kind: str = "dose", night: str = 
         "INSERT INTO record (kind, night, at_utc, zone, dose_ug, scheduled_ug, already_taken, "
         "voided, voids, note, recorded_at_utc, patient_id) VALUES (?, ?, ?, 'Europe/Berlin', ?, 1000, ?, ?, "
         "?, NULL, ?, 1)", (kind, night, at_utc, dose_ug, already_taken, voided, voids, at_utc))
-    return int(cursor.lastrowid)
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
-def records(path: Path) -> list[tuple]:
+def records(path: Path) -> list[tuple[Any, ...]]:
     with closing(sqlite3.connect(path)) as conn:
         return conn.execute("SELECT * FROM record ORDER BY id").fetchall()
 
 
 @pytest.fixture
-def logged(patient, db_path) -> Path:
+def logged(patient, db_path: Path) -> Path:
     """The standard patient with tonight's 1 mg logged at 22:40 Berlin (record 1)."""
     record = patient.ok("log", "--json", now=IN_WINDOW).json()
     assert record["id"] == 1
@@ -306,7 +308,7 @@ def test_a_read_only_database_gives_exit_4(logged, patient):
         os.chmod(logged, 0o600)
 
 
-def run_process(db: Path, *argv: str, now: str, timeout: float = 30) -> subprocess.CompletedProcess:
+def run_process(db: Path, *argv: str, now: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MEDTRACK_")}
     env.update(MEDTRACK_DB=str(db), MEDTRACK_NOW=now, TZ="UTC")
     return subprocess.run([sys.executable, "-m", "medtrack", *argv], env=env, capture_output=True,

@@ -3,6 +3,8 @@ step in force on Tonight afterwards. A fixed clock (Berlin), an 80x24 terminal."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tui_helpers import SIZE, berlin, flat, opened, press, screen_text, settle, text_of, until
 
 from medtrack.services.checkin import list_checkins, record_checkin
@@ -11,7 +13,7 @@ from medtrack.services.taper import set_plan
 from medtrack.tui.checkin import CheckinScreen
 
 
-def _taper(path) -> None:  # type: ignore[no-untyped-def]
+def _taper(path: Path) -> None:
     with opened(path) as db:
         set_plan(db, berlin(2026, 11, 10, 12), PlanRequest(
             prescriber="Dr. Weiss", start="2026-11-15", from_dose="1mg", step="0.25mg", every="2w",

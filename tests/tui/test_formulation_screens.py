@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
-from textual.widgets import Button, Input
+from textual.app import App
+from textual.content import Content
+from textual.pilot import Pilot
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Static
 from tui_helpers import (
     SET_UP_AT,
     SIZE,
@@ -23,13 +28,14 @@ from tui_helpers import (
     push_button,
     screen_text,
     settle,
+    showing,
     text_of,
     type_into,
     until,
 )
 
 from medtrack.services.dosing import history
-from medtrack.services.prescribing import latest_prescription, prescribe
+from medtrack.services.prescribing import PrescriptionRequest, latest_prescription, prescribe
 from medtrack.services.stock import add_stock, count_stock, show_stock
 from medtrack.services.taper import PlanRequest, plan_versions, set_plan
 from medtrack.tui.calendar import CalendarScreen
@@ -51,19 +57,22 @@ def tablet_patient(path: Path, dose: str = "0.5mg") -> Path:
     """The standard patient, prescribed `dose` made from 1 mg (halves) and 0.5 mg (quarters)."""
     make_patient(path, dose=None)
     with opened(path) as db:
-        prescribe(db, SET_UP_AT, dose, "Dr. Weiss", "2026-11-01", tablets=TABLETS)
+        prescribe(db, SET_UP_AT, PrescriptionRequest(
+            dose=dose, prescriber="Dr. Weiss", start="2026-11-01", tablets=TABLETS))
     return path
 
 
-def shown(app) -> str:  # type: ignore[no-untyped-def]
+def shown(app: App[Any]) -> str:
     return flat(screen_text(app).replace("█", " ").replace("▌", " ").replace("▐", " "))
 
 
-def styles_of(app, selector: str) -> str:  # type: ignore[no-untyped-def]
-    return " ".join(str(span.style) for span in app.screen.query_one(selector).content.spans)
+def styles_of(app: App[Any], selector: str) -> str:
+    content = app.screen.query_one(selector, Static).content
+    assert isinstance(content, Content), content
+    return " ".join(str(span.style) for span in content.spans)
 
 
-def notified(app) -> str:  # type: ignore[no-untyped-def]
+def notified(app: App[Any]) -> str:
     return " ".join(str(n.message) for n in app._notifications)
 
 
@@ -160,9 +169,9 @@ async def test_the_calendar_detail_says_the_dose_as_taken(tmp_path, make_app):
 # -- the plan form ----------------------------------------------------------------------------
 
 
-async def open_plan_form(pilot) -> PlanFormDialog:  # type: ignore[no-untyped-def]
+async def open_plan_form(pilot: Pilot[Any]) -> PlanFormDialog:
     await press(pilot, "p")
-    assert isinstance(pilot.app.screen, ProfileScreen)
+    assert showing(pilot.app, ProfileScreen)
     await press(pilot, "t")
     dialog = pilot.app.screen
     assert isinstance(dialog, PlanFormDialog)
@@ -275,7 +284,7 @@ async def test_a_prescription_records_its_tablets_and_refuses_a_dose_they_cannot
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "p", "n")
-        assert isinstance(app.screen, PrescribeDialog)
+        assert showing(app, PrescribeDialog)
         await type_into(pilot, "#dose", "0.3 mg")
         await type_into(pilot, "#prescriber", "Dr. Weiss")
         await type_into(pilot, "#tablets", "1mg:half, 0.5mg:quarter")
@@ -292,7 +301,9 @@ async def test_a_prescription_records_its_tablets_and_refuses_a_dose_they_cannot
         assert "taken as ½ tablet of 1 mg + ½ tablet of 0.5 mg" in text
         assert "Prescription saved: 0.75 mg (½ tablet of 1 mg + ½ tablet of 0.5 mg)" in notified(app)
     with opened(path) as db:
-        assert latest_prescription(db).formulation.describe() == FORMULATION  # type: ignore[union-attr]
+        prescription = latest_prescription(db)
+        assert prescription is not None and prescription.formulation is not None
+        assert prescription.formulation.describe() == FORMULATION
 
 
 # -- the stock forms --------------------------------------------------------------------------
@@ -306,7 +317,7 @@ async def test_stock_is_added_and_counted_and_an_off_count_is_said_plainly(tmp_p
         await press(pilot, "p")
         assert "No stock recorded yet" in text_of(app, "#profile-text")
         await press(pilot, "a")
-        assert isinstance(app.screen, AddStockDialog)
+        assert showing(app, AddStockDialog)
         await type_into(pilot, "#quantity", "30x1mg")
         await type_into(pilot, "#note", "pharmacy")
         await press(pilot, "enter")
@@ -316,7 +327,7 @@ async def test_stock_is_added_and_counted_and_an_off_count_is_said_plainly(tmp_p
         assert "It lasts 60 more night(s)" in text_of(app, "#profile-text")
         # a count that agrees: a notice, nothing to read
         await press(pilot, "o")
-        assert isinstance(app.screen, CountStockDialog)
+        assert showing(app, CountStockDialog)
         await type_into(pilot, "#quantity", "30x1mg")
         await press(pilot, "enter")
         await until(pilot, lambda: isinstance(app.screen, ProfileScreen))
@@ -352,7 +363,7 @@ async def test_a_stock_form_refuses_what_it_cannot_read_inline(tmp_path, make_ap
         await press(pilot, "p", "a")
         await type_into(pilot, "#quantity", "thirty")
         await press(pilot, "enter", "enter")
-        assert isinstance(app.screen, AddStockDialog)
+        assert showing(app, AddStockDialog)
         assert "is not a number of tablets and their strength" in text_of(app, ".dialog-error")
         assert app.screen.query_one("#quantity", Input).value == "thirty"
         await press(pilot, "escape")
@@ -364,13 +375,13 @@ async def test_a_stock_form_refuses_what_it_cannot_read_inline(tmp_path, make_ap
 # -- small terminals and key storms -----------------------------------------------------------
 
 
-def new_dialogs(who: Patient):  # type: ignore[no-untyped-def]
+def new_dialogs(who: Patient) -> list[ModalScreen[Any]]:
     return [PlanFormDialog(who, "Dr. Weiss", "1mg"), AddStockDialog(who), CountStockDialog(who),
             PrescribeDialog(who, contraindicated=True),
             LogDialog("0.875 mg", IN_WINDOW, "½ tablet of 1 mg + ¾ tablet of 0.5 mg")]
 
 
-def buttons_on_screen(dialog, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+def buttons_on_screen(dialog: Screen[Any], width: int, height: int) -> None:
     buttons = list(dialog.query(Button))
     assert buttons
     for button in buttons:

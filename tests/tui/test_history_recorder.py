@@ -4,20 +4,23 @@ medtrack kept who entered them (the schema 5 demo in tests/data)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 from tui_helpers import SIZE, berlin, press, screen_text, settle, text_of, until
 
 from backends import SCHEMA_5_DEMO, fixed_clock_copy
-from medtrack.services.dosing import log_dose, skip_night
+from medtrack.services.dosing import DoseRequest, log_dose, skip_night
 from medtrack.storage.database import Database
 from medtrack.tui.history import BY_WIDTH, HistoryScreen
 
 LONG = "Schwester Annegret Müller-Lüdenscheidt"
 
 
-async def open_history(pilot) -> DataTable:
+async def open_history(pilot: Pilot[Any]) -> DataTable[Any]:
     await settle(pilot)
     await press(pilot, "h")
     assert isinstance(pilot.app.screen, HistoryScreen)
@@ -27,8 +30,10 @@ async def open_history(pilot) -> DataTable:
 
 
 async def test_the_by_column_names_who_entered_each_record(patient: Path, make_app):
-    for name, action in (("Nurse Kim", lambda db: log_dose(db, berlin(2026, 11, 23, 22, 20), "1mg")),
-                         (LONG, lambda db: skip_night(db, berlin(2026, 11, 24, 23, 50), None, "too late"))):
+    actions: tuple[tuple[str, Callable[[Database], object]], ...] = (
+        ("Nurse Kim", lambda db: log_dose(db, berlin(2026, 11, 23, 22, 20), DoseRequest(dose="1mg"))),
+        (LONG, lambda db: skip_night(db, berlin(2026, 11, 24, 23, 50), None, "too late")))
+    for name, action in actions:
         db = Database(patient, by=name)
         try:
             action(db)

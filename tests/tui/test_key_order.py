@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_helpers import SIZE, berlin, make_patient, opened, press, settle
+from tui_helpers import SIZE, berlin, make_patient, opened, press, settle, showing
 
 from medtrack.services.dosing import history
 from medtrack.tui.app import KeysInOrder
@@ -42,14 +44,14 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, character)
 
 
-def burst(app: App[object], *keys: str) -> None:
+def burst(app: App[Any], *keys: str) -> None:
     """Keys (names, or single characters) arriving together, as from one read of the terminal:
     all of them are in the app's queue before it handles the first."""
     for key in keys:
         app.post_message(key_event(key))
 
 
-async def calm(pilot, timeout: float = 30.0) -> None:
+async def calm(pilot: Pilot[Any], timeout: float = 30.0) -> None:
     """Until no worker runs (the keys are all handed on, the screens' reads are done). Unlike
     `settle`, a worker cancelled meanwhile (its screen closed) is no failure here."""
     app = pilot.app
@@ -62,7 +64,7 @@ async def calm(pilot, timeout: float = 30.0) -> None:
     raise AssertionError("the app never came to rest")
 
 
-async def typed_slowly(app: App[object], keys: list[str], gap: float) -> None:
+async def typed_slowly(app: App[Any], keys: list[str], gap: float) -> None:
     """Keys `gap` seconds apart, whether or not the app has handled the last one."""
     for key in keys:
         app.post_message(key_event(key))
@@ -77,7 +79,7 @@ class TwoFields(App[None]):
         yield Input(id="second")
 
 
-class TwoFieldsInOrder(KeysInOrder, TwoFields):
+class TwoFieldsInOrder(KeysInOrder[None], TwoFields):
     pass
 
 
@@ -175,10 +177,10 @@ async def test_an_enter_typed_before_the_log_dialog_appeared_does_not_answer_it(
         await settle(pilot)
         early = key_event("enter")  # typed now; handed on once the dialog is open
         await press(pilot, "l")
-        assert isinstance(app.screen, LogDialog)
+        assert showing(app, LogDialog)
         app.post_message(early)
         await calm(pilot)
-        assert isinstance(app.screen, LogDialog), "the dialog is open, unanswered"
+        assert showing(app, LogDialog), "the dialog is open, unanswered"
         await press(pilot, "enter")  # typed with the dialog on the screen: it records
         assert not isinstance(app.screen, LogDialog)
     with opened(patient_path) as db:

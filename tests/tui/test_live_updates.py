@@ -14,6 +14,7 @@ as another user, mode 0400. Where neither is possible the test is skipped, sayin
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -21,24 +22,16 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
-from tui_helpers import (
-    SET_UP_AT,
-    SIZE,
-    berlin,
-    flat,
-    opened,
-    press,
-    screen_text,
-    settle,
-    text_of,
-    until,
-)
+from tui_helpers import SET_UP_AT, SIZE, berlin, flat, opened, press, screen_text, settle, showing, text_of, until
 
 from file_faults import damage_index, protect, write_protected
 from medtrack.clock import fixed_clock
-from medtrack.services.dosing import history, log_dose
-from medtrack.services.prescribing import prescribe
+from medtrack.core.calendar import CalendarNight
+from medtrack.services.dosing import DoseRequest, history, log_dose
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
+from medtrack.services.status import Status
+from medtrack.storage.database import Database
 from medtrack.tui.calendar import CalendarScreen
 from medtrack.tui.dialogs import LogDialog
 from medtrack.tui.history import HistoryScreen
@@ -54,7 +47,7 @@ WITHIN = 5.0  # seconds: how soon a change made elsewhere must show
 def log_elsewhere(path: Path, *, patient: str | None = None) -> None:
     """Tonight's dose, recorded through medtrack's own service on a second connection."""
     with opened(path) as db:
-        log_dose(db.for_patient(patient) if patient else db, NOW, "1mg")
+        log_dose(db.for_patient(patient) if patient else db, NOW, DoseRequest(dose="1mg"))
 
 
 async def shows_within(pilot, check, seconds: float = WITHIN) -> float:
@@ -135,18 +128,20 @@ def two_patients(tmp_path: Path) -> Path:
             name=name, born="1950-05-01", zone="Europe/Berlin", bedtime="22:30", wake="06:30"),
             "Europe/Berlin", add_patient=number > 1, clock=fixed_clock(SET_UP_AT))
         with opened(path) as db:
-            prescribe(db.for_patient(number), SET_UP_AT, "1mg", "Dr. Weiss", "2026-11-01")
+            prescribe(db.for_patient(number), SET_UP_AT, PrescriptionRequest(
+                dose="1mg", prescriber="Dr. Weiss", start="2026-11-01"))
     return path
 
 
 async def test_the_ward_reads_nothing_while_idle_and_a_dose_given_elsewhere_shows_within_5_s(
         two_patients, make_app, monkeypatch):
     import medtrack.tui.ward as ward_screen
+    from medtrack.services.ward import WardRow
+    from medtrack.services.ward import ward as real_ward  # what the screen calls
 
     reads: list[int] = []
-    real_ward = ward_screen.ward
 
-    def counted(db, now):  # type: ignore[no-untyped-def]
+    def counted(db: Database, now: dt.datetime) -> list[WardRow]:
         reads.append(1)
         return real_ward(db, now)
 
@@ -172,7 +167,7 @@ async def test_tonight_reads_again_only_when_the_database_changed(patient, make_
     reads: list[int] = []
     real_read = TonightScreen.read
 
-    def counted(screen: TonightScreen):  # type: ignore[no-untyped-def]
+    def counted(screen: TonightScreen) -> tuple[Status, list[CalendarNight]]:
         reads.append(1)
         return real_read(screen)
 
@@ -224,7 +219,7 @@ async def test_a_damaged_index_is_said_on_tonight_before_any_dose_is_invited(pat
         shown = assert_no_invitation_and_plain_help(app)
         assert "damaged" in shown
         await press(pilot, "l")  # the log dialog never opens for a dose that cannot be recorded
-        assert isinstance(app.screen, TonightScreen)
+        assert showing(app, TonightScreen)
         assert not isinstance(app.screen, LogDialog)
     with opened(patient) as db:
         assert history(db) == []

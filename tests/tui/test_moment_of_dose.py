@@ -6,12 +6,15 @@ Every test drives the real app with Pilot on a real SQLite file and a fixed cloc
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Select
 from tui_helpers import (
     SIZE,
@@ -23,13 +26,14 @@ from tui_helpers import (
     push_button,
     screen_text,
     settle,
+    showing,
     text_of,
     type_into,
     until,
 )
 
-from medtrack.core.model import Record
-from medtrack.services.dosing import history, log_dose, skip_night
+from medtrack.core.model import DoseEntry, Record, RecordKind
+from medtrack.services.dosing import DoseRequest, history, log_dose, skip_night
 from medtrack.services.lock import set_lock
 from medtrack.services.taper import PlanRequest, set_plan
 from medtrack.tui.dialogs import (
@@ -62,7 +66,7 @@ def doses(path: Path) -> list[Record]:
 
 async def test_taken_shows_the_time_and_the_nights_total(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 41), "1mg")
+        log_dose(db, berlin(2026, 11, 25, 22, 41), DoseRequest(dose="1mg"))
     app = make_app(patient, berlin(2026, 11, 25, 23, 5))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -73,9 +77,9 @@ async def test_taken_shows_the_time_and_the_nights_total(patient, make_app):
 
 async def test_an_excess_says_the_total_in_the_danger_style_with_the_monographs_advice(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 0), "1mg")
-        log_dose(db, berlin(2026, 11, 25, 23, 0), "1mg", note="took another by mistake",
-                 already_taken=True)
+        log_dose(db, berlin(2026, 11, 25, 22, 0), DoseRequest(dose="1mg"))
+        log_dose(db, berlin(2026, 11, 25, 23, 0), DoseRequest(
+            dose="1mg", note="took another by mistake", entry=DoseEntry.ALREADY_TAKEN))
     app = make_app(patient, berlin(2026, 11, 25, 23, 10))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -123,7 +127,7 @@ async def test_a_dose_logged_elsewhere_a_second_ago_is_refused_before_the_dialog
         await settle(pilot)
         assert text_of(app, "#state") == "Due now"  # the screen as drawn
         with opened(patient) as db:  # another terminal, a second later
-            log_dose(db, berlin(2026, 11, 25, 22, 39), "1mg")
+            log_dose(db, berlin(2026, 11, 25, 22, 39), DoseRequest(dose="1mg"))
         await press(pilot, key)
         assert isinstance(app.screen, MessageDialog), "no dialog may say 'take it' now"
         shown = flat(screen_text(app).replace("█", " "))
@@ -152,7 +156,7 @@ async def test_enter_twice_fast_in_the_log_dialog_records_once_and_never_crashes
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "l")
-        assert isinstance(app.screen, LogDialog)
+        assert showing(app, LogDialog)
         await pilot.press("enter", "enter", "enter")
         await settle(pilot)
         await until(pilot, lambda: text_of(app, "#state") == "Taken at 22:40")
@@ -163,7 +167,7 @@ async def test_enter_twice_fast_in_the_log_dialog_records_once_and_never_crashes
 
 async def test_enter_twice_fast_in_the_void_dialog_voids_once(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 24, 22, 30), "1mg")
+        log_dose(db, berlin(2026, 11, 24, 22, 30), DoseRequest(dose="1mg"))
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -172,7 +176,7 @@ async def test_enter_twice_fast_in_the_void_dialog_voids_once(patient, make_app)
         await type_into(pilot, "#reason", "wrong night")
         await pilot.press("enter", "enter")  # in the field: never makes the choice
         await settle(pilot)
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         app.screen.query_one("#confirm", Button).focus()
         await pilot.press("enter", "enter", "enter")
         await settle(pilot)
@@ -210,14 +214,14 @@ async def test_no_key_sequence_ends_in_a_traceback(patient, make_app, seed):
 
 async def test_a_recent_dose_is_voided_only_as_not_taken_and_tonight_reopens_at_once(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 24, 22, 30), "1mg")
-        log_dose(db, berlin(2026, 11, 25, 22, 20), "1mg")
+        log_dose(db, berlin(2026, 11, 24, 22, 30), DoseRequest(dose="1mg"))
+        log_dose(db, berlin(2026, 11, 25, 22, 20), DoseRequest(dose="1mg"))
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert text_of(app, "#state") == "Taken at 22:20"
         await press(pilot, "h", "v")
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         assert "less than 12 hours old" in flat(screen_text(app).replace("█", " "))
         assert not app.screen.query("#confirm"), "a recent dose offers no 'entered by mistake'"
         await type_into(pilot, "#reason", "dropped the tablet")
@@ -236,7 +240,7 @@ async def test_a_recent_dose_is_voided_only_as_not_taken_and_tonight_reopens_at_
 async def test_the_history_cursor_stays_on_the_voided_row(patient, make_app):
     with opened(patient) as db:
         for day in (20, 21, 22, 23):
-            log_dose(db, berlin(2026, 11, day, 22, 30), "1mg")
+            log_dose(db, berlin(2026, 11, day, 22, 30), DoseRequest(dose="1mg"))
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -396,7 +400,7 @@ async def test_the_palette_offers_medtracks_actions_and_no_screenshot(patient, m
 
 async def test_already_taken_form_starts_in_the_first_field_and_reads_a_bare_time(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 0), "1mg")
+        log_dose(db, berlin(2026, 11, 25, 22, 0), DoseRequest(dose="1mg"))
     app = make_app(patient, berlin(2026, 11, 25, 23, 30))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -449,10 +453,10 @@ async def test_the_symptom_form_clears_after_a_save(patient, make_app):
         assert app.screen.query_one("#note", Input).value == ""
 
 
-def every_dialog(now, who: Patient):  # type: ignore[no-untyped-def]
+def every_dialog(now: dt.datetime, who: Patient) -> list[ModalScreen[Any]]:
     from medtrack.core.model import Profile
 
-    dose = Record(id=7, kind="dose", night=now.date(), at=now, zone="Europe/Berlin", dose_ug=1000)
+    dose = Record(id=7, kind=RecordKind.DOSE, night=now.date(), at=now, zone="Europe/Berlin", dose_ug=1000)
     profile = Profile(name="Ada", born=berlin(1970, 5, 1, 0).date(), zone="Europe/Berlin")
     return [LogDialog("1 mg", now), AlreadyTakenDialog("Europe/Berlin", now),
             VoidDialog(dose, now), ConfirmDialog("Skip tonight?", "Record a skip. " * 8, "Skip"),

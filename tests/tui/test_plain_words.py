@@ -8,12 +8,28 @@ rewritten on the way (the plan form used to run it through regular expressions).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from tui_helpers import SIZE, berlin, flat, make_patient, opened, press, screen_text, settle, text_of, type_into, until
+from tui_helpers import (
+    SIZE,
+    berlin,
+    flat,
+    make_patient,
+    opened,
+    press,
+    screen_text,
+    settle,
+    showing,
+    text_of,
+    type_into,
+    until,
+)
 
+from medtrack.core.model import DoseEntry
 from medtrack.errors import BadInput
-from medtrack.services.dosing import log_dose
+from medtrack.services.dosing import DoseRequest, log_dose
+from medtrack.services.plan_build import PlanRequest
 from medtrack.services.taper import preview_plan
 from medtrack.tui.plan_form import PlanFormDialog
 from medtrack.tui.profile import ProfileScreen
@@ -24,7 +40,7 @@ IN_WINDOW = berlin(2026, 11, 25, 22, 40)
 OPTION = re.compile(r"--[a-z]")
 
 
-def service_message(path, request) -> str:  # type: ignore[no-untyped-def]
+def service_message(path: Path, request: PlanRequest) -> str:
     """What the service says about the form's request, called directly (nothing is written)."""
     with opened(path) as db, pytest.raises(BadInput) as refused:
         preview_plan(db, request)
@@ -51,7 +67,7 @@ async def test_the_plan_form_shows_the_services_words_unchanged_and_no_option(tm
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "p")
-        assert isinstance(app.screen, ProfileScreen)
+        assert showing(app, ProfileScreen)
         await press(pilot, "t")
         dialog = app.screen
         assert isinstance(dialog, PlanFormDialog)
@@ -69,9 +85,9 @@ async def test_the_plan_form_shows_the_services_words_unchanged_and_no_option(tm
 async def test_tonight_names_the_rule_an_already_taken_dose_broke_in_words(tmp_path, make_app):
     path = make_patient(tmp_path / "medtrack.db")
     with opened(path) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 0), "1mg")
-        log_dose(db, berlin(2026, 11, 25, 22, 50), "0.5mg", note="took half a tablet more",
-                 already_taken=True)
+        log_dose(db, berlin(2026, 11, 25, 22, 0), DoseRequest(dose="1mg"))
+        log_dose(db, berlin(2026, 11, 25, 22, 50), DoseRequest(
+            dose="0.5mg", note="took half a tablet more", entry=DoseEntry.ALREADY_TAKEN))
     app = make_app(path, berlin(2026, 11, 25, 23, 0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

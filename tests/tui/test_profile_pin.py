@@ -9,9 +9,10 @@ The real app with Pilot on a real SQLite file, the clock fixed in Berlin at 21:0
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from textual.widgets import Select
-from tui_helpers import SIZE, berlin, opened, press, push_button, settle, text_of, type_into, until
+from tui_helpers import SIZE, berlin, opened, press, push_button, settle, showing, text_of, type_into, until
 
 from medtrack.services.lock import set_lock
 from medtrack.services.profile import show_profile
@@ -21,7 +22,7 @@ NOW = berlin(2026, 11, 25, 21, 0)
 PIN = "4711"
 
 
-def _lock(patient):  # type: ignore[no-untyped-def]
+def _lock(patient: Path) -> None:
     with opened(patient) as db:
         set_lock(db, berlin(2026, 11, 2, 12), PIN, None)
 
@@ -32,7 +33,7 @@ async def test_a_later_wake_on_a_locked_plan_needs_the_pin(patient, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "p", "e")
-        assert isinstance(app.screen, EditProfileDialog)
+        assert showing(app, EditProfileDialog)
         await type_into(pilot, "#wake", "11:30")
         await push_button(pilot, "#save")
         await until(pilot, lambda: text_of(app, ".dialog-error") != "")

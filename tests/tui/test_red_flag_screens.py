@@ -15,15 +15,22 @@ import pytest
 from test_screens import log_symptom_in_tui
 from tui_helpers import SIZE, berlin, flat, opened, press, screen_text, settle, text_of, until
 
+from medtrack.core.drug import RedFlag
 from medtrack.services.symptoms import list_symptoms, log_symptom
 from medtrack.tui.symptoms import SymptomsScreen
 from medtrack.tui.tonight import TonightScreen
 from medtrack.tui.ward import WardScreen
 from medtrack.withdrawal import load_withdrawal
 
-SEIZURES = load_withdrawal().red_flag("seizures")
-HALLUCINATIONS = load_withdrawal().red_flag("hallucinations")
-assert SEIZURES is not None and HALLUCINATIONS is not None
+
+def red_flag(term: str) -> RedFlag:
+    flag = load_withdrawal().red_flag(term)
+    assert flag is not None, term
+    return flag
+
+
+SEIZURES = red_flag("seizures")
+HALLUCINATIONS = red_flag("hallucinations")
 
 
 async def test_a_fit_in_own_words_shows_the_urgent_symptom_banner_and_wobbly_does_not(patient, make_app):
@@ -86,7 +93,7 @@ async def test_tonight_shows_a_red_flag_as_an_urgent_warning(patient, make_app):
 
 
 @pytest.fixture
-def two_patients(run, monkeypatch, tmp_path) -> Path:
+def two_patients(run, monkeypatch, tmp_path: Path) -> Path:
     """Ada and Bert (numbers 1 and 2) in Berlin, made with the CLI; Bert had a fit, Ada felt wobbly."""
     ids = (f"5f0c7d1e-9a4b-4c2d-8e6f-{n:012d}" for n in itertools.count(1))
     monkeypatch.setattr("medtrack.storage.repository.new_patient_id", lambda: next(ids))

@@ -18,14 +18,15 @@ from tui_helpers import (
     push_button,
     screen_text,
     settle,
+    showing,
     text_of,
     type_into,
     until,
     wait_for_text,
 )
 
-from medtrack.services.dosing import history, log_dose
-from medtrack.services.prescribing import prescribe
+from medtrack.services.dosing import DoseRequest, history, log_dose
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, set_profile
 from medtrack.services.symptoms import log_symptom
 from medtrack.tui.calendar import CalendarScreen
@@ -46,9 +47,9 @@ NASTY = [
 @pytest.fixture
 def nasty_notes(patient: Path) -> Path:
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 20, 22, 30), "1mg", note="ok\x1b[31mred\x07 bell")
+        log_dose(db, berlin(2026, 11, 20, 22, 30), DoseRequest(dose="1mg", note="ok\x1b[31mred\x07 bell"))
         for day, note in zip((21, 22, 23, 24), NASTY, strict=True):
-            log_dose(db, berlin(2026, 11, day, 22, 30), "1mg", note=note)
+            log_dose(db, berlin(2026, 11, day, 22, 30), DoseRequest(dose="1mg", note=note))
     return patient
 
 
@@ -106,9 +107,9 @@ async def test_markup_in_notes_appears_literally_and_does_nothing(nasty_notes, m
 
 async def test_markup_in_symptom_notes_names_and_prescriber(patient, make_app):
     with opened(patient) as db:
-        log_symptom(db, berlin(2026, 11, 25, 9), "[@click=app.quit]dizzy[/]", "2", None, "[/bold]")
+        log_symptom(db, berlin(2026, 11, 25, 9), "[@click=app.quit]dizzy[/]", "2", note="[/bold]")
         set_profile(db, berlin(2026, 11, 20, 12), ProfileChanges(name="[bold]Ada[/bold] [/]"))
-        prescribe(db, berlin(2026, 11, 20, 12), "1mg", "Dr. [link=https://evil]W[/link]")
+        prescribe(db, berlin(2026, 11, 20, 12), PrescriptionRequest(dose="1mg", prescriber="Dr. [link=https://evil]W[/link]"))
     app = make_app(patient, berlin(2026, 11, 25, 22, 40))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -161,12 +162,12 @@ async def test_no_color_is_respected_and_the_app_still_works(patient, make_app, 
         # marks are characters, not colours: the strip says what happened without colour
         assert "Mon ✓" in text_of(app, "#strip")
         await press(pilot, "c")
-        assert isinstance(app.screen, CalendarScreen)
+        assert showing(app, CalendarScreen)
         # the selected night is shown in reverse video, which survives NO_COLOR
         selected = [seg for seg in segments_with(app, "30") if seg.style and seg.style.reverse]
         assert selected, "the selected day must be marked without colour"
         await press(pilot, "escape", "h")
-        assert isinstance(app.screen, HistoryScreen)
+        assert showing(app, HistoryScreen)
         assert "2026-11-30" in screen_text(app)
         await press(pilot, "escape")
         assert isinstance(app.screen, TonightScreen)
@@ -207,6 +208,7 @@ async def tonight_contrasts(app, pilot) -> dict[str, float]:
     found = {}
     for words in ("Due now", "! Tonight: no alcohol", "Take 0.25 mg now", "Window: opens"):
         [seg, *_] = segments_with(app, words)
+        assert seg.style is not None, words
         fg = Color.from_rich_color(seg.style.color)
         bg = Color.from_rich_color(seg.style.bgcolor)
         found[words] = round(contrast(fg, bg), 2)

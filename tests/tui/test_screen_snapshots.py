@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.slow  # about 120 whole-screen pictures
 SIZES = {"80x24": (80, 24), "60x20": (60, 20)}
 LOOKS = ("dark", "light", "no-color")
 
-Steps = Callable[[Pilot], Awaitable[None]]
+Steps = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Look:
     look: str
 
     def run_before(self, steps: Steps | None = None) -> Steps:
-        async def run_before(pilot: Pilot) -> None:
+        async def run_before(pilot: Pilot[Any]) -> None:
             if self.look == "light":
                 pilot.app.theme = "textual-light"
             await settle(pilot)
@@ -75,19 +76,19 @@ def _fixed_home(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", "/home/alex")
 
 
-def loading(pilot: Pilot) -> bool:
+def loading(pilot: Pilot[Any]) -> bool:
     """A screen still waiting for its worker says so ("Loading…", "Ward: loading…")."""
     return "oading…" in screen_text(pilot.app)
 
 
-async def rows_shown(pilot: Pilot) -> None:
+async def rows_shown(pilot: Pilot[Any]) -> None:
     """A table's rows come from a worker; its columns size to them a refresh later."""
     await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count > 0)
     await pilot.pause(0.1)
     await settle(pilot)
 
 
-async def profile_shown(pilot: Pilot) -> None:
+async def profile_shown(pilot: Pilot[Any]) -> None:
     await press(pilot, "p")
     await until(pilot, lambda: text_of(pilot.app, "#profile-text") != "Loading…")
 
@@ -96,7 +97,7 @@ async def profile_shown(pilot: Pilot) -> None:
 
 
 def test_tonight(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: text_of(pilot.app, "#state") == "Due now")
 
     assert snap_compare(make_app(demo, DEMO_NOW), terminal_size=look.size,
@@ -104,7 +105,7 @@ def test_tonight(demo, make_app, snap_compare, look):
 
 
 def test_keys_panel(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "question_mark")
         assert pilot.app.screen.query(HelpPanel)
 
@@ -113,7 +114,7 @@ def test_keys_panel(demo, make_app, snap_compare, look):
 
 
 def test_calendar(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "c")
         await until(pilot, lambda: text_of(pilot.app, "#cal-detail") != "")
         await press(pilot, "left")  # select Tue 29 Dec, a missed night
@@ -124,7 +125,7 @@ def test_calendar(demo, make_app, snap_compare, look):
 
 
 def test_history(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "h")
         await rows_shown(pilot)
 
@@ -133,7 +134,7 @@ def test_history(demo, make_app, snap_compare, look):
 
 
 def test_symptoms(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "s")
         await until(pilot, lambda: text_of(pilot.app, "#recent") != "")
 
@@ -142,7 +143,7 @@ def test_symptoms(demo, make_app, snap_compare, look):
 
 
 def test_checkin(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "n")
 
     assert snap_compare(make_app(demo, DEMO_NOW), terminal_size=look.size,
@@ -150,7 +151,7 @@ def test_checkin(demo, make_app, snap_compare, look):
 
 
 def test_export(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "e")
         assert "/home/alex/" in screen_text(pilot.app)
 
@@ -159,7 +160,7 @@ def test_export(demo, make_app, snap_compare, look):
 
 
 def test_about_the_medicine(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "i")
 
     assert snap_compare(make_app(demo, DEMO_NOW), terminal_size=look.size,
@@ -175,7 +176,7 @@ def test_profile(demo, make_app, snap_compare, look):
 
 
 def test_log_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "l")
         await until(pilot, lambda: isinstance(pilot.app.screen, LogDialog))
 
@@ -184,7 +185,7 @@ def test_log_dialog(demo, make_app, snap_compare, look):
 
 
 def test_skip_question(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "k")
         await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
 
@@ -193,7 +194,7 @@ def test_skip_question(demo, make_app, snap_compare, look):
 
 
 def test_already_taken_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "a")
         await until(pilot, lambda: isinstance(pilot.app.screen, AlreadyTakenDialog))
 
@@ -202,7 +203,7 @@ def test_already_taken_dialog(demo, make_app, snap_compare, look):
 
 
 def test_void_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await press(pilot, "h")
         await rows_shown(pilot)
         await press(pilot, "v")  # the newest record, under the cursor
@@ -216,7 +217,7 @@ def test_void_dialog(demo, make_app, snap_compare, look):
 
 
 def test_edit_profile_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await profile_shown(pilot)
         await press(pilot, "e")
         await until(pilot, lambda: isinstance(pilot.app.screen, EditProfileDialog))
@@ -226,7 +227,7 @@ def test_edit_profile_dialog(demo, make_app, snap_compare, look):
 
 
 def test_prescription_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await profile_shown(pilot)
         await press(pilot, "n")
         await until(pilot, lambda: isinstance(pilot.app.screen, PrescribeDialog))
@@ -236,7 +237,7 @@ def test_prescription_dialog(demo, make_app, snap_compare, look):
 
 
 def test_plan_form(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await profile_shown(pilot)
         await press(pilot, "t")
         await until(pilot, lambda: isinstance(pilot.app.screen, PlanFormDialog))
@@ -246,7 +247,7 @@ def test_plan_form(demo, make_app, snap_compare, look):
 
 
 def test_add_stock_dialog(demo, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await profile_shown(pilot)
         await press(pilot, "a")
         await until(pilot, lambda: isinstance(pilot.app.screen, AddStockDialog))
@@ -259,7 +260,7 @@ def test_add_stock_dialog(demo, make_app, snap_compare, look):
 
 
 def test_first_run_setup(tmp_path, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, SetupScreen))
 
     app = make_app(tmp_path / "new" / "medtrack.db", DEMO_NOW)  # no file yet
@@ -270,7 +271,7 @@ WARD_NOW = berlin(2026, 11, 25, 22, 40)
 
 
 def test_ward(ward_db, make_app, snap_compare, look):
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, WardScreen))
         await rows_shown(pilot)
         await until(pilot, lambda: text_of(pilot.app, "#ward-title").startswith("Ward: 4 patients"))
@@ -281,7 +282,7 @@ def test_ward(ward_db, make_app, snap_compare, look):
 
 def test_problem_screen(tmp_path, monkeypatch, make_app, snap_compare, look):
     """A damaged file, named relatively: the message quotes the name as given."""
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: isinstance(pilot.app.screen, ProblemScreen))
 
     (tmp_path / "medtrack.db").write_bytes(b"this is not SQLite at all\n" * 200)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding, BindingType
 
 from medtrack.core.rules import TonightState
 from medtrack.tui.app import PALETTE
@@ -30,8 +31,13 @@ def test_no_screen_compares_a_state_with_a_string(path: Path) -> None:
     assert not found, found
 
 
+def action_of(binding: BindingType) -> str:
+    assert isinstance(binding, Binding), binding  # Tonight's bindings are Binding objects
+    return binding.action
+
+
 def test_every_open_key_on_tonight_names_a_registered_screen() -> None:
-    opened = {re.fullmatch(r"open\('(\w+)'\)", b.action) for b in TonightScreen.BINDINGS}
+    opened = {re.fullmatch(r"open\('(\w+)'\)", action_of(b)) for b in TonightScreen.BINDINGS}
     names = {m.group(1) for m in opened if m}
     assert {Place(name) for name in names} == set(Place) == set(SCREENS)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 from tui_helpers import (
     SIZE,
     berlin,
@@ -16,17 +16,18 @@ from tui_helpers import (
     push_button,
     screen_text,
     settle,
+    showing,
     text_of,
     type_into,
     until,
     wait_for_text,
 )
 
-from medtrack.services.dosing import history, log_dose, skip_night
+from medtrack.services.dosing import DoseRequest, history, log_dose, skip_night
 from medtrack.services.prescribing import current_regimen
 from medtrack.services.profile import show_profile
 from medtrack.services.symptoms import list_symptoms
-from medtrack.services.taper import PlanRequest, change_plan, set_plan
+from medtrack.services.taper import PlanAction, PlanChange, PlanRequest, change_plan, set_plan
 from medtrack.tui.about import AboutScreen
 from medtrack.tui.app import MedtrackApp
 from medtrack.tui.calendar import CalendarScreen
@@ -143,9 +144,9 @@ def row_texts(app: MedtrackApp) -> list[list[str]]:
 def four_nights(patient: Path) -> Path:
     with opened(patient) as db:
         skip_night(db, berlin(2026, 11, 21, 23, 50), None, "too late")
-        log_dose(db, berlin(2026, 11, 22, 22, 10), "1mg")
-        log_dose(db, berlin(2026, 11, 23, 22, 20), "1mg", note="slept well")
-        log_dose(db, berlin(2026, 11, 24, 22, 30), "1mg")
+        log_dose(db, berlin(2026, 11, 22, 22, 10), DoseRequest(dose="1mg"))
+        log_dose(db, berlin(2026, 11, 23, 22, 20), DoseRequest(dose="1mg", note="slept well"))
+        log_dose(db, berlin(2026, 11, 24, 22, 30), DoseRequest(dose="1mg"))
     return patient
 
 
@@ -154,7 +155,7 @@ async def test_history_newest_first_and_void_keeps_the_record(four_nights, make_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "h")
-        assert isinstance(app.screen, HistoryScreen)
+        assert showing(app, HistoryScreen)
         rows = row_texts(app)
         assert [r[1] for r in rows] == ["2026-11-24", "2026-11-23", "2026-11-22", "2026-11-21"]
         assert [r[2] for r in rows] == ["22:30 CET", "22:20 CET", "22:10 CET", "23:50 CET"]
@@ -165,14 +166,14 @@ async def test_history_newest_first_and_void_keeps_the_record(four_nights, make_
 
         # void the newest (the cursor starts on it): v, a reason, Enter
         await press(pilot, "v")
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         assert "Void record #" in screen_text(app)
         await press(pilot, "enter")  # no reason yet: refused in words
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         assert "Please give a reason." in text_of(app, ".dialog-error")
         await type_into(pilot, "#reason", "logged the wrong night")
         await press(pilot, "enter")  # a dose: Enter asks for the explicit choice
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         assert "did you take this dose" in text_of(app, ".dialog-error")
         await push_button(pilot, "#confirm")  # "Entered by mistake"
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen)
@@ -203,7 +204,7 @@ async def test_void_dialog_escape_changes_nothing(four_nights, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "h", "down", "v")
-        assert isinstance(app.screen, VoidDialog)
+        assert showing(app, VoidDialog)
         assert "night 2026-11-23" in screen_text(app)
         await press(pilot, "escape")
         assert isinstance(app.screen, HistoryScreen)
@@ -359,7 +360,7 @@ async def test_export_csv_writes_the_file_and_says_where(four_nights, make_app, 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "e")
-        assert isinstance(app.screen, ExportScreen)
+        assert showing(app, ExportScreen)
         await pilot.click("#fmt-csv")
         await settle(pilot)
         assert app.screen.query_one("#path", Input).value.endswith(".csv")
@@ -371,7 +372,7 @@ async def test_export_csv_writes_the_file_and_says_where(four_nights, make_app, 
         # writing again to the same file asks first; declining keeps the first file
         before = target.read_bytes()
         await push_button(pilot, "#write")
-        assert isinstance(app.screen, ConfirmDialog)
+        assert showing(app, ConfirmDialog)
         assert "already exists" in flat(screen_text(app).replace("█", " "))
         assert app.focused is not None and app.focused.id == "yes"  # it starts on its main action
         await press(pilot, "escape")  # declined
@@ -450,9 +451,9 @@ async def test_about_shows_the_monograph_in_plain_words(patient, make_app):
         assert "What it is for" in shown
         assert "Respiratory depression (urgent: contact your doctor or emergency services now)" in shown
         assert "30-60 minutes" in shown
-        every = flat(" ".join(str(s.content) for s in app.screen.query(".about-text")))
+        every = flat(" ".join(str(s.content) for s in app.screen.query(".about-text").results(Static)))
         for words in ("Driving", "Storage", "Missed doses", "Disclaimer"):
-            assert words in flat(" ".join(str(s.content) for s in app.screen.query(".about-title")))
+            assert words in flat(" ".join(str(s.content) for s in app.screen.query(".about-title").results(Static)))
         assert "not be considered medical advice" in every
         await press(pilot, "end")  # scroll to the end: the disclaimer is readable
         assert "medical advice" in flat(screen_text(app))
@@ -476,8 +477,8 @@ async def test_profile_shows_the_profile_and_the_prescription(patient, make_app)
 async def test_profile_shows_the_plan_versions(patient, make_app):
     add_plan(patient)
     with opened(patient) as db:
-        change_plan(db, berlin(2026, 11, 30, 12), "hold", "withdrawal symptoms", "2026-12-04",
-                    None, None, days="7")
+        change_plan(db, berlin(2026, 11, 30, 12), PlanChange(
+            action=PlanAction.HOLD, reason="withdrawal symptoms", at="2026-12-04", days="7"))
     app = make_app(patient, berlin(2026, 12, 1, 21, 0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -507,7 +508,7 @@ async def test_profile_edit_saves_a_new_bedtime(patient, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "p", "e")
-        assert isinstance(app.screen, EditProfileDialog)
+        assert showing(app, EditProfileDialog)
         await type_into(pilot, "#bedtime", "22:00")
         await push_button(pilot, "#save")
         await until(pilot, lambda: isinstance(app.screen, ProfileScreen)

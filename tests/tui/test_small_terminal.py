@@ -20,7 +20,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 from tui_helpers import DEMO_NOW, berlin, flat, opened, press, screen_text, settle, until
 
-from medtrack.services.dosing import log_dose
+from medtrack.core.model import DoseEntry
+from medtrack.services.dosing import DoseRequest, log_dose
 from medtrack.tui.calendar import CalendarScreen
 from medtrack.tui.checkin import Ratings
 from medtrack.tui.dialogs import AlreadyTakenDialog, ConfirmDialog
@@ -106,8 +107,9 @@ async def test_calendar_grid_is_unchanged_at_80_columns(demo, make_app):
 def flagged(patient: Path) -> Path:
     """The standard patient with a dose recorded as already taken (flagged) with a note."""
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 24, 22, 30), "1mg")
-        log_dose(db, berlin(2026, 11, 25, 21, 0), "2mg", note="took two by mistake", already_taken=True)
+        log_dose(db, berlin(2026, 11, 24, 22, 30), DoseRequest(dose="1mg"))
+        log_dose(db, berlin(2026, 11, 25, 21, 0), DoseRequest(
+            dose="2mg", note="took two by mistake", entry=DoseEntry.ALREADY_TAKEN))
     return patient
 
 
@@ -186,7 +188,8 @@ async def test_checkin_keeps_a_row_per_symptom_at_60x20(patient, make_app):
 def excess(patient: Path) -> Path:
     """The standard patient (1 mg) who took 2 mg tonight, recorded as already taken."""
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 21, 0), "2mg", note="took two", already_taken=True)
+        log_dose(db, berlin(2026, 11, 25, 21, 0), DoseRequest(
+            dose="2mg", note="took two", entry=DoseEntry.ALREADY_TAKEN))
     return patient
 
 

@@ -12,7 +12,7 @@ import pytest
 from tui_helpers import SET_UP_AT, SIZE, berlin, make_patient, opened, press, settle, text_of, until
 
 from medtrack.services.dosing import skip_night
-from medtrack.services.prescribing import prescribe
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.status import status
 from medtrack.services.stock import add_stock, count_stock
 from medtrack.services.taper import PlanRequest, set_plan
@@ -28,7 +28,8 @@ def stocked_patient(path: Path) -> Path:
     delivered on the 20th, 8.5 counted on the 24th and 8.25 on the 25th."""
     make_patient(path, dose=None)
     with opened(path) as db:
-        prescribe(db, SET_UP_AT, "1mg", "Dr. Weiss", "2026-11-01", tablets=("1mg:half",))
+        prescribe(db, SET_UP_AT, PrescriptionRequest(
+            dose="1mg", prescriber="Dr. Weiss", start="2026-11-01", tablets=("1mg:half",)))
         set_plan(db, berlin(2026, 11, 20, 11), PlanRequest(
             prescriber="Dr. Weiss", steps="2026-11-20=1mg,2026-11-26=0.5mg"))
         add_stock(db, berlin(2026, 11, 20, 12), "10x1mg", "pharmacy")

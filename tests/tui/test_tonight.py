@@ -17,14 +17,16 @@ from tui_helpers import (
     push_button,
     screen_text,
     settle,
+    showing,
     text_of,
     type_into,
     until,
 )
 
 from medtrack.clock import fixed_clock
-from medtrack.services.dosing import history, log_dose, skip_night
-from medtrack.services.prescribing import prescribe
+from medtrack.core.model import Record
+from medtrack.services.dosing import DoseRequest, history, log_dose, skip_night
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, set_profile
 from medtrack.tui.dialogs import (
     AlreadyTakenDialog,
@@ -37,12 +39,12 @@ from medtrack.tui.tonight import TonightScreen
 pytestmark = pytest.mark.slow  # a real Textual app per test
 
 
-def doses(path: Path) -> list:
+def doses(path: Path) -> list[Record]:
     with opened(path) as db:
         return [r for r in history(db) if r.kind == "dose"]
 
 
-def records(path: Path) -> list:
+def records(path: Path) -> list[Record]:
     with opened(path) as db:
         return history(db)
 
@@ -76,7 +78,7 @@ async def test_tonight_shows_dose_and_state_by_the_clock(patient, make_app, hour
 
 async def test_tonight_shows_the_time_a_dose_was_taken(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 41), "1mg")
+        log_dose(db, berlin(2026, 11, 25, 22, 41), DoseRequest(dose="1mg"))
     app = make_app(patient, berlin(2026, 11, 25, 23, 5))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -142,7 +144,7 @@ async def test_log_dialog_prefilled_and_enter_records(patient, make_app):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "l")
-        assert isinstance(app.screen, LogDialog)
+        assert showing(app, LogDialog)
         assert app.screen.query_one("#dose", Input).value == "1 mg"
         shown = flat(screen_text(app).replace("█", " "))
         assert "No alcohol, opioids, antihistamines or other sedatives tonight?" in shown
@@ -173,10 +175,10 @@ async def test_double_dose_from_another_terminal_is_refused_at_confirm(patient, 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "l")
-        assert isinstance(app.screen, LogDialog)
+        assert showing(app, LogDialog)
         # Meanwhile, the CLI in another terminal logs tonight's dose.
         with opened(patient) as db:
-            log_dose(db, berlin(2026, 11, 25, 22, 39), "1mg")
+            log_dose(db, berlin(2026, 11, 25, 22, 39), DoseRequest(dose="1mg"))
         await press(pilot, "enter")
         await until(pilot, lambda: isinstance(app.screen, MessageDialog))
         shown = flat(screen_text(app).replace("█", " "))
@@ -233,9 +235,9 @@ async def test_too_late_skip_records_a_skip(patient, make_app):
         assert text_of(app, "#state") == "Too late: skip tonight"
         # `l` is not offered when it is too late
         await press(pilot, "l")
-        assert isinstance(app.screen, TonightScreen)
+        assert showing(app, TonightScreen)
         await press(pilot, "k")
-        assert isinstance(app.screen, ConfirmDialog)
+        assert showing(app, ConfirmDialog)
         # the dialog starts on its main action: Enter records the skip
         assert app.focused is not None and app.focused.id == "yes", "Skip tonight is the default"
         await press(pilot, "enter")
@@ -262,15 +264,15 @@ async def test_skip_dialog_escape_records_nothing_and_says_so(patient, make_app)
 
 async def test_already_taken_requires_a_note(patient, make_app):
     with opened(patient) as db:
-        log_dose(db, berlin(2026, 11, 25, 22, 0), "1mg")
+        log_dose(db, berlin(2026, 11, 25, 22, 0), DoseRequest(dose="1mg"))
     app = make_app(patient, berlin(2026, 11, 25, 23, 0))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "a")
-        assert isinstance(app.screen, AlreadyTakenDialog)
+        assert showing(app, AlreadyTakenDialog)
         await type_into(pilot, "#dose", "0.5 mg")
         await push_button(pilot, "#confirm")
-        assert isinstance(app.screen, AlreadyTakenDialog)
+        assert showing(app, AlreadyTakenDialog)
         assert "note is required" in text_of(app, ".dialog-error")
         assert len(doses(patient)) == 1, "nothing may be recorded without a note"
 
@@ -320,7 +322,7 @@ async def test_on_the_65th_birthday_the_screen_offers_only_what_may_be_taken(tmp
                                                  bedtime="22:30", wake="06:30"), "Europe/Berlin",
                  clock=fixed_clock(SET_UP_AT))
     with opened(path) as db:
-        prescribe(db, SET_UP_AT, "1.5mg", "Dr. Weiss", "2026-11-20")
+        prescribe(db, SET_UP_AT, PrescriptionRequest(dose="1.5mg", prescriber="Dr. Weiss", start="2026-11-20"))
     app = make_app(path, berlin(2026, 11, 26, 22, 40))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -8,15 +8,20 @@ the app gets a fixed clock (Berlin) and an 80x24 terminal.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import sys
 from contextlib import closing
+from typing import Any
 
 import pytest
+from textual.app import App
 from textual.widgets import DataTable
-from tui_helpers import SIZE, berlin, flat, make_patient, press, screen_text, settle, text_of, until
+from tui_helpers import SIZE, berlin, flat, make_patient, press, screen_text, settle, showing, text_of, until
 
 from medtrack.errors import StorageProblem
+from medtrack.services.ward import WardRow
+from medtrack.storage.database import Database
 from medtrack.tui.dialogs import LogDialog
 from medtrack.tui.problem import ProblemScreen
 from medtrack.tui.tonight import TonightScreen
@@ -29,7 +34,7 @@ NOW = berlin(2026, 11, 25, 22, 40)
 ORDER = ["Bert Brandt", "Ada Muster", "Carla Cruz", "Dora Dahl"]
 
 
-def table(app) -> DataTable:
+def table(app: App[Any]) -> DataTable[Any]:
     return app.screen.query_one("#ward-table", DataTable)
 
 
@@ -88,7 +93,7 @@ async def test_enter_opens_that_patients_tonight_and_w_comes_back(ward_db, make_
         assert text_of(app, "#state") == "Due now"
         assert "w Ward" in screen_text(app)  # the way back is in the footer
         await press(pilot, "w")
-        assert isinstance(app.screen, WardScreen)
+        assert showing(app, WardScreen)
         assert highlighted(app) == "Ada Muster"
         await press(pilot, "down", "down", "enter")  # Dora: her own dose, not Ada's
         await until(pilot, lambda: isinstance(app.screen, TonightScreen) and app.screen.status is not None)
@@ -153,9 +158,9 @@ async def test_a_storage_problem_on_the_ward_shows_the_problem_screen(ward_db, m
     app = make_app(ward_db, NOW)
     async with app.run_test(size=SIZE) as pilot:
         await ward_shown(pilot)
-        real = ward_screen.ward
+        from medtrack.services.ward import ward as real  # what the screen calls
 
-        def busy(db, now):
+        def busy(db: Database, now: dt.datetime) -> list[WardRow]:
             raise StorageProblem("the database is busy (another program holds it)")
 
         monkeypatch.setattr(ward_screen, "ward", busy)

@@ -15,18 +15,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import events
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
 
 from medtrack.clock import fixed_clock
 from medtrack.storage.database import Database
-from medtrack.tui.app import MedtrackApp
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SIZE = (80, 24)
@@ -56,7 +58,7 @@ def opened(path: Path) -> Iterator[Database]:
 
 def make_patient(path: Path, *, dose: str | None = "1mg", start: str = "2026-11-01") -> Path:
     """The standard patient, made through the same services as `medtrack init` / `prescribe`."""
-    from medtrack.services.prescribing import prescribe
+    from medtrack.services.prescribing import PrescriptionRequest, prescribe
     from medtrack.services.profile import ProfileChanges, init_profile
 
     init_profile(path, SET_UP_AT, ProfileChanges(
@@ -64,11 +66,11 @@ def make_patient(path: Path, *, dose: str | None = "1mg", start: str = "2026-11-
         wake="06:30"), "Europe/Berlin", clock=fixed_clock(SET_UP_AT))
     if dose is not None:
         with opened(path) as db:
-            prescribe(db, SET_UP_AT, dose, "Dr. Weiss", start)
+            prescribe(db, SET_UP_AT, PrescriptionRequest(dose=dose, prescriber="Dr. Weiss", start=start))
     return path
 
 
-async def settle(pilot: Pilot) -> None:
+async def settle(pilot: Pilot[Any]) -> None:
     """Let pending key handling, thread workers and the refreshes they cause all finish: returns
     after two pauses in a row with no worker running (a dialog's dismiss callback or a screen's
     call_after_refresh may start one a pause late)."""
@@ -88,7 +90,7 @@ async def settle(pilot: Pilot) -> None:
             return
 
 
-async def until(pilot: Pilot, check, timeout: float = 3.0) -> None:
+async def until(pilot: Pilot[Any], check: Callable[[], object], timeout: float = 3.0) -> None:
     """Wait (pausing) until `check()` is true; on a busy machine a write, its worker and the
     reload it starts can take a few refreshes. Fails if it never becomes true."""
     loop = asyncio.get_running_loop()
@@ -99,14 +101,14 @@ async def until(pilot: Pilot, check, timeout: float = 3.0) -> None:
         await settle(pilot)
 
 
-async def press(pilot: Pilot, *keys: str) -> None:
+async def press(pilot: Pilot[Any], *keys: str) -> None:
     """Press keys one at a time, settling after each (as a slow, careful user would)."""
     for key in keys:
         await pilot.press(key)
         await settle(pilot)
 
 
-async def type_into(pilot: Pilot, selector: str, text: str) -> None:
+async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
     """Focus an input, clear it and enter `text`: typed key by key when short, else pasted
     (a bracketed paste, as a terminal sends it; typing 30 keys costs a second a test)."""
     field = pilot.app.screen.query_one(selector, Input)
@@ -121,7 +123,7 @@ async def type_into(pilot: Pilot, selector: str, text: str) -> None:
     assert field.value == text
 
 
-async def push_button(pilot: Pilot, selector: str) -> None:
+async def push_button(pilot: Pilot[Any], selector: str) -> None:
     """Focus a button (scrolling it into view) and press Enter on it, like a keyboard user."""
     button = pilot.app.screen.query_one(selector)
     while button.has_class("-active"):  # a button ignores presses for 0.2 s after one
@@ -132,9 +134,16 @@ async def push_button(pilot: Pilot, selector: str) -> None:
     await settle(pilot)
 
 
-def screen_text(app: MedtrackApp) -> str:
+def screen_text(app: App[Any]) -> str:
     """The characters of the current screen as rendered (what the user sees), one line per row."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def showing(app: App[Any], kind: type[Screen[Any]]) -> bool:
+    """Whether the current screen (or dialog) is a `kind`. Assert this rather than
+    `isinstance(app.screen, kind)` when keys are pressed afterwards: mypy would keep `app.screen`
+    narrowed to `kind` past the key press that replaces the screen."""
+    return isinstance(app.screen, kind)
 
 
 def flat(text: str) -> str:
@@ -142,12 +151,12 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def text_of(app: MedtrackApp, selector: str) -> str:
+def text_of(app: App[Any], selector: str) -> str:
     """The plain text a Static on the current screen was given."""
     return str(app.screen.query_one(selector, Static).content)
 
 
-async def wait_for_text(pilot: Pilot, text: str, timeout: float = 3.0) -> str:
+async def wait_for_text(pilot: Pilot[Any], text: str, timeout: float = 3.0) -> str:
     """The rendered screen once it shows `text` (a table repopulated by a worker is drawn a
     refresh or two later, later still on a busy machine); fails with the screen otherwise."""
     loop = asyncio.get_running_loop()

@@ -46,7 +46,8 @@ def test_one_kind_of_formulation_at_a_time():
     with pytest.raises(BadInput, match="measuring step goes with a liquid"):
         parse_formulation([], None, "0.1ml", None)
     assert parse_formulation([], None, None, None) is None
-    assert parse_formulation([], None, None, "0.125mg").unit_ug == 125
+    measured = parse_formulation([], None, None, "0.125mg")
+    assert measured is not None and measured.unit_ug == 125
 
 
 def test_the_unit_is_the_finest_step():

@@ -11,15 +11,9 @@ from pathlib import Path
 import pytest
 
 from medtrack import monograph as monograph_module
+from medtrack.core.drug import GUIDANCE_KEYS, Monograph, ProfileMatch
 from medtrack.errors import MedtrackError
-from medtrack.monograph import (
-    GUIDANCE_KEYS,
-    Monograph,
-    MonographError,
-    ProfileMatch,
-    load_monograph,
-    parse_monograph,
-)
+from medtrack.monograph import MonographError, load_monograph, parse_monograph
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data" / "monographs"
@@ -180,9 +174,9 @@ def test_guidance(mono: Monograph) -> None:
 
 def test_frozen(mono: Monograph) -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        mono.atc = "X"  # type: ignore[misc]
+        mono.atc = "X"  # type: ignore[misc]  # frozen: mypy refuses it too, the point here
     with pytest.raises(TypeError):
-        mono.guidance["disclaimer"] = "x"  # type: ignore[index]
+        mono.guidance["disclaimer"] = "x"  # type: ignore[index]  # read-only: the point here
     assert isinstance(mono.contraindications, tuple) and isinstance(mono.side_effects[0].aliases, tuple)
 
 

@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from backends import location_of
-from medtrack.core.model import Record, RecordKind
+from medtrack.core.model import DoseEntry, Record, RecordKind
 from medtrack.errors import BadInput, MedtrackError, Refused
 from medtrack.services.backups import backup
 from medtrack.services.calendar import calendar_month
 from medtrack.services.checkin import record_checkin
 from medtrack.services.demo import fill_demo
-from medtrack.services.dosing import log_dose
-from medtrack.services.taper import PlanRequest, change_plan, preview_plan, set_plan
+from medtrack.services.dosing import DoseRequest, log_dose
+from medtrack.services.taper import PlanAction, PlanChange, PlanRequest, change_plan, preview_plan, set_plan
 from medtrack.storage.database import Database
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -44,15 +46,15 @@ def assert_plain(error: MedtrackError, option: str) -> None:
 
 
 @pytest.fixture
-def db(patient):  # type: ignore[no-untyped-def]
+def db(patient: Any) -> Iterator[Database]:
     """The standard patient (1 mg nightly from 2026-11-01), opened for the services."""
     database = Database(location_of(patient.db))
     yield database
     database.dispose()
 
 
-def plan(**typed: str) -> PlanRequest:
-    return PlanRequest(prescriber="Dr. Weiss", **typed)  # type: ignore[arg-type]
+def plan(**typed: Any) -> PlanRequest:
+    return PlanRequest(prescriber="Dr. Weiss", **typed)
 
 
 GOOD = {"start": "2026-12-01", "from_dose": "1mg", "every": "14d"}
@@ -98,7 +100,7 @@ def test_a_plan_that_cannot_be_made_is_said_in_words_with_the_option_in_the_hint
 def test_a_hold_before_the_plan_says_the_night_of_the_change(db):
     set_plan(db, NOW, plan(start="2026-12-01", from_dose="1mg", step="0.25mg", every="14d"))
     with pytest.raises(BadInput) as refused:
-        change_plan(db, NOW, "hold", "tired", "2026-11-28", None, None, days="7")
+        change_plan(db, NOW, PlanChange(action=PlanAction.HOLD, reason="tired", at="2026-11-28", days="7"))
     assert "the night of the change, 2026-11-28, is before the plan starts" in refused.value.message
     assert_plain(refused.value, "--at DATE")
 
@@ -134,8 +136,8 @@ def test_a_check_in_without_ratings_and_a_backup_without_a_path_name_no_command(
 def test_an_already_taken_dose_with_nothing_scheduled_asks_for_the_dose_in_words(db):
     set_plan(db, NOW, plan(steps="2026-11-22=0.5mg,2026-11-24=0"))  # stopped two nights ago
     with pytest.raises(BadInput) as refused:
-        log_dose(db, dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN), None, note="took one",
-                 already_taken=True)
+        log_dose(db, dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN), DoseRequest(
+            dose=None, note="took one", entry=DoseEntry.ALREADY_TAKEN))
     assert "DOSE" not in refused.value.message
     assert_plain(refused.value, "--already-taken")
 
@@ -169,12 +171,12 @@ def test_a_records_flags_name_the_rule_it_broke_in_words(rule):
 def test_a_refused_dose_names_its_rule_in_words(db):
     too_early = dt.datetime(2026, 11, 25, 19, 0, tzinfo=BERLIN)
     with pytest.raises(Refused) as refused:
-        log_dose(db, too_early, "1mg")
+        log_dose(db, too_early, DoseRequest(dose="1mg"))
     assert refused.value.rule == "dose-window"
     assert refused.value.message.startswith("refused (only in the night's dose window): too early")
-    log_dose(db, dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN), "1mg")
+    log_dose(db, dt.datetime(2026, 11, 25, 22, 40, tzinfo=BERLIN), DoseRequest(dose="1mg"))
     with pytest.raises(Refused) as refused:
-        log_dose(db, dt.datetime(2026, 11, 25, 23, 0, tzinfo=BERLIN), "1mg")
+        log_dose(db, dt.datetime(2026, 11, 25, 23, 0, tzinfo=BERLIN), DoseRequest(dose="1mg"))
     assert refused.value.message.startswith("refused (one dose per night): 1 mg is already recorded")
 
 

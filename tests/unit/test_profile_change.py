@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,6 +66,7 @@ def tightened(draw: st.DrawFn, old: Profile) -> Profile:
     wake, a longer minimum sleep, a higher liver level, a flag set, conditions added."""
     old_bed = _noon_key(old.bedtime)
     old_wake = old.wake.hour * 60 + old.wake.minute
+    flags: dict[str, Any] = {flag: getattr(old, flag) or draw(st.booleans()) for flag in FLAGS}  # each a bool
     return dataclasses.replace(
         old,
         name=draw(st.sampled_from((old.name, "Ada M.", "Someone else"))),
@@ -72,7 +74,7 @@ def tightened(draw: st.DrawFn, old: Profile) -> Profile:
         wake=_clock(draw(st.integers(0, old_wake))),
         min_sleep_min=draw(st.integers(old.min_sleep_min, 720)),
         liver=draw(st.sampled_from(LEVELS[LEVELS.index(old.liver):])),
-        **{flag: getattr(old, flag) or draw(st.booleans()) for flag in FLAGS},
+        **flags,
         conditions=tuple(sorted(set(old.conditions) | draw(st.sets(st.sampled_from(MONO.conditions))))),
     )
 
@@ -105,7 +107,8 @@ def one_loosening(draw: st.DrawFn, old: Profile, new: Profile) -> Profile | None
         below = LEVELS[:LEVELS.index(old.liver)]
         return dataclasses.replace(new, liver=draw(st.sampled_from(below))) if below else None
     if kind in FLAGS:
-        return dataclasses.replace(new, **{kind: False}) if getattr(old, kind) else None
+        cleared: dict[str, Any] = {kind: False}  # the flag `kind`, a bool
+        return dataclasses.replace(new, **cleared) if getattr(old, kind) else None
     if not old.conditions:
         return None
     gone = draw(st.sampled_from(old.conditions))
@@ -179,8 +182,8 @@ def test_a_wake_moved_into_the_skipped_hour_widens_the_spring_night() -> None:
     ({"zone": "Asia/Karachi"}, "a new time zone (Europe/Berlin -> Asia/Karachi) moves the dose window"),
     ({"born": dt.date(2010, 1, 1)}, "a new birth date (1970-05-01 -> 2010-01-01) changes the age limits"),
 ])
-def test_each_loosening_is_named(change: dict[str, object], words: str) -> None:
-    assert loosened_limits(BASE, dataclasses.replace(BASE, **change), LEVELS) == (words,)  # type: ignore[arg-type]
+def test_each_loosening_is_named(change: dict[str, Any], words: str) -> None:
+    assert loosened_limits(BASE, dataclasses.replace(BASE, **change), LEVELS) == (words,)
 
 
 def test_a_bedtime_after_midnight_is_later_not_earlier() -> None:

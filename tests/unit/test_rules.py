@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from medtrack.core.decide import Decider, ProfileHistory, as_recorded
-from medtrack.core.model import Profile, Record, Regimen, Step, Verdict
+from medtrack.core.model import Profile, Record, RecordKind, Regimen, Step, Verdict
 from medtrack.core.nights import dose_window, hours_apart, local_instant, night_of
 from medtrack.core.rules import (
     STATES,
@@ -43,18 +44,19 @@ ZONES = (BERLIN, NEW_YORK, SYDNEY)
 
 NIGHT = dt.date(2026, 6, 10)  # an ordinary night: no DST change anywhere near
 CREATED = dt.datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+Minute = tuple[int, int, int, int]  # month, day, hour, minute (of 2026)
 
 
 # --- builders -------------------------------------------------------------------------------
 
 
-def person(**changes: object) -> Profile:
+def person(**changes: Any) -> Profile:
     base = Profile(name="Ada Muster", born=dt.date(1970, 5, 5), zone="Europe/Berlin",
                    bedtime=dt.time(22, 30), wake=dt.time(7, 0), min_sleep_min=7 * 60)
     return dataclasses.replace(base, **changes)
 
 
-def rx(start: dt.date, dose_ug: int, seq: int = 1, **extra: object) -> Regimen:
+def rx(start: dt.date, dose_ug: int, seq: int = 1, **extra: Any) -> Regimen:
     return Regimen(kind="prescription", id=seq, seq=seq, prescriber="Dr. Weiss",
                    steps=(Step(start, dose_ug),), created_at=CREATED, **extra)
 
@@ -71,14 +73,17 @@ def local(zone: ZoneInfo, y: int, mo: int, d: int, h: int, mi: int = 0, fold: in
 
 def dose_rec(rid: int, at: dt.datetime, dose_ug: int = 1000, *, zone: ZoneInfo | None = None,
              voided: bool = False, already_taken: bool = False) -> Record:
-    zone = zone or at.tzinfo  # type: ignore[assignment]
-    return Record(id=rid, kind="dose", night=night_of(at, zone), at=at, zone=zone.key,  # type: ignore[union-attr]
+    if zone is None:
+        assert isinstance(at.tzinfo, ZoneInfo), at
+        zone = at.tzinfo
+    return Record(id=rid, kind=RecordKind.DOSE, night=night_of(at, zone), at=at, zone=zone.key,
                   dose_ug=dose_ug, scheduled_ug=1000, already_taken=already_taken, voided=voided)
 
 
 def skip_rec(rid: int, at: dt.datetime, *, voided: bool = False) -> Record:
     zone = at.tzinfo
-    return Record(id=rid, kind="skip", night=night_of(at, zone), at=at, zone=zone.key,  # type: ignore[arg-type, union-attr]
+    assert isinstance(zone, ZoneInfo), at
+    return Record(id=rid, kind=RecordKind.SKIP, night=night_of(at, zone), at=at, zone=zone.key,
                   voided=voided)
 
 
@@ -219,7 +224,7 @@ CONTRA_CASES = [
 
 
 @pytest.mark.parametrize(("changes", "rule_id"), CONTRA_CASES, ids=[c[1] for c in CONTRA_CASES])
-def test_contraindication_refuses_and_names_it(changes: dict, rule_id: str) -> None:
+def test_contraindication_refuses_and_names_it(changes: dict[str, Any], rule_id: str) -> None:
     p = person(**changes)
     assert [r.id for r in contraindications(MONO, p, NIGHT)] == [rule_id]
     v = check(p, facts(p, NIGHT), EVENING)
@@ -232,7 +237,7 @@ def test_contraindication_refuses_and_names_it(changes: dict, rule_id: str) -> N
 
 
 @pytest.mark.parametrize(("changes", "rule_id"), CONTRA_CASES, ids=[c[1] for c in CONTRA_CASES])
-def test_acknowledged_contraindication_no_longer_refuses(changes: dict, rule_id: str) -> None:
+def test_acknowledged_contraindication_no_longer_refuses(changes: dict[str, Any], rule_id: str) -> None:
     p = person(**changes)
     f = facts(p, NIGHT)
     if rule_id == "children":
@@ -273,7 +278,7 @@ def test_contraindication_message_reads_cleanly() -> None:
         (dict(liver="severe"), []),  # severe is a contraindication, not a caution
     ],
 )
-def test_cautions_warn_but_never_refuse(changes: dict, ids: list[str]) -> None:
+def test_cautions_warn_but_never_refuse(changes: dict[str, Any], ids: list[str]) -> None:
     p = person(**changes)
     assert [r.id for r in cautions(MONO, p, NIGHT)] == ids
     if changes.get("liver") != "severe":
@@ -465,7 +470,7 @@ def test_too_late_message_with_fractional_min_sleep() -> None:
     ],
     ids=["berlin-spring", "berlin-fall", "ny-spring", "sydney-dst-ends", "sydney-dst-starts"],
 )
-def test_window_on_dst_nights(zone: ZoneInfo, night: dt.date, last_ok: tuple, first_late: tuple) -> None:
+def test_window_on_dst_nights(zone: ZoneInfo, night: dt.date, last_ok: Minute, first_late: Minute) -> None:
     p = person(zone=zone.key)
     f = facts(p, night)
     ok = local(zone, 2026, *last_ok)
@@ -491,7 +496,7 @@ FALL_IDS = ["berlin", "new-york", "sydney"]
 
 @pytest.mark.parametrize(("zone", "night", "wake", "min_sleep", "latest", "late"), FALL_BACK, ids=FALL_IDS)
 def test_fall_back_dose_after_latest_is_refused_when_carried_in_utc(
-    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: tuple, late: tuple
+    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: Minute, late: Minute
 ) -> None:
     p = person(zone=zone.key, wake=wake, min_sleep_min=min_sleep)
     f = facts(p, night)
@@ -504,7 +509,7 @@ def test_fall_back_dose_after_latest_is_refused_when_carried_in_utc(
 
 @pytest.mark.parametrize(("zone", "night", "wake", "min_sleep", "latest", "late"), FALL_BACK, ids=FALL_IDS)
 def test_fall_back_dose_after_latest_is_refused_in_local_time(
-    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: tuple, late: tuple
+    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: Minute, late: Minute
 ) -> None:
     p = person(zone=zone.key, wake=wake, min_sleep_min=min_sleep)
     f = facts(p, night)
@@ -517,7 +522,7 @@ def test_fall_back_dose_after_latest_is_refused_in_local_time(
 
 @pytest.mark.parametrize(("zone", "night", "wake", "min_sleep", "latest", "late"), FALL_BACK, ids=FALL_IDS)
 def test_fall_back_status_after_latest_is_skip_in_local_time(
-    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: tuple, late: tuple
+    zone: ZoneInfo, night: dt.date, wake: dt.time, min_sleep: int, latest: Minute, late: Minute
 ) -> None:
     p = person(zone=zone.key, wake=wake, min_sleep_min=min_sleep)
     now = local(zone, 2026, *late, fold=1)
@@ -774,8 +779,12 @@ def test_no_prescription_at_all_is_its_own_state() -> None:
 BASE_NIGHTS = (dt.date(2026, 3, 20), dt.date(2026, 6, 1), dt.date(2026, 10, 20))  # 2 of 3 cross DST
 
 
+# base night, born, the regimens, the proposals: (kind, zone, when or which record, amount)
+Scenario = tuple[dt.date, dt.date, tuple[Regimen, ...], list[tuple[str, ZoneInfo, Any, int]]]
+
+
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple:
+def scenarios(draw: st.DrawFn) -> Scenario:
     base = draw(st.sampled_from(BASE_NIGHTS))
     born = draw(st.one_of(
         st.just(dt.date(1975, 8, 1)),
@@ -809,7 +818,7 @@ def scenarios(draw: st.DrawFn) -> tuple:
     return base, born, tuple(regimens), actions
 
 
-def _instant(base: dt.date, zone: ZoneInfo, spec: tuple) -> dt.datetime:
+def _instant(base: dt.date, zone: ZoneInfo, spec: tuple[str, Any]) -> dt.datetime:
     kind, value = spec
     if kind == "utc":
         start = dt.datetime.combine(base, dt.time(12, 0), tzinfo=UTC)
@@ -823,7 +832,7 @@ def _instant(base: dt.date, zone: ZoneInfo, spec: tuple) -> dt.datetime:
 @pytest.mark.slow
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
-def test_property_stored_doses_never_break_the_limits(scenario: tuple) -> None:
+def test_property_stored_doses_never_break_the_limits(scenario: Scenario) -> None:
     base, born, regimens, actions = scenario
     store: list[Record] = []
     allowed_count = 0
@@ -844,14 +853,14 @@ def test_property_stored_doses_never_break_the_limits(scenario: tuple) -> None:
         )
         if kind == "skip":
             if not f.doses and not f.skips:
-                store.append(Record(id=len(store) + 1, kind="skip", night=night, at=at, zone=zone.key))
+                store.append(Record(id=len(store) + 1, kind=RecordKind.SKIP, night=night, at=at, zone=zone.key))
             continue
         verdict = check_dose(MONO, profile, f, at, amount)
         event(f"verdict: {verdict.rule or 'allowed'}")
         assert verdict.allowed == (verdict.rule == "")
         if verdict.allowed:
             allowed_count += 1
-            store.append(Record(id=len(store) + 1, kind="dose", night=night, at=at, zone=zone.key,
+            store.append(Record(id=len(store) + 1, kind=RecordKind.DOSE, night=night, at=at, zone=zone.key,
                                 dose_ug=amount, scheduled_ug=f.scheduled))
 
     counted = [r for r in store if r.counted]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -59,7 +60,7 @@ def dose_on(steps: list[Step] | tuple[Step, ...], night: dt.date) -> int | None:
     return None if index is None else steps[index].dose_ug
 
 
-def nights(first: dt.date, last_inclusive: dt.date):
+def nights(first: dt.date, last_inclusive: dt.date) -> Iterator[dt.date]:
     night = first
     while night <= last_inclusive:
         yield night
@@ -404,7 +405,9 @@ def test_a_second_step_back_never_lowers_the_dose():
         twice = step_back(once, d("2026-03-25"))    # still struggling on 1 mg
     except BadInput:
         return  # refused: there is no higher dose to go back to
-    assert dose_on(twice, d("2026-03-25")) >= dose_on(once, d("2026-03-24"))
+    after, before = dose_on(twice, d("2026-03-25")), dose_on(once, d("2026-03-24"))
+    assert after is not None and before is not None
+    assert after >= before
 
 
 # -- changes never alter nights before --at ------------------------------------------------------
@@ -413,6 +416,7 @@ def test_a_second_step_back_never_lowers_the_dose():
 def test_no_change_alters_a_night_before_at():
     for at in nights(SPRING[0].start, SPRING[-1].start + 10 * DAY):
         index = step_index(SPRING, at)
+        assert index is not None  # every night from the first step's
         if index < len(SPRING) - 1:
             for days in (1, 6, 31):
                 new = hold(SPRING, at, days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,10 +15,11 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from medtrack import withdrawal as withdrawal_module
+from medtrack.core.drug import RedFlag, TrendRule, Withdrawal
 from medtrack.core.model import Symptom
 from medtrack.core.symptoms import is_urgent, shown_urgent
 from medtrack.monograph import MonographError, load_monograph, parse_monograph
-from medtrack.withdrawal import RedFlag, TrendRule, Withdrawal, load_withdrawal, parse_withdrawal
+from medtrack.withdrawal import load_withdrawal, parse_withdrawal
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data" / "monographs"
@@ -58,7 +60,8 @@ def test_red_flags_and_their_words(flag_id: str, terms: tuple[str, ...]) -> None
     for term in terms:
         flag = DATA_.red_flag(term)
         assert flag is not None and flag.id == flag_id, term
-    assert DATA_.red_flag(flag_id).source in {s.id for s in DATA_.sources}  # type: ignore[union-attr]
+    named = DATA_.red_flag(flag_id)
+    assert named is not None and named.source in {s.id for s in DATA_.sources}
 
 
 def test_every_red_flag_says_who_to_contact_and_how_soon() -> None:
@@ -75,7 +78,8 @@ def test_the_checkin_list_scale_and_trend() -> None:
     assert all(re.fullmatch(r"[a-z]+", i.id) for i in DATA_.items)  # typed as `anxiety=2`
     assert all(i.name and i.description and "\n" not in i.description for i in DATA_.items)
     assert {i.source for i in DATA_.items} <= {s.id for s in DATA_.sources}
-    assert DATA_.item("tremor").name == "Tremor"  # type: ignore[union-attr]
+    tremor = DATA_.item("tremor")
+    assert tremor is not None and tremor.name == "Tremor"
     assert DATA_.item("Tremor") is None
     assert DATA_.scale == ("none", "mild", "moderate", "severe") and DATA_.max_rating == 3
     assert DATA_.trend == TrendRule(rise_points=4, min_checkins=2, severe_item=3)
@@ -89,7 +93,7 @@ def test_no_rating_scale_item_is_copied() -> None:
 
 def test_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        DATA_.trend.rise_points = 1  # type: ignore[misc]
+        DATA_.trend.rise_points = 1  # type: ignore[misc]  # frozen: mypy refuses it too, the point here
     assert isinstance(DATA_.red_flags[0].aliases, tuple) and isinstance(DATA_.items, tuple)
 
 
@@ -103,7 +107,7 @@ TERMS = [(flag, term) for flag in DATA_.red_flags for term in (flag.id, flag.nam
 EFFECT_TERMS = [term for e in MONOGRAPH.side_effects for term in (e.id, e.name, *e.aliases)]
 
 
-def respell(term: str, draw: st.DrawFn) -> str:
+def respell(term: str, draw: Callable[[st.SearchStrategy[str]], str]) -> str:
     """The same words as a person might type them: any case, spaces, - or _ between words."""
     words = re.split(r"[\s_-]+", term.strip())
     cased = [draw(st.sampled_from((w, w.upper(), w.lower(), w.title()))) for w in words]

@@ -2,66 +2,22 @@
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib
-import json
 import os
-import re
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_data_path
 
+from medtrack.cli.context import Context, Handler
 from medtrack.cli.parser import build_parser
 from medtrack.clock import REAL_CLOCK, Clock, fixed_clock
 from medtrack.core.parse import MAX_YEAR, MIN_YEAR
 from medtrack.errors import BadInput, MedtrackError
-from medtrack.location import Location, parse_location
+from medtrack.location import parse_location
 from medtrack.services.text import printable
-
-if TYPE_CHECKING:
-    from medtrack.services.database import Database
-
-_TERMINAL_UNSAFE = re.compile("[\x80-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@dataclass
-class Context:
-    """What every command handler gets: the clock and the moment it says (`now`), the database
-    (a file path or a PostgreSQL URL), and output helpers."""
-
-    now: dt.datetime
-    db_path: Location
-    patient: str | None = None  # --patient or MEDTRACK_PATIENT (None: the only one)
-    by: str | None = None  # --by or MEDTRACK_USER (None: the database user)
-    clock: Clock = REAL_CLOCK  # fixed by MEDTRACK_NOW: only a database made under one accepts it
-
-    def open_db(self) -> Database:
-        from medtrack.services.database import (
-            open_database,  # the database library: commands only
-        )
-
-        db = open_database(self.db_path, patient=self.patient, by=self.by, clock=self.clock)
-        for notice in db.notices:
-            sys.stderr.write(f"medtrack: {printable(notice)}\n")
-        return db
-
-    @staticmethod
-    def out(text: str = "") -> None:
-        sys.stdout.write(printable(text) + "\n")
-
-    @staticmethod
-    def json(data: Any) -> None:
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-        # Still the verbatim data, but C1 controls and bidi overrides escaped for the terminal.
-        sys.stdout.write(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
-
-
-Handler = Callable[[argparse.Namespace, Context], int]
 
 
 def environment(name: str) -> str | None:
@@ -100,13 +56,6 @@ def clock_from_environment() -> Clock:
     return REAL_CLOCK
 
 
-def location_argument(text: str, name: str) -> Location:
-    """A database named on the command line (a file path or a PostgreSQL URL)."""
-    if not text.strip():
-        raise BadInput(f"{name} needs a file path or a postgresql+psycopg:// URL, e.g. ~/medtrack.db")
-    return parse_location(text)
-
-
 def default_db_path() -> Path:
     return user_data_path("medtrack", appauthor=False) / "medtrack.db"
 
@@ -131,9 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
 
             return run_tui(args, ctx)
-        module, name = handler.split(":")
-        run: Handler = getattr(importlib.import_module(f"medtrack.cli.{module}"), name)
-        return run(args, ctx)
+        return handler_of(handler)(args, ctx)
     except MedtrackError as error:
         return report(error)
     except KeyboardInterrupt:
@@ -147,6 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"medtrack: internal error ({type(error).__name__}: {error}); nothing was "
                          "written. Set MEDTRACK_DEBUG=1 to see details.\n")
         return 1
+
+
+def handler_of(name: str) -> Handler:
+    """The function a command's "module:function" (parser.py) names in medtrack.cli, its module
+    imported only now: a command loads its own libraries and no other command's."""
+    module, function = name.split(":")
+    run: Handler = getattr(importlib.import_module(f"medtrack.cli.{module}"), function)
+    return run
 
 
 def _option(given: str | None, variable: str, empty: str) -> str | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context, location_argument
+from medtrack.cli.context import Context, location_argument
 from medtrack.services.backups import backup, restore
 from medtrack.services.database import upgrade_database
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    path = backup(ctx.db_path, args.file, args.force, clock=ctx.clock)
+    path = backup(ctx.db_path, args.file, force=args.force, clock=ctx.clock)
     ctx.out(f"Backup written: {path.absolute()}")
     return 0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN
 from medtrack.errors import BadInput
 from medtrack.services.checkin import (

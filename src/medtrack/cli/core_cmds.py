@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context
-from medtrack.core.model import NOT_KNOWN, Record
+from medtrack.cli.context import Context
+from medtrack.core.model import NOT_KNOWN, DoseEntry, Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
 from medtrack.services import dosing
 from medtrack.services.health import check_database
 from medtrack.services.lock import set_lock
-from medtrack.services.prescribing import prescribe
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import (
     ProfileChanges,
     init_profile,
@@ -78,9 +78,10 @@ def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
-    regimen, notice = prescribe(ctx.open_db(), ctx.now, args.dose, args.prescriber, args.start,
-                                args.min_sleep, args.acknowledge_contraindication, args.pin,
-                                tuple(args.tablet or ()), args.liquid, args.measure)
+    regimen, notice = prescribe(ctx.open_db(), ctx.now, PrescriptionRequest(
+        dose=args.dose, prescriber=args.prescriber, start=args.start, min_sleep=args.min_sleep,
+        acknowledge=args.acknowledge_contraindication, pin=args.pin,
+        tablets=tuple(args.tablet or ()), liquid=args.liquid, measure=args.measure))
     if notice:
         ctx.out(notice)
     dose = regimen.steps[0].dose_ug
@@ -109,7 +110,9 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
-    logged = dosing.record_dose(ctx.open_db(), ctx.now, args.dose, args.at, args.note, args.already_taken)
+    entry = DoseEntry.ALREADY_TAKEN if args.already_taken else DoseEntry.TO_TAKE
+    logged = dosing.record_dose(ctx.open_db(), ctx.now, dosing.DoseRequest(
+        dose=args.dose, at=args.at, note=args.note, entry=entry))
     record = logged.record
     if args.json:
         ctx.json(record_json(record))
@@ -170,7 +173,7 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_void(args: argparse.Namespace, ctx: Context) -> int:
     record_id = parse_positive_int(args.id, what="record id", maximum=2**62)
-    void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason, args.not_taken)
+    void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason, not_taken=args.not_taken)
     taken = " as not taken" if void.not_taken else ""
     ctx.out(f"Record #{record_id} is void{taken} (void record #{void.id}): {void.note}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 from medtrack.services.stock import add_stock, amount_text, count_stock, show_stock
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.model import PlanWarning, Regimen
 from medtrack.core.taper_preview import PreviewStep, preview
 from medtrack.core.units import format_mg
 from medtrack.services.calendar import calendar_month
 from medtrack.services.taper import (
+    PlanAction,
+    PlanChange,
     PlanRequest,
     change_plan,
     dispense,
@@ -109,9 +111,10 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _change(args: argparse.Namespace, ctx: Context, action: str) -> int:
-    plan, notice = change_plan(ctx.open_db(), ctx.now, action, args.reason, args.at,
-                               args.prescriber, args.pin, getattr(args, "days", None))
+def _change(args: argparse.Namespace, ctx: Context, action: PlanAction) -> int:
+    plan, notice = change_plan(ctx.open_db(), ctx.now, PlanChange(
+        action=action, reason=args.reason, at=args.at, prescriber=args.prescriber, pin=args.pin,
+        days=getattr(args, "days", None)))
     if notice and not args.json:
         ctx.out(notice)
     if args.json:
@@ -123,11 +126,11 @@ def _change(args: argparse.Namespace, ctx: Context, action: str) -> int:
 
 
 def cmd_taper_hold(args: argparse.Namespace, ctx: Context) -> int:
-    return _change(args, ctx, "hold")
+    return _change(args, ctx, PlanAction.HOLD)
 
 
 def cmd_taper_step_back(args: argparse.Namespace, ctx: Context) -> int:
-    return _change(args, ctx, "step-back")
+    return _change(args, ctx, PlanAction.STEP_BACK)
 
 
 def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:

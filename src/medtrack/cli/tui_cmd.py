@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 from medtrack.errors import BadInput
 from medtrack.tui.app import run
 

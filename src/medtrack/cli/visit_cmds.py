@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN
 from medtrack.services.archive import import_archive, is_archive_file
 from medtrack.services.demo import fill_demo
-from medtrack.services.export import export
+from medtrack.services.export import ExportRequest, export
 from medtrack.services.import_checkins import checkins_header, import_checkins
 from medtrack.services.importing import import_csv
 from medtrack.services.symptoms import (
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 
 def cmd_symptom(args: argparse.Namespace, ctx: Context) -> int:
-    entry = log_symptom(ctx.open_db(), ctx.now, args.name, args.severity, args.at, args.note)
+    entry = log_symptom(ctx.open_db(), ctx.now, args.name, args.severity, at=args.at, note=args.note)
     if args.json:
         ctx.json(symptom_json(entry))
         return 0
@@ -60,8 +60,9 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     buffer: IO[bytes] | None = getattr(sys.stdout, "buffer", None)
     # _TextSink is a binary stream (io.RawIOBase), which typeshed does not count as an IO[bytes]
     stdout = buffer or cast("IO[bytes]", _TextSink(sys.stdout))
-    written = export(ctx.open_db(), ctx.now, args.format, args.output, args.first, args.last,
-                     args.force, stdout=stdout, table=args.table)
+    written = export(ctx.open_db(), ctx.now, ExportRequest(
+        fmt=args.format, output=args.output, first=args.first, last=args.last, force=args.force,
+        table=args.table), stdout=stdout)
     if written is None:
         sys.stdout.flush()
         return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from medtrack.cli import Context
+from medtrack.cli.context import Context
 
 
 def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medtrack.core.calendar import CalendarNight, NightState
+from medtrack.core.drug import Monograph
 from medtrack.core.model import Profile, Record, Regimen
 from medtrack.core.nights import Window, dose_window, night_of
 from medtrack.core.rules import (
@@ -31,7 +32,6 @@ from medtrack.core.rules import (
     utc,
 )
 from medtrack.core.timeline import Change, Completion, Timeline, completion
-from medtrack.monograph import Monograph
 
 DAY = dt.timedelta(days=1)
 DOSE_STATES = (TonightState.NOT_YET, TonightState.DUE)  # the states that invite a dose

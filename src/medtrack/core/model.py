@@ -135,6 +135,15 @@ class RecordKind(StrEnum):
     VOID = "void"  # cancels the dose or skip it names; nothing is deleted
 
 
+class DoseEntry(StrEnum):
+    """How a dose comes to be recorded, and so what the rules do with it."""
+
+    TO_TAKE = "to-take"  # about to be taken: recorded only when every rule allows it
+    # A dose that *was* taken although a rule refuses it: it needs a note, is kept with the
+    # rule it broke (Record.already_taken, Record.rule), and is shown everywhere as such.
+    ALREADY_TAKEN = "already-taken"
+
+
 @dataclass(frozen=True)
 class Record:
     """One line of the append-only log: a dose, a skip or a void."""

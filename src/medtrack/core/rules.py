@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from medtrack.core.drug import Monograph, Rule
 from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
 from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
 from medtrack.core.units import format_mg
-from medtrack.monograph import Monograph, Rule
 
 
 def utc(instant: dt.datetime) -> dt.datetime:

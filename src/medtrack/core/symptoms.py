@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from medtrack.core.drug import Monograph, Withdrawal
 from medtrack.core.model import Symptom
-from medtrack.monograph import Monograph
-from medtrack.withdrawal import Withdrawal
 
 # An urgent entry is shown (status, Tonight, the ward) on the night it belongs to and the night
 # after: the two nights `status` speaks of, tonight and last night.

@@ -107,47 +107,108 @@ def _cuts(rows: Sequence[PreviewStep], final_from: int | None) -> list[PreviewSt
     return cuts
 
 
+# -- What a prescriber should know about a plan: one small function decides each warning (None:
+# nothing to say); the words are made in one place, below them.
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A plan as its warnings look at it."""
+
+    steps: Sequence[Step]
+    formulation: Formulation
+    rows: list[PreviewStep]
+    asked_percent: Fraction | None = None
+    max_cut: Fraction | None = None
+    final_from: int | None = None
+    solved: Solved | None = None
+
+    @property
+    def cuts(self) -> list[_Cut]:
+        return [_Cut(r, r.cut_percent, r.cut_ug) for r in _cuts(self.rows, self.final_from)
+                if r.cut_percent is not None and r.cut_ug is not None]
+
+    @property
+    def span(self) -> tuple[Fraction, Fraction] | None:
+        return cut_range(self.rows, self.final_from)
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """One cut of the plan: the step it leads to, and how much it takes off."""
+
+    row: PreviewStep
+    percent: Fraction
+    cut_ug: int
+
+
+def _over_cap(plan: _Plan, cut: _Cut) -> PlanWarning | None:
+    """A cut over the cap the prescriber set (a stop to 0 aside): one unit of the formulation,
+    the smallest cut it makes, is already more."""
+    cap = plan.max_cut
+    if cap is None or cut.row.dose_ug == 0 or cut.percent <= cap:
+        return None
+    return PlanWarning(Kind.OVER_CAP, _say_over_cap(cut, cap, plan.formulation))
+
+
+def _big_cut(_plan: _Plan, cut: _Cut) -> PlanWarning | None:
+    """One cut over the guideline's 25 %."""
+    return PlanWarning(Kind.BIG_CUT, _say_big_cut(cut)) if cut.percent > BIG_CUT else None
+
+
+def _short_step(row: PreviewStep) -> PlanWarning | None:
+    """A step (not the last, which is open-ended) of fewer than 7 days."""
+    if row.days is None or row.days >= SHORT_INTERVAL_DAYS:
+        return None
+    return PlanWarning(Kind.SHORT_STEP, _say_short_step(row, row.days))
+
+
+def _above_final_from(plan: _Plan) -> PlanWarning | None:
+    """A stop to 0 from a dose above the final-from dose the prescriber set."""
+    rows, final_from = plan.rows, plan.final_from
+    if final_from is None or len(rows) < 2 or rows[-1].dose_ug != 0 or rows[-2].dose_ug <= final_from:
+        return None
+    return PlanWarning(Kind.ABOVE_FINAL_FROM, _say_above_final_from(rows[-1], rows[-2].dose_ug, final_from))
+
+
+def _until(plan: _Plan) -> PlanWarning | None:
+    """A plan to end by a night: see until_warning."""
+    return until_warning(plan.solved, plan.formulation, plan.span) if plan.solved is not None else None
+
+
+def _coarse(plan: _Plan) -> PlanWarning | None:
+    """A % asked (not found for an end-by night) that the formulation makes as cuts of more
+    than twice that."""
+    asked, span = plan.asked_percent, plan.span
+    if plan.solved is not None or asked is None or span is None or span[1] <= 2 * asked:
+        return None
+    return PlanWarning(Kind.COARSE, _say_coarse(asked, span, plan.formulation))
+
+
+CUT_CHECKS = (_over_cap, _big_cut)  # each cut, in order: the first that has something to say
+PLAN_CHECKS = (_above_final_from, _until, _coarse)  # the plan as a whole, after its steps
+
+
+def _first_said(plan: _Plan, cut: _Cut) -> PlanWarning | None:
+    for check in CUT_CHECKS:
+        said = check(plan, cut)
+        if said is not None:
+            return said
+    return None
+
+
 def plan_warnings(steps: Sequence[Step], formulation: Formulation, *,
                   asked_percent: Fraction | None = None, max_cut: Fraction | None = None,
                   final_from: int | None = None, solved: Solved | None = None) -> list[PlanWarning]:
-    """What the prescriber should know about a plan, each in plain words with its kind."""
-    rows = preview(steps, formulation)
-    found: list[PlanWarning] = []
-    cuts = _cuts(rows, final_from)
-    last = rows[-1] if rows else None
-    for row in cuts:
-        assert row.cut_percent is not None and row.cut_ug is not None
-        words = (f"{row.start}: the cut from {format_mg(row.dose_ug + row.cut_ug)} to "
-                 f"{format_mg(row.dose_ug)} is {percent_text(row.cut_percent)}")
-        if max_cut is not None and row.cut_percent > max_cut and row.dose_ug != 0:
-            found.append(PlanWarning(Kind.OVER_CAP, (
-                f"{words}, more than the {percent_text(max_cut)} cap: it is one "
-                f"{format_mg(formulation.unit_ug)} unit, the smallest cut this formulation makes "
-                f"({finer(formulation)} would allow less)")))
-        elif row.cut_percent > BIG_CUT:
-            found.append(PlanWarning(Kind.BIG_CUT, f"{words}, over 25 %"))
-    for row in rows[:-1]:
-        if row.days is not None and row.days < SHORT_INTERVAL_DAYS:
-            found.append(PlanWarning(Kind.SHORT_STEP, (
-                f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {row.days} day(s), "
-                f"under {SHORT_INTERVAL_DAYS}")))
-    if final_from is not None and last is not None and last.dose_ug == 0 and len(rows) > 1:
-        stop_from = rows[-2].dose_ug
-        if stop_from > final_from:
-            found.append(PlanWarning(Kind.ABOVE_FINAL_FROM, (
-                f"{last.start}: the stop to 0 comes from {format_mg(stop_from)}, above the "
-                f"final-from dose of {format_mg(final_from)}")))
-    span = cut_range(rows, final_from)
-    if solved is not None:
-        found += until_warnings(solved, formulation, span)
-    elif asked_percent is not None and span is not None and span[1] > 2 * asked_percent:
-        found.append(PlanWarning(Kind.COARSE, (
-            f"{percent_text(asked_percent)} asked, {range_text(span)} per step with "
-            f"{formulation.describe()}: consider {finer(formulation)}")))
-    found += quick_stop(steps)
-    found += pace_warnings(steps, formulation)
-    found += unmeasurable(steps, formulation)
-    return found
+    """What the prescriber should know about a plan, each in plain words with its kind: each
+    cut, then each step, then the plan as a whole, then the guidance's (core.taper_guidance)."""
+    plan = _Plan(steps, formulation, preview(steps, formulation), asked_percent, max_cut,
+                 final_from, solved)
+    found = [_first_said(plan, cut) for cut in plan.cuts]
+    found += [_short_step(row) for row in plan.rows[:-1]]
+    found += [check(plan) for check in PLAN_CHECKS]
+    return [w for w in found if w is not None] + [
+        *quick_stop(steps), *pace_warnings(steps, formulation), *unmeasurable(steps, formulation)]
 
 
 def warnings(steps: Sequence[Step], formulation: Formulation, *,
@@ -158,38 +219,86 @@ def warnings(steps: Sequence[Step], formulation: Formulation, *,
                                           max_cut=max_cut, final_from=final_from)]
 
 
-def until_warnings(solved: Solved, formulation: Formulation,
-                   span: tuple[Fraction, Fraction] | None) -> list[PlanWarning]:
-    """An end-by night: the cuts really made, and an end more than one interval before the
-    night, with why no plan comes nearer. Nothing when the end is near and the cuts are as found."""
-    cuts = f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
-    found = percent_text(solved.percent)
+def until_warning(solved: Solved, formulation: Formulation,
+                  span: tuple[Fraction, Fraction] | None) -> PlanWarning | None:
+    """An end-by night: the cuts really made when they are more than twice the % found, and an
+    end more than one interval before the night, with why no plan comes nearer. None when the
+    end is near and the cuts are as found."""
     coarse = span is not None and span[1] > 2 * solved.percent
-    if solved.met and not coarse:
-        return []
     if solved.met:
-        text = (f"to end by {solved.until}, {found} per step was found, but with "
-                f"{formulation.describe()} {cuts}: consider {finer(formulation)}")
-    else:
-        gap = span_words((solved.until - solved.end).days)
-        text = (f"to end by {solved.until}: the plan ends on {solved.end}, {gap} before, and "
-                f"{cuts}{'' if solved.slowest else f' ({found} per step was found)'}. ")
-        if solved.slowest:
-            text += (f"Every cut is already the smallest this formulation makes (one "
-                     f"{format_mg(formulation.unit_ug)} unit), so no plan at one step every "
-                     f"{solved.every_days} days ends later")
-            cut_count = len(solved.steps) - 1
-            longer = (solved.until - solved.steps[0].start).days // cut_count if cut_count else 0
-            if longer > solved.every_days:
-                text += f"; one step every {longer} days would end by then"
-            text += f", and {finer(formulation)} would allow smaller cuts"
-        elif solved.slower is not None:
-            slower, slower_end = solved.slower
-            text += (f"The next smaller cut, {percent_text(slower)}, ends on {slower_end}, after "
-                     "it: the doses this formulation makes allow no end in between")
-        else:
-            text += "No smaller cut gives a plan this formulation can make"
-    return [PlanWarning(Kind.UNTIL, text)]
+        return PlanWarning(Kind.UNTIL, _say_until_coarse(solved, formulation, span)) if coarse else None
+    return PlanWarning(Kind.UNTIL, _say_until_early(solved, formulation, span, _slower_pace(solved)))
+
+
+def _slower_pace(solved: Solved) -> int | None:
+    """When every cut is already the smallest the formulation makes: the days per step that
+    would end by the night, if longer than the interval asked (None: no nearer plan, or none)."""
+    if not solved.slowest:
+        return None
+    cut_count = len(solved.steps) - 1
+    longer = (solved.until - solved.steps[0].start).days // cut_count if cut_count else 0
+    return longer if longer > solved.every_days else None
+
+
+# -- The words of the plan's warnings.
+
+
+def _say_cut(cut: _Cut) -> str:
+    row = cut.row
+    return (f"{row.start}: the cut from {format_mg(row.dose_ug + cut.cut_ug)} to "
+            f"{format_mg(row.dose_ug)} is {percent_text(cut.percent)}")
+
+
+def _say_over_cap(cut: _Cut, cap: Fraction, formulation: Formulation) -> str:
+    return (f"{_say_cut(cut)}, more than the {percent_text(cap)} cap: it is one "
+            f"{format_mg(formulation.unit_ug)} unit, the smallest cut this formulation makes "
+            f"({finer(formulation)} would allow less)")
+
+
+def _say_big_cut(cut: _Cut) -> str:
+    return f"{_say_cut(cut)}, over 25 %"
+
+
+def _say_short_step(row: PreviewStep, days: int) -> str:
+    return (f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {days} day(s), "
+            f"under {SHORT_INTERVAL_DAYS}")
+
+
+def _say_above_final_from(stop: PreviewStep, stop_from: int, final_from: int) -> str:
+    return (f"{stop.start}: the stop to 0 comes from {format_mg(stop_from)}, above the "
+            f"final-from dose of {format_mg(final_from)}")
+
+
+def _say_coarse(asked: Fraction, span: tuple[Fraction, Fraction], formulation: Formulation) -> str:
+    return (f"{percent_text(asked)} asked, {range_text(span)} per step with "
+            f"{formulation.describe()}: consider {finer(formulation)}")
+
+
+def _say_cuts_made(span: tuple[Fraction, Fraction] | None) -> str:
+    return f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
+
+
+def _say_until_coarse(solved: Solved, formulation: Formulation, span: tuple[Fraction, Fraction] | None) -> str:
+    return (f"to end by {solved.until}, {percent_text(solved.percent)} per step was found, but with "
+            f"{formulation.describe()} {_say_cuts_made(span)}: consider {finer(formulation)}")
+
+
+def _say_until_early(solved: Solved, formulation: Formulation, span: tuple[Fraction, Fraction] | None,
+                     slower_pace: int | None) -> str:
+    found = "" if solved.slowest else f" ({percent_text(solved.percent)} per step was found)"
+    text = (f"to end by {solved.until}: the plan ends on {solved.end}, "
+            f"{span_words((solved.until - solved.end).days)} before, and {_say_cuts_made(span)}{found}. ")
+    if solved.slowest:
+        pace = f"; one step every {slower_pace} days would end by then" if slower_pace is not None else ""
+        return text + (f"Every cut is already the smallest this formulation makes (one "
+                       f"{format_mg(formulation.unit_ug)} unit), so no plan at one step every "
+                       f"{solved.every_days} days ends later{pace}, and {finer(formulation)} would "
+                       "allow smaller cuts")
+    if solved.slower is not None:
+        slower, slower_end = solved.slower
+        return text + (f"The next smaller cut, {percent_text(slower)}, ends on {slower_end}, after "
+                       "it: the doses this formulation makes allow no end in between")
+    return text + "No smaller cut gives a plan this formulation can make"
 
 
 @dataclass(frozen=True)

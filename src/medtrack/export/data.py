@@ -9,6 +9,7 @@ from functools import cached_property
 from medtrack.core.calendar import CalendarNight, NightState
 from medtrack.core.checkin import CheckIn, StepTrend, TrendRule
 from medtrack.core.decide import Decider, NightDecision, ProfileHistory
+from medtrack.core.drug import Monograph, Withdrawal
 from medtrack.core.model import Profile, Record, Regimen, StockEntry, Symptom
 from medtrack.core.nights import Window, dose_window
 from medtrack.core.rules import TonightState
@@ -17,8 +18,6 @@ from medtrack.core.stock import StockReport
 from medtrack.core.taper_preview import Dispense
 from medtrack.core.timeline import Completion, Timeline
 from medtrack.core.visit import LAST_MONTH, Period
-from medtrack.monograph import Monograph
-from medtrack.withdrawal import Withdrawal
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from medtrack.export.fhir_base import (
 
 if TYPE_CHECKING:
     from medtrack.core.checkin import CheckIn, StepTrend
+    from medtrack.core.drug import Source
     from medtrack.export.data import ExportData
-    from medtrack.withdrawal import Source
 
 RATING_CODES = f"{DEFINITIONS}/CodeSystem/checkin-rating"  # 0 none .. 3 severe
 ITEM_CODES = f"{DEFINITIONS}/CodeSystem/checkin-item"  # the withdrawal file's item ids

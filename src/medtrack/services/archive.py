@@ -24,17 +24,18 @@ from medtrack.services.database import Database, open_database
 from medtrack.storage.copy import rows_from_text, table_columns
 from medtrack.storage.engine import SCHEMA_VERSION
 from medtrack.storage.files import check_target, write_atomically
+from medtrack.storage.work import Work
 
 SUFFIX = ".zip"
 
 
-def export_archive(db: Database, now: dt.datetime, output: str, force: bool = False) -> Path:
+def export_archive(db: Database, now: dt.datetime, output: str, *, force: bool = False) -> Path:
     """The chosen patient's whole record, written atomically to a private zip file."""
     target = Path(output).expanduser()
     if target.suffix.lower() != SUFFIX:
         raise BadInput(f"the file name {target.name} does not fit the archive: give a name ending in .zip")
     check_target(target, force, protect=db.file)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         number = repo.patient
     assert number is not None  # a profile belongs to a patient

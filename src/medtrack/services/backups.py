@@ -9,8 +9,10 @@ from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
 from medtrack.location import Location, ServerUrl
 from medtrack.services.lock import require_pin
-from medtrack.storage.backup import restore_backup, write_backup
+from medtrack.storage.backup import write_backup
 from medtrack.storage.database import Database
+from medtrack.storage.restore import restore_backup
+from medtrack.storage.work import Work
 
 
 def _file_only(database: Location, what: str) -> Path:
@@ -22,7 +24,7 @@ def _file_only(database: Location, what: str) -> Path:
     return database
 
 
-def backup(database: Location, target: str, force: bool = False, *, clock: Clock = REAL_CLOCK) -> Path:
+def backup(database: Location, target: str, *, force: bool = False, clock: Clock = REAL_CLOCK) -> Path:
     file = _file_only(database, "backup")
     if not target or not target.strip():
         raise BadInput("a backup needs the path of the file to write",
@@ -54,7 +56,7 @@ def _require_pins(file: Path, pin: str | None, now: dt.datetime, clock: Clock) -
     db = Database(file, clock=clock)  # opens (and migrates) it: exit 2/4 if it is not a usable database
     try:
         for patient in db.patients():
-            with db.for_patient(patient.id).unit_of_work() as repo:
+            with db.for_patient(patient.id).unit_of_work(Work.WRITE_PATIENT) as repo:
                 require_pin(repo, pin, now)
     finally:
         db.dispose()

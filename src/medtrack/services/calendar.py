@@ -17,6 +17,7 @@ from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 __all__ = ["CalendarNight", "Month", "calendar_month", "decided_nights", "month_view", "recent_nights"]
 
@@ -70,7 +71,7 @@ def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> 
     if month is not None:
         with given_as("--month YYYY-MM"):
             parsed = parse_month(month, what="the month")
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         year, number = parsed or (tonight(profile, now).year, tonight(profile, now).month)
         return month_view(repo, profile, year, number, now)
@@ -78,7 +79,7 @@ def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> 
 
 def recent_nights(db: Database, now: dt.datetime, count: int = 7) -> list[CalendarNight]:
     """The last `count` nights up to tonight, for the strip on the Tonight screen."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         last = tonight(profile, now)
         first = last - (count - 1) * DAY

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medtrack.core.checkin import SCALE_WORDS, CheckIn, StepTrend, TrendRule, current_trend, parse_ratings, step_nights
+from medtrack.core.drug import Withdrawal
 from medtrack.core.nights import night_of
 from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
@@ -20,7 +21,8 @@ from medtrack.services.common import parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
-from medtrack.withdrawal import Withdrawal, load_withdrawal
+from medtrack.storage.work import Work
+from medtrack.withdrawal import load_withdrawal
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: s
     if words and all_none:
         raise BadInput("give ratings or say that all are none, not both", hint="ratings or --none")
     ratings = parse_ratings(words, listed)
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         at = now.astimezone(profile.tz)
         night = night_of(at, profile.tz)
@@ -90,7 +92,7 @@ def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: s
 def void_checkin(db: Database, now: dt.datetime, checkin_id: int, reason: str | None) -> CheckIn:
     """Cancel a check-in entered in error: a void with the reason; the check-in stays, marked."""
     reason = require_text(reason, "the reason")
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         target = next((c for c in repo.checkins() if c.id == checkin_id), None)
         if target is None:
@@ -105,7 +107,7 @@ def void_checkin(db: Database, now: dt.datetime, checkin_id: int, reason: str | 
 
 def list_checkins(db: Database, first: str | None = None, last: str | None = None) -> list[CheckIn]:
     start, end = parse_period(first, last)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         return repo.checkins(start, end)
 

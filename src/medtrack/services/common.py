@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from medtrack.core.drug import Monograph
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_date
 from medtrack.errors import BadInput, NoProfile
-from medtrack.monograph import Monograph, load_monograph
+from medtrack.monograph import load_monograph
 from medtrack.storage.repository import Repository
 
 

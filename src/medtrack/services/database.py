@@ -8,7 +8,7 @@ from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import NoProfile
 from medtrack.location import Location
 from medtrack.storage.database import Database
-from medtrack.storage.engine import upgrade_schema
+from medtrack.storage.opening import upgrade_schema
 
 __all__ = ["Database", "check_clock", "open_database", "upgrade_database"]
 

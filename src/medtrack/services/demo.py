@@ -6,7 +6,7 @@ import datetime as dt
 import random
 
 from medtrack.clock import REAL_CLOCK, Clock
-from medtrack.core.model import Profile, Step, Symptom
+from medtrack.core.model import DoseEntry, Profile, Step, Symptom
 from medtrack.core.nights import dose_window
 from medtrack.core.parse import given_as, parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
@@ -17,6 +17,7 @@ from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import DAY, tonight
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 SYMPTOMS = [("Drowsiness", "drowsiness", 2), ("Headache", "headache", 2),
             ("Dizziness", "dizziness", 3), ("Withdrawal symptoms", "withdrawal-symptoms", 4),
@@ -43,7 +44,7 @@ def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7, *
     """The demo patient with `years` of history (0: the same plan, no records yet), up to `now`."""
     db = Database(path, create=True, clock=clock)
     profile = demo_profile(now)
-    with db.unit_of_work(new_patient=True) as repo:
+    with db.unit_of_work(Work.WRITE_DATABASE) as repo:
         if repo.patients():
             raise BadInput(f"{path} already holds data: the demo only fills an empty database")
         start_at = now - dt.timedelta(days=365 * years)
@@ -84,13 +85,14 @@ def _fill(repo: Repository, profile: Profile, now: dt.datetime, years: int, rng:
             add_skip(repo, profile, recorded, night, recorded, "too late, skipped")
         else:
             note = "woke at 3, slept again" if rng.random() < 0.03 else None
-            saved = add_dose(repo, profile, recorded, recorded, dose, note, False)
+            saved = add_dose(repo, profile, recorded, recorded, dose_ug=dose, note=note,
+                             entry=DoseEntry.TO_TAKE)
             if not voided_once and night >= today - dt.timedelta(days=20):
                 voided_once = True  # logged before swallowing it, then dropped the tablet
                 dropped = recorded + dt.timedelta(minutes=5)
                 add_void(repo, profile, dropped, saved.id, "dropped the tablet", dropped, not_taken=True)
                 taken = recorded + dt.timedelta(minutes=6)
-                add_dose(repo, profile, taken, taken, dose, None, False)
+                add_dose(repo, profile, taken, taken, dose_ug=dose, note=None, entry=DoseEntry.TO_TAKE)
         if rng.random() < 0.04 or night == held_at - DAY:
             name, effect, severity = SYMPTOMS[3] if night == held_at - DAY else rng.choice(SYMPTOMS)
             at = window.wake + dt.timedelta(hours=1)

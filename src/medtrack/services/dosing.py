@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from medtrack.core.formulation import cannot_make
-from medtrack.core.model import Profile, Record, RecordKind
+from medtrack.core.model import DoseEntry, Profile, Record, RecordKind
 from medtrack.core.night_words import after_record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.parse import parse_date, parse_when
@@ -19,6 +19,7 @@ from medtrack.services.nights import decider, night_facts, tonight
 from medtrack.services.text import optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 
 @dataclass(frozen=True)
@@ -29,43 +30,47 @@ class Logged:
     advice: str
 
 
-def log_dose(db: Database, now: dt.datetime, dose: str | None = None, at: str | None = None,
-             note: str | None = None, already_taken: bool = False) -> Record:
-    """Record tonight's dose after every rule allows it (see `record_dose`)."""
-    return record_dose(db, now, dose, at, note, already_taken).record
+@dataclass(frozen=True)
+class DoseRequest:
+    """`log` as typed: the dose (None: the night's scheduled dose), when it is taken (None:
+    now), a note, and how it is entered (an already-taken dose needs the note)."""
+
+    dose: str | None = None
+    at: str | None = None
+    note: str | None = None
+    entry: DoseEntry = DoseEntry.TO_TAKE
 
 
-def record_dose(
-    db: Database,
-    now: dt.datetime,
-    dose: str | None = None,
-    at: str | None = None,
-    note: str | None = None,
-    already_taken: bool = False,
-) -> Logged:
+def log_dose(db: Database, now: dt.datetime, request: DoseRequest) -> Record:
+    """Record a dose (see `record_dose`): the record alone, without the advice."""
+    return record_dose(db, now, request).record
+
+
+def record_dose(db: Database, now: dt.datetime, request: DoseRequest) -> Logged:
     """Record a dose after every rule allows it, in one write transaction, with the advice for
     the night it belongs to.
 
-    `already_taken` records a dose that *was* taken although a rule refuses it: it needs a
-    note, is kept with the rule it broke, and is shown everywhere as such.
+    A dose entered as already taken (`DoseEntry.ALREADY_TAKEN`) *was* taken although a rule
+    refuses it: it needs a note, is kept with the rule it broke, and is shown everywhere as such.
     """
-    dose_ug = parse_dose(dose) if dose is not None else None
-    note = optional_text(note, "the note")
-    if already_taken and note is None:
+    dose_ug = parse_dose(request.dose) if request.dose is not None else None
+    note = optional_text(request.note, "the note")
+    if request.entry is DoseEntry.ALREADY_TAKEN and note is None:
         raise BadInput("a dose recorded as already taken needs a note saying what happened",
                        hint="add --note TEXT")
-    with db.unit_of_work() as repo:  # BEGIN IMMEDIATE: the check and the insert are one
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:  # locked before the check: it and the insert are one
         profile = require_profile(repo)
-        when = parse_when(at, profile.tz, now) if at is not None else now
-        record = add_dose(repo, profile, now, when, dose_ug, note, already_taken)
+        when = parse_when(request.at, profile.tz, now) if request.at is not None else now
+        record = add_dose(repo, profile, now, when, dose_ug=dose_ug, note=note, entry=request.entry)
         decision = decider(repo, now).decide(record.night, [record])
         return Logged(record, after_record(record, decision))
 
 
-def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.datetime,
-             dose_ug: int | None, note: str | None, already_taken: bool,
+def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.datetime, *,
+             dose_ug: int | None, note: str | None, entry: DoseEntry,
              night: dt.date | None = None) -> Record:
     """Check a dose against every rule and append it (inside the caller's write transaction)."""
+    already_taken = entry is DoseEntry.ALREADY_TAKEN  # kept against a rule, not refused by it
     when = when.astimezone(profile.tz)
     night = night or night_of(when, profile.tz)
     facts = night_facts(repo, profile, night, around=when)
@@ -105,7 +110,7 @@ def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
                note: str | None = None) -> Record:
     """Record that a night's dose is deliberately not taken (default: tonight)."""
     note = optional_text(note, "the note")
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         current = tonight(profile, now)
         night = parse_date(night_text, what="night") if night_text is not None else current
@@ -133,7 +138,7 @@ def add_skip(repo: Repository, profile: Profile, now: dt.datetime, night: dt.dat
     return repo.add_record(record, recorded_at=now)
 
 
-def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None,
+def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | None, *,
                 not_taken: bool = False) -> Record:
     """Cancel a dose or skip entered in error: a void record with the reason; nothing is deleted.
 
@@ -141,7 +146,7 @@ def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | No
     taken (`not_taken`): voiding it reopens the night for another dose.
     """
     reason = require_text(reason, "the reason")
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         return add_void(repo, profile, now, record_id, reason, now, not_taken=not_taken)
 
@@ -173,13 +178,13 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
 def history(db: Database, first: str | None = None, last: str | None = None) -> list[Record]:
     """Dose and skip records by night, oldest first, voided ones included and marked."""
     start, end = parse_period(first, last)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         return repo.records_for_nights(start or dt.date.min, end or dt.date.max)
 
 
 def history_page(db: Database, before_id: int | None = None, limit: int = 200) -> list[Record]:
     """A page of the history, newest first: for screens that show it a page at a time."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         return repo.records_page(before_id, limit)

@@ -27,6 +27,7 @@ from medtrack.services.stock import stock_report
 from medtrack.storage.database import Database
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 from medtrack.withdrawal import load_withdrawal
 
 FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics", "archive")
@@ -43,7 +44,7 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
     Without --from/--to the period is the whole record, or for a visit's report (`visit`: the
     PDF) the nights since the previous report to the doctor, else the last 90 (core.visit)."""
     asked_first, asked_last = parse_period(first, last)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         patient_id = repo.patient_id() or ""
         regimens = repo.regimens()
@@ -152,9 +153,22 @@ class Written:
     not_noted: str | None = None
 
 
-def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | None = None,
-           last: str | None = None, force: bool = False,
-           stdout: IO[bytes] | None = None, table: str = "records") -> Written | None:
+@dataclass(frozen=True)
+class ExportRequest:
+    """`export` as typed: the format, where to write it ("-": standard output), the period
+    (None: the format's default), whether an existing file may be replaced, and (a CSV) the
+    table it holds."""
+
+    fmt: str
+    output: str
+    first: str | None = None
+    last: str | None = None
+    force: bool = False  # replace a file already there
+    table: str = "records"
+
+
+def export(db: Database, now: dt.datetime, request: ExportRequest, *,
+           stdout: IO[bytes] | None = None) -> Written | None:
     """Gather the period, render it with the format's library, and write it safely: to a file
     whose name ends in the format's suffix, or (text formats) to `stdout` when `output` is "-".
     A CSV holds one table: the records (the default) or the withdrawal check-ins.
@@ -162,14 +176,15 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     The PDF is the report for the doctor: without --from/--to it covers the nights since the
     previous one (or the last 90), and once it is in place it is remembered as the last report.
     Nothing is remembered of a file that was not written."""
+    fmt, output, first, last = request.fmt, request.output, request.first, request.last
     if fmt not in FORMATS:
         raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
     if not output or not output.strip():
         raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
                        hint="-o PATH")
     if fmt == "archive":
-        return _archive(db, now, output, first, last, force, table)
-    write = writer_for(fmt, table)
+        return _archive(db, now, request)
+    write = writer_for(fmt, request.table)
     visit = fmt == "pdf"
     if output == "-":
         if fmt not in TEXT_FORMATS or stdout is None:
@@ -181,7 +196,7 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     if target.suffix.lower() not in FITTING.get(fmt, (SUFFIXES[fmt],)):
         raise BadInput(f"the file name {target.name} does not fit the {fmt.upper()} format: give "
                        f"a name ending in {SUFFIXES[fmt]}, or choose the format that fits it")
-    check_target(target, force, protect=db.file)
+    check_target(target, request.force, protect=db.file)
     data = gather(db, now, first, last, visit=visit)
     write_atomically(target.absolute(), lambda stream: write(data, stream))
     period = data.period
@@ -191,23 +206,22 @@ def export(db: Database, now: dt.datetime, fmt: str, output: str, first: str | N
     return Written(target, period, _note_report(db, now, period, data.profile.zone))
 
 
-def _archive(db: Database, now: dt.datetime, output: str, first: str | None, last: str | None,
-             force: bool, table: str) -> Written:
+def _archive(db: Database, now: dt.datetime, request: ExportRequest) -> Written:
     """The whole record as one file: no period, no table, never to the terminal."""
     from medtrack.services.archive import export_archive  # zip and CSV tables: this format only
 
-    if first or last or table != "records":
+    if request.first or request.last or request.table != "records":
         raise BadInput("an archive holds the whole record: it takes no --from, --to or --table")
-    if output == "-":
+    if request.output == "-":
         raise BadInput("an archive cannot be written to the terminal: give a file name ending in .zip")
-    return Written(export_archive(db, now, output, force), None)
+    return Written(export_archive(db, now, request.output, force=request.force), None)
 
 
 def _note_report(db: Database, now: dt.datetime, period: Period, zone: str) -> str | None:
     """Remember the report just written for the doctor; None when done, else why not. The file is
     in place by now: a database that cannot be written (read-only, damaged) keeps it, and says so."""
     try:
-        with db.unit_of_work() as repo:
+        with db.unit_of_work(Work.WRITE_PATIENT) as repo:
             repo.add_report(ReportWritten(at=now, zone=zone, first=period.first, last=period.last,
                                           basis=period.basis), recorded_at=now)
     except (StorageProblem, Refused) as problem:  # a read-only file, a login that may only read

@@ -28,6 +28,7 @@ from medtrack.export.csv_export import restore
 from medtrack.services.common import require_profile
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 BATCH_ROWS = 1000
 MAX_BYTES = 200 * 1024 * 1024
@@ -180,7 +181,7 @@ class CheckinsFile:
 def import_checkins(db: Database, now: dt.datetime, path: Path, header: tuple[str, ...]) -> CheckinImport:
     """Check the whole file, then write its check-ins batch by batch (see the module docstring)."""
     source = CheckinsFile(path, header)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
     for _ in source.rows(now):  # the first reading: every row checked, nothing written
         pass
@@ -190,7 +191,7 @@ def import_checkins(db: Database, now: dt.datetime, path: Path, header: tuple[st
     done_before = 2
     while batch := list(islice(rows, BATCH_ROWS)):
         try:
-            with db.unit_of_work() as repo:
+            with db.unit_of_work(Work.WRITE_PATIENT) as repo:
                 counts = _write_batch(repo, batch, now, skipped)
         except MedtrackError as error:
             if done_before > 2:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from medtrack.core.model import Profile, Record
+from medtrack.core.model import DoseEntry, Profile, Record
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart, night_of
 from medtrack.core.rule_words import refusal
 from medtrack.core.rules import NightFacts, regimen_on, scheduled_ug
@@ -44,6 +44,7 @@ from medtrack.services.import_file import CsvFile, Row, Targets
 from medtrack.services.nights import night_facts
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 BATCH_ROWS = 1000  # rows a batch (one transaction) holds, unless a void later points back into it
 MAX_BATCH_ROWS = 2000  # ... and never more: a void further on than this is written in a later batch
@@ -161,7 +162,7 @@ class _LeftOutRows:
 def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
     """Check the whole file, then import it batch by batch (see the module's docstring)."""
     source = CsvFile(Path(file).expanduser())
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
     targets = check_file(source, profile, now)
     added = present = 0
@@ -173,7 +174,7 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
             time.sleep(max(0.0, PAUSE_S - (time.monotonic() - paused_at)))
             working_since, paused_at = time.monotonic(), None
         try:
-            with db.unit_of_work() as repo:
+            with db.unit_of_work(Work.WRITE_PATIENT) as repo:
                 counts = _import_batch(BatchRepository(repo, batch), now, batch, targets, left_out)
         except _Stopped as stop:
             raise _stopped(stop.error, f"row {stop.row.number} (record {stop.row.id})", done_before) from None
@@ -242,11 +243,12 @@ def _import_row(batch: BatchRepository, profile: Profile, now: dt.datetime, row:
     elif row.kind == "dose" and scheduled is None:
         # the plan in force schedules nothing (a 0 mg step): judged like `log`, never by the
         # file's scheduled_mg, so the dose stands as taken against the rule, an excess
-        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, row.dose_ug,
-                         row.note or "imported", True, night=row.night)
+        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, dose_ug=row.dose_ug,
+                         note=row.note or "imported", entry=DoseEntry.ALREADY_TAKEN, night=row.night)
     elif row.kind == "dose":
-        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, row.dose_ug, row.note,
-                         row.already_taken, night=row.night)
+        entry = DoseEntry.ALREADY_TAKEN if row.already_taken else DoseEntry.TO_TAKE
+        saved = add_dose(batch, _with_zone(profile, zone), now, at_profile, dose_ug=row.dose_ug,
+                         note=row.note, entry=entry, night=row.night)
     else:
         saved = add_skip(batch, _with_zone(profile, zone), now, row.night, at_profile, row.note)
     targets.remember(row.id, saved.id, created=True)

@@ -11,6 +11,7 @@ import secrets
 from medtrack.errors import BadInput, Refused
 from medtrack.storage.database import Database
 from medtrack.storage.repository import KeepAndRefuse, LockState, Repository
+from medtrack.storage.work import Work
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
@@ -79,7 +80,7 @@ def require_pin(repo: Repository, pin: str | None, now: dt.datetime, why: str | 
 def set_lock(db: Database, now: dt.datetime, pin: str, old_pin: str | None) -> None:
     """Set or change the PIN; changing it needs the old one (a wrong one counts as a failure)."""
     valid_pin(pin)
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         now = repo.lock_now(now)
         state = repo.lock()
         if state.pin_hash is not None:

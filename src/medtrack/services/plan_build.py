@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from medtrack.core.formulation import Formulation, cannot_make, parse_formulation
 from medtrack.core.model import PlanWarning, Step
@@ -19,6 +20,7 @@ from medtrack.core.taper import (
     STEPS,
     TO,
     UNTIL,
+    PlanField,
     Solved,
     explicit_steps,
     linear_steps,
@@ -39,6 +41,8 @@ from medtrack.core.taper_preview import (
 )
 from medtrack.core.units import parse_dose
 from medtrack.errors import BadInput
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -107,67 +111,111 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
     only advise)."""
     formulation = (parse_formulation(list(request.tablets), request.liquid, request.measure,
                                      request.round) or current or Formulation(plain_ug=250))
-    max_cut: Fraction | None = None
-    final_from: int | None = None
-    if request.max_cut is not None:
-        with given_as(MAX_CUT.option):
-            max_cut = parse_percent(request.max_cut, MAX_CUT.words)
-    if request.final_from is not None:
-        with given_as(FINAL_FROM.option):
-            final_from = parse_dose(request.final_from, what=FINAL_FROM.words)
-    asked: Fraction | None = None
-    solved = None
+    max_cut = _parsed(request.max_cut, MAX_CUT, lambda text: parse_percent(text, MAX_CUT.words))
+    final_from = _parsed(request.final_from, FINAL_FROM, lambda text: parse_dose(text, what=FINAL_FROM.words))
     if request.steps is not None:
-        given = (request.start, request.from_dose, request.step, request.every, request.to, request.until)
-        if any(v is not None for v in given):
-            raise BadInput(f"give either {STEPS.words} one by one or a plan to work out ("
-                           f"{START.words}, {FROM.words}, {STEP.words} and {EVERY.words}), not both",
-                           hint=f"{STEPS.option} or --start/--from/--step/--every, not both")
-        steps = explicit_steps(request.steps, formulation)
+        _refuse(_steps_and_generator(request))
+        made = _Made(explicit_steps(request.steps, formulation))
     else:
-        if request.step is not None and request.until is not None:
-            raise BadInput(f"give either {STEP.words} or {UNTIL.words} (which finds the cut), not both",
-                           hint=f"{STEP.option} or {UNTIL.option}, not both")
-        missing = [field for field, value in ((START, request.start), (FROM, request.from_dose),
-                                              (EVERY, request.every)) if value is None]
-        words, options = [f.words for f in missing], [f.option for f in missing]
-        if request.step is None and request.until is None and max_cut is None:
-            words.append(f"{STEP.words} (or {MAX_CUT.words}, or {UNTIL.words})")
-            options.append(f"{STEP.option} or {MAX_CUT.option} or {UNTIL.option}")
-        if words:
-            raise BadInput(f"the plan needs {', '.join(words)}",
-                           hint=f"{' '.join(options)}; or {STEPS.option}")
-        with given_as(START.option):
-            start = parse_date(request.start or "", what=START.words)
-        with given_as(FROM.option):
-            from_ug = parse_dose(request.from_dose or "", what=FROM.words)
-        to_ug = 0
-        if request.to is not None:
-            with given_as(TO.option):
-                to_ug = parse_dose(request.to, allow_zero=True, what=TO.words)
-        every = parse_every(request.every or "")
-        if request.until is not None:
-            with given_as(UNTIL.option):
-                until = parse_date(request.until, what=UNTIL.words)
-            solved = solve_until(start, until, from_ug, every, to_ug, formulation, max_cut, final_from)
-            steps, asked = solved.steps, solved.percent
-        elif request.step is not None and parse_step(request.step)[0] == "linear":
-            cut = int(parse_step(request.step)[1])
-            steps = linear_steps(start, from_ug, cut, every, to_ug, formulation.unit_ug)
-        else:
-            # a cut here is a percentage (a dose was linear, above): parse_step's own parse of it
-            if request.step is not None:
-                with given_as(STEP.option):
-                    asked = parse_percent(request.step, STEP.words)
-            steps = reduce_steps(start, from_ug, every, to_ug, formulation, percent=asked,
-                                 max_cut=max_cut, final_from=final_from)
-    for step in steps:
+        _refuse(_step_and_until(request), _missing(request, max_cut))
+        made = _generated(request, formulation, max_cut, final_from)
+    for step in made.steps:
         if not formulation.can_make(step.dose_ug):
             raise cannot_make(formulation, step.dose_ug, f"the step of {step.start}:")
-    found = plan_warnings(steps, formulation, asked_percent=asked, max_cut=max_cut,
-                          final_from=final_from, solved=solved)
-    return Draft(tuple(steps), formulation, tuple(found), tuple(preview(steps, formulation)),
-                 solved, final_from)
+    found = plan_warnings(made.steps, formulation, asked_percent=made.asked, max_cut=max_cut,
+                          final_from=final_from, solved=made.solved)
+    return Draft(tuple(made.steps), formulation, tuple(found), tuple(preview(made.steps, formulation)),
+                 made.solved, final_from)
+
+
+class _Made(NamedTuple):
+    """The steps of a plan, the % per step asked or found, and what an end-by night gave."""
+
+    steps: list[Step]
+    asked: Fraction | None = None
+    solved: Solved | None = None
+
+
+def _as_given(text: str, option: PlanField, parse: Callable[[str], T]) -> T:
+    """A value of the plan, its errors naming the option it was given as."""
+    with given_as(option.option):
+        return parse(text)
+
+
+def _parsed(text: str | None, option: PlanField, parse: Callable[[str], T]) -> T | None:
+    """An optional value of the plan (None: not given)."""
+    return None if text is None else _as_given(text, option, parse)
+
+
+def _generated(request: PlanRequest, formulation: Formulation, max_cut: Fraction | None,
+               final_from: int | None) -> _Made:
+    """The steps worked out from the first night, the starting dose and the step length: to
+    end by a night, by a fixed cut, or by a % (a cap alone: the largest cut it allows)."""
+    start = _as_given(request.start or "", START, lambda text: parse_date(text, what=START.words))
+    from_ug = _as_given(request.from_dose or "", FROM, lambda text: parse_dose(text, what=FROM.words))
+    to_ug = _parsed(request.to, TO, lambda text: parse_dose(text, allow_zero=True, what=TO.words)) or 0
+    every = parse_every(request.every or "")
+    until = _parsed(request.until, UNTIL, lambda text: parse_date(text, what=UNTIL.words))
+    if until is not None:
+        solved = solve_until(start, until, from_ug, every, to_ug, formulation, max_cut, final_from)
+        return _Made(solved.steps, solved.percent, solved)
+    if request.step is not None and parse_step(request.step)[0] == "linear":
+        cut = int(parse_step(request.step)[1])
+        return _Made(linear_steps(start, from_ug, cut, every, to_ug, formulation.unit_ug))
+    # a cut here is a percentage (a dose was linear, above): parse_step's own parse of it
+    asked = _parsed(request.step, STEP, lambda text: parse_percent(text, STEP.words))
+    return _Made(reduce_steps(start, from_ug, every, to_ug, formulation, percent=asked,
+                              max_cut=max_cut, final_from=final_from), asked)
+
+
+# -- What a plan as typed may lack or give twice: one small function decides each (None: as it
+# should be); the words are made below them.
+
+
+def _refuse(*problems: BadInput | None) -> None:
+    """The first problem found, raised."""
+    for problem in problems:
+        if problem is not None:
+            raise problem
+
+
+def _steps_and_generator(request: PlanRequest) -> BadInput | None:
+    """Steps one by one, and a plan to work out as well."""
+    given = (request.start, request.from_dose, request.step, request.every, request.to, request.until)
+    return _say_steps_and_generator() if any(v is not None for v in given) else None
+
+
+def _step_and_until(request: PlanRequest) -> BadInput | None:
+    """A cut per step, and an end-by night that finds the cut."""
+    return _say_step_and_until() if request.step is not None and request.until is not None else None
+
+
+def _missing(request: PlanRequest, max_cut: Fraction | None) -> BadInput | None:
+    """What a plan to work out lacks: its first night, starting dose and step length, and a
+    way to cut (a cut, a cap or an end-by night)."""
+    missing = [f for f, value in ((START, request.start), (FROM, request.from_dose),
+                                  (EVERY, request.every)) if value is None]
+    no_cut = request.step is None and request.until is None and max_cut is None
+    return _say_missing(missing, no_cut) if missing or no_cut else None
+
+
+def _say_steps_and_generator() -> BadInput:
+    return BadInput(f"give either {STEPS.words} one by one or a plan to work out ("
+                    f"{START.words}, {FROM.words}, {STEP.words} and {EVERY.words}), not both",
+                    hint=f"{STEPS.option} or --start/--from/--step/--every, not both")
+
+
+def _say_step_and_until() -> BadInput:
+    return BadInput(f"give either {STEP.words} or {UNTIL.words} (which finds the cut), not both",
+                    hint=f"{STEP.option} or {UNTIL.option}, not both")
+
+
+def _say_missing(missing: list[PlanField], no_cut: bool) -> BadInput:
+    words, options = [f.words for f in missing], [f.option for f in missing]
+    if no_cut:
+        words.append(f"{STEP.words} (or {MAX_CUT.words}, or {UNTIL.words})")
+        options.append(f"{STEP.option} or {MAX_CUT.option} or {UNTIL.option}")
+    return BadInput(f"the plan needs {', '.join(words)}", hint=f"{' '.join(options)}; or {STEPS.option}")
 
 
 def draft_of(steps: list[Step] | tuple[Step, ...], formulation: Formulation) -> Draft:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 from medtrack.core.formulation import cannot_make, parse_formulation
 from medtrack.core.model import Regimen, Step
@@ -19,26 +19,41 @@ from medtrack.services.nights import tonight
 from medtrack.services.profile import check_sleep, describe_changes
 from medtrack.services.text import optional_text, require_text
 from medtrack.storage.database import Database
+from medtrack.storage.work import Work
 
 
-def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start: str | None = None,
-              min_sleep: str | None = None, acknowledge: str | None = None,
-              pin: str | None = None, tablets: Sequence[str] = (), liquid: str | None = None,
-              measure: str | None = None) -> tuple[Regimen, str | None]:
+@dataclass(frozen=True)
+class PrescriptionRequest:
+    """`prescribe` as typed: the nightly dose and who prescribes it, from a start night (None:
+    tonight), with what may come with it; None leaves each out."""
+
+    dose: str
+    prescriber: str
+    start: str | None = None
+    min_sleep: str | None = None  # hours; None keeps the profile's
+    acknowledge: str | None = None  # the prescriber's acknowledgement of a contraindication
+    pin: str | None = None
+    tablets: tuple[str, ...] = ()
+    liquid: str | None = None
+    measure: str | None = None
+
+
+def prescribe(db: Database, now: dt.datetime, request: PrescriptionRequest) -> tuple[Regimen, str | None]:
     """A new prescription in force from its start night (default tonight) until a newer one.
 
     Returns it with a notice when tonight was already recorded and it starts tomorrow instead.
     """
-    dose_ug = parse_dose(dose)
-    prescriber = require_text(prescriber, "the prescriber's name").strip()
-    acknowledge = optional_text(acknowledge, "the acknowledgement")
-    min_sleep_min = parse_hours(min_sleep, what="the minimum sleep") if min_sleep is not None else None
-    start_night = parse_date(start, what="start date") if start is not None else None
-    formulation = parse_formulation(list(tablets), liquid, measure, None)
+    dose_ug = parse_dose(request.dose)
+    prescriber = require_text(request.prescriber, "the prescriber's name").strip()
+    acknowledge = optional_text(request.acknowledge, "the acknowledgement")
+    min_sleep_min = (parse_hours(request.min_sleep, what="the minimum sleep")
+                     if request.min_sleep is not None else None)
+    start_night = parse_date(request.start, what="start date") if request.start is not None else None
+    formulation = parse_formulation(list(request.tablets), request.liquid, request.measure, None)
     if formulation is not None and not formulation.can_make(dose_ug):
         raise cannot_make(formulation, dose_ug)
     mono = monograph()
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         seq = next_seq(repo)
         candidate, notice = place_change(repo, profile, now, lambda night: Regimen(
@@ -47,7 +62,7 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
         night = candidate.start
         if min_sleep_min is not None:
             check_sleep(profile.bedtime, profile.wake, min_sleep_min)
-        require_pin(repo, pin, now)
+        require_pin(repo, request.pin, now)
         blocked = contraindications(mono, profile, night)
         if blocked and not acknowledge:
             reasons = "; ".join(r.text.rstrip(".") for r in blocked)
@@ -71,14 +86,14 @@ def prescribe(db: Database, now: dt.datetime, dose: str, prescriber: str, start:
 
 
 def current_regimen(db: Database, now: dt.datetime) -> Regimen | None:
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         return regimen_on(repo.regimens(), tonight(profile, now))
 
 
 def latest_prescription(db: Database) -> Regimen | None:
     """The most recently written prescription (a plan may be in force instead)."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         found = [r for r in repo.regimens() if r.kind == "prescription"]
         return found[-1] if found else None

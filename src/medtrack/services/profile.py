@@ -22,6 +22,7 @@ from medtrack.services.lock import require_pin
 from medtrack.services.nights import tonight
 from medtrack.services.text import require_text
 from medtrack.storage.database import Database, same_name
+from medtrack.storage.work import Work
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, defa
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
     db = Database(path, create=True, clock=clock)
     try:
-        with db.unit_of_work(new_patient=True) as repo:
+        with db.unit_of_work(Work.WRITE_DATABASE) as repo:
             found = repo.patients()
             for patient in found:
                 if patient.name is not None and same_name(patient.name, profile.name):
@@ -165,7 +166,7 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, defa
 
 
 def show_profile(db: Database) -> Profile:
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         return require_profile(repo)
 
 
@@ -173,7 +174,7 @@ def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges,
                 pin: str | None = None) -> tuple[Profile, str, list[str]]:
     """Change the profile: a new version with what changed. Once a lock is set, a change that
     can loosen a limit (core.profile_change.loosened_limits) needs the prescriber's PIN."""
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         old = require_profile(repo)
         new = apply_changes(old, changes, now)
         change = describe_changes(old, new)

@@ -12,7 +12,8 @@ from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import roles
-from medtrack.storage.engine import open_engine, storage_problem
+from medtrack.storage.engine import storage_problem
+from medtrack.storage.opening import open_engine
 
 __all__ = ["NURSE", "PRESCRIBER", "apply_roles", "role_statements"]
 

@@ -22,6 +22,7 @@ from medtrack.services.symptoms import hold_warning, urgent_tonight
 from medtrack.services.text import iso, mg
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class Status:
 
 
 def status(db: Database, now: dt.datetime, at: str | None = None) -> Status:
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
         return night_status(repo, profile, when)

@@ -29,6 +29,7 @@ from medtrack.services.nights import decider, tonight
 from medtrack.services.text import optional_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 
 __all__ = ["Counted", "StockReport", "add_stock", "amount_text", "count_stock", "show_stock", "stock_report"]
 
@@ -51,7 +52,7 @@ def _form_now(repo: Repository, profile: Profile, now: dt.datetime) -> Formulati
 def add_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> StockEntry:
     """Tablets or liquid received (e.g. from the pharmacy)."""
     note = optional_text(note, "the note")
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
         if amount == 0:
@@ -79,7 +80,7 @@ def count_stock(db: Database, now: dt.datetime, quantity: str, note: str | None 
     (core.stock.judged_since); the row keeps them too, for whoever reads the table itself, but
     nothing reads them back."""
     note = optional_text(note, "the note")
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
         entries = [*repo.stock_entries(), _entry("count", key, amount, now, profile, note)]
@@ -126,6 +127,6 @@ def _tonight_decided(repo: Repository, now: dt.datetime) -> NightDecision:
 
 
 def show_stock(db: Database, now: dt.datetime) -> StockReport | None:
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         return stock_report(repo, profile, now, _tonight_decided(repo, now))

@@ -15,6 +15,7 @@ from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 from medtrack.withdrawal import load_withdrawal
 
 SEVERE = 4
@@ -32,7 +33,7 @@ def urgent_message(symptom: Symptom | None = None) -> str:
             "severe or getting worse. " + monograph().guidance["call_doctor"])
 
 
-def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None = None,
+def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None = None, *,
                 at: str | None = None, note: str | None = None) -> Symptom:
     """Add a journal entry; a monograph side effect or a withdrawal red flag is recognised
     whatever its spelling, and stored under its own name ("fit" as "Seizures")."""
@@ -43,7 +44,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
     flag = load_withdrawal().red_flag(name) if effect is None else None
     name = effect.name if effect else flag.name if flag else name
     effect_id = effect.id if effect else None  # a red flag is not a monograph side effect: no id
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         when = (parse_when(at, profile.tz, now) if at is not None else now).astimezone(profile.tz)
         # The row keeps `urgent` for whoever reads the table itself; medtrack judges it again
@@ -56,7 +57,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
 
 def list_symptoms(db: Database, first: str | None = None, last: str | None = None) -> list[Symptom]:
     start, end = parse_period(first, last)
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         return repo.symptoms(start, end)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
+from dataclasses import dataclass
 from typing import Any
 
 from medtrack.core.formulation import Formulation
@@ -35,6 +37,7 @@ from medtrack.services.status import decide_tonight
 from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
 from medtrack.withdrawal import load_withdrawal
 
 
@@ -47,7 +50,7 @@ def _current_form(repo: Repository) -> Formulation | None:
 
 def preview_plan(db: Database, request: PlanRequest) -> Draft:
     """Every step of a plan as it would be saved, with its warnings; nothing is written."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         return _with_start(repo, profile, build_draft(request, _current_form(repo)))
 
@@ -122,7 +125,7 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
         with given_as("--trend-rise N"):
             rise = parse_positive_int(request.trend_rise, what="the check-in rise to tell about",
                                       maximum=len(data.items) * data.max_rating)
-    with db.unit_of_work() as repo:
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))
         existing = plans(repo.regimens())
@@ -149,22 +152,43 @@ def _current_for_change(repo: Repository, at: dt.date) -> Regimen:
     return current
 
 
-def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None, at: str | None,
-                prescriber: str | None, pin: str | None,
-                days: str | None = None) -> tuple[Regimen, str | None]:
+class PlanAction(enum.Enum):
+    """What a change to the current plan does, from the night of the change."""
+
+    HOLD = "hold"  # stay N more days on the step in force
+    STEP_BACK = "step-back"  # go back to the step before, at the plan's interval
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """`taper hold` or `taper step-back` as typed: the action, why (required), the night of
+    the change (None: tonight), who (None: the current version's prescriber), the PIN, and the
+    number of days a hold lasts."""
+
+    action: PlanAction
+    reason: str | None
+    at: str | None = None
+    prescriber: str | None = None
+    pin: str | None = None
+    days: str | None = None  # a hold only
+
+
+def change_plan(db: Database, now: dt.datetime, request: PlanChange) -> tuple[Regimen, str | None]:
     """Hold the current step N days, or step back: a new plan version with who, when and why,
     in force from the night of the change (default tonight; tomorrow when tonight is recorded
     and the change would alter it, with a notice saying so)."""
-    reason = require_text(reason, "the reason")
-    held = parse_positive_int(days or "", what="the number of days", maximum=3650) if action == "hold" else 0
-    at_night = parse_date(at, what="the night of the change") if at is not None else None
-    with db.unit_of_work() as repo:
+    reason = require_text(request.reason, "the reason")
+    held = (parse_positive_int(request.days or "", what="the number of days", maximum=3650)
+            if request.action is PlanAction.HOLD else 0)
+    at_night = parse_date(request.at, what="the night of the change") if request.at is not None else None
+    prescriber = request.prescriber
+    with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
 
         def make(night: dt.date) -> Regimen:
             current = _current_for_change(repo, night)
             who = require_text(prescriber, "the prescriber's name").strip() if prescriber else current.prescriber
-            if action == "hold":
+            if request.action is PlanAction.HOLD:
                 steps, change = hold(list(current.steps), night, held), f"hold {held} day(s) at {night}"
             else:
                 steps, change = (step_back(list(current.steps), night, _interval(repo, current)),
@@ -173,7 +197,7 @@ def change_plan(db: Database, now: dt.datetime, action: str, reason: str | None,
                             start=night, trend_rise=current.trend_rise)
 
         version, notice = place_change(repo, profile, now, make, at_night)
-        require_pin(repo, pin, now)
+        require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version), notice
 
 
@@ -185,7 +209,7 @@ def _interval(repo: Repository, current: Regimen) -> dt.timedelta | None:
 
 
 def current_plan(db: Database) -> Regimen | None:
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         existing = plans(repo.regimens())
         return existing[-1] if existing else None
@@ -193,7 +217,7 @@ def current_plan(db: Database) -> Regimen | None:
 
 def plan_versions(db: Database) -> list[Regimen]:
     """Every version, newest first."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         return list(reversed(plans(repo.regimens())))
 
@@ -235,7 +259,7 @@ def no_plan_json() -> dict[str, Any]:
 def tonight_in_plan(db: Database, now: dt.datetime) -> dict[str, Any]:
     """Where tonight stands in the plan, from the plan timeline (the same decision as `status`):
     the version in force, tonight's scheduled dose and the next change."""
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         d = decide_tonight(repo, now)
     following = d.next_change
@@ -251,7 +275,7 @@ def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispens
     """`taper show`: the plan (latest version) with what to dispense; None without a plan. The
     next nights start at the next dose due (core.stock.first_night), as the stock's do."""
     count = parse_positive_int(days, what="the number of days", maximum=3650) if days else 28
-    with db.unit_of_work(write=False) as repo:
+    with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         regimens = repo.regimens()
         if not plans(regimens):

@@ -23,9 +23,11 @@ from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
 from medtrack.storage.copy import PatientRows, made_under_fixed_clock, read_patient, write_patient
-from medtrack.storage.engine import make_private, open_engine, storage_problem
+from medtrack.storage.engine import make_private, storage_problem
+from medtrack.storage.opening import open_engine
 from medtrack.storage.repository import KeepAndRefuse, Repository, patients
 from medtrack.storage.tables import PatientRow
+from medtrack.storage.work import Work
 
 __all__ = ["Database", "choose_patient", "is_number", "same_name"]
 
@@ -67,7 +69,7 @@ def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | 
 
 class Database:
     """A medtrack database (a SQLite file or a PostgreSQL database) seen as one patient's:
-    `unit_of_work()` gives one transaction around a Repository of that patient's rows.
+    `unit_of_work(work)` gives one transaction around a Repository of that patient's rows.
 
     `patient` chooses the patient (number, UUID or name; None: the only one); `by` names who
     enters what is written (None: the database user). `for_patient()` gives the same database
@@ -115,24 +117,21 @@ class Database:
         return self._patient
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = True, new_patient: bool = False) -> Iterator[Repository]:
-        """One transaction around the chosen patient's rows, commit on success.
+    def unit_of_work(self, work: Work) -> Iterator[Repository]:
+        """One transaction doing `work` around the chosen patient's rows, commit on success.
 
         Writers serialise before any check: on SQLite BEGIN IMMEDIATE (one writer per file); on
-        PostgreSQL a row lock on the patient, so nurses at different beds never wait for each
-        other, or (adding a patient) the database-wide advisory lock. Readers never wait.
+        PostgreSQL a row lock on the patient (`Work.WRITE_PATIENT`), so nurses at different beds
+        never wait for each other, or the database-wide advisory lock (`Work.WRITE_DATABASE`:
+        adding a patient, whose repository has no patient yet). Readers (`Work.READ`) never wait.
         """
-        engine: Engine = self.engine
-        if not write:
-            engine = self.engine.execution_options(medtrack_read_only=True)
-        elif not new_patient:
-            engine = self.engine.execution_options(medtrack_patient_lock=True)
+        engine = work.on(self.engine)
         try:
             with Session(engine, expire_on_commit=False) as session:
                 session.begin()
                 try:
-                    patient = None if new_patient else self._resolve(session)
-                    if write and patient is not None:
+                    patient = None if work is Work.WRITE_DATABASE else self._resolve(session)
+                    if work is Work.WRITE_PATIENT and patient is not None:
                         postgres.lock_patient(session.connection(), patient)
                     yield Repository(session, patient, self.by, self.clock)
                     session.commit()
@@ -150,7 +149,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only snapshot across all patients (the ward, the list of patients)."""
-        engine = self.engine.execution_options(medtrack_read_only=True)
+        engine = Work.READ.on(self.engine)
         try:
             with Session(engine, expire_on_commit=False) as session:
                 session.begin()
@@ -179,7 +178,7 @@ class Database:
 
     def add_whole_patient(self, rows: PatientRows) -> int:
         """Write a patient copied from elsewhere, in one transaction; the new patient's number."""
-        with self.unit_of_work(new_patient=True) as repo:
+        with self.unit_of_work(Work.WRITE_DATABASE) as repo:
             if repo.session.exec(select(PatientRow.id).where(col(PatientRow.uuid) == rows.uuid)).first():
                 raise BadInput(f"this database already holds the patient {rows.uuid}: nothing was written")
             return write_patient(repo.session.connection(), rows)

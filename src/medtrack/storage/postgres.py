@@ -26,6 +26,7 @@ from medtrack.storage.refusals import (
     server_check,
     twelve_hours,
 )
+from medtrack.storage.work import Work
 
 # The lock writes that are not one patient's take (adding a patient, migrations). An arbitrary constant:
 # "medtrack" in ASCII, so a DBA can recognise it in pg_locks.
@@ -36,11 +37,12 @@ CONNECT_TIMEOUT_S = 5
 
 
 def _on_begin(conn: Connection) -> None:
-    options = conn.get_execution_options()
-    if options.get("medtrack_read_only"):
+    work = Work.of(conn)
+    if work is Work.READ:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-    elif not options.get("medtrack_patient_lock"):  # that one locks its patient's row itself
+    elif work is Work.WRITE_DATABASE:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+    # Work.WRITE_PATIENT: the unit of work locks its patient's row (lock_patient) once it knows which
 
 
 def lock_patient(conn: Connection, patient: int) -> None:

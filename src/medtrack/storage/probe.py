@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
 from medtrack.storage.engine import BUSY, DAMAGED, NO_ACCESS, sqlite_code, storage_problem
+from medtrack.storage.work import Work
 
 CHECK_SECONDS = 0.5
 CHECK_EVERY = 1000  # SQLite instructions between looks at the time (a call into Python each)
@@ -55,7 +56,7 @@ def probe(engine: Engine, location: Location) -> Fault | None:
 
 
 def _damage(engine: Engine) -> Fault | None:
-    with engine.execution_options(medtrack_read_only=True).connect() as conn:
+    with Work.READ.on(engine).connect() as conn:
         driver = conn.connection.driver_connection
         if not isinstance(driver, sqlite3.Connection):
             raise TypeError(f"a SQLite engine with a {type(driver).__name__} connection")
@@ -98,7 +99,7 @@ def _write_fault(engine: Engine, *, again: bool = True) -> Fault | None:
 
 
 def _server_fault(engine: Engine) -> Fault | None:
-    with engine.execution_options(medtrack_read_only=True).connect() as conn:
+    with Work.READ.on(engine).connect() as conn:
         read_only, may_record = conn.exec_driver_sql(
             "SELECT current_setting('transaction_read_only') = 'on' OR pg_is_in_recovery(), "
             "has_table_privilege('record', 'INSERT')").one()

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
+from medtrack.storage.work import Work
+
 NURSE = "medtrack_nurse"
 PRESCRIBER = "medtrack_prescriber"
 TABLES = ("patient", "profile_version", "regimen", "regimen_step", "record", "symptom", "stock",
@@ -75,7 +77,7 @@ def statements_for(conn: Connection) -> list[str]:
 
 
 def read_statements(engine: Engine) -> list[str]:
-    with engine.execution_options(medtrack_read_only=True).connect() as conn:
+    with Work.READ.on(engine).connect() as conn:
         found = statements_for(conn)
         conn.rollback()
     return found

@@ -25,6 +25,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import Engine
 
 from medtrack.location import Location
+from medtrack.storage.work import Work
 
 
 class Watch(Protocol):
@@ -73,7 +74,7 @@ class ServerWatch:
     connection or a server restart is the pool's, as for every read)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine: Engine | None = engine.execution_options(medtrack_read_only=True)
+        self._engine: Engine | None = Work.READ.on(engine)
 
     def version(self) -> str | None:
         engine = self._engine
@@ -98,7 +99,7 @@ def open_watch(engine: Engine, location: Location) -> Watch | None:
     if not isinstance(location, Path):
         return ServerWatch(engine)
     try:
-        with engine.execution_options(medtrack_read_only=True).connect() as conn:
+        with Work.READ.on(engine).connect() as conn:
             mode = conn.exec_driver_sql("PRAGMA locking_mode").scalar()
             conn.rollback()
     except exc.SQLAlchemyError:

@@ -26,6 +26,7 @@ from textual.widgets import KeyPanel, OptionList, Static
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
+from medtrack.tui.access import Host
 from medtrack.tui.look import THEMES, save_look, saved_look
 from medtrack.tui.patient import Opening, Patient
 from medtrack.tui.screens import Place
@@ -219,8 +220,9 @@ class HelpPanel(KeyPanel):
         yield KeysTable()
 
 
-class MedtrackApp(KeysInOrder[None]):
-    """Opens on Tonight (or the first-run setup); every action goes through the services."""
+class MedtrackApp(KeysInOrder[None], Host):
+    """Opens on Tonight (or the first-run setup); every action goes through the services. The
+    screens reach it as the `Host` they run in (tui/access.py)."""
 
     CSS_PATH = Path(__file__).with_name("medtrack.tcss")
     TITLE = "medtrack"

@@ -21,7 +21,7 @@ from textual.widgets import (
 )
 
 from medtrack.errors import MedtrackError
-from medtrack.services.export import SUFFIXES, export
+from medtrack.services.export import SUFFIXES, ExportRequest, export
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import ConfirmDialog
 from medtrack.tui.patient import PatientScreen
@@ -98,7 +98,8 @@ class ExportScreen(PatientScreen):
         result = self.query_one("#export-result", Static)
         fmt, table = TABLES.get(choice, (choice, "records"))
         try:
-            written = export(self.db, app.now(), fmt, path, first, last, force, table=table)
+            written = export(self.db, app.now(), ExportRequest(
+                fmt=fmt, output=path, first=first, last=last, force=force, table=table))
         except MedtrackError as error:
             app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
             return

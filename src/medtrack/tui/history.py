@@ -203,7 +203,7 @@ class HistoryScreen(PatientScreen):
     def _do_void(self, record_id: int, reason: str, not_taken: bool) -> None:
         app = app_of(self)
         try:
-            void_record(self.db, app.now(), record_id, reason, not_taken)
+            void_record(self.db, app.now(), record_id, reason, not_taken=not_taken)
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", timeout=10, markup=False)
             return

@@ -28,6 +28,7 @@ from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.services.common import monograph
 from medtrack.services.prescribing import (
+    PrescriptionRequest,
     current_regimen,
     latest_prescription,
     prescribe,
@@ -51,10 +52,6 @@ from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.plan_form import PlanFormDialog
 from medtrack.tui.safe import clean, plain
 from medtrack.tui.stock import AddStockDialog, CountStockDialog, stock_text
-
-# The prescription form as typed: dose, prescriber, first night, acknowledgement, PIN, then the
-# formulation (tablets, liquid, measuring step).
-PrescribeRequest = tuple[str, str, str | None, str | None, str | None, tuple[str, ...], str | None, str | None]
 
 
 def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regimen],
@@ -235,7 +232,7 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
         return f"Saved: {change}" if change else "Nothing changed."
 
 
-class PrescribeDialog(WriteDialog[PrescribeRequest]):
+class PrescribeDialog(WriteDialog[PrescriptionRequest]):
     """Enter the prescription as the prescriber wrote it (PIN-guarded once a lock is set)."""
 
     def __init__(self, patient: Patient, contraindicated: bool = False) -> None:
@@ -260,16 +257,17 @@ class PrescribeDialog(WriteDialog[PrescribeRequest]):
         yield Label(plain("Prescriber PIN (only when a lock is set)"))
         yield Input(password=True, id="pin", compact=True)
 
-    def request(self) -> PrescribeRequest:
+    def request(self) -> PrescriptionRequest:
         acknowledge = self.value("acknowledge") if self.contraindicated else ""
-        return (self.value("dose"), self.value("prescriber"), self.value("start").strip() or None,
-                acknowledge or None, self.value("pin") or None, *formulation_values(self))
+        tablets, liquid, measure = formulation_values(self)
+        return PrescriptionRequest(
+            dose=self.value("dose"), prescriber=self.value("prescriber"),
+            start=self.value("start").strip() or None, acknowledge=acknowledge or None,
+            pin=self.value("pin") or None, tablets=tablets, liquid=liquid, measure=measure)
 
-    def write(self, request: PrescribeRequest) -> str:
-        dose, prescriber, start, acknowledge, pin, tablets, liquid, measure = request
+    def write(self, request: PrescriptionRequest) -> str:
         app = app_of(self)
-        regimen, notice = prescribe(self.db, app.now(), dose, prescriber, start,
-                                    None, acknowledge, pin, tablets, liquid, measure)
+        regimen, notice = prescribe(self.db, app.now(), request)
         dose_ug = regimen.steps[0].dose_ug
         taken = f" ({regimen.formulation.as_taken(dose_ug)})" if regimen.formulation else ""
         saved = (f"Prescription saved: {format_mg(dose_ug)}{taken} at bedtime from the "

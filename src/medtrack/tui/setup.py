@@ -8,7 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from medtrack.errors import MedtrackError
-from medtrack.services.prescribing import prescribe
+from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, system_zone
 from medtrack.tui.access import app_of
 from medtrack.tui.patient import Patient, PatientScreen
@@ -113,7 +113,7 @@ class SetupScreen(PatientScreen):
     def _prescribe(self, dose: str, prescriber: str) -> None:
         app = app_of(self)
         try:
-            prescribe(self.db, app.now(), dose, prescriber)
+            prescribe(self.db, app.now(), PrescriptionRequest(dose=dose, prescriber=prescriber))
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
             return

@@ -88,7 +88,7 @@ class SymptomsScreen(PatientScreen):
     def _save(self, name: str, severity: str | None, note: str | None) -> None:
         app = app_of(self)
         try:
-            entry = log_symptom(self.db, app.now(), name, severity, None, note)
+            entry = log_symptom(self.db, app.now(), name, severity, note=note)
         except MedtrackError as error:
             app.call_from_thread(self._failed, error.message)
             return

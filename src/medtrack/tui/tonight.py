@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
+from medtrack.core.model import DoseEntry
 from medtrack.core.rules import TonightState
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
@@ -283,21 +284,22 @@ class TonightScreen(PatientScreen):
 
     # -- the writes ----------------------------------------------------------------------------
 
-    def _logged(self, request: DoseRequest | None) -> None:
-        if request is not None:
-            self._do_log(request.dose, request.note, False)
+    def _logged(self, answer: DoseRequest | None) -> None:
+        if answer is not None:
+            self._do_log(answer, DoseEntry.TO_TAKE)
 
-    def _already(self, request: DoseRequest | None) -> None:
-        if request is not None:
-            self._do_log(request.dose, request.note, True, request.at)
+    def _already(self, answer: DoseRequest | None) -> None:
+        if answer is not None:
+            self._do_log(answer, DoseEntry.ALREADY_TAKEN)
 
     @work(thread=True, group="write")
-    def _do_log(self, dose: str, note: str | None, already_taken: bool, at: str | None = None) -> None:
-        from medtrack.services.dosing import record_dose
+    def _do_log(self, answer: DoseRequest, entry: DoseEntry) -> None:
+        from medtrack.services import dosing
 
         app = app_of(self)
         try:
-            logged = record_dose(self.db, app.now(), dose, at, note, already_taken)
+            logged = dosing.record_dose(self.db, app.now(), dosing.DoseRequest(
+                dose=answer.dose, at=answer.at, note=answer.note, entry=entry))
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
