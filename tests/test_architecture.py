@@ -48,6 +48,7 @@ def test_core_is_pure(path: Path) -> None:
             assert top in sys.stdlib_module_names or top == "dateutil", f"{path.name} imports {name}"
 
 
+@pytest.mark.slow
 def test_only_tui_imports_textual() -> None:
     for path in SRC.rglob("*.py"):
         if "tui" in path.relative_to(SRC).parts:
@@ -112,6 +113,7 @@ def test_core_imports_no_database_or_screen_library() -> None:
 
 
 @pytest.mark.parametrize("argv", [["status", "--json"], ["log", "--json"], ["history"]])
+@pytest.mark.slow
 def test_cli_hot_path_imports_nothing_heavy(tmp_path: Path, argv: list[str]) -> None:
     env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"), MEDTRACK_NOW="2026-11-25T22:00:00+01:00")
     setup = [["init", "--name", "A", "--born", "1970-01-01", "--tz", "Europe/Berlin"],
@@ -126,6 +128,7 @@ def test_cli_hot_path_imports_nothing_heavy(tmp_path: Path, argv: list[str]) -> 
     assert not heavy, f"`medtrack {' '.join(argv)}` imported {sorted(heavy)[:5]}"
 
 
+@pytest.mark.slow
 def test_the_screens_first_frame_does_not_wait_for_the_database_library(tmp_path: Path) -> None:
     """`medtrack` with no command reaches the app with neither sqlmodel nor sqlalchemy loaded."""
     env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"))

@@ -53,6 +53,7 @@ def _comparable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 
+@pytest.mark.slow
 def test_a_spreadsheet_reads_one_row_per_check_in_with_each_item_rated(checked_in: Runner, tmp_path: Path) -> None:
     target = _export(checked_in, tmp_path)
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
@@ -66,6 +67,7 @@ def test_a_spreadsheet_reads_one_row_per_check_in_with_each_item_rated(checked_i
     assert rows[0]["status"] == "checked in" and rows[0]["voided_at"] == ""
 
 
+@pytest.mark.slow
 def test_import_brings_every_check_in_back_once(checked_in: Runner, tmp_path: Path, locations: Locations) -> None:
     target = _export(checked_in, tmp_path)
     other = _other_database(checked_in, locations, tmp_path)
@@ -101,6 +103,7 @@ def test_a_check_in_voided_in_the_file_never_voids_a_stored_one(checked_in: Runn
     ("night", "2026-11-23", "does not match the time"),
     ("zone", "Mars/Olympus", "not a known time zone"),
 ])
+@pytest.mark.slow
 def test_a_bad_row_is_one_line_exit_2_and_nothing_is_imported(checked_in: Runner, tmp_path: Path,
                                                                 locations: Locations, column: str,
                                                                 value: str, said: str) -> None:

@@ -215,6 +215,7 @@ def test_prescribe_above_the_adult_ceiling_is_refused_naming_the_limit(run, db_p
     run.ok("prescribe", "--dose", "2mg", "--prescriber", "Dr. Weiss", now=SET_UP_AT)
 
 
+@pytest.mark.slow
 def test_prescribe_for_an_elderly_patient_allows_1_mg_only(run):
     init(run, "1950-03-01")
     result = run("prescribe", "--dose", "1.5 mg", "--prescriber", "Dr. Weiss", now=SET_UP_AT)
@@ -225,6 +226,7 @@ def test_prescribe_for_an_elderly_patient_allows_1_mg_only(run):
     assert status(run, IN_WINDOW)["max_mg"] == 1
 
 
+@pytest.mark.slow
 def test_the_elderly_limit_applies_from_the_night_of_the_65th_birthday(run):
     init(run, "1961-11-26")  # 65 on 2026-11-26
     run.ok("prescribe", "--dose", "2mg", "--prescriber", "Dr. Weiss", "--start", "2026-11-01",
@@ -282,6 +284,7 @@ def test_prescribe_for_a_child_is_refused(run):
     assert "Children" in result.err and "18" in result.err
 
 
+@pytest.mark.slow
 def test_acknowledged_contraindication_allows_doses_and_flags_every_record(run):
     init(run, "1970-05-01", "--condition", "glaucoma")
     ack = "open-angle glaucoma treated; eye doctor agrees"
@@ -315,6 +318,7 @@ def test_a_new_contraindication_blocks_doses_until_acknowledged(patient):
     assert history(patient) == []
 
 
+@pytest.mark.slow
 def test_min_sleep_is_kept_until_changed(patient, db_path):
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--min-sleep", "7.5",
                now=BEFORE_WINDOW)
@@ -479,6 +483,7 @@ def test_an_ambiguous_local_time_is_refused_and_an_offset_says_which(run):
     ("07:00", "2026-10-24", "2026-10-25T01:00:00+02:00"),  # fall back: an hour later
     ("07:00", "2026-11-25", "2026-11-26T00:00:00+01:00"),
 ])
+@pytest.mark.slow
 def test_dst_nights_move_the_latest_time(run, wake, night, latest):
     patient = run
     patient.ok("init", "--name", "Ada", "--born", "1970-05-01", "--tz", "Europe/Berlin", "--wake", wake, now=EARLY)
@@ -594,6 +599,7 @@ def test_a_planned_dose_when_nothing_is_scheduled_is_refused(patient, db_path):
     assert record_count(db_path) == 0
 
 
+@pytest.mark.slow
 def test_a_dose_less_than_12_hours_after_another_is_refused(patient, db_path):
     # Travelling east moves the next night's window closer: the 12-hour gap still holds.
     patient.ok("profile", "set", "--tz", "America/New_York", now="2026-11-24T12:00-05:00")
@@ -772,6 +778,7 @@ def test_status_caution_is_a_warning(patient):
     ([("log", "2026-11-24T22:40+01:00")], "taken"),
     ([("skip", "2026-11-24T22:40+01:00")], "skipped"),
 ])
+@pytest.mark.slow
 def test_status_previous_night(patient, setup, expected):
     for command, now in setup:
         patient.ok(command, now=now)
@@ -891,6 +898,7 @@ def test_void_a_void_record_or_twice_is_bad_input(patient, db_path):
     assert record_count(db_path) == 2
 
 
+@pytest.mark.slow
 def test_a_voided_dose_frees_the_night(patient):
     first = patient.ok("log", "--json", now=IN_WINDOW).json()
     out = patient.ok("void", str(first["id"]), "--reason", "logged the wrong evening",

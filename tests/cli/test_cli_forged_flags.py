@@ -56,6 +56,7 @@ def forge_a_count_that_hides_a_loss(path: Path) -> None:
                                recorded_at_utc=int(COUNTED_AT.timestamp())))
 
 
+@pytest.mark.slow
 def test_a_forged_count_shows_flagged_with_the_real_expected_amount(stocked, db_path: Path, tmp_path: Path):
     forge_a_count_that_hides_a_loss(db_path)
     assert [(r["kind"], r["expected"], r["flagged"]) for r in query_dicts(db_path, "SELECT * FROM stock")] == [
@@ -83,6 +84,7 @@ def test_a_forged_count_shows_flagged_with_the_real_expected_amount(stocked, db_
     assert summary["flagged stock counts"] == 1
 
 
+@pytest.mark.slow
 def test_a_forged_count_sets_the_level_but_a_later_count_is_still_judged_from_the_delivery(stocked, db_path: Path):
     """The forged row's amount is a fact like any other: it sets what is left. But a count is
     judged against what is expected since the delivery, so the next count of the same 15 tablets

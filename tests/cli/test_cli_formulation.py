@@ -68,6 +68,7 @@ def test_the_preview_saves_nothing_and_carries_the_cuts_and_the_warnings(run, db
     assert "over 25 %" in run.ok("taper", "history", now=SET_UP).out
 
 
+@pytest.mark.slow
 def test_until_solves_the_pace(run):
     setup(run, "--liquid", "0.1mg/ml")
     draft = run.ok("taper", "set", "--start", "2026-12-01", "--from", "1mg", "--every", "14d",
@@ -91,6 +92,7 @@ def test_taper_show_gives_what_to_dispense(run):
     assert "7 × 1 mg tablets + 11 × 0.5 mg tablets" in text
 
 
+@pytest.mark.slow
 def test_stock_goes_down_with_each_dose_and_a_count_off_by_two_tablets_is_flagged(run, db_path):
     setup(run, "--tablet", "1mg:half", dose="0.5mg")
     run.ok("stock", "add", "30x1mg", "--note", "pharmacy", now="2026-11-01T13:00+01:00")

@@ -38,6 +38,7 @@ def test_a_database_with_one_patient_needs_no_choice(patient):
         {"number": 1, "name": "Ada Muster", "id": "5f0c7d1e-9a4b-4c2d-8e6f-0123456789ab"}]
 
 
+@pytest.mark.slow
 def test_init_on_a_database_with_a_patient_adds_one_only_when_asked(patient, db_path):
     before = query(db_path, "SELECT count(*) FROM profile_version")
     result = patient("init", "--name", "Bruno Beispiel", "--born", "1950-02-03")
@@ -79,6 +80,7 @@ def test_the_choice_can_come_after_the_command_or_from_the_environment(two):
 
 @pytest.mark.parametrize("chosen", ["3", "Carla", "0", "5f0c7d1e-9a4b-4c2d-8e6f-000000000009",
                                     "99999999999999999999999", "²", "-1"])
+@pytest.mark.slow
 def test_an_unknown_patient_is_bad_input_and_lists_who_is_there(two, chosen, db_path):
     before = query(db_path, "SELECT count(*) FROM record")
     result = two("--patient", chosen, "log", now=TONIGHT)
@@ -92,6 +94,7 @@ def test_an_empty_choice_is_bad_input(two):
     assert result.code == 2 and "--patient needs a number or a name" in result.err
 
 
+@pytest.mark.slow
 def test_each_patient_keeps_their_own_night_records_and_rules(two, db_path):
     # Both take tonight's dose at the same moment: one dose a night is per patient.
     two.ok("--patient", "1", "log", now=TONIGHT)
@@ -107,6 +110,7 @@ def test_each_patient_keeps_their_own_night_records_and_rules(two, db_path):
     assert query(db_path, "SELECT patient_id, dose_ug FROM record ORDER BY patient_id") == [(1, 1000), (2, 500)]
 
 
+@pytest.mark.slow
 def test_nothing_of_one_patient_shows_in_the_others_status_calendar_or_export(two, tmp_path):
     two.ok("--patient", "1", "log", "--note", "ADA-ONLY", now=TONIGHT)
     two.ok("--patient", "1", "symptom", "dizziness", "--severity", "2", "--note", "ADA-SYMPTOM", now=TONIGHT)
@@ -123,6 +127,7 @@ def test_nothing_of_one_patient_shows_in_the_others_status_calendar_or_export(tw
     assert two.ok("--patient", "2", "symptoms", "--json").json() == []
 
 
+@pytest.mark.slow
 def test_each_patient_has_their_own_prescriber_lock(two):
     two.ok("--patient", "1", "lock", "--pin", "4711", now=TONIGHT)
     refused = two("--patient", "1", "prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss",
@@ -152,6 +157,7 @@ def test_who_recorded_each_entry_is_kept(two, db_path):
     assert query(db_path, "SELECT recorded_by FROM symptom") == [("Nurse Lee",)]
 
 
+@pytest.mark.slow
 def test_an_empty_recorder_is_bad_input(two, db_path):
     result = two("--patient", "1", "log", "--by", "", now=TONIGHT)
     assert result.code == 2 and "--by needs the name" in result.err
@@ -159,6 +165,7 @@ def test_an_empty_recorder_is_bad_input(two, db_path):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow
 def test_a_two_year_file_from_schema_5_moves_over_without_losing_a_record(run, tmp_path):
     """The demo made by medtrack with schema 5 (tests/data, 2 years, a stock entry and a PIN
     lock), migrated on open: every row kept as it was, all of it the one patient's. Made before

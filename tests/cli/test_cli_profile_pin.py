@@ -58,6 +58,7 @@ def _refused_without_pin(run: Any, db: Path | str, *argv: str, now: str = EVENIN
 # -- the two reported scenarios --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_later_wake_needs_the_pin_and_the_late_dose_stays_refused(patient, db_path):
     _lock(patient)
     # 02:00 is past tonight's latest time (23:30): refused before and after the attempt
@@ -71,6 +72,7 @@ def test_a_later_wake_needs_the_pin_and_the_late_dose_stays_refused(patient, db_
     assert query(db_path, "SELECT count(*) FROM record") == [(0,)]
 
 
+@pytest.mark.slow
 def test_a_later_wake_with_the_right_pin_is_accepted(patient, db_path):
     _lock(patient)
     changed = patient.ok("profile", "set", "--wake", "11:30", "--pin", PIN, now="2026-11-26T02:00+01:00")
@@ -83,6 +85,7 @@ def test_a_later_wake_with_the_right_pin_is_accepted(patient, db_path):
     assert query(db_path, "SELECT count(*) FROM record WHERE kind = 'dose'") == [(1,)]
 
 
+@pytest.mark.slow
 def test_a_zone_move_needs_the_pin_so_one_new_york_night_keeps_one_dose(run, db_path):
     run.ok("init", "--name", "Ada Muster", "--born", "1970-05-01", "--tz", "America/New_York",
            "--bedtime", "22:00", "--wake", "06:30", now="2026-11-01T12:00-05:00")
@@ -108,6 +111,7 @@ def test_a_zone_move_needs_the_pin_so_one_new_york_night_keeps_one_dose(run, db_
     (("--bedtime", "22:00"), "earlier bedtime"),
     (("--wake", "07:00"), "later wake time"),
 ], ids=["born", "zone", "earlier-bedtime", "later-wake"])
+@pytest.mark.slow
 def test_a_loosening_change_needs_the_pin(patient, db_path, argv, words):
     _lock(patient)
     _refused_without_pin(patient, db_path, *argv)
@@ -122,6 +126,7 @@ def test_a_loosening_change_needs_the_pin(patient, db_path, argv, words):
     (("--pregnant",), ("--no-pregnant",), "pregnan"),
     (("--breastfeeding",), ("--no-breastfeeding",), "breastfeeding"),
 ], ids=["no-conditions", "condition-replaced", "liver-lower", "renal", "pregnant", "breastfeeding"])
+@pytest.mark.slow
 def test_lifting_a_contraindication_or_caution_needs_the_pin(patient, db_path, tighten, loosen, words):
     _lock(patient)
     patient.ok("profile", "set", *tighten, now=EVENING)  # tightening: no PIN asked
@@ -129,6 +134,7 @@ def test_lifting_a_contraindication_or_caution_needs_the_pin(patient, db_path, t
     assert words in patient("profile", "set", *loosen, now=EVENING).err
 
 
+@pytest.mark.slow
 def test_a_wrong_pin_counts_and_the_right_one_removes_a_condition(patient, db_path):
     _lock(patient)
     patient.ok("profile", "set", "--condition", "glaucoma", now=EVENING)
@@ -142,6 +148,7 @@ def test_a_wrong_pin_counts_and_the_right_one_removes_a_condition(patient, db_pa
     assert _failures(db_path) == 0  # the right PIN resets the counter
 
 
+@pytest.mark.slow
 def test_tightening_changes_need_no_pin(patient, db_path):
     _lock(patient)
     patient.ok("profile", "set", "--name", "Ada M.", now=EVENING)
@@ -153,6 +160,7 @@ def test_tightening_changes_need_no_pin(patient, db_path):
     assert _failures(db_path) == 0
 
 
+@pytest.mark.slow
 def test_a_tightening_change_mixed_with_a_loosening_one_needs_the_pin(patient, db_path):
     _lock(patient)
     _refused_without_pin(patient, db_path, "--condition", "glaucoma", "--wake", "07:00")

@@ -72,6 +72,7 @@ def mark(db: Path) -> int:
 # -- the mark ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_database_keeps_the_clock_it_was_made_under(run, tmp_path):
     make_patient(run, fixed=True, db=tmp_path / "demo-like.db")
     make_patient(run, fixed=False, db=tmp_path / "real.db")
@@ -102,6 +103,7 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: " ".join(a) or "(no command)")
+@pytest.mark.slow
 def test_medtrack_now_on_a_real_clock_database_is_refused_and_nothing_is_written(real, db_path, tmp_path,
                                                                                monkeypatch, argv):
     real.ok("log", real=IN_WINDOW)  # a record to void
@@ -174,6 +176,7 @@ def test_a_real_clock_database_refuses_an_entry_later_than_the_real_clock(real, 
     assert contents(db_path) == before
 
 
+@pytest.mark.slow
 def test_an_import_with_a_row_later_than_the_real_clock_imports_nothing(real, db_path, run, tmp_path):
     source = tmp_path / "other.db"
     make_patient(run, fixed=True, db=source)
@@ -191,6 +194,7 @@ def test_an_import_with_a_row_later_than_the_real_clock_imports_nothing(real, db
     real.ok("import", str(exported), real="2025-03-14T09:00+01:00")  # the next morning it is past
 
 
+@pytest.mark.slow
 def test_the_schemas_refusal_of_a_future_entry_is_a_clear_refusal_not_a_storage_problem(real, db_path):
     """If a real clock ran ahead (here read as 2099, past any machine's clock), the services
     would let the entry through; the schema refuses it against the machine's own clock, and
@@ -245,6 +249,7 @@ def lock_row(db: Path) -> list[tuple[Any, ...]]:
         return conn.execute("SELECT failures, locked_until_utc FROM prescriber_lock").fetchall()
 
 
+@pytest.mark.slow
 def test_the_lockout_of_a_real_clock_database_runs_on_the_real_clock(real, db_path):
     real.ok("lock", "--pin", PIN, real=EVENING)
     for _ in range(5):
@@ -262,6 +267,7 @@ def test_the_lockout_of_a_real_clock_database_runs_on_the_real_clock(real, db_pa
             real="2025-03-12T20:16+01:00")
 
 
+@pytest.mark.slow
 def test_the_lockout_of_a_fixed_clock_database_runs_on_the_fixed_clock(fixed, db_path):
     fixed.ok("lock", "--pin", PIN, now=EVENING)
     for _ in range(5):
@@ -271,6 +277,7 @@ def test_the_lockout_of_a_fixed_clock_database_runs_on_the_fixed_clock(fixed, db
              now="2025-03-12T20:16+01:00")
 
 
+@pytest.mark.slow
 def test_a_use_case_given_a_later_moment_does_not_shorten_a_real_clock_lockout(real, db_path):
     """The services take `now` from their caller; on a real-clock database the lock reads the
     real clock itself (injected here), whatever moment it is given."""
@@ -296,6 +303,7 @@ def test_a_use_case_given_a_later_moment_does_not_shorten_a_real_clock_lockout(r
 # -- restore keeps the backup's clock, never a demo's over a real one ------------------------
 
 
+@pytest.mark.slow
 def test_a_fixed_clock_backup_never_replaces_a_real_clock_database(real, db_path, run, tmp_path):
     demo = tmp_path / "demo" / "demo.db"
     demo.parent.mkdir()
@@ -319,6 +327,7 @@ def test_a_fixed_clock_backup_never_replaces_a_real_clock_database(real, db_path
     assert mark(fresh) == 1
 
 
+@pytest.mark.slow
 def test_under_a_fixed_clock_a_real_clock_backup_is_not_restored(fixed, db_path, run, tmp_path):
     other = tmp_path / "real" / "real.db"
     other.parent.mkdir()

@@ -24,6 +24,7 @@ def written(url: str) -> list[tuple[Any, ...]]:
             for table in ("patient", "profile_version", "regimen", "migration_log", "alembic_version")]
 
 
+@pytest.mark.slow
 def test_a_new_server_schema_keeps_the_clock_it_was_made_under(run: Any, pg_server: Any) -> None:
     upgraded, initialised, real = (pg_server.create_database(p) for p in ("clock_up", "clock_init", "clock_real"))
     run.ok("db", "upgrade", db=upgraded, now=SET_UP)

@@ -32,6 +32,7 @@ def entered(patient):
     return patient
 
 
+@pytest.mark.slow
 def test_history_json_names_who_entered_each_record(entered):
     records = entered.ok("history", "--json").json()
     assert [(r["kind"], r["recorded_by"]) for r in records] == [("skip", recorder()), ("dose", "Nurse Kim")]

@@ -123,6 +123,7 @@ def test_step_back_moves_to_tomorrow_and_hold_keeps_tonight(patient, db_path):
     assert "already recorded" not in out  # a hold leaves tonight's dose as it is
 
 
+@pytest.mark.slow
 def test_an_explicit_hold_or_step_back_over_recorded_nights(patient):
     patient.ok("taper", "set", "--steps", "2026-11-15=1mg,2026-11-20=0.75mg,2026-12-10=0",
                "--prescriber", "Dr. Weiss", now="2026-11-15T12:00+01:00")

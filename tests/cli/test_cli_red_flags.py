@@ -88,6 +88,7 @@ def test_the_symptom_command_says_urgent_in_words_and_an_unknown_word_stays_ordi
         (flag(flag_id).name, None, True, flag(flag_id).advice), ("wobbly", None, False, None)]
 
 
+@pytest.mark.slow
 def test_status_warns_of_a_red_flag_tonight_and_last_night_only(patient):
     patient.ok("symptom", "wobbly", "--severity", "5", now="2026-11-25T19:00+01:00")
     patient.ok("symptom", "convulsion", "--severity", "2", now="2026-11-25T19:30+01:00")
@@ -146,6 +147,7 @@ def journal(patient) -> Any:
     return patient
 
 
+@pytest.mark.slow
 def test_the_pdf_page_one_lists_a_red_flag_symptom_as_urgent(journal, tmp_path: Path):
     target = tmp_path / "report.pdf"
     journal.ok("export", "--format", "pdf", "-o", str(target))

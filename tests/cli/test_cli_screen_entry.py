@@ -11,6 +11,7 @@ import pytest
 
 
 @pytest.mark.parametrize("argv", [[], ["tui"], ["--demo"]])
+@pytest.mark.slow
 def test_no_terminal_means_exit_2_not_a_hang(tmp_path: Path, argv: list[str]) -> None:
     env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"), MEDTRACK_NOW="2026-11-25T22:00:00+01:00")
     out = subprocess.run([sys.executable, "-m", "medtrack", *argv], env=env, stdin=subprocess.DEVNULL,

@@ -37,6 +37,7 @@ def drifting(run: Any) -> Any:
     return run
 
 
+@pytest.mark.slow
 def test_half_a_tablet_then_a_quarter_more_short_of_the_delivery_is_flagged(drifting):
     first = drifting.ok("stock", "count", "16.5x1mg", now=at(7, "12:00"))
     assert "17 × 1 mg tablets expected since the delivery on 2026-11-01" in first.out
@@ -62,6 +63,7 @@ def test_half_a_tablet_then_a_quarter_more_short_of_the_delivery_is_flagged(drif
             in drifting.ok("status", now=at(7, "20:00")).out)
 
 
+@pytest.mark.slow
 def test_doses_between_the_counts_move_what_is_expected_and_the_drift_still_adds_up(drifting):
     drifting.ok("stock", "count", "16.5x1mg", now=at(7, "12:00"))
     drifting.ok("log", now=at(7))  # half a tablet: 16.5 expected since the delivery
@@ -70,6 +72,7 @@ def test_doses_between_the_counts_move_what_is_expected_and_the_drift_still_adds
     assert "16.5 × 1 mg tablets expected since the delivery on 2026-11-01" in later.out
 
 
+@pytest.mark.slow
 def test_a_new_delivery_starts_again_from_what_is_there_then(drifting):
     drifting.ok("stock", "count", "16.5x1mg", now=at(7, "12:00"))
     drifting.ok("stock", "count", "16.25x1mg", now=at(7, "13:00"))  # flagged: 0.75 short of 17
@@ -115,6 +118,7 @@ def views(run: Any, now: str) -> tuple[str | None, int | None, str]:
     (at(1, "20:00"), "2026-11-01"),  # before the window: tonight's dose is still to come
     (at(1, "22:00"), "2026-11-01"),  # due now
 ])
+@pytest.mark.slow
 def test_before_tonights_dose_the_nights_start_tonight(ending, now, first):
     assert views(ending, now) == (first, 4, first)
     assert ending.ok("stock", "--json", now=now).json()["lasts_to_the_end_of_the_plan"]
@@ -122,6 +126,7 @@ def test_before_tonights_dose_the_nights_start_tonight(ending, now, first):
         ending.ok("stock", now=now).out
 
 
+@pytest.mark.slow
 def test_once_tonights_dose_is_logged_the_nights_start_tomorrow(ending):
     ending.ok("log", now=at(1, "22:40"))
     for now in (at(1, "22:45"), at(2, "08:00")):  # that evening, and the morning after
@@ -130,6 +135,7 @@ def test_once_tonights_dose_is_logged_the_nights_start_tomorrow(ending):
             ending.ok("status", now=now).out
 
 
+@pytest.mark.slow
 def test_after_a_skip_the_nights_start_tomorrow(ending):
     ending.ok("skip", "--note", "slept without", now=at(1, "21:00"))
     assert views(ending, at(1, "21:05")) == ("2026-11-02", 3, "2026-11-02")  # not the skipped night
@@ -137,11 +143,13 @@ def test_after_a_skip_the_nights_start_tomorrow(ending):
     assert "For the next 7 nights from 2026-11-02:" in out
 
 
+@pytest.mark.slow
 def test_once_the_window_has_closed_without_a_dose_the_nights_start_at_the_next_night(ending):
     for now in (at(1, "23:45"), at(2, "08:00")):  # too late, and the morning after a missed night
         assert views(ending, now) == ("2026-11-02", 3, "2026-11-02")
 
 
+@pytest.mark.slow
 def test_the_nights_left_at_a_lower_dose_from_tomorrow_count_from_tomorrow(run):
     """1 mg tonight, 0.5 mg from tomorrow: once tonight is skipped, 10 tablets are 20 nights at
     0.5 mg from tomorrow, not 1 mg tonight and 18 nights after."""

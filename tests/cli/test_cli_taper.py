@@ -276,6 +276,7 @@ def test_set_percentage_plan_with_a_target(pt):
     assert doses_mg(plan) == [1, 0.75, 0.5, 0.25]
 
 
+@pytest.mark.slow
 def test_set_explicit_plan(pt):
     plan = pt.json("taper", "set", "--steps", "2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0",
                    "--prescriber", "Dr. Weiss")
@@ -398,6 +399,7 @@ def test_hold_json(pt):
     assert current_plan(pt) == plan
 
 
+@pytest.mark.slow
 def test_hold_defaults_to_tonight_and_the_plans_prescriber(pt):
     # A plan that started in the past: tonight (2026-11-25) is in its first step.
     pt.ok("taper", "set", "--start", "2026-11-15", "--from", "1mg", "--step", "0.25mg",
@@ -459,6 +461,7 @@ def test_hold_and_step_back_without_a_plan(pt):
     assert pt("taper", "step-back", "--reason", "r").code == 2
 
 
+@pytest.mark.slow
 def test_changes_never_alter_nights_before_at(pt):
     # 1 mg from 11-01, 0.75 mg from 11-11, 0.5 mg from 11-21, 0.25 mg from 12-01, 0 from 12-11.
     pt.ok("taper", "set", "--start", "2026-11-01", "--from", "1mg", "--step", "0.25mg",
@@ -533,6 +536,7 @@ def test_a_replacement_starting_earlier_replaces_the_old_plan_entirely(pt):
 # -- status and log follow the plan ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_plan_starting_in_the_past_sets_tonights_dose(pt):
     pt.ok("taper", "set", "--start", "2026-11-04", "--from", "1mg", "--step", "0.25mg",
           "--every", "2w", "--prescriber", "Dr. Weiss")  # 0.75 mg from 2026-11-18
@@ -549,6 +553,7 @@ def test_a_plan_starting_in_the_past_sets_tonights_dose(pt):
     assert status["state"] == "taken" and status["taken_mg"] == 0.75
 
 
+@pytest.mark.slow
 def test_after_the_last_zero_step_nothing_is_scheduled(pt):
     pt.ok("taper", "set", "--steps", "2026-11-15=0.5mg,2026-11-22=0.25mg,2026-11-25=0",
           "--prescriber", "Dr. Weiss")
@@ -569,6 +574,7 @@ def test_after_the_last_zero_step_nothing_is_scheduled(pt):
 # -- calendar --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_calendar_states_and_step_changes(pt):
     pt.ok("taper", "set", "--steps", "2026-11-20=0.75mg,2026-11-27=0.5mg,2026-11-29=0",
           "--prescriber", "Dr. Weiss")
@@ -702,6 +708,7 @@ def test_a_pin_must_be_4_to_12_digits(cli, pin):
     cli.ok("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss")  # still unlocked
 
 
+@pytest.mark.slow
 def test_the_pin_is_stored_as_a_salted_scrypt_hash(cli):
     pin = "918273645546"  # 12 digits: cannot appear in the hash's hex by chance
     _set_up_patient(cli)
@@ -722,6 +729,7 @@ def test_the_pin_is_stored_as_a_salted_scrypt_hash(cli):
             assert pin.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.slow
 def test_changing_the_pin_needs_the_old_one(locked):
     db = locked.db
     old_hash = lock_row(db)[0]

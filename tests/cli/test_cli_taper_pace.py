@@ -142,6 +142,7 @@ def test_until_with_quarter_milligram_doses_reports_the_real_cuts_and_why_it_end
     assert "1 % per step" not in shown
 
 
+@pytest.mark.slow
 def test_until_with_a_liquid_meets_the_night_within_one_interval(patient):
     draft = preview(patient, *SET, "--from", "1mg", "--until", "2028-03-02", "--liquid", "0.1mg/ml")
     assert "2028-02-17" < draft["steps"][-1]["start"] <= "2028-03-02"  # less than 14 days before
@@ -161,6 +162,7 @@ def test_until_that_cannot_come_near_says_why(patient):
             "doses this formulation makes allow no end in between") in said
 
 
+@pytest.mark.slow
 def test_until_with_max_cut_names_the_cap_when_it_cannot_be_met(patient):
     refused = patient(*SET, "--from", "1mg", "--until", "2027-03-01", "--liquid", "0.1mg/ml",
                       "--max-cut", "10%", "--preview")

@@ -173,6 +173,7 @@ def tapering(patient):
     (("respiratory depression",), "2026-11-15T22:00+01:00"),  # urgent, no severity
     (("hypotension", "--severity", "1"), "2026-11-24T21:00+01:00"),  # urgent, mild
 ])
+@pytest.mark.slow
 def test_a_severe_or_urgent_symptom_in_the_current_step_suggests_a_hold(tapering, argv, at):
     plan_before = tapering.ok("taper", "show", "--json").json()
     assert hold_warnings(tapering) == []
@@ -232,6 +233,7 @@ def dosed(patient):
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx", "fhir", "ics"])
+@pytest.mark.slow
 def test_export_each_format_to_a_private_file(dosed, outdir: Path, fmt: str):
     target = outdir / f"report.{SUFFIX[fmt]}"
     old = os.umask(0)
@@ -352,6 +354,7 @@ def demo(run):
 
 
 @pytest.mark.parametrize("fmt", ["fhir", "pdf"])
+@pytest.mark.slow
 def test_a_full_disk_is_exit_4_with_nothing_at_the_target(demo, outdir: Path, fmt: str):
     demo.close()
     target = outdir / f"report.{SUFFIX[fmt]}"
@@ -372,6 +375,7 @@ def test_a_full_disk_is_exit_4_with_nothing_at_the_target(demo, outdir: Path, fm
 # -- demo ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_fills_an_empty_database(run, db_path: Path):
     result = run.ok("demo")
     assert str(db_path) in result.out
@@ -406,6 +410,7 @@ def test_demo_years_must_be_a_small_positive_number(run, years: str):
     assert result.code == 2, result
 
 
+@pytest.mark.slow
 def test_demo_two_years_is_a_realistic_history(run):
     run.ok("demo", "--years", "2")
     records = run.ok("history", "--json").json()
@@ -431,6 +436,7 @@ def test_demo_two_years_is_a_realistic_history(run):
     assert run.ok("taper", "show", "--json").json()["steps"][-1]["dose_mg"] == 0
 
 
+@pytest.mark.slow
 def test_a_demo_database_exports_to_all_four_formats(demo, outdir: Path):
     from fhir.resources.R4B.bundle import Bundle
     from icalendar import Calendar

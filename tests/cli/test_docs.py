@@ -91,3 +91,11 @@ def test_the_liver_levels_and_conditions_in_the_help_come_from_the_monograph() -
     helps = {a.dest: a.help or "" for a in COMMANDS["init"]._actions}
     assert helps["liver"].startswith(f"liver impairment: {', '.join(mono.liver_levels)}")
     assert helps["condition"].endswith(", ".join(mono.conditions))
+
+
+def test_ci_runs_the_readmes_test_command_exactly() -> None:
+    """The README promises one command that installs and runs the tests; CI runs that line."""
+    block = re.search(r"Install what the tests need and run them:\n\n```sh\n(.+)\n```", README)
+    assert block is not None, "the README's set-up section lost its test command"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert block.group(1) in ci

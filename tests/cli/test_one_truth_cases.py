@@ -61,6 +61,7 @@ def mg(value: float) -> str:
     ("1961-11-26", "1.5mg", "1.5"),  # turns 65 on the day of this night
     ("1961-11-25", "2mg", "2"),      # turned 65 the day before
 ])
+@pytest.mark.slow
 def test_1_from_the_65th_birthday_status_and_log_offer_at_most_1_mg(run, born, dose, prescribed):
     """A patient prescribed more than 1 mg turns 65: on that night medtrack never tells them to
     take the prescribed amount. It says "at most 1 mg", asks them to have the prescription
@@ -96,6 +97,7 @@ def test_1_from_the_65th_birthday_status_and_log_offer_at_most_1_mg(run, born, d
 # -- 2. the PDF's next step after a hold -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_2_pdf_next_step_and_plan_version_after_a_hold_match_status_and_taper_show(patient, tmp_path):
     """After a hold entered for a night after tonight, the doctor's PDF names on page one the same
     next step (night and dose) as `status`, and the same plan version as `taper show`; the symptom
@@ -210,6 +212,7 @@ def test_5_do_not_take_states_show_no_dose_or_limit(run, make):
 
 
 @pytest.mark.parametrize("now", ["2026-11-25T23:45+01:00", "2026-11-26T03:00+01:00"])
+@pytest.mark.slow
 def test_5_a_step_night_that_is_too_late_does_not_announce_the_new_dose(patient, now):
     """A taper step starts tonight (0.5 mg from 11-25) but the window has closed: status says it is
     too late and does not say "Your dose changes tonight"."""
@@ -265,6 +268,7 @@ def test_7_the_second_dose_of_a_night_broke_one_dose_per_night(patient):
     assert doses[1]["rule_broken"] == "one-dose-per-night", doses
 
 
+@pytest.mark.slow
 def test_7_pdf_nights_due_leaves_out_tonight(run, tmp_path):
     """The PDF's "nights due" counts the past nights of the period with a dose scheduled, not tonight
     (already taken) nor later nights of the selected range."""

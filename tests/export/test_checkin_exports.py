@@ -104,6 +104,7 @@ def table(sheet: Any) -> list[dict[str, Any]]:
 # -- what the exporters get ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gather_carries_the_periods_checkins_and_each_steps_trend(tapering):
     data = gather(Database(tapering.db), dt.datetime.fromisoformat(EXPORT_AT))
     assert [c.id for c in data.checkins] == [1, 2, 3, 4, 5]
@@ -118,6 +119,7 @@ def test_gather_carries_the_periods_checkins_and_each_steps_trend(tapering):
 # -- PDF -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_page_one_shows_the_checkins_chart_and_each_steps_baseline_and_after(tapering, tmp_path: Path):
     text = page_one(export(tapering, "pdf", tmp_path / "report.pdf"))
     expected = ["Summary", "Symptoms none logged in this period", "Withdrawal check-ins",
@@ -137,6 +139,7 @@ def test_page_one_shows_the_checkins_chart_and_each_steps_baseline_and_after(tap
         assert words in chart
 
 
+@pytest.mark.slow
 def test_the_chart_marks_the_step_night_where_its_date_is(tapering, tmp_path: Path):
     """Read the words' boxes: the step's dose label starts at the dashed line at the start of
     29 Nov, so just left of that night's date label (centred on the night) and right of 28 Nov's."""
@@ -162,11 +165,13 @@ def test_no_checkin_section_without_checkins(patient, tmp_path: Path):
     assert "check-in" not in text.lower()
 
 
+@pytest.mark.slow
 def test_a_period_before_the_checkins_has_no_section(tapering, tmp_path: Path):
     text = page_one(export(tapering, "pdf", tmp_path / "report.pdf", "--to", "2026-11-20"))
     assert "check-in" not in text.lower()
 
 
+@pytest.mark.slow
 def test_a_later_period_keeps_the_steps_baseline_from_before_it(tapering, tmp_path: Path):
     text = page_one(export(tapering, "pdf", tmp_path / "report.pdf", "--from", "2026-11-29"))
     assert STEP_LINE in text
@@ -223,6 +228,7 @@ def test_no_checkin_sheets_without_checkins(patient, tmp_path: Path):
 # -- FHIR ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_questionnaire_lists_every_item_with_its_scale_and_source(tapering, tmp_path: Path):
     bundle = fhir(tapering, tmp_path / "bundle.json")
     (form,) = resources(bundle, "Questionnaire")
@@ -290,6 +296,7 @@ def test_a_later_period_cites_the_baseline_before_it_by_identifier(tapering, tmp
     assert all("reference" in d for d in derived[2:])
 
 
+@pytest.mark.slow
 def test_no_questionnaire_without_checkins(patient, tmp_path: Path):
     bundle = fhir(patient, tmp_path / "bundle.json")
     kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}

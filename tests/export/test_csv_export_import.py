@@ -84,6 +84,7 @@ def test_neutralise_adds_exactly_one_quote_and_restore_removes_it(typed: str, ce
     assert restore(cell) == typed
 
 
+@pytest.mark.slow
 def test_the_exported_cells_are_neutralised_and_import_gives_the_text_back(patient, tmp_path: Path):
     for day, (typed, _) in enumerate(INJECTIONS, start=1):
         patient.ok("log", f"--note={typed}", now=f"2026-11-{day:02d}T22:30+01:00")
@@ -105,6 +106,7 @@ def test_the_exported_cells_are_neutralised_and_import_gives_the_text_back(patie
 # -- the export itself -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_row_per_record_in_recording_order(history, tmp_path: Path):
     rows = rows_of(export_csv(history, tmp_path / "h.csv"))
     assert tuple(rows[0]) == COLUMNS
@@ -129,6 +131,7 @@ def test_one_row_per_record_in_recording_order(history, tmp_path: Path):
 # -- round trip ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_round_trip_into_a_fresh_database_gives_the_same_history(history, tmp_path: Path):
     original = history_json(history)
     exported = export_csv(history, tmp_path / "backup.csv")
@@ -142,6 +145,7 @@ def test_round_trip_into_a_fresh_database_gives_the_same_history(history, tmp_pa
     assert export_csv(history, tmp_path / "again.csv", db=fresh) == exported
 
 
+@pytest.mark.slow
 def test_round_trip_when_the_new_ids_differ(history, tmp_path: Path):
     """The void is re-applied to the dose it cancels, whatever id that dose gets now."""
     original = history_json(history)
@@ -155,6 +159,7 @@ def test_round_trip_when_the_new_ids_differ(history, tmp_path: Path):
     assert without_ids(copied[1:]) == without_ids(original)
 
 
+@pytest.mark.slow
 def test_importing_the_same_file_twice_adds_nothing(history, tmp_path: Path):
     export_csv(history, tmp_path / "backup.csv")
     fresh = fresh_history_db(history, tmp_path)
@@ -196,6 +201,7 @@ SKIP_AFTER_DOSE = csv_row(id="10", kind="skip", night="2026-10-29", time="2026-1
 
 @pytest.mark.parametrize("row", [SECOND_DOSE, ABOVE_SCHEDULE, SKIP_AFTER_DOSE],
                          ids=["second-dose", "above-schedule", "skip-after-dose"])
+@pytest.mark.slow
 def test_a_row_the_rules_refuse_stops_the_import_with_nothing_written(history, tmp_path: Path, row):
     crafted = tmp_path / "crafted.csv"
     crafted.write_bytes(_with_row(export_csv(history, tmp_path / "backup.csv"), row))
@@ -206,6 +212,7 @@ def test_a_row_the_rules_refuse_stops_the_import_with_nothing_written(history, t
     assert history_json(history, fresh) == []  # not even the 9 good rows before it
 
 
+@pytest.mark.slow
 def test_a_refused_dose_recorded_as_already_taken_is_imported(history, tmp_path: Path):
     crafted = tmp_path / "crafted.csv"
     row = list(SECOND_DOSE)
@@ -252,6 +259,7 @@ BAD_FILES: dict[str, tuple[Callable[[bytes], bytes], str]] = {
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))
+@pytest.mark.slow
 def test_a_bad_file_is_exit_2_naming_the_row_and_writes_nothing(history, tmp_path: Path, name: str):
     spoil, words = BAD_FILES[name]
     bad = tmp_path / "bad.csv"
@@ -314,6 +322,7 @@ def test_the_round_trip_keeps_rule_zone_and_not_taken(history, tmp_path: Path):
     assert rows_of(again)[1:] == rows_of(data)[1:]  # the same rows, ids included
 
 
+@pytest.mark.slow
 def test_an_export_in_the_earlier_layout_still_imports(history, tmp_path: Path):
     """Files written before the zone and rule columns (no BOM either) come back too."""
     from medtrack.export.csv_export import EARLIER_COLUMNS

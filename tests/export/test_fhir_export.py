@@ -244,6 +244,7 @@ def test_a_japanese_name_travels_as_text_only(history, tmp_path: Path):
     assert parsed.name[0].text == "山田 太郎" and parsed.name[0].family is None and parsed.name[0].given is None
 
 
+@pytest.mark.slow
 def test_identifiers_and_ids_are_scoped_to_the_patient(history, tmp_path: Path):
     """Two patients with the same history (so the same record, symptom and regimen numbers)."""
     _, first = export_fhir(history, tmp_path, name="first.json")
@@ -416,6 +417,7 @@ def test_already_taken_is_coded_with_the_rule_it_broke(bundle):
             assert "already-taken" not in flags(administration)
 
 
+@pytest.mark.slow
 def test_excess_is_coded_on_the_dose_that_made_the_night_excess(patient, tmp_path: Path):
     patient.ok("log", now="2026-11-24T22:35+01:00")
     patient.ok("log", "--already-taken", "--note", "took a second one", now="2026-11-24T22:50+01:00")

@@ -105,6 +105,7 @@ def saved_warnings(run: Any) -> list[str]:
 # -- the data the exporters get ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_gather_carries_the_stock_and_dispensing_as_the_cli_shows_them(stocked):
     data = gather(Database(stocked.db), dt.datetime.fromisoformat(EXPORT_AT))
     assert [e.kind for e in data.stock_entries] == ["add", "count"]
@@ -159,6 +160,7 @@ def test_the_pdf_shows_each_versions_formulation_and_the_warnings_the_prescriber
         assert warning.startswith(line[2:]), (line, warning)
 
 
+@pytest.mark.slow
 def test_the_pdf_says_what_to_dispense_with_the_numbers_of_taper_show(stocked, pdf: Path):
     lines = layout_lines(pdf)
     assert "1 2026-11-01 2026-11-14 14 0.5 mg 7 × 1 mg tablets" in lines
@@ -172,6 +174,7 @@ def test_the_pdf_says_what_to_dispense_with_the_numbers_of_taper_show(stocked, p
     assert "For the next 28 nights from 2026-11-01: 7 × 1 mg tablets + 11 × 0.5 mg tablets" in shown
 
 
+@pytest.mark.slow
 def test_the_pdf_shows_the_stock_and_every_count_the_flagged_one_on_page_one(stocked, pdf: Path):
     first = flat(pdftotext(pdf, "-f", "1", "-l", "1"))
     assert ("2026-10-30 Stock count off: 13 × 1 mg tablets counted at 2026-10-31 10:00, 15 × 1 mg tablets "
@@ -189,6 +192,7 @@ def test_the_pdf_shows_the_stock_and_every_count_the_flagged_one_on_page_one(sto
     assert "2026-10-31 10:00 count 1 mg tablets 13 15 2 tablets fewer: FLAGGED carer count" in lines
 
 
+@pytest.mark.slow
 def test_the_flagged_count_is_highlighted(pdf: Path, tmp_path: Path):
     pytest.importorskip("PIL")
     from PIL import Image
@@ -208,6 +212,7 @@ def test_the_flagged_count_is_highlighted(pdf: Path, tmp_path: Path):
     assert image.getpixel((44, round(added + 2))) == (255, 255, 255)
 
 
+@pytest.mark.slow
 def test_a_plan_that_reached_0_says_the_taper_is_complete(run, tmp_path: Path):
     run.ok("init", "--name", "Ada Muster", "--born", "1970-05-01", "--tz", "Europe/Berlin", now=SET_UP)
     run.ok("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss", "--start", "2026-10-01", *TABLETS,

@@ -18,6 +18,7 @@ CLIP = ("--from", "2026-10-24", "--to", "2026-11-15")
 
 @pytest.mark.parametrize("machine_zone", ["UTC", "America/New_York", "Asia/Kathmandu"],
                          indirect=True)
+@pytest.mark.slow
 def test_exports_match_the_golden_files_whatever_the_machine_zone(run, machine_zone, tmp_path: Path):
     build_history(run)
     run.now = "2026-10-30T12:00+01:00"
@@ -38,6 +39,7 @@ def test_exports_are_deterministic(history, tmp_path: Path):
         assert first == again, fmt
 
 
+@pytest.mark.slow
 def test_a_later_clock_changes_only_the_stamps(history, tmp_path: Path):
     """The export time shows only as the bundle timestamp and the DTSTAMP (a MedicationRequest's
     authoredOn is when the doctor's order was recorded, not when it was exported)."""

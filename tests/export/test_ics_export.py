@@ -193,6 +193,7 @@ def test_one_vtimezone_with_rrule_based_rules_for_the_profile_zone(cal):
 @pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "America/Santiago",
                                   "Asia/Jerusalem", "Europe/Dublin", "Australia/Lord_Howe",
                                   "Africa/Casablanca", "Asia/Kolkata", "UTC"])
+@pytest.mark.slow
 def test_the_vtimezone_gives_the_zone_databases_offsets(name: str):
     """Read back by dateutil's tzical (what vobject uses): every hour from 2026 to 2028."""
     from medtrack.export.ics_tz import vtimezone
@@ -337,6 +338,7 @@ def test_without_a_plan_the_prescription_recurs_from_tonight_without_end(patient
     assert notes(cal) == {}
 
 
+@pytest.mark.slow
 def test_an_empty_calendar_is_refused_with_a_plain_message(run, patient, tmp_path: Path):
     result = patient("export", "--format", "ics", "-o", str(tmp_path / "a.ics"),
                      "--from", "2026-10-01", "--to", "2026-10-20")
@@ -393,6 +395,7 @@ def expected(run: Any, now: str) -> dict[dt.date, float]:
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
+@pytest.mark.slow
 def test_importing_each_new_export_over_the_old_leaves_one_right_reminder_a_night(
         run, tmp_path: Path, change: str):
     """Export before the plan, after plan v1, after the change; import each over the last."""
@@ -519,6 +522,7 @@ def written(regimens: list[Regimen], tonight: dt.date) -> bytes | None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
+@pytest.mark.slow
 def test_any_history_of_changes_imports_to_one_right_reminder_a_night(history_of):
     regimens, exports = history_of
     client, previous = Client(), None

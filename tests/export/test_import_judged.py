@@ -25,6 +25,7 @@ def exported(run, tmp_path: Path, db: Path) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_a_dose_after_the_taper_reached_0_imports_as_an_excess_not_as_taken(run, tmp_path: Path):
     """Elsewhere 2 mg a night was prescribed; here the taper reached 0 mg on 11-15. The 2 mg dose
     of 11-20 is checked against this plan: kept (it was taken), flagged as breaking
@@ -47,6 +48,7 @@ def test_a_dose_after_the_taper_reached_0_imports_as_an_excess_not_as_taken(run,
     assert nights["2026-11-20"] == "excess"
 
 
+@pytest.mark.slow
 def test_a_file_never_voids_a_record_the_database_holds(run, tmp_path: Path):
     """A CSV whose last row voids the dose this database already holds: the dose stays, the row
     is left out and reported, the rest is imported."""

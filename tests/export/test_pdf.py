@@ -139,6 +139,7 @@ def lines(report: bytes, tmp_path: Path) -> list[str]:
     return lines_of(report, tmp_path)
 
 
+@pytest.mark.slow
 def test_is_a_deterministic_a4_pdf(data: ExportData, report: bytes) -> None:
     assert report.startswith(b"%PDF-")
     assert report.rstrip().endswith(b"%%EOF")
@@ -167,6 +168,7 @@ def test_plan_steps_and_versions(lines: list[str]) -> None:
     assert "2 2026-11-14 11:00 Dr. Weiß hold withdrawal symptoms at 0.75 mg" in lines
 
 
+@pytest.mark.slow
 def test_without_a_plan_the_prescriptions_are_shown(data: ExportData, tmp_path: Path) -> None:
     prescription = data.regimens[:1]
     tonight = Decider(data.drug, ProfileHistory.of(data.profile), Timeline(prescription), NOW).decide(LAST)
@@ -252,6 +254,7 @@ def test_long_and_hostile_user_text_wraps_onto_more_pages(data: ExportData, tmp_
     assert pdf.count(b"/Type /Page\n") > 4
 
 
+@pytest.mark.slow
 def test_ten_years_render_as_an_aggregated_chart(data: ExportData, tmp_path: Path) -> None:
     first = LAST - dt.timedelta(days=3649)
     nights: list[CalendarNight] = []

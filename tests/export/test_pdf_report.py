@@ -86,6 +86,7 @@ def multi() -> bytes:
     return render(make_data(name=SCRIPTS))
 
 
+@pytest.mark.slow
 def test_every_character_of_a_multi_script_name_is_drawn(multi: bytes, tmp_path: Path) -> None:
     first = page_lines(multi, tmp_path, 1)
     patient = next(line for line in first if line.startswith("Patient "))
@@ -100,6 +101,7 @@ def test_every_character_of_a_multi_script_name_is_drawn(multi: bytes, tmp_path:
     assert "□" not in text and "could not be drawn" not in text
 
 
+@pytest.mark.slow
 def test_the_fallback_fonts_are_embedded(multi: bytes, report: bytes, tmp_path: Path) -> None:
     assert {"DejaVuSansBook", "DroidSansFallback", "NotoSansArabic", "NotoSansHebrew"} <= embedded_fonts(
         multi, tmp_path)
@@ -107,6 +109,7 @@ def test_the_fallback_fonts_are_embedded(multi: bytes, report: bytes, tmp_path: 
     assert embedded_fonts(report, tmp_path) == {"DejaVuSansBook", "DejaVuSansBold", "NotoEmoji"}
 
 
+@pytest.mark.slow
 def test_a_right_to_left_note_reads_back_in_order_flush_right(tmp_path: Path) -> None:
     """Extracted in logical order (so drawn right to left), and set flush right in its cell: the ink
     of its first line ends at the note column's right edge (read from the page as pixels)."""
@@ -143,6 +146,7 @@ def test_a_right_to_left_note_reads_back_in_order_flush_right(tmp_path: Path) ->
     assert min(ink) > column[0] + 8  # not at its left edge (left-aligned text starts 3 pt in)
 
 
+@pytest.mark.slow
 def test_a_character_no_font_has_is_a_visible_box_and_page_one_says_so(tmp_path: Path) -> None:
     recs = records()
     late = dataclasses.replace(recs[17], note="Schlaf \u0378 gut")  # U+0378: unassigned; on a later page
@@ -191,6 +195,7 @@ def test_page_one_reads_summary_adherence_and_exceptions_in_order(report: bytes,
     assert "Records:" not in text  # the full table comes after the summary, chart and exceptions
 
 
+@pytest.mark.slow
 def test_consecutive_missed_nights_are_one_exception(tmp_path: Path) -> None:
     from medtrack.export.pdf_summary import findings
 
@@ -203,6 +208,7 @@ def test_consecutive_missed_nights_are_one_exception(tmp_path: Path) -> None:
     assert "2026-11-06 Missed, 3 nights in a row (to 2026-11-08): 1 mg / 0.75 mg scheduled" in text
 
 
+@pytest.mark.slow
 def test_records_by_night_each_void_right_after_the_record_it_cancels(tmp_path: Path) -> None:
     from medtrack.export.pdf_records import record_order
 
@@ -280,6 +286,7 @@ def test_the_closing_note_never_stands_alone_on_its_page(tmp_path: Path) -> None
     assert min(last_page_rows) <= 3 < max(last_page_rows)  # both sides of a page break were tried
 
 
+@pytest.mark.slow
 def test_without_records_the_note_still_follows_the_table_heading(tmp_path: Path) -> None:
     pdf = render(dataclasses.replace(make_data(), records=()))
     lines = page_lines(pdf, tmp_path, page_count(pdf))

@@ -92,6 +92,7 @@ def exceptions_on(lines: list[str]) -> list[str]:
 # -- any period: what matters is on page one ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_two_year_historys_urgent_symptom_tonights_excess_and_flagged_count_are_on_page_one(run, tmp_path):
     """The whole two years asked for: the exceptions, oldest first before, put the urgent symptom of
     September, tonight's excess and last week's flagged count on page 2. Now the urgent symptom
@@ -227,6 +228,7 @@ def reports(run: Any) -> list[tuple[Any, ...]]:
     return query(run.db, "SELECT format, first_night, last_night, basis, recorded_by FROM doctor_report ORDER BY id")
 
 
+@pytest.mark.slow
 def test_with_no_earlier_report_the_pdf_covers_the_last_90_nights_and_says_so(long_patient, tmp_path):
     run = long_patient
     pdf = tmp_path / "visit.pdf"
@@ -240,6 +242,7 @@ def test_with_no_earlier_report_the_pdf_covers_the_last_90_nights_and_says_so(lo
     assert reports(run) == [("pdf", "2026-08-28", "2026-11-25", "recent", "tester")]
 
 
+@pytest.mark.slow
 def test_after_a_report_the_next_covers_the_nights_since_and_the_same_day_gives_the_same(long_patient, tmp_path):
     run = long_patient
     export_pdf(run, tmp_path / "visit.pdf", now="2026-11-25T20:00+01:00")
@@ -258,6 +261,7 @@ def test_after_a_report_the_next_covers_the_nights_since_and_the_same_day_gives_
                                               ("2026-11-25", "2026-12-19", "since_report")]
 
 
+@pytest.mark.slow
 def test_from_and_to_choose_the_nights_and_the_page_says_they_were_asked(long_patient, tmp_path):
     run = long_patient
     pdf = tmp_path / "asked.pdf"
@@ -272,6 +276,7 @@ def test_from_and_to_choose_the_nights_and_the_page_says_they_were_asked(long_pa
     assert period_line(later) == "nights 2026-06-01 to 2026-12-01 (184 nights): as asked: from 2026-06-01"
 
 
+@pytest.mark.slow
 def test_a_failed_export_and_the_other_formats_are_not_the_doctors_report(long_patient, tmp_path, monkeypatch):
     run = long_patient
     assert run("export", "--format", "pdf", "-o", str(tmp_path / "missing" / "visit.pdf")).code == 2
@@ -297,6 +302,7 @@ def test_a_failed_export_and_the_other_formats_are_not_the_doctors_report(long_p
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow
 def test_the_reports_written_are_append_only(long_patient, tmp_path):
     import sqlite3
     from contextlib import closing
@@ -329,6 +335,7 @@ def warned_plan(run):
     return run
 
 
+@pytest.mark.slow
 def test_the_plan_versions_stay_inside_the_margins_one_warning_to_a_line(warned_plan, tmp_path):
     run = warned_plan
     pdf = tmp_path / "plan.pdf"
@@ -358,6 +365,7 @@ def test_the_plan_versions_stay_inside_the_margins_one_warning_to_a_line(warned_
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow
 def test_a_database_that_cannot_be_written_keeps_the_report_and_says_it_was_not_noted(long_patient, tmp_path):
     """The PDF is what the patient takes to the doctor: a database that can only be read (here a
     write-protected file) still gives it, and says that the next report will not start from it."""

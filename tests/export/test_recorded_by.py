@@ -64,11 +64,13 @@ def csv_records(data: bytes) -> list[dict[str, str]]:
     return [dict(zip(header, row, strict=True)) for row in body]
 
 
+@pytest.mark.slow
 def test_history_json_names_them(ward):
     assert [(r["id"], r["recorded_by"]) for r in ward.ok("history", "--json").json()] == [
         (3, recorder()), (1, KIM), (2, LEE)]
 
 
+@pytest.mark.slow
 def test_the_csv_names_them_in_a_last_column(ward, tmp_path: Path):
     data = export(ward, "csv", tmp_path / "h.csv")
     assert tuple(rows_of(data)[0]) == COLUMNS and COLUMNS[-1] == "recorded_by"
@@ -76,6 +78,7 @@ def test_the_csv_names_them_in_a_last_column(ward, tmp_path: Path):
     assert [(r["id"], r["recorded_by"]) for r in csv_records(data)] == [("1", KIM), ("2", LEE), ("3", recorder())]
 
 
+@pytest.mark.slow
 def test_the_workbook_names_them_on_records_and_symptoms(ward, tmp_path: Path):
     export(ward, "xlsx", tmp_path / "h.xlsx")
     book = load_workbook(tmp_path / "h.xlsx")
@@ -84,6 +87,7 @@ def test_the_workbook_names_them_on_records_and_symptoms(ward, tmp_path: Path):
     assert all(row[-1].data_type == "s" for row in book["Records"].iter_rows(min_row=2))
 
 
+@pytest.mark.slow
 def test_the_pdf_names_them_beside_each_record_and_symptom(ward, tmp_path: Path):
     lines = lines_of(export(ward, "pdf", tmp_path / "h.pdf"), tmp_path)
     assert "# Night Local time Dose Sched. Status Flags By Note" in lines
@@ -93,6 +97,7 @@ def test_the_pdf_names_them_beside_each_record_and_symptom(ward, tmp_path: Path)
     assert f"2026-11-26 08:00 Headache 2/5 no {LEE}" in lines
 
 
+@pytest.mark.slow
 def test_fhir_names_the_performer_and_who_observed(ward, tmp_path: Path):
     raw = export(ward, "fhir", tmp_path / "h.json")
     data = json.loads(raw)
@@ -106,6 +111,7 @@ def test_fhir_names_the_performer_and_who_observed(ward, tmp_path: Path):
     assert headache["performer"] == [{"display": LEE}]
 
 
+@pytest.mark.slow
 def test_the_calendar_names_nobody(ward, tmp_path: Path):
     text = export(ward, "ics", tmp_path / "h.ics").decode("utf-8")
     assert KIM not in text and LEE not in text
@@ -136,6 +142,7 @@ def test_fhir_leaves_out_whom_it_does_not_know():
     assert {"Observation", "AdverseEvent"} <= kinds
 
 
+@pytest.mark.slow
 def test_the_pdf_says_not_known(tmp_path: Path):
     data = make_data()
     unknown = dataclasses.replace(data.records[0], recorded_by=None)
@@ -165,11 +172,13 @@ def imported(run: Any, tmp_path: Path, data: bytes) -> list[tuple[str, str | Non
     return [(r["night"], r["recorded_by"]) for r in run.ok("history", "--json", db=fresh).json()]
 
 
+@pytest.mark.slow
 def test_import_keeps_who_entered_each_record(ward, tmp_path: Path):
     data, default = export(ward, "csv", tmp_path / "h.csv"), recorder()
     assert imported(ward, tmp_path, data) == [("2026-11-23", default), ("2026-11-24", KIM), ("2026-11-25", LEE)]
 
 
+@pytest.mark.slow
 def test_a_void_keeps_who_entered_it_too(history, tmp_path: Path):
     """The fixed history: the void #6 was entered by Nurse Kim; the record it voids was not."""
     data = export(history, "csv", tmp_path / "h.csv")
@@ -194,16 +203,19 @@ def _rewrite(data: bytes, columns: tuple[str, ...], **changed: str) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+@pytest.mark.slow
 def test_a_file_from_before_the_column_is_entered_by_the_importer(ward, tmp_path: Path):
     data = _rewrite(export(ward, "csv", tmp_path / "h.csv"), BEFORE_RECORDER)
     assert [who for _, who in imported(ward, tmp_path, data)] == [IMPORTER] * 3
 
 
+@pytest.mark.slow
 def test_an_empty_cell_is_entered_by_the_importer(ward, tmp_path: Path):
     data = _rewrite(export(ward, "csv", tmp_path / "h.csv"), COLUMNS, recorded_by="  ")
     assert [who for _, who in imported(ward, tmp_path, data)] == [IMPORTER] * 3
 
 
+@pytest.mark.slow
 def test_a_name_like_a_formula_is_neutralised_and_comes_back(patient, tmp_path: Path):
     name = '=HYPERLINK("x")'
     patient.ok("log", f"--by={name}", now="2026-11-24T22:40+01:00")

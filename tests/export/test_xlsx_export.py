@@ -33,6 +33,7 @@ def book(history, tmp_path: Path) -> Any:
     return export_xlsx(history, tmp_path / "report.xlsx")
 
 
+@pytest.mark.slow
 def test_the_workbook_has_the_four_sheets_with_frozen_headers(book):
     assert set(book.sheetnames) == {"Records", "Symptoms", "Plan", "Summary"}
     for sheet in book.worksheets:
@@ -42,6 +43,7 @@ def test_the_workbook_has_the_four_sheets_with_frozen_headers(book):
         assert all(w and w >= 8 for w in widths), sheet.title
 
 
+@pytest.mark.slow
 def test_doses_are_numbers_and_nights_are_dates(book):
     rows = table(book["Records"])
     doses = [r for r in rows if r["kind"] == "dose"]
@@ -54,6 +56,7 @@ def test_doses_are_numbers_and_nights_are_dates(book):
     assert late["rule"] == "dose-window"
 
 
+@pytest.mark.slow
 def test_the_records_are_sorted_by_night_with_the_void_beside_its_dose(book):
     rows = table(book["Records"])
     assert [r["night"] for r in rows] == sorted(r["night"] for r in rows)
@@ -68,6 +71,7 @@ def test_a_formula_note_stays_text(book):
     assert formula.data_type == "s"
 
 
+@pytest.mark.slow
 def test_notes_that_look_like_numbers_dates_or_formulas_stay_as_typed(patient, tmp_path: Path):
     for day, note in enumerate(TRICKY, start=1):
         patient.ok("log", f"--note={note}", now=f"2026-11-{day:02d}T22:30+01:00")
@@ -77,6 +81,7 @@ def test_notes_that_look_like_numbers_dates_or_formulas_stay_as_typed(patient, t
     assert all(c.data_type == "s" and c.quotePrefix for c in cells)
 
 
+@pytest.mark.slow
 def test_the_plan_sheet_lists_every_version_with_its_steps_who_when_and_why(book):
     rows = table(book["Plan"])
     versions = {r["version"] for r in rows}
@@ -89,6 +94,7 @@ def test_the_plan_sheet_lists_every_version_with_its_steps_who_when_and_why(book
     assert v2[0]["in force from"].date() == dt.date(2026, 10, 28)
 
 
+@pytest.mark.slow
 def test_symptoms_and_the_summary(book):
     symptoms = table(book["Symptoms"])
     assert [s["severity"] for s in symptoms] == [4, 3]
@@ -115,6 +121,7 @@ def rendered(book: Any) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.mark.slow
 def test_the_workbook_matches_the_golden_rendering(book):
     """Every cell as openpyxl reads it back; made by the writer before it stopped asking the
     sheet for its size once a row, and unchanged since."""
@@ -124,6 +131,7 @@ def test_the_workbook_matches_the_golden_rendering(book):
 SIZE_READS = ("max_row", "max_column", "min_row", "min_column")  # each reads every cell
 
 
+@pytest.mark.slow
 def test_the_writer_never_asks_a_sheet_for_its_size_once_a_row(history, tmp_path: Path):
     """Linear time without a timer: a sheet is asked for its size (a read of every cell) as
     often for the whole history as for two nights of it: not once a row (today, never)."""
@@ -156,6 +164,7 @@ def test_xlsx_needs_a_file_name_ending_in_xlsx(history, tmp_path: Path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "fhir", "ics"])
+@pytest.mark.slow
 def test_text_formats_go_to_stdout_with_dash(history, tmp_path: Path, fmt: str, monkeypatch):
     name = {"csv": "r.csv", "fhir": "r.json", "ics": "r.ics"}[fmt]
     history.ok("export", "--format", fmt, "-o", str(tmp_path / name))

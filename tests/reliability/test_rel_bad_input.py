@@ -180,6 +180,7 @@ def folder_state(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("label, argv", CASES)
+@pytest.mark.slow
 def test_bad_input_is_exit_2_one_line_and_writes_nothing(prepared, patient, tmp_path, label, argv):
     argv = [a.replace("{tmp}", str(tmp_path)).replace("{db}", str(prepared)) for a in argv]
     before, files = dump_digest(prepared), folder_state(tmp_path)

@@ -76,6 +76,7 @@ def assert_untouched(db: Path, before: tuple[bytes, int], out: Path) -> None:
 # -- a database from a newer medtrack ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_database_from_a_newer_medtrack_is_exit_4_for_every_command_and_left_as_it_is(
         logged, patient, out):
     with raw(logged, read_only=False) as conn:
@@ -89,6 +90,7 @@ def test_a_database_from_a_newer_medtrack_is_exit_4_for_every_command_and_left_a
         assert_untouched(logged, before, out)
 
 
+@pytest.mark.slow
 def test_a_newer_database_in_a_real_process(logged, out):
     with raw(logged, read_only=False) as conn:
         conn.execute("PRAGMA user_version = 99")
@@ -126,6 +128,7 @@ RECORD_COMMANDS = [["status", "--json"], ["log"], ["skip", "--night", "2026-11-2
 
 
 @pytest.mark.parametrize("damage", [truncate_half, scramble_record_table], ids=["truncated", "scrambled"])
+@pytest.mark.slow
 def test_a_damaged_file_is_exit_4_and_left_as_it_is(logged, patient, out, damage):
     damage(logged)
     before = snapshot(logged)
@@ -193,6 +196,7 @@ def test_a_character_device_is_refused(run):
     assert result.code in (2, 4), result
 
 
+@pytest.mark.slow
 def test_a_named_pipe_in_place_of_the_database_does_not_hang(tmp_path):
     pipe = tmp_path / "medtrack.db"
     os.mkfifo(pipe)

@@ -58,6 +58,7 @@ def backup(patient, db_path: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_a_backup_with_its_safety_net_edited_out_is_refused_and_changes_nothing(patient, db_path, tmp_path):
     patient.ok("lock", "--pin", PIN, now=NOW)
     saved = tmp_path / "saved.db"
@@ -86,6 +87,7 @@ def test_a_backup_with_its_safety_net_edited_out_is_refused_and_changes_nothing(
     assert len(lock_row(db_path)) == 1 and lock_row(db_path)[0][1] is not None
 
 
+@pytest.mark.slow
 def test_a_file_with_medtracks_table_names_but_other_columns_is_refused(patient, db_path, backup, tmp_path):
     with raw(backup) as conn:
         names = [r[0] for r in conn.execute(
@@ -104,6 +106,7 @@ def test_a_file_with_medtracks_table_names_but_other_columns_is_refused(patient,
     assert patient.ok("status", "--json", now=NOW).json()["state"] == "not_yet"
 
 
+@pytest.mark.slow
 def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(patient, db_path, tmp_path):
     old = tmp_path / "demo-schema5.db"
     shutil.copyfile(SCHEMA_5, old)
@@ -122,6 +125,7 @@ def test_a_backup_of_an_older_schema_is_restored_and_brought_up_to_date(patient,
     assert patient("patients", now=NOW).code == 2  # a fixed clock no longer opens it
 
 
+@pytest.mark.slow
 def test_an_older_backup_restored_over_a_locked_database_keeps_the_lock(patient, db_path, tmp_path):
     """The schema-5 demo has a lock of its own, set on 2026-11-26; this database's lock is
     newer: it is the one the restored (and migrated) database keeps."""
@@ -144,6 +148,7 @@ def test_an_older_backup_restored_over_a_locked_database_keeps_the_lock(patient,
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--pin", PIN, real=later)
 
 
+@pytest.mark.slow
 def test_a_restore_over_a_locked_database_needs_the_pin_and_keeps_the_lock(patient, db_path, backup):
     patient.ok("lock", "--pin", PIN, now=NOW)  # after the backup: the backup has no lock
     patient.close()
@@ -169,6 +174,7 @@ def test_a_restore_over_a_locked_database_needs_the_pin_and_keeps_the_lock(patie
     patient.ok("prescribe", "--dose", "1mg", "--prescriber", "Dr. Weiss", "--pin", PIN, now=NOW)
 
 
+@pytest.mark.slow
 def test_a_backup_with_an_older_pin_does_not_bring_the_old_pin_back(patient, db_path, tmp_path):
     patient.ok("lock", "--pin", "1111", now=NOW)
     saved = tmp_path / "saved.db"

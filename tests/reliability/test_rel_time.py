@@ -37,6 +37,7 @@ def views(run: Any, now: str) -> dict[str, object]:
     }
 
 
+@pytest.mark.slow
 def test_zone_changes_leave_every_past_record_in_its_night_and_zone(patient, db_path):
     for day in range(18, 24):
         patient.ok("log", now=f"2026-11-{day}T23:25+01:00")  # late: 22:25 UTC, near the date line for Asia
@@ -71,6 +72,7 @@ def test_zone_changes_leave_every_past_record_in_its_night_and_zone(patient, db_
     assert rows(db_path, "symptom")[0]["night"] == "2026-11-23"
 
 
+@pytest.mark.slow
 def test_flying_west_the_same_night_is_still_taken(patient, db_path):
     """Berlin 22:00 dose; in New York that evening (6 h later, same night date) no second dose."""
     patient.ok("log", now="2026-11-25T22:00+01:00")  # 21:00 UTC
@@ -87,6 +89,7 @@ def test_flying_west_the_same_night_is_still_taken(patient, db_path):
     assert rule_violations(db_path) == []
 
 
+@pytest.mark.slow
 def test_flying_east_the_next_evening_comes_early_and_the_12_hour_net_holds(patient, db_path):
     """Berlin 23:00 dose; in Auckland (+13) the next night's window opens 9.5 hours later."""
     patient.ok("log", now="2026-11-24T23:00+01:00")  # 22:00 UTC on the 24th
@@ -136,6 +139,7 @@ def expected_latest(night: dt.date, zone: ZoneInfo, min_sleep_h: float) -> dt.da
 
 @pytest.mark.parametrize("min_sleep", ["7", "4"])
 @pytest.mark.parametrize("zone_name", sorted(TRANSITIONS))
+@pytest.mark.slow
 def test_dst_matrix_latest_time_in_real_hours_and_one_minute_either_side(run, db_path, zone_name, min_sleep):
     zone = ZoneInfo(zone_name)
     now = "2026-12-31T12:00+00:00"  # after every night here: each dose is logged with --at

@@ -150,6 +150,7 @@ def test_what_to_do_tonight_keeps_to_the_plan_and_asks_for_help(patient_file):
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow
 def test_changes_are_news_only_after_a_commit_elsewhere(patient_file):
     with _open(patient_file) as screen, _open(patient_file) as elsewhere:
         changes = watch_changes(screen)
@@ -215,6 +216,7 @@ def admin(url: str, sql: str) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_on_a_server_a_commit_elsewhere_is_news_and_a_read_is_not(patient_url):
     location = parse_location(patient_url)
     with _open(location) as screen, _open(location) as elsewhere:
@@ -230,6 +232,7 @@ def test_on_a_server_a_commit_elsewhere_is_news_and_a_read_is_not(patient_url):
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_on_a_server_the_health_check_finds_a_read_only_database(patient_url):
     location = parse_location(patient_url)
     with _open(location) as db:
@@ -243,6 +246,7 @@ def test_on_a_server_the_health_check_finds_a_read_only_database(patient_url):
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_on_a_server_a_login_that_may_only_read_is_told_so(patient_url):
     admin(patient_url, "DROP ROLE IF EXISTS health_viewer")
     admin(patient_url, "CREATE ROLE health_viewer LOGIN")

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from medtrack.storage.engine import SCHEMA_VERSION, create_private_file, make_engine
 from medtrack.storage.migrate import upgrade
 
@@ -83,6 +85,7 @@ def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return found
 
 
+@pytest.mark.slow
 def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)
@@ -116,6 +119,7 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
     assert dump(backup) == before  # the backup is the database as it was before the migration
 
 
+@pytest.mark.slow
 def test_migrated_database_accepts_new_doses(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)
@@ -129,6 +133,7 @@ def test_migrated_database_accepts_new_doses(tmp_path: Path) -> None:
     assert json.loads(out.stdout)["night"] == "2026-11-25"
 
 
+@pytest.mark.slow
 def test_current_schema_opens_without_alembic(tmp_path: Path) -> None:
     """Checking the version at start-up is cheap: no alembic import unless a migration is due."""
     env = dict(os.environ, MEDTRACK_DB=str(tmp_path / "m.db"), MEDTRACK_NOW=NOW)
@@ -141,6 +146,7 @@ def test_current_schema_opens_without_alembic(tmp_path: Path) -> None:
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_db_upgrade_migrates_an_old_file_explicitly(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     build_schema_1(db)

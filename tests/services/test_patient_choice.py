@@ -18,6 +18,7 @@ WARD = [Patient(1, "5f0c7d1e-9a4b-4c2d-8e6f-000000000001", "Ada Muster"),
 
 
 @given(st.text(max_size=40))
+@pytest.mark.slow
 def test_any_text_gives_one_patient_or_bad_input(text):
     try:
         chosen = choose_patient(WARD, text)

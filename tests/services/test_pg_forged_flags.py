@@ -110,6 +110,7 @@ def like(ward: Ward, table: str, **values: Any) -> dict[str, Any]:
     return {**{k: v for k, v in written.items() if k not in ("id", "entered_by")}, **values}
 
 
+@pytest.mark.slow
 def test_a_count_a_nurse_forged_with_psql_shows_flagged_against_the_real_expected(ward: Ward) -> None:
     at = int(COUNTED_AT.timestamp())
     ward.insert_as(NURSE, "stock", like(ward, "stock", kind="count", amount=20, expected=20, flagged=False,
@@ -127,6 +128,7 @@ def test_a_count_a_nurse_forged_with_psql_shows_flagged_against_the_real_expecte
     assert status["stock"]["flagged_counts"] == shown["flagged_counts"]
 
 
+@pytest.mark.slow
 def test_a_serious_symptom_a_nurse_forged_as_not_urgent_with_psql_shows_urgent(ward: Ward) -> None:
     at = int(FELT_AT.timestamp())
     ward.insert_as(NURSE, "symptom", like(ward, "symptom", name="Respiratory depression",

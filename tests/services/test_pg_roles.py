@@ -139,6 +139,7 @@ def denied(ward: Ward, user: str, sql: str) -> None:
 
 
 @postgres
+@pytest.mark.slow
 def test_a_nurse_records_doses_skips_voids_symptoms_and_stock_as_herself(ward: Ward) -> None:
     ward.ok("log", user=NURSE)
     ward.ok("skip", "--night", "2026-11-26", "--note", "asleep early", user=NURSE, now=NEXT_EVENING)
@@ -157,6 +158,7 @@ def test_a_nurse_records_doses_skips_voids_symptoms_and_stock_as_herself(ward: W
 
 
 @postgres
+@pytest.mark.slow
 def test_a_nurse_writes_the_report_for_the_doctor_and_the_server_keeps_that_she_did(ward: Ward,
                                                                                    tmp_path: Path) -> None:
     ward.ok("log", user=NURSE)
@@ -179,6 +181,7 @@ def test_a_nurse_writes_the_report_for_the_doctor_and_the_server_keeps_that_she_
     ("profile", "set", "--bedtime", "23:00"),
     ("init", "--add-patient", "--name", "Ben Beispiel", "--born", "1960-02-02", "--tz", "Europe/Berlin"),
 ], ids=lambda argv: " ".join(argv[:2]))
+@pytest.mark.slow
 def test_a_nurse_cannot_prescribe_and_nothing_is_written(ward: Ward, argv: tuple[str, ...]) -> None:
     before = ward.counts()
     code, _out, err = ward(*argv, user=NURSE)
@@ -189,6 +192,7 @@ def test_a_nurse_cannot_prescribe_and_nothing_is_written(ward: Ward, argv: tuple
 
 
 @postgres
+@pytest.mark.slow
 def test_a_prescriber_prescribes_sets_the_pin_and_records(ward: Ward) -> None:
     ward.ok("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss", "--start", "2026-11-26", user=PRESCRIBER)
     ward.ok("lock", "--pin", "4821", user=PRESCRIBER)
@@ -204,6 +208,7 @@ def test_a_prescriber_prescribes_sets_the_pin_and_records(ward: Ward) -> None:
 
 @postgres
 @pytest.mark.parametrize("user", [NURSE, PRESCRIBER])
+@pytest.mark.slow
 def test_nobody_may_change_delete_or_truncate_an_append_only_table(ward: Ward, user: str) -> None:
     ward.ok("log", user=NURSE)
     for table in APPEND_ONLY:
@@ -220,6 +225,7 @@ def test_nobody_may_change_delete_or_truncate_an_append_only_table(ward: Ward, u
 
 
 @postgres
+@pytest.mark.slow
 def test_the_row_lock_column_is_the_only_update_and_the_schema_refuses_it(ward: Ward) -> None:
     """The per-patient lock (SELECT ... FOR UPDATE) needs UPDATE on one column of patient."""
     with psycopg.connect(ward.conninfo(NURSE)) as conn:
@@ -229,6 +235,7 @@ def test_the_row_lock_column_is_the_only_update_and_the_schema_refuses_it(ward: 
 
 
 @postgres
+@pytest.mark.slow
 def test_a_nurse_cannot_read_the_pin_hash_or_write_the_lock(ward: Ward) -> None:
     ward.ok("lock", "--pin", "4821", user=PRESCRIBER)
     with psycopg.connect(ward.conninfo(NURSE)) as conn:
@@ -242,6 +249,7 @@ def test_a_nurse_cannot_read_the_pin_hash_or_write_the_lock(ward: Ward) -> None:
 
 @postgres
 @pytest.mark.parametrize("user", [NURSE, PRESCRIBER])
+@pytest.mark.slow
 def test_no_role_may_shadow_a_table_from_the_schemas_trigger_functions(ward: Ward, user: str) -> None:
     """A temporary table `record` would come first on the trigger functions' search path: it
     could hide the 12-hour check, and take over the void's trigger, which runs as the owner."""
@@ -253,6 +261,7 @@ def test_no_role_may_shadow_a_table_from_the_schemas_trigger_functions(ward: War
 
 
 @postgres
+@pytest.mark.slow
 def test_applying_twice_is_fine_and_puts_back_what_was_changed_by_hand(ward: Ward) -> None:
     applied = ward.acls()
     assert dict(applied)["record"].count("medtrack_nurse=ar/") == 1
@@ -265,6 +274,7 @@ def test_applying_twice_is_fine_and_puts_back_what_was_changed_by_hand(ward: War
 
 
 @postgres
+@pytest.mark.slow
 def test_the_printed_statements_run_in_psql(pg_server: Any, wards: Callable[[str | None], Ward]) -> None:
     """A database with an awkward name, set up by psql from what `db roles` prints."""
     psql = BIN / "psql"
@@ -287,6 +297,7 @@ def test_the_printed_statements_run_in_psql(pg_server: Any, wards: Callable[[str
 
 
 @postgres
+@pytest.mark.slow
 def test_applying_needs_the_owner(ward: Ward) -> None:
     code, _out, err = ward("db", "roles", "--apply", user=PRESCRIBER)
     assert code == 3 and "role permissions" in err, err

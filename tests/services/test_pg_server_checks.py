@@ -125,6 +125,7 @@ def refused(ward: RealWard, user: str, table_sql: tuple[str, dict[str, Any]], wo
 
 
 @postgres
+@pytest.mark.slow
 def test_a_dose_a_nurse_writes_by_hand_as_medtrack_would_is_kept_with_who_and_when_from_the_server(
         ward: RealWard) -> None:
     night, at = night_at(ward, 2)
@@ -139,6 +140,7 @@ def test_a_dose_a_nurse_writes_by_hand_as_medtrack_would_is_kept_with_who_and_wh
 
 
 @postgres
+@pytest.mark.slow
 def test_a_second_dose_labelled_the_next_night_is_refused(ward: RealWard) -> None:
     night, at = night_at(ward, 3)
     insert(ward, NURSE, dose(night=night, at_utc=at))
@@ -147,6 +149,7 @@ def test_a_second_dose_labelled_the_next_night_is_refused(ward: RealWard) -> Non
 
 
 @postgres
+@pytest.mark.slow
 def test_a_dose_above_the_schedule_or_the_ceiling_is_kept_only_flagged(ward: RealWard) -> None:
     night, at = night_at(ward, 2)
     refused(ward, NURSE, dose(night=night, at_utc=at, dose_ug=100_000), "above the scheduled 1000 µg")
@@ -159,6 +162,7 @@ def test_a_dose_above_the_schedule_or_the_ceiling_is_kept_only_flagged(ward: Rea
 
 
 @postgres
+@pytest.mark.slow
 def test_an_already_taken_dose_cannot_be_a_second_unflagged_dose(ward: RealWard) -> None:
     night, at = night_at(ward, 2)
     insert(ward, NURSE, dose(night=night, at_utc=at))
@@ -167,6 +171,7 @@ def test_an_already_taken_dose_cannot_be_a_second_unflagged_dose(ward: RealWard)
 
 
 @postgres
+@pytest.mark.slow
 def test_ids_come_only_from_the_server_and_the_next_log_still_works(ward: RealWard) -> None:
     night, at = night_at(ward, 4)
     refused(ward, NURSE, dose(night=night, at_utc=at, id=2), "ids are given by the database")
@@ -177,12 +182,14 @@ def test_ids_come_only_from_the_server_and_the_next_log_still_works(ward: RealWa
 
 @postgres
 @pytest.mark.parametrize("night", ["zz-garbage", "2026-02-30", "26-11-27", ""])
+@pytest.mark.slow
 def test_a_night_that_is_not_a_date_is_refused(ward: RealWard, night: str) -> None:
     _night, at = night_at(ward, 2)
     refused(ward, NURSE, dose(night=night, at_utc=at), "is not a date")
 
 
 @postgres
+@pytest.mark.slow
 def test_a_dose_dated_in_the_future_is_refused_and_cannot_block_the_plan(ward: RealWard) -> None:
     later = ward.server_now() + dt.timedelta(days=400)
     night = night_of(later, BERLIN).isoformat()
@@ -193,6 +200,7 @@ def test_a_dose_dated_in_the_future_is_refused_and_cannot_block_the_plan(ward: R
 
 
 @postgres
+@pytest.mark.slow
 def test_a_zone_the_server_does_not_know_is_refused(ward: RealWard) -> None:
     night, at = night_at(ward, 2)
     refused(ward, NURSE, dose(night=night, at_utc=at, zone="Mars/Olympus"), "not a time zone")
@@ -200,6 +208,7 @@ def test_a_zone_the_server_does_not_know_is_refused(ward: RealWard) -> None:
 
 
 @postgres
+@pytest.mark.slow
 def test_symptoms_and_stock_take_who_and_when_from_the_server(ward: RealWard) -> None:
     now = ward.server_now()
     with ward.connect(NURSE) as conn:
@@ -220,6 +229,7 @@ def test_symptoms_and_stock_take_who_and_when_from_the_server(ward: RealWard) ->
 
 
 @postgres
+@pytest.mark.slow
 def test_a_step_is_never_added_to_a_prescription_later(ward: RealWard) -> None:
     before = ward.rows("SELECT regimen_id, start_night, dose_ug FROM regimen_step ORDER BY id")
     with ward.connect(PRESCRIBER) as conn, pytest.raises(psycopg.Error) as caught:
@@ -247,6 +257,7 @@ def test_a_step_is_never_added_to_a_prescription_later(ward: RealWard) -> None:
                             timezones=st.just(dt.UTC)),
        zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Karachi", "Australia/Lord_Howe",
                              "Pacific/Chatham", "UTC", "America/St_Johns", "Asia/Kathmandu"]))
+@pytest.mark.slow
 def test_the_servers_night_is_medtracks_night(ward: RealWard, instant: dt.datetime, zone: str) -> None:
     seconds = int(instant.timestamp())
     (server,), = ward.rows("SELECT medtrack_night_of(%s, %s)", seconds, zone)

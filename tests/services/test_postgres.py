@@ -101,11 +101,13 @@ def refused_with(url: str, sql: str) -> str:
     ("UPDATE record SET voided = true, dose_ug = 2000", "medtrack: the only change a record allows is voiding"),
     ("DELETE FROM migration_log", "medtrack: the migration log is append-only"),
 ])
+@pytest.mark.slow
 def test_the_triggers_refuse_with_the_same_messages_as_on_sqlite(logged: str, sql: str, message: str) -> None:
     assert refused_with(logged, sql) == message
     assert count(logged) == 1
 
 
+@pytest.mark.slow
 def test_voiding_is_the_one_update_and_happens_once(logged: str) -> None:
     with psycopg.connect(conninfo(logged)) as conn:
         conn.execute("UPDATE record SET voided = true WHERE id = 1")
@@ -113,6 +115,7 @@ def test_voiding_is_the_one_update_and_happens_once(logged: str) -> None:
         "medtrack: the only change a record allows is voiding")
 
 
+@pytest.mark.slow
 def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: str) -> None:
     """Below the server's checks (which refuse an unflagged second dose first), a dose that says
     which rule it broke still meets the one-per-night index and the 12 hours."""
@@ -128,6 +131,7 @@ def test_the_unique_index_and_the_12_hour_trigger_hold_below_the_rules(logged: s
     assert count(logged) == 2
 
 
+@pytest.mark.slow
 def test_a_temporary_table_cannot_hide_the_schema_checks(logged: str) -> None:
     """A session's own temporary `record` (searched first unless a function says otherwise)
     neither hides the 12-hour check nor receives the void trigger's update."""
@@ -144,6 +148,7 @@ def test_a_temporary_table_cannot_hide_the_schema_checks(logged: str) -> None:
         assert conn.execute("SELECT voided FROM public.record WHERE id = 1").fetchone() == (True,)
 
 
+@pytest.mark.slow
 def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> None:
     """If a bug above let a second dose through, the database still refuses it (exit 3)."""
     from medtrack.core.model import Record, RecordKind
@@ -165,6 +170,7 @@ def test_the_schema_nets_are_refusals_through_the_repository(logged: str) -> Non
 # -- opening: schema versions and the server's errors ----------------------------------
 
 
+@pytest.mark.slow
 def test_an_empty_database_is_no_profile_and_a_newer_schema_is_exit_4(pg_server: Any, patient_url: str) -> None:
     with pytest.raises(NoProfile):
         Database(parse_location(pg_server.create_database("empty")))
@@ -182,6 +188,7 @@ def test_a_server_that_is_not_there_is_exit_4(tmp_path: Any) -> None:
     assert "connection to the database server" in caught.value.message
 
 
+@pytest.mark.slow
 def test_a_connection_lost_mid_command_is_exit_4_and_nothing_is_written(patient_url: str) -> None:
     from medtrack.core.model import Record, RecordKind
 
@@ -225,6 +232,7 @@ def test_a_server_restart_mid_command_is_exit_4_and_the_next_command_works(pg_se
     assert count(url, "kind = 'dose'") == 1
 
 
+@pytest.mark.slow
 def test_the_cli_takes_a_url_and_refuses_backup_and_restore(patient_url: str, monkeypatch: Any,
                                                             capsys: Any) -> None:
     from medtrack.cli import main
@@ -364,6 +372,7 @@ def test_fifty_patients_eight_processes_each_give_one_dose_per_patient(pg_server
     assert len(doses) == 2 * PATIENTS and all(n == 1 for _, _, n in doses), doses
 
 
+@pytest.mark.slow
 def test_a_write_locks_only_its_own_patient(pg_server: Any) -> None:
     """While one patient's write transaction is open, another patient's dose goes through at
     once; the same patient's waits for the lock and, past lock_timeout, is busy (exit 4)."""
@@ -431,6 +440,7 @@ def test_a_process_killed_mid_transaction_leaves_nothing_and_holds_no_lock(patie
 # -- schema migrations on the server --------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any, monkeypatch: Any,
                                                                  capsys: Any) -> None:
     from medtrack.cli import main

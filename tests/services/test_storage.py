@@ -90,6 +90,7 @@ def assert_untouched(path: Path, before: tuple[bytes, set[str]]) -> None:
     "DELETE FROM record", "DELETE FROM record WHERE id = 1", "DELETE FROM profile_version",
     "DELETE FROM regimen", "DELETE FROM regimen_step",
 ])
+@pytest.mark.slow
 def test_delete_is_refused(logged, query):
     before = records(logged)
     with connect(logged) as conn, pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -103,6 +104,7 @@ def test_delete_is_refused(logged, query):
     "recorded_at_utc = 0", "scheduled_ug = 2000", "rule = 'x'", "acknowledged = 'x'",
     "voided = 1, note = 'sneaky'", "voided = 1, dose_ug = 2000",
 ])
+@pytest.mark.slow
 def test_update_other_than_voiding_is_refused(logged, assignment):
     before = records(logged)
     with connect(logged) as conn, pytest.raises(sqlite3.IntegrityError, match="only change"):

@@ -80,6 +80,7 @@ def status_of(run, number: int) -> dict[str, Any]:
     return found
 
 
+@pytest.mark.slow
 def test_the_ward_sorts_due_soonest_then_not_yet_then_the_rest_by_name(many, db_path):
     rows = rows_of(db_path)
     assert [r.name for r in rows] == ORDER
@@ -93,6 +94,7 @@ def test_the_ward_sorts_due_soonest_then_not_yet_then_the_rest_by_name(many, db_
     }
 
 
+@pytest.mark.slow
 def test_every_row_says_what_status_says_for_that_patient(many, run, db_path):
     for row in rows_of(db_path):
         status = status_of(run, row.number)
@@ -107,6 +109,7 @@ def test_every_row_says_what_status_says_for_that_patient(many, run, db_path):
         assert taken == status["taken_at"], row.name
 
 
+@pytest.mark.slow
 def test_nothing_of_one_patient_shows_in_anothers_row(many, db_path):
     rows = {r.name: r for r in rows_of(db_path)}
     assert [name for name, r in rows.items() if r.taken_at is not None] == ["Dora Dahl"]
@@ -123,6 +126,7 @@ def test_nothing_of_one_patient_shows_in_anothers_row(many, db_path):
     assert rows["Ada Muster"].night == dt.date(2026, 11, 25)
 
 
+@pytest.mark.slow
 def test_a_dose_logged_since_the_last_read_shows_at_the_next(many, run, db_path):
     assert rows_of(db_path)[0].name == "Bert Brandt"
     run.ok("--patient", "Bert Brandt", "log", now="2026-11-25T23:05+01:00")
@@ -131,6 +135,7 @@ def test_a_dose_logged_since_the_last_read_shows_at_the_next(many, run, db_path)
     assert rows_of(db_path)[0].name == "Ada Muster"
 
 
+@pytest.mark.slow
 def test_the_ward_reads_a_few_queries_whatever_the_number_of_patients(many, db_path):
     """Batched: the same handful of statements for ten patients as for one."""
     from sqlalchemy import event
@@ -147,6 +152,7 @@ def test_the_ward_reads_a_few_queries_whatever_the_number_of_patients(many, db_p
 
 
 @pytest.mark.sqlite_only
+@pytest.mark.slow
 def test_a_patient_whose_profile_cannot_be_judged_is_still_listed(many, db_path):
     """A newer profile version in a zone this machine does not know (written straight to the
     file): the patient stays on the ward, in words, and everyone else is judged as before."""

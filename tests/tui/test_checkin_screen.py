@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tui_helpers import SIZE, berlin, flat, opened, press, screen_text, settle, text_of, until
 
 from medtrack.services.checkin import list_checkins, record_checkin
@@ -20,6 +21,7 @@ def _taper(path: Path) -> None:
             reason="agreed taper"))
 
 
+@pytest.mark.slow
 async def test_a_check_in_is_rated_with_the_arrows_and_saved_with_enter(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 20, 0))
     async with app.run_test(size=SIZE) as pilot:
@@ -39,6 +41,7 @@ async def test_a_check_in_is_rated_with_the_arrows_and_saved_with_enter(patient,
     assert ratings[third] == 1
 
 
+@pytest.mark.slow
 async def test_a_rating_typed_just_before_enter_is_saved_with_it(patient, make_app):
     """Typed fast, "2" then Enter: the rating is in the check-in Enter saves (keys in order)."""
     app = make_app(patient, berlin(2026, 11, 25, 20, 0))
@@ -53,6 +56,7 @@ async def test_a_rating_typed_just_before_enter_is_saved_with_it(patient, make_a
     assert [dict(c.ratings)["anxiety"] for c in found] == [2]  # one check-in, with the 2
 
 
+@pytest.mark.slow
 async def test_tonight_says_when_check_ins_rise_since_the_step(patient, make_app):
     _taper(patient)
     with opened(patient) as db:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 from tui_helpers import SIZE, berlin, press, screen_text, settle, text_of, until
@@ -29,6 +30,7 @@ async def open_history(pilot: Pilot[Any]) -> DataTable[Any]:
     return table
 
 
+@pytest.mark.slow
 async def test_the_by_column_names_who_entered_each_record(patient: Path, make_app):
     actions: tuple[tuple[str, Callable[[Database], object]], ...] = (
         ("Nurse Kim", lambda db: log_dose(db, berlin(2026, 11, 23, 22, 20), DoseRequest(dose="1mg"))),
@@ -54,6 +56,7 @@ async def test_the_by_column_names_who_entered_each_record(patient: Path, make_a
         assert "by Nurse Kim" in text_of(app, "#history-detail")
 
 
+@pytest.mark.slow
 async def test_records_from_before_schema_6_are_by_someone_not_known(tmp_path: Path, make_app):
     db = fixed_clock_copy(SCHEMA_5_DEMO, tmp_path / "demo.db")  # the app's clock is fixed
     app = make_app(db, berlin(2026, 11, 27, 15))

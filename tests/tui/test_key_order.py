@@ -107,6 +107,7 @@ async def test_keys_in_order_keeps_keys_typed_after_tab_in_the_next_field():
 
 # -- medtrack's forms ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_setup_fields_typed_with_tab_in_one_burst_each_get_their_own_text(tmp_path, make_app):
     app = make_app(tmp_path / "medtrack.db", NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -120,6 +121,7 @@ async def test_setup_fields_typed_with_tab_in_one_burst_each_get_their_own_text(
         assert app.focused is screen.query_one("#zone", Input)
 
 
+@pytest.mark.slow
 async def test_a_paste_right_after_tab_goes_into_the_next_field(tmp_path, make_app):
     app = make_app(tmp_path / "medtrack.db", NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -137,6 +139,7 @@ def patient_path(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("gap", [0, 0.03], ids=["one-burst", "30ms-apart"])
+@pytest.mark.slow
 async def test_the_already_taken_note_keeps_every_letter(patient_path, make_app, gap):
     app = make_app(patient_path, NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -154,6 +157,7 @@ async def test_the_already_taken_note_keeps_every_letter(patient_path, make_app,
         assert values == ["0.5 mg", "", "fell asleep early"]
 
 
+@pytest.mark.slow
 async def test_a_key_right_after_escape_reaches_the_screen_below(patient_path, make_app):
     app = make_app(patient_path, NOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -168,6 +172,7 @@ async def test_a_key_right_after_escape_reaches_the_screen_below(patient_path, m
         assert field.value == "", "the h went to the closing form"
 
 
+@pytest.mark.slow
 async def test_an_enter_typed_before_the_log_dialog_appeared_does_not_answer_it(patient_path, make_app):
     """Keys keep their order, so an Enter pressed while Tonight read afresh can reach the dialog
     that opens afterwards (tmux: ctrl+p `log` Enter Enter recorded the dose). It must not

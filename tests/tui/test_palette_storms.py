@@ -58,6 +58,7 @@ def patient(tmp_path: Path) -> Path:
 
 # -- the crashes as they were seen -----------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_palette_log_enter_enter_in_one_burst_records_nothing_and_does_not_crash(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -74,6 +75,7 @@ async def test_palette_log_enter_enter_in_one_burst_records_nothing_and_does_not
 @pytest.mark.parametrize("keys", [["pagedown"], ["pageup"], ["pagedown", "pagedown", "enter"],
                                   ["down", "pagedown", "pageup", "enter"], ["l", "pagedown", "enter"]],
                          ids=["pagedown", "pageup", "pagedown-twice-enter", "down-pages-enter", "l-pagedown-enter"])
+@pytest.mark.slow
 async def test_page_keys_right_after_ctrl_p(patient, make_app, keys):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -83,6 +85,7 @@ async def test_page_keys_right_after_ctrl_p(patient, make_app, keys):
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_the_palette_opened_again_while_the_last_one_closes(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -93,6 +96,7 @@ async def test_the_palette_opened_again_while_the_last_one_closes(patient, make_
         assert palettes(app) == 1
 
 
+@pytest.mark.slow
 async def test_a_command_chosen_with_two_enters_runs_once(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -116,6 +120,7 @@ class ListNotLaidOut(Screen[None]):
 
 
 @pytest.mark.parametrize("key", ["pagedown", "pageup"])
+@pytest.mark.slow
 async def test_page_keys_in_a_list_not_laid_out_yet_are_ignored(patient, make_app, key):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -130,6 +135,7 @@ async def test_page_keys_in_a_list_not_laid_out_yet_are_ignored(patient, make_ap
 
 # -- what the palette and `?` offer -----------------------------------------------------------------
 
+@pytest.mark.slow
 async def test_quit_from_the_palette_closes_medtrack(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -143,6 +149,7 @@ async def test_quit_from_the_palette_closes_medtrack(patient, make_app):
     assert app.return_code == 0
 
 
+@pytest.mark.slow
 async def test_the_palette_offers_medtracks_actions_the_look_keys_and_quit_only(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -154,6 +161,7 @@ async def test_the_palette_offers_medtracks_actions_the_look_keys_and_quit_only(
             assert textual_only not in titles
 
 
+@pytest.mark.slow
 async def test_the_keys_panel_lists_medtracks_keys_first(patient, make_app):
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
@@ -209,6 +217,7 @@ async def test_no_key_storm_over_the_first_run_setup_ends_in_a_traceback(tmp_pat
         assert app.is_running or app.return_code == 0
 
 
+@pytest.mark.slow
 async def test_the_screen_turns_light_from_the_palette_and_starts_light_next_time(patient, make_app, tmp_path):
     from medtrack.tui.look import settings_file
 
@@ -231,6 +240,7 @@ async def test_the_screen_turns_light_from_the_palette_and_starts_light_next_tim
         assert again.theme == "textual-dark"
 
 
+@pytest.mark.slow
 async def test_an_unreadable_look_file_starts_dark(patient, make_app):
     from medtrack.tui.look import settings_file
 

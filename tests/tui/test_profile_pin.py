@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from textual.widgets import Select
 from tui_helpers import SIZE, berlin, opened, press, push_button, settle, showing, text_of, type_into, until
 
@@ -27,6 +28,7 @@ def _lock(patient: Path) -> None:
         set_lock(db, berlin(2026, 11, 2, 12), PIN, None)
 
 
+@pytest.mark.slow
 async def test_a_later_wake_on_a_locked_plan_needs_the_pin(patient, make_app):
     _lock(patient)
     app = make_app(patient, NOW)
@@ -51,6 +53,7 @@ async def test_a_later_wake_on_a_locked_plan_needs_the_pin(patient, make_app):
         assert show_profile(db).wake == dt.time(11, 30)
 
 
+@pytest.mark.slow
 async def test_a_zone_move_on_a_locked_plan_is_refused_with_a_wrong_pin(patient, make_app):
     _lock(patient)
     app = make_app(patient, NOW)
@@ -66,6 +69,7 @@ async def test_a_zone_move_on_a_locked_plan_is_refused_with_a_wrong_pin(patient,
         assert show_profile(db).zone == "Europe/Berlin"
 
 
+@pytest.mark.slow
 async def test_a_tightening_change_on_a_locked_plan_needs_no_pin(patient, make_app):
     _lock(patient)
     app = make_app(patient, NOW)

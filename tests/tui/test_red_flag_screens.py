@@ -33,6 +33,7 @@ SEIZURES = red_flag("seizures")
 HALLUCINATIONS = red_flag("hallucinations")
 
 
+@pytest.mark.slow
 async def test_a_fit_in_own_words_shows_the_urgent_symptom_banner_and_wobbly_does_not(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 23, 0))
     async with app.run_test(size=SIZE) as pilot:
@@ -53,6 +54,7 @@ async def test_a_fit_in_own_words_shows_the_urgent_symptom_banner_and_wobbly_doe
         assert [(s.name, s.urgent) for s in list_symptoms(db)] == [("Seizures", True), ("wobbly", False)]
 
 
+@pytest.mark.slow
 async def test_the_urgent_words_are_said_even_when_the_screen_is_left_at_once(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 23, 0))
     async with app.run_test(size=SIZE) as pilot:
@@ -65,6 +67,7 @@ async def test_the_urgent_words_are_said_even_when_the_screen_is_left_at_once(pa
         assert app.return_code is None  # still running: no lookup of a closed screen's widgets
 
 
+@pytest.mark.slow
 async def test_the_symptom_list_offers_each_red_flag(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 23, 0))
     async with app.run_test(size=SIZE) as pilot:
@@ -77,6 +80,7 @@ async def test_the_symptom_list_offers_each_red_flag(patient, make_app):
         assert [(s.name, s.urgent) for s in list_symptoms(db)] == [("Delirium or severe confusion", True)]
 
 
+@pytest.mark.slow
 async def test_tonight_shows_a_red_flag_as_an_urgent_warning(patient, make_app):
     with opened(patient) as db:
         log_symptom(db, berlin(2026, 11, 25, 21, 5), "hearing voices", "2")
@@ -110,6 +114,7 @@ def two_patients(run, monkeypatch, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 async def test_the_ward_banner_names_the_patient_with_a_red_flag(two_patients, make_app):
     app = make_app(two_patients, berlin(2026, 11, 25, 22, 40))
     async with app.run_test(size=SIZE) as pilot:

@@ -66,6 +66,7 @@ def ordinary_contrast(app, bg: Color) -> float:
 
 # -- 60x20: the calendar, History, the already-taken dialog, the check-in -------------------
 
+@pytest.mark.slow
 async def test_calendar_at_60x20_keeps_each_dose_and_the_week_on_one_line(demo, make_app):
     app = make_app(demo, DEMO_NOW)
     async with app.run_test(size=SMALL) as pilot:
@@ -93,6 +94,7 @@ async def test_calendar_at_60x20_keeps_each_dose_and_the_week_on_one_line(demo, 
             await press(pilot, "pageup")
 
 
+@pytest.mark.slow
 async def test_calendar_grid_is_unchanged_at_80_columns(demo, make_app):
     app = make_app(demo, DEMO_NOW)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -113,6 +115,7 @@ def flagged(patient: Path) -> Path:
     return patient
 
 
+@pytest.mark.slow
 async def test_history_at_60x20_shows_flags_by_and_note(flagged, make_app):
     app = make_app(flagged, berlin(2026, 11, 25, 21, 30))
     async with app.run_test(size=SMALL) as pilot:
@@ -139,6 +142,7 @@ async def test_history_at_60x20_shows_flags_by_and_note(flagged, make_app):
         assert "took two by mistake" in flat(shown), shown
 
 
+@pytest.mark.slow
 async def test_history_keeps_its_columns_at_80_columns(flagged, make_app):
     app = make_app(flagged, berlin(2026, 11, 25, 21, 30))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -151,6 +155,7 @@ async def test_history_keeps_its_columns_at_80_columns(flagged, make_app):
         assert table.get_row_at(0)[2].plain == "21:00 CET"
 
 
+@pytest.mark.slow
 async def test_already_taken_note_is_in_sight_at_60x20(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 21, 0))
     async with app.run_test(size=SMALL) as pilot:
@@ -170,6 +175,7 @@ async def test_already_taken_note_is_in_sight_at_60x20(patient, make_app):
         assert body.scroll_y == 0, "nothing moved: it was in sight already"
 
 
+@pytest.mark.slow
 async def test_checkin_keeps_a_row_per_symptom_at_60x20(patient, make_app):
     app = make_app(patient, berlin(2026, 11, 25, 21, 0))
     async with app.run_test(size=SMALL) as pilot:
@@ -195,6 +201,7 @@ def excess(patient: Path) -> Path:
 
 @pytest.mark.parametrize("no_color", [True, False], ids=["NO_COLOR", "colour"])
 @pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.slow
 async def test_the_excess_warning_stands_out(excess, make_app, monkeypatch, theme, no_color):
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
@@ -218,6 +225,7 @@ async def test_the_excess_warning_stands_out(excess, make_app, monkeypatch, them
 
 @pytest.mark.parametrize("no_color", [True, False], ids=["NO_COLOR", "colour"])
 @pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.slow
 async def test_setup_fields_have_a_visible_frame(tmp_path, make_app, monkeypatch, theme, no_color):
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")
@@ -237,6 +245,7 @@ async def test_setup_fields_have_a_visible_frame(tmp_path, make_app, monkeypatch
 
 
 @pytest.mark.parametrize("no_color", [True, False], ids=["NO_COLOR", "colour"])
+@pytest.mark.slow
 async def test_a_focused_dialog_body_shows_its_focus(patient, make_app, monkeypatch, no_color):
     """Tab reaches a dialog's scrolling body (its arrow keys scroll it): it shows a bar."""
     if no_color:
@@ -258,6 +267,7 @@ async def test_a_focused_dialog_body_shows_its_focus(patient, make_app, monkeypa
         assert contrast(fg, bg) >= 2.0, (fg, bg)
 
 
+@pytest.mark.slow
 async def test_tonight_at_60x20_shows_the_whole_strip_the_action_and_the_nightly_keys(demo, make_app):
     app = make_app(demo, DEMO_NOW)
     async with app.run_test(size=SMALL) as pilot:

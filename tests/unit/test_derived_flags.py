@@ -100,6 +100,7 @@ def reference(form: Formulation, entries: list[StockEntry], doses: list[Record])
 
 
 @given(stock_history())
+@pytest.mark.slow
 def test_a_stored_judgement_never_changes_the_derived_one(history):
     form, entries, doses = history
     judged = judged_entries(entries, doses, [regimen(form)])
@@ -109,6 +110,7 @@ def test_a_stored_judgement_never_changes_the_derived_one(history):
 
 
 @given(stock_history())
+@pytest.mark.slow
 def test_each_count_expects_what_the_last_delivery_and_the_doses_since_leave(history):
     form, entries, doses = history
     judged = judged_entries(entries, doses, [regimen(form)])
@@ -142,6 +144,7 @@ def test_the_expected_amount_is_the_level_just_after_the_last_add_less_the_doses
 
 
 @given(stock_history(), st.integers(0, 20))
+@pytest.mark.slow
 def test_counting_what_is_expected_is_never_flagged_and_a_missing_tablet_or_ml_always_is(history, day):
     form, entries, doses = history
     count = entry(99, "count", form, day, 601, 0)  # after every other entry of that day

@@ -74,6 +74,7 @@ def test_final_from_is_the_largest_dose_the_stop_is_made_from():
     assert doses(steps)[-2:] == [125, 0]
 
 
+@pytest.mark.slow
 def test_until_gives_a_plan_that_ends_on_or_before_the_date():
     until = dt.date(2027, 9, 30)
     percent, steps = solve_percent(START, until, 1000, 14, 0, LIQUID, final_from=50)

@@ -271,6 +271,7 @@ def test_parse_when_near_misses_only_raise_bad_input(text: str) -> None:
     st.sampled_from([BERLIN, NEW_YORK, SYDNEY]),
     st.booleans(),
 )
+@pytest.mark.slow
 def test_iso_with_offset_round_trips(naive: dt.datetime, zone: ZoneInfo, with_seconds: bool) -> None:
     moment = naive.replace(tzinfo=UTC).astimezone(zone)
     if not with_seconds:

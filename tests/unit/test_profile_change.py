@@ -117,6 +117,7 @@ def one_loosening(draw: st.DrawFn, old: Profile, new: Profile) -> Profile | None
 
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), old=profiles())
+@pytest.mark.slow
 def test_a_change_that_only_tightens_never_needs_the_pin(data: st.DataObject, old: Profile) -> None:
     new = data.draw(tightened(old))
     assert loosened_limits(old, new, LEVELS) == ()
@@ -135,6 +136,7 @@ DST_NIGHTS = (dt.date(2026, 3, 7), dt.date(2026, 3, 28), dt.date(2026, 4, 4), dt
 
 @settings(max_examples=100, deadline=None)
 @given(data=st.data(), old=profiles())
+@pytest.mark.slow
 def test_a_tightening_that_widens_a_clock_change_night_needs_the_pin(data: st.DataObject, old: Profile) -> None:
     """Given tonight, the windows of the year ahead are compared as instants: a bedtime or wake
     in the hour skipped in spring moves to the hour after it, so an earlier wake on the clock
@@ -156,6 +158,7 @@ def test_a_tightening_that_widens_a_clock_change_night_needs_the_pin(data: st.Da
 
 @settings(max_examples=500, deadline=None)
 @given(data=st.data(), old=profiles())
+@pytest.mark.slow
 def test_any_single_loosening_change_needs_the_pin(data: st.DataObject, old: Profile) -> None:
     new = data.draw(one_loosening(old, data.draw(tightened(old))))
     if new is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -95,6 +96,7 @@ def test_counts_each_within_half_a_tablet_of_the_last_are_flagged_once_they_drif
 
 @given(st.sampled_from([TABLETS, LIQUID]), st.integers(40, 400), STEPS, st.integers(4, 200), STEPS)
 @example(TABLETS, 68, [(-2, False), (-1, False)], 40, [(-1, False), (-1, False), (-1, False)])
+@pytest.mark.slow
 def test_a_new_delivery_starts_again_from_what_is_there(form, delivered, before, more, after):
     """Before the second delivery the counts drift from the first; after it, from what was
     there then (the last count, less the doses since, plus the delivery)."""

@@ -563,6 +563,7 @@ def oracle_percent(from_ug: int, percent: Fraction, to_ug: int, unit: int) -> li
 
 @settings(max_examples=300, deadline=None)
 @given(generator_inputs())
+@pytest.mark.slow
 def test_property_generated_steps(inputs):
     kind, start, from_ug, cut, every, to_ug, unit = inputs
     steps = generate(*inputs)
@@ -600,6 +601,7 @@ def test_property_exactly_one_step_in_force_every_night(inputs):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generator_inputs(), st.integers(-5, 400), st.integers(1, 60))
+@pytest.mark.slow
 def test_property_hold_never_changes_nights_before_at(inputs, offset, days):
     steps = generate(*inputs)
     at = steps[0].start + offset * DAY
@@ -621,6 +623,7 @@ def test_property_hold_never_changes_nights_before_at(inputs, offset, days):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generator_inputs(), st.integers(-5, 400))
+@pytest.mark.slow
 def test_property_step_back_never_changes_nights_before_at(inputs, offset):
     steps = generate(*inputs)
     assume(len(steps) >= 2)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,6 +154,7 @@ def gentle_plans(draw: st.DrawFn) -> tuple[list[Step], Formulation]:
 
 @settings(max_examples=300, deadline=None)
 @given(gentle_plans())
+@pytest.mark.slow
 def test_property_a_plan_within_25_percent_every_2_weeks_never_gets_pace(drawn):
     steps, formulation = drawn
     assert pace_warnings(steps, formulation) == []
@@ -175,6 +177,7 @@ def test_property_cuts_of_30_percent_or_more_within_10_days_always_get_pace(star
 @settings(max_examples=40, deadline=None)
 @given(days=st.integers(120, 700), every=st.sampled_from([7, 14, 21]),
        formulation=st.sampled_from([LIQUID, SPLIT, PLAIN]))
+@pytest.mark.slow
 def test_property_until_ends_by_the_night_and_says_so_when_not_within_one_interval(days, every, formulation):
     until = START + days * DAY
     solved = solve_until(START, until, 1000, every, 0, formulation)

@@ -299,5 +299,6 @@ def test_the_loader_reports_a_broken_file(data_dir: Path) -> None:
         load_withdrawal()
 
 
+@pytest.mark.slow
 def test_the_withdrawal_type_is_what_load_returns() -> None:
     assert isinstance(load_withdrawal(), Withdrawal)

@@ -38,7 +38,10 @@ RequestT = TypeVar("RequestT")  # what a form's fields say, for its service
 
 
 @dataclass(frozen=True)
-class DoseRequest:
+class DoseAnswer:
+    """What the log and already-taken dialogs answer: the fields as typed, for the service's
+    DoseRequest."""
+
     dose: str
     note: str | None
     at: str | None = None
@@ -135,7 +138,7 @@ class Dialog(ModalScreen[AnswerT | None]):
             widget.scroll_visible(top=top)
 
 
-class LogDialog(Dialog[DoseRequest]):
+class LogDialog(Dialog[DoseAnswer]):
     """Confirm tonight's dose: the scheduled dose filled in (with how it is taken, when the
     formulation is recorded), the interaction check, Enter confirms."""
 
@@ -195,10 +198,10 @@ class LogDialog(Dialog[DoseRequest]):
         except BadInput as error:
             self.error(error.message)
             return
-        self.answer(DoseRequest(text, None))
+        self.answer(DoseAnswer(text, None))
 
 
-class AlreadyTakenDialog(Dialog[DoseRequest]):
+class AlreadyTakenDialog(Dialog[DoseAnswer]):
     """The separate path for a dose that WAS taken although a rule refuses it: a note is required."""
 
     def __init__(self, zone: str, now: dt.datetime) -> None:
@@ -237,7 +240,7 @@ class AlreadyTakenDialog(Dialog[DoseRequest]):
             self.error("Please say what happened (a note is required).")
             self.query_one("#note", Input).focus()
             return
-        self.answer(DoseRequest(dose, note, at))
+        self.answer(DoseAnswer(dose, note, at))
 
 
 class VoidDialog(Dialog[VoidRequest]):

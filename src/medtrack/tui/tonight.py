@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
     from medtrack.services.health import DatabaseHealth
     from medtrack.services.status import Status
-    from medtrack.tui.dialogs import DoseRequest
+    from medtrack.tui.dialogs import DoseAnswer
 
 # The states in which nothing can be skipped: it is recorded already, or nothing is scheduled.
 NOTHING_TO_SKIP = (TonightState.TAKEN, TonightState.SKIPPED, TonightState.NO_DOSE, TonightState.NO_PRESCRIPTION)
@@ -284,16 +284,16 @@ class TonightScreen(PatientScreen):
 
     # -- the writes ----------------------------------------------------------------------------
 
-    def _logged(self, answer: DoseRequest | None) -> None:
+    def _logged(self, answer: DoseAnswer | None) -> None:
         if answer is not None:
             self._do_log(answer, DoseEntry.TO_TAKE)
 
-    def _already(self, answer: DoseRequest | None) -> None:
+    def _already(self, answer: DoseAnswer | None) -> None:
         if answer is not None:
             self._do_log(answer, DoseEntry.ALREADY_TAKEN)
 
     @work(thread=True, group="write")
-    def _do_log(self, answer: DoseRequest, entry: DoseEntry) -> None:
+    def _do_log(self, answer: DoseAnswer, entry: DoseEntry) -> None:
         from medtrack.services import dosing
 
         app = app_of(self)
