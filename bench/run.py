@@ -74,6 +74,7 @@ SCREEN_SIZE = (24, 80)  # rows, columns
 # Targets (from the issue that asked for this benchmark).
 STATUS_FLOOR_MAX = 1.15  # `medtrack status` within 1.15x `python -c "import sqlmodel"`
 SCREEN_MAX = 1.30  # the screen's first frame within 1.3x a bare Textual app
+SCREEN_DATA_MAX = 2.50  # tonight's data on the screen within 2.5x a bare Textual app's (issue 23)
 MONTH_EXPORT_MAX_MS = 1000.0  # a one-month export from the big database under 1 s
 XLSX_MAX_RATIO = 2.0  # the ten-year XLSX within 2x the ten-year CSV (issue 22)
 
@@ -598,15 +599,19 @@ def bench_screen(dbs: list[Db], runs: int, work: Path, report: Report) -> None:
     noise = {m: Ratio.of(s("bare again", m), s("bare", m)) for m in (FIRST, DATA)}
     table.rows.append(["bare Textual app again (noise)", ten.key, ms_text(s("bare again", FIRST)),
                        noise[FIRST].text(), ms_text(s("bare again", DATA)), noise[DATA].text(), ""])
-    worst = max((Ratio.of(s(db.key, FIRST), s("bare", FIRST)) for db in chosen), key=lambda r: r.median)
-    report.target(f"the screen's first frame within {SCREEN_MAX}x a bare Textual app",
-                  f"{worst.median:.2f} at worst", worst.median <= SCREEN_MAX)
+    for milestone, limit, what in ((FIRST, SCREEN_MAX, "the screen's first frame"),
+                                   (DATA, SCREEN_DATA_MAX, "tonight's data on the screen")):
+        worst = max((Ratio.of(s(db.key, milestone), s("bare", milestone)) for db in chosen), key=lambda r: r.median)
+        report.target(f"{what} within {limit}x a bare Textual app", f"{worst.median:.2f} at worst",
+                      worst.median <= limit)
     for db in chosen:
         first = Ratio.of(s(db.key, FIRST), s("bare", FIRST))
         data = Ratio.of(s(db.key, DATA), s("bare", DATA))
         table.rows.append(["`medtrack --db FILE` (the screen)", db.key, ms_text(s(db.key, FIRST)), first.text(),
                            ms_text(s(db.key, DATA)), data.text(),
-                           f"first frame ≤ {SCREEN_MAX}: " + ("met" if first.median <= SCREEN_MAX else "MISSED")])
+                           f"first frame ≤ {SCREEN_MAX}: " + ("met" if first.median <= SCREEN_MAX else "MISSED")
+                           + f"; data ≤ {SCREEN_DATA_MAX}: "
+                           + ("met" if data.median <= SCREEN_DATA_MAX else "MISSED")])
     big = chosen[-1]
     flat = Ratio.of(s(big.key, DATA), s(ten.key, DATA))
     table.notes.append(f"tonight's data on the screen, {big.key} ÷ 10y: {flat.text()} "

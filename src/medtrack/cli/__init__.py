@@ -9,12 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 from medtrack.cli.context import Context, Handler
 from medtrack.cli.parser import build_parser
 from medtrack.clock import REAL_CLOCK, Clock, fixed_clock
-from medtrack.core.parse import MAX_YEAR, MIN_YEAR
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import parse_location
 from medtrack.services.text import printable
@@ -43,6 +40,8 @@ def clock_from_environment() -> Clock:
     only a database made under a fixed clock accepts one (the database says so when opened)."""
     fixed = environment("MEDTRACK_NOW")
     if fixed:
+        from medtrack.core.parse import MAX_YEAR, MIN_YEAR  # the parsers (and dateutil): only now
+
         try:
             value = dt.datetime.fromisoformat(fixed)
         except ValueError:
@@ -57,6 +56,8 @@ def clock_from_environment() -> Clock:
 
 
 def default_db_path() -> Path:
+    from platformdirs import user_data_path  # only when no --db or MEDTRACK_DB names the file
+
     return user_data_path("medtrack", appauthor=False) / "medtrack.db"
 
 
@@ -64,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         check_text(args_list)
-        args = build_parser().parse_args(args_list)
+        args = build_parser(args_list).parse_args(args_list)
         db_text = args.db if args.db is not None else environment("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
             raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")

@@ -2,16 +2,19 @@
 
 Handlers are named "module:function" and imported only for the command being run, so opening
 the screen (no command) never loads the command modules and, with them, the database library.
+Given the arguments it is about to parse, `build_parser` builds only the parser of the command
+they name, and none for the screen (milliseconds of every start-up): everything argparse prints
+comes out the same.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Collection, Sequence
 from typing import NoReturn, TypeAlias
 
 from medtrack import __version__
 from medtrack.errors import BadInput
-from medtrack.monograph import load_monograph
 
 
 class Parser(argparse.ArgumentParser):
@@ -23,6 +26,8 @@ class Parser(argparse.ArgumentParser):
 
 def _profile_options(p: argparse.ArgumentParser, *, new: bool) -> None:
     """The profile's fields; `new` (init) makes name and birth date required and names the defaults."""
+    from medtrack.monograph import load_monograph  # init and profile set only
+
     mono = load_monograph()
     p.add_argument("--name", required=new, help="the patient's name")
     p.add_argument("--born", required=new, metavar="YYYY-MM-DD", help="date of birth")
@@ -77,7 +82,10 @@ def _sub(subs: Subparsers, name: str, help_text: str, example: str, handler: str
     return p
 
 
-def build_parser() -> Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The parser of every command; given `argv`, the arguments it is about to parse, only the
+    top level and the command they name, if any, when that is certain (`commands_named`).
+    Parsing `argv` reads no other command's parser: its result, help and errors are the same."""
     parser = Parser(prog="medtrack", description=(
         "medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
         "the monograph and the doctor's plan and keeps an honest history. It does not replace "
@@ -90,17 +98,53 @@ def build_parser() -> Parser:
                         help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
     parser.add_argument("--version", action="version", version=f"medtrack {__version__}")
     subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    wanted = COMMANDS.keys() if argv is None else commands_named(argv)
+    for name, add in COMMANDS.items():
+        if name in wanted:
+            add(subs)
+    return parser
 
+
+_VALUE_OPTIONS = ("--db", "--patient", "--by")  # the top level's options that take a value
+
+
+def commands_named(argv: Sequence[str]) -> Collection[str]:
+    """The commands whose parsers parsing `argv` reads: none when it names no command (the
+    screen), the one it names, or all of them when in doubt. Certain are only `--demo` and
+    `--db`/`--patient`/`--by` spelt out, with their value, before the command; anything else
+    (`--help`, an abbreviated or unknown option, a value that starts with "-", an unknown
+    command) gets every parser, and argparse answers as it always did."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _VALUE_OPTIONS:
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
+                return COMMANDS.keys()
+            i += 2
+        elif arg == "--demo" or ("=" in arg and arg.split("=", 1)[0] in _VALUE_OPTIONS):
+            i += 1
+        elif arg.startswith("-") or arg not in COMMANDS:
+            return COMMANDS.keys()
+        else:
+            return (arg,)
+    return ()
+
+
+def _add_init(subs: Subparsers) -> None:
     p = _sub(subs, "init", "create the database and the patient's profile",
              "medtrack init --name 'Ada Muster' --born 1958-04-02 --tz Europe/Berlin", "core_cmds:cmd_init")
     _profile_options(p, new=True)
     p.add_argument("--add-patient", action="store_true",
                    help="add another patient to a database that already has one")
 
+
+def _add_patients(subs: Subparsers) -> None:
     p = _sub(subs, "patients", "the patients in this database, with each one's number",
              "medtrack patients --json", "ward_cmds:cmd_patients")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+
+def _add_profile(subs: Subparsers) -> None:
     p = _sub(subs, "profile", "show the profile, or change it with `profile set`",
              "medtrack profile --json", "core_cmds:cmd_profile")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -109,6 +153,8 @@ def build_parser() -> Parser:
               "medtrack profile set --tz America/New_York", "core_cmds:cmd_profile_set")
     _profile_options(ps, new=False)
 
+
+def _add_prescribe(subs: Subparsers) -> None:
     p = _sub(subs, "prescribe", "the prescriber sets the nightly dose",
              "medtrack prescribe --dose 1mg --prescriber 'Dr. Weiss' --start 2026-11-25", "core_cmds:cmd_prescribe")
     p.add_argument("--dose", required=True, metavar="D", help="nightly dose, e.g. 1mg, 0.5 mg, 500ug")
@@ -120,6 +166,8 @@ def build_parser() -> Parser:
     p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
     _formulation_options(p)
 
+
+def _add_log(subs: Subparsers) -> None:
     p = _sub(subs, "log", "record tonight's dose (checked first against every rule)",
              "medtrack log            (tonight's scheduled dose, now)\n"
              "         medtrack log 0.5mg --at '2026-11-25 22:40' --note 'slept late'", "core_cmds:cmd_log")
@@ -131,22 +179,30 @@ def build_parser() -> Parser:
                    help="record a dose that WAS taken although a rule refuses it (needs --note)")
     p.add_argument("--json", action="store_true", help="print the new record as JSON")
 
+
+def _add_skip(subs: Subparsers) -> None:
     p = _sub(subs, "skip", "record that a night's dose is deliberately not taken",
              "medtrack skip --note 'too late tonight'", "core_cmds:cmd_skip")
     p.add_argument("--night", metavar="YYYY-MM-DD", help="default tonight")
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--json", action="store_true")
 
+
+def _add_status(subs: Subparsers) -> None:
     p = _sub(subs, "status", "what to do tonight", "medtrack status --json", "core_cmds:cmd_status")
     p.add_argument("--at", metavar="WHEN", help="ask about another moment (default now)")
     p.add_argument("--json", action="store_true")
 
+
+def _add_history(subs: Subparsers) -> None:
     p = _sub(subs, "history", "the dose and skip records, oldest first",
              "medtrack history --from 2026-11-01 --json", "core_cmds:cmd_history")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first night")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last night")
     p.add_argument("--json", action="store_true")
 
+
+def _add_void(subs: Subparsers) -> None:
     p = _sub(subs, "void", "cancel a record entered in error (it stays, marked void)",
              "medtrack void 12 --reason 'logged twice by mistake'\n"
              "         medtrack void 14 --reason 'dropped the tablet, did not take it' --not-taken",
@@ -156,22 +212,15 @@ def build_parser() -> Parser:
     p.add_argument("--not-taken", action="store_true",
                    help="the dose was never taken (needed to void a dose less than 12 hours old)")
 
+
+def _add_lock(subs: Subparsers) -> None:
     p = _sub(subs, "lock", "the prescriber sets or changes the PIN that guards the plan",
              "medtrack lock --pin 4821", "core_cmds:cmd_lock")
     p.add_argument("--pin", required=True)
     p.add_argument("--old-pin")
 
-    _taper_cmds(subs)
-    _visit_cmds(subs)
-    _admin_cmds(subs)
-    _stock_cmds(subs)
 
-    _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
-    return parser
-
-
-
-def _taper_cmds(subs: Subparsers) -> None:
+def _add_taper(subs: Subparsers) -> None:
     p = _sub(subs, "taper", "the doctor's taper plan: set, show, hold, step back, history",
             "medtrack taper show", "taper_cmds:cmd_taper_show")
     p.add_argument("--days", metavar="N", help="what to dispense for the next N nights (default 28)")
@@ -224,13 +273,15 @@ def _taper_cmds(subs: Subparsers) -> None:
             "taper_cmds:cmd_taper_history")
     y.add_argument("--json", action="store_true")
 
+
+def _add_calendar(subs: Subparsers) -> None:
     c = _sub(subs, "calendar", "a month of nights: scheduled dose and what happened",
             "medtrack calendar --month 2026-12", "taper_cmds:cmd_calendar")
     c.add_argument("--month", metavar="YYYY-MM", help="default: this month")
     c.add_argument("--json", action="store_true")
 
 
-def _visit_cmds(subs: Subparsers) -> None:
+def _add_symptom(subs: Subparsers) -> None:
     p = _sub(subs, "symptom", "add to the symptom journal (a side effect or your own words)",
             "medtrack symptom headache --severity 2 --note 'mild, morning'", "visit_cmds:cmd_symptom")
     p.add_argument("name", metavar="NAME", help="a side effect (e.g. dizziness, respiratory-depression) or free text")
@@ -239,6 +290,8 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--note", metavar="TEXT")
     p.add_argument("--json", action="store_true")
 
+
+def _add_checkin(subs: Subparsers) -> None:
     p = _sub(subs, "checkin", "record how you are today during a taper: each withdrawal symptom "
              "0 none, 1 mild, 2 moderate, 3 severe (items not named: none)",
              "medtrack checkin anxiety=2 tremor=1 sleep=3", "checkin_cmds:cmd_checkin")
@@ -250,6 +303,8 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--reason", metavar="TEXT", help="why the check-in is voided")
     p.add_argument("--json", action="store_true")
 
+
+def _add_checkins(subs: Subparsers) -> None:
     p = _sub(subs, "checkins", "the withdrawal check-ins, with the step in force at each",
              "medtrack checkins --from 2026-11-01 --json", "checkin_cmds:cmd_checkins")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
@@ -257,12 +312,16 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--items", action="store_true", help="list the check-in items and what they mean")
     p.add_argument("--json", action="store_true")
 
+
+def _add_symptoms(subs: Subparsers) -> None:
     p = _sub(subs, "symptoms", "the symptom journal", "medtrack symptoms --from 2026-11-01 --json",
              "visit_cmds:cmd_symptoms")
     p.add_argument("--from", dest="first", metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="last", metavar="YYYY-MM-DD")
     p.add_argument("--json", action="store_true")
 
+
+def _add_export(subs: Subparsers) -> None:
     p = _sub(subs, "export", "write the record for the doctor: pdf, csv, xlsx, fhir or ics",
             "medtrack export --format pdf -o report.pdf --from 2026-10-01\n"
             "         medtrack export --format csv -o -      (CSV, FHIR and ICS can go to stdout)\n"
@@ -278,6 +337,8 @@ def _visit_cmds(subs: Subparsers) -> None:
     p.add_argument("--table", default="records", metavar="records|checkins",
                    help="CSV only: the doses, skips and voids (default), or the withdrawal check-ins")
 
+
+def _add_import(subs: Subparsers) -> None:
     p = _sub(subs, "import", "read a medtrack export back: the records' or check-ins' CSV (every row "
              "checked first; safe to run again), or a whole patient's archive",
              "medtrack import records.csv", "visit_cmds:cmd_import")
@@ -290,22 +351,28 @@ def _visit_cmds(subs: Subparsers) -> None:
                 "does not hold that patient yet (a new file is made for it), in one transaction.")
     p.add_argument("file", metavar="FILE.csv|FILE.zip")
 
+
+def _add_demo(subs: Subparsers) -> None:
     p = _sub(subs, "demo", "fill an empty database with a made-up patient to try medtrack",
             "medtrack --db /tmp/demo.db demo --years 2", "visit_cmds:cmd_demo")
     p.add_argument("--years", metavar="N", help="years of history (default 1)")
 
 
-def _admin_cmds(subs: Subparsers) -> None:
+def _add_backup(subs: Subparsers) -> None:
     p = _sub(subs, "backup", "write a consistent copy of the database (safe while medtrack runs)",
             "medtrack backup ~/medtrack-2026-11-25.db", "admin_cmds:cmd_backup")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--force", action="store_true", help="replace an existing file")
 
+
+def _add_restore(subs: Subparsers) -> None:
     p = _sub(subs, "restore", "replace the database with a checked backup (the old one is kept)",
             "medtrack restore ~/medtrack-2026-11-25.db", "admin_cmds:cmd_restore")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--pin", help="the prescriber's PIN, when the database has a prescriber lock")
 
+
+def _add_db(subs: Subparsers) -> None:
     p = _sub(subs, "db", "look after the database's schema", "medtrack db upgrade", None)
     dsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser, required=True)
     _sub(dsubs, "upgrade", "apply the schema migrations (a SQLite file, or an empty or older "
@@ -331,7 +398,7 @@ def _admin_cmds(subs: Subparsers) -> None:
     c.add_argument("target", metavar="TARGET")
 
 
-def _stock_cmds(subs: Subparsers) -> None:
+def _add_stock(subs: Subparsers) -> None:
     p = _sub(subs, "stock", "the stock of tablets or liquid: how much is left and how long it lasts",
             "medtrack stock --json", "stock_cmds:cmd_stock")
     p.add_argument("--json", action="store_true")
@@ -344,3 +411,19 @@ def _stock_cmds(subs: Subparsers) -> None:
             "medtrack stock count 12x1mg", "stock_cmds:cmd_stock_count")
     c.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 12x1mg or 40ml")
     c.add_argument("--note", metavar="TEXT")
+
+
+def _add_tui(subs: Subparsers) -> None:
+    _sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
+
+
+# The commands in the order `medtrack --help` lists them.
+COMMANDS: dict[str, Callable[[Subparsers], None]] = {
+    "init": _add_init, "patients": _add_patients, "profile": _add_profile,
+    "prescribe": _add_prescribe, "log": _add_log, "skip": _add_skip, "status": _add_status,
+    "history": _add_history, "void": _add_void, "lock": _add_lock, "taper": _add_taper,
+    "calendar": _add_calendar, "symptom": _add_symptom, "checkin": _add_checkin,
+    "checkins": _add_checkins, "symptoms": _add_symptoms, "export": _add_export,
+    "import": _add_import, "demo": _add_demo, "backup": _add_backup, "restore": _add_restore,
+    "db": _add_db, "stock": _add_stock, "tui": _add_tui,
+}

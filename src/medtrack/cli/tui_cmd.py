@@ -15,9 +15,7 @@ from medtrack.tui.app import run
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     demo = getattr(args, "demo", False)
     if not demo and ctx.clock.fixed:
-        from medtrack.services.database import (
-            check_clock,  # the database library: only under MEDTRACK_NOW, before the screen
-        )
+        from medtrack.services.clock_check import check_clock  # only under MEDTRACK_NOW
 
         check_clock(ctx.db_path, ctx.clock)  # refused as every command refuses it (exit 2)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 from medtrack.core.drug import Monograph, Rule
 from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
 from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
+from medtrack.core.tonight_state import TonightState as TonightState  # re-exported: the rules' outcome
 from medtrack.core.units import format_mg
 
 
@@ -164,19 +164,6 @@ def check_dose(
         return Verdict(False, "scheduled-dose", f"{format_mg(dose_ug)} is above the "
                        f"{format_mg(scheduled)} scheduled for the night of {night}.")
     return ALLOWED
-
-
-class TonightState(StrEnum):
-    """What to do on a night, in priority order (the first that applies wins)."""
-
-    CONTRAINDICATED = "contraindicated"
-    TAKEN = "taken"
-    SKIPPED = "skipped"
-    NO_PRESCRIPTION = "no_prescription"
-    NO_DOSE = "no_dose"
-    NOT_YET = "not_yet"
-    DUE = "due"
-    SKIP = "skip"
 
 
 STATES = tuple(TonightState)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from medtrack.clock import REAL_CLOCK, Clock
-from medtrack.errors import NoProfile
 from medtrack.location import Location
 from medtrack.storage.database import Database
 from medtrack.storage.opening import upgrade_schema
 
-__all__ = ["Database", "check_clock", "open_database", "upgrade_database"]
+__all__ = ["Database", "open_database", "upgrade_database"]
 
 
 def open_database(path: Location, *, create: bool = False, patient: str | None = None,
@@ -29,12 +26,3 @@ def upgrade_database(path: Location, clock: Clock = REAL_CLOCK) -> tuple[int, in
     A PostgreSQL schema made here under a fixed clock is marked so."""
     return upgrade_schema(path, fixed_clock=clock.fixed)
 
-
-def check_clock(path: Location, clock: Clock) -> None:
-    """Before the screen opens: a fixed clock on a database kept on the real clock is refused
-    (exit 2), as every command refuses it. No database yet is no refusal: the screen's set-up
-    makes it under this clock."""
-    if not clock.fixed:
-        return
-    with contextlib.suppress(NoProfile):
-        open_database(path, clock=clock).dispose()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medtrack.core.model import Record
 from medtrack.core.units import ug_to_mg
 from medtrack.errors import BadInput
+
+if TYPE_CHECKING:  # the screen's first frame prints through here without the core model
+    from medtrack.core.model import Record
 
 
 def require_text(value: str | None, what: str) -> str:

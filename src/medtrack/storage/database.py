@@ -12,6 +12,7 @@ import copy
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Engine
@@ -22,12 +23,14 @@ from medtrack.core.model import Patient
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
-from medtrack.storage.copy import PatientRows, made_under_fixed_clock, read_patient, write_patient
 from medtrack.storage.engine import make_private, storage_problem
 from medtrack.storage.opening import open_engine
 from medtrack.storage.repository import KeepAndRefuse, Repository, patients
 from medtrack.storage.tables import PatientRow
 from medtrack.storage.work import Work
+
+if TYPE_CHECKING:
+    from medtrack.storage.copy import PatientRows
 
 __all__ = ["Database", "choose_patient", "is_number", "same_name"]
 
@@ -173,17 +176,23 @@ class Database:
 
     def whole_patient(self, number: int) -> PatientRows:
         """Every row of one patient, from one snapshot (`db copy`, the archive)."""
+        from medtrack.storage.copy import read_patient  # whole patients: db copy and the archive only
+
         with self.reading() as session:
             return read_patient(session.connection(), number)
 
     def add_whole_patient(self, rows: PatientRows) -> int:
         """Write a patient copied from elsewhere, in one transaction; the new patient's number."""
+        from medtrack.storage.copy import write_patient
+
         with self.unit_of_work(Work.WRITE_DATABASE) as repo:
             if repo.session.exec(select(PatientRow.id).where(col(PatientRow.uuid) == rows.uuid)).first():
                 raise BadInput(f"this database already holds the patient {rows.uuid}: nothing was written")
             return write_patient(repo.session.connection(), rows)
 
     def made_under_fixed_clock(self) -> bool:
+        from medtrack.storage.copy import made_under_fixed_clock
+
         with self.reading() as session:
             return made_under_fixed_clock(session.connection())
 

@@ -19,12 +19,13 @@ from sqlmodel import create_engine
 from medtrack.errors import BadInput, MedtrackError, StorageProblem
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import postgres
+from medtrack.storage.clock_mark import CLOCK_SCHEMA as CLOCK_SCHEMA  # re-exported
+from medtrack.storage.clock_mark import SCHEMA_VERSION as SCHEMA_VERSION
+from medtrack.storage.clock_mark import fixed_clock_refused as fixed_clock_refused
 from medtrack.storage.pg_schema import FUTURE_MESSAGE
 from medtrack.storage.refusals import TWELVE_HOURS_TRIGGER, one_per_night, refused_change, twelve_hours
 from medtrack.storage.work import Work
 
-SCHEMA_VERSION = 9
-CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made under a fixed clock
 BUSY_TIMEOUT_MS = 5000
 _PRAGMAS = (
     f"busy_timeout={BUSY_TIMEOUT_MS}",
@@ -86,12 +87,6 @@ def dated_in_future() -> BadInput:
     first; this is the net below them)."""
     return BadInput("an entry cannot be dated later than the real clock: this database keeps the "
                     "real clock; nothing was written")
-
-
-def fixed_clock_refused(path: Location) -> BadInput:
-    return BadInput(f"MEDTRACK_NOW is only for databases made under a fixed clock (the demo, the "
-                    f"tests); {path} keeps the real clock, so nothing was written",
-                    hint="unset MEDTRACK_NOW to use it")
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

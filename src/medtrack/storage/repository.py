@@ -9,13 +9,14 @@ import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import func, insert, text
+from sqlalchemy import bindparam, func, insert, text
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.checkin import CheckIn
@@ -23,7 +24,6 @@ from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.core.stock import judged_entries
-from medtrack.core.visit import ReportWritten
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.storage.rows import (
     UTC,
@@ -57,6 +57,9 @@ from medtrack.storage.tables import (
     StockRow,
     SymptomRow,
 )
+
+if TYPE_CHECKING:
+    from medtrack.core.visit import ReportWritten
 
 __all__ = ["KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
@@ -119,24 +122,29 @@ class Repository:
         self.clock = clock  # the clock the database was opened with (it reads the real one)
         self._fixed_clock: bool | None = None  # the database's mark, read once per unit of work
         self._regimens: list[Regimen] | None = None  # read once per unit of work
+        self._profiles: ProfileHistory | None = None  # read once per unit of work (once there is one)
 
     # -- profile -------------------------------------------------------------------------
     def profile(self) -> Profile | None:
-        row = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
-                                .order_by(col(ProfileRow.id).desc()).limit(1)).first()
-        return profile_of(row) if row else None
+        """The newest profile version: the profile (None before the first)."""
+        history = self.profile_history()
+        return history.current if history is not None else None
 
     def profile_history(self) -> ProfileHistory | None:
         """Every profile version in recording order (each night is judged by the one of its
-        time), None before the first."""
-        rows = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
-                                 .order_by(col(ProfileRow.id))).all()
-        if not rows:
-            return None
-        return ProfileHistory(ProfileVersion(dt.datetime.fromtimestamp(row.recorded_at_utc, UTC),
-                                             profile_of(row)) for row in rows)
+        time), None before the first. Read once per unit of work: a command asks for it
+        several times (the profile, tonight's decision, each dose of a demo)."""
+        if self._profiles is None:
+            rows = self.session.exec(select(ProfileRow).where(col(ProfileRow.patient_id) == self.patient)
+                                     .order_by(col(ProfileRow.id))).all()
+            if not rows:
+                return None
+            self._profiles = ProfileHistory(ProfileVersion(dt.datetime.fromtimestamp(row.recorded_at_utc, UTC),
+                                                           profile_of(row)) for row in rows)
+        return self._profiles
 
     def add_profile(self, profile: Profile, *, at: dt.datetime, change: str) -> None:
+        self._profiles = None
         self.session.add(self._own(profile_row(profile, at, change)))
         self.session.flush()
 
@@ -153,6 +161,7 @@ class Repository:
         self.session.add(row)
         self.session.flush()
         self.patient = row.id
+        self._profiles = self._regimens = None  # the new patient's, when next read
         return made
 
     def patients(self) -> list[Patient]:
@@ -262,7 +271,7 @@ class Repository:
     # -- records -------------------------------------------------------------------------
     def _records(self, *where: Any, order: Sequence[Any], limit: int | None = None) -> list[Record]:
         """Records matching `where`, each with the void that cancels it (one query)."""
-        void = aliased(RecordRow)
+        void = _void_alias()
         query = (select(RecordRow, void)
                  .join(void, (col(void.voids) == col(RecordRow.id)) & (col(void.kind) == "void"),
                        isouter=True)
@@ -273,9 +282,9 @@ class Repository:
 
     def records_for_nights(self, first: dt.date, last: dt.date, *,
                            kinds: Sequence[str] = STANDING) -> list[Record]:
-        return self._records(col(RecordRow.night) >= first.isoformat(),
-                             col(RecordRow.night) <= last.isoformat(), col(RecordRow.kind).in_(kinds),
-                             order=(col(RecordRow.night), col(RecordRow.id)))
+        rows = self.session.exec(_nights_statement(), params={
+            "patient": self.patient, "first": first.isoformat(), "last": last.isoformat(), "kinds": list(kinds)})
+        return [record_of(row, cancel) for row, cancel in rows]
 
     def records_page(self, before_id: int | None, limit: int) -> list[Record]:
         """Dose and skip records newest first (by id), older than `before_id`."""
@@ -286,10 +295,8 @@ class Repository:
 
     def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
         """Counted doses with an instant strictly between start and end."""
-        rows = self.session.exec(select(RecordRow).where(
-            col(RecordRow.patient_id) == self.patient, col(RecordRow.kind) == "dose", col(RecordRow.voided).is_(False),
-            col(RecordRow.at_utc) > to_epoch(start), col(RecordRow.at_utc) < to_epoch(end),
-        ).order_by(col(RecordRow.at_utc)))
+        rows = self.session.exec(_doses_statement(), params={
+            "patient": self.patient, "start": to_epoch(start), "end": to_epoch(end)})
         return [record_of(r) for r in rows]
 
     def counted_doses(self, since: dt.datetime | None = None) -> list[Record]:
@@ -457,6 +464,42 @@ class Repository:
                 if stale is not None:
                     self.session.expire(stale)
         return ids
+
+
+@functools.cache
+def _void_alias() -> type[RecordRow]:
+    """The record table again, as the voids: made once, for SQLAlchemy works a new alias's
+    columns out afresh on every query it is in (40% of reading a night's records, which a demo
+    of ten years does for each of its 3,500 doses)."""
+    return aliased(RecordRow)
+
+
+# The two reads every dose is checked with (a night's records, the doses 12 hours either side),
+# made once with their values as parameters: a demo or an import checks thousands of doses, and
+# building a statement and working out its cache key cost more than running it.
+
+@functools.cache
+def _nights_statement() -> Select[RecordRow, RecordRow]:
+    """`Repository.records_for_nights`: the records of a patient's nights `first`..`last` of the
+    `kinds`, each with the void that cancels it."""
+    void = _void_alias()
+    return (select(RecordRow, void)
+            .join(void, (col(void.voids) == col(RecordRow.id)) & (col(void.kind) == "void"), isouter=True)
+            .where(col(RecordRow.patient_id) == bindparam("patient"), col(RecordRow.night) >= bindparam("first"),
+                   col(RecordRow.night) <= bindparam("last"),
+                   col(RecordRow.kind).in_(bindparam("kinds", expanding=True)))
+            .order_by(col(RecordRow.night), col(RecordRow.id)))
+
+
+@functools.cache
+def _doses_statement() -> SelectOfScalar[RecordRow]:
+    """`Repository.doses_between`: a patient's counted doses with an instant strictly between
+    `start` and `end` (epoch seconds)."""
+    return (select(RecordRow)
+            .where(col(RecordRow.patient_id) == bindparam("patient"), col(RecordRow.kind) == "dose",
+                   col(RecordRow.voided).is_(False), col(RecordRow.at_utc) > bindparam("start"),
+                   col(RecordRow.at_utc) < bindparam("end"))
+            .order_by(col(RecordRow.at_utc)))
 
 
 @functools.cache

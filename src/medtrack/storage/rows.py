@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from medtrack.core.checkin import CheckIn
@@ -22,7 +22,6 @@ from medtrack.core.model import (
     Symptom,
 )
 from medtrack.core.symptoms import is_urgent
-from medtrack.core.visit import PeriodBasis, ReportWritten
 from medtrack.monograph import load_monograph
 from medtrack.storage.tables import (
     CheckinRow,
@@ -35,6 +34,9 @@ from medtrack.storage.tables import (
     SymptomRow,
 )
 from medtrack.withdrawal import load_withdrawal
+
+if TYPE_CHECKING:
+    from medtrack.core.visit import ReportWritten
 
 UTC = dt.UTC
 
@@ -171,6 +173,8 @@ def checkin_row(checkin: CheckIn, recorded_at: dt.datetime) -> CheckinRow:
 
 
 def report_of(row: ReportRow) -> ReportWritten:
+    from medtrack.core.visit import PeriodBasis, ReportWritten  # the reports: the PDF export's
+
     return ReportWritten(at=from_epoch(row.at_utc, row.zone), zone=row.zone,
                          first=dt.date.fromisoformat(row.first_night), last=dt.date.fromisoformat(row.last_night),
                          basis=PeriodBasis(row.basis), format=row.format, id=row.id or 0,

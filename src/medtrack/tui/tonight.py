@@ -17,8 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header
 from textual.worker import get_current_worker
 
-from medtrack.core.model import DoseEntry
-from medtrack.core.rules import TonightState
+from medtrack.core.tonight_state import TonightState
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
 from medtrack.tui.access import app_of
@@ -48,6 +47,7 @@ from medtrack.tui.tonight_parts import (
 
 if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
+    from medtrack.core.model import DoseEntry
     from medtrack.services.health import DatabaseHealth
     from medtrack.services.status import Status
     from medtrack.tui.dialogs import DoseAnswer
@@ -285,10 +285,14 @@ class TonightScreen(PatientScreen):
     # -- the writes ----------------------------------------------------------------------------
 
     def _logged(self, answer: DoseAnswer | None) -> None:
+        from medtrack.core.model import DoseEntry  # the core model: after the first frame
+
         if answer is not None:
             self._do_log(answer, DoseEntry.TO_TAKE)
 
     def _already(self, answer: DoseAnswer | None) -> None:
+        from medtrack.core.model import DoseEntry
+
         if answer is not None:
             self._do_log(answer, DoseEntry.ALREADY_TAKEN)
 

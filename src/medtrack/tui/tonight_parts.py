@@ -18,8 +18,7 @@ from textual.reactive import reactive
 from textual.widgets import Digits, Static
 
 from medtrack.core.calendar import MARKS, STRIP, legend
-from medtrack.core.night_words import shows_limit
-from medtrack.core.rules import TonightState
+from medtrack.core.tonight_state import TonightState
 from medtrack.core.units import format_mg
 from medtrack.tui.safe import clean, plain
 
@@ -196,6 +195,8 @@ class WindowLine(NightPart):
     """When the dose may be taken, the limit where it matters, and how last night went."""
 
     def show(self, night: NightView) -> None:
+        from medtrack.core.night_words import shows_limit  # the rules: not for the first frame
+
         report = night.status
         limit = f" · limit {format_mg(report.max_ug)}" if shows_limit(report.decision) else ""
         window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "

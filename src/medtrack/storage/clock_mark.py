@@ -1,0 +1,42 @@
+"""The schema version this medtrack makes, and whether a database was made under a fixed clock
+(MEDTRACK_NOW), with the standard library alone: the screen asks before its first frame, which
+never waits for the database library (engine.py re-exports the versions and the refusal)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from medtrack.errors import BadInput
+from medtrack.location import Location
+
+SCHEMA_VERSION = 9
+CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made under a fixed clock
+
+
+def fixed_clock_refused(path: Location) -> BadInput:
+    return BadInput(f"MEDTRACK_NOW is only for databases made under a fixed clock (the demo, the "
+                    f"tests); {path} keeps the real clock, so nothing was written",
+                    hint="unset MEDTRACK_NOW to use it")
+
+
+def file_clock_mark(path: Path) -> bool | None:
+    """The fixed-clock mark of a SQLite file at this medtrack's schema version, as opening it
+    would read it: True, made under a fixed clock; False, kept on the real clock. None when this
+    cannot tell as surely (no such file, another schema version, the mark not in the file
+    itself yet, any error): then open the database to know.
+
+    The file is read as immutable: nothing is locked or written, not even the -shm index beside
+    it, and what is still only in its write-ahead log is not seen. The mark is written with the
+    schema, in the same transaction, and never changed: found in the file, it is the mark."""
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)) as conn:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return None
+            row = conn.execute("SELECT fixed FROM database_clock WHERE id = 1").fetchone()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return bool(row[0]) if row is not None else None
