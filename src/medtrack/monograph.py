@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -148,7 +149,10 @@ class _Checker:
 
 
 def parse_monograph(text: str, source: str) -> Monograph:
-    """Parse and check one monograph file's text; `source` (the file name) starts every error message."""
+    """Parse and check one monograph file's text; `source` (the file name) starts every error message.
+
+    Each section has its own reader below, called in the file's order, so the first problem
+    found is reported the same way whichever section it is in."""
     c = _Checker(source)
     try:
         doc = tomllib.loads(text)
@@ -156,7 +160,35 @@ def parse_monograph(text: str, source: str) -> Monograph:
         raise MonographError(f"{source}: not valid TOML ({exc})") from None
     c.only(doc, ("drug", "indication", "dosing", "profile", "contraindications", "cautions", "interactions",
                  "side_effects", "guidance"), "")
+    drug = _drug(c, doc)
+    dosing = _dosing(c, doc)
+    c.liver_levels = _liver_levels(c, doc)
+    rule_ids: set[str] = set()  # contraindication and caution ids share one namespace
+    contraindications, cautions = c.rules(doc, "contraindications", rule_ids), c.rules(doc, "cautions", rule_ids)
+    interactions = _interactions(c, doc)
+    effects = _side_effects(c, doc)
+    guidance = _guidance(c, doc)
+    return Monograph(drug.id, drug.name, drug.atc, drug.drug_class, drug.indication, drug.timing, drug.route,
+                     drug.onset, dosing, c.liver_levels, contraindications, cautions, interactions, effects,
+                     drug.withdrawal, guidance)
 
+
+@dataclass(frozen=True)
+class _Drug:
+    """The [drug] and [indication] tables, read."""
+
+    id: str
+    name: str
+    atc: str
+    drug_class: str
+    withdrawal: str
+    indication: str
+    timing: str
+    route: str
+    onset: str
+
+
+def _drug(c: _Checker, doc: Table) -> _Drug:
     drug, ind = c.get(doc, "drug", "", dict), c.get(doc, "indication", "", dict)
     c.only(drug, ("id", "name", "atc", "class", "withdrawal"), "drug")
     c.only(ind, ("text", "timing", "route", "onset"), "indication")
@@ -168,7 +200,10 @@ def parse_monograph(text: str, source: str) -> Monograph:
     indication, timing, route, onset = (c.text(ind, k, "indication") for k in ("text", "timing", "route", "onset"))
     if not _ATC.fullmatch(atc):
         c.fail("drug.atc", f"{atc!r} is not an ATC code like 'N05CD03'")
+    return _Drug(drug_id, name, atc, drug_class, withdrawal, indication, timing, route, onset)
 
+
+def _dosing(c: _Checker, doc: Table) -> Dosing:
     d = c.get(doc, "dosing", "", dict)
     c.only(d, ("adult_start", "adult_max", "elderly_from_age", "elderly_start", "elderly_max", "min_age"), "dosing")
     adult_max, elderly_max = c.dose(d, "adult_max", "dosing"), c.dose(d, "elderly_max", "dosing")
@@ -179,48 +214,57 @@ def parse_monograph(text: str, source: str) -> Monograph:
         c.fail("dosing.min_age", f"must not be negative, got {min_age}")
     if elderly_age <= min_age:
         c.fail("dosing.elderly_from_age", f"{elderly_age} is not above min_age {min_age}")
-    dosing = Dosing(c.dose_range(d, "adult_start", "adult_max", adult_max, "dosing"), adult_max, elderly_age,
-                    c.dose_range(d, "elderly_start", "elderly_max", elderly_max, "dosing"), elderly_max, min_age)
+    return Dosing(c.dose_range(d, "adult_start", "adult_max", adult_max, "dosing"), adult_max, elderly_age,
+                  c.dose_range(d, "elderly_start", "elderly_max", elderly_max, "dosing"), elderly_max, min_age)
 
+
+def _liver_levels(c: _Checker, doc: Table) -> tuple[str, ...]:
     prof = c.get(doc, "profile", "", dict)
     c.only(prof, ("liver_levels",), "profile")
     levels = c.get(prof, "liver_levels", "profile", list, "an array of levels from none to the worst")
     if len(levels) < 2 or levels[0] != "none" or len(set(levels)) != len(levels) or not all(
             isinstance(v, str) and v.strip() for v in levels):
         c.fail("profile.liver_levels", f"expected distinct levels starting with 'none', got {levels!r}")
-    c.liver_levels = tuple(levels)
+    return tuple(levels)
 
-    rule_ids: set[str] = set()  # contraindication and caution ids share one namespace
-    contraindications, cautions = c.rules(doc, "contraindications", rule_ids), c.rules(doc, "cautions", rule_ids)
+
+def _interactions(c: _Checker, doc: Table) -> tuple[Interaction, ...]:
     seen: set[str] = set()
-    interactions = tuple(
+    return tuple(
         Interaction(c.text(entry, "id", where, seen=seen), c.text(entry, "name", where), c.text(entry, "text", where))
         for where, entry in c.entries(doc, "interactions", "", ("id", "name", "text")))
 
+
+def _side_effects(c: _Checker, doc: Table) -> tuple[SideEffect, ...]:
     table = c.get(doc, "side_effects", "", dict)
     c.only(table, ("common", "serious"), "side_effects")
     effects: list[SideEffect] = []
-    seen = set()
+    seen: set[str] = set()
     terms: dict[str, str] = {}  # normalised term -> the side effect id it names
     for serious, group in ((False, "common"), (True, "serious")):
         fields = ("id", "name", "text", "aliases", "urgent")[: 5 if serious else 4]  # only serious ones can be urgent
         for where, entry in c.entries(table, group, "side_effects", fields):
-            aliases = c.get(entry, "aliases", where, list, "an array of strings", default=[])
-            if not all(isinstance(a, str) and a.strip() for a in aliases):
-                c.fail(f"{where}.aliases", f"expected an array of non-empty strings, got {aliases!r}")
-            effect = SideEffect(c.text(entry, "id", where, seen=seen), c.text(entry, "name", where), serious,
-                                c.get(entry, "urgent", where, bool) if serious else False,
-                                tuple(a.strip() for a in aliases), c.text(entry, "text", where, default=""))
+            effect = _side_effect(c, entry, where, serious, seen)
             for term in (effect.id, effect.name, *effect.aliases):
                 if terms.setdefault(norm_term(term), effect.id) != effect.id:
                     c.fail(where, f"{term!r} already names side effect {terms[norm_term(term)]!r}")
             effects.append(effect)
+    return tuple(effects)
 
+
+def _side_effect(c: _Checker, entry: Table, where: str, serious: bool, seen: set[str]) -> SideEffect:
+    aliases = c.get(entry, "aliases", where, list, "an array of strings", default=[])
+    if not all(isinstance(a, str) and a.strip() for a in aliases):
+        c.fail(f"{where}.aliases", f"expected an array of non-empty strings, got {aliases!r}")
+    return SideEffect(c.text(entry, "id", where, seen=seen), c.text(entry, "name", where), serious,
+                      c.get(entry, "urgent", where, bool) if serious else False,
+                      tuple(a.strip() for a in aliases), c.text(entry, "text", where, default=""))
+
+
+def _guidance(c: _Checker, doc: Table) -> MappingProxyType[str, str]:
     g = c.get(doc, "guidance", "", dict)
     c.only(g, GUIDANCE_KEYS, "guidance")
-    guidance = MappingProxyType({key: c.text(g, key, "guidance") for key in GUIDANCE_KEYS})
-    return Monograph(drug_id, name, atc, drug_class, indication, timing, route, onset, dosing, c.liver_levels,
-                     contraindications, cautions, interactions, tuple(effects), withdrawal, guidance)
+    return MappingProxyType({key: c.text(g, key, "guidance") for key in GUIDANCE_KEYS})
 
 
 def _monograph_dir() -> Any:
