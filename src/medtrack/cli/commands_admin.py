@@ -1,0 +1,65 @@
+"""The parsers of looking after the database and the stock: backup, restore, db, stock, and the
+screen's own command."""
+
+from __future__ import annotations
+
+from medtrack.cli.options import Parser, Subparsers, sub
+
+
+def add_backup(subs: Subparsers) -> None:
+    p = sub(subs, "backup", "write a consistent copy of the database (safe while medtrack runs)",
+            "medtrack backup ~/medtrack-2026-11-25.db", "admin_cmds:cmd_backup")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+
+
+def add_restore(subs: Subparsers) -> None:
+    p = sub(subs, "restore", "replace the database with a checked backup (the old one is kept)",
+            "medtrack restore ~/medtrack-2026-11-25.db", "admin_cmds:cmd_restore")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--pin", help="the prescriber's PIN, when the database has a prescriber lock")
+
+
+def add_db(subs: Subparsers) -> None:
+    p = sub(subs, "db", "look after the database's schema", "medtrack db upgrade", None)
+    dsubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser, required=True)
+    sub(dsubs, "upgrade", "apply the schema migrations (a SQLite file, or an empty or older "
+         "PostgreSQL database); opening a database does this too",
+         "medtrack --db postgresql+psycopg://ward@/medtrack?host=/run/postgresql db upgrade",
+         "admin_cmds:cmd_db_upgrade")
+    r = sub(dsubs, "roles", "print (or apply) the PostgreSQL roles and GRANTs for a ward: "
+             "nurses record doses, skips, voids and symptoms; prescribers also change prescriptions "
+             "and plans; nobody may change or delete a record",
+             "medtrack --db postgresql+psycopg://owner@/medtrack?host=/run/postgresql db roles --apply",
+             "ward_cmds:cmd_db_roles")
+    r.add_argument("--apply", action="store_true", help="run the statements on the database (as its owner)")
+    c = sub(dsubs, "copy", "copy whole patients (every version, record, void, symptom, check-in, "
+             "stock entry and lock, with who entered each) from one database to another; refused "
+             "when the target already holds one of them",
+             "medtrack db copy ~/medtrack.db postgresql+psycopg://medtrack_owner@/ward?host=/run/postgresql "
+             "--patient 'Ada Muster'", "admin_cmds:cmd_db_copy")
+    c.epilog = ("SOURCE and TARGET are SQLite files or PostgreSQL URLs; a new file is made for a TARGET\n"
+                "that does not exist. Without --patient every patient is copied, each in one\n"
+                "transaction. Into a ward's PostgreSQL, run it as the owner of the ward's schema: it\n"
+                "keeps who entered each row and when, which the server stamps for everyone else.")
+    c.add_argument("source", metavar="SOURCE")
+    c.add_argument("target", metavar="TARGET")
+
+
+def add_stock(subs: Subparsers) -> None:
+    p = sub(subs, "stock", "the stock of tablets or liquid: how much is left and how long it lasts",
+            "medtrack stock --json", "stock_cmds:cmd_stock")
+    p.add_argument("--json", action="store_true")
+    ssubs = p.add_subparsers(title="actions", metavar="ACTION", parser_class=Parser)
+    a = sub(ssubs, "add", "tablets or liquid received",
+            "medtrack stock add 30x1mg --note 'pharmacy'", "stock_cmds:cmd_stock_add")
+    a.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 30x1mg, 12.5x0.5mg or 100ml")
+    a.add_argument("--note", metavar="TEXT")
+    c = sub(ssubs, "count", "what a count by the patient or a carer found (kept; flagged when off)",
+            "medtrack stock count 12x1mg", "stock_cmds:cmd_stock_count")
+    c.add_argument("quantity", metavar="COUNTxSTRENGTH|ML", help="e.g. 12x1mg or 40ml")
+    c.add_argument("--note", metavar="TEXT")
+
+
+def add_tui(subs: Subparsers) -> None:
+    sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)

@@ -1,0 +1,77 @@
+"""What the command parsers share: the parser class, the sub-command maker, and the option
+groups several commands take (the profile, a plan change, a formulation, who and for whom)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
+
+from medtrack.errors import BadInput
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr and exit 2 through BadInput."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{message} (see `{self.prog} --help`)")
+
+
+def profile_options(p: argparse.ArgumentParser, *, new: bool) -> None:
+    """The profile's fields; `new` (init) makes name and birth date required and names the defaults."""
+    from medtrack.monograph import load_monograph  # init and profile set only
+
+    mono = load_monograph()
+    p.add_argument("--name", required=new, help="the patient's name")
+    p.add_argument("--born", required=new, metavar="YYYY-MM-DD", help="date of birth")
+    p.add_argument("--tz", metavar="ZONE", help="IANA time zone, e.g. Europe/Berlin"
+                   + (" (default: the system's)" if new else ""))
+    p.add_argument("--bedtime", metavar="HH:MM", help="usual bedtime" + (" (default 22:30)" if new else ""))
+    p.add_argument("--wake", metavar="HH:MM", help="usual wake time" + (" (default 06:30)" if new else ""))
+    p.add_argument("--liver", metavar="LEVEL", help=f"liver impairment: {', '.join(mono.liver_levels)}"
+                   + (f" (default {mono.liver_levels[0]})" if new else ""))
+    p.add_argument("--renal", action=argparse.BooleanOptionalAction, default=None, help="renal impairment")
+    p.add_argument("--pregnant", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--breastfeeding", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--condition", action="append", metavar="NAME",
+                   help=f"a condition (repeatable): {', '.join(mono.conditions)}")
+    if not new:
+        p.add_argument("--no-conditions", action="store_true", help="clear all conditions")
+        p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")
+
+
+def change_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--at", metavar="DATE", help="the night the change starts (default tonight)")
+    p.add_argument("--prescriber", metavar="NAME", help="default: the plan's prescriber")
+    p.add_argument("--pin")
+    p.add_argument("--json", action="store_true")
+
+
+def formulation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tablet", action="append", metavar="STRENGTH[:SPLIT]",
+                   help="a tablet strength and how it may be split: whole, half or quarter "
+                        "(repeatable), e.g. --tablet 1mg:half --tablet 0.5mg:quarter")
+    p.add_argument("--liquid", metavar="D/ml", help="an oral liquid's strength, e.g. 0.1mg/ml")
+    p.add_argument("--measure", metavar="ML", help="the liquid's measuring step (default 0.1ml)")
+
+
+if TYPE_CHECKING:
+    Subparsers: TypeAlias = argparse._SubParsersAction[Parser]
+else:  # not subscriptable at run time; the commands' modules resolve their hints to this
+    Subparsers = argparse._SubParsersAction
+
+
+def who_options(p: argparse.ArgumentParser, default: object) -> None:
+    """Which patient, and who is entering: before the command or after it."""
+    p.add_argument("--patient", metavar="NUMBER|NAME", default=default, help=(
+        "the patient, when the database holds several (else MEDTRACK_PATIENT, or the only one)"))
+    p.add_argument("--by", metavar="NAME", default=default, help=(
+        "who is entering this (else MEDTRACK_USER, or the database user)"))
+
+
+def sub(subs: Subparsers, name: str, help_text: str, example: str, handler: str | None) -> Parser:
+    p = subs.add_parser(name, help=help_text, description=f"{help_text}\n\nExample: {example}",
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(handler=handler)
+    who_options(p, argparse.SUPPRESS)  # SUPPRESS: a value given before the command stays
+    return p
