@@ -10,7 +10,8 @@ import secrets
 
 from medtrack.errors import BadInput, Refused
 from medtrack.storage.database import Database
-from medtrack.storage.repository import KeepAndRefuse, LockState, Repository
+from medtrack.storage.lock_state import KeepAndRefuse, LockState
+from medtrack.storage.repository import Repository
 from medtrack.storage.work import Work
 
 MAX_FAILURES = 5

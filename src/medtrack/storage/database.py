@@ -24,8 +24,10 @@ from medtrack.errors import BadInput, MedtrackError
 from medtrack.location import Location
 from medtrack.storage import postgres
 from medtrack.storage.engine import make_private, storage_problem
+from medtrack.storage.lock_state import KeepAndRefuse
 from medtrack.storage.opening import open_engine
-from medtrack.storage.repository import KeepAndRefuse, Repository, patients
+from medtrack.storage.patients import patients
+from medtrack.storage.repository import Repository
 from medtrack.storage.tables import PatientRow
 from medtrack.storage.work import Work
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import getpass
 import json
 import uuid
@@ -11,12 +10,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import bindparam, func, insert, text
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy import func, insert, text
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.checkin import CheckIn
@@ -24,7 +20,10 @@ from medtrack.core.decide import ProfileHistory, ProfileVersion
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.core.stock import judged_entries
-from medtrack.errors import BadInput, MedtrackError
+from medtrack.errors import BadInput
+from medtrack.storage.lock_state import LockState
+from medtrack.storage.patients import patients, read_regimens
+from medtrack.storage.record_queries import append_statement, doses_statement, nights_statement, void_alias
 from medtrack.storage.rows import (
     UTC,
     checkin_of,
@@ -35,7 +34,6 @@ from medtrack.storage.rows import (
     record_of,
     record_row,
     record_values,
-    regimen_of,
     report_of,
     report_row,
     stock_of,
@@ -61,7 +59,7 @@ from medtrack.storage.tables import (
 if TYPE_CHECKING:
     from medtrack.core.visit import ReportWritten
 
-__all__ = ["KeepAndRefuse", "LockState", "Repository", "from_epoch", "to_epoch"]
+__all__ = ["Repository", "from_epoch", "to_epoch"]
 STANDING = ("dose", "skip")  # the kinds a night is recorded with (a void only cancels)
 _Owned = TypeVar("_Owned", ProfileRow, RegimenRow, RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
 _Entered = TypeVar("_Entered", RecordRow, SymptomRow, StockRow, CheckinRow, ReportRow)
@@ -78,36 +76,6 @@ def login_name() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
-
-
-def patients(session: Session) -> list[Patient]:
-    """Every patient with the name of their newest profile, by number."""
-    newest = (select(ProfileRow.patient_id, func.max(ProfileRow.id).label("newest"))
-              .group_by(col(ProfileRow.patient_id)).subquery())
-    rows = session.exec(
-        select(PatientRow.id, PatientRow.uuid, ProfileRow.name)
-        .join(newest, newest.c.patient_id == col(PatientRow.id), isouter=True)
-        .join(ProfileRow, col(ProfileRow.id) == newest.c.newest, isouter=True)
-        .order_by(col(PatientRow.id)))
-    return [Patient(id=pid or 0, uuid=puuid, name=name) for pid, puuid, name in rows]
-
-
-def read_regimens(session: Session, patient: int | None = None) -> dict[int, list[Regimen]]:
-    """Prescriptions and plan versions with their steps, in recording order, by patient: one
-    patient's (`patient`), or every patient's (None: the ward). Two queries either way."""
-    regimens = select(RegimenRow).order_by(col(RegimenRow.patient_id), col(RegimenRow.id))
-    steps_query = select(StepRow).order_by(col(StepRow.regimen_id), col(StepRow.start_night))
-    if patient is not None:
-        regimens = regimens.where(col(RegimenRow.patient_id) == patient)
-        steps_query = steps_query.where(col(StepRow.regimen_id).in_(
-            select(RegimenRow.id).where(col(RegimenRow.patient_id) == patient)))
-    steps: dict[int, list[StepRow]] = {}
-    for step in session.exec(steps_query):
-        steps.setdefault(step.regimen_id, []).append(step)
-    found: dict[int, list[Regimen]] = {}
-    for row in session.exec(regimens):
-        found.setdefault(row.patient_id or 0, []).append(regimen_of(row, steps.get(row.id or 0, [])))
-    return found
 
 
 class Repository:
@@ -271,7 +239,7 @@ class Repository:
     # -- records -------------------------------------------------------------------------
     def _records(self, *where: Any, order: Sequence[Any], limit: int | None = None) -> list[Record]:
         """Records matching `where`, each with the void that cancels it (one query)."""
-        void = _void_alias()
+        void = void_alias()
         query = (select(RecordRow, void)
                  .join(void, (col(void.voids) == col(RecordRow.id)) & (col(void.kind) == "void"),
                        isouter=True)
@@ -282,7 +250,7 @@ class Repository:
 
     def records_for_nights(self, first: dt.date, last: dt.date, *,
                            kinds: Sequence[str] = STANDING) -> list[Record]:
-        rows = self.session.exec(_nights_statement(), params={
+        rows = self.session.exec(nights_statement(), params={
             "patient": self.patient, "first": first.isoformat(), "last": last.isoformat(), "kinds": list(kinds)})
         return [record_of(row, cancel) for row, cancel in rows]
 
@@ -295,7 +263,7 @@ class Repository:
 
     def doses_between(self, start: dt.datetime, end: dt.datetime) -> list[Record]:
         """Counted doses with an instant strictly between start and end."""
-        rows = self.session.exec(_doses_statement(), params={
+        rows = self.session.exec(doses_statement(), params={
             "patient": self.patient, "start": to_epoch(start), "end": to_epoch(end)})
         return [record_of(r) for r in rows]
 
@@ -457,77 +425,10 @@ class Repository:
                 rows.append(values | self._entry_stamp(values["at_utc"]))
         if not rows:
             return []
-        ids = sorted(self.session.connection().execute(_append_statement(), rows).scalars())
+        ids = sorted(self.session.connection().execute(append_statement(), rows).scalars())
         for record in records:
             if record.kind == "void" and record.voids is not None:
                 stale = self.session.identity_map.get(self.session.identity_key(RecordRow, record.voids))
                 if stale is not None:
                     self.session.expire(stale)
         return ids
-
-
-@functools.cache
-def _void_alias() -> type[RecordRow]:
-    """The record table again, as the voids: made once, for SQLAlchemy works a new alias's
-    columns out afresh on every query it is in (40% of reading a night's records, which a demo
-    of ten years does for each of its 3,500 doses)."""
-    return aliased(RecordRow)
-
-
-# The two reads every dose is checked with (a night's records, the doses 12 hours either side),
-# made once with their values as parameters: a demo or an import checks thousands of doses, and
-# building a statement and working out its cache key cost more than running it.
-
-@functools.cache
-def _nights_statement() -> Select[RecordRow, RecordRow]:
-    """`Repository.records_for_nights`: the records of a patient's nights `first`..`last` of the
-    `kinds`, each with the void that cancels it."""
-    void = _void_alias()
-    return (select(RecordRow, void)
-            .join(void, (col(void.voids) == col(RecordRow.id)) & (col(void.kind) == "void"), isouter=True)
-            .where(col(RecordRow.patient_id) == bindparam("patient"), col(RecordRow.night) >= bindparam("first"),
-                   col(RecordRow.night) <= bindparam("last"),
-                   col(RecordRow.kind).in_(bindparam("kinds", expanding=True)))
-            .order_by(col(RecordRow.night), col(RecordRow.id)))
-
-
-@functools.cache
-def _doses_statement() -> SelectOfScalar[RecordRow]:
-    """`Repository.doses_between`: a patient's counted doses with an instant strictly between
-    `start` and `end` (epoch seconds)."""
-    return (select(RecordRow)
-            .where(col(RecordRow.patient_id) == bindparam("patient"), col(RecordRow.kind) == "dose",
-                   col(RecordRow.voided).is_(False), col(RecordRow.at_utc) > bindparam("start"),
-                   col(RecordRow.at_utc) < bindparam("end"))
-            .order_by(col(RecordRow.at_utc)))
-
-
-@functools.cache
-def _append_statement() -> Insert:
-    """The INSERT of `append_records`, made once: SQLAlchemy then finds it compiled without
-    working out its cache key again (an import runs it thousands of times).
-
-    RETURNING gives the ids in no promised order, but both databases number the rows of an
-    INSERT in the order they come: ascending ids are the records' in order. At most 50 rows a
-    statement: the driver keeps each statement it prepared, one per number of rows."""
-    table = RecordRow.metadata.tables[RecordRow.__tablename__]
-    return insert(table).returning(table.c.id).execution_options(insertmanyvalues_page_size=50)
-
-
-class KeepAndRefuse(Exception):
-    """Raised inside a unit of work: commit what was written so far, then raise `error`."""
-
-    def __init__(self, error: MedtrackError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-class LockState:
-    """The prescriber lock as stored: the PIN hash (None: no lock), failures, lockout end."""
-
-    __slots__ = ("pin_hash", "failures", "locked_until")
-
-    def __init__(self, pin_hash: str | None, failures: int, locked_until: dt.datetime | None) -> None:
-        self.pin_hash = pin_hash
-        self.failures = failures
-        self.locked_until = locked_until

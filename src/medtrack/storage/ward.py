@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from medtrack.core.model import Patient, Profile, Record, Regimen, Symptom
 from medtrack.storage.database import Database
-from medtrack.storage.repository import STANDING, read_regimens
+from medtrack.storage.patients import read_regimens
+from medtrack.storage.repository import STANDING
 from medtrack.storage.rows import profile_of, record_of, symptom_of
 from medtrack.storage.tables import PatientRow, ProfileRow, RecordRow, SymptomRow
 
