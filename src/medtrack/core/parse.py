@@ -229,3 +229,23 @@ def parse_hours(text: str, *, what: str = "hours") -> int:
     if not MIN_SLEEP_MINUTES <= minutes <= MAX_SLEEP_MINUTES:
         raise BadInput(f"{what} {show_input(stripped)}: must be from 4 to 12 hours ({accepted})")
     return minutes
+
+
+_EVERY_RE = re.compile(r"([0-9]{1,4})\s*(m|min|mins|minute|minutes|h|hr|hrs|hour|hours)", re.IGNORECASE)
+MIN_REPEAT = dt.timedelta(minutes=5)
+MAX_REPEAT = dt.timedelta(hours=6)
+
+
+def parse_every(text: str, *, what: str = "repeat") -> dt.timedelta:
+    """Parse how often a reminder repeats ('10m', '10 min', '1h'): whole minutes or hours, from
+    5 minutes (the reminder timer's step) to 6 hours."""
+    accepted = "accepted: 10m, 30 min, 1h; from 5 minutes to 6 hours"
+    stripped = _clean(text, what, f"give minutes or hours ({accepted})")
+    match = _EVERY_RE.fullmatch(stripped)
+    if match is None:
+        raise BadInput(f"{what} {show_input(stripped)}: give a whole number of minutes or hours ({accepted})")
+    count, unit = int(match.group(1)), match.group(2).lower()
+    every = dt.timedelta(hours=count) if unit.startswith("h") else dt.timedelta(minutes=count)
+    if not MIN_REPEAT <= every <= MAX_REPEAT:
+        raise BadInput(f"{what} {show_input(stripped)}: must be from 5 minutes to 6 hours ({accepted})")
+    return every
