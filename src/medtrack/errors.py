@@ -42,3 +42,10 @@ class StorageProblem(MedtrackError):
     """The database is busy, corrupt, unwritable or from a newer medtrack; nothing was lost."""
 
     exit_code = 4
+
+
+class DesktopUnavailable(MedtrackError):
+    """What the desktop must provide is missing: no notification service answers, or systemd is
+    not running; nothing was installed or recorded."""
+
+    exit_code = 5
