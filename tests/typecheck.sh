@@ -11,7 +11,7 @@ check() {
   MYPYPATH="src:tests:$folders" "$mypy" --config-file tests/mypy.ini \
     --cache-dir ".mypy_cache/tests-${folders//[\/:]/-}" "$@"
 }
-check tests/cli:tests/services:tests/unit tests/*.py tests/cli tests/services tests/unit
+check tests/cli:tests/services:tests/unit:tests/reminders tests/*.py tests/cli tests/services tests/unit tests/reminders
 check tests/tui tests/tui
 check tests/export tests/export
 check tests/reliability tests/reliability

@@ -63,3 +63,25 @@ def add_stock(subs: Subparsers) -> None:
 
 def add_tui(subs: Subparsers) -> None:
     sub(subs, "tui", "open the screen (the same as no command)", "medtrack tui", None)
+
+
+def add_remind(subs: Subparsers) -> None:
+    p = sub(subs, "remind", "bedtime reminders on the desktop: a notification when tonight's dose is "
+            "due, never once it is recorded or too late", "medtrack remind --install", "remind_cmds:cmd_remind")
+    p.epilog = ("Each run asks the night's rules, as the screen does: a reminder is shown only while the\n"
+                "dose is due, once a night (again each --repeat), and closed once the dose is recorded or\n"
+                "the latest time has passed. It records nothing: its button opens the screen.\n"
+                "--install makes a systemd user timer that runs `remind --now --wait` every 5 minutes;\n"
+                "bedtime, time-zone and plan changes need no new install.")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--now", action="store_true", help="show, replace or close tonight's reminder now")
+    what.add_argument("--install", action="store_true", help="install and start the systemd user timer")
+    what.add_argument("--print", dest="print_units", action="store_true",
+                      help="show the timer and service (and a crontab line) without installing them")
+    what.add_argument("--uninstall", action="store_true", help="stop and remove the timer and service")
+    p.add_argument("--repeat", metavar="EVERY", help=(
+        "show the reminder again this often until the dose is recorded or the latest time passes "
+        "(e.g. 10m, 1h; from 5 minutes to 6 hours; default: once a night)"))
+    p.add_argument("--wait", action="store_true", help=(
+        "with --now: give the reminder an 'Open medtrack' button and stay to answer it (the timer "
+        "runs it so)"))

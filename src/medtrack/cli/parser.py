@@ -77,5 +77,6 @@ COMMANDS: dict[str, Callable[[Subparsers], None]] = {
     "symptoms": records.add_symptoms, "export": records.add_export, "import": records.add_import,
     "demo": records.add_demo,
     "backup": admin.add_backup, "restore": admin.add_restore, "db": admin.add_db, "stock": admin.add_stock,
+    "remind": admin.add_remind,
     "tui": admin.add_tui,
 }

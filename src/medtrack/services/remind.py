@@ -1,0 +1,133 @@
+"""Use case: the bedtime reminder. It asks tonight's decision (the one Tonight and `status` show)
+on every run and shows, replaces or closes one desktop notification; it never records anything.
+
+The desktop (a notification service) and the memory of what is showing are handed in by the
+caller, so this module imports no D-Bus library and is tested with plain fakes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from medtrack.core.reminder import Shown, Step, next_step, replaces
+from medtrack.core.tonight_state import TonightState
+from medtrack.services.status import Status, status
+from medtrack.storage.database import Database
+from medtrack.storage.work import Work
+
+POLL = 60.0  # seconds between two looks at the night while a reminder waits for its button
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Tonight's reminder, in medtrack's own words for the night."""
+
+    night: dt.date
+    state: TonightState
+    headline: str  # the night in a few words, as `status` and Tonight show it
+    summary: str
+    body: str
+    latest: dt.datetime  # the night's latest time for the dose
+
+
+class Desktop(Protocol):
+    """A notification service (notify.desktop.DesktopNotifier; fakes in the tests)."""
+
+    def send(self, summary: str, body: str, replaces_id: int, button: bool) -> int: ...
+    def close(self, notification_id: int) -> None: ...
+    def wait(self, notification_id: int, seconds: float) -> tuple[Literal["action", "closed"], str] | None: ...
+
+
+class Memory(Protocol):
+    def load(self) -> Shown | None: ...
+    def save(self, shown: Shown | None) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run did, for the command to report (and the journal to keep)."""
+
+    step: Step
+    reminder: Reminder
+    notification_id: int | None = None
+    opened: bool = False  # the patient pressed the button: the screen was opened
+    remembered: bool = True  # False: the state file could not be written
+
+    def words(self) -> str:
+        night = f"night of {self.reminder.night}"
+        if self.step in (Step.SEND, Step.REPEAT):
+            shown = f"reminder shown for the {night}: {self.reminder.summary}"
+            return shown + ("; the screen was opened from it" if self.opened else "")
+        if self.step == Step.CLOSE:
+            return f"reminder closed ({night}: {self.reminder.headline})"
+        return f"no reminder ({night}: {self.reminder.headline})"
+
+
+def reminder_of(report: Status) -> Reminder:
+    """The words of tonight's reminder: the headline and guidance `status` shows (the dose as
+    taken, the latest time), with the urgent warnings first."""
+    body = "\n".join([*report.urgent, report.guidance, "Open medtrack to record the dose."])
+    return Reminder(report.night, report.state, report.headline, f"{report.drug}: {report.headline}", body,
+                    report.latest_dose_at)
+
+
+def whose(db: Database) -> str:
+    """The id of the patient the reminder is for (the database's one, or --patient's)."""
+    with db.unit_of_work(Work.READ) as repo:
+        return repo.patient_id() or ""
+
+
+def remind_now(db: Database, clock: Callable[[], dt.datetime], desktop: Desktop, memory: Memory, *,
+               repeat: dt.timedelta | None = None, wait: bool = False,
+               open_screen: Callable[[], None] | None = None, poll: float = POLL) -> Outcome:
+    """One run: show, replace or close tonight's reminder as the night's decision says.
+
+    With `wait`, the reminder has a button and the run stays to answer it, looking at the night
+    every `poll` seconds: it closes the reminder once the dose is recorded (or the night no
+    longer due), repeats it when `repeat` has passed, and ends when the patient closes it or
+    presses its button (which opens the screen), or at the night's latest time.
+    """
+    now = clock()
+    reminder = reminder_of(status(db, now))
+    outcome = _step(reminder, now, desktop, memory, repeat, button=wait)
+    if not wait or outcome.step not in (Step.SEND, Step.REPEAT) or outcome.notification_id is None:
+        return outcome  # only a reminder this run sent has a button it can answer
+    showing = outcome.notification_id
+    deadline = time.monotonic() + max(0.0, (reminder.latest - now).total_seconds())
+    while (left := deadline - time.monotonic()) > 0:
+        event = desktop.wait(showing, min(poll, left))
+        if event is not None:
+            shown = memory.load()
+            if shown is not None:
+                memory.save(shown.closed())  # an answered or dismissed reminder is gone
+            if event[0] == "action" and open_screen is not None:
+                open_screen()
+                return Outcome(outcome.step, outcome.reminder, showing, opened=True)
+            return outcome
+        now = clock()
+        reminder = reminder_of(status(db, now))
+        again = _step(reminder, now, desktop, memory, repeat, button=True)
+        if again.step == Step.CLOSE:
+            return again
+        if again.step == Step.REPEAT and again.notification_id is not None:
+            showing = again.notification_id
+    return outcome
+
+
+def _step(reminder: Reminder, now: dt.datetime, desktop: Desktop, memory: Memory,
+          repeat: dt.timedelta | None, *, button: bool) -> Outcome:
+    shown = memory.load()
+    step = next_step(reminder.state, reminder.night, shown, now, repeat)
+    if step == Step.CLOSE:
+        assert shown is not None
+        desktop.close(shown.notification_id)
+        return Outcome(step, reminder, shown.notification_id, remembered=memory.save(None))
+    if step == Step.NOTHING:
+        return Outcome(step, reminder, shown.notification_id if shown and shown.showing else None)
+    number = desktop.send(reminder.summary, reminder.body, replaces(shown), button)
+    kept = memory.save(Shown(reminder.night, number, now))
+    return Outcome(step, reminder, number, remembered=kept)
