@@ -173,3 +173,17 @@ def test_the_reminder_belongs_to_the_patient(patient):
         assert whose(db) == "5f0c7d1e-9a4b-4c2d-8e6f-0123456789ab"
     finally:
         db.dispose()
+
+
+def test_waiting_ends_at_the_latest_time_and_closes_the_reminder(patient):
+    """The wait lasts as long as the night's window in real time: here a minute before the
+    latest time, with the clock then past it."""
+    desktop, memory = FakeDesktop(), FakeMemory()
+    moments = iter([berlin(23, 29).replace(second=59), berlin(23, 31), berlin(23, 31)])
+    db = open_database(location_of(patient.db), clock=fixed_clock(berlin(22, 0)))
+    try:
+        outcome = remind_now(db, lambda: next(moments), desktop, memory, wait=True, poll=0.05)
+    finally:
+        db.dispose()
+    assert outcome.step == Step.CLOSE and "skip" in outcome.words()
+    assert [c[0] for c in desktop.calls][0] == "send" and desktop.calls[-1] == ("close", "1")

@@ -115,7 +115,9 @@ def remind_now(db: Database, clock: Callable[[], dt.datetime], desktop: Desktop,
             return again
         if again.step == Step.REPEAT and again.notification_id is not None:
             showing = again.notification_id
-    return outcome
+    # The latest time has come: close the reminder now rather than at the timer's next run.
+    last = _step(reminder_of(status(db, clock())), clock(), desktop, memory, repeat, button=True)
+    return last if last.step == Step.CLOSE else outcome
 
 
 def _step(reminder: Reminder, now: dt.datetime, desktop: Desktop, memory: Memory,
