@@ -37,6 +37,9 @@ def rich_source(run: Any, path: Path | str) -> Path | str:
     run.ok("checkin", "--void", str(first["id"]), "--reason", "entered twice", now=NOW, db=path)
     run.ok("symptom", "headache", "--severity", "2", now=NOW, db=path)
     run.ok("profile", "set", "--bedtime", "22:45", now=NOW, db=path)
+    # a version in another language, then back to the environment's (the views stay in one)
+    run.ok("profile", "set", "--language", "de", now=NOW, db=path)
+    run.ok("profile", "set", "--language", "auto", now=NOW, db=path)
     run.ok("lock", "--pin", "4711", now=NOW, db=path)
     return path
 
@@ -71,6 +74,9 @@ def test_a_copy_into_a_new_file_reads_exactly_as_the_source(run, tmp_path):
             query(source, f"SELECT count(*) FROM {table}"), table
     who = "SELECT recorded_by, entered_by, recorded_at_utc FROM record ORDER BY id"
     assert query(tmp_path / "moved.db", who) == query(source, who)
+    versions = "SELECT language, change FROM profile_version ORDER BY id"
+    assert query(tmp_path / "moved.db", versions) == query(source, versions)
+    assert ("de", "language: auto -> de") in query(source, versions)
     # The PIN lock came along: a prescription change without it is refused in the copy.
     refused = run("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. X", now=LATER, db=tmp_path / "moved.db")
     assert refused.code == 3 and "PIN" in refused.err
@@ -130,6 +136,8 @@ def test_a_patient_moves_into_a_ward_on_postgresql_and_back(run, tmp_path, pg_se
     run.ok("db", "copy", ward, str(back), now=NOW)
     assert views(run, back) == views(run, source)
     assert exports(run, back, tmp_path) == exports(run, source, tmp_path)
+    versions = "SELECT language, change FROM profile_version ORDER BY id"
+    assert query(ward, versions) == query(back, versions) == query(source, versions)
     # The server's stamping is on again for everyone else: a dose logged now is the owner's.
     run.ok("--by", "Anna", "symptom", "nausea", "--severity", "1", now=LATER, db=ward)
     stamped = query(ward, "SELECT entered_by FROM symptom ORDER BY id DESC LIMIT 1")

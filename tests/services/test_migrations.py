@@ -70,9 +70,10 @@ SCHEMA_1_REGIMEN = ("id, kind, created_at_utc, prescriber, start_night, acknowle
 
 
 def columns(conn: sqlite3.Connection, table: str) -> str:
-    """The table's columns but those schema 6 adds (the patient, who recorded it)."""
+    """The table's columns but those schema 6 adds (the patient, who recorded it) and schema 10
+    (the profile's language)."""
     names = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-    return ", ".join(n for n in names if n not in ("patient_id", "recorded_by"))
+    return ", ".join(n for n in names if n not in ("patient_id", "recorded_by", "language"))
 
 
 def dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
@@ -111,6 +112,8 @@ def test_old_schema_is_migrated_keeping_every_record(tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM record WHERE recorded_by IS NOT NULL").fetchone()[0] == 0
         # schema 7: made before the mark was kept, so under the real clock
         assert conn.execute("SELECT fixed FROM database_clock").fetchall() == [(0,)]
+        # schema 10: every profile version made before it follows the environment's language
+        assert conn.execute("SELECT language FROM profile_version").fetchall() == [("",)]
         log = conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall()
     assert [(f, t) for f, t, _ in log] == [(1, SCHEMA_VERSION)]
     backup = Path(log[0][2])
@@ -157,3 +160,33 @@ def test_db_upgrade_migrates_an_old_file_explicitly(tmp_path: Path) -> None:
                              capture_output=True, text=True)
         assert out.returncode == 0 and expected in out.stdout, out
     assert dump(db) == before
+
+
+@pytest.mark.slow
+def test_schema_9_gains_the_language_each_old_version_following_the_environment(tmp_path: Path) -> None:
+    db = tmp_path / "nine.db"
+    build_schema_1(db)
+    engine = make_engine(db)
+    upgrade(engine, db, from_version=1, to_version=9)
+    engine.dispose()
+    with sqlite3.connect(db) as conn:
+        assert "language" not in [row[1] for row in conn.execute("PRAGMA table_info(profile_version)")]
+    env = real_clock_env(db)
+    out = subprocess.run([sys.executable, "-m", "medtrack", "profile", "--json"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["language"] == ""
+    out = subprocess.run([sys.executable, "-m", "medtrack", "profile", "set", "--language", "ja"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "language: auto -> ja" in out.stdout, out
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("SELECT language, change FROM profile_version ORDER BY id").fetchall() == [
+            ("", "created"), ("ja", "language: auto -> ja")]
+        # the schema itself holds the codes: a language medtrack does not speak cannot be written
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute("INSERT INTO profile_version (patient_id, recorded_at_utc, name, born, zone, bedtime, "
+                         "wake, liver, renal, pregnant, breastfeeding, conditions, min_sleep_min, change, "
+                         "language) SELECT patient_id, recorded_at_utc, name, born, zone, bedtime, wake, "
+                         "liver, renal, pregnant, breastfeeding, conditions, min_sleep_min, 'by hand', 'fr' "
+                         "FROM profile_version WHERE id = 1")

@@ -473,6 +473,7 @@ def test_db_upgrade_creates_the_schema_and_migrates_an_older_one(pg_server: Any,
     assert f"from version 1 to {SCHEMA_VERSION}" in capsys.readouterr().out
     with psycopg.connect(conninfo(old)) as conn:
         assert conn.execute("SELECT count(*) FROM patient").fetchone() == (1,)
+        assert conn.execute("SELECT language FROM profile_version").fetchall() == [("",)]  # schema 10
         assert conn.execute("SELECT night, imported, not_taken FROM record").fetchall() == [
             ("2026-11-24", False, False)]
         assert conn.execute("SELECT from_version, to_version, backup FROM migration_log").fetchall() == [

@@ -1,6 +1,6 @@
 """The profile form on a locked plan: a change that loosens a limit (a later wake, a new zone)
 is refused on the screen until the prescriber's PIN is typed; a change that only tightens (a
-later bedtime, a higher liver level) is saved without it.
+later bedtime, a higher liver level) or limits nothing (the language) is saved without it.
 
 The real app with Pilot on a real SQLite file, the clock fixed in Berlin at 21:00 (window
 20:30-23:30); the lock is set with PIN 4711.
@@ -85,3 +85,18 @@ async def test_a_tightening_change_on_a_locked_plan_needs_no_pin(patient, make_a
     with opened(patient) as db:
         profile = show_profile(db)
     assert (profile.bedtime, profile.liver) == (dt.time(23, 0), "mild")
+
+
+@pytest.mark.slow
+async def test_a_language_change_on_a_locked_plan_needs_no_pin(patient, make_app):
+    _lock(patient)
+    app = make_app(patient, NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p", "e")
+        app.screen.query_one("#language", Select).value = "ja"
+        await push_button(pilot, "#save")
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen)
+                    and "日本語" in text_of(app, "#profile-text"))
+    with opened(patient) as db:
+        assert show_profile(db).language == "ja"

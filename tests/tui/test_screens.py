@@ -539,6 +539,27 @@ async def test_profile_edit_of_a_guarded_field_asks_for_the_pin(patient, make_ap
         assert "wake 07:00" in text_of(app, "#profile-text")
 
 
+async def test_profile_shows_the_language_and_the_patient_chooses_another(patient, make_app):
+    app = make_app(patient, berlin(2026, 11, 25, 21, 0))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        assert "Language: as the environment says (English)" in text_of(app, "#profile-text")
+        await press(pilot, "e")
+        assert showing(app, EditProfileDialog)
+        choice = app.screen.query_one("#language", Select)
+        assert choice.value == ""
+        choice.focus()
+        # its list: as the environment says, English, Deutsch, 日本語
+        await press(pilot, "enter", "down", "down", "enter")
+        assert choice.value == "de"
+        await push_button(pilot, "#save")
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen)
+                    and "Deutsch" in text_of(app, "#profile-text"))
+    with opened(patient) as db:
+        assert show_profile(db).language == "de"
+
+
 # -- First run: setup ------------------------------------------------------------------------
 
 async def fill_setup(pilot) -> None:

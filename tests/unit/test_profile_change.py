@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from medtrack.core.language import FOLLOW_ENVIRONMENT, LANGUAGES
 from medtrack.core.model import Profile
 from medtrack.core.nights import dose_window
 from medtrack.core.profile_change import loosened_limits
@@ -57,13 +58,15 @@ def profiles(draw: st.DrawFn) -> Profile:
         renal=draw(st.booleans()), pregnant=draw(st.booleans()), breastfeeding=draw(st.booleans()),
         conditions=tuple(sorted(draw(st.sets(st.sampled_from(MONO.conditions))))),
         min_sleep_min=draw(st.integers(240, 720)),
+        language=draw(st.sampled_from((FOLLOW_ENVIRONMENT, *LANGUAGES))),
     )
 
 
 @st.composite
 def tightened(draw: st.DrawFn, old: Profile) -> Profile:
     """`old` with any mix of changes that only tighten: a new name, a later bedtime, an earlier
-    wake, a longer minimum sleep, a higher liver level, a flag set, conditions added."""
+    wake, a longer minimum sleep, a higher liver level, a flag set, conditions added; and any
+    language (not clinical: it limits nothing)."""
     old_bed = _noon_key(old.bedtime)
     old_wake = old.wake.hour * 60 + old.wake.minute
     flags: dict[str, Any] = {flag: getattr(old, flag) or draw(st.booleans()) for flag in FLAGS}  # each a bool
@@ -76,6 +79,7 @@ def tightened(draw: st.DrawFn, old: Profile) -> Profile:
         liver=draw(st.sampled_from(LEVELS[LEVELS.index(old.liver):])),
         **flags,
         conditions=tuple(sorted(set(old.conditions) | draw(st.sets(st.sampled_from(MONO.conditions))))),
+        language=draw(st.sampled_from((FOLLOW_ENVIRONMENT, *LANGUAGES))),
     )
 
 

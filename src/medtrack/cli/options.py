@@ -34,6 +34,10 @@ def profile_options(p: argparse.ArgumentParser, *, new: bool) -> None:
     p.add_argument("--breastfeeding", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--condition", action="append", metavar="NAME",
                    help=f"a condition (repeatable): {', '.join(mono.conditions)}")
+    p.add_argument("--language", metavar="LANG", help=(
+        "the language medtrack speaks to this patient: en, de, ja, or auto (as the environment "
+        "says: LANGUAGE, LC_ALL, LC_MESSAGES, LANG), e.g. --language de"
+        + (" (default auto)" if new else "")))
     if not new:
         p.add_argument("--no-conditions", action="store_true", help="clear all conditions")
         p.add_argument("--pin", help="the prescriber's PIN, when a lock is set")

@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from medtrack.core.formulation import Formulation
+from medtrack.core.language import FOLLOW_ENVIRONMENT
 from medtrack.core.rule_words import against_rule
 
 DEFAULT_BEDTIME = dt.time(22, 30)
@@ -30,6 +31,7 @@ class Profile:
     breastfeeding: bool = False
     conditions: tuple[str, ...] = ()
     min_sleep_min: int = DEFAULT_MIN_SLEEP_MIN
+    language: str = FOLLOW_ENVIRONMENT  # one of core.language.LANGUAGES; not clinical: it limits no dose
 
     @property
     def tz(self) -> ZoneInfo:

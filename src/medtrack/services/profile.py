@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from medtrack import i18n
 from medtrack.clock import REAL_CLOCK, Clock
+from medtrack.core.language import parse_language
 from medtrack.core.model import Profile
 from medtrack.core.nights import nominal_sleep_minutes
 from medtrack.core.parse import parse_clock, parse_date, parse_zone
@@ -39,6 +41,7 @@ class ProfileChanges:
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     conditions: tuple[str, ...] | None = None
+    language: str | None = None  # a code or a name; "auto" or "" follows the environment
 
 
 def system_zone() -> str:
@@ -90,6 +93,8 @@ def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> P
             if condition not in known:
                 raise BadInput(f"condition '{condition}' is not known (accepted: {', '.join(known)})")
         values["conditions"] = tuple(sorted(set(changes.conditions)))
+    if changes.language is not None:
+        values["language"] = parse_language(changes.language)
     profile = dataclasses.replace(base, **values)
     check_sleep(profile.bedtime, profile.wake, profile.min_sleep_min)
     return profile
@@ -109,11 +114,13 @@ def describe_changes(old: Profile, new: Profile) -> str:
     for field in dataclasses.fields(Profile):
         before, after = getattr(old, field.name), getattr(new, field.name)
         if before != after:
-            parts.append(f"{field.name}: {_show(before)} -> {_show(after)}")
+            parts.append(f"{field.name}: {_show(before, field.name)} -> {_show(after, field.name)}")
     return "; ".join(parts)
 
 
-def _show(value: object) -> str:
+def _show(value: object, field: str) -> str:
+    if field == "language":
+        return str(value) or "auto"  # as `profile set --language auto` gives it
     if isinstance(value, tuple):
         return ",".join(value) or "none"
     if isinstance(value, dt.time):
@@ -187,6 +194,14 @@ def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges,
     return new, change, profile_warnings(new, now)
 
 
+def language_words(setting: str) -> str:
+    """A profile's language setting for a person: the language's own name ('Deutsch'), or,
+    following the environment, which language that gives now."""
+    if setting:
+        return i18n.NAMES.get(setting, setting)
+    return f"as the environment says ({i18n.NAMES[i18n.from_environment()[0]]})"
+
+
 def profile_json(profile: Profile, now: dt.datetime) -> dict[str, Any]:
     return {
         "name": profile.name,
@@ -201,5 +216,6 @@ def profile_json(profile: Profile, now: dt.datetime) -> dict[str, Any]:
         "pregnant": profile.pregnant,
         "breastfeeding": profile.breastfeeding,
         "conditions": list(profile.conditions),
+        "language": profile.language,
         "warnings": profile_warnings(profile, now),
     }

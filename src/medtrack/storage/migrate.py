@@ -19,7 +19,8 @@ from medtrack.storage.engine import CLOCK_SCHEMA, SCHEMA_VERSION, storage_proble
 
 # Alembic revision for each schema version (SQLite: PRAGMA user_version holds the number;
 # PostgreSQL: Alembic's version table, read back as the number).
-REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007", 8: "0008", 9: "0009"}
+REVISIONS = {1: "0001", 2: "0002", 3: "0003", 4: "0004", 5: "0005", 6: "0006", 7: "0007", 8: "0008", 9: "0009",
+             10: "0010"}
 
 
 def upgrade(engine: Engine, path: Location, *, from_version: int, to_version: int = SCHEMA_VERSION,

@@ -56,7 +56,7 @@ def profile_of(row: ProfileRow) -> Profile:
         liver=row.liver, renal=bool(row.renal), pregnant=bool(row.pregnant),
         breastfeeding=bool(row.breastfeeding),
         conditions=tuple(c for c in row.conditions.split(",") if c),
-        min_sleep_min=row.min_sleep_min,
+        min_sleep_min=row.min_sleep_min, language=row.language,
     )
 
 
@@ -67,7 +67,7 @@ def profile_row(profile: Profile, at: dt.datetime, change: str) -> ProfileRow:
         wake=profile.wake.strftime("%H:%M"), liver=profile.liver, renal=profile.renal,
         pregnant=profile.pregnant, breastfeeding=profile.breastfeeding,
         conditions=",".join(profile.conditions), min_sleep_min=profile.min_sleep_min,
-        change=change,
+        language=profile.language, change=change,
     )
 
 

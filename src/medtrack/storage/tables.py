@@ -31,6 +31,7 @@ class ProfileRow(SQLModel, table=True):
     conditions: str  # comma-separated condition ids
     min_sleep_min: int
     change: str
+    language: str = ""  # "" follows the environment (schema 10)
 
 
 class RegimenRow(SQLModel, table=True):

@@ -20,7 +20,9 @@ from textual.widgets import (
     Static,
 )
 
+from medtrack import i18n
 from medtrack.core.formulation import Formulation
+from medtrack.core.language import FOLLOW_ENVIRONMENT, LANGUAGES
 from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.stock import StockReport
@@ -35,6 +37,7 @@ from medtrack.services.prescribing import (
 )
 from medtrack.services.profile import (
     ProfileChanges,
+    language_words,
     profile_warnings,
     set_profile,
     show_profile,
@@ -64,7 +67,8 @@ def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regim
         f"{profile.min_sleep_min / 60:g} h",
         f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; pregnant: "
         f"{'yes' if profile.pregnant else 'no'}; breastfeeding: {'yes' if profile.breastfeeding else 'no'}",
-        f"Conditions: {', '.join(profile.conditions) or 'none'}", "")]
+        f"Conditions: {', '.join(profile.conditions) or 'none'}",
+        f"Language: {language_words(profile.language)}", "")]
     if prescription is not None:
         dose, made = prescription.steps[0].dose_ug, prescription.formulation
         shown.append(plain(f"Prescription: {format_mg(dose)} at bedtime from "
@@ -102,6 +106,12 @@ def current_formulation(prescription: Regimen | None, versions: Sequence[Regimen
     """The formulation of the newest prescription or plan version that recorded one."""
     recorded = [r for r in (prescription, *versions) if r is not None and r.formulation is not None]
     return max(recorded, key=lambda r: r.seq).formulation if recorded else None
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The profile's language choices, each language in its own name (i18n.NAMES)."""
+    return [("As the environment says", FOLLOW_ENVIRONMENT),
+            *((i18n.NAMES[code], code) for code in LANGUAGES)]
 
 
 class ProfileScreen(PatientScreen):
@@ -211,6 +221,8 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
         yield Checkbox("Renal impairment", p.renal, id="renal")
         yield Checkbox("Pregnant", p.pregnant, id="pregnant")
         yield Checkbox("Breastfeeding", p.breastfeeding, id="breastfeeding")
+        yield Label(plain("Language"))
+        yield Select(language_choices(), value=p.language, allow_blank=False, id="language")
         yield Label(plain("Prescriber PIN (when a lock is set: for a change that loosens a limit)"))
         yield Input(password=True, id="pin", compact=True)
 
@@ -222,7 +234,8 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
                                  bedtime=self.value("bedtime"), wake=self.value("wake"),
                                  liver=str(self.query_one("#liver", Select).value),
                                  renal=checked("renal"), pregnant=checked("pregnant"),
-                                 breastfeeding=checked("breastfeeding"))
+                                 breastfeeding=checked("breastfeeding"),
+                                 language=str(self.query_one("#language", Select).value))
         return changes, self.value("pin") or None
 
     def write(self, request: tuple[ProfileChanges, str | None]) -> str:
