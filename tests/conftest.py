@@ -52,6 +52,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_asks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's language never leaks into a test (LANG=de_DE would turn every expected
+    English word German), and a test that chose a language leaves English behind it: the
+    language is one per process (medtrack.i18n), and the screen's tests make apps directly."""
+    from medtrack import i18n
+
+    for name in i18n.ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    i18n.use("en")
+    yield
+    i18n.use("en")
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     """A PostgreSQL 15 server for the session (skipped, with the reason, if it cannot start)."""
