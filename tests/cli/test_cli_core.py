@@ -153,7 +153,7 @@ def test_profile_plain_and_json(patient):
         "name": "Ada Muster", "born": "1970-05-01", "age": 56, "zone": "Europe/Berlin",
         "bedtime": "22:30", "wake": "06:30", "min_sleep_hours": 7, "liver": "none",
         "renal": False, "pregnant": False, "breastfeeding": False, "conditions": [],
-        "warnings": [],
+        "language": "", "warnings": [],
     }
 
 
@@ -496,7 +496,7 @@ def test_dst_nights_move_the_latest_time(run, wake, night, latest):
 
 @pytest.mark.parametrize("dose", [
     "abc", "0", "0mg", "0.0 mg", "1e3", "1E0mg", "nan", "NaN mg", "inf", "infinity", "1_0",
-    "1,5", "1,000mg", "5 kg", "1 g", "101mg", "100001ug", "0.0001mg", "0.5ug", "½", "١", "１mg",
+    "1,5,5", "1,000mg", "5 kg", "1 g", "101mg", "100001ug", "0.0001mg", "0.5ug", "½", "١", "１mg",
     "1.5.1", "", " ", ".5mg", "1.mg", "+1mg", "0x10", "1 000 ug", "1mg;DROP TABLE record",
 ])
 def test_bad_dose_text_is_bad_input(patient, db_path, dose):

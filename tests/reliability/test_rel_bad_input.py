@@ -12,7 +12,7 @@ import pytest
 from reliability_helpers import dump_digest
 
 NOW = "2026-11-25T22:50+01:00"  # tonight's window is open: only the bad value can be the problem
-DOSES = ["abc", "0", "0mg", "1e3", "1,5mg", "5 kg", "0.0001mg", "1..5", "½", "１mg", "nan", "1 000ug",
+DOSES = ["abc", "0", "0mg", "1e3", "1,5,5mg", "5 kg", "0.0001mg", "1..5", "½", "１mg", "nan", "1 000ug",
          "x" * 500]
 DATES = ["2026-02-30", "2026-13-01", "26-11-25", "2026/11/25", "25.11.2026", "tomorrow", "", " ",
          "2026-11-25x", "0000-01-01", "1899-12-31", "3000-01-01", "2026-11-25\n2026-11-26", "٢٠٢٦-١١-٢٥"]

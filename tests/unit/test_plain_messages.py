@@ -67,7 +67,7 @@ BAD_PLANS = [
     ({**GOOD, "step": "abc"}, "the cut per step 'abc'", "--step"),
     ({**GOOD, "step": "100%"}, "the cut per step '100%'", "--step"),
     ({**GOOD, "start": "1.12.26", "step": "10%"}, "the first night '1.12.26'", "--start"),
-    ({**GOOD, "from_dose": "1,5mg", "step": "10%"}, "the starting dose '1,5mg'", "--from"),
+    ({**GOOD, "from_dose": "1,5,5mg", "step": "10%"}, "the starting dose '1,5,5mg'", "--from"),
     ({**GOOD, "step": "0.25mg", "to": "2mg"}, "the target dose 2 mg must be below the starting dose", "--to"),
     ({**GOOD, "step": "0.3mg"}, "the cut per step 0.3 mg is not a multiple", "--round"),
     ({**GOOD, "max_cut": "5"}, "the largest cut '5'", "--max-cut"),

@@ -69,9 +69,8 @@ def test_accepted_doses(text: str, ug: int) -> None:
         ("1'000 ug", "separators"),
         ("1,000 ug", "no thousands separators"),
         ("1,500", "no thousands separators"),
-        ("0,5", "use a point for decimals"),
-        ("1,5", "use a point for decimals"),
-        ("1,5 mg", "use a point for decimals"),
+        ("1,5,5", "one point or comma"),
+        ("1,5.5 mg", "one point or comma"),
         ("1 g", "unknown unit 'g'"),
         ("1 kg", "unknown unit 'kg'"),
         ("1 tablet", "unknown unit 'tablet'"),
@@ -110,15 +109,23 @@ def test_rejected_doses(text: str, fragment: str) -> None:
 
 def test_decimal_comma_message_matches_house_style() -> None:
     with pytest.raises(BadInput) as info:
-        parse_dose("1,5")
+        parse_dose("1,5,5")
     assert info.value.message == (
-        "dose '1,5': use a point for decimals, e.g. 1.5 mg (accepted: 1, 1mg, 0.5 mg, 500mcg, 500 ug)"
+        "dose '1,5,5': write decimals with one point or comma, e.g. 1.5 mg or 1,5 mg (accepted: 1, 1mg, "
+        "0.5 mg, 0,5 mg, 500mcg, 500 ug)"
     )
 
 
+@pytest.mark.parametrize(("text", "ug"), [("0,5mg", 500), ("0,5 mg", 500), ("1,5", 1500), ("0,25 MG", 250),
+                                          ("0,500 mg", 500), ("15,0", 15000), ("0,125", 125)])
+def test_a_decimal_comma_is_read_as_a_german_reader_writes_it(text: str, ug: int) -> None:
+    assert parse_dose(text) == ug
+
+
 def test_comma_is_never_read_as_thousands() -> None:
-    for text in ("1,5", "15,0", "1,500"):
-        with pytest.raises(BadInput):
+    """'1,500' is 1.5 to a German reader and 1500 to an English one: refused, never guessed."""
+    for text in ("1,500", "2,000 ug", "1,000"):
+        with pytest.raises(BadInput, match="thousands"):
             parse_dose(text)
 
 

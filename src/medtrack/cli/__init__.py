@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from medtrack import i18n
 from medtrack.cli.context import Context, Handler
 from medtrack.cli.parser import build_parser
 from medtrack.clock import REAL_CLOCK, Clock, fixed_clock
@@ -64,6 +65,7 @@ def default_db_path() -> Path:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        i18n.use(*i18n.from_environment())  # the profile's language, once read, may change it
         check_text(args_list)
         args = build_parser(args_list).parse_args(args_list)
         db_text = args.db if args.db is not None else environment("MEDTRACK_DB")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from medtrack import i18n
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
 from medtrack.location import Location, parse_location
@@ -40,6 +41,11 @@ class Context:
         )
 
         db = open_database(self.db_path, patient=self.patient, by=self.by, clock=self.clock)
+        from medtrack.services.common import profile_language
+
+        setting = profile_language(db)
+        if setting:  # the profile's language beats the environment's, from here on
+            i18n.use(*i18n.choose(setting))
         for notice in db.notices:
             sys.stderr.write(f"medtrack: {printable(notice)}\n")
         return db

@@ -26,7 +26,8 @@ def _changes(args: argparse.Namespace) -> ProfileChanges:
         conditions = ()
     return ProfileChanges(name=args.name, born=args.born, zone=args.tz, bedtime=args.bedtime,
                           wake=args.wake, liver=args.liver, renal=args.renal, pregnant=args.pregnant,
-                          breastfeeding=args.breastfeeding, conditions=conditions)
+                          breastfeeding=args.breastfeeding, conditions=conditions,
+                          language=args.language)
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
@@ -50,7 +51,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import profile_json, show_profile
+    from medtrack.services.profile import language_words, profile_json, show_profile
 
     profile = show_profile(ctx.open_db())
     data = profile_json(profile, ctx.now)
@@ -64,6 +65,7 @@ def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
             f"pregnant: {'yes' if profile.pregnant else 'no'}; breastfeeding: "
             f"{'yes' if profile.breastfeeding else 'no'}")
     ctx.out(f"Conditions: {', '.join(profile.conditions) or 'none'}")
+    ctx.out(f"Language: {language_words(profile.language)}")
     for warning in data["warnings"]:
         ctx.out(f"Warning: {warning}")
     return 0
@@ -98,13 +100,18 @@ def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _describe(record: Record, *, recorder: bool = False) -> str:
-    when = f"{record.at:%Y-%m-%d %H:%M %Z}"
+    from medtrack.i18n import _, medium_date, short_time
+
+    when = f"{medium_date(record.at.date())} {short_time(record.at)} {record.at:%Z}"
     if record.kind == "skip":
-        text = f"#{record.id} night {record.night}: skipped (recorded {when})"
+        text = _("#{id} night {night}: skipped (recorded {when})").format(
+            id=record.id, night=medium_date(record.night), when=when)
     else:
-        text = f"#{record.id} night {record.night}: {format_mg(record.dose_ug or 0)} at {when}"
+        text = _("#{id} night {night}: {dose} at {when}").format(
+            id=record.id, night=medium_date(record.night), dose=format_mg(record.dose_ug or 0), when=when)
     if recorder:
-        text += f", by {one_line(record.recorded_by)}" if record.recorded_by else f", by ({NOT_KNOWN})"
+        who = one_line(record.recorded_by) if record.recorded_by else f"({NOT_KNOWN})"
+        text += _(", by {who}").format(who=who)
     flags = [one_line(flag) for flag in record.flags()]
     if flags:
         text += " [" + "; ".join(flags) + "]"
@@ -114,6 +121,7 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.i18n import _
     from medtrack.services import dosing
 
     entry = DoseEntry.ALREADY_TAKEN if args.already_taken else DoseEntry.TO_TAKE
@@ -123,24 +131,28 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.json(record_json(record))
         return 0
-    ctx.out(f"{'Recorded as already taken' if record.already_taken else 'Dose recorded'}: {_describe(record)}")
+    said = _("Recorded as already taken: {record}") if record.already_taken else _("Dose recorded: {record}")
+    ctx.out(said.format(record=_describe(record)))
     ctx.out(logged.advice)
     return 0
 
 
 def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.i18n import _
     from medtrack.services import dosing
 
     record = dosing.skip_night(ctx.open_db(), ctx.now, args.night, args.note)
     if args.json:
         ctx.json(record_json(record))
     else:
-        ctx.out(f"Skip recorded: {_describe(record)}")
-        ctx.out("Take the next dose at the usual time; never take two to make up.")
+        ctx.out(_("Skip recorded: {record}").format(record=_describe(record)))
+        ctx.out(_("Take the next dose at the usual time; never take two to make up."))
     return 0
 
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.core.calendar import night_state_words
+    from medtrack.i18n import _, medium_date
     from medtrack.services.health import check_database
     from medtrack.services.status import status
 
@@ -151,20 +163,22 @@ def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json({**report.to_json(), "database": health.to_json(report)})
         return 0
     if not health.writable:  # first, and no invitation to a dose that cannot be recorded
-        ctx.out(f"! Warning: {health.message}")
+        ctx.out(_("! Warning: {message}").format(message=health.message))
         if health.hint:
-            ctx.out(f"  To fix it: {health.hint}.")
-    ctx.out(f"Night of {report.night}: {report.drug} {report.headline}")
+            ctx.out(_("  To fix it: {hint}.").format(hint=health.hint))
+    ctx.out(_("Night of {night}: {drug} {headline}").format(night=medium_date(report.night), drug=report.drug,
+                                                             headline=report.headline))
     if report.dose_change:
         ctx.out(report.dose_change)
     ctx.out(report.guidance if health.writable else health.what_to_do(report))
     if report.state == "no_prescription":
-        ctx.out("Enter it with: medtrack prescribe --dose D --prescriber NAME")
+        ctx.out(_("Enter it with: medtrack prescribe --dose D --prescriber NAME"))
     if report.window_line:
         ctx.out(report.window_line)
-    ctx.out(f"{'The night before' if report.decision.morning else 'Last night'}: {report.previous_night}")
+    before = _("The night before") if report.decision.morning else _("Last night")
+    ctx.out(_("{before}: {outcome}").format(before=before, outcome=night_state_words(report.previous_night)))
     for warning in report.warnings:
-        ctx.out(f"! {warning}")
+        ctx.out(_("! {warning}").format(warning=warning))
     for line in report.stock.lines() if report.stock else ():
         ctx.out(line)
     return 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from medtrack.cli.context import Context
 from medtrack.errors import BadInput, DesktopUnavailable
+from medtrack.i18n import _
 from medtrack.location import Location
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class _Desktop:
         from medtrack.notify.desktop import Notice
 
         notifier = self._connected()
-        label = "Open medtrack" if button else None
+        label = _("Open medtrack") if button else None
         return notifier.send(Notice(summary, body, replaces_id=replaces_id, action_label=label))
 
     def close(self, notification_id: int) -> None:

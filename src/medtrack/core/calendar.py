@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from medtrack.core.units import ug_to_mg
+from medtrack.i18n import N_, _
 
 
 class NightState(StrEnum):
@@ -34,14 +35,25 @@ class Mark:
 
 
 MARKS: dict[NightState, Mark] = {
-    NightState.TAKEN: Mark("✓", "taken", "taken", "$text-success"),
-    NightState.MISSED: Mark("✗", "missed", "missed", "$text-error"),
-    NightState.SKIPPED: Mark("–", "skipped", "skipped", "$text-warning"),
-    NightState.EXCESS: Mark("‼", "excess", "more than scheduled", "bold $text-error"),
-    NightState.FUTURE: Mark("·", "to come", "to come", "$foreground-muted"),
-    NightState.NONE: Mark(" ", "nothing scheduled", "nothing scheduled", ""),
-    NightState.CONTRAINDICATED: Mark("⊘", "not allowed", "not allowed", "$text-error"),
+    NightState.TAKEN: Mark("✓", N_("taken"), N_("taken"), "$text-success"),
+    NightState.MISSED: Mark("✗", N_("missed"), N_("missed"), "$text-error"),
+    NightState.SKIPPED: Mark("–", N_("skipped"), N_("skipped"), "$text-warning"),
+    NightState.EXCESS: Mark("‼", N_("excess"), N_("more than scheduled"), "bold $text-error"),
+    NightState.FUTURE: Mark("·", N_("to come"), N_("to come"), "$foreground-muted"),
+    NightState.NONE: Mark(" ", N_("nothing scheduled"), N_("nothing scheduled"), ""),
+    NightState.CONTRAINDICATED: Mark("⊘", N_("not allowed"), N_("not allowed"), "$text-error"),
 }
+# What a night came to, as `status` names last night (the state's own name, in English).
+STATE_NAMES = {NightState.TAKEN: N_("taken"), NightState.MISSED: N_("missed"), NightState.SKIPPED: N_("skipped"),
+               NightState.EXCESS: N_("excess"), NightState.FUTURE: N_("future"), NightState.NONE: N_("none"),
+               NightState.CONTRAINDICATED: N_("contraindicated")}
+
+
+def night_state_words(state: NightState) -> str:
+    """The state's name in the chosen language ("missed", "verpasst", ...)."""
+    return _(STATE_NAMES[state])
+
+
 STEP_MARK = "▸"  # a night the scheduled dose changes
 STRIP = (NightState.TAKEN, NightState.MISSED, NightState.SKIPPED, NightState.EXCESS,
          NightState.FUTURE)  # the legend of the week strip on Tonight
@@ -49,9 +61,10 @@ STRIP = (NightState.TAKEN, NightState.MISSED, NightState.SKIPPED, NightState.EXC
 
 def legend(states: Sequence[NightState] = tuple(NightState), *, step: bool = False) -> str:
     """'✓ taken  ✗ missed …' for the states given (the blank mark left out)."""
-    parts = [f"{MARKS[s].symbol} {MARKS[s].label}" for s in states if MARKS[s].symbol.strip()]
+    parts = [f"{MARKS[s].symbol} {_(MARKS[s].label)}" for s in states if MARKS[s].symbol.strip()]
     if step:
-        parts.insert(len(STRIP), f"{STEP_MARK} new dose")
+        new_dose = _("new dose")
+        parts.insert(len(STRIP), f"{STEP_MARK} {new_dose}")
     return "  ".join(parts)
 
 

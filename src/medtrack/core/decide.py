@@ -148,9 +148,11 @@ class NightDecision:
     @property
     def label(self) -> str:
         """How to name this night to the patient: "tonight", "last night" or "the night of …"."""
+        from medtrack.i18n import _, medium_date
+
         if self.current:
-            return "last night" if self.morning else "tonight"
-        return f"the night of {self.night}"
+            return _("last night") if self.morning else _("tonight")
+        return _("the night of {date}").format(date=medium_date(self.night))
 
     def to_json(self) -> dict[str, object]:
         """The decided facts that every view must agree on (the cross-view tests compare these)."""

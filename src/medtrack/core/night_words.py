@@ -12,13 +12,14 @@ from medtrack.core.model import Record
 from medtrack.core.rule_words import against_rule
 from medtrack.core.rules import TonightState, cautions, ceiling_words, unacknowledged
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, decimal, language, medium_date, short_time
 
 HEADLINES = {
-    TonightState.CONTRAINDICATED: "do not take it (contraindicated)",
-    TonightState.SKIPPED: "skipped",
-    TonightState.NO_PRESCRIPTION: "no prescription recorded",
-    TonightState.NO_DOSE: "nothing scheduled",
-    TonightState.SKIP: "too late: skip it",
+    TonightState.CONTRAINDICATED: N_("do not take it (contraindicated)"),
+    TonightState.SKIPPED: N_("skipped"),
+    TonightState.NO_PRESCRIPTION: N_("no prescription recorded"),
+    TonightState.NO_DOSE: N_("nothing scheduled"),
+    TonightState.SKIP: N_("too late: skip it"),
 }
 
 
@@ -26,22 +27,24 @@ def headline(decision: NightDecision, as_taken: str | None = None) -> str:
     """The night in a few words, with a number only where a dose is to be taken or was taken
     (`as_taken`: the dose to take as tablets or a liquid)."""
     if decision.state == TonightState.TAKEN:
-        return f"{format_mg(decision.taken_ug or 0)} taken"
+        return _("{dose} taken").format(dose=format_mg(decision.taken_ug or 0))
     if decision.may_take_ug is not None:
         dose = format_mg(decision.may_take_ug)
-        at_most = f"at most {dose}" if decision.over_ceiling else dose
-        taken = f" ({as_taken})" if as_taken else ""
-        return f"{at_most}{taken}, {'due now' if decision.state == TonightState.DUE else 'not yet'}"
+        at_most = _("at most {dose}").format(dose=dose) if decision.over_ceiling else dose
+        taken = _(" ({as_taken})").format(as_taken=as_taken) if as_taken else ""
+        when = _("due now") if decision.state == TonightState.DUE else _("not yet")
+        return _("{dose}{as_taken}, {when}").format(dose=at_most, as_taken=taken, when=when)
     if decision.state == TonightState.NO_DOSE and decision.completion is not None:
-        return "taper complete: nothing scheduled"
-    return HEADLINES.get(decision.state, str(decision.state))
+        return _("taper complete: nothing scheduled")
+    return _(HEADLINES[decision.state]) if decision.state in HEADLINES else str(decision.state)
 
 
 def over_ceiling_words(mono: Monograph, d: NightDecision) -> str:
     """Why only the ceiling may be taken, and who must act."""
-    return (f"Your prescription says {format_mg(d.scheduled_ug or 0)}, which is above "
-            f"{ceiling_words(mono, d.profile, d.night)}: take at most {format_mg(d.ceiling_ug)}, and ask "
-            "your prescriber to review the prescription.")
+    return _("Your prescription says {dose}, which is above {ceiling}: take at most {limit}, and ask "
+             "your prescriber to review the prescription.").format(
+        dose=format_mg(d.scheduled_ug or 0), ceiling=ceiling_words(mono, d.profile, d.night),
+        limit=format_mg(d.ceiling_ug))
 
 
 def guidance(mono: Monograph, d: NightDecision, upcoming: dt.date | None = None) -> str:
@@ -54,8 +57,8 @@ def guidance(mono: Monograph, d: NightDecision, upcoming: dt.date | None = None)
 def _contraindicated(mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
     acknowledged = d.regimen.acknowledged_ids if d.regimen else ()
     reasons = "; ".join(r.text.rstrip(".") for r in unacknowledged(mono, d.profile, d.night, acknowledged))
-    return (f"Do not take {mono.name}: it is contraindicated ({reasons}). "
-            "Contact your doctor before taking any dose.")
+    return _("Do not take {drug}: it is contraindicated ({reasons}). "
+             "Contact your doctor before taking any dose.").format(drug=mono.name, reasons=reasons)
 
 
 def _taken(_mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
@@ -64,67 +67,82 @@ def _taken(_mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str
 
 def _taken_too_much(d: NightDecision) -> str:
     planned = d.scheduled_ug
-    over = f"more than the {format_mg(planned)} scheduled" if planned else "nothing was scheduled"
-    more = " Take no more tonight." if _tonight_goes_on(d) else ""
-    return f"{format_mg(d.taken_ug or 0)} taken {d.label}: {over}.{more}"
+    over = (_("more than the {dose} scheduled").format(dose=format_mg(planned)) if planned
+            else _("nothing was scheduled"))
+    more = _(" Take no more tonight.") if _tonight_goes_on(d) else ""
+    return _("{dose} taken {night}: {over}.{more}").format(dose=format_mg(d.taken_ug or 0), night=d.label,
+                                                            over=over, more=more)
 
 
 def _taken_once(d: NightDecision) -> str:
     first = next(r for r in d.records if r.counted)
-    second = " Never take a second dose the same night." if _tonight_goes_on(d) else ""
-    return (f"{format_mg(first.dose_ug or 0)} taken {d.label}, recorded at "
-            f"{first.at.astimezone(d.profile.tz):%H:%M}.{second}")
+    second = _(" Never take a second dose the same night.") if _tonight_goes_on(d) else ""
+    return _("{dose} taken {night}, recorded at {time}.{more}").format(
+        dose=format_mg(first.dose_ug or 0), night=d.label, time=short_time(first.at.astimezone(d.profile.tz)),
+        more=second)
 
 
 def _skipped(_mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
-    when = "tonight" if d.morning else "tomorrow"
-    return (f"The dose of {d.label} is recorded as skipped. Take the next dose at the usual time "
-            f"{when}; never take two to make up.")
+    if d.morning:
+        return _("The dose of {night} is recorded as skipped. Take the next dose at the usual time "
+                 "tonight; never take two to make up.").format(night=d.label)
+    return _("The dose of {night} is recorded as skipped. Take the next dose at the usual time "
+             "tomorrow; never take two to make up.").format(night=d.label)
 
 
 def _no_prescription(mono: Monograph, _d: NightDecision, _upcoming: dt.date | None) -> str:
-    return (f"No prescription is recorded yet, so medtrack cannot check a dose. Take "
-            f"{mono.name.lower()} only as your prescriber told you. {mono.guidance['stopping']} "
-            "Enter the prescription as your prescriber wrote it.")
+    return _("No prescription is recorded yet, so medtrack cannot check a dose. Take {drug} only as "
+             "your prescriber told you. {stopping} Enter the prescription as your prescriber wrote it.").format(
+        drug=lower_in_english(mono.name), stopping=mono.guidance["stopping"])
 
 
 def _no_dose(mono: Monograph, d: NightDecision, upcoming: dt.date | None) -> str:
     if d.regimen is None and upcoming is not None:
-        return (f"Nothing is scheduled tonight: your prescription starts on the night of "
-                f"{upcoming}. Take no dose tonight.")
+        return _("Nothing is scheduled tonight: your prescription starts on the night of {date}. Take no "
+                 "dose tonight.").format(date=medium_date(upcoming))
     if d.completion is not None:
-        return (f"{d.completion.words(mono.name)} Nothing is scheduled: take no dose. Keep noting how "
-                "you feel in the symptom journal.")
+        return _("{taper_complete} Nothing is scheduled: take no dose. Keep noting how you feel in the "
+                 "symptom journal.").format(taper_complete=d.completion.words(mono.name))
     if d.regimen is not None and d.regimen.kind == "plan":
-        return "Your taper plan schedules no dose tonight: take no dose."
-    return "Nothing is scheduled tonight: take no dose."
+        return _("Your taper plan schedules no dose tonight: take no dose.")
+    return _("Nothing is scheduled tonight: take no dose.")
 
 
 def _not_yet(mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
     window = d.window
-    return (f"Tonight: {_at_most(d)}{format_mg(d.may_take_ug or 0)} at bedtime ({window.bedtime:%H:%M}). "
-            f"The window opens at {window.opens:%H:%M}; the latest time is {window.latest:%H:%M}."
-            f"{_capped(mono, d)}")
+    return _("Tonight: {dose} at bedtime ({bedtime}). The window opens at {opens}; the latest time is "
+             "{latest}.{capped}").format(dose=_dose(d), bedtime=short_time(window.bedtime),
+                                          opens=short_time(window.opens), latest=short_time(window.latest),
+                                          capped=_capped(mono, d))
 
 
 def _due(mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
-    return (f"Take {_at_most(d)}{format_mg(d.may_take_ug or 0)} now, just before you go to bed. Latest "
-            f"time tonight: {d.window.latest:%H:%M}. Do not drive or use machines afterwards."
-            f"{_capped(mono, d)}")
+    return _("Take {dose} now, just before you go to bed. Latest time tonight: {latest}. Do not drive or "
+             "use machines afterwards.{capped}").format(dose=_dose(d), latest=short_time(d.window.latest),
+                                                        capped=_capped(mono, d))
 
 
 def _too_late(_mono: Monograph, d: NightDecision, _upcoming: dt.date | None) -> str:
     latest = d.window.latest
     if d.morning:
-        return (f"Too late for last night's dose: the latest time was {latest:%H:%M}. Skip it "
-                "and take the next dose at the usual time tonight; never take two to make up.")
-    return (f"Too late tonight: after {latest:%H:%M} there is no time left for "
-            f"{d.profile.min_sleep_min / 60:g} hours of sleep. Skip tonight's dose and take the next "
-            "one at the usual time; never take two to make up.")
+        return _("Too late for last night's dose: the latest time was {latest}. Skip it and take the next "
+                 "dose at the usual time tonight; never take two to make up.").format(latest=short_time(latest))
+    return _("Too late tonight: after {latest} there is no time left for {hours} hours of sleep. Skip "
+             "tonight's dose and take the next one at the usual time; never take two to make up.").format(
+        latest=short_time(latest), hours=decimal(f"{d.profile.min_sleep_min / 60:g}"))
 
 
-def _at_most(d: NightDecision) -> str:
-    return "at most " if d.over_ceiling else ""
+def lower_in_english(name: str) -> str:
+    """A name inside an English sentence is lower case ("no alcohol"); German capitalises its
+    nouns and Japanese has no case, so there it stays as the monograph writes it."""
+    return name.lower() if language() == "en" else name
+
+
+def _dose(d: NightDecision) -> str:
+    """The dose to take: '1 mg', or 'at most 2 mg' when the prescription is above the limit."""
+    dose = format_mg(d.may_take_ug or 0)
+    return _("at most {dose}").format(dose=dose) if d.over_ceiling else dose
+
 
 
 def _capped(mono: Monograph, d: NightDecision) -> str:
@@ -163,8 +181,9 @@ def window_line(d: NightDecision, zone: str) -> str | None:
     """The dose window, with the limit while a dose is invited."""
     if not shows_window(d):
         return None
-    limit = f"; nightly limit {format_mg(d.ceiling_ug)}" if shows_limit(d) else ""
-    return f"Window: opens {d.window.opens:%H:%M}, latest {d.window.latest:%H:%M} ({zone}){limit}"
+    limit = _("; nightly limit {limit}").format(limit=format_mg(d.ceiling_ug)) if shows_limit(d) else ""
+    return _("Window: opens {opens}, latest {latest} ({zone}){limit}").format(
+        opens=short_time(d.window.opens), latest=short_time(d.window.latest), zone=zone, limit=limit)
 
 
 def dose_change_words(d: NightDecision) -> str | None:
@@ -174,17 +193,19 @@ def dose_change_words(d: NightDecision) -> str | None:
         return None
     before, now = change
     if now is None:
-        return f"Your plan reaches 0 mg tonight: no dose (was {format_mg(before or 0)})."
-    return f"Your dose changes tonight: {format_mg(now)} (was {format_mg(before or 0)})."
+        return _("Your plan reaches 0 mg tonight: no dose (was {before}).").format(before=format_mg(before or 0))
+    return _("Your dose changes tonight: {now} (was {before}).").format(now=format_mg(now),
+                                                                         before=format_mg(before or 0))
 
 
 def excess_advice(mono: Monograph) -> str:
     """What to watch for after too much was taken, in the monograph's words."""
-    names = ", ".join(e.name.lower() + (f" ({e.text.rstrip('.').lower()})" if 0 < len(e.text) <= 30 else "")
+    names = ", ".join(lower_in_english(e.name)
+                      + (f" ({lower_in_english(e.text.rstrip('.'))})" if 0 < len(e.text) <= 30 else "")
                       for e in mono.side_effects if e.urgent)
-    return (f"More than the scheduled dose was taken tonight. Take no more. Watch for the serious "
-            f"side effects ({names}): if you notice any, contact your doctor now, or emergency "
-            f"services if it is severe. {mono.guidance['call_doctor']}")
+    return _("More than the scheduled dose was taken tonight. Take no more. Watch for the serious side "
+             "effects ({names}): if you notice any, contact your doctor now, or emergency services if it "
+             "is severe. {call_doctor}").format(names=names, call_doctor=mono.guidance["call_doctor"])
 
 
 def warnings(mono: Monograph, d: NightDecision) -> list[str]:
@@ -195,21 +216,22 @@ def warnings(mono: Monograph, d: NightDecision) -> list[str]:
 
 def _voided_not_taken(_mono: Monograph, d: NightDecision) -> list[str]:
     """Doses voided as never taken (they reopened the night)."""
-    return [f"A {format_mg(r.dose_ug or 0)} dose recorded at {r.at.astimezone(d.profile.tz):%H:%M} was "
-            f"voided as not taken: {r.void_reason}"
+    return [_("A {dose} dose recorded at {time} was voided as not taken: {reason}").format(
+                dose=format_mg(r.dose_ug or 0), time=short_time(r.at.astimezone(d.profile.tz)), reason=r.void_reason)
             for r in d.records if r.kind == "dose" and r.voided and r.not_taken]
 
 
 def _already_taken(_mono: Monograph, d: NightDecision) -> list[str]:
     """Doses recorded as already taken, with the rule each broke."""
-    more = " Take no more tonight." if _tonight_goes_on(d) else ""
-    return [f"A dose of {format_mg(r.dose_ug or 0)} was recorded as already taken at "
-            f"{r.at.astimezone(d.profile.tz):%H:%M}{_rule_broken(r)}.{more}"
+    more = _(" Take no more tonight.") if _tonight_goes_on(d) else ""
+    return [_("A dose of {dose} was recorded as already taken at {time}{rule}.{more}").format(
+                dose=format_mg(r.dose_ug or 0), time=short_time(r.at.astimezone(d.profile.tz)),
+                rule=_rule_broken(r), more=more)
             for r in d.records if r.counted and r.already_taken]
 
 
 def _rule_broken(record: Record) -> str:
-    return f", {against_rule(record.rule)}" if record.rule else ""
+    return _(", {rule}").format(rule=against_rule(record.rule)) if record.rule else ""
 
 
 def _excess(mono: Monograph, d: NightDecision) -> list[str]:
@@ -221,30 +243,32 @@ def _acknowledged(_mono: Monograph, d: NightDecision) -> list[str]:
     """A contraindication the prescriber acknowledged, in their words."""
     if d.regimen is None or not d.regimen.acknowledged:
         return []
-    return [f"A contraindication was acknowledged by {d.regimen.prescriber}: {d.regimen.acknowledged}"]
+    return [_("A contraindication was acknowledged by {prescriber}: {words}").format(
+        prescriber=d.regimen.prescriber, words=d.regimen.acknowledged)]
 
 
 def _over_ceiling(mono: Monograph, d: NightDecision) -> list[str]:
     """A schedule above the ceiling, once no dose is invited (the guidance says it while one is)."""
     if not d.over_ceiling or d.state in DOSE_STATES:
         return []
-    return [f"The scheduled {format_mg(d.scheduled_ug or 0)} is above "
-            f"{ceiling_words(mono, d.profile, d.night)}; only up to that can be recorded. "
-            "Ask your prescriber to review the prescription."]
+    return [_("The scheduled {dose} is above {ceiling}; only up to that can be recorded. Ask your "
+              "prescriber to review the prescription.").format(dose=format_mg(d.scheduled_ug or 0),
+                                                               ceiling=ceiling_words(mono, d.profile, d.night))]
 
 
 def _cautions(mono: Monograph, d: NightDecision) -> list[str]:
     """The monograph's cautions that apply to the patient that night."""
-    return [f"Caution: {rule.text}" for rule in cautions(mono, d.profile, d.night)]
+    return [_("Caution: {text}").format(text=rule.text) for rule in cautions(mono, d.profile, d.night)]
 
 
 def _interactions(mono: Monograph, d: NightDecision) -> list[str]:
     """What not to combine it with, while tonight's dose is invited or taken."""
     if d.state not in (*DOSE_STATES, TonightState.TAKEN) or d.morning:
         return []
-    names = [i.name.lower() for i in mono.interactions]
-    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
-    return [f"Tonight: no {listed}; they add to the effect."]
+    names = [lower_in_english(i.name) for i in mono.interactions]
+    listed = (_("{names} or {last}").format(names=", ".join(names[:-1]), last=names[-1]) if len(names) > 1
+              else "".join(names))
+    return [_("Tonight: no {listed}; they add to the effect.").format(listed=listed)]
 
 
 NIGHT_WARNINGS = (_voided_not_taken, _already_taken, _excess, _acknowledged, _over_ceiling, _cautions,
@@ -255,7 +279,7 @@ def after_record(record: Record, decision: NightDecision) -> str:
     """What to do after a dose was recorded, given the decision for the record's night: about
     tonight only when the dose is tonight's and the night is not over."""
     if not decision.current or decision.morning:
-        return f"Recorded for {decision.label}."
+        return _("Recorded for {night}.").format(night=decision.label)
     if record.already_taken:
-        return "Take no more tonight. If you feel unwell, contact your doctor."
-    return "Go to bed now. Do not drive or use machines; no alcohol or other sedatives tonight."
+        return _("Take no more tonight. If you feel unwell, contact your doctor.")
+    return _("Go to bed now. Do not drive or use machines; no alcohol or other sedatives tonight.")

@@ -11,6 +11,7 @@ from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
 from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
 from medtrack.core.tonight_state import TonightState as TonightState  # re-exported: the rules' outcome
 from medtrack.core.units import format_mg
+from medtrack.i18n import _, decimal, medium_date, short_time
 
 
 def utc(instant: dt.datetime) -> dt.datetime:
@@ -87,10 +88,11 @@ def ceiling_ug(mono: Monograph, profile: Profile, night: dt.date) -> int:
 def ceiling_words(mono: Monograph, profile: Profile, night: dt.date) -> str:
     limit = format_mg(ceiling_ug(mono, profile, night))
     if profile.age_on(night) < mono.dosing.min_age:
-        return f"the monograph's limit: no dose under age {mono.dosing.min_age}"
+        return _("the monograph's limit: no dose under age {age}").format(age=mono.dosing.min_age)
     if profile.age_on(night) >= mono.dosing.elderly_from_age:
-        return f"the monograph's {limit} nightly limit from age {mono.dosing.elderly_from_age}"
-    return f"the monograph's {limit} nightly limit for adults"
+        return _("the monograph's {limit} nightly limit from age {age}").format(
+            limit=limit, age=mono.dosing.elderly_from_age)
+    return _("the monograph's {limit} nightly limit for adults").format(limit=limit)
 
 
 @dataclass(frozen=True)
@@ -131,38 +133,46 @@ def check_dose(
     blocked = unacknowledged(mono, profile, night, acknowledged_ids)
     if blocked:
         reasons = "; ".join(r.text.rstrip(".") for r in blocked)
-        return Verdict(False, "contraindication", f"{reasons}. Do not take "
-                       f"{mono.name}; talk to your doctor.")
+        return Verdict(False, "contraindication", _("{reasons}. Do not take {drug}; talk to your doctor.").format(
+            reasons=reasons, drug=mono.name))
     scheduled = facts.scheduled
     if scheduled is None:
-        return Verdict(False, "nothing-scheduled", f"nothing is scheduled for the night of "
-                       f"{night}: no dose may be recorded as planned.")
+        return Verdict(False, "nothing-scheduled", _("nothing is scheduled for the night of {night}: no dose "
+                                                     "may be recorded as planned.").format(night=medium_date(night)))
     if facts.doses:
         first = facts.doses[0]
-        return Verdict(False, "one-dose-per-night", f"{format_mg(first.dose_ug or 0)}"
-                       f" is already recorded for the night of {night} at {first.at:%H:%M}. "
-                       "Never take a second dose.")
+        return Verdict(False, "one-dose-per-night", _("{dose} is already recorded for the night of {night} at "
+                                                      "{time}. Never take a second dose.").format(
+            dose=format_mg(first.dose_ug or 0), night=medium_date(night), time=short_time(first.at)))
     if facts.skips:
-        return Verdict(False, "skipped-night", f"the night of {night} is recorded as skipped; "
-                       "take the next dose at the usual time, never two to make up.")
+        return Verdict(False, "skipped-night", _("the night of {night} is recorded as skipped; take the next "
+                                                 "dose at the usual time, never two to make up.").format(
+            night=medium_date(night)))
     for other in facts.nearby_doses:
         if hours_apart(other.at, at) < MIN_DOSE_GAP:
-            return Verdict(False, "12-hour-gap", "doses must be at least 12 hours apart: a dose "
-                           f"is recorded at {other.at.astimezone(at.tzinfo):%Y-%m-%d %H:%M}.")
+            moment = other.at.astimezone(at.tzinfo)
+            return Verdict(False, "12-hour-gap", _("doses must be at least 12 hours apart: a dose is recorded "
+                                                   "at {when}.").format(
+                when=f"{medium_date(moment.date())} {short_time(moment)}"))
     if utc(at) < utc(window.opens):
-        return Verdict(False, "dose-window", f"too early: the window for the night of {night} "
-                       f"opens at {window.opens:%H:%M} (2 hours before bedtime).")
+        return Verdict(False, "dose-window", _("too early: the window for the night of {night} opens at "
+                                               "{opens} (2 hours before bedtime).").format(
+            night=medium_date(night), opens=short_time(window.opens)))
     if utc(at) > utc(window.latest):
-        return Verdict(False, "dose-window", f"too late: the latest time for the night of {night}"
-                       f" was {window.latest:%H:%M}, to leave {profile.min_sleep_min / 60:g} hours of "
-                       "sleep. Skip tonight's dose; take the next one at the usual time, never two.")
+        return Verdict(False, "dose-window", _("too late: the latest time for the night of {night} was "
+                                               "{latest}, to leave {hours} hours of sleep. Skip tonight's "
+                                               "dose; take the next one at the usual time, never two.").format(
+            night=medium_date(night), latest=short_time(window.latest),
+            hours=decimal(f"{profile.min_sleep_min / 60:g}")))
     limit = ceiling_ug(mono, profile, night)
     if dose_ug > limit:
-        return Verdict(False, "monograph-ceiling", f"{format_mg(dose_ug)} is above "
-                       f"{ceiling_words(mono, profile, night)}.")
+        return Verdict(False, "monograph-ceiling", _("{dose} is above {ceiling}.").format(
+            dose=format_mg(dose_ug), ceiling=ceiling_words(mono, profile, night)))
     if dose_ug > scheduled:
-        return Verdict(False, "scheduled-dose", f"{format_mg(dose_ug)} is above the "
-                       f"{format_mg(scheduled)} scheduled for the night of {night}.")
+        return Verdict(False, "scheduled-dose", _("{dose} is above the {scheduled} scheduled for the night of "
+                                                  "{night}.").format(dose=format_mg(dose_ug),
+                                                                     scheduled=format_mg(scheduled),
+                                                                     night=medium_date(night)))
     return ALLOWED
 
 

@@ -30,6 +30,7 @@ from medtrack.core.model import Record, Regimen, StockEntry
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.units import format_mg, parse_dose, show_input
 from medtrack.errors import BadInput
+from medtrack.i18n import _, decimal, medium_date
 
 DAY = dt.timedelta(days=1)
 HALF_TABLET = 2  # quarters: a count further off than this is flagged
@@ -61,9 +62,12 @@ def parse_quantity(text: str, formulation: Formulation) -> tuple[Key, int]:
 
 def amount_text(key: Key, amount: int) -> str:
     if key[0] == "liquid":
-        return f"{amount / 1000:g} ml of {format_mg(key[1]).removesuffix(' mg')} mg/ml"
+        return _("{ml} ml of {strength} mg/ml").format(ml=decimal(f"{amount / 1000:g}"),
+                                                        strength=format_mg(key[1]).removesuffix(" mg"))
     tablets = amount / 4
-    return f"{tablets:g} × {format_mg(key[1])} tablet{'s' if tablets != 1 else ''}"
+    # Two messages, not a plural rule: a count of 2.5 tablets is no CLDR plural category's.
+    words = _("{count} × {strength} tablet") if tablets == 1 else _("{count} × {strength} tablets")
+    return words.format(count=decimal(f"{tablets:g}"), strength=format_mg(key[1]))
 
 
 def used_by(dose_ug: int, formulation: Formulation) -> dict[Key, int]:
@@ -119,7 +123,7 @@ def _replay(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Se
     counted: dict[Key, StockEntry] = {}
     judged = list(entries)
     since: list[StockEntry | None] = [None] * len(entries)
-    for _, _, index, item in events:
+    for _moment, _order, index, item in events:
         if isinstance(item, StockEntry):
             key = item.key
             if item.kind == "add":
@@ -166,18 +170,21 @@ def baseline_words(since: StockEntry | None) -> str | None:
     delivery 'the count on 2026-11-03'; None for the first count before any delivery."""
     if since is None:
         return None
-    return f"the {'delivery' if since.kind == 'add' else 'count'} on {since.at:%Y-%m-%d}"
+    if since.kind == "add":
+        return _("the delivery on {date}").format(date=medium_date(since.at.date()))
+    return _("the count on {date}").format(date=medium_date(since.at.date()))
 
 
 def since_words(since: StockEntry | None) -> str:
     """'since the delivery on 2026-11-01', or 'with no delivery before it'."""
     words = baseline_words(since)
-    return f"since {words}" if words is not None else "with no delivery before it"
+    return _("since {what}").format(what=words) if words is not None else _("with no delivery before it")
 
 
 def expected_words(count: StockEntry, since: StockEntry | None) -> str:
     """'17 × 1 mg tablets expected since the delivery on 2026-11-01'."""
-    return f"{amount_text(count.key, count.expected or 0)} expected {since_words(since)}"
+    return _("{amount} expected {since}").format(amount=amount_text(count.key, count.expected or 0),
+                                                 since=since_words(since))
 
 
 def levels(entries: Sequence[StockEntry], doses: Sequence[Record], regimens: Sequence[Regimen],
@@ -246,18 +253,22 @@ class StockReport:
         return replace(self, entries=tuple(e for e, _ in kept), since=tuple(s for _, s in kept))
 
     def lines(self) -> list[str]:
-        found = [f"Stock: {amount_text(level.key, max(level.amount, 0))} left" for level in self.levels]
-        found += [f"Not in stock: {amount_text(key, 0).split(' ', 2)[-1]} (the plan needs them; add "
-                  "what you have)" for key in self.missing]
-        start = f", from the night of {self.first:%Y-%m-%d}" if self.first is not None else ""
+        found = [_("Stock: {amount} left").format(amount=amount_text(level.key, max(level.amount, 0)))
+                 for level in self.levels]
+        found += [_("Not in stock: {what} (the plan needs them; add what you have)").format(
+                      what=amount_text(key, 0).split(" ", 2)[-1]) for key in self.missing]
+        start = (_(", from the night of {date}").format(date=medium_date(self.first))
+                 if self.first is not None else "")
         if self.nights is not None:
-            found.append(f"It lasts to the end of the plan ({self.nights} more night(s){start})."
-                         if self.to_end else
-                         f"It lasts {self.nights} more night(s) at the plan's doses{start}.")
+            found.append(_("It lasts to the end of the plan ({nights} more night(s){start}).").format(
+                             nights=self.nights, start=start) if self.to_end else
+                         _("It lasts {nights} more night(s) at the plan's doses{start}.").format(
+                             nights=self.nights, start=start))
         for entry, since in self.flagged():
-            found.append(f"The count of {entry.at:%Y-%m-%d} ({amount_text(entry.key, entry.amount)}) "
-                         f"differs from the {expected_words(entry, since)}: "
-                         "tell your prescriber or pharmacist.")
+            found.append(_("The count of {date} ({amount}) differs from the {expected}: tell your prescriber "
+                           "or pharmacist.").format(date=medium_date(entry.at.date()),
+                                                    amount=amount_text(entry.key, entry.amount),
+                                                    expected=expected_words(entry, since)))
         return found
 
     def to_json(self) -> dict[str, Any]:

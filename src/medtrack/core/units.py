@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from medtrack.errors import BadInput
+from medtrack.i18n import decimal
 
 MAX_DOSE_UG = 100_000
 """The largest dose amount accepted anywhere (100 mg); anything above is a typo."""
@@ -12,7 +13,7 @@ MAX_DOSE_UG = 100_000
 MAX_INPUT_CHARS = 40
 """Longer input is refused before any matching, so absurd strings cannot hang or overflow."""
 
-_ACCEPTED = "accepted: 1, 1mg, 0.5 mg, 500mcg, 500 ug"
+_ACCEPTED = "accepted: 1, 1mg, 0.5 mg, 0,5 mg, 500mcg, 500 ug"
 
 _DOSE_RE = re.compile(
     r"(?P<int>[0-9]{1,9})(?:\.(?P<frac>[0-9]{1,12}))?\s*(?P<unit>[a-zµμ]+)?",
@@ -45,9 +46,10 @@ def _diagnose(what: str, text: str) -> BadInput:
     if re.match(r"(nan|inf)", text, re.IGNORECASE):
         return _bad(what, text, "not a number; give an amount in mg or µg")
     if re.fullmatch(r"[0-9]+,[0-9]{3}(,[0-9]{3})*.*", text, re.DOTALL):
-        return _bad(what, text, "no thousands separators; use a point for decimals, e.g. 1.5 mg")
+        return _bad(what, text, "no thousands separators (a comma before three digits could be one); "
+                    "write decimals as 1.5 mg or 1,5 mg")
     if "," in text:
-        return _bad(what, text, "use a point for decimals, e.g. 1.5 mg")
+        return _bad(what, text, "write decimals with one point or comma, e.g. 1.5 mg or 1,5 mg")
     if "_" in text or "'" in text or re.search(r"[0-9]\s+[0-9]", text):
         return _bad(what, text, "write the number as plain digits, with no separators")
     if re.fullmatch(r"[0-9.]*[0-9][eE][-+]?[0-9]+.*", text, re.DOTALL):
@@ -64,6 +66,16 @@ def _diagnose(what: str, text: str) -> BadInput:
     return _bad(what, text, "not a dose")
 
 
+def _decimal_comma(text: str) -> str:
+    """'0,5mg' as '0.5mg': a comma is the decimal sign in German, Spanish, Italian, Portuguese...
+    Never where it could be a thousands separator ('1,000 ug', '2,500'): that stays refused as
+    ambiguous, since reading it the other way would record a dose a thousand times off."""
+    match = re.fullmatch(r"([0-9]{1,9}),([0-9]{1,12})(\s*[a-zµμ]*)", text, re.IGNORECASE)
+    if match is None or (match.group(1).lstrip("0") and len(match.group(2)) == 3):
+        return text
+    return f"{match.group(1)}.{match.group(2)}{match.group(3)}"
+
+
 def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> int:
     """Parse a dose such as '1', '0.5 mg' or '500 ug' into integer micrograms (a bare number is mg)."""
     stripped = text.strip()
@@ -71,7 +83,7 @@ def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> in
         raise BadInput(f"{what} is empty: give an amount, e.g. 1 mg ({_ACCEPTED})")
     if len(stripped) > MAX_INPUT_CHARS:
         raise _bad(what, stripped, f"too long (at most {MAX_INPUT_CHARS} characters)")
-    match = _DOSE_RE.fullmatch(stripped)
+    match = _DOSE_RE.fullmatch(_decimal_comma(stripped))
     unit = (match.group("unit") or "mg").lower() if match else ""
     if match is None or unit not in _MG_UNITS | _UG_UNITS:
         raise _diagnose(what, stripped)
@@ -92,12 +104,20 @@ def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> in
     return ug
 
 
+def plain_mg(ug: int) -> str:
+    """The mg number with a point whatever the language ('0.75'): for files that programs read."""
+    mg, rest = divmod(abs(ug), 1000)
+    return ("-" if ug < 0 else "") + (f"{mg}.{rest:03d}".rstrip("0") if rest else f"{mg}")
+
+
 def format_mg(ug: int) -> str:
-    """Format integer micrograms as mg with no trailing zeros: 750 -> '0.75 mg', 1000 -> '1 mg'."""
+    """Format integer micrograms as mg with no trailing zeros: 750 -> '0.75 mg', 1000 -> '1 mg';
+    with the decimal sign of the chosen language ('0,75 mg' in German). Always mg, never a count
+    of tablets: a plural rule would misread 0.5."""
     sign = "-" if ug < 0 else ""
     mg, rest = divmod(abs(ug), 1000)
     if rest:
-        return f"{sign}{mg}.{rest:03d}".rstrip("0") + " mg"
+        return decimal(f"{sign}{mg}.{rest:03d}".rstrip("0")) + " mg"
     return f"{sign}{mg} mg"
 
 

@@ -11,7 +11,7 @@ import io
 from typing import IO, TYPE_CHECKING
 
 from medtrack.core.model import Record
-from medtrack.core.units import format_mg
+from medtrack.core.units import plain_mg
 
 if TYPE_CHECKING:
     from medtrack.export.data import ExportData
@@ -38,7 +38,7 @@ def restore(cell: str) -> str:
 
 
 def amount(ug: int | None) -> str:
-    return format_mg(ug).removesuffix(" mg") if ug is not None else ""
+    return plain_mg(ug) if ug is not None else ""
 
 
 NOT_TAKEN_VOID = "void, not taken"

@@ -17,12 +17,11 @@ from medtrack.core.drug import Withdrawal
 from medtrack.core.nights import night_of
 from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
-from medtrack.services.common import parse_period, require_profile
+from medtrack.services.common import parse_period, require_profile, withdrawal_data
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
 from medtrack.storage.work import Work
-from medtrack.withdrawal import load_withdrawal
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def items() -> list[Item]:
 
 
 def _data() -> Withdrawal:
-    return load_withdrawal()
+    return withdrawal_data()
 
 
 def default_rule() -> TrendRule:

@@ -9,7 +9,7 @@ from pathlib import Path
 from medtrack.clock import Clock
 from medtrack.errors import NoProfile
 from medtrack.location import Location
-from medtrack.storage.clock_mark import file_clock_mark, fixed_clock_refused
+from medtrack.storage.clock_mark import file_clock_mark, file_language, fixed_clock_refused
 
 
 def check_clock(path: Location, clock: Clock) -> None:
@@ -28,3 +28,12 @@ def check_clock(path: Location, clock: Clock) -> None:
 
     with contextlib.suppress(NoProfile):
         open_database(path, clock=clock).dispose()
+
+
+def screen_language(path: Location, patient: str | None) -> str | None:
+    """The profile's language for the screen, before its first frame (None: the environment's).
+    Only a SQLite file with one patient tells; a ward, a server or --patient keep the
+    environment's language (the nurse's, not a patient's)."""
+    if patient is not None or not isinstance(path, Path):
+        return None
+    return file_language(path) or None

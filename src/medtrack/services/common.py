@@ -3,17 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import TYPE_CHECKING
 
-from medtrack.core.drug import Monograph
+from medtrack import i18n
+from medtrack.core.drug import Monograph, Withdrawal
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_date
 from medtrack.errors import BadInput, NoProfile
 from medtrack.monograph import load_monograph
+from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
+from medtrack.storage.work import Work
+from medtrack.withdrawal import load_withdrawal
+
+if TYPE_CHECKING:
+    from medtrack.monograph_translations import TranslationState
 
 
 def monograph() -> Monograph:
-    return load_monograph("flunitrazepam")
+    """The monograph, its safety text in the chosen language where a translation of today's
+    English exists (an unreviewed one with the English beside it; monograph_translations)."""
+    language = i18n.language()
+    return load_monograph("flunitrazepam") if language == "en" else localized(language)[0]
+
+
+def withdrawal_data() -> Withdrawal:
+    """The withdrawal data (red flags, check-in items), in the chosen language as above."""
+    language = i18n.language()
+    return load_withdrawal("flunitrazepam") if language == "en" else localized(language)[1]
+
+
+@functools.cache
+def localized(language: str) -> tuple[Monograph, Withdrawal, TranslationState]:
+    """The monograph and withdrawal data in `language`, with the state of their translation
+    (English reads no translation file: `monograph()` and `withdrawal_data()` skip this)."""
+    from medtrack.monograph_translations import localize
+
+    return localize(load_monograph("flunitrazepam"), load_withdrawal("flunitrazepam"), language)
 
 
 def require_profile(repo: Repository) -> Profile:
@@ -22,6 +49,17 @@ def require_profile(repo: Repository) -> Profile:
         raise NoProfile("there is no profile yet: set one up first",
                         hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
     return profile
+
+
+def profile_language(db: Database) -> str:
+    """The language the profile asks for ('' when it asks for none, when there is no profile yet,
+    or when no one patient is meant: a ward's list speaks the environment's language)."""
+    try:
+        with db.unit_of_work(Work.READ) as repo:
+            profile = repo.profile()
+    except BadInput:
+        return ""
+    return profile.language if profile is not None else ""
 
 
 def parse_period(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:

@@ -20,7 +20,7 @@ from medtrack.core.visit import Period, PeriodBasis, ReportWritten, report_perio
 from medtrack.errors import BadInput, Refused, StorageProblem
 from medtrack.export.data import ExportData
 from medtrack.services.checkin import default_rule
-from medtrack.services.common import monograph, parse_period, require_profile
+from medtrack.services.common import monograph, parse_period, require_profile, withdrawal_data
 from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
 from medtrack.services.stock import stock_report
@@ -28,7 +28,6 @@ from medtrack.storage.database import Database
 from medtrack.storage.files import check_target, write_atomically
 from medtrack.storage.repository import Repository
 from medtrack.storage.work import Work
-from medtrack.withdrawal import load_withdrawal
 
 FORMATS = ("pdf", "csv", "xlsx", "fhir", "ics", "archive")
 SUFFIXES = {"pdf": ".pdf", "csv": ".csv", "xlsx": ".xlsx", "fhir": ".json", "ics": ".ics", "archive": ".zip"}
@@ -85,7 +84,7 @@ def gather(db: Database, now: dt.datetime, first: str | None = None, last: str |
         profiles=decide.profiles, decider=decide,
         checkins=tuple(c for c in checkins if period_first <= c.night <= period_last),
         trends=step_trends(checkins, decide.timeline, period_first, min(current, period_last), rule),
-        withdrawal=load_withdrawal(), checkin_rule=rule,
+        withdrawal=withdrawal_data(), checkin_rule=rule,
     )
 
 

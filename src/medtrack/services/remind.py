@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 
 from medtrack.core.reminder import Shown, Step, next_step, replaces
 from medtrack.core.tonight_state import TonightState
+from medtrack.i18n import _, medium_date
 from medtrack.services.status import Status, status
 from medtrack.storage.database import Database
 from medtrack.storage.work import Work
@@ -58,21 +59,24 @@ class Outcome:
     remembered: bool = True  # False: the state file could not be written
 
     def words(self) -> str:
-        night = f"night of {self.reminder.night}"
+        night, reminder = medium_date(self.reminder.night), self.reminder
         if self.step in (Step.SEND, Step.REPEAT):
-            shown = f"reminder shown for the {night}: {self.reminder.summary}"
-            return shown + ("; the screen was opened from it" if self.opened else "")
+            if self.opened:
+                return _("reminder shown for the night of {night}: {summary}; the screen was opened from "
+                         "it").format(night=night, summary=reminder.summary)
+            return _("reminder shown for the night of {night}: {summary}").format(night=night,
+                                                                                  summary=reminder.summary)
         if self.step == Step.CLOSE:
-            return f"reminder closed ({night}: {self.reminder.headline})"
-        return f"no reminder ({night}: {self.reminder.headline})"
+            return _("reminder closed (night of {night}: {headline})").format(night=night, headline=reminder.headline)
+        return _("no reminder (night of {night}: {headline})").format(night=night, headline=reminder.headline)
 
 
 def reminder_of(report: Status) -> Reminder:
     """The words of tonight's reminder: the headline and guidance `status` shows (the dose as
     taken, the latest time), with the urgent warnings first."""
-    body = "\n".join([*report.urgent, report.guidance, "Open medtrack to record the dose."])
-    return Reminder(report.night, report.state, report.headline, f"{report.drug}: {report.headline}", body,
-                    report.latest_dose_at)
+    body = "\n".join([*report.urgent, report.guidance, _("Open medtrack to record the dose.")])
+    summary = _("{drug}: {headline}").format(drug=report.drug, headline=report.headline)
+    return Reminder(report.night, report.state, report.headline, summary, body, report.latest_dose_at)
 
 
 def whose(db: Database) -> str:

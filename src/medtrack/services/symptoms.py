@@ -11,12 +11,11 @@ from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
 from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS, is_urgent, shown_urgent
-from medtrack.services.common import monograph, parse_period, require_profile
+from medtrack.services.common import monograph, parse_period, require_profile, withdrawal_data
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
 from medtrack.storage.work import Work
-from medtrack.withdrawal import load_withdrawal
 
 SEVERE = 4
 
@@ -25,7 +24,7 @@ def urgent_message(symptom: Symptom | None = None) -> str:
     """What to do about an urgent entry: a withdrawal red flag's own words (from the withdrawal
     data), else the words for the monograph's urgent side effects."""
     if symptom is not None:
-        flags = (load_withdrawal().red_flag(term) for term in (symptom.effect_id, symptom.name) if term)
+        flags = (withdrawal_data().red_flag(term) for term in (symptom.effect_id, symptom.name) if term)
         flag = next((f for f in flags if f is not None), None)
         if flag is not None:
             return flag.advice
@@ -41,7 +40,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
     level = parse_positive_int(severity, what="severity", maximum=5) if severity is not None else None
     note = optional_text(note, "the note")
     effect = monograph().side_effect(name)
-    flag = load_withdrawal().red_flag(name) if effect is None else None
+    flag = withdrawal_data().red_flag(name) if effect is None else None
     name = effect.name if effect else flag.name if flag else name
     effect_id = effect.id if effect else None  # a red flag is not a monograph side effect: no id
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
@@ -51,7 +50,7 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
         # from the monograph each time the entry is read (storage.rows.symptom_of).
         entry = Symptom(id=0, name=name, effect_id=effect_id, severity=level, at=when,
                         zone=profile.zone, night=night_of(when, profile.tz), note=note,
-                        urgent=is_urgent(monograph(), load_withdrawal(), effect_id, name))
+                        urgent=is_urgent(monograph(), withdrawal_data(), effect_id, name))
         return repo.add_symptom(entry, recorded_at=now)
 
 

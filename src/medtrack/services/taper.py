@@ -29,7 +29,7 @@ from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, p
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
 from medtrack.services.changes import next_seq, place_change
-from medtrack.services.common import monograph, require_profile
+from medtrack.services.common import monograph, require_profile, withdrawal_data
 from medtrack.services.lock import require_pin
 from medtrack.services.plan_build import Draft, build_draft, draft_of
 from medtrack.services.plan_build import PlanRequest as PlanRequest  # re-exported: CLI, screens, tests use it
@@ -38,7 +38,6 @@ from medtrack.services.text import iso, mg, optional_text, require_text
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
 from medtrack.storage.work import Work
-from medtrack.withdrawal import load_withdrawal
 
 
 def _current_form(repo: Repository) -> Formulation | None:
@@ -119,7 +118,7 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     """A new plan, or a whole new version replacing the current one from its start (needs a reason)."""
     prescriber = require_text(request.prescriber, "the prescriber's name").strip()
     reason = optional_text(request.reason, "the reason")
-    data = load_withdrawal()
+    data = withdrawal_data()
     rise: int | None = None
     if request.trend_rise is not None:
         with given_as("--trend-rise N"):

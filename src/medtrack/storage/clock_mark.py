@@ -11,7 +11,7 @@ from pathlib import Path
 from medtrack.errors import BadInput
 from medtrack.location import Location
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made under a fixed clock
 
 
@@ -40,3 +40,23 @@ def file_clock_mark(path: Path) -> bool | None:
     except (sqlite3.Error, OSError, ValueError):
         return None
     return bool(row[0]) if row is not None else None
+
+
+def file_language(path: Path) -> str | None:
+    """The language the only patient's newest profile version asks for ('' for none), read
+    with the standard library as the screen starts (its words are fixed when it is composed).
+    None when this cannot tell: no such file, another schema version, several patients (the
+    ward speaks the environment's language), any error. Read-only, and it sees what is still
+    only in the write-ahead log: a language chosen a moment ago counts."""
+    if not path.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return None
+            if conn.execute("SELECT count(*) FROM patient").fetchone()[0] != 1:
+                return None
+            row = conn.execute("SELECT language FROM profile_version ORDER BY id DESC LIMIT 1").fetchone()
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+    return str(row[0]) if row is not None else None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from rich.align import Align
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -17,25 +18,29 @@ from textual import events
 from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode, NoScreen
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import KeyPanel, OptionList, Static
+from textual.widgets.option_list import Option
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
+from medtrack.i18n import N_, _
 from medtrack.location import Location
 from medtrack.tui.access import Host
 from medtrack.tui.look import THEMES, save_look, saved_look
 from medtrack.tui.patient import Opening, Patient
 from medtrack.tui.screens import Place
 from medtrack.tui.tonight import TonightScreen
+from medtrack.tui.words import KEY_NAMES
 
 
 @dataclass(frozen=True)
 class PaletteCommand:
-    """One of medtrack's own commands in the palette: it runs on the patient's Tonight."""
+    """One of medtrack's own commands in the palette: it runs on the patient's Tonight. The title
+    and help are marked with N_() and translated where the palette lists them."""
 
     title: str
     help: str
@@ -47,18 +52,19 @@ def _opens(place: Place) -> Callable[[TonightScreen], None]:
 
 
 PALETTE = (
-    PaletteCommand("Log tonight's dose", "Record tonight's dose after the checks (l)", TonightScreen.action_log),
-    PaletteCommand("Skip tonight", "Record that you skip tonight's dose (k)", TonightScreen.action_skip),
-    PaletteCommand("Already taken", "Record a dose you already took, with a note (a)",
+    PaletteCommand(N_("Log tonight's dose"), N_("Record tonight's dose after the checks (l)"),
+                   TonightScreen.action_log),
+    PaletteCommand(N_("Skip tonight"), N_("Record that you skip tonight's dose (k)"), TonightScreen.action_skip),
+    PaletteCommand(N_("Already taken"), N_("Record a dose you already took, with a note (a)"),
                    TonightScreen.action_already_taken),
-    PaletteCommand("Calendar", "The taper plan month by month (c)", _opens(Place.CALENDAR)),
-    PaletteCommand("History", "Every record, newest first; void one (h)", _opens(Place.HISTORY)),
-    PaletteCommand("Symptoms", "The symptom journal (s)", _opens(Place.SYMPTOMS)),
-    PaletteCommand("Check-in", "How you are today during a taper, symptom by symptom (n)",
+    PaletteCommand(N_("Calendar"), N_("The taper plan month by month (c)"), _opens(Place.CALENDAR)),
+    PaletteCommand(N_("History"), N_("Every record, newest first; void one (h)"), _opens(Place.HISTORY)),
+    PaletteCommand(N_("Symptoms"), N_("The symptom journal (s)"), _opens(Place.SYMPTOMS)),
+    PaletteCommand(N_("Check-in"), N_("How you are today during a taper, symptom by symptom (n)"),
                    _opens(Place.CHECKIN)),
-    PaletteCommand("Export", "A report for the doctor (e)", _opens(Place.EXPORT)),
-    PaletteCommand("About the medicine", "The monograph's own words (i)", _opens(Place.ABOUT)),
-    PaletteCommand("Profile and plan", "The profile, prescription and plan (p)", _opens(Place.PROFILE)),
+    PaletteCommand(N_("Export"), N_("A report for the doctor (e)"), _opens(Place.EXPORT)),
+    PaletteCommand(N_("About the medicine"), N_("The monograph's own words (i)"), _opens(Place.ABOUT)),
+    PaletteCommand(N_("Profile and plan"), N_("The profile, prescription and plan (p)"), _opens(Place.PROFILE)),
 )
 
 # The palette's search for what was typed (Textual's worker group).
@@ -149,7 +155,8 @@ class Palette(CommandPalette):
     dismiss it again, which popped the screen below (ScreenStackError: Can't pop screen). PageUp
     and PageDown go to the first and last command: Textual's page move reads the list's line map,
     which is empty until the list is laid out (KeyError: 0 right after ctrl+p). No id: a palette
-    opened while the last one is still being removed had the same id (DuplicateIds)."""
+    opened while the last one is still being removed had the same id (DuplicateIds). Its
+    placeholder and "No matches found" are medtrack's words, in the patient's language."""
 
     BINDINGS = [
         Binding("pageup", "command_list('first')", show=False),
@@ -157,8 +164,23 @@ class Palette(CommandPalette):
     ]
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(placeholder=_("Search for commands…"))
         self._answered = False
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        """As Textual's (8.2), with "No matches found" in the patient's language."""
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:  # an empty search lists every command: nothing to say
+                self.query_one(CommandList).add_option(Option(
+                    Align.center(Text(_("No matches found"), style="not bold")),
+                    disabled=True, id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
 
     def dismiss(self, result: None = None) -> AwaitComplete:
         if self._answered or not self.is_active:
@@ -188,6 +210,12 @@ class KeysTable(Static):
             return 1
         return 2
 
+    @staticmethod
+    def _description(rank: int, binding: Binding) -> str:
+        """medtrack's own descriptions are in the patient's language already (_() in BINDINGS);
+        Textual's are in English, marked with N_() in tui/words.py and translated here."""
+        return _(binding.description) if rank == 2 and binding.description else binding.description
+
     def render(self) -> Table:
         key_style = self.get_component_rich_style("keys-table--key")
         text_style = self.get_component_rich_style("keys-table--description")
@@ -199,15 +227,15 @@ class KeysTable(Static):
             if not active.binding.system:
                 keys.setdefault((self._rank(active), id(active.node), active.binding.action), []).append(active)
         last_rank = 0
-        for (rank, _, _), same in sorted(keys.items(), key=lambda item: item[0][0]):
+        for (rank, _node, _action), same in sorted(keys.items(), key=lambda item: item[0][0]):
             if rank == 2 and last_rank < 2:
                 table.add_row("", "")
-                table.add_row("", Text("Other keys", self.get_component_rich_style(
+                table.add_row("", Text(_("Other keys"), self.get_component_rich_style(
                     "keys-table--header")))
             last_rank = rank
             shown = " ".join(dict.fromkeys(self.app.get_key_display(a.binding) for a in same))
             style = text_style if same[0].enabled else text_style + Style(dim=True)
-            table.add_row(Text(shown, key_style), Text(same[0].binding.description, style))
+            table.add_row(Text(shown, key_style), Text(self._description(rank, same[0].binding), style))
         return table
 
 
@@ -229,8 +257,9 @@ class MedtrackApp(KeysInOrder[None], Host):
     # Every screen is "-narrow" below 80 columns and "-short" below 24 rows (medtrack.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (80, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (24, "-tall")]
+    # _() at class level: the language is chosen (medtrack.i18n.use) before medtrack.tui is imported.
     BINDINGS = [
-        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("question_mark", "help", _("Keys"), key_display="?"),
     ]
 
     def __init__(self, db_path: Location, clock: Clock = REAL_CLOCK, *,
@@ -264,14 +293,14 @@ class MedtrackApp(KeysInOrder[None], Host):
         if not isinstance(self.screen, WardScreen):  # a second Enter before the first one opened
             return
         if self.saving():
-            self.notify("Still saving the last entry: try again in a moment.", timeout=4)
+            self.notify(_("Still saving the last entry: try again in a moment."), timeout=4)
             return
         self.push_screen(TonightScreen(Patient(self.opening, number, name)))
 
     def back_to_ward(self) -> None:
         """From a patient's Tonight back to the ward (it reads afresh as it comes into view)."""
         if self.saving():
-            self.notify("Still saving: the ward opens once it is recorded.", timeout=4)
+            self.notify(_("Still saving: the ward opens once it is recorded."), timeout=4)
             return
         from medtrack.tui.ward import WardScreen
 
@@ -310,28 +339,35 @@ class MedtrackApp(KeysInOrder[None], Host):
             self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """medtrack's actions, the look, then the keys and quit. None of Textual's other
-        commands: not its theme list (a dozen themes, not kept), no screenshot (it would write
-        health data to a world-readable file in Downloads)."""
+        """medtrack's actions, the look, then the keys and quit, all in medtrack's words (none of
+        Textual's, which are English only). None of Textual's other commands: not its theme list
+        (a dozen themes, not kept), no screenshot (it would write health data to a world-readable
+        file in Downloads)."""
         if self.patient_open():
             for command in PALETTE:
-                yield SystemCommand(command.title, command.help, self._once(self._on_tonight(command.run)))
-        other = "light" if self._look == "dark" else "dark"
-        yield SystemCommand(f"{other.capitalize()} screen", f"Make the screen {other} (kept for the next time)",
-                            self._once(lambda: self.set_look(other)))
-        textual = {command.title: command for command in super().get_system_commands(screen)}
-        keys = "Hide the list of keys (?)" if screen.query(HelpPanel) else "Every key of this screen (?)"
-        for title, help_text in (("Keys", keys), ("Quit", "Close medtrack")):
-            if title in textual:
-                yield SystemCommand(title, help_text, self._once(textual[title].callback))
+                yield SystemCommand(_(command.title), _(command.help), self._once(self._on_tonight(command.run)))
+        if self._look == "dark":
+            yield SystemCommand(_("Light screen"), _("Make the screen light (kept for the next time)"),
+                                self._once(lambda: self.set_look("light")))
+        else:
+            yield SystemCommand(_("Dark screen"), _("Make the screen dark (kept for the next time)"),
+                                self._once(lambda: self.set_look("dark")))
+        if screen.query(HelpPanel):
+            yield SystemCommand(_("Keys"), _("Hide the list of keys (?)"), self._once(self.action_hide_help_panel))
+        else:
+            yield SystemCommand(_("Keys"), _("Every key of this screen (?)"),
+                                self._once(self.action_show_help_panel))
+        yield SystemCommand(_("Quit"), _("Close medtrack"), self._once(self.action_quit))
 
     def set_look(self, look: str) -> None:
         """Dark or light, now and at the next start."""
         self._look = look
         self.theme = THEMES[look]
         kept = save_look(look)
-        self.notify(f"The screen is {look} now." + ("" if kept else " It could not be kept for the next time."),
-                    timeout=5, markup=False)
+        words = [_("The screen is light now.") if look == "light" else _("The screen is dark now.")]
+        if not kept:
+            words.append(_("It could not be kept for the next time."))
+        self.notify(" ".join(words), timeout=5, markup=False)
 
     def _on_tonight(self, run: Callable[[TonightScreen], None]) -> Callable[[], None]:
         return lambda: self.on_tonight(run)
@@ -372,7 +408,7 @@ class MedtrackApp(KeysInOrder[None], Host):
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
-        self.notify("Screenshots are off in medtrack: they would hold health data.", timeout=6)
+        self.notify(_("Screenshots are off in medtrack: they would hold health data."), timeout=6)
         return None
 
     def patient_open(self) -> bool:
@@ -394,7 +430,7 @@ class MedtrackApp(KeysInOrder[None], Host):
 
         if isinstance(self.screen, ProblemScreen):
             return
-        self.push_screen(ProblemScreen(error.message), lambda _: self.refresh_tonight())
+        self.push_screen(ProblemScreen(error.message), lambda _result: self.refresh_tonight())
 
     def refresh_tonight(self) -> None:
         """Reload Tonight now (after a write elsewhere), wherever it is in the stack."""
@@ -432,6 +468,14 @@ class MedtrackApp(KeysInOrder[None], Host):
         self._screen_since = Message().time  # the clock keys are stamped with
         return shown
 
+    def get_key_display(self, binding: Binding) -> str:
+        """As Textual's ("esc", "^pgup", "shift+tab"), with the names of keys in the patient's
+        language (tui/words.py)."""
+        shown = super().get_key_display(binding)
+        if binding.key_display:
+            return shown
+        return "+".join(_key_name(token) for token in shown.split("+"))
+
     def action_help(self) -> None:
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
@@ -441,6 +485,12 @@ class MedtrackApp(KeysInOrder[None], Host):
     def action_show_help_panel(self) -> None:
         if not self.screen.query(HelpPanel):
             self.screen.mount(HelpPanel())
+
+
+def _key_name(token: str) -> str:
+    """'pgup' -> _('pgup'); '^pgup' keeps its caret (ctrl); a letter or arrow stays as it is."""
+    caret, name = ("^", token[1:]) if token.startswith("^") and len(token) > 1 else ("", token)
+    return caret + (_(name) if name in KEY_NAMES else name)
 
 
 def run(db_path: Location, clock: Clock = REAL_CLOCK, *, patient: str | None = None,

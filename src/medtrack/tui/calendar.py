@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 from medtrack.core.calendar import MARKS, STEP_MARK, NightState, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
+from medtrack.i18n import _
 from medtrack.services.calendar import Month, calendar_month
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
@@ -154,7 +155,7 @@ class CalendarScreen(PatientScreen):
             dose += f" ({night.as_taken})"
         taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
         change = " (the dose changes this night)" if night.step_change else ""
-        state = "" if night.state is NightState.NONE else f": {MARKS[night.state].words}"
+        state = "" if night.state is NightState.NONE else f": {_(MARKS[night.state].words)}"
         self.query_one("#cal-detail", Static).update(plain(
             f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
         s = month.summary()

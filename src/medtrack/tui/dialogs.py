@@ -22,11 +22,12 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
 from medtrack.core.model import Record
+from medtrack.core.night_words import lower_in_english
 from medtrack.core.nights import MIN_DOSE_GAP, hours_apart
 from medtrack.core.parse import parse_when
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, MedtrackError
-from medtrack.monograph import load_monograph
+from medtrack.i18n import _, medium_date, short_time
 from medtrack.tui.patient import Patient
 from medtrack.tui.safe import clean, plain
 
@@ -55,15 +56,19 @@ class VoidRequest:
 
 def interaction_question() -> str:
     """'No alcohol, opioids, ... tonight?' from the monograph's interaction list."""
-    names = [i.name.lower() for i in load_monograph().interactions]
-    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
-    return f"No {listed} tonight?"
+    from medtrack.services.common import monograph  # in the chosen language; the dialog opens later
+
+    names = [lower_in_english(i.name) for i in monograph().interactions]
+    if len(names) > 1:
+        return _("No {names} or {last} tonight?").format(names=", ".join(names[:-1]), last=names[-1])
+    return _("No {names} tonight?").format(names="".join(names))
 
 
 class Dialog(ModalScreen[AnswerT | None]):
     """The shared frame: body, inline error, buttons; answers exactly once."""
 
-    BINDINGS = [Binding("escape", "cancel", "Back")]
+    # _() at class level: the language is chosen before medtrack.tui is imported.
+    BINDINGS = [Binding("escape", "cancel", _("Back"))]
     WIDE = False
 
     def __init__(self) -> None:
@@ -83,7 +88,7 @@ class Dialog(ModalScreen[AnswerT | None]):
         yield from ()
 
     def buttons(self) -> ComposeResult:
-        yield Button("Cancel (Esc)", id="cancel")
+        yield Button(_("Cancel (Esc)"), id="cancel")
 
     def heading(self, title: str, text: str = "") -> ComposeResult:
         yield Label(plain(title), classes="dialog-title")
@@ -151,21 +156,23 @@ class LogDialog(Dialog[DoseAnswer]):
         self.capped = capped  # why it is less than prescribed (the ceiling), in words
 
     def body(self) -> ComposeResult:
-        yield from self.heading("Log tonight's dose")
+        yield from self.heading(_("Log tonight's dose"))
         if self.capped:
             yield Static(plain(self.capped), classes="dialog-question")
-        yield Label(plain(f"Dose (at most {self.scheduled}):" if self.capped else "Dose (as prescribed):"))
+        yield Label(plain(_("Dose (at most {dose}):").format(dose=self.scheduled) if self.capped
+                          else _("Dose (as prescribed):")))
         yield Input(self.scheduled, id="dose")
         if self.as_taken:
             yield Static(plain(self._taken_as(self.scheduled)), id="as-taken", classes="dialog-question")
         yield Static(plain(interaction_question()), classes="dialog-question")
-        yield Static(plain("They add to the effect. If you have taken any, do not take your "
-                           "dose: cancel and ask your doctor."), classes="dialog-text")
-        yield Static(plain(f"Take it just before you go to bed (latest {self.latest:%H:%M}). "
-                           "Do not drive or use machines afterwards."), classes="dialog-text")
+        yield Static(plain(_("They add to the effect. If you have taken any, do not take your "
+                             "dose: cancel and ask your doctor.")), classes="dialog-text")
+        yield Static(plain(_("Take it just before you go to bed (latest {latest}). Do not drive or use "
+                             "machines afterwards.").format(latest=short_time(self.latest))),
+                     classes="dialog-text")
 
     def buttons(self) -> ComposeResult:
-        yield Button("Yes, none: record it (Enter)", variant="primary", id="confirm")
+        yield Button(_("Yes, none: record it (Enter)"), variant="primary", id="confirm")
         yield from super().buttons()
 
     def first_focus(self) -> Widget:
@@ -182,7 +189,7 @@ class LogDialog(Dialog[DoseAnswer]):
             same = False
         if same:
             return f"{self.scheduled} = {self.as_taken}"
-        return f"Not the scheduled {self.scheduled} ({self.as_taken})."
+        return _("Not the scheduled {dose} ({as_taken}).").format(dose=self.scheduled, as_taken=self.as_taken)
 
     @on(Input.Changed, "#dose")
     def _dose_changed(self, event: Input.Changed) -> None:
@@ -209,18 +216,18 @@ class AlreadyTakenDialog(Dialog[DoseAnswer]):
         self.zone, self.now = zone, now
 
     def body(self) -> ComposeResult:
-        yield from self.heading("Record a dose you already took",
-                                "Use this only for a dose that was really taken, even if medtrack "
-                                "would have refused it. It is kept and shown to your doctor.")
-        yield Label(plain("Dose taken:"))
-        yield Input(placeholder="e.g. 1 mg", id="dose")
-        yield Label(plain("When (empty = now; HH:MM = tonight; or YYYY-MM-DD HH:MM):"))
+        yield from self.heading(_("Record a dose you already took"),
+                                _("Use this only for a dose that was really taken, even if medtrack "
+                                  "would have refused it. It is kept and shown to your doctor."))
+        yield Label(plain(_("Dose taken:")))
+        yield Input(placeholder=_("e.g. 1 mg"), id="dose")
+        yield Label(plain(_("When (empty = now; HH:MM = tonight; or YYYY-MM-DD HH:MM):")))
         yield Input(id="at")
-        yield Label(plain("What happened (required):"))
+        yield Label(plain(_("What happened (required):")))
         yield Input(id="note")
 
     def buttons(self) -> ComposeResult:
-        yield Button("Record", variant="warning", id="confirm")
+        yield Button(_("Record"), variant="warning", id="confirm")
         yield from super().buttons()
 
     @on(Input.Submitted)
@@ -232,12 +239,12 @@ class AlreadyTakenDialog(Dialog[DoseAnswer]):
         try:
             parse_dose(dose)
             if at is not None:
-                parse_when(at, ZoneInfo(self.zone), self.now, what="the time")
+                parse_when(at, ZoneInfo(self.zone), self.now, what=_("the time"))
         except BadInput as error:
             self.error(error.message)
             return
         if not note.strip():
-            self.error("Please say what happened (a note is required).")
+            self.error(_("Please say what happened (a note is required)."))
             self.query_one("#note", Input).focus()
             return
         self.answer(DoseAnswer(dose, note, at))
@@ -254,23 +261,27 @@ class VoidDialog(Dialog[VoidRequest]):
 
     def body(self) -> ComposeResult:
         record = self.record
-        what = (f"the {format_mg(record.dose_ug or 0)} dose at {record.at:%H:%M}" if record.kind == "dose"
-                else "the skip")
-        yield from self.heading(f"Void record #{record.id} (night {record.night})?",
-                                f"This voids {what}. The record stays in the history, marked void "
-                                "with your reason. Nothing is deleted.")
+        if record.kind == "dose":
+            text = _("This voids the {dose} dose at {time}. The record stays in the history, marked void "
+                     "with your reason. Nothing is deleted.").format(
+                dose=format_mg(record.dose_ug or 0), time=short_time(record.at))
+        else:
+            text = _("This voids the skip. The record stays in the history, marked void with your reason. "
+                     "Nothing is deleted.")
+        yield from self.heading(_("Void record #{number} (night {night})?").format(
+            number=record.id, night=medium_date(record.night)), text)
         if self.recent:
-            yield Static(plain("This dose is less than 12 hours old: voiding it makes room for "
-                               "another dose tonight. If you swallowed it, the record is true: do "
-                               "not void it. Void it only if you never took it."),
+            yield Static(plain(_("This dose is less than 12 hours old: voiding it makes room for "
+                                 "another dose tonight. If you swallowed it, the record is true: do "
+                                 "not void it. Void it only if you never took it.")),
                          classes="dialog-question")
-        yield Input(placeholder="reason (required)", id="reason")
+        yield Input(placeholder=_("reason (required)"), id="reason")
 
     def buttons(self) -> ComposeResult:
         if self.record.kind == "dose":
-            yield Button("I did not take this dose", variant="warning", id="not-taken")
+            yield Button(_("I did not take this dose"), variant="warning", id="not-taken")
         if not self.recent:
-            yield Button("Entered by mistake" if self.record.kind == "dose" else "Void it",
+            yield Button(_("Entered by mistake") if self.record.kind == "dose" else _("Void it"),
                          variant="warning", id="confirm")
         yield from super().buttons()
 
@@ -279,7 +290,7 @@ class VoidDialog(Dialog[VoidRequest]):
         if self._reason() is None:
             return
         if self.record.kind == "dose":  # the choice is the user's to make, never a stray Enter's
-            self.error("Now choose with Tab and Enter: did you take this dose or not?")
+            self.error(_("Now choose with Tab and Enter: did you take this dose or not?"))
             return
         self.answer(VoidRequest(self.query_one("#reason", Input).value, False))
 
@@ -292,7 +303,7 @@ class VoidDialog(Dialog[VoidRequest]):
     def _reason(self) -> str | None:
         reason = self.query_one("#reason", Input).value
         if not reason.strip():
-            self.error("Please give a reason.")
+            self.error(_("Please give a reason."))
             self.query_one("#reason", Input).focus()
             return None
         return reason
@@ -308,7 +319,7 @@ class ConfirmDialog(Dialog[bool]):
 
     def buttons(self) -> ComposeResult:
         yield Button(self.yes, variant="primary", id="yes")
-        yield Button("Cancel (Esc)", id="no")
+        yield Button(_("Cancel (Esc)"), id="no")
 
     def first_focus(self) -> Widget:
         # Every dialog starts on its main action: Enter does what the dialog is for (the skip
@@ -329,7 +340,7 @@ class MessageDialog(Dialog[None]):
         yield from self.heading(self.title_text, self.text)
 
     def buttons(self) -> ComposeResult:
-        yield Button("OK", variant="primary", id="ok")
+        yield Button(_("OK"), variant="primary", id="ok")
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:
@@ -356,7 +367,7 @@ class WriteDialog(Dialog[bool | str], Generic[RequestT]):
         return self.patient.database()
 
     def buttons(self) -> ComposeResult:
-        yield Button("Save", variant="primary", id="save")
+        yield Button(_("Save"), variant="primary", id="save")
         yield from super().buttons()
 
     def value(self, wid: str) -> str:
@@ -377,7 +388,7 @@ class WriteDialog(Dialog[bool | str], Generic[RequestT]):
         if self._saving or self._answered:  # a second Enter while the first save runs
             return
         self._saving = True
-        self.error("Saving…")
+        self.error(_("Saving…"))
         self._write(self.request())
 
     def request(self) -> RequestT:
@@ -411,12 +422,13 @@ class WriteDialog(Dialog[bool | str], Generic[RequestT]):
 def formulation_fields(keep: str | None = None) -> ComposeResult:
     """Tablets (with their split) or an oral liquid (with its measuring step), as the
     prescriber wrote them; `keep` says what an empty field keeps."""
-    empty = f"empty = keep {keep}" if keep else "empty = not recorded"
-    yield Static(plain(f"Tablets and how they may be split, separated by commas (e.g. "
-                       f"1mg:half, 0.5mg:quarter; {empty})"))
+    # The examples are what the fields accept, whatever the language (a comma separates tablets).
+    empty = _("empty = keep {kept}").format(kept=keep) if keep else _("empty = not recorded")
+    yield Static(plain(_("Tablets and how they may be split, separated by commas (e.g. "
+                         "1mg:half, 0.5mg:quarter; {empty})").format(empty=empty)))
     yield Input(id="tablets", compact=True)
-    yield Static(plain("Or an oral liquid: its strength (e.g. 0.1mg/ml) and measuring step "
-                       "(e.g. 0.1ml; empty = 0.1ml)"))
+    yield Static(plain(_("Or an oral liquid: its strength (e.g. 0.1mg/ml) and measuring step "
+                         "(e.g. 0.1ml; empty = 0.1ml)")))
     with Horizontal(classes="form-row"):
         yield Input(id="liquid", compact=True)
         yield Input(id="measure", compact=True)

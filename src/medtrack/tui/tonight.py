@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from medtrack.core.tonight_state import TonightState
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError, NoProfile
+from medtrack.i18n import _, short_time
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.patient import Patient, PatientScreen
@@ -44,6 +45,7 @@ from medtrack.tui.tonight_parts import (
     same_night_state,
     why_not,
 )
+from medtrack.tui.words import day_date
 
 if TYPE_CHECKING:  # the services load after the first frame (see above)
     from medtrack.core.calendar import CalendarNight
@@ -59,20 +61,22 @@ NOTHING_TO_SKIP = (TonightState.TAKEN, TonightState.SKIPPED, TonightState.NO_DOS
 class TonightScreen(PatientScreen):
     """The first screen: what to do tonight."""
 
+    # The footer shows a description as given: _() at class level is right because the language
+    # is chosen (medtrack.i18n.use) before medtrack.tui is imported.
     BINDINGS = [
-        Binding("l", "log", "Log"),
-        Binding("k", "skip", "Skip"),
-        Binding("a", "already_taken", "Already taken", show=False),
-        Binding("c", "open('calendar')", "Calendar"),
-        Binding("h", "open('history')", "History", show=False),  # in ? Keys; the footer fits 60 columns
-        Binding("s", "open('symptoms')", "Symptoms"),
-        Binding("n", "open('checkin')", "Check-in"),
-        Binding("e", "open('export')", "Export", show=False),
-        Binding("i", "open('about')", "Medicine", show=False),  # palette and ? Keys; footer: nightly keys
-        Binding("p", "open('profile')", "Profile", show=False),
-        Binding("r", "reload", "Refresh", show=False),
-        Binding("w", "ward", "Ward"),  # only with a ward (check_action)
-        Binding("q", "app.quit", "Quit", show=False),  # in ? Keys: the footer keeps tonight's keys
+        Binding("l", "log", _("Log")),
+        Binding("k", "skip", _("Skip")),
+        Binding("a", "already_taken", _("Already taken"), show=False),
+        Binding("c", "open('calendar')", _("Calendar")),
+        Binding("h", "open('history')", _("History"), show=False),  # in ? Keys; the footer fits 60 columns
+        Binding("s", "open('symptoms')", _("Symptoms")),
+        Binding("n", "open('checkin')", _("Check-in")),
+        Binding("e", "open('export')", _("Export"), show=False),
+        Binding("i", "open('about')", _("Medicine"), show=False),  # palette and ? Keys; footer: nightly keys
+        Binding("p", "open('profile')", _("Profile"), show=False),
+        Binding("r", "reload", _("Refresh"), show=False),
+        Binding("w", "ward", _("Ward")),  # only with a ward (check_action)
+        Binding("q", "app.quit", _("Quit"), show=False),  # in ? Keys: the footer keeps tonight's keys
     ]
 
     night: reactive[NightView | None] = reactive(None)  # what the parts draw (tonight_parts.py)
@@ -88,11 +92,11 @@ class TonightScreen(PatientScreen):
         yield Header()
         with VerticalScroll(id="tonight"):
             with Vertical(id="dose-card"):
-                yield NightTitle("Tonight", id="night-title").data_bind(TonightScreen.night)
+                yield NightTitle(_("Tonight"), id="night-title").data_bind(TonightScreen.night)
                 yield DoseChange(id="dose-change").data_bind(TonightScreen.night)
                 yield DoseLine(id="dose-line").data_bind(TonightScreen.night)
                 yield AsTaken(id="as-taken").data_bind(TonightScreen.night)
-                yield StateLine("Loading…", id="state").data_bind(TonightScreen.night)
+                yield StateLine(_("Loading…"), id="state").data_bind(TonightScreen.night)
                 yield DrugFree(id="drug-free").data_bind(TonightScreen.night)
                 yield Guidance(id="guidance").data_bind(TonightScreen.night)
                 yield WindowLine(id="window").data_bind(TonightScreen.night)
@@ -118,7 +122,7 @@ class TonightScreen(PatientScreen):
 
     def watch_night(self, night: NightView | None) -> None:
         if night is not None:
-            self.sub_title = f"{night.who}night of {night.status.night:%a %d %b %Y}"
+            self.sub_title = night.who + _("night of {date}").format(date=day_date(night.status.night))
 
     @property
     def stands_for_ward(self) -> bool:
@@ -199,7 +203,7 @@ class TonightScreen(PatientScreen):
         if not isinstance(self.app.screen, SetupScreen):
             self.app.push_screen(SetupScreen(self.patient), self._set_up)
 
-    def _set_up(self, _: None) -> None:
+    def _set_up(self, _result: None) -> None:
         self.load()
 
     # -- l, k, a: read tonight afresh, refuse at once if it changed, then open the dialog ------
@@ -208,9 +212,9 @@ class TonightScreen(PatientScreen):
         if self.night is None or self._checking:
             return
         if self.health is not None and not self.health.writable:
-            self.app.notify(clean(f"{self.health.message} Write down on paper what you take, and "
-                                  "ask for help to fix medtrack. Press r to check again."),
-                            title="Not recorded", severity="error", timeout=12, markup=False)
+            self.app.notify(clean(_("{problem} Write down on paper what you take, and ask for help to fix "
+                                    "medtrack. Press r to check again.").format(problem=self.health.message)),
+                            title=_("Not recorded"), severity="error", timeout=12, markup=False)
             return
         self._checking = True
         self._recheck(open_dialog)
@@ -238,9 +242,10 @@ class TonightScreen(PatientScreen):
             from medtrack.tui.dialogs import MessageDialog
 
             self.app.push_screen(MessageDialog(
-                "Tonight has changed", "Tonight changed since the screen was drawn (a record "
-                f"from another terminal?). Now: {STATE_WORDS[report.state]}.\n\n"
-                f"{why_not(report)}\n\nNothing was recorded."))
+                _("Tonight has changed"),
+                _("Tonight changed since the screen was drawn (a record from another terminal?). Now: "
+                  "{state}.\n\n{why_not}\n\nNothing was recorded.").format(
+                    state=_(STATE_WORDS[report.state]), why_not=why_not(report))))
             return
         open_dialog(report)
 
@@ -260,9 +265,10 @@ class TonightScreen(PatientScreen):
         most = format_mg(report.may_take_ug) if report.may_take_ug else ""  # never above what log accepts
         from medtrack.tui.dialogs import LogDialog
 
-        capped = (f"Your prescription says {format_mg(report.scheduled_ug or 0)}, above the monograph's "
-                  f"{format_mg(report.max_ug)} nightly limit: take at most {most} and ask your prescriber "
-                  "to review the prescription.") if report.decision.over_ceiling else None
+        capped = _("Your prescription says {dose}, above the monograph's {limit} nightly limit: take at most "
+                   "{most} and ask your prescriber to review the prescription.").format(
+            dose=format_mg(report.scheduled_ug or 0), limit=format_mg(report.max_ug),
+            most=most) if report.decision.over_ceiling else None
         self.app.push_screen(LogDialog(most, report.latest_dose_at, report.as_taken, capped),
                              self._logged)
 
@@ -273,8 +279,9 @@ class TonightScreen(PatientScreen):
         from medtrack.tui.dialogs import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog(
-            "Skip tonight?", "Record that you do not take tonight's dose. Take the next dose at "
-            "the usual time; never take two to make up.", "Skip tonight"), self._skipped)
+            _("Skip tonight?"), _("Record that you do not take tonight's dose. Take the next dose at "
+                                  "the usual time; never take two to make up."), _("Skip tonight")),
+            self._skipped)
 
     def _open_already_taken(self, report: Status) -> None:
         from medtrack.tui.dialogs import AlreadyTakenDialog
@@ -308,15 +315,16 @@ class TonightScreen(PatientScreen):
             app.call_from_thread(self._refused, error.message)
             return
         record = logged.record
-        app.call_from_thread(app.notify, clean(f"Recorded: {format_mg(record.dose_ug or 0)} at "
-                                               f"{record.at:%H:%M}. {logged.advice}"),
+        app.call_from_thread(app.notify, clean(_("Recorded: {dose} at {time}. {advice}").format(
+            dose=format_mg(record.dose_ug or 0), time=short_time(record.at), advice=logged.advice)),
                              timeout=8, markup=False)
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def _refused(self, message: str) -> None:
         from medtrack.tui.dialogs import MessageDialog
 
-        self.app.push_screen(MessageDialog("Not recorded", message + "\n\nNothing was recorded."))
+        self.app.push_screen(MessageDialog(_("Not recorded"), _("{problem}\n\nNothing was recorded.").format(
+            problem=message)))
         self._check_health = True  # a write that failed: can anything be written now?
         self.load()
 
@@ -324,7 +332,7 @@ class TonightScreen(PatientScreen):
         if confirmed:
             self._do_skip()
         else:  # never closed without a word: say that nothing changed
-            self.app.notify("Not skipped: nothing was recorded.", timeout=5, markup=False)
+            self.app.notify(_("Not skipped: nothing was recorded."), timeout=5, markup=False)
 
     @work(thread=True, group="write")
     def _do_skip(self) -> None:
@@ -336,7 +344,7 @@ class TonightScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(self._refused, error.message)
             return
-        app.call_from_thread(app.notify, "Skip recorded. Take the next dose at the usual time.")
+        app.call_from_thread(app.notify, _("Skip recorded. Take the next dose at the usual time."))
         app.call_from_thread(self.load)  # workers start on the app's thread
 
     def action_open(self, name: str) -> None:

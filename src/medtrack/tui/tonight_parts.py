@@ -20,27 +20,35 @@ from textual.widgets import Digits, Static
 from medtrack.core.calendar import MARKS, STRIP, legend
 from medtrack.core.tonight_state import TonightState
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, ngettext, short_time
 from medtrack.tui.safe import clean, plain
+from medtrack.tui.words import long_date, weekday
 
 if TYPE_CHECKING:  # the services load after the first frame
     from medtrack.core.calendar import CalendarNight
     from medtrack.services.health import DatabaseHealth
     from medtrack.services.status import Status
 
+# The words are marked with N_() here and translated with _() where they are shown.
 STATE_WORDS: dict[TonightState, str] = {
-    TonightState.CONTRAINDICATED: "Do not take it: contraindicated",
-    TonightState.TAKEN: "Taken",
-    TonightState.SKIPPED: "Skipped tonight",
-    TonightState.NO_PRESCRIPTION: "No prescription recorded",
-    TonightState.NO_DOSE: "Nothing scheduled tonight",
-    TonightState.NOT_YET: "Not yet",
-    TonightState.DUE: "Due now",
-    TonightState.SKIP: "Too late: skip tonight",
+    TonightState.CONTRAINDICATED: N_("Do not take it: contraindicated"),
+    TonightState.TAKEN: N_("Taken"),
+    TonightState.SKIPPED: N_("Skipped tonight"),
+    TonightState.NO_PRESCRIPTION: N_("No prescription recorded"),
+    TonightState.NO_DOSE: N_("Nothing scheduled tonight"),
+    TonightState.NOT_YET: N_("Not yet"),
+    TonightState.DUE: N_("Due now"),
+    TonightState.SKIP: N_("Too late: skip tonight"),
+}
+# The morning after, the state is about last night.
+MORNING_WORDS: dict[TonightState, str] = {
+    TonightState.SKIPPED: N_("Skipped last night"),
+    TonightState.SKIP: N_("Too late: skip last night"),
 }
 HINTS: dict[TonightState, str] = {
-    TonightState.DUE: "Press  l  to log tonight's dose.",
-    TonightState.SKIP: "Press  k  to record that you skip tonight.",
-    TonightState.NO_PRESCRIPTION: "Press  p  to enter the prescription.",
+    TonightState.DUE: N_("Press  l  to log tonight's dose."),
+    TonightState.SKIP: N_("Press  k  to record that you skip tonight."),
+    TonightState.NO_PRESCRIPTION: N_("Press  p  to enter the prescription."),
 }
 
 
@@ -71,28 +79,27 @@ class NightView:
 def state_words(report: Status) -> str:
     """Tonight's state in words: "Due now", "Taken at 22:10", "Taper complete", ..."""
     if report.completion is not None and report.state is TonightState.NO_DOSE:
-        return "Taper complete"
+        return _("Taper complete")
     if report.state is TonightState.TAKEN and report.taken_at is not None:
-        return f"Taken at {report.taken_at:%H:%M}"
-    words = STATE_WORDS[report.state]
-    if report.decision.morning and report.state in (TonightState.SKIP, TonightState.SKIPPED):
-        return words.replace("tonight", "last night")  # the morning after: about that night
-    return words
+        return _("Taken at {time}").format(time=short_time(report.taken_at))
+    if report.decision.morning and report.state in MORNING_WORDS:
+        return _(MORNING_WORDS[report.state])  # the morning after: about that night
+    return _(STATE_WORDS[report.state])
 
 
 def why_not(report: Status) -> str:
     """Why `l` does not open the log dialog in this state, in words."""
     if report.state is TonightState.TAKEN and report.taken_at is not None:
-        return (f"Tonight's dose is already recorded ({format_mg(report.taken_ug or 0)} at "
-                f"{report.taken_at:%H:%M}). Never take a second dose.")
+        return _("Tonight's dose is already recorded ({dose} at {time}). Never take a second dose.").format(
+            dose=format_mg(report.taken_ug or 0), time=short_time(report.taken_at))
     if report.state is TonightState.SKIPPED:
-        return "Tonight is recorded as skipped. Take the next dose at the usual time."
+        return _("Tonight is recorded as skipped. Take the next dose at the usual time.")
     if report.state is TonightState.NO_DOSE:
-        return "Nothing is scheduled tonight."
+        return _("Nothing is scheduled tonight.")
     if report.state is TonightState.NOT_YET:
-        return f"Not yet: the window opens at {report.window_opens:%H:%M}."
+        return _("Not yet: the window opens at {time}.").format(time=short_time(report.window_opens))
     if report.state is TonightState.SKIP:
-        return "Too late tonight: skip it and take the next dose at the usual time."
+        return _("Too late tonight: skip it and take the next dose at the usual time.")
     return report.guidance
 
 
@@ -118,7 +125,8 @@ class NightPart(Static):
 class NightTitle(NightPart):
     def show(self, night: NightView) -> None:
         report = night.status
-        self.update(plain(f"{night.who}{report.drug} · night of {report.night:%A %d %B}"))
+        self.update(plain(night.who + _("{drug} · night of {date}").format(
+            drug=report.drug, date=long_date(report.night))))
 
 
 class DoseChange(NightPart):
@@ -145,9 +153,12 @@ class DoseLine(Horizontal):
         self.display = night.to_take
         self.query_one(Digits).update(format_mg(report.may_take_ug).removesuffix(" mg")
                                       if report.may_take_ug else "")
-        when = "now" if report.state is TonightState.DUE else "at bedtime"
-        self.query_one("#dose-unit", Static).update(plain(
-            f"mg at most, {when}" if report.decision.over_ceiling else f"mg {when}"))
+        now = report.state is TonightState.DUE
+        if report.decision.over_ceiling:
+            unit = _("mg at most, now") if now else _("mg at most, at bedtime")
+        else:
+            unit = _("mg now") if now else _("mg at bedtime")
+        self.query_one("#dose-unit", Static).update(plain(unit))
 
 
 class AsTaken(NightPart):
@@ -155,7 +166,7 @@ class AsTaken(NightPart):
 
     def show(self, night: NightView) -> None:
         as_taken = night.status.as_taken
-        self.update(plain(f"Take it as: {as_taken}" if as_taken else ""))
+        self.update(plain(_("Take it as: {as_taken}").format(as_taken=as_taken) if as_taken else ""))
         self.display = night.to_take and bool(as_taken)
 
 
@@ -174,7 +185,8 @@ class DrugFree(NightPart):
         completion = night.status.completion
         if completion is not None:
             free = completion.drug_free_nights
-            self.update(plain(f"{free} drug-free night{'s' if free != 1 else ''}"))
+            self.update(plain(ngettext("{count} drug-free night", "{count} drug-free nights",
+                                       free).format(count=free)))
         self.display = completion is not None
 
 
@@ -198,12 +210,18 @@ class WindowLine(NightPart):
         from medtrack.core.night_words import shows_limit  # the rules: not for the first frame
 
         report = night.status
-        limit = f" · limit {format_mg(report.max_ug)}" if shows_limit(report.decision) else ""
-        window = (f"Window: opens {report.window_opens:%H:%M}, latest {report.latest_dose_at:%H:%M} "
-                  f"({report.zone}){limit} · ") if report.window_line else ""
-        before = "The night before" if report.decision.morning else "Last night"
-        outcome = MARKS[report.previous_night].words  # as the calendar says it
-        self.update(plain(f"{window}{before.lower() if window else before}: {outcome}"))
+        outcome = _(MARKS[report.previous_night].words)  # as the calendar says it
+        if not report.window_line:
+            before = _("The night before: {outcome}") if report.decision.morning else _("Last night: {outcome}")
+            self.update(plain(before.format(outcome=outcome)))
+            return
+        limit = (_(" · limit {limit}").format(limit=format_mg(report.max_ug))
+                 if shows_limit(report.decision) else "")
+        window = _("Window: opens {opens}, latest {latest} ({zone}){limit}").format(
+            opens=short_time(report.window_opens), latest=short_time(report.latest_dose_at),
+            zone=report.zone, limit=limit)
+        before = _("the night before: {outcome}") if report.decision.morning else _("last night: {outcome}")
+        self.update(plain(f"{window} · {before.format(outcome=outcome)}"))
 
 
 class Warnings(NightPart):
@@ -218,11 +236,11 @@ class LastNights(NightPart):
     """The last seven nights, one mark each (fits 60 columns)."""
 
     def show(self, night: NightView) -> None:
-        self.update(plain("Last 7 nights: " + strip_text(night.nights)))
+        self.update(plain(_("Last 7 nights: {nights}").format(nights=strip_text(night.nights))))
 
 
 def strip_text(nights: Sequence[CalendarNight]) -> str:
-    return " ".join(f"{n.night:%a} {MARKS[n.state].symbol}" for n in nights)
+    return " ".join(f"{weekday(n.night)} {MARKS[n.state].symbol}" for n in nights)
 
 
 class StripLegend(NightPart):
@@ -236,7 +254,10 @@ class ActionHint(NightPart):
     """The one key to press now, if any."""
 
     def show(self, night: NightView) -> None:
-        hint = HINTS.get(night.status.state, "") if night.writable else "Press  r  to check again."
+        if night.writable:
+            hint = _(HINTS[night.status.state]) if night.status.state in HINTS else ""
+        else:
+            hint = _("Press  r  to check again.")
         self.update(plain(hint))
 
 
