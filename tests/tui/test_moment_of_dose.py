@@ -44,6 +44,7 @@ from medtrack.tui.dialogs import (
     VoidDialog,
 )
 from medtrack.tui.history import HistoryScreen
+from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.patient import Patient
 from medtrack.tui.problem import ProblemScreen
 from medtrack.tui.profile import EditProfileDialog, PrescribeDialog, ProfileScreen
@@ -121,7 +122,11 @@ async def test_skipped_and_too_late_show_no_dose_number(patient, make_app, hour)
 
 
 @pytest.mark.parametrize("key", ["l", "k", "a"])
-async def test_a_dose_logged_elsewhere_a_second_ago_is_refused_before_the_dialog(patient, make_app, key):
+async def test_a_dose_logged_elsewhere_a_second_ago_is_refused_before_the_dialog(patient, make_app, key,
+                                                                                  monkeypatch):
+    # Before the screen's watch has looked (it looks once a second): on a busy machine a look
+    # between the write and the key redrew the screen first, and then there was nothing to refuse.
+    monkeypatch.setattr(DatabaseWatch, "SECONDS", 3600.0)
     app = make_app(patient, IN_WINDOW)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
