@@ -4,7 +4,7 @@ marked for translation, and a label cut short shows where a longer language will
 
 The screen's modules fix their key names when imported, so the run is a fresh interpreter that
 speaks the pseudo-language before it imports them. Screens covered so far: Tonight, the log, skip
-and already-taken dialogs, the keys panel and the command palette.
+and already-taken dialogs, the keys panel, the command palette and History.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ SCRIPT = textwrap.dedent("""
         seen = {}
         steps = [("tonight", []), ("log dialog", ["l"]), ("skip dialog", ["escape", "k"]),
                  ("already taken dialog", ["escape", "a"]), ("keys", ["escape", "question_mark"]),
-                 ("palette", ["question_mark", "ctrl+p"])]
+                 ("palette", ["question_mark", "ctrl+p"]), ("history", ["escape", "h"])]
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause(0.5)
             for name, keys in steps:
@@ -107,5 +107,6 @@ def test_no_english_word_is_left_on_the_translated_screens(tmp_path: Path) -> No
                          text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     screens: dict[str, list[str]] = json.loads(run.stdout.strip().splitlines()[-1])
+    assert any("⟦Hístórý" in line for line in screens["history"]), screens["history"]  # History did open
     left = {name: sorted(set(english_words(lines))) for name, lines in screens.items()}
     assert not any(left.values()), f"English words not translated: {left}"

@@ -110,7 +110,7 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
         text = _("#{id} night {night}: {dose} at {when}").format(
             id=record.id, night=medium_date(record.night), dose=format_mg(record.dose_ug or 0), when=when)
     if recorder:
-        who = one_line(record.recorded_by) if record.recorded_by else f"({NOT_KNOWN})"
+        who = one_line(record.recorded_by) if record.recorded_by else f"({_(NOT_KNOWN)})"
         text += _(", by {who}").format(who=who)
     flags = [one_line(flag) for flag in record.flags()]
     if flags:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from medtrack.core.formulation import Formulation
 from medtrack.core.language import FOLLOW_ENVIRONMENT
 from medtrack.core.rule_words import against_rule
+from medtrack.i18n import N_, _
 
 DEFAULT_BEDTIME = dt.time(22, 30)
 DEFAULT_WAKE = dt.time(6, 30)
@@ -45,7 +46,7 @@ class Profile:
         return years
 
 
-NOT_KNOWN = "not known"  # who entered an entry made before medtrack kept it
+NOT_KNOWN = N_("not known")  # who entered an entry made before medtrack kept it (shown as _(NOT_KNOWN))
 
 
 def entered_by(name: str | None) -> str:
@@ -178,16 +179,19 @@ class Record:
         """What a reader must notice about this record, in words (history, screen, report)."""
         found = []
         if self.voided:
-            found.append(("VOID, not taken" if self.not_taken else "VOID")
-                         + (f": {self.void_reason}" if self.void_reason else ""))
+            void = _("VOID, not taken") if self.not_taken else _("VOID")
+            found.append(_("{void}: {reason}").format(void=void, reason=self.void_reason) if self.void_reason
+                         else void)
         if self.kind == "void" and self.voids is not None:
-            found.append(f"cancels #{self.voids}" + (", not taken" if self.not_taken else ""))
+            found.append(_("cancels #{number}, not taken").format(number=self.voids) if self.not_taken
+                         else _("cancels #{number}").format(number=self.voids))
         if self.already_taken:
-            found.append("already taken" + (f", {against_rule(self.rule)}" if self.rule else ""))
+            found.append(_("already taken, {rule}").format(rule=against_rule(self.rule)) if self.rule
+                         else _("already taken"))
         if self.acknowledged:
-            found.append("contraindication acknowledged")
+            found.append(_("contraindication acknowledged"))
         if self.imported:
-            found.append("imported")
+            found.append(_("imported"))
         return found
 
 

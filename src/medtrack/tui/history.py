@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 from medtrack.core.model import NOT_KNOWN, Record
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
+from medtrack.i18n import N_, _, medium_date, short_time
 from medtrack.services.dosing import history_page, void_record
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import VoidDialog, VoidRequest
@@ -25,41 +26,42 @@ from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import cell, clean, plain
 
 PAGE = 200
-HELP = "Records, newest first. Voided records stay, dimmed and struck through."
+HELP = N_("Records, newest first. Voided records stay, dimmed and struck through.")
 BY_WIDTH = 9  # "Nurse Kim", "not known"; a longer name ends in … (the line below the table has it whole)
 Columns = tuple[tuple[str, int], ...]  # label and width
 # Note takes what is left of the width (never sized by the rows read so far, which made the
 # table's layout depend on when a page arrived); the line below the table has it whole.
-WIDE: Columns = (("#", 4), ("Night", 10), ("Time", 9), ("Dose", 7), ("Flags", 16), ("By", BY_WIDTH))
+WIDE: Columns = (("#", 4), (N_("Night"), 10), (N_("Time"), 9), (N_("Dose"), 7), (N_("Flags"), 16), (N_("By"), BY_WIDTH))
 # Below WIDE_FROM columns (60x20, say) every column is still on screen: no record number and
 # no zone (the line below the table has both), and Flags, By and Note share what is left.
 WIDE_FROM = 80
-NARROW = (("Night", 10), ("Time", 5), ("Dose", 7), ("Flags", 10), ("By", 6))
+NARROW = ((N_("Night"), 10), (N_("Time"), 5), (N_("Dose"), 7), (N_("Flags"), 10), (N_("By"), 6))
 
 
 def columns_for(width: int) -> Columns:
     """The table's columns for a terminal `width` columns wide."""
     shown = WIDE if width >= WIDE_FROM else NARROW
     used = sum(w for _, w in shown) + 2 * (len(shown) + 1) + 2  # cell padding, the scroll bar
-    return (*shown, ("Note", max(6, width - used)))
+    return (*shown, (N_("Note"), max(6, width - used)))
 
 
 def flags_of(record: Record) -> str:
-    return "; ".join((["skipped"] if record.kind == "skip" else []) + record.flags())
+    return "; ".join(([_("skipped")] if record.kind == "skip" else []) + record.flags())
 
 
 def by_cell(record: Record, style: str) -> Text:
     """Who entered the record; "not known" in italics, so it never reads as someone's name."""
     if record.recorded_by is None:
-        return cell(NOT_KNOWN, f"{style} italic".strip())
+        return cell(_(NOT_KNOWN), f"{style} italic".strip())
     return cell(record.recorded_by, style)
 
 
 class HistoryScreen(PatientScreen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("v", "void", "Void record"),
-        Binding("m", "more", "Older records"),
+        # _() at class level: the language is chosen (medtrack.i18n.use) before medtrack.tui is imported.
+        Binding("escape", "app.pop_screen", _("Back")),
+        Binding("v", "void", _("Void record")),
+        Binding("m", "more", _("Older records")),
     ]
 
     def __init__(self, patient: Patient) -> None:
@@ -76,14 +78,14 @@ class HistoryScreen(PatientScreen):
         table: DataTable[Text] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         self.columns = columns_for(self.app.size.width)
         for label, width in self.columns:
-            table.add_column(label, width=width)
+            table.add_column(_(label) if label != "#" else label, width=width)
         yield table
         yield Static("", id="history-detail")
         yield self.live
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "History"
+        self.sub_title = _("History")
         self.load_page(None)
 
     def on_resize(self) -> None:
@@ -96,7 +98,7 @@ class HistoryScreen(PatientScreen):
         keep = self.highlighted_key()
         table.clear(columns=True)
         for label, width in columns:
-            table.add_column(label, width=width)
+            table.add_column(_(label) if label != "#" else label, width=width)
         for key, record in self.records.items():
             table.add_row(*self.cells(record), key=key)
         if keep in self.records:
@@ -151,15 +153,15 @@ class HistoryScreen(PatientScreen):
             self.show_detail(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         self.exhausted = len(page) < limit
         # a record made elsewhere may be the first: the help follows what is shown
-        self.query_one("#history-help", Static).update(plain(HELP if self.records else "No records yet."))
+        self.query_one("#history-help", Static).update(plain(_(HELP) if self.records else _("No records yet.")))
 
     def cells(self, record: Record) -> list[Text]:
         """A record's row, for the columns shown."""
         style = "dim strike" if record.voided else ""
         wide = self.columns[0][0] == "#"  # the wide columns: with the record number and the zone
         dose = format_mg(record.dose_ug) if record.dose_ug else "-"
-        shown = [cell(record.night.isoformat(), style),
-                 cell(f"{record.at:%H:%M %Z}" if wide else f"{record.at:%H:%M}", style),
+        shown = [cell(medium_date(record.night), style),
+                 cell(f"{short_time(record.at)} {record.at:%Z}" if wide else short_time(record.at), style),
                  cell(dose, style), cell(flags_of(record), style), by_cell(record, style),
                  cell(record.note, style)]
         return [cell(str(record.id), style), *shown] if wide else shown
@@ -173,14 +175,15 @@ class HistoryScreen(PatientScreen):
         record = self.records.get(key or "")
         if record is None:
             return
-        lines = [" · ".join((f"#{record.id}", f"night {record.night}",
-                             f"{record.at:%Y-%m-%d %H:%M %Z}",
-                             format_mg(record.dose_ug) if record.dose_ug else "skip",
-                             f"by {record.recorded_by}" if record.recorded_by is not None else f"by ({NOT_KNOWN})"))]
+        who = record.recorded_by if record.recorded_by is not None else f"({_(NOT_KNOWN)})"
+        lines = [" · ".join((f"#{record.id}", _("night {night}").format(night=medium_date(record.night)),
+                             f"{medium_date(record.at.date())} {short_time(record.at)} {record.at:%Z}",
+                             format_mg(record.dose_ug) if record.dose_ug else _("skip"),
+                             _("by {who}").format(who=who)))]
         if flags_of(record):
             lines.append(flags_of(record))
         if record.note:
-            lines.append(f"note: {record.note}")
+            lines.append(_("note: {note}").format(note=record.note))
         self.query_one("#history-detail", Static).update(plain("\n".join(lines)))
 
     def action_void(self) -> None:
@@ -190,7 +193,7 @@ class HistoryScreen(PatientScreen):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         record = self.records.get(key or "")
         if record is None or record.voided:
-            self.app.notify("That record is already void.", timeout=5)
+            self.app.notify(_("That record is already void."), timeout=5)
             return
         self.app.push_screen(VoidDialog(record, app_of(self).now()),
                              lambda request: self._void(record.id, request))
@@ -207,6 +210,6 @@ class HistoryScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", timeout=10, markup=False)
             return
-        app.call_from_thread(app.notify, f"Record #{record_id} is void.")
+        app.call_from_thread(app.notify, _("Record #{number} is void.").format(number=record_id))
         app.call_from_thread(app.refresh_tonight)
         app.call_from_thread(self.load_page, None, str(record_id))  # workers start on the app's thread
