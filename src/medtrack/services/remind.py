@@ -120,7 +120,8 @@ def remind_now(db: Database, clock: Callable[[], dt.datetime], desktop: Desktop,
         if again.step == Step.REPEAT and again.notification_id is not None:
             showing = again.notification_id
     # The latest time has come: close the reminder now rather than at the timer's next run.
-    last = _step(reminder_of(status(db, clock())), clock(), desktop, memory, repeat, button=True)
+    now = clock()
+    last = _step(reminder_of(status(db, now)), now, desktop, memory, repeat, button=True)
     return last if last.step == Step.CLOSE else outcome
 
 
