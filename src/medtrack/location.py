@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 
 _SCHEME = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*)://", re.IGNORECASE)
 _PASSWORD = re.compile(r"^(?P<head>[^:/]+://[^:@/]*):[^@/]*@")
@@ -37,5 +38,6 @@ def parse_location(text: str) -> Location:
     scheme = found["scheme"].lower()
     if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
         return ServerUrl(f"{DRIVER}://{text[found.end():]}")
-    raise BadInput(f"--db {scheme}:// is not a database medtrack can use: give a file path or a "
-                   f"{DRIVER}://USER@/DBNAME?host=/SOCKET/DIR URL")
+    raise BadInput(_("--db {scheme}:// is not a database medtrack can use: give a file path "
+                     "or a {driver}://USER@/DBNAME?host=/SOCKET/DIR URL").format(
+                       scheme=scheme, driver=DRIVER))

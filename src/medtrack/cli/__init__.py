@@ -14,6 +14,7 @@ from medtrack.cli.context import Context, Handler
 from medtrack.cli.parser import build_parser
 from medtrack.clock import REAL_CLOCK, Clock, fixed_clock
 from medtrack.errors import BadInput, MedtrackError
+from medtrack.i18n import _
 from medtrack.location import parse_location
 from medtrack.services.text import printable
 
@@ -23,8 +24,8 @@ def environment(name: str) -> str | None:
     would otherwise reach the database or a file name as they came)."""
     value = os.environ.get(name)
     if value is not None and not is_utf8(value):
-        raise BadInput(f"the environment variable {name} is not valid UTF-8 text: set it again in "
-                       "UTF-8, or unset it")
+        raise BadInput(_("the environment variable {name} is not valid UTF-8 text: set it again in UTF-8, "
+                         "or unset it").format(name=name))
     return value
 
 
@@ -48,10 +49,11 @@ def clock_from_environment() -> Clock:
         except ValueError:
             value = None
         if value is None or value.tzinfo is None:
-            raise BadInput(f"MEDTRACK_NOW '{fixed}' is not an ISO 8601 time with an offset "
-                           "(e.g. 2026-11-25T22:40+01:00)")
+            raise BadInput(_("MEDTRACK_NOW '{value}' is not an ISO 8601 time with an offset "
+                             "(e.g. 2026-11-25T22:40+01:00)").format(value=fixed))
         if not MIN_YEAR <= value.year <= MAX_YEAR:  # the calendar's ends overflow any night's maths
-            raise BadInput(f"MEDTRACK_NOW '{fixed}': the year must be from {MIN_YEAR} to {MAX_YEAR}")
+            raise BadInput(_("MEDTRACK_NOW '{value}': the year must be from {first} to {last}").format(
+                value=fixed, first=MIN_YEAR, last=MAX_YEAR))
         return fixed_clock(value)
     return REAL_CLOCK
 
@@ -70,11 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser(args_list).parse_args(args_list)
         db_text = args.db if args.db is not None else environment("MEDTRACK_DB")
         if db_text is not None and not db_text.strip():
-            raise BadInput("--db needs a file path, e.g. --db ~/medtrack.db")
+            raise BadInput(_("--db needs a file path, e.g. --db ~/medtrack.db"))
         clock = clock_from_environment()
         ctx = Context(now=clock.now(), db_path=parse_location(db_text) if db_text else default_db_path(),
-                      patient=_option(args.patient, "MEDTRACK_PATIENT", "--patient needs a number or a name"),
-                      by=_option(args.by, "MEDTRACK_USER", "--by needs the name of who is entering this"),
+                      patient=_option(args.patient, "MEDTRACK_PATIENT", _("--patient needs a number or a name")),
+                      by=_option(args.by, "MEDTRACK_USER", _("--by needs the name of who is entering this")),
                       clock=clock)
         handler = getattr(args, "handler", None)
         if handler is None or args.demo:
@@ -87,15 +89,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MedtrackError as error:
         return report(error)
     except KeyboardInterrupt:
-        sys.stderr.write("medtrack: interrupted; nothing more was written\n")
+        sys.stderr.write("medtrack: " + _("interrupted; nothing more was written") + "\n")
         return 130
     except BrokenPipeError:
         return 0
     except Exception as error:  # the last line of defence: never a traceback for a user
         if os.environ.get("MEDTRACK_DEBUG"):
             raise
-        sys.stderr.write(f"medtrack: internal error ({type(error).__name__}: {error}); nothing was "
-                         "written. Set MEDTRACK_DEBUG=1 to see details.\n")
+        sys.stderr.write("medtrack: " + _("internal error ({kind}: {error}); nothing was written. Set "
+                                          "MEDTRACK_DEBUG=1 to see details.").format(
+            kind=type(error).__name__, error=error) + "\n")
         return 1
 
 
@@ -111,7 +114,8 @@ def _option(given: str | None, variable: str, empty: str) -> str | None:
     """An option, else its environment variable; an empty one is bad input, not 'the default'."""
     value = given if given is not None else environment(variable)
     if value is not None and not value.strip():
-        raise BadInput(f"{empty} ({'it' if given is not None else variable} is empty)")
+        raise BadInput(_("{problem} (it is empty)").format(problem=empty) if given is not None
+                       else _("{problem} ({variable} is empty)").format(problem=empty, variable=variable))
     return " ".join(value.split()) if value is not None else None
 
 
@@ -120,8 +124,8 @@ def check_text(args: list[str]) -> None:
     for arg in args:
         if not is_utf8(arg):
             shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
-            raise BadInput(f"the argument {shown[:40]!r} is not valid UTF-8 text: set your terminal "
-                           "to UTF-8 and type it again")
+            raise BadInput(_("the argument {value} is not valid UTF-8 text: set your terminal to UTF-8 and "
+                             "type it again").format(value=repr(shown[:40])))
 
 
 def report(error: MedtrackError) -> int:

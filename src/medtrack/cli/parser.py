@@ -17,6 +17,7 @@ from medtrack.cli import commands_dose as dose
 from medtrack.cli import commands_plan as plan
 from medtrack.cli import commands_records as records
 from medtrack.cli.options import Parser, Subparsers, who_options
+from medtrack.i18n import _
 
 
 def build_parser(argv: Sequence[str] | None = None) -> Parser:
@@ -24,17 +25,17 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     top level and the command they name, if any, when that is certain (`commands_named`).
     Parsing `argv` reads no other command's parser: its result, help and errors are the same."""
     parser = Parser(prog="medtrack", description=(
-        "medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
+        _("medtrack: a bedtime dose tracker for flunitrazepam. It checks each night's dose against "
         "the monograph and the doctor's plan and keeps an honest history. It does not replace "
-        "your doctor. Run with no command to open the screen."))
+        "your doctor. Run with no command to open the screen.")))
     parser.add_argument("--db", metavar="PATH", help=(
-        "database file, or a postgresql+psycopg://USER@/DBNAME?host=/SOCKET/DIR URL "
-        "(default: MEDTRACK_DB or the user data folder)"))
+        _("database file, or a postgresql+psycopg://USER@/DBNAME?host=/SOCKET/DIR URL "
+        "(default: MEDTRACK_DB or the user data folder)")))
     who_options(parser, None)
     parser.add_argument("--demo", action="store_true",
-                        help="open the screen on a fresh demo database in a temporary folder (no real data touched)")
+                        help=_("open the screen on a fresh demo database in a temporary folder (no real data touched)"))
     parser.add_argument("--version", action="version", version=f"medtrack {__version__}")
-    subs = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
+    subs = parser.add_subparsers(title=_("commands"), metavar="COMMAND", parser_class=Parser)
     wanted = COMMANDS.keys() if argv is None else commands_named(argv)
     for name, add in COMMANDS.items():
         if name in wanted:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from medtrack.core.parse import given_as
 from medtrack.core.units import MAX_DOSE_UG, format_mg, parse_dose, show_input
 from medtrack.errors import BadInput
+from medtrack.i18n import N_, _, decimal
 
 SPLITS = {"whole": 1, "half": 2, "quarter": 4}
 _TABLET_RE = re.compile(r"\s*([^:]+?)\s*(?::\s*([a-z]+)\s*)?", re.IGNORECASE)
@@ -34,8 +35,12 @@ class Tablet:
         return self.strength_ug // self.split
 
     def label(self) -> str:
-        return f"{format_mg(self.strength_ug)} tablet" + (
-            f" ({'halves' if self.split == 2 else 'quarters'} allowed)" if self.split > 1 else "")
+        strength = format_mg(self.strength_ug)
+        if self.split == 1:
+            return _("{strength} tablet").format(strength=strength)
+        if self.split == 2:
+            return _("{strength} tablet (halves allowed)").format(strength=strength)
+        return _("{strength} tablet (quarters allowed)").format(strength=strength)
 
 
 @dataclass(frozen=True)
@@ -98,10 +103,10 @@ class Formulation:
         """The dose as the patient takes it: '1 tablet of 1 mg + ½ tablet of 0.5 mg', '2.5 ml of
         0.1 mg/ml'; for the plain form just the amount."""
         if dose_ug == 0:
-            return "no dose"
+            return _("no dose")
         if self.liquid is not None:
             ml = dose_ug * 1000 // self.liquid.ug_per_ml  # µl
-            return f"{_ml(ml)} ml of {self.liquid.strength()}"
+            return _("{ml} ml of {strength}").format(ml=_ml(ml), strength=self.liquid.strength())
         if self.tablets:
             parts = [_tablets_text(t, n) for t, n in self.pieces(dose_ug)]
             return " + ".join(parts) if parts else format_mg(dose_ug)
@@ -116,11 +121,11 @@ class Formulation:
 
     def describe(self) -> str:
         if self.liquid is not None:
-            return (f"oral liquid {self.liquid.strength()}, measured in "
-                    f"{_ml(self.liquid.step_ul)} ml steps")
+            return _("oral liquid {strength}, measured in {ml} ml steps").format(
+                strength=self.liquid.strength(), ml=_ml(self.liquid.step_ul))
         if self.tablets:
             return ", ".join(t.label() for t in self.tablets)
-        return f"doses in steps of {format_mg(self.unit_ug)}"
+        return _("doses in steps of {dose}").format(dose=format_mg(self.unit_ug))
 
     def encode(self) -> str:
         """A compact text for storage: 'tablet:1000:2;tablet:500:4', 'liquid:100:100', 'plain:250'."""
@@ -146,7 +151,7 @@ def decode(text: str | None, round_ug: int | None = None) -> Formulation:
 
 def _ml(ul: int) -> str:
     whole, rest = divmod(ul, 1000)
-    return f"{whole}.{rest:03d}".rstrip("0").rstrip(".") if rest else str(whole)
+    return decimal(f"{whole}.{rest:03d}".rstrip("0").rstrip(".")) if rest else str(whole)
 
 
 def _tablets_text(tablet: Tablet, pieces: int) -> str:
@@ -155,8 +160,10 @@ def _tablets_text(tablet: Tablet, pieces: int) -> str:
     if part:
         fraction = {(1, 2): "½", (1, 4): "¼", (2, 4): "½", (3, 4): "¾"}[(part, tablet.split)]
     count = (str(whole) if whole else "") + fraction
-    plural = "tablets" if whole > 1 or (whole == 1 and part) else "tablet"
-    return f"{count} {plural} of {format_mg(tablet.strength_ug)}"
+    # Two messages, not a plural rule: CLDR's rules are for whole counts and would misread ½.
+    if whole > 1 or (whole == 1 and part):
+        return _("{count} tablets of {strength}").format(count=count, strength=format_mg(tablet.strength_ug))
+    return _("{count} tablet of {strength}").format(count=count, strength=format_mg(tablet.strength_ug))
 
 
 def _pieces(tablets: tuple[Tablet, ...], dose_ug: int) -> tuple[tuple[Tablet, int], ...] | None:
@@ -187,16 +194,16 @@ def parse_tablet(text: str) -> Tablet:
     """`1mg:half` -> Tablet(1000, 2); a bare strength is whole tablets only."""
     match = _TABLET_RE.fullmatch(text)
     if match is None or not text.strip():
-        raise BadInput(f"tablet {show_input(text)} is not a strength with how it may be split "
-                       "(whole, half or quarter), e.g. 1mg:half")
-    strength = parse_dose(match.group(1), what="tablet strength")
+        raise BadInput(_("tablet {value} is not a strength with how it may be split "
+                         "(whole, half or quarter), e.g. 1mg:half").format(value=show_input(text)))
+    strength = parse_dose(match.group(1), what=N_("tablet strength"))
     split_word = (match.group(2) or "whole").lower()
     if split_word not in SPLITS:
-        raise BadInput(f"tablet {show_input(text)}: the split must be whole, half or quarter")
+        raise BadInput(_("tablet {value}: the split must be whole, half or quarter").format(value=show_input(text)))
     split = SPLITS[split_word]
     if strength % split:
-        raise BadInput(f"tablet {show_input(text)}: a {split_word} of {format_mg(strength)} is not "
-                       "a whole number of micrograms")
+        raise BadInput(_("tablet {value}: a {split} of {strength} is not a whole number of micrograms").format(
+            value=show_input(text), split=split_word, strength=format_mg(strength)))
     return Tablet(strength, split)
 
 
@@ -204,19 +211,20 @@ def parse_liquid(text: str, measure: str | None = None) -> Liquid:
     """`0.1mg/ml` with a measuring step such as `0.1ml` (default 0.1 ml)."""
     match = _LIQUID_RE.fullmatch(text)
     if match is None:
-        raise BadInput(f"liquid {show_input(text)} is not a strength per ml, e.g. 0.1mg/ml")
-    per_ml = parse_dose(match.group(1), what="liquid strength")
+        raise BadInput(_("liquid {value} is not a strength per ml, e.g. 0.1mg/ml").format(value=show_input(text)))
+    per_ml = parse_dose(match.group(1), what=N_("liquid strength"))
     step_ul = 100
     if measure is not None:
         found = _ML_RE.fullmatch(measure)
         if found is None:
-            raise BadInput(f"measuring step {show_input(measure)} is not a volume in ml, e.g. 0.1ml")
+            raise BadInput(_("measuring step {value} is not a volume in ml, e.g. 0.1ml").format(
+                value=show_input(measure)))
         step_ul = int(found.group(1)) * 1000 + int((found.group(2) or "0").ljust(3, "0"))
         if step_ul == 0:
-            raise BadInput("the measuring step must be more than 0 ml")
+            raise BadInput(_("the measuring step must be more than 0 ml"))
     if per_ml * step_ul % 1000:
-        raise BadInput(f"{_ml(step_ul)} ml of {format_mg(per_ml)}/ml is not a whole number of "
-                       "micrograms: give another measuring step")
+        raise BadInput(_("{ml} ml of {strength}/ml is not a whole number of micrograms: give another "
+                         "measuring step").format(ml=_ml(step_ul), strength=format_mg(per_ml)))
     return Liquid(per_ml, step_ul)
 
 
@@ -225,28 +233,32 @@ def parse_formulation(tablets: list[str] | None, liquid: str | None, measure: st
     """The formulation as typed (None: nothing typed, keep the current one or the default)."""
     given = [bool(tablets), liquid is not None, round_text is not None]
     if sum(given) > 1:
-        raise BadInput("give tablets, a liquid or a dispensable unit, not more than one",
+        raise BadInput(_("give tablets, a liquid or a dispensable unit, not more than one"),
                        hint="--tablet, --liquid or --round")
     if measure is not None and liquid is None:
-        raise BadInput("a measuring step goes with a liquid (e.g. 0.1mg/ml)", hint="--liquid D/ml")
+        raise BadInput(_("a measuring step goes with a liquid (e.g. 0.1mg/ml)"), hint="--liquid D/ml")
     if tablets:
         with given_as("--tablet STRENGTH[:SPLIT]"):
             parsed = tuple(sorted({parse_tablet(t) for t in tablets}, reverse=True))
             if len({t.strength_ug for t in parsed}) != len(parsed):
-                raise BadInput("each tablet strength may be given once, with its finest split")
+                raise BadInput(_("each tablet strength may be given once, with its finest split"))
         return Formulation(tablets=parsed)
     if liquid is not None:
         with given_as("--liquid D/ml --measure ML"):
             return Formulation(liquid=parse_liquid(liquid, measure))
     if round_text is not None:
         with given_as("--round D"):
-            return Formulation(plain_ug=parse_dose(round_text, what="the dispensable unit"))
+            return Formulation(plain_ug=parse_dose(round_text, what=N_("the dispensable unit")))
     return None
 
 
-def cannot_make(formulation: Formulation, dose_ug: int, what: str = "dose") -> BadInput:
+def cannot_make(formulation: Formulation, dose_ug: int, what: str = N_("dose")) -> BadInput:
     """Refusal of a dose the formulation cannot make, naming the nearest doses it can."""
+    what = _(what)  # a word marked N_() where it is given, in the chosen language
     below, above = formulation.nearest(dose_ug)
-    options = " or ".join(format_mg(d) for d in (below, above) if d is not None)
-    return BadInput(f"{what} {format_mg(dose_ug)} cannot be made with "
-                    f"{formulation.describe()}: the nearest doses are {options}")
+    if below is not None and above is not None:
+        options = _("{lower} or {higher}").format(lower=format_mg(below), higher=format_mg(above))
+    else:
+        options = " ".join(format_mg(d) for d in (below, above) if d is not None)
+    return BadInput(_("{what} {dose} cannot be made with {formulation}: the nearest doses are {options}").format(
+        what=what, dose=format_mg(dose_ug), formulation=formulation.describe(), options=options))

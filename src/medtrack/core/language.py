@@ -7,6 +7,7 @@ import re
 from medtrack.core.parse import MAX_INPUT_CHARS
 from medtrack.core.units import show_input
 from medtrack.errors import BadInput
+from medtrack.i18n import N_, _
 
 # The languages a profile may ask medtrack to speak: medtrack.i18n.SUPPORTED, which core may not
 # import (tests/unit/test_profile_language.py holds the two equal). The schema's CHECK on
@@ -23,13 +24,15 @@ _NAMES = {"auto": FOLLOW_ENVIRONMENT, "english": "en", "englisch": "en", "英語
 _CODE_RE = re.compile(r"([a-z]{2,3})(?:[_-][a-z0-9]{2,3})?(?:\.[a-z0-9-]+)?")
 
 
-def parse_language(text: str, *, what: str = "language") -> str:
+def parse_language(text: str, *, what: str = N_("language")) -> str:
     """The language code a profile keeps, from a code ('de', 'DE', 'de_DE', 'de-DE') or a
     name ('deutsch', 'German', '日本語'); 'auto' or nothing follows the environment
     (FOLLOW_ENVIRONMENT). Any other language is refused, saying which are accepted."""
+    what = _(what)  # a word marked N_() where it is given, in the chosen language
     stripped = text.strip()
     if len(stripped) > MAX_INPUT_CHARS:
-        raise BadInput(f"{what} {show_input(stripped)} is too long (accepted: {ACCEPTED})")
+        raise BadInput(_("{what} {value} is too long (accepted: {accepted})").format(
+            what=what, value=show_input(stripped), accepted=ACCEPTED))
     word = stripped.casefold()
     if not word:
         return FOLLOW_ENVIRONMENT
@@ -38,4 +41,5 @@ def parse_language(text: str, *, what: str = "language") -> str:
     match = _CODE_RE.fullmatch(word)
     if match is not None and match.group(1) in LANGUAGES:
         return match.group(1)
-    raise BadInput(f"{what} {show_input(stripped)} is not one medtrack speaks (accepted: {ACCEPTED})")
+    raise BadInput(_("{what} {value} is not one medtrack speaks (accepted: {accepted})").format(
+        what=what, value=show_input(stripped), accepted=ACCEPTED))

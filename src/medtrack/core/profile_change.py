@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from medtrack.core.model import Profile
 from medtrack.core.nights import NIGHT_STARTS, dose_window
 from medtrack.core.rules import utc
+from medtrack.i18n import N_, _, decimal, medium_date, short_time
 
 _DAY_MIN = 24 * 60
 # Clock changes follow yearly rules: a year of nights meets each of them once.
@@ -21,7 +22,7 @@ def _bedtime_key(bedtime: dt.time) -> int:
 
 
 def _hours(minutes: int) -> str:
-    return f"{minutes / 60:g} h"
+    return decimal(f"{minutes / 60:g}") + " h"
 
 
 def _wider_window(old: Profile, new: Profile, from_night: dt.date) -> str | None:
@@ -36,8 +37,8 @@ def _wider_window(old: Profile, new: Profile, from_night: dt.date) -> str | None
         before = dose_window(night, zone, old.bedtime, old.wake, old.min_sleep_min)
         after = dose_window(night, zone, new.bedtime, new.wake, new.min_sleep_min)
         if utc(after.opens) < utc(before.opens) or utc(after.latest) > utc(before.latest):
-            return (f"the new bedtime or wake time widens the dose window of the night of {night} "
-                    "(a clock-change night)")
+            return _("the new bedtime or wake time widens the dose window of the night of {night} "
+                     "(a clock-change night)").format(night=medium_date(night))
     return None
 
 
@@ -56,18 +57,19 @@ def loosened_limits(old: Profile, new: Profile, liver_levels: Sequence[str],
     nights a comparison of clock times misses."""
     found: list[str] = []
     if new.born != old.born:
-        found.append(f"a new birth date ({old.born} -> {new.born}) changes the age limits")
+        found.append(_("a new birth date ({old} -> {new}) changes the age limits").format(
+            old=medium_date(old.born), new=medium_date(new.born)))
     if new.zone != old.zone:
-        found.append(f"a new time zone ({old.zone} -> {new.zone}) moves the dose window")
+        found.append(_("a new time zone ({old} -> {new}) moves the dose window").format(old=old.zone, new=new.zone))
     if _bedtime_key(new.bedtime) < _bedtime_key(old.bedtime):
-        found.append(f"an earlier bedtime ({old.bedtime:%H:%M} -> {new.bedtime:%H:%M}) opens "
-                     "the dose window earlier")
+        found.append(_("an earlier bedtime ({old} -> {new}) opens the dose window earlier").format(
+            old=short_time(old.bedtime), new=short_time(new.bedtime)))
     if new.wake > old.wake:
-        found.append(f"a later wake time ({old.wake:%H:%M} -> {new.wake:%H:%M}) closes the "
-                     "dose window later")
+        found.append(_("a later wake time ({old} -> {new}) closes the dose window later").format(
+            old=short_time(old.wake), new=short_time(new.wake)))
     if new.min_sleep_min < old.min_sleep_min:
-        found.append(f"a shorter minimum sleep ({_hours(old.min_sleep_min)} -> "
-                     f"{_hours(new.min_sleep_min)}) closes the dose window later")
+        found.append(_("a shorter minimum sleep ({old} -> {new}) closes the dose window later").format(
+            old=_hours(old.min_sleep_min), new=_hours(new.min_sleep_min)))
     window_moved = (new.bedtime, new.wake, new.min_sleep_min) != (old.bedtime, old.wake, old.min_sleep_min)
     if window_moved and from_night is not None and not found:  # else the PIN is needed anyway
         wider = _wider_window(old, new, from_night)
@@ -76,14 +78,16 @@ def loosened_limits(old: Profile, new: Profile, liver_levels: Sequence[str],
     if new.liver != old.liver and (
             old.liver not in liver_levels or new.liver not in liver_levels
             or liver_levels.index(new.liver) < liver_levels.index(old.liver)):
-        found.append(f"a lower liver impairment level ({old.liver} -> {new.liver}) can lift a "
-                     "contraindication or caution")
-    for flag, words in (("renal", "renal impairment"), ("pregnant", "pregnancy"),
-                        ("breastfeeding", "breastfeeding")):
+        found.append(_("a lower liver impairment level ({old} -> {new}) can lift a contraindication or "
+                       "caution").format(old=old.liver, new=new.liver))
+    for flag, words in (("renal", N_("renal impairment cleared can lift a contraindication or caution")),
+                        ("pregnant", N_("pregnancy cleared can lift a contraindication or caution")),
+                        ("breastfeeding", N_("breastfeeding cleared can lift a contraindication or caution"))):
         if getattr(old, flag) and not getattr(new, flag):
-            found.append(f"{words} cleared can lift a contraindication or caution")
+            found.append(_(words))
     removed = [c for c in old.conditions if c not in new.conditions]
     if removed:
-        found.append(f"{'conditions' if len(removed) > 1 else 'a condition'} removed "
-                     f"({', '.join(removed)}) can lift a contraindication or caution")
+        said = (_("conditions removed ({names}) can lift a contraindication or caution") if len(removed) > 1
+                else _("a condition removed ({names}) can lift a contraindication or caution"))
+        found.append(said.format(names=", ".join(removed)))
     return tuple(found)

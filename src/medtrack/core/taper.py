@@ -15,6 +15,7 @@ from medtrack.core.model import Step
 from medtrack.core.parse import given_as, parse_date
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput
+from medtrack.i18n import N_, _, decimal, medium_date
 
 DAY = dt.timedelta(days=1)
 MAX_STEPS = 400
@@ -28,32 +29,38 @@ class PlanField:
     """A value a plan is made from: in words (the messages, as the plan form labels it) and
     the command-line option it is typed with (the error's hint, which only the CLI prints)."""
 
-    words: str
+    source: str  # the words in English, marked for the catalogs
     option: str
 
+    @property
+    def words(self) -> str:
+        """The words in the chosen language."""
+        return _(self.source)
 
-START = PlanField("the first night", "--start DATE")
-FROM = PlanField("the starting dose", "--from D")
-STEP = PlanField("the cut per step", "--step D|P%")
-EVERY = PlanField("the step length", "--every Nd|Nw")
-TO = PlanField("the target dose", "--to D")
-UNTIL = PlanField("the end-by night", "--until DATE")
-MAX_CUT = PlanField("the largest cut", "--max-cut P%")
-FINAL_FROM = PlanField("the final-stop dose", "--final-from D")
-ROUND = PlanField("the dispensable unit", "--round D")
-STEPS = PlanField("the steps", "--steps DATE=D,...")
-AT = PlanField("the night of the change", "--at DATE")
+
+START = PlanField(N_("the first night"), "--start DATE")
+FROM = PlanField(N_("the starting dose"), "--from D")
+STEP = PlanField(N_("the cut per step"), "--step D|P%")
+EVERY = PlanField(N_("the step length"), "--every Nd|Nw")
+TO = PlanField(N_("the target dose"), "--to D")
+UNTIL = PlanField(N_("the end-by night"), "--until DATE")
+MAX_CUT = PlanField(N_("the largest cut"), "--max-cut P%")
+FINAL_FROM = PlanField(N_("the final-stop dose"), "--final-from D")
+ROUND = PlanField(N_("the dispensable unit"), "--round D")
+STEPS = PlanField(N_("the steps"), "--steps DATE=D,...")
+AT = PlanField(N_("the night of the change"), "--at DATE")
 
 
 def parse_every(text: str) -> int:
     """`14d`, `2w` -> days; a zero interval is bad input."""
     match = _EVERY_RE.fullmatch(text.strip())
     if not match:
-        raise BadInput(f"{EVERY.words} '{text}' is not an interval (accepted: Nd or Nw, e.g. 14d, "
-                       "2w)", hint=EVERY.option)
+        raise BadInput(_("{what} '{value}' is not an interval (accepted: Nd or Nw, e.g. 14d, 2w)").format(
+            what=EVERY.words, value=text), hint=EVERY.option)
     days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
     if days <= 0 or days > 3650:
-        raise BadInput(f"{EVERY.words} '{text}' must be between 1 day and 10 years", hint=EVERY.option)
+        raise BadInput(_("{what} '{value}' must be between 1 day and 10 years").format(
+            what=EVERY.words, value=text), hint=EVERY.option)
     return days
 
 
@@ -69,17 +76,20 @@ def parse_percent(text: str, what: str) -> Fraction:
     """`10%` -> Fraction(10): above 0 and below 100 %."""
     match = _PERCENT_RE.fullmatch(text.strip())
     if not match:
-        raise BadInput(f"{what} '{text}' is not a percentage (accepted: 1% to 99.99%, e.g. 10%)")
+        raise BadInput(_("{what} '{value}' is not a percentage (accepted: 1% to 99.99%, e.g. 10%)").format(
+            what=what, value=text))
     percent = Fraction(match.group(1))
     if not 0 < percent < 100:
-        raise BadInput(f"{what} '{text}': a percentage cut must be above 0% and below 100%")
+        raise BadInput(_("{what} '{value}': a percentage cut must be above 0% and below 100%").format(
+            what=what, value=text))
     return percent
 
 
 def check_unit(dose_ug: int, round_ug: int, what: str) -> None:
     if dose_ug % round_ug:
-        raise BadInput(f"{what} {format_mg(dose_ug)} is not a multiple of the dispensable unit "
-                       f"{format_mg(round_ug)}", hint=f"{ROUND.option} sets the unit")
+        raise BadInput(_("{what} {dose} is not a multiple of the dispensable unit {unit}").format(
+            what=what, dose=format_mg(dose_ug), unit=format_mg(round_ug)),
+            hint=_("{option} sets the unit").format(option=ROUND.option))
 
 
 def linear_steps(start: dt.date, from_ug: int, cut_ug: int, every_days: int, to_ug: int,
@@ -114,8 +124,9 @@ def reduce_steps(start: dt.date, from_ug: int, every_days: int, to_ug: int,
     the largest dose from which the last stop to the target is made.
     """
     if percent is None and max_cut is None:
-        raise BadInput(f"a proportional taper needs {STEP.words} as a percentage (e.g. 10%) or "
-                       f"{MAX_CUT.words} (e.g. 10%)", hint=f"{STEP.option} or {MAX_CUT.option}")
+        raise BadInput(_("a proportional taper needs {step} as a percentage (e.g. 10%) or {max_cut} "
+                         "(e.g. 10%)").format(step=STEP.words, max_cut=MAX_CUT.words),
+                       hint=_("{first} or {second}").format(first=STEP.option, second=MAX_CUT.option))
     for dose, field in ((from_ug, FROM), (to_ug, TO)):
         if not formulation.can_make(dose):
             error = cannot_make(formulation, dose, field.words)
@@ -229,14 +240,18 @@ def _cannot_reach(until: dt.date, every_days: int, to_ug: int, max_cut: Fraction
     """Why no plan ends by `until`; with a largest cut, the cap is what holds it back."""
     if max_cut is not None:
         fastest = plan(None)
-        ends = f" (the fastest it allows ends on {fastest[-1].start})" if fastest is not None else ""
-        return BadInput(f"with cuts of at most {float(max_cut):g} % a step (the largest cut asked), "
-                        f"the plan cannot reach {format_mg(to_ug)} by {until} at one step every "
-                        f"{every_days} days{ends}: allow a larger cut, give a later end-by night "
-                        "or make the steps shorter",
+        ends = _(" (the fastest it allows ends on {night})").format(
+            night=medium_date(fastest[-1].start)) if fastest is not None else ""
+        return BadInput(_("with cuts of at most {percent} % a step (the largest cut asked), the plan "
+                          "cannot reach {dose} by {until} at one step every {days} days{ends}: allow a "
+                          "larger cut, give a later end-by night or make the steps shorter").format(
+                            percent=decimal(f"{float(max_cut):g}"), dose=format_mg(to_ug),
+                            until=medium_date(until), days=every_days, ends=ends),
                         hint=f"{MAX_CUT.option}, {UNTIL.option}, {EVERY.option}")
-    return BadInput(f"no even cut below 100 % reaches {format_mg(to_ug)} by {until} at one step "
-                    f"every {every_days} days: give a later end-by night or make the steps shorter",
+    # "100 %" as a value: a literal "% r" in a message reads to gettext tools as a placeholder.
+    return BadInput(_("no even cut below {whole} reaches {dose} by {until} at one step every {days} days: "
+                      "give a later end-by night or make the steps shorter").format(
+                        whole="100 %", dose=format_mg(to_ug), until=medium_date(until), days=every_days),
                     hint=f"{UNTIL.option}, {EVERY.option}")
 
 
@@ -251,47 +266,52 @@ def _explicit_steps(text: str, made_with: int | Formulation) -> list[Step]:
     steps: list[Step] = []
     parts = [p for p in text.split(",")]
     if not text.strip() or any(not p.strip() for p in parts):
-        raise BadInput("the steps need a night and a dose each (DATE=DOSE), separated by commas, "
-                       "e.g. 2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0")
+        raise BadInput(_("the steps need a night and a dose each (DATE=DOSE), separated by commas, "
+                         "e.g. 2026-12-01=1mg,2026-12-15=0.75mg,2027-01-05=0"))
     for part in parts:
         if "=" not in part:
-            raise BadInput(f"the step '{part.strip()}' is not a night and a dose (DATE=DOSE, e.g. "
-                           "2026-12-01=0.75mg)")
+            raise BadInput(_("the step '{value}' is not a night and a dose (DATE=DOSE, e.g. "
+                             "2026-12-01=0.75mg)").format(value=part.strip()))
         date_text, dose_text = part.split("=", 1)
-        night = parse_date(date_text.strip(), what="the night of a step")
-        dose = parse_dose(dose_text.strip(), allow_zero=True, what="the dose of a step")
+        night = parse_date(date_text.strip(), what=_("the night of a step"))
+        dose = parse_dose(dose_text.strip(), allow_zero=True, what=_("the dose of a step"))
         if formulation.is_plain:
-            check_unit(dose, formulation.unit_ug, "the dose of a step")
+            check_unit(dose, formulation.unit_ug, _("the dose of a step"))
         elif not formulation.can_make(dose):
-            raise cannot_make(formulation, dose, "the dose of a step")
+            raise cannot_make(formulation, dose, _("the dose of a step"))
         if steps and night == steps[-1].start:
-            raise BadInput(f"two steps start on {night}: give each step its own night")
+            raise BadInput(_("two steps start on {night}: give each step its own night").format(
+                night=medium_date(night)))
         if steps and night < steps[-1].start:
-            raise BadInput(f"the steps must be in date order: {steps[-1].start} must come after "
-                           f"{night}")
+            raise BadInput(_("the steps must be in date order: {earlier} must come after {later}").format(
+                earlier=medium_date(steps[-1].start), later=medium_date(night)))
         if steps and dose > steps[-1].dose_ug:
-            raise BadInput(f"in the steps, the dose rises from {format_mg(steps[-1].dose_ug)} on "
-                           f"{steps[-1].start} to {format_mg(dose)} on {night}: a taper goes down")
+            raise BadInput(_("in the steps, the dose rises from {before} on {before_night} to {after} on "
+                             "{after_night}: a taper goes down").format(
+                before=format_mg(steps[-1].dose_ug), before_night=medium_date(steps[-1].start),
+                after=format_mg(dose), after_night=medium_date(night)))
         steps.append(Step(night, dose))
     if len(steps) > MAX_STEPS:
-        raise BadInput(f"the plan has {len(steps)} steps; up to {MAX_STEPS} are accepted")
+        raise BadInput(_("the plan has {count} steps; up to {most} are accepted").format(
+            count=len(steps), most=MAX_STEPS))
     return steps
 
 
 def _check_direction(from_ug: int, to_ug: int) -> None:
     if to_ug >= from_ug:
-        raise BadInput(f"{TO.words} {format_mg(to_ug)} must be below {FROM.words} "
-                       f"{format_mg(from_ug)}: a taper goes down", hint=f"{TO.option}, {FROM.option}")
+        raise BadInput(_("{to} {to_dose} must be below {from_} {from_dose}: a taper goes down").format(
+            to=TO.words, to_dose=format_mg(to_ug), from_=FROM.words, from_dose=format_mg(from_ug)),
+            hint=f"{TO.option}, {FROM.option}")
 
 
 def _dated(start: dt.date, doses: list[int], every_days: int) -> list[Step]:
     if len(doses) > MAX_STEPS:
-        raise BadInput(f"that plan would have {len(doses)} steps; up to {MAX_STEPS} are accepted: "
-                       "give a larger cut per step", hint=STEP.option)
+        raise BadInput(_("that plan would have {count} steps; up to {most} are accepted: give a larger "
+                         "cut per step").format(count=len(doses), most=MAX_STEPS), hint=STEP.option)
     try:
         return [Step(start + i * every_days * DAY, dose) for i, dose in enumerate(doses)]
     except OverflowError:
-        raise BadInput("that plan runs past the year 9999: make the steps shorter",
+        raise BadInput(_("that plan runs past the year 9999: make the steps shorter"),
                        hint=EVERY.option) from None
 
 
@@ -313,11 +333,11 @@ def hold(steps: list[Step], at: dt.date, days: int) -> list[Step]:
     """The step in force at `at` lasts `days` more; every later step moves `days` later."""
     index = step_index(steps, at)
     if index is None:
-        raise BadInput(f"{AT.words}, {at}, is before the plan starts ({steps[0].start}): nothing "
-                       "to hold", hint=AT.option)
+        raise BadInput(_("{what}, {night}, is before the plan starts ({start}): nothing to hold").format(
+            what=AT.words, night=medium_date(at), start=medium_date(steps[0].start)), hint=AT.option)
     if index == len(steps) - 1:
-        raise BadInput(f"on {at} the last step ({format_mg(steps[index].dose_ug)}) is in force; "
-                       "it has no end to hold")
+        raise BadInput(_("on {night} the last step ({dose}) is in force; it has no end to hold").format(
+            night=medium_date(at), dose=format_mg(steps[index].dose_ug)))
     shift = days * DAY
     return steps[: index + 1] + [Step(s.start + shift, s.dose_ug) for s in steps[index + 1:]]
 
@@ -350,17 +370,20 @@ def step_back(steps: list[Step], at: dt.date, interval: dt.timedelta | None = No
     merged = runs(steps)
     index = step_index(merged, at)
     if index is None:
-        raise BadInput(f"{AT.words}, {at}, is before the plan starts ({steps[0].start})",
+        raise BadInput(_("{what}, {night}, is before the plan starts ({start})").format(
+            what=AT.words, night=medium_date(at), start=medium_date(steps[0].start)),
                        hint=AT.option)
     if index == 0:
-        raise BadInput(f"on {at} the first step is in force: there is no earlier step to go back to")
+        raise BadInput(_("on {night} the first step is in force: there is no earlier step to go back to").format(
+            night=medium_date(at)))
     current = merged[index]
     back = index - 1
     while back >= 0 and merged[back].dose_ug <= current.dose_ug:
         back -= 1
     if back < 0:
-        raise BadInput(f"on {at} the dose ({format_mg(current.dose_ug)}) is already the highest "
-                       "of the plan so far: there is no higher step to go back to")
+        raise BadInput(_("on {night} the dose ({dose}) is already the highest of the plan so far: there "
+                         "is no higher step to go back to").format(
+            night=medium_date(at), dose=format_mg(current.dose_ug)))
     previous = merged[back]
     previous_length = interval or plan_interval(merged) or merged[back + 1].start - previous.start
     new = merged[:index] if at == current.start else merged[: index + 1]

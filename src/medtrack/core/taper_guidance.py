@@ -15,6 +15,7 @@ from fractions import Fraction
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import PlanWarning, Step
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, decimal, medium_date, ngettext
 
 GUIDE_CUT = Fraction(25)
 """ASAM Joint Clinical Practice Guideline on Benzodiazepine Tapering (2025): reductions are
@@ -23,7 +24,8 @@ generally no more than 25 % (of the current dose) every 2 weeks."""
 GUIDE_DAYS = 14
 """The 2 weeks of the same ASAM sentence."""
 
-GUIDE_SOURCE = "ASAM 2025: generally no more than 25 % every 2 weeks"
+# "25 %" as a value: a literal "% e" in a message reads to gettext tools as a placeholder.
+GUIDE_SOURCE = N_("ASAM 2025: generally no more than {cut} every 2 weeks")
 """How a pace warning names its source, briefly."""
 
 QUICK_STOP_DAYS = 28
@@ -67,11 +69,19 @@ class Kind(StrEnum):
     UNTIL = "until"  # an end-by night met with cuts far larger than found, or not within one interval
 
 
+GUIDE_CUT_TEXT = "25 %"
+
+
+def guide_source() -> str:
+    """How a pace warning names its source, in the chosen language."""
+    return _(GUIDE_SOURCE).format(cut=GUIDE_CUT_TEXT)
+
+
 def span_words(days: int) -> str:
     """7 -> '1 week', 56 -> '8 weeks', 10 -> '10 days'."""
     if days and days % 7 == 0:
-        return f"{days // 7} week{'s' if days != 7 else ''}"
-    return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("{count} week", "{count} weeks", days // 7).format(count=days // 7)
+    return ngettext("{count} day", "{count} days", days).format(count=days)
 
 
 def pace_warnings(steps: Sequence[Step], formulation: Formulation) -> list[PlanWarning]:
@@ -113,10 +123,11 @@ def _fast_stretches(steps: Sequence[Step], unit_ug: int) -> list[PlanWarning]:
             a += 1
             continue
         end = steps[cuts[last]]
-        found.append(PlanWarning(Kind.PACE, (
-            f"{first.start}: from here to {end.start} the dose goes from {format_mg(before)} to "
-            f"{format_mg(end.dose_ug)} in {last - a + 1} cuts, faster than the usual guidance "
-            f"({GUIDE_SOURCE})")))
+        found.append(PlanWarning(Kind.PACE, _(
+            "{start}: from here to {end} the dose goes from {before} to {after} in {cuts} cuts, "
+            "faster than the usual guidance ({source})").format(
+            start=medium_date(first.start), end=medium_date(end.start), before=format_mg(before),
+            after=format_mg(end.dose_ug), cuts=last - a + 1, source=guide_source())))
         a = last + 1
     return found
 
@@ -141,11 +152,13 @@ def _early_stop(steps: Sequence[Step]) -> list[PlanWarning]:
             continue
         reached = step.start + dt.timedelta(days=GUIDE_DAYS * cuts_to_small(step.dose_ug))
         if stop < reached:
-            return [PlanWarning(Kind.PACE, (
-                f"{stop}: the plan stops {span_words((stop - step.start).days)} after "
-                f"{format_mg(step.dose_ug)} (from {step.start}); cutting 25 % every 2 weeks, the "
-                f"dose would come down to {format_mg(SMALL_DOSE_UG)} or less only on {reached}: "
-                f"faster than the usual guidance ({GUIDE_SOURCE})"))]
+            return [PlanWarning(Kind.PACE, _(
+                "{stop}: the plan stops {span} after {dose} (from {start}); cutting {cut} every 2 "
+                "weeks, the dose would come down to {small} or less only on {reached}: faster than "
+                "the usual guidance ({source})").format(
+                stop=medium_date(stop), span=span_words((stop - step.start).days),
+                dose=format_mg(step.dose_ug), start=medium_date(step.start), small=format_mg(SMALL_DOSE_UG),
+                reached=medium_date(reached), cut=GUIDE_CUT_TEXT, source=guide_source()))]
     return []
 
 
@@ -156,8 +169,9 @@ def quick_stop(steps: Sequence[Step]) -> list[PlanWarning]:
     span = (steps[-1].start - steps[0].start).days
     if span > QUICK_STOP_DAYS:
         return []
-    return [PlanWarning(Kind.QUICK_STOP, f"the plan stops the drug within {span} days of its start "
-                        f"at {format_mg(steps[0].dose_ug)} (4 weeks or less)")]
+    return [PlanWarning(Kind.QUICK_STOP, _(
+        "the plan stops the drug within {span} days of its start at {dose} (4 weeks or less)").format(
+        span=span, dose=format_mg(steps[0].dose_ug)))]
 
 
 def start_warnings(steps: Sequence[Step], in_force_ug: int | None,
@@ -168,15 +182,16 @@ def start_warnings(steps: Sequence[Step], in_force_ug: int | None,
     found = []
     first = steps[0]
     if in_force_ug is not None and first.dose_ug > in_force_ug:
-        found.append(PlanWarning(Kind.START_ABOVE_CURRENT, (
-            f"{first.start}: the plan starts at {format_mg(first.dose_ug)}, above the "
-            f"{format_mg(in_force_ug) if in_force_ug else '0 mg (stopped)'} in force that night: "
-            "it would raise the dose")))
+        found.append(PlanWarning(Kind.START_ABOVE_CURRENT, _(
+            "{start}: the plan starts at {dose}, above the {current} in force that night: it would "
+            "raise the dose").format(
+            start=medium_date(first.start), dose=format_mg(first.dose_ug),
+            current=format_mg(in_force_ug) if in_force_ug else _("0 mg (stopped)"))))
     for step, (limit_ug, words) in zip(steps, ceilings, strict=True):
         if step.dose_ug > limit_ug:
-            found.append(PlanWarning(Kind.ABOVE_CEILING, (
-                f"{step.start}: {format_mg(step.dose_ug)} is above {words}: saving this plan "
-                "will be refused")))
+            found.append(PlanWarning(Kind.ABOVE_CEILING, _(
+                "{start}: {dose} is above {limit}: saving this plan will be refused").format(
+                start=medium_date(step.start), dose=format_mg(step.dose_ug), limit=words)))
             break
     return found
 
@@ -187,12 +202,12 @@ def unmeasurable(steps: Sequence[Step], formulation: Formulation) -> list[PlanWa
     liquid = formulation.liquid
     if liquid is not None and liquid.step_ul < MIN_MEASURE_UL:
         bad = [s for s in steps if s.dose_ug and s.dose_ug * 1000 // liquid.ug_per_ml % MIN_MEASURE_UL]
-        need = (f"a measure finer than {_ml(MIN_MEASURE_UL)} ml, the finest marks of an oral "
-                f"syringe")
+        need = _("a measure finer than {ml} ml, the finest marks of an oral syringe").format(
+            ml=_ml(MIN_MEASURE_UL))
     elif formulation.is_plain and formulation.unit_ug < MIN_PLAIN_UNIT_UG:
         bad = [s for s in steps if s.dose_ug % MIN_PLAIN_UNIT_UG]
-        need = (f"a measure finer than {format_mg(MIN_PLAIN_UNIT_UG)}, and no tablet or liquid "
-                "is named to make it with")
+        need = _("a measure finer than {dose}, and no tablet or liquid is named to make it with").format(
+            dose=format_mg(MIN_PLAIN_UNIT_UG))
     else:
         return []
     if not bad:
@@ -200,11 +215,12 @@ def unmeasurable(steps: Sequence[Step], formulation: Formulation) -> list[PlanWa
     first = bad[0]
     taken = formulation.as_taken(first.dose_ug)
     shown = format_mg(first.dose_ug) + (f" ({taken})" if taken != format_mg(first.dose_ug) else "")
-    return [PlanWarning(Kind.UNMEASURABLE, (
-        f"{first.start}: {shown} needs {need}; {len(bad)} of the plan's "
-        f"{sum(1 for s in steps if s.dose_ug)} doses cannot be measured "
-        f"({formulation.describe()})"))]
+    return [PlanWarning(Kind.UNMEASURABLE, _(
+        "{start}: {dose} needs {need}; {count} of the plan's {total} doses cannot be measured "
+        "({formulation})").format(
+        start=medium_date(first.start), dose=shown, need=need, count=len(bad),
+        total=sum(1 for s in steps if s.dose_ug), formulation=formulation.describe()))]
 
 
 def _ml(ul: int) -> str:
-    return f"{ul / 1000:g}"
+    return decimal(f"{ul / 1000:g}")

@@ -14,7 +14,8 @@ from medtrack.core.model import PlanWarning, Regimen, Step
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import Solved
 from medtrack.core.taper_guidance import GUIDE_CUT, Kind, pace_warnings, quick_stop, span_words, unmeasurable
-from medtrack.core.units import format_mg, ug_to_mg
+from medtrack.core.units import format_mg, plain_mg, ug_to_mg
+from medtrack.i18n import _, decimal, medium_date, ngettext
 
 BIG_CUT = GUIDE_CUT  # one cut over the guideline's 25 % is flagged on its own
 SHORT_INTERVAL_DAYS = 7
@@ -43,7 +44,7 @@ class PreviewStep:
         if self.cut_ug is None or self.cut_percent is None:
             return ""
         if self.cut_ug < 0:
-            return f"+{format_mg(-self.cut_ug)} (rise)"
+            return _("+{dose} (rise)").format(dose=format_mg(-self.cut_ug))
         return f"{format_mg(self.cut_ug)} ({percent_text(self.cut_percent)})"
 
     def to_json(self) -> dict[str, Any]:
@@ -59,7 +60,7 @@ def percent_number(value: Fraction | None) -> float | None:
 
 
 def percent_text(value: Fraction) -> str:
-    return f"{float(value):.1f}".rstrip("0").rstrip(".") + " %"
+    return decimal(f"{float(value):.1f}".rstrip("0").rstrip(".")) + " %"
 
 
 def preview(steps: Sequence[Step], formulation: Formulation) -> list[PreviewStep]:
@@ -77,10 +78,10 @@ def preview(steps: Sequence[Step], formulation: Formulation) -> list[PreviewStep
 def finer(formulation: Formulation) -> str:
     """What would allow smaller cuts than this formulation's unit."""
     if formulation.liquid is not None:
-        return "a finer measuring step or a weaker liquid"
+        return _("a finer measuring step or a weaker liquid")
     if formulation.tablets:
-        return "quarter tablets of a lower strength, or the oral liquid"
-    return "quarter tablets or the oral liquid"
+        return _("quarter tablets of a lower strength, or the oral liquid")
+    return _("quarter tablets or the oral liquid")
 
 
 def cut_range(rows: Sequence[PreviewStep], final_from: int | None = None) -> tuple[Fraction, Fraction] | None:
@@ -245,60 +246,68 @@ def _slower_pace(solved: Solved) -> int | None:
 
 def _say_cut(cut: _Cut) -> str:
     row = cut.row
-    return (f"{row.start}: the cut from {format_mg(row.dose_ug + cut.cut_ug)} to "
-            f"{format_mg(row.dose_ug)} is {percent_text(cut.percent)}")
+    return _("{start}: the cut from {before} to {after} is {percent}").format(
+        start=medium_date(row.start), before=format_mg(row.dose_ug + cut.cut_ug), after=format_mg(row.dose_ug),
+        percent=percent_text(cut.percent))
 
 
 def _say_over_cap(cut: _Cut, cap: Fraction, formulation: Formulation) -> str:
-    return (f"{_say_cut(cut)}, more than the {percent_text(cap)} cap: it is one "
-            f"{format_mg(formulation.unit_ug)} unit, the smallest cut this formulation makes "
-            f"({finer(formulation)} would allow less)")
+    return _("{cut}, more than the {cap} cap: it is one {unit} unit, the smallest cut this formulation "
+             "makes ({finer} would allow less)").format(
+        cut=_say_cut(cut), cap=percent_text(cap), unit=format_mg(formulation.unit_ug), finer=finer(formulation))
 
 
 def _say_big_cut(cut: _Cut) -> str:
-    return f"{_say_cut(cut)}, over 25 %"
+    return _("{cut}, over 25 %").format(cut=_say_cut(cut))
 
 
 def _say_short_step(row: PreviewStep, days: int) -> str:
-    return (f"{row.start}: the step of {format_mg(row.dose_ug)} lasts {days} day(s), "
-            f"under {SHORT_INTERVAL_DAYS}")
+    return _("{start}: the step of {dose} lasts {days} day(s), under {shortest}").format(
+        start=medium_date(row.start), dose=format_mg(row.dose_ug), days=days, shortest=SHORT_INTERVAL_DAYS)
 
 
 def _say_above_final_from(stop: PreviewStep, stop_from: int, final_from: int) -> str:
-    return (f"{stop.start}: the stop to 0 comes from {format_mg(stop_from)}, above the "
-            f"final-from dose of {format_mg(final_from)}")
+    return _("{start}: the stop to 0 comes from {dose}, above the final-from dose of {final_from}").format(
+        start=medium_date(stop.start), dose=format_mg(stop_from), final_from=format_mg(final_from))
 
 
 def _say_coarse(asked: Fraction, span: tuple[Fraction, Fraction], formulation: Formulation) -> str:
-    return (f"{percent_text(asked)} asked, {range_text(span)} per step with "
-            f"{formulation.describe()}: consider {finer(formulation)}")
+    return _("{asked} asked, {made} per step with {formulation}: consider {finer}").format(
+        asked=percent_text(asked), made=range_text(span), formulation=formulation.describe(),
+        finer=finer(formulation))
 
 
 def _say_cuts_made(span: tuple[Fraction, Fraction] | None) -> str:
-    return f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
+    return _("the cuts made are {made}").format(made=range_text(span)) if span is not None else _("no cut is made")
 
 
 def _say_until_coarse(solved: Solved, formulation: Formulation, span: tuple[Fraction, Fraction] | None) -> str:
-    return (f"to end by {solved.until}, {percent_text(solved.percent)} per step was found, but with "
-            f"{formulation.describe()} {_say_cuts_made(span)}: consider {finer(formulation)}")
+    return _("to end by {until}, {percent} per step was found, but with {formulation} {made}: "
+             "consider {finer}").format(
+        until=medium_date(solved.until), percent=percent_text(solved.percent), formulation=formulation.describe(),
+        made=_say_cuts_made(span), finer=finer(formulation))
 
 
 def _say_until_early(solved: Solved, formulation: Formulation, span: tuple[Fraction, Fraction] | None,
                      slower_pace: int | None) -> str:
-    found = "" if solved.slowest else f" ({percent_text(solved.percent)} per step was found)"
-    text = (f"to end by {solved.until}: the plan ends on {solved.end}, "
-            f"{span_words((solved.until - solved.end).days)} before, and {_say_cuts_made(span)}{found}. ")
+    found = "" if solved.slowest else _(" ({percent} per step was found)").format(
+        percent=percent_text(solved.percent))
+    text = _("to end by {until}: the plan ends on {end}, {span} before, and {made}{found}. ").format(
+        until=medium_date(solved.until), end=medium_date(solved.end),
+        span=span_words((solved.until - solved.end).days), made=_say_cuts_made(span), found=found)
     if solved.slowest:
-        pace = f"; one step every {slower_pace} days would end by then" if slower_pace is not None else ""
-        return text + (f"Every cut is already the smallest this formulation makes (one "
-                       f"{format_mg(formulation.unit_ug)} unit), so no plan at one step every "
-                       f"{solved.every_days} days ends later{pace}, and {finer(formulation)} would "
-                       "allow smaller cuts")
+        pace = _("; one step every {days} days would end by then").format(
+            days=slower_pace) if slower_pace is not None else ""
+        return text + _("Every cut is already the smallest this formulation makes (one {unit} unit), so no "
+                        "plan at one step every {days} days ends later{pace}, and {finer} would allow "
+                        "smaller cuts").format(
+            unit=format_mg(formulation.unit_ug), days=solved.every_days, pace=pace, finer=finer(formulation))
     if solved.slower is not None:
         slower, slower_end = solved.slower
-        return text + (f"The next smaller cut, {percent_text(slower)}, ends on {slower_end}, after "
-                       "it: the doses this formulation makes allow no end in between")
-    return text + "No smaller cut gives a plan this formulation can make"
+        return text + _("The next smaller cut, {percent}, ends on {end}, after it: the doses this "
+                        "formulation makes allow no end in between").format(
+            percent=percent_text(slower), end=medium_date(slower_end))
+    return text + _("No smaller cut gives a plan this formulation can make")
 
 
 @dataclass(frozen=True)
@@ -311,14 +320,14 @@ class Need:
     def text(self, formulation: Formulation) -> str:
         if formulation.liquid is not None:
             ml = self.liquid_ul / 1000
-            return f"{ml:g} ml of {formulation.liquid.strength()}"
+            return _("{ml} ml of {strength}").format(ml=decimal(f"{ml:g}"), strength=formulation.liquid.strength())
         if not self.tablets:
-            return "nothing"
-        return " + ".join(f"{n} × {format_mg(s)} tablet{'s' if n != 1 else ''}"
-                          for s, n in sorted(self.tablets.items(), reverse=True))
+            return _("nothing")
+        return " + ".join(ngettext("{count} × {strength} tablet", "{count} × {strength} tablets", n).format(
+            count=n, strength=format_mg(s)) for s, n in sorted(self.tablets.items(), reverse=True))
 
     def to_json(self) -> dict[str, Any]:
-        return {"tablets": {format_mg(s): n for s, n in sorted(self.tablets.items(), reverse=True)},
+        return {"tablets": {f"{plain_mg(s)} mg": n for s, n in sorted(self.tablets.items(), reverse=True)},
                 "liquid_ml": self.liquid_ul / 1000 if self.liquid_ul else None}
 
 
@@ -336,7 +345,7 @@ def need_of(nights: Sequence[tuple[int, Formulation]]) -> Need:
             continue
         if formulation.liquid is not None:
             liquid += dose * 1000 // formulation.liquid.ug_per_ml
-        for strength, (numerator, _) in formulation.tablets_used(dose).items():
+        for strength, (numerator, _four) in formulation.tablets_used(dose).items():
             quarters[strength] = quarters.get(strength, 0) + numerator
     return Need({s: -(-q // 4) for s, q in quarters.items()}, liquid)
 

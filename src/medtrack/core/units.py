@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from medtrack.errors import BadInput
-from medtrack.i18n import decimal
+from medtrack.i18n import N_, _, decimal
 
 MAX_DOSE_UG = 100_000
 """The largest dose amount accepted anywhere (100 mg); anything above is a typo."""
@@ -13,7 +13,7 @@ MAX_DOSE_UG = 100_000
 MAX_INPUT_CHARS = 40
 """Longer input is refused before any matching, so absurd strings cannot hang or overflow."""
 
-_ACCEPTED = "accepted: 1, 1mg, 0.5 mg, 0,5 mg, 500mcg, 500 ug"
+_ACCEPTED = N_("accepted: 1, 1mg, 0.5 mg, 0,5 mg, 500mcg, 500 ug")
 
 _DOSE_RE = re.compile(
     r"(?P<int>[0-9]{1,9})(?:\.(?P<frac>[0-9]{1,12}))?\s*(?P<unit>[a-zµμ]+)?",
@@ -32,38 +32,39 @@ def show_input(text: str, limit: int = 30) -> str:
 
 
 def _bad(what: str, text: str, problem: str) -> BadInput:
-    return BadInput(f"{what} {show_input(text)}: {problem} ({_ACCEPTED})")
+    return BadInput(_("{what} {value}: {problem} ({accepted})").format(
+        what=what, value=show_input(text), problem=problem, accepted=_(_ACCEPTED)))
 
 
 def _diagnose(what: str, text: str) -> BadInput:
     """Explain why the stripped *text* is not a dose."""
     if any(c.isdigit() and c not in "0123456789" for c in text):
-        return _bad(what, text, "use the plain digits 0-9")
+        return _bad(what, text, _("use the plain digits 0-9"))
     if text[0] in "-\u2212":
-        return _bad(what, text, "a dose cannot be negative")
+        return _bad(what, text, _("a dose cannot be negative"))
     if text[0] == "+":
-        return _bad(what, text, "write the number without a sign")
+        return _bad(what, text, _("write the number without a sign"))
     if re.match(r"(nan|inf)", text, re.IGNORECASE):
-        return _bad(what, text, "not a number; give an amount in mg or µg")
+        return _bad(what, text, _("not a number; give an amount in mg or µg"))
     if re.fullmatch(r"[0-9]+,[0-9]{3}(,[0-9]{3})*.*", text, re.DOTALL):
-        return _bad(what, text, "no thousands separators (a comma before three digits could be one); "
-                    "write decimals as 1.5 mg or 1,5 mg")
+        return _bad(what, text, _("no thousands separators (a comma before three digits could be one); "
+                                  "write decimals as 1.5 mg or 1,5 mg"))
     if "," in text:
-        return _bad(what, text, "write decimals with one point or comma, e.g. 1.5 mg or 1,5 mg")
+        return _bad(what, text, _("write decimals with one point or comma, e.g. 1.5 mg or 1,5 mg"))
     if "_" in text or "'" in text or re.search(r"[0-9]\s+[0-9]", text):
-        return _bad(what, text, "write the number as plain digits, with no separators")
+        return _bad(what, text, _("write the number as plain digits, with no separators"))
     if re.fullmatch(r"[0-9.]*[0-9][eE][-+]?[0-9]+.*", text, re.DOTALL):
-        return _bad(what, text, "write the number in full, without an exponent")
+        return _bad(what, text, _("write the number in full, without an exponent"))
     if re.match(r"[0-9]{10}|[0-9]*\.[0-9]{13}", text):
-        return _bad(what, text, "too many digits")
+        return _bad(what, text, _("too many digits"))
     if text.count(".") > 1:
-        return _bad(what, text, "more than one decimal point")
+        return _bad(what, text, _("more than one decimal point"))
     if text[0] == "." or re.match(r"[0-9]+\.(?![0-9])", text):
-        return _bad(what, text, "write a digit on both sides of the point, e.g. 0.5 mg")
+        return _bad(what, text, _("write a digit on both sides of the point, e.g. 0.5 mg"))
     match = re.match(r"[0-9.]+\s*(.+)", text, re.DOTALL)
     if match:
-        return _bad(what, text, f"unknown unit {show_input(match.group(1), 15)}; use mg, mcg or ug")
-    return _bad(what, text, "not a dose")
+        return _bad(what, text, _("unknown unit {unit}; use mg, mcg or ug").format(unit=show_input(match.group(1), 15)))
+    return _bad(what, text, _("not a dose"))
 
 
 def _decimal_comma(text: str) -> str:
@@ -76,13 +77,15 @@ def _decimal_comma(text: str) -> str:
     return f"{match.group(1)}.{match.group(2)}{match.group(3)}"
 
 
-def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> int:
+def parse_dose(text: str, *, allow_zero: bool = False, what: str = N_("dose")) -> int:
     """Parse a dose such as '1', '0.5 mg' or '500 ug' into integer micrograms (a bare number is mg)."""
+    what = _(what)  # a word marked N_() where it is given, in the chosen language
     stripped = text.strip()
     if not stripped:
-        raise BadInput(f"{what} is empty: give an amount, e.g. 1 mg ({_ACCEPTED})")
+        raise BadInput(_("{what} is empty: give an amount, e.g. 1 mg ({accepted})").format(
+            what=what, accepted=_(_ACCEPTED)))
     if len(stripped) > MAX_INPUT_CHARS:
-        raise _bad(what, stripped, f"too long (at most {MAX_INPUT_CHARS} characters)")
+        raise _bad(what, stripped, _("too long (at most {count} characters)").format(count=MAX_INPUT_CHARS))
     match = _DOSE_RE.fullmatch(_decimal_comma(stripped))
     unit = (match.group("unit") or "mg").lower() if match else ""
     if match is None or unit not in _MG_UNITS | _UG_UNITS:
@@ -91,16 +94,16 @@ def parse_dose(text: str, *, allow_zero: bool = False, what: str = "dose") -> in
     frac = (match.group("frac") or "").rstrip("0")
     if unit in _MG_UNITS:
         if len(frac) > 3:
-            raise _bad(what, stripped, "finer than 1 µg (0.001 mg) is not accepted")
+            raise _bad(what, stripped, _("finer than 1 µg (0.001 mg) is not accepted"))
         ug = whole * 1000 + (int(frac.ljust(3, "0")) if frac else 0)
     else:
         if frac:
-            raise _bad(what, stripped, "finer than 1 µg is not accepted; give whole µg")
+            raise _bad(what, stripped, _("finer than 1 µg is not accepted; give whole µg"))
         ug = whole
     if ug == 0 and not allow_zero:
-        raise _bad(what, stripped, "must be more than 0")
+        raise _bad(what, stripped, _("must be more than 0"))
     if ug > MAX_DOSE_UG:
-        raise _bad(what, stripped, f"above the maximum of {format_mg(MAX_DOSE_UG)}")
+        raise _bad(what, stripped, _("above the maximum of {dose}").format(dose=format_mg(MAX_DOSE_UG)))
     return ug
 
 

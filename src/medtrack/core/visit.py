@@ -16,6 +16,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from medtrack.core.nights import night_of
+from medtrack.i18n import _, medium_date
 
 RECENT_NIGHTS = 90  # the default period when no earlier report to the doctor is recorded
 LAST_MONTH = 30  # nights: the recent adherence page one gives beside the whole period's
@@ -69,19 +70,23 @@ class Period:
     def words(self) -> str:
         """Why these nights, for the report's reader."""
         if self.basis == PeriodBasis.SINCE_REPORT and self.previous is not None:
-            return f"since the last report to the doctor, written on {self.previous.written_on}"
+            return _("since the last report to the doctor, written on {day}").format(
+                day=medium_date(self.previous.written_on))
         if self.basis == PeriodBasis.RECENT:
             if self.nights < RECENT_NIGHTS:
-                return (f"the whole record, shorter than {RECENT_NIGHTS} nights (no earlier report to the "
-                        "doctor is recorded)")
-            return f"the last {RECENT_NIGHTS} nights (no earlier report to the doctor is recorded)"
+                return _("the whole record, shorter than {count} nights (no earlier report to the doctor "
+                         "is recorded)").format(count=RECENT_NIGHTS)
+            return _("the last {count} nights (no earlier report to the doctor is recorded)").format(
+                count=RECENT_NIGHTS)
         if self.basis == PeriodBasis.ASKED:
             if self.asked_first is not None and self.asked_last is not None:
-                return f"as asked: {self.asked_first} to {self.asked_last}"
+                return _("as asked: {first} to {last}").format(
+                    first=medium_date(self.asked_first), last=medium_date(self.asked_last))
             if self.asked_first is not None:
-                return f"as asked: from {self.asked_first}"
-            return f"as asked: up to {self.asked_last}"
-        return "the whole record"
+                return _("as asked: from {first}").format(first=medium_date(self.asked_first))
+            if self.asked_last is not None:
+                return _("as asked: up to {last}").format(last=medium_date(self.asked_last))
+        return _("the whole record")
 
 
 def previous_report(reports: Sequence[ReportWritten], today: dt.date) -> ReportWritten | None:

@@ -28,6 +28,7 @@ from jeepney.io.blocking import DBusConnection, open_dbus_connection
 from jeepney.io.common import FilterHandle
 
 from medtrack.errors import DesktopUnavailable
+from medtrack.i18n import _
 
 _SERVICE = "org.freedesktop.Notifications"
 _PATH = "/org/freedesktop/Notifications"
@@ -76,12 +77,13 @@ class DesktopNotifier:
         address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
         if not address:
             raise DesktopUnavailable(
-                "no desktop session bus: notifications cannot be shown (DBUS_SESSION_BUS_ADDRESS is not set)"
+                _("no desktop session bus: notifications cannot be shown (DBUS_SESSION_BUS_ADDRESS is not set)")
             )
         try:
             conn = open_dbus_connection(bus=address, auth_timeout=self._timeout)
         except (OSError, RuntimeError, ValueError, AuthenticationError, DBusErrorResponse) as exc:
-            raise DesktopUnavailable(_one_line(f"no desktop session bus: cannot connect to {address} ({exc})")) from exc
+            said = _("no desktop session bus: cannot connect to {address} ({error})")
+            raise DesktopUnavailable(_one_line(said.format(address=address, error=exc))) from exc
         self._conn = conn
         # Subscribe before anything is sent, so that a button pressed at once is not missed; the
         # filter queues signals that arrive while a method call waits for its reply.
@@ -112,7 +114,9 @@ class DesktopNotifier:
         notification_id = reply.body[0] if reply.body else None
         if not isinstance(notification_id, int):
             raise DesktopUnavailable(
-                f"the desktop's notification service answered Notify without an id ({reply.body!r})"
+                _("the desktop's notification service answered Notify without an id "
+                  "({body!r})").format(
+                    body=reply.body)
             )
         return notification_id
 
@@ -140,7 +144,8 @@ class DesktopNotifier:
             except TimeoutError:
                 return None
             except OSError as exc:
-                raise DesktopUnavailable(_one_line(f"the desktop session bus went away while waiting ({exc})")) from exc
+                said = _("the desktop session bus went away while waiting ({error})")
+                raise DesktopUnavailable(_one_line(said.format(error=exc))) from exc
             event = _event(message)
             if event is not None and event.notification_id == notification_id:
                 return event
@@ -153,24 +158,32 @@ class DesktopNotifier:
     def _call(self, message: Message, what: str, *, refusal_is_done: bool = False) -> Message:
         """Send a method call and return its reply; every failure is one DesktopUnavailable line."""
         to = message.header.fields.get(HeaderFields.destination)
-        nobody = "no notification service answers" if to == _SERVICE else "the desktop session bus does not answer"
+        service = to == _SERVICE  # else the bus itself
         try:
             reply = self._connection().send_and_get_reply(message, timeout=self._timeout)
         except TimeoutError as exc:
             raise DesktopUnavailable(
-                f"{nobody} on the desktop bus ({to} did not answer {what} within {self._timeout:g} s)"
+                (_("no notification service answers on the desktop bus ({to} did not answer {what} within "
+                   "{timeout:g} s)") if service else
+                 _("the desktop session bus does not answer on the desktop bus ({to} did not answer {what} "
+                   "within {timeout:g} s)")).format(to=to, what=what, timeout=self._timeout)
             ) from exc
         except OSError as exc:
-            raise DesktopUnavailable(_one_line(f"the desktop session bus went away during {what} ({exc})")) from exc
+            raise DesktopUnavailable(_one_line(_("the desktop session bus went away during {what} ({error})").format(
+                what=what, error=exc))) from exc
         if reply.header.message_type is not MessageType.error:
             return reply
         name = str(reply.header.fields.get(HeaderFields.error_name, "unknown error"))
         if name in _NO_ANSWER:
-            raise DesktopUnavailable(f"{nobody} on the desktop bus ({to}: {name})")
+            raise DesktopUnavailable((_("no notification service answers on the desktop bus ({to}: {name})")
+                                      if service else
+                                      _("the desktop session bus does not answer on the desktop bus ({to}: {name})"))
+                                     .format(to=to, name=name))
         if refusal_is_done:
             return reply
         text = reply.body[0] if reply.body and isinstance(reply.body[0], str) else ""
-        raise DesktopUnavailable(_one_line(f"{to} refused {what} ({name}{': ' + text if text else ''})"))
+        detail = f"{name}: {text}" if text else name
+        raise DesktopUnavailable(_one_line(_("{to} refused {what} ({detail})").format(to=to, what=what, detail=detail)))
 
 
 def _signals(*, sender: str | None) -> MatchRule:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import BadInput, DesktopUnavailable
+from medtrack.i18n import _
 
 # OnCalendar: every 5 minutes, all day (a night worker's bedtime may be any hour; each run costs
 # one quick decision). In UTC, which has no DST: in local time, systemd (252) skips the repeated
@@ -65,7 +66,7 @@ def units_for(
     _check_command(command)
     _check_text(description, "The reminder's description")
     if description.endswith("\\"):
-        raise BadInput("The reminder's description cannot end with a backslash (systemd joins the next line to it).")
+        raise BadInput(_("The reminder's description cannot end with a backslash (systemd joins the next line to it)."))
     described = f"[Unit]\nDescription={description.replace('%', '%%')}\n"
     # Type=oneshot has no start timeout unless one is set, so a run may wait for the notification's
     # button; a timer never starts a second run while one is still going. No Restart=: the next
@@ -117,8 +118,8 @@ def install(
     _check_name(units.name)
     if not systemd_running(root):
         raise DesktopUnavailable(
-            "systemd is not running on this machine, so no reminder timer can be installed; "
-            "a crontab line can run the reminder instead."
+            _("systemd is not running on this machine, so no reminder timer can be installed; "
+            "a crontab line can run the reminder instead.")
         )
     folder = unit_folder(config_home)
     before: dict[Path, bytes | None] = {}
@@ -143,7 +144,8 @@ def install(
             _try_systemctl(systemctl, "daemon-reload")
         if isinstance(failure, DesktopUnavailable):
             raise
-        raise DesktopUnavailable(f"Could not write the reminder's units in {folder}: {_reason(failure)}.") from failure
+        raise DesktopUnavailable(_("Could not write the reminder's units in {folder}: {reason}.").format(
+                                     folder=folder, reason=_reason(failure))) from failure
     return list(before)
 
 
@@ -182,7 +184,8 @@ def uninstall(
         try:
             path.unlink(missing_ok=True)
         except OSError as failure:
-            raise DesktopUnavailable(f"Could not remove {path}: {_reason(failure)}.") from failure
+            raise DesktopUnavailable(_("Could not remove {path}: {reason}.").format(
+                                         path=path, reason=_reason(failure))) from failure
         removed.append(path)
     if running:
         # The timer is already stopped and disabled: a failed reload only leaves a stale cache.
@@ -211,9 +214,11 @@ def _systemctl(systemctl: Sequence[str], *arguments: str) -> None:
             check=False,
         )
     except subprocess.TimeoutExpired as failure:
-        raise DesktopUnavailable(f"`{shown}` did not answer in {_SYSTEMCTL_TIMEOUT_S} s.") from failure
+        raise DesktopUnavailable(_("`{shown}` did not answer in {seconds} s.").format(
+                                     shown=shown, seconds=_SYSTEMCTL_TIMEOUT_S)) from failure
     except OSError as failure:
-        raise DesktopUnavailable(f"`{shown}` could not be run: {_reason(failure)}.") from failure
+        raise DesktopUnavailable(_("`{shown}` could not be run: {reason}.").format(
+                                     shown=shown, reason=_reason(failure))) from failure
     if done.returncode != 0:
         said = next((line.strip() for line in done.stderr.splitlines() if line.strip()), "")
         raise _SystemctlFailed(f"`{shown}` failed: {said or f'exit code {done.returncode}'}", done.stderr)
@@ -282,8 +287,9 @@ def _cron_word(word: str) -> str:
 def _check_name(name: str) -> None:
     if not _NAME.fullmatch(name):
         raise BadInput(
-            f"{name!r} cannot name the reminder's units: use letters, digits, '-', '_', '.' or ':', "
-            "starting with a letter or a digit."
+            _("{name!r} cannot name the reminder's units: use letters, digits, '-', "
+              "'_', '.' or ':', starting with a letter or a digit.").format(
+                name=name)
         )
 
 
@@ -296,13 +302,17 @@ def _check_command(command: Sequence[str], *, for_systemd: bool = True) -> None:
     if for_systemd and not os.path.isabs(program):
         raise ValueError(f"systemd needs the program's absolute path, not {program!r}")
     if for_systemd and any(character in program for character in "\"'\\"):
-        raise BadInput(f"systemd cannot run a program whose path holds a quote or a backslash: {program}")
+        raise BadInput(_("systemd cannot run a program whose path holds a quote or a backslash: "
+                         "{program}").format(
+                           program=program))
 
 
 def _check_text(text: str, what: str) -> None:
     bad = next((character for character in text if _unwritable(character)), None)
     if bad is not None:
-        raise BadInput(f"{what} holds a character that cannot be written into it (U+{ord(bad):04X}): {text!r}")
+        raise BadInput(_("{what} holds a character that cannot be written into it "
+                         "(U+{code:04X}): {text!r}").format(
+                           what=what, code=ord(bad), text=text))
 
 
 def _unwritable(character: str) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from medtrack.errors import StorageProblem
+from medtrack.i18n import _
 from medtrack.storage.engine import BUSY_TIMEOUT_MS, storage_problem
 from medtrack.storage.files import check_target, move_into_place, remove_quietly, temp_beside
 
@@ -64,4 +65,5 @@ def write_backup(source: Path, target: Path, *, force: bool) -> None:
         raise storage_problem(error, source) from error
     except OSError as error:
         remove_quietly(temp)
-        raise StorageProblem(f"the backup to {target} failed ({error.strerror}); nothing was written") from error
+        raise StorageProblem(_("the backup to {target} failed ({strerror}); nothing was written").format(
+                                 target=target, strerror=error.strerror)) from error

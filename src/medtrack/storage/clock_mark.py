@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.location import Location
 
 SCHEMA_VERSION = 10
@@ -16,9 +17,10 @@ CLOCK_SCHEMA = 7  # the first schema that keeps whether the database was made un
 
 
 def fixed_clock_refused(path: Location) -> BadInput:
-    return BadInput(f"MEDTRACK_NOW is only for databases made under a fixed clock (the demo, the "
-                    f"tests); {path} keeps the real clock, so nothing was written",
-                    hint="unset MEDTRACK_NOW to use it")
+    return BadInput(_("MEDTRACK_NOW is only for databases made under a fixed clock (the demo, "
+                      "the tests); {path} keeps the real clock, so nothing was written").format(
+                        path=path),
+                    hint=_("unset MEDTRACK_NOW to use it"))
 
 
 def file_clock_mark(path: Path) -> bool | None:

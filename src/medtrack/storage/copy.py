@@ -23,6 +23,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+from medtrack.i18n import _
 from medtrack.storage.tables import (
     CheckinRow,
     ClockRow,
@@ -112,8 +113,9 @@ def write_patient(conn: Connection, rows: PatientRows) -> int:
             reference = SELF_REFERENCES.get(table.name)
             if reference is not None and values.get(reference) is not None:
                 if values[reference] not in ids:
-                    raise ValueError(f"a void in {table.name} points to {values[reference]}, which is not "
-                                     "an earlier entry of this patient")
+                    raise ValueError(_("a void in {name} points to {entry}, which is not an earlier entry of "
+                                       "this patient").format(
+                                         name=table.name, entry=values[reference]))
                 values[reference] = ids[values[reference]]
             if table.name == "record":
                 values["voided"] = False  # a void written later marks it, as it did the first time
@@ -156,22 +158,24 @@ def rows_from_text(tables: dict[str, tuple[tuple[str, ...], list[list[str | None
     column's type; ValueError naming the table and column when one does not fit."""
     expected = table_columns()
     if set(tables) != set(expected):
-        raise ValueError(f"it holds the tables {', '.join(sorted(tables))}, not medtrack's "
-                         f"({', '.join(sorted(expected))})")
+        raise ValueError(_("it holds the tables {found}, not medtrack's ({expected})").format(
+                             found=", ".join(sorted(tables)), expected=", ".join(sorted(expected))))
     typed: dict[str, list[Row]] = {}
     for table in TABLES:
         columns, rows = tables[table.name]
         if columns != expected[table.name]:
-            raise ValueError(f"its table {table.name} has other columns than this medtrack's")
+            raise ValueError(_("its table {name} has other columns than this medtrack's").format(
+                                 name=table.name))
         kinds = [table.c[name].type.python_type for name in columns]
         typed[table.name] = [{name: _typed(text, kind, table.name, name)
                               for name, text, kind in zip(columns, row, kinds, strict=True)} for row in rows]
     patient = typed.pop(PATIENT.name)
     if len(patient) != 1:
-        raise ValueError(f"it holds {len(patient)} patients; an archive holds one")
+        raise ValueError(_("it holds {count} patients; an archive holds one").format(
+                             count=len(patient)))
     regimens = {row["id"] for row in typed["regimen"]}
     if any(step["regimen_id"] not in regimens for step in typed[STEPS.name]):
-        raise ValueError("a step in regimen_step belongs to no prescription or plan version in it")
+        raise ValueError(_("a step in regimen_step belongs to no prescription or plan version in it"))
     return PatientRows(patient[0], typed)
 
 
@@ -180,11 +184,13 @@ def _typed(text: str | None, kind: type, table: str, column: str) -> Any:
         return None
     if kind is bool:
         if text not in ("0", "1"):
-            raise ValueError(f"{table}.{column} holds '{text}' where 0 or 1 belongs")
+            raise ValueError(_("{table}.{column} holds '{text}' where 0 or 1 belongs").format(
+                                 table=table, column=column, text=text))
         return text == "1"
     if kind is int:
         try:
             return int(text)
         except ValueError:
-            raise ValueError(f"{table}.{column} holds '{text}' where a whole number belongs") from None
+            raise ValueError(_("{table}.{column} holds '{text}' where a whole number belongs").format(
+                                 table=table, column=column, text=text)) from None
     return text

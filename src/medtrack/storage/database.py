@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.core.model import Patient
 from medtrack.errors import BadInput, MedtrackError
+from medtrack.i18n import _
 from medtrack.location import Location
 from medtrack.storage import postgres
 from medtrack.storage.engine import make_private, storage_problem
@@ -54,8 +55,9 @@ def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | 
     if selector is None or not selector.strip():
         if len(found) <= 1:
             return found[0] if found else None
-        raise BadInput(f"this database holds {len(found)} patients ({listed}): choose one with "
-                       "--patient NUMBER or NAME (or MEDTRACK_PATIENT)", hint="medtrack patients lists them")
+        raise BadInput(_("this database holds {count} patients ({listed}): choose one with "
+                         "--patient NUMBER or NAME (or MEDTRACK_PATIENT)").format(
+                           count=len(found), listed=listed), hint=_("medtrack patients lists them"))
     wanted = selector.strip()
     if is_number(wanted):
         matches = [p for p in found if p.id == int(wanted)]
@@ -65,11 +67,13 @@ def choose_patient(found: Sequence[Patient], selector: str | None) -> Patient | 
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise BadInput(f"there is no patient '{wanted}' in this database (patients: {listed or 'none yet'}); "
-                       "give the number or the name as `medtrack patients` lists them")
+        raise BadInput(_("there is no patient '{wanted}' in this database (patients: {listed}); "
+                         "give the number or the name as `medtrack patients` lists them").format(
+                           wanted=wanted, listed=listed or _("none yet")))
     numbers = ", ".join(str(p.id) for p in matches)
-    raise BadInput(f"{len(matches)} patients are named '{wanted}' (numbers {numbers}): choose one by "
-                   "its number with --patient NUMBER")
+    raise BadInput(_("{count} patients are named '{wanted}' (numbers {numbers}): choose one "
+                     "by its number with --patient NUMBER").format(
+                       count=len(matches), wanted=wanted, numbers=numbers))
 
 
 class Database:
@@ -189,7 +193,8 @@ class Database:
 
         with self.unit_of_work(Work.WRITE_DATABASE) as repo:
             if repo.session.exec(select(PatientRow.id).where(col(PatientRow.uuid) == rows.uuid)).first():
-                raise BadInput(f"this database already holds the patient {rows.uuid}: nothing was written")
+                raise BadInput(_("this database already holds the patient {uuid}: nothing was written").format(
+                                   uuid=rows.uuid))
             return write_patient(repo.session.connection(), rows)
 
     def made_under_fixed_clock(self) -> bool:

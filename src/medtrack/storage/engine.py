@@ -17,6 +17,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, MedtrackError, StorageProblem
+from medtrack.i18n import _
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import postgres
 from medtrack.storage.clock_mark import CLOCK_SCHEMA as CLOCK_SCHEMA  # re-exported
@@ -69,24 +70,29 @@ def storage_problem(error: BaseException, path: Location) -> MedtrackError:
             return dated_in_future()
         return refused_change(detail)
     if code in BUSY:
-        return StorageProblem(f"the database {path} is busy (another medtrack is writing); "
-                              "nothing was written, try again in a moment")
+        return StorageProblem(_("the database {path} is busy (another medtrack is writing); nothing was "
+                                "written, try again in a moment").format(
+                                  path=path))
     if code in DAMAGED:
-        return StorageProblem(f"the database {path} is damaged (not a valid medtrack database); "
-                              "it was left untouched: restore it from a backup")
+        return StorageProblem(_("the database {path} is damaged (not a valid medtrack database); it was "
+                                "left untouched: restore it from a backup").format(
+                                  path=path))
     if code in NO_ACCESS:
-        return StorageProblem(f"the database {path} cannot be written or opened (check its "
-                              "permissions and its folder's); nothing was written")
+        return StorageProblem(_("the database {path} cannot be written or opened (check its permissions "
+                                "and its folder's); nothing was written").format(
+                                  path=path))
     if code in NO_SPACE:
-        return StorageProblem(f"the disk holding {path} is full or failing; nothing was written")
-    return StorageProblem(f"the database {path} could not be used ({detail}); nothing was written")
+        return StorageProblem(_("the disk holding {path} is full or failing; nothing was written").format(
+                                  path=path))
+    return StorageProblem(_("the database {path} could not be used ({detail}); nothing was written").format(
+                              path=path, detail=detail))
 
 
 def dated_in_future() -> BadInput:
     """The schema refused an entry dated later than the real clock (the services refuse one
     first; this is the net below them)."""
-    return BadInput("an entry cannot be dated later than the real clock: this database keeps the "
-                    "real clock; nothing was written")
+    return BadInput(_("an entry cannot be dated later than the real clock: this database keeps the "
+                    "real clock; nothing was written"))
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from medtrack.errors import BadInput, StorageProblem
+from medtrack.i18n import _
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -26,20 +27,27 @@ def check_target(target: Path, force: bool, protect: Path | None = None) -> None
     the path is spelled."""
     if protect is not None and any(same_file(target, Path(f"{protect}{suffix}"))
                                    for suffix in ("", "-wal", "-shm", "-journal")):
-        raise BadInput(f"{target} is the medtrack database itself: give another path")
+        raise BadInput(_("{target} is the medtrack database itself: give another path").format(
+                           target=target))
     if target.is_symlink():
-        raise BadInput(f"{target} is a symbolic link; medtrack does not write through links: "
-                       "give a plain file path")
+        raise BadInput(_("{target} is a symbolic link; medtrack does not write through links: "
+                         "give a plain file path").format(
+                           target=target))
     if target.is_dir():
-        raise BadInput(f"{target} is a folder: give a file path, e.g. {target / 'medtrack-file'}")
+        raise BadInput(_("{target} is a folder: give a file path, e.g. {example}").format(
+                           target=target, example=target / "medtrack-file"))
     if target.exists() and not target.is_file():  # replacing a device node or a pipe breaks its users
-        raise BadInput(f"{target} is not a regular file (a device, a pipe or a socket): medtrack writes "
-                       "a new file, or with --force replaces a regular file; give another path")
+        raise BadInput(_("{target} is not a regular file (a device, a pipe or a socket): medtrack "
+                         "writes a new file, or with --force replaces a regular file; give "
+                         "another path").format(
+                           target=target))
     if target.exists() and not force:
-        raise BadInput(f"{target} already exists: give another path, or choose to replace it",
-                       hint="--force replaces it")
+        raise BadInput(_("{target} already exists: give another path, or choose to replace it").format(
+                           target=target),
+                       hint=_("--force replaces it"))
     if not target.parent.is_dir():
-        raise BadInput(f"the folder {target.parent} does not exist: create it first or choose another")
+        raise BadInput(_("the folder {parent} does not exist: create it first or choose another").format(
+                           parent=target.parent))
 
 
 def temp_beside(target: Path) -> Path:
@@ -48,7 +56,8 @@ def temp_beside(target: Path) -> Path:
     try:
         fd = os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
     except OSError as error:
-        raise StorageProblem(f"cannot write in {target.parent}: {error.strerror}") from error
+        raise StorageProblem(_("cannot write in {parent}: {strerror}").format(
+                                 parent=target.parent, strerror=error.strerror)) from error
     os.close(fd)
     return temp
 
@@ -81,8 +90,10 @@ def write_atomically(target: Path, produce: Callable[[IO[bytes]], None]) -> None
     except OSError as error:
         remove_quietly(temp)
         if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            raise StorageProblem(f"the disk is full: {target} was not written") from error
-        raise StorageProblem(f"writing {target} failed ({error.strerror}); nothing was written") from error
+            raise StorageProblem(_("the disk is full: {target} was not written").format(
+                                     target=target)) from error
+        raise StorageProblem(_("writing {target} failed ({strerror}); nothing was written").format(
+                                 target=target, strerror=error.strerror)) from error
     except BaseException:
         remove_quietly(temp)
         raise

@@ -12,6 +12,7 @@ from sqlalchemy import exc, text
 from sqlalchemy.engine import Engine
 
 from medtrack.errors import BadInput, NoProfile, StorageProblem
+from medtrack.i18n import _
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import postgres
 from medtrack.storage.engine import (
@@ -79,8 +80,9 @@ def open_engine(path: Location, *, create: bool = False, fixed_clock: bool = Fal
     empty = path.is_file() and path.stat().st_size == 0
     if not path.exists() or empty:
         if not create:
-            raise NoProfile(f"there is no medtrack database at {path} yet: set one up first",
-                            hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
+            raise NoProfile(_("there is no medtrack database at {path} yet: set one up first").format(
+                                path=path),
+                            hint=_("start with: medtrack init --name NAME --born YYYY-MM-DD"))
         try:
             if empty:  # a file someone made for us: private, like one we create
                 os.chmod(path, 0o600)
@@ -89,15 +91,18 @@ def open_engine(path: Location, *, create: bool = False, fixed_clock: bool = Fal
             with contextlib.closing(sqlite3.connect(path)) as conn:
                 conn.execute("PRAGMA journal_mode=WAL")
         except OSError as error:
-            raise StorageProblem(f"cannot create the database {path}: {error.strerror}") from error
+            raise StorageProblem(_("cannot create the database {path}: {strerror}").format(
+                                     path=path, strerror=error.strerror)) from error
         except sqlite3.Error as error:
             raise storage_problem(error, path) from error
     elif path.is_dir():
-        raise BadInput(f"{path} is a folder, not a database file",
-                       hint="give the database file's path with --db PATH or MEDTRACK_DB")
+        raise BadInput(_("{path} is a folder, not a database file").format(
+                           path=path),
+                       hint=_("give the database file's path with --db PATH or MEDTRACK_DB"))
     elif not path.is_file():
-        raise BadInput(f"{path} is not a regular file (a device or a pipe?), not a database file",
-                       hint="give the database file's path with --db PATH or MEDTRACK_DB")
+        raise BadInput(_("{path} is not a regular file (a device or a pipe?), not a database file").format(
+                           path=path),
+                       hint=_("give the database file's path with --db PATH or MEDTRACK_DB"))
     engine, version = _open_file(path)
     return _up_to_date(engine, path, version, fixed_clock=fixed_clock)
 
@@ -109,16 +114,18 @@ def _open_server(location: ServerUrl, *, create: bool, fixed_clock: bool) -> Eng
     version = _server_version(engine, location)
     if version == 0 and not create:
         engine.dispose()
-        raise NoProfile(f"the database {location} holds no medtrack data yet: set one up first",
-                        hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
+        raise NoProfile(_("the database {location} holds no medtrack data yet: set one up first").format(
+                            location=location),
+                        hint=_("start with: medtrack init --name NAME --born YYYY-MM-DD"))
     return _up_to_date(engine, location, version, fixed_clock=fixed_clock)
 
 
 def _up_to_date(engine: Engine, path: Location, version: int, *, fixed_clock: bool) -> Engine:
     if version > SCHEMA_VERSION:
         engine.dispose()
-        raise StorageProblem(f"the database {path} was made by a newer medtrack (schema "
-                             f"{version}, this one knows {SCHEMA_VERSION}); it was left untouched")
+        raise StorageProblem(_("the database {path} was made by a newer medtrack (schema {version}, "
+                               "this one knows {schema_version}); it was left untouched").format(
+                                 path=path, version=version, schema_version=SCHEMA_VERSION))
     if fixed_clock and version > 0 and not _made_under_fixed_clock(engine, path, version):
         engine.dispose()
         raise fixed_clock_refused(path)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import create_engine
 
 from medtrack.errors import BadInput, MedtrackError, Refused, StorageProblem
+from medtrack.i18n import _
 from medtrack.location import ServerUrl
 from medtrack.storage.pg_schema import CHECK_STATE, ONE_PER_NIGHT_CHECK
 from medtrack.storage.refusals import (
@@ -98,34 +99,43 @@ def classify(error: BaseException, location: ServerUrl) -> MedtrackError:
         return server_check(detail)
     if isinstance(error, exc.DataError) and "NUL (0x00)" in detail:
         # SQLite keeps a NUL character in text; PostgreSQL's text type cannot hold one.
-        return BadInput("the text contains a NUL character (\\x00), which a PostgreSQL database "
-                        "cannot store: remove it; nothing was written")
+        return BadInput(_("the text contains a NUL character (\\x00), which a PostgreSQL database "
+                        "cannot store: remove it; nothing was written"))
     if state.startswith("23") or state == "P0001":
         return refused_change(detail)
     if state in ("40001", "40P01", "55P03", "57014"):
-        return StorageProblem(f"the database {location} is busy (another medtrack is writing); "
-                              "nothing was written, try again in a moment")
+        return StorageProblem(_("the database {location} is busy (another medtrack is writing); nothing "
+                                "was written, try again in a moment").format(
+                                  location=location))
     if state.startswith("08") or state in ("57P01", "57P02", "57P03") or (
             not state and isinstance(error, exc.OperationalError | exc.InterfaceError)):
-        return StorageProblem(f"the connection to the database server {location} failed or was "
-                              f"lost ({detail}); nothing was written")
+        return StorageProblem(_("the connection to the database server {location} failed or was lost "
+                                "({detail}); nothing was written").format(
+                                  location=location, detail=detail))
     if state.startswith("53"):
-        return StorageProblem(f"the database server {location} is out of disk space or memory; "
-                              "nothing was written")
+        return StorageProblem(_("the database server {location} is out of disk space or memory; nothing "
+                                "was written").format(
+                                  location=location))
     if state == "42501":  # the server refused what this login's role may not do: a rule, not a fault
-        return Refused("role-permissions", f"refused (role permissions): the database login "
-                       f"{login_of(location)} may not do this ({detail}); nothing was written. Ask "
-                       "whoever looks after the ward's database if this is part of your work.")
+        return Refused("role-permissions", _("refused (role permissions): the database login {login} may not do this "
+                                             "({detail}); nothing was written. Ask whoever looks after the ward's "
+                                             "database if this is part of your work.").format(
+                                               login=login_of(location), detail=detail))
     if state.startswith("28"):
-        return StorageProblem(f"the database {location} cannot be used with this role's "
-                              f"privileges ({detail}); nothing was written")
+        return StorageProblem(_("the database {location} cannot be used with this role's privileges "
+                                "({detail}); nothing was written").format(
+                                  location=location, detail=detail))
     if state == "3D000":
-        return StorageProblem(f"there is no database {location} on the server: create it first "
-                              "(createdb), then run medtrack init")
+        return StorageProblem(_("there is no database {location} on the server: create it first "
+                                "(createdb), then run medtrack init").format(
+                                  location=location))
     if state.startswith("XX"):
-        return StorageProblem(f"the database {location} is damaged ({detail}); it was left "
-                              "untouched: restore it from a dump")
-    return StorageProblem(f"the database {location} could not be used ({detail}); nothing was written")
+        return StorageProblem(_("the database {location} is damaged ({detail}); it was left untouched: "
+                                "restore it from a dump").format(
+                                  location=location, detail=detail))
+    return StorageProblem(_("the database {location} could not be used ({detail}); nothing was "
+                            "written").format(
+                              location=location, detail=detail))
 
 
 def login_of(location: ServerUrl) -> str:

@@ -21,6 +21,7 @@ from medtrack.core.formulation import Formulation
 from medtrack.core.model import Patient, PlanWarning, Profile, Record, Regimen, Step, StockEntry, Symptom
 from medtrack.core.stock import judged_entries
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.storage.lock_state import LockState
 from medtrack.storage.patients import patients, read_regimens
 from medtrack.storage.record_queries import append_statement, doses_statement, nights_statement, void_alias
@@ -156,10 +157,10 @@ class Repository:
         if not self.made_under_fixed_clock():
             real = self.clock.real_now()
             if at_utc > to_epoch(real):
-                raise BadInput(f"an entry cannot be dated later than the real clock (it is dated "
-                               f"{dt.datetime.fromtimestamp(at_utc, UTC):%Y-%m-%d %H:%M} UTC, the "
-                               f"real clock says {real.astimezone(UTC):%Y-%m-%d %H:%M} UTC); nothing "
-                               "was written")
+                raise BadInput(_("an entry cannot be dated later than the real clock (it is dated "
+                                 "{dated:%Y-%m-%d %H:%M} UTC, the real clock says {real:%Y-%m-%d %H:%M} "
+                                 "UTC); nothing was written").format(
+                                   dated=dt.datetime.fromtimestamp(at_utc, UTC), real=real.astimezone(UTC)))
         return {"patient_id": self.patient, "recorded_by": self.recorder(), "entered_by": self.login()}
 
     # -- the database's clock ------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import BadInput, StorageProblem
+from medtrack.i18n import _
 from medtrack.storage.backup import Deadline, connect, copy_database, write_backup
 from medtrack.storage.engine import CLOCK_SCHEMA, SCHEMA_VERSION, fixed_clock_refused, storage_problem
 from medtrack.storage.files import remove_quietly, same_file
@@ -25,26 +26,34 @@ def check_backup(path: Path) -> int:
     """A file fit to restore: a sound SQLite file with exactly the schema medtrack's migrations
     make for its version (no index, trigger or column added, dropped or changed by hand)."""
     if not path.is_file():
-        raise BadInput(f"{path} is not a file: give the path of a medtrack backup")
+        raise BadInput(_("{path} is not a file: give the path of a medtrack backup").format(
+                           path=path))
     try:
         with contextlib.closing(connect(path, read_only=True)) as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             if result != "ok":
-                raise BadInput(f"{path} is damaged (integrity check: {result}); it was not restored")
+                raise BadInput(_("{path} is damaged (integrity check: {result}); it was not restored").format(
+                                   path=path, result=result))
             if not tables >= REQUIRED_TABLES:
-                raise BadInput(f"{path} is not a medtrack backup (no medtrack records in it)")
+                raise BadInput(_("{path} is not a medtrack backup (no medtrack records in it)").format(
+                                   path=path))
             if version > SCHEMA_VERSION:
-                raise BadInput(f"{path} was made by a newer medtrack (schema {version}); it was not restored")
+                raise BadInput(_("{path} was made by a newer medtrack (schema {version}); it was not "
+                                 "restored").format(
+                                   path=path, version=version))
             problem = schema_problem(conn, version)
             if problem:
-                raise BadInput(f"{path} {problem}; nothing was replaced")
+                raise BadInput(_("{path} {problem}; nothing was replaced").format(
+                                   path=path, problem=problem))
             profiles = conn.execute("SELECT count(*) FROM profile_version").fetchone()[0]
     except sqlite3.Error as error:
-        raise BadInput(f"{path} is not a medtrack backup ({error})") from None
+        raise BadInput(_("{path} is not a medtrack backup ({error})").format(
+                           path=path, error=error)) from None
     if not profiles:
-        raise BadInput(f"{path} is not a medtrack backup (no medtrack records in it)")
+        raise BadInput(_("{path} is not a medtrack backup (no medtrack records in it)").format(
+                           path=path))
     return version
 
 
@@ -67,7 +76,8 @@ def restore_backup(backup: Path, database: Path, authorise: Callable[[], object]
     """
     version = check_backup(backup)
     if database.exists() and same_file(backup, database):
-        raise BadInput(f"{backup} is the database itself: nothing to restore")
+        raise BadInput(_("{backup} is the database itself: nothing to restore").format(
+                           backup=backup))
     _check_clocks(backup, database, fixed_clock=fixed_clock)
     if authorise is not None:
         authorise()
@@ -133,14 +143,17 @@ def _check_clocks(backup: Path, database: Path, *, fixed_clock: bool) -> None:
         raise fixed_clock_refused(database)
     backup_fixed = _clock_mark(backup)
     if backup_fixed is None:
-        raise BadInput(f"{backup} has lost the row saying which clock it keeps (deleted by hand): "
-                       "without it no entry is checked against the real clock; nothing was replaced")
+        raise BadInput(_("{backup} has lost the row saying which clock it keeps (deleted by "
+                         "hand): without it no entry is checked against the real clock; nothing "
+                         "was replaced").format(
+                           backup=backup))
     if fixed_clock and not backup_fixed:
         raise fixed_clock_refused(backup)
     if backup_fixed and current_real:
-        raise BadInput(f"{backup} was made under a fixed clock (MEDTRACK_NOW: a demo or a test) and "
-                       f"{database} keeps the real clock: a demo's backup never replaces it; nothing "
-                       "was replaced")
+        raise BadInput(_("{backup} was made under a fixed clock (MEDTRACK_NOW: a demo or a test) "
+                         "and {database} keeps the real clock: a demo's backup never replaces it; "
+                         "nothing was replaced").format(
+                           backup=backup, database=database))
 
 
 # -- what a restore keeps of the database it replaces -----------------------------------------
@@ -212,15 +225,16 @@ def _prepare(backup: Path, database: Path, locks: Sequence[_Lock]) -> Path:
             _carry_locks(conn, locks)
             conn.execute("COMMIT")
         if check_backup(temp) != SCHEMA_VERSION:
-            raise StorageProblem(f"{backup} could not be brought up to schema {SCHEMA_VERSION}; "
-                                 "nothing was replaced")
+            raise StorageProblem(_("{backup} could not be brought up to schema {schema_version}; nothing "
+                                   "was replaced").format(
+                                     backup=backup, schema_version=SCHEMA_VERSION))
     except sqlite3.Error as error:
         remove_quietly(temp)
         raise storage_problem(error, database) from error
     except OSError as error:
         remove_quietly(temp)
-        raise StorageProblem(f"cannot write in {database.parent} ({error.strerror}); "
-                             "nothing was replaced") from error
+        raise StorageProblem(_("cannot write in {parent} ({strerror}); nothing was replaced").format(
+                                 parent=database.parent, strerror=error.strerror)) from error
     except BaseException:
         remove_quietly(temp)
         raise

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import StorageProblem
+from medtrack.i18n import _
 
 # What SQLite makes by itself, derived from the compared SQL (autoindexes of UNIQUE/PRIMARY KEY
 # constraints) or from statistics; any other object named sqlite_* was put there by hand.
@@ -88,8 +89,9 @@ def known_schema(version: int) -> Schema:
             with contextlib.closing(sqlite3.connect(path)) as conn:
                 return read_schema(conn)
     except OSError as error:
-        raise StorageProblem("medtrack cannot check a backup's schema without a temporary folder "
-                             f"({error.strerror}); nothing was replaced") from error
+        raise StorageProblem(_("medtrack cannot check a backup's schema without a temporary folder "
+                               "({strerror}); nothing was replaced").format(
+                                 strerror=error.strerror)) from error
 
 
 def _names(names: list[str]) -> str:
@@ -141,13 +143,14 @@ def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
     from medtrack.storage.migrate import REVISIONS
 
     if version not in REVISIONS:
-        return f"has a schema version ({version}) medtrack never made"
+        return _("has a schema version ({version}) medtrack never made").format(version=version)
     found = differences(read_schema(conn), known_schema(version))
     if found:
-        more = f"; and {len(found) - _SHOWN} more difference(s)" if len(found) > _SHOWN else ""
-        return f"differs from medtrack's schema {version}: " + "; ".join(found[:_SHOWN]) + more
+        more = _("; and {count} more difference(s)").format(count=len(found) - _SHOWN) if len(found) > _SHOWN else ""
+        return _("differs from medtrack's schema {version}: ").format(version=version) + "; ".join(
+            found[:_SHOWN]) + more
     revisions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
     if revisions != [REVISIONS[version]]:
-        return (f"says schema {version} in its header but {', '.join(revisions) or 'nothing'} "
-                "in its migration record")
+        return _("says schema {version} in its header but {revisions} in its migration record").format(
+            version=version, revisions=", ".join(revisions) or _("nothing"))
     return None
