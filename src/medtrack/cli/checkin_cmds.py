@@ -7,6 +7,7 @@ import argparse
 from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN
 from medtrack.errors import BadInput
+from medtrack.i18n import _, decimal, medium_date
 from medtrack.services.checkin import (
     checkin_json,
     items,
@@ -22,23 +23,24 @@ from medtrack.services.text import one_line
 def cmd_checkin(args: argparse.Namespace, ctx: Context) -> int:
     if args.void is not None:
         if args.ratings or args.all_none:
-            raise BadInput("--void cancels a check-in: give no ratings with it")
+            raise BadInput(_("--void cancels a check-in: give no ratings with it"))
         voided = void_checkin(ctx.open_db(), ctx.now, args.void, args.reason)
         if args.json:
             ctx.json(checkin_json(voided))
         else:
-            ctx.out(f"Check-in #{voided.id} voided ({one_line(voided.void_reason or '')}); it stays in the "
-                    "history, marked.")
+            ctx.out(_("Check-in #{id} voided ({reason}); it stays in the history, marked.").format(
+                id=voided.id, reason=one_line(voided.void_reason or "")))
         return 0
     if args.reason is not None:
-        raise BadInput("--reason goes with --void ID")
+        raise BadInput(_("--reason goes with --void ID"))
     made, trend = record_checkin(ctx.open_db(), ctx.now, args.ratings, args.note, all_none=args.all_none)
     if args.json:
         ctx.json({**checkin_json(made), "trend": trend_json(trend) if trend else None})
         return 0
     rated = [f"{name} {rating_words(r)}" for name, r in made.ratings if r]
-    ctx.out(f"Check-in #{made.id} for the night of {made.night}: "
-            + (", ".join(rated) if rated else "no symptoms") + f" (total {made.total}).")
+    ctx.out(_("Check-in #{id} for the night of {night}: {rated} (total {total}).").format(
+        id=made.id, night=medium_date(made.night), rated=", ".join(rated) if rated else _("no symptoms"),
+        total=made.total))
     if trend is not None:
         ctx.out(trend.words())
     return 0
@@ -52,18 +54,21 @@ def cmd_checkins(args: argparse.Namespace, ctx: Context) -> int:
         else:
             for i in listed:
                 ctx.out(f"{i.id:<14} {i.name}: {i.description}")
-            ctx.out("Rate each 0 none, 1 mild, 2 moderate, 3 severe, e.g. medtrack checkin anxiety=2")
+            ctx.out(_("Rate each 0 none, 1 mild, 2 moderate, 3 severe, e.g. medtrack checkin anxiety=2"))
         return 0
     found = list_checkins(ctx.open_db(), args.first, args.last)
     if args.json:
         ctx.json([checkin_json(c) for c in found])
         return 0
     if not found:
-        ctx.out("No check-ins in that period.")
+        ctx.out(_("No check-ins in that period."))
     for c in found:
-        rated = ", ".join(f"{name} {r}" for name, r in c.ratings if r) or "no symptoms"
-        step = f", step {c.step_ug / 1000:g} mg from {c.step_night}" if c.step_night and c.step_ug is not None else ""
-        by = f", by {one_line(c.recorded_by)}" if c.recorded_by else f", by ({NOT_KNOWN})"
-        void = f"  VOIDED ({one_line(c.void_reason or '')})" if c.voided else ""
-        ctx.out(f"#{c.id} night of {c.night}: total {c.total} ({rated}){step}{by}{void}")
+        rated = ", ".join(f"{name} {r}" for name, r in c.ratings if r) or _("no symptoms")
+        step = (_(", step {dose} mg from {night}").format(dose=decimal(f"{c.step_ug / 1000:g}"),
+                                                         night=medium_date(c.step_night))
+                if c.step_night and c.step_ug is not None else "")
+        by = _(", by {who}").format(who=one_line(c.recorded_by) if c.recorded_by else f"({_(NOT_KNOWN)})")
+        void = _("  VOIDED ({reason})").format(reason=one_line(c.void_reason or "")) if c.voided else ""
+        ctx.out(_("#{id} night of {night}: total {total} ({rated}){step}{by}{void}").format(
+            id=c.id, night=medium_date(c.night), total=c.total, rated=rated, step=step, by=by, void=void))
     return 0

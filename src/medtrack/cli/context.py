@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from medtrack import i18n
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.location import Location, parse_location
 from medtrack.services.text import printable
 
@@ -67,5 +68,6 @@ Handler = Callable[[argparse.Namespace, Context], int]
 def location_argument(text: str, name: str) -> Location:
     """A database named on the command line (a file path or a PostgreSQL URL)."""
     if not text.strip():
-        raise BadInput(f"{name} needs a file path or a postgresql+psycopg:// URL, e.g. ~/medtrack.db")
+        raise BadInput(_("{name} needs a file path or a postgresql+psycopg:// URL, e.g. ~/medtrack.db").format(
+            name=name))
     return parse_location(text)

@@ -12,6 +12,7 @@ from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN, DoseEntry, Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
+from medtrack.i18n import _, decimal, medium_date, short_time
 from medtrack.services.text import one_line, record_json
 
 if TYPE_CHECKING:
@@ -31,53 +32,61 @@ def _changes(args: argparse.Namespace) -> ProfileChanges:
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import init_profile, system_zone
+    from medtrack.services.profile import init_profile, system_zone, warning_words
 
     profile, warnings, count = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone(),
                                             add_patient=args.add_patient, clock=ctx.clock)
-    ctx.out(f"Profile created for {profile.name} in {ctx.db_path} (zone {profile.zone}, bedtime "
-            f"{profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}).")
+    ctx.out(_("Profile created for {name} in {db} (zone {zone}, bedtime {bedtime}, wake {wake}).").format(
+        name=profile.name, db=ctx.db_path, zone=profile.zone, bedtime=short_time(profile.bedtime),
+        wake=short_time(profile.wake)))
     if count > 1:
-        ctx.out(f"This database now holds {count} patients: choose one with --patient NAME or "
-                "NUMBER (medtrack patients lists them).")
+        ctx.out(_("This database now holds {count} patients: choose one with --patient NAME or "
+                  "NUMBER (medtrack patients lists them).").format(count=count))
     for warning in warnings:
-        ctx.out(f"Warning: {warning}")
+        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
     if any(w.startswith("contraindicated") for w in warnings):
-        ctx.out("Flunitrazepam cannot be prescribed for this profile unless the prescriber "
-                "acknowledges the contraindication.")
+        ctx.out(_("Flunitrazepam cannot be prescribed for this profile unless the prescriber "
+                  "acknowledges the contraindication."))
     else:
-        ctx.out("Next: the prescriber sets the dose, e.g. medtrack prescribe --dose 1mg --prescriber NAME")
+        ctx.out(_("Next: the prescriber sets the dose, e.g. medtrack prescribe --dose 1mg --prescriber NAME"))
     return 0
 
 
 def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import language_words, profile_json, show_profile
+    from medtrack.services.profile import language_words, profile_json, show_profile, warning_words
 
     profile = show_profile(ctx.open_db())
     data = profile_json(profile, ctx.now)
     if args.json:
         ctx.json(data)
         return 0
-    ctx.out(f"{profile.name}, born {profile.born} (age {data['age']}), zone {profile.zone}")
-    ctx.out(f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
-            f"{profile.min_sleep_min / 60:g} h")
-    ctx.out(f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; "
-            f"pregnant: {'yes' if profile.pregnant else 'no'}; breastfeeding: "
-            f"{'yes' if profile.breastfeeding else 'no'}")
-    ctx.out(f"Conditions: {', '.join(profile.conditions) or 'none'}")
-    ctx.out(f"Language: {language_words(profile.language)}")
+    ctx.out(_("{name}, born {born} (age {age}), zone {zone}").format(
+        name=profile.name, born=medium_date(profile.born), age=data["age"], zone=profile.zone))
+    ctx.out(_("Bedtime {bedtime}, wake {wake}, minimum sleep {hours} h").format(
+        bedtime=short_time(profile.bedtime), wake=short_time(profile.wake),
+        hours=decimal(f"{profile.min_sleep_min / 60:g}")))
+    ctx.out(_("Liver: {liver}; renal impairment: {renal}; pregnant: {pregnant}; breastfeeding: "
+              "{breastfeeding}").format(liver=profile.liver, renal=_yes_no(profile.renal),
+                                         pregnant=_yes_no(profile.pregnant),
+                                         breastfeeding=_yes_no(profile.breastfeeding)))
+    ctx.out(_("Conditions: {conditions}").format(conditions=", ".join(profile.conditions) or _("none")))
+    ctx.out(_("Language: {language}").format(language=language_words(profile.language)))
     for warning in data["warnings"]:
-        ctx.out(f"Warning: {warning}")
+        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
     return 0
 
 
-def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import set_profile
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
 
-    _, change, warnings = set_profile(ctx.open_db(), ctx.now, _changes(args), args.pin)
-    ctx.out(f"Profile changed: {change}." if change else "Nothing to change.")
+
+def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
+    from medtrack.services.profile import set_profile, warning_words
+
+    change, warnings = set_profile(ctx.open_db(), ctx.now, _changes(args), args.pin)[1:]
+    ctx.out(_("Profile changed: {change}.").format(change=change) if change else _("Nothing to change."))
     for warning in warnings:
-        ctx.out(f"Warning: {warning}")
+        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
     return 0
 
 
@@ -91,17 +100,18 @@ def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
     if notice:
         ctx.out(notice)
     dose = regimen.steps[0].dose_ug
-    taken = f" ({regimen.formulation.as_taken(dose)})" if regimen.formulation else ""
-    ctx.out(f"Prescribed by {regimen.prescriber}: {format_mg(dose)}{taken} at bedtime "
-            f"from the night of {regimen.start}.")
+    if regimen.formulation:
+        said = _("Prescribed by {prescriber}: {dose} ({taken}) at bedtime from the night of {night}.")
+    else:
+        said = _("Prescribed by {prescriber}: {dose} at bedtime from the night of {night}.")
+    ctx.out(said.format(prescriber=regimen.prescriber, dose=format_mg(dose), night=medium_date(regimen.start),
+                        taken=regimen.formulation.as_taken(dose) if regimen.formulation else ""))
     if regimen.acknowledged:
-        ctx.out(f"Contraindication acknowledged: {regimen.acknowledged}")
+        ctx.out(_("Contraindication acknowledged: {text}").format(text=regimen.acknowledged))
     return 0
 
 
 def _describe(record: Record, *, recorder: bool = False) -> str:
-    from medtrack.i18n import _, medium_date, short_time
-
     when = f"{medium_date(record.at.date())} {short_time(record.at)} {record.at:%Z}"
     if record.kind == "skip":
         text = _("#{id} night {night}: skipped (recorded {when})").format(
@@ -121,7 +131,6 @@ def _describe(record: Record, *, recorder: bool = False) -> str:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.i18n import _
     from medtrack.services import dosing
 
     entry = DoseEntry.ALREADY_TAKEN if args.already_taken else DoseEntry.TO_TAKE
@@ -138,7 +147,6 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.i18n import _
     from medtrack.services import dosing
 
     record = dosing.skip_night(ctx.open_db(), ctx.now, args.night, args.note)
@@ -152,7 +160,6 @@ def cmd_skip(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_status(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.core.calendar import night_state_words
-    from medtrack.i18n import _, medium_date
     from medtrack.services.health import check_database
     from medtrack.services.status import status
 
@@ -192,7 +199,7 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json([record_json(r) for r in records])
         return 0
     if not records:
-        ctx.out("No records in that period.")
+        ctx.out(_("No records in that period."))
     for record in records:
         ctx.out(_describe(record, recorder=True))
     return 0
@@ -201,10 +208,13 @@ def cmd_history(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_void(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.services import dosing
 
-    record_id = parse_positive_int(args.id, what="record id", maximum=2**62)
+    record_id = parse_positive_int(args.id, what=_("record id"), maximum=2**62)
     void = dosing.void_record(ctx.open_db(), ctx.now, record_id, args.reason, not_taken=args.not_taken)
-    taken = " as not taken" if void.not_taken else ""
-    ctx.out(f"Record #{record_id} is void{taken} (void record #{void.id}): {void.note}")
+    if void.not_taken:
+        said = _("Record #{id} is void as not taken (void record #{void}): {note}")
+    else:
+        said = _("Record #{id} is void (void record #{void}): {note}")
+    ctx.out(said.format(id=record_id, void=void.id, note=void.note))
     return 0
 
 
@@ -212,5 +222,5 @@ def cmd_lock(args: argparse.Namespace, ctx: Context) -> int:
     from medtrack.services.lock import set_lock
 
     set_lock(ctx.open_db(), ctx.now, args.pin, args.old_pin)
-    ctx.out("Prescriber lock set: changes to the prescription, the plan and the limits need the PIN.")
+    ctx.out(_("Prescriber lock set: changes to the prescription, the plan and the limits need the PIN."))
     return 0

@@ -31,7 +31,7 @@ def cmd_remind(args: argparse.Namespace, ctx: Context) -> int:
     with given_as("--repeat"):
         repeat = parse_every(args.repeat) if args.repeat is not None else None
     if args.wait and not args.now:
-        raise BadInput("--wait goes with --now (the timer runs `remind --now --wait`)")
+        raise BadInput(_("--wait goes with --now (the timer runs `remind --now --wait`)"))
     if args.now:
         return _now(ctx, repeat, wait=args.wait)
     _medtrack(ctx.db_path, None)  # a URL it cannot put in a command line: before connecting
@@ -89,16 +89,16 @@ def _now(ctx: Context, repeat: dt.timedelta | None, *, wait: bool) -> int:
 
     def open_screen() -> None:
         if not open_in_terminal(screen):
-            sys.stderr.write("medtrack: no terminal program was found to open the screen: run "
-                             "`medtrack` in a terminal\n")
+            sys.stderr.write("medtrack: " + _("no terminal program was found to open the screen: run "
+                                              "`medtrack` in a terminal") + "\n")
 
     with ExitStack() as stack:
         outcome = remind_now(db, ctx.clock.now, _Desktop(stack), Memory(patient), repeat=repeat,
                              wait=wait, open_screen=open_screen)
     ctx.out(outcome.words())
     if not outcome.remembered:
-        sys.stderr.write("medtrack: the reminder's state file could not be written; the next "
-                         "reminder may not replace this one\n")
+        sys.stderr.write("medtrack: " + _("the reminder's state file could not be written; the next "
+                                          "reminder may not replace this one") + "\n")
     return 0
 
 
@@ -109,8 +109,8 @@ def _whose(db: Database, ctx: Context) -> tuple[str, str | None]:
     several (a ward's screen already shows who is due, so there it is per patient, by choice)."""
     if ctx.patient is None:
         if db.several_patients():
-            raise BadInput("this database holds several patients: reminders are per patient, so "
-                           "name one with --patient NUMBER|NAME")
+            raise BadInput(_("this database holds several patients: reminders are per patient, so "
+                             "name one with --patient NUMBER|NAME"))
         return "medtrack-remind", None
     from medtrack.services.remind import whose
 
@@ -127,9 +127,9 @@ def _medtrack(location: Location, patient: str | None) -> list[str]:
     if isinstance(location, Path):
         where = str(location.resolve())
     elif str(location) != location.url:  # the shown form hides a password
-        raise BadInput("the database URL holds a password, which every user of this machine could "
-                       "read in the reminder's command line: connect without one (peer "
-                       "authentication or ~/.pgpass) for reminders")
+        raise BadInput(_("the database URL holds a password, which every user of this machine could "
+                         "read in the reminder's command line: connect without one (peer "
+                         "authentication or ~/.pgpass) for reminders"))
     else:
         where = location.url
     return [*start, "--db", where, *(["--patient", patient] if patient else [])]
@@ -140,7 +140,7 @@ def _print_units(name: str, command: list[str]) -> int:
 
     for file, text in units_for(command, name).files().items():
         sys.stdout.write(f"# ~/.config/systemd/user/{file}\n{text}\n")
-    sys.stdout.write(f"# or, where systemd is not running, this line in `crontab -e`:\n"
+    sys.stdout.write("# " + _("or, where systemd is not running, this line in `crontab -e`:") + "\n"
                      f"{_cron(command)}\n")
     return 0
 
@@ -164,15 +164,16 @@ def _install(name: str, command: list[str]) -> int:
     from medtrack.notify.units import install, systemd_running, units_for
 
     if not systemd_running():
-        sys.stderr.write("medtrack: systemd is not running here, so no timer was installed; to "
-                         "remind from cron instead, add this line with `crontab -e`:\n")
+        sys.stderr.write("medtrack: " + _("systemd is not running here, so no timer was installed; to "
+                                          "remind from cron instead, add this line with `crontab -e`:") + "\n")
         sys.stdout.write(_cron(command) + "\n")
         return DesktopUnavailable.exit_code
     written = install(units_for(command, name), _config_home())
     for path in written:
-        sys.stdout.write(f"wrote {path}\n")
-    sys.stdout.write(f"started {name}.timer: tonight's reminder comes when the dose is due "
-                     f"(see it with: systemctl --user list-timers {name}.timer)\n")
+        sys.stdout.write(_("wrote {path}").format(path=path) + "\n")
+    sys.stdout.write(_("started {timer}: tonight's reminder comes when the dose is due (see it with: "
+                       "{command})").format(timer=f"{name}.timer",
+                                            command=f"systemctl --user list-timers {name}.timer") + "\n")
     return 0
 
 
@@ -181,7 +182,7 @@ def _uninstall(name: str) -> int:
 
     removed = uninstall(name, _config_home())
     if not removed:
-        sys.stdout.write(f"no reminder timer ({name}) was installed: nothing to remove\n")
+        sys.stdout.write(_("no reminder timer ({name}) was installed: nothing to remove").format(name=name) + "\n")
     for path in removed:
-        sys.stdout.write(f"removed {path}\n")
+        sys.stdout.write(_("removed {path}").format(path=path) + "\n")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Sequence
 
 from medtrack.cli.context import Context
@@ -10,12 +11,14 @@ from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.model import PlanWarning, Regimen
 from medtrack.core.taper_preview import PreviewStep, preview
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, decimal, medium_date, short_time
 from medtrack.services.calendar import calendar_month
 from medtrack.services.taper import (
     PlanAction,
     PlanChange,
     PlanRequest,
     change_plan,
+    change_words,
     dispense,
     dispense_json,
     no_plan_json,
@@ -28,29 +31,31 @@ from medtrack.services.taper import (
 )
 
 CELL = 9  # a calendar cell: the day, its mark, the step mark and a dose of up to 5 characters (0.625)
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def _print_steps(ctx: Context, rows: Sequence[PreviewStep]) -> None:
-
-    ctx.out(f"  {'#':>2}  {'from':10}  {'to':10}  {'nights':>6}  {'dose':>14}  {'cut':>16}  taken as")
+    first, last, nights, dose, cut = _("from"), _("to"), _("nights"), _("dose"), _("cut")
+    ctx.out(f"  {'#':>2}  {first:10}  {last:10}  {nights:>6}  {dose:>14}  {cut:>16}  " + _("taken as"))
     for r in rows:
         cut = r.change_text()
-        dose = format_mg(r.dose_ug) if r.dose_ug else "0 mg (stopped)"
-        ctx.out(f"  {r.number:>2}  {r.start}  {str(r.end or 'onwards'):10}  "
+        dose = format_mg(r.dose_ug) if r.dose_ug else _("0 mg (stopped)")
+        end = medium_date(r.end) if r.end else _("onwards")
+        ctx.out(f"  {r.number:>2}  {medium_date(r.start)}  {end:10}  "
                 f"{str(r.days or ''):>6}  {dose:>14}  {cut:>16}  {r.as_taken if r.dose_ug else ''}")
 
 
 def _print_warnings(ctx: Context, warnings: Sequence[PlanWarning]) -> None:
     if warnings:
-        ctx.out("Warnings (advice for the prescriber; they do not block the plan):")
+        ctx.out(_("Warnings (advice for the prescriber; they do not block the plan):"))
         for warning in warnings:
             ctx.out(f"  ! {warning.text}")
 
 
 def _print_plan(ctx: Context, plan: Regimen) -> None:
-
-    ctx.out(f"Taper plan version {plan.version} by {plan.prescriber} ({plan.change}), in force "
-            f"from {plan.start}; {plan.form.describe()}")
+    ctx.out(_("Taper plan version {version} by {prescriber} ({change}), in force from {night}; {form}").format(
+        version=plan.version, prescriber=plan.prescriber, change=change_words(plan.change),
+        night=medium_date(plan.start), form=plan.form.describe()))
     _print_steps(ctx, preview(plan.steps, plan.form))
 
 
@@ -66,7 +71,7 @@ def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             ctx.json(draft.to_json())
             return 0
-        ctx.out(f"Preview (nothing saved): {draft.formulation.describe()}")
+        ctx.out(_("Preview (nothing saved): {form}").format(form=draft.formulation.describe()))
         solved = draft.solved_words()
         if solved is not None:
             ctx.out(solved)
@@ -88,7 +93,7 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         if args.json:
             ctx.json(no_plan_json())
         else:
-            ctx.out("No taper plan yet; the prescriber sets one with medtrack taper set.")
+            ctx.out(_("No taper plan yet; the prescriber sets one with medtrack taper set."))
         return 0
     tonight = tonight_in_plan(ctx.open_db(), ctx.now)
     if args.json:
@@ -96,19 +101,35 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     _print_plan(ctx, shown.plan)
     following = tonight["next_change"]
-    ctx.out(f"Tonight ({tonight['night']}): {tonight['scheduled_mg'] or 0} mg scheduled"
-            + (f" under version {tonight['version_in_force']}" if tonight["in_force"] == "plan" else "")
-            + (f"; next change: {following['dose_mg']} mg from the night of {following['night']}."
-               if following else "; no change ahead."))
+    night, dose = _night(tonight["night"]), decimal(str(tonight["scheduled_mg"] or 0))
+    if tonight["in_force"] == "plan":
+        said = _("Tonight ({night}): {dose} mg scheduled under version {version}").format(
+            night=night, dose=dose, version=tonight["version_in_force"])
+    else:
+        said = _("Tonight ({night}): {dose} mg scheduled").format(night=night, dose=dose)
+    if following:
+        said += _("; next change: {dose} mg from the night of {night}.").format(
+            dose=decimal(str(following["dose_mg"])), night=_night(following["night"]))
+    else:
+        said += _("; no change ahead.")
+    ctx.out(said)
     form = shown.plan.form
     if not form.is_plain:
-        ctx.out("To dispense per step (split tablets rounded up to whole ones):")
+        ctx.out(_("To dispense per step (split tablets rounded up to whole ones):"))
         for row, needed in shown.per_step:
             if needed is not None and row.dose_ug:
-                ctx.out(f"  step {row.number} ({row.start} to {row.end}): {needed.text(form)}")
-        ctx.out(f"For the next {shown.days} nights from {shown.first}: {shown.upcoming.text(form)}")
+                ctx.out(_("  step {number} ({first} to {last}): {needed}").format(
+                    number=row.number, first=medium_date(row.start),
+                    last=medium_date(row.end) if row.end else row.end, needed=needed.text(form)))
+        ctx.out(_("For the next {days} nights from {night}: {needed}").format(
+            days=shown.days, night=medium_date(shown.first), needed=shown.upcoming.text(form)))
     _print_warnings(ctx, shown.plan.warnings)
     return 0
+
+
+def _night(iso: str) -> str:
+    """A night as `tonight_in_plan` gives it (ISO, for JSON), for people."""
+    return medium_date(dt.date.fromisoformat(iso))
 
 
 def _change(args: argparse.Namespace, ctx: Context, action: PlanAction) -> int:
@@ -139,10 +160,12 @@ def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json([version_json(v) for v in versions])
         return 0
     if not versions:
-        ctx.out("No taper plan yet.")
+        ctx.out(_("No taper plan yet."))
     for plan in versions:
         _print_plan(ctx, plan)
-        ctx.out(f"  changed {plan.created_at:%Y-%m-%d %H:%M} UTC; reason: {plan.reason or '-'}")
+        changed = plan.created_at
+        ctx.out(_("  changed {when} UTC; reason: {reason}").format(
+            when=f"{medium_date(changed.date())} {short_time(changed)}", reason=plan.reason or "-"))
         _print_warnings(ctx, plan.warnings)
     return 0
 
@@ -153,8 +176,8 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json(month.to_json())
         return 0
     ctx.out(f"{month.label}   {legend(step=True)}")
-    ctx.out("Each night: the day, its mark, and the dose scheduled (mg; - nothing)")
-    ctx.out(" ".join(day.ljust(CELL) for day in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")).rstrip())
+    ctx.out(_("Each night: the day, its mark, and the dose scheduled (mg; - nothing)"))
+    ctx.out(" ".join(_(day).ljust(CELL) for day in WEEKDAYS).rstrip())
     cells = [" " * CELL] * month.nights[0].night.weekday()
     for night in month.nights:
         dose = format_mg(night.scheduled_ug).replace(" mg", "") if night.scheduled_ug else "-"
@@ -164,11 +187,12 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(" ".join(cells[row:row + 7]).rstrip())
     summary = month.summary()
     average = format_mg(summary["average_ug"]) if summary["average_ug"] else "-"
-    ctx.out(f"Nights taken {summary['taken']}, missed {summary['missed']}, skipped "
-            f"{summary['skipped']}, excess {summary['excess']}; average dose taken {average}")
+    ctx.out(_("Nights taken {taken}, missed {missed}, skipped {skipped}, excess {excess}; average dose "
+              "taken {average}").format(taken=summary["taken"], missed=summary["missed"],
+                                        skipped=summary["skipped"], excess=summary["excess"], average=average))
     taken_as = {n.scheduled_ug: n.as_taken for n in month.nights if n.as_taken and n.scheduled_ug}
     for scheduled, words in sorted(taken_as.items(), reverse=True):
-        ctx.out(f"  {format_mg(scheduled)} is taken as {words}")
+        ctx.out(_("  {dose} is taken as {words}").format(dose=format_mg(scheduled), words=words))
     if month.completion is not None:
         ctx.out(month.completion.words("flunitrazepam"))
     return 0

@@ -28,8 +28,10 @@ def run_tui(args: argparse.Namespace, ctx: Context) -> int:
 
         check_clock(ctx.db_path, ctx.clock)  # refused as every command refuses it (exit 2)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise BadInput("the medtrack screen needs a terminal; without one, use a command "
-                       "(see `medtrack --help`)")
+        from medtrack.i18n import _
+
+        raise BadInput(_("the medtrack screen needs a terminal; without one, use a command "
+                         "(see `medtrack --help`)"))
     if demo:
         from medtrack.services.demo import (
             fill_demo,  # the database library: only for the demo

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from medtrack.cli.context import Context
+from medtrack.i18n import _
 
 
 def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
@@ -13,15 +14,15 @@ def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json([{"number": p.id, "name": p.name, "id": p.uuid} for p in found])
         return 0
     if not found:
-        ctx.out("No patients yet: add one with medtrack init --name NAME --born YYYY-MM-DD")
+        ctx.out(_("No patients yet: add one with medtrack init --name NAME --born YYYY-MM-DD"))
         return 0
     width = max(len(str(p.id)) for p in found)
-    names = [p.name or "(no profile yet)" for p in found]
+    names = [p.name or _("(no profile yet)") for p in found]
     name_width = max(len(n) for n in names)
     for patient, name in zip(found, names, strict=True):
         ctx.out(f"{patient.id:>{width}}  {name:<{name_width}}  {patient.uuid}")
     if len(found) > 1:
-        ctx.out("Choose one with --patient NUMBER or NAME (or MEDTRACK_PATIENT).")
+        ctx.out(_("Choose one with --patient NUMBER or NAME (or MEDTRACK_PATIENT)."))
     return 0
 
 
@@ -29,12 +30,14 @@ def cmd_db_roles(args: argparse.Namespace, ctx: Context) -> int:
     """medtrack --db postgresql+psycopg://owner@/medtrack?host=/run/postgresql db roles > roles.sql"""
     from medtrack.services.roles import NURSE, PRESCRIBER, apply_roles, role_statements
 
-    login = f"give each person a login role in one of them, e.g. CREATE ROLE anna LOGIN; GRANT {NURSE} TO anna;"
     if args.apply:
         apply_roles(ctx.db_path, ctx.clock)
-        ctx.out(f"The roles {NURSE} and {PRESCRIBER} are set up in {ctx.db_path}: {login}")
+        login = _("give each person a login role in one of them, e.g. {example}").format(
+            example=f"CREATE ROLE anna LOGIN; GRANT {NURSE} TO anna;")
+        ctx.out(_("The roles {nurse} and {prescriber} are set up in {db}: {login}").format(
+            nurse=NURSE, prescriber=PRESCRIBER, db=ctx.db_path, login=login))
         return 0
-    statements = role_statements(ctx.db_path, ctx.clock)
+    statements = role_statements(ctx.db_path, ctx.clock)  # a script: its comments stay English, as SQL
     for line in (
         f"-- medtrack's roles for the ward database {ctx.db_path}",
         "-- Run as the database's owner (a role with CREATEROLE): psql -v ON_ERROR_STOP=1 -f roles.sql,",

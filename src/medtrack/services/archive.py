@@ -17,6 +17,7 @@ from medtrack import __version__
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
 from medtrack.export.archive import Archive, ArchiveError, read_archive, write_archive
+from medtrack.i18n import _
 from medtrack.location import Location
 from medtrack.services.common import require_profile
 from medtrack.services.copying import Copied
@@ -33,7 +34,8 @@ def export_archive(db: Database, now: dt.datetime, output: str, *, force: bool =
     """The chosen patient's whole record, written atomically to a private zip file."""
     target = Path(output).expanduser()
     if target.suffix.lower() != SUFFIX:
-        raise BadInput(f"the file name {target.name} does not fit the archive: give a name ending in .zip")
+        raise BadInput(_("the file name {name} does not fit the archive: give a name ending in .zip").format(
+            name=target.name))
     check_target(target, force, protect=db.file)
     with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
@@ -63,31 +65,34 @@ def import_archive(location: Location, path: Path, *, clock: Clock = REAL_CLOCK)
     with path.open("rb") as stream:
         archive = _read(stream, path)
     if archive.fixed_clock and not clock.fixed:
-        raise BadInput(f"{path.name} was made from a database under a fixed clock (a demo or a test): "
-                       "it is never read into a database kept on the real clock")
+        raise BadInput(_("{file} was made from a database under a fixed clock (a demo or a test): it is "
+                         "never read into a database kept on the real clock").format(file=path.name))
     if archive.schema != SCHEMA_VERSION:
-        raise BadInput(f"{path.name} holds tables of schema version {archive.schema}; this medtrack "
-                       f"writes version {SCHEMA_VERSION}: read it with the medtrack that made it, "
-                       "or copy the database with `db copy`")
+        raise BadInput(_("{file} holds tables of schema version {version}; this medtrack writes version "
+                         "{ours}: read it with the medtrack that made it, or copy the database with "
+                         "`db copy`").format(file=path.name, version=archive.schema, ours=SCHEMA_VERSION))
     try:
         rows = rows_from_text({name: (table.columns, table.rows) for name, table in archive.tables.items()})
     except ValueError as error:
-        raise BadInput(f"{path.name} cannot be read back: {error}; nothing was written") from None
+        raise BadInput(_("{file} cannot be read back: {error}; nothing was written").format(
+            file=path.name, error=error)) from None
     if rows.uuid != archive.patient:
-        raise BadInput(f"{path.name} names the patient {archive.patient} but holds {rows.uuid}; nothing was written")
+        raise BadInput(_("{file} names the patient {patient} but holds {held}; nothing was written").format(
+            file=path.name, patient=archive.patient, held=rows.uuid))
     db = open_database(location, create=True, clock=clock)
     try:
         try:
             number = db.add_whole_patient(rows)
         except ValueError as error:
-            raise BadInput(f"{path.name} cannot be read back: {error}; nothing was written") from None
+            raise BadInput(_("{file} cannot be read back: {error}; nothing was written").format(
+                file=path.name, error=error)) from None
     finally:
         db.dispose()
-    return Copied(archive.name or "(no profile)", number, rows.count())
+    return Copied(archive.name or _("(no profile)"), number, rows.count())
 
 
 def _read(stream: IO[bytes], path: Path) -> Archive:
     try:
         return read_archive(stream)
     except ArchiveError as error:
-        raise BadInput(f"{path.name}: {error}; nothing was written") from None
+        raise BadInput(_("{file}: {error}; nothing was written").format(file=path.name, error=error)) from None

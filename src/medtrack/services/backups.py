@@ -7,6 +7,7 @@ from pathlib import Path
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.location import Location, ServerUrl
 from medtrack.services.lock import require_pin
 from medtrack.storage.backup import write_backup
@@ -18,17 +19,22 @@ from medtrack.storage.work import Work
 def _file_only(database: Location, what: str) -> Path:
     """Backups and restores copy a SQLite file; a server's database has its own tools."""
     if isinstance(database, ServerUrl):
+        if what == "backup":
+            said = _("a backup here copies a SQLite file; {database} is a PostgreSQL database: use "
+                     "the server's own backup tool instead")
+        else:
+            said = _("a restore here copies a SQLite file; {database} is a PostgreSQL database: use "
+                     "the server's own restore tool instead")
         tool = "pg_dump" if what == "backup" else "pg_restore"
-        raise BadInput(f"a {what} here copies a SQLite file; {database} is a PostgreSQL database: "
-                       f"use the server's own {what} tool instead", hint=f"e.g. {tool} --help")
+        raise BadInput(said.format(database=database), hint=_("e.g. {command}").format(command=f"{tool} --help"))
     return database
 
 
 def backup(database: Location, target: str, *, force: bool = False, clock: Clock = REAL_CLOCK) -> Path:
     file = _file_only(database, "backup")
     if not target or not target.strip():
-        raise BadInput("a backup needs the path of the file to write",
-                       hint="e.g. medtrack backup ~/medtrack-backup.db")
+        raise BadInput(_("a backup needs the path of the file to write"),
+                       hint=_("e.g. {command}").format(command="medtrack backup ~/medtrack-backup.db"))
     Database(file, clock=clock).dispose()  # opens (and checks) the database first: exit 2/4 if unusable
     path = Path(target).expanduser()
     write_backup(file, path, force=force)

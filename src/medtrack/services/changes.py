@@ -9,6 +9,7 @@ from medtrack.core.model import Profile, Regimen
 from medtrack.core.rules import altered_nights, regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
+from medtrack.i18n import _, medium_date
 from medtrack.services.nights import DAY, tonight
 from medtrack.storage.repository import Repository
 
@@ -19,7 +20,7 @@ def next_seq(repo: Repository) -> int:
 
 
 def _dose_words(dose: int | None) -> str:
-    return format_mg(dose) if dose else "nothing"
+    return format_mg(dose) if dose else _("nothing")
 
 
 def place_change(repo: Repository, profile: Profile, now: dt.datetime,
@@ -39,8 +40,8 @@ def place_change(repo: Repository, profile: Profile, now: dt.datetime,
     altered = altered_nights(regimens, candidate, recorded)
     notice = None
     if altered and start is None:  # only tonight can be recorded from tonight on
-        notice = (f"Tonight ({current}) is already recorded, so this change starts with "
-                  f"tomorrow night ({current + DAY}).")
+        notice = _("Tonight ({tonight}) is already recorded, so this change starts with tomorrow night "
+                   "({tomorrow}).").format(tonight=medium_date(current), tomorrow=medium_date(current + DAY))
         candidate = make(current + DAY)
         recorded = repo.recorded_nights(candidate.start)
         altered = altered_nights(regimens, candidate, recorded)
@@ -48,8 +49,9 @@ def place_change(repo: Repository, profile: Profile, now: dt.datetime,
         night = altered[0]
         before = scheduled_ug(regimen_on(regimens, night), night)
         after = scheduled_ug(regimen_on([*regimens, candidate], night), night)
-        raise BadInput(f"this change would alter the night of {night}, which is already "
-                       f"recorded (scheduled {_dose_words(before)}, it would become "
-                       f"{_dose_words(after)}): a recorded night is never re-judged. The change "
-                       f"may start on the night of {max(recorded) + DAY} at the earliest")
+        raise BadInput(_("this change would alter the night of {night}, which is already recorded "
+                         "(scheduled {before}, it would become {after}): a recorded night is never "
+                         "re-judged. The change may start on the night of {first} at the earliest").format(
+                             night=medium_date(night), before=_dose_words(before), after=_dose_words(after),
+                             first=medium_date(max(recorded) + DAY)))
     return candidate, notice

@@ -11,6 +11,7 @@ from medtrack.core.drug import Monograph, Withdrawal
 from medtrack.core.model import Profile
 from medtrack.core.parse import parse_date
 from medtrack.errors import BadInput, NoProfile
+from medtrack.i18n import _, medium_date
 from medtrack.monograph import load_monograph
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
@@ -46,8 +47,8 @@ def localized(language: str) -> tuple[Monograph, Withdrawal, TranslationState]:
 def require_profile(repo: Repository) -> Profile:
     profile = repo.profile()
     if profile is None:
-        raise NoProfile("there is no profile yet: set one up first",
-                        hint="start with: medtrack init --name NAME --born YYYY-MM-DD")
+        raise NoProfile(_("there is no profile yet: set one up first"),
+                        hint=_("start with: {command}").format(command="medtrack init --name NAME --born YYYY-MM-DD"))
     return profile
 
 
@@ -64,8 +65,9 @@ def profile_language(db: Database) -> str:
 
 def parse_period(first: str | None, last: str | None) -> tuple[dt.date | None, dt.date | None]:
     """A period of nights as typed (either end may be open); the earlier date comes first."""
-    start = parse_date(first, what="the from date") if first is not None else None
-    end = parse_date(last, what="the to date") if last is not None else None
+    start = parse_date(first, what=_("the from date")) if first is not None else None
+    end = parse_date(last, what=_("the to date")) if last is not None else None
     if start and end and start > end:
-        raise BadInput(f"the from date {start} is after the to date {end}: give the earlier date first")
+        raise BadInput(_("the from date {first} is after the to date {last}: give the earlier date first").format(
+            first=medium_date(start), last=medium_date(end)))
     return start, end

@@ -12,6 +12,7 @@ from medtrack.core.parse import given_as, parse_positive_int
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import hold, linear_steps
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.location import Location
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.nights import DAY, tonight
@@ -35,7 +36,7 @@ def fill_demo(path: Location, now: dt.datetime, years: str | None = None, seed: 
     count = 1
     if years is not None:
         with given_as("--years N"):
-            count = parse_positive_int(years, what="the years of history", maximum=50)
+            count = parse_positive_int(years, what=_("the years of history"), maximum=50)
     return demo_database(path, now, count, seed, clock=clock)
 
 
@@ -46,7 +47,7 @@ def demo_database(path: Location, now: dt.datetime, years: int, seed: int = 7, *
     profile = demo_profile(now)
     with db.unit_of_work(Work.WRITE_DATABASE) as repo:
         if repo.patients():
-            raise BadInput(f"{path} already holds data: the demo only fills an empty database")
+            raise BadInput(_("{path} already holds data: the demo only fills an empty database").format(path=path))
         start_at = now - dt.timedelta(days=365 * years)
         repo.add_patient(at=start_at)
         repo.add_profile(profile, at=start_at, change="created (demo)")

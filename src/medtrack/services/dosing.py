@@ -14,6 +14,7 @@ from medtrack.core.rule_words import refusal
 from medtrack.core.rules import ceiling_ug, ceiling_words, check_dose
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput, Refused
+from medtrack.i18n import _, medium_date, short_time
 from medtrack.services.common import monograph, parse_period, require_profile
 from medtrack.services.nights import decider, night_facts, tonight
 from medtrack.services.text import optional_text, require_text
@@ -54,10 +55,10 @@ def record_dose(db: Database, now: dt.datetime, request: DoseRequest) -> Logged:
     refuses it: it needs a note, is kept with the rule it broke, and is shown everywhere as such.
     """
     dose_ug = parse_dose(request.dose) if request.dose is not None else None
-    note = optional_text(request.note, "the note")
+    note = optional_text(request.note, _("the note"))
     if request.entry is DoseEntry.ALREADY_TAKEN and note is None:
-        raise BadInput("a dose recorded as already taken needs a note saying what happened",
-                       hint="add --note TEXT")
+        raise BadInput(_("a dose recorded as already taken needs a note saying what happened"),
+                       hint=_("add --note TEXT"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:  # locked before the check: it and the insert are one
         profile = require_profile(repo)
         when = parse_when(request.at, profile.tz, now) if request.at is not None else now
@@ -80,15 +81,17 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
     if dose_ug is None:
         if scheduled is None:
             if already_taken:
-                raise BadInput("nothing is scheduled that night: give the dose that was taken",
+                raise BadInput(_("nothing is scheduled that night: give the dose that was taken"),
                                hint="medtrack log DOSE --already-taken --note TEXT")
-            raise refusal("nothing-scheduled", f"no dose is scheduled for the night of {night}.")
+            raise refusal("nothing-scheduled", _("no dose is scheduled for the night of {night}.").format(
+                night=medium_date(night)))
         limit = ceiling_ug(monograph(), profile, night)
         if scheduled > limit and not already_taken:  # never record more than may be taken
-            raise refusal("monograph-ceiling", f"the prescribed {format_mg(scheduled)} is above "
-                          f"{ceiling_words(monograph(), profile, night)}. Take at most "
-                          f"{format_mg(limit)} and record the dose you take; ask your prescriber "
-                          "to review the prescription.", hint=f"medtrack log {format_mg(limit)}")
+            raise refusal("monograph-ceiling", _(
+                "the prescribed {dose} is above {ceiling}. Take at most {limit} and record the dose "
+                "you take; ask your prescriber to review the prescription.").format(
+                    dose=format_mg(scheduled), ceiling=ceiling_words(monograph(), profile, night),
+                    limit=format_mg(limit)), hint=f"medtrack log {format_mg(limit)}")
         dose_ug = scheduled
     ack_ids = facts.regimen.acknowledged_ids if facts.regimen else ()
     verdict = check_dose(monograph(), profile, facts, when, dose_ug, ack_ids)
@@ -109,14 +112,15 @@ def add_dose(repo: Repository, profile: Profile, now: dt.datetime, when: dt.date
 def skip_night(db: Database, now: dt.datetime, night_text: str | None = None,
                note: str | None = None) -> Record:
     """Record that a night's dose is deliberately not taken (default: tonight)."""
-    note = optional_text(note, "the note")
+    note = optional_text(note, _("the note"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         current = tonight(profile, now)
-        night = parse_date(night_text, what="night") if night_text is not None else current
+        night = parse_date(night_text, what=_("night")) if night_text is not None else current
         if night > current:
-            raise BadInput(f"night {night} is in the future: a skip can be recorded for tonight "
-                           f"({current}) or an earlier night")
+            raise BadInput(_("night {night} is in the future: a skip can be recorded for tonight "
+                             "({tonight}) or an earlier night").format(night=medium_date(night),
+                                                                      tonight=medium_date(current)))
         return add_skip(repo, profile, now, night, now, note)
 
 
@@ -125,14 +129,16 @@ def add_skip(repo: Repository, profile: Profile, now: dt.datetime, night: dt.dat
     """Append a skip for a night that has no dose or skip yet (inside the caller's transaction)."""
     facts = night_facts(repo, profile, night)
     if facts.skips:
-        raise Refused("skipped-night", f"refused (one record per night): the night of {night}"
-                      " is already recorded as skipped.")
+        raise Refused("skipped-night", _("refused (one record per night): the night of {night} is "
+                                         "already recorded as skipped.").format(night=medium_date(night)))
     if facts.doses:
-        raise Refused("one-dose-per-night", f"refused (one record per night): a dose of "
-                      f"{format_mg(facts.doses[0].dose_ug or 0)} is already recorded for the "
-                      f"night of {night}; it cannot also be skipped.")
+        raise Refused("one-dose-per-night", _(
+            "refused (one record per night): a dose of {dose} is already recorded for the night of "
+            "{night}; it cannot also be skipped.").format(dose=format_mg(facts.doses[0].dose_ug or 0),
+                                                          night=medium_date(night)))
     if facts.scheduled is None:
-        raise BadInput(f"nothing is scheduled for the night of {night}, so there is nothing to skip")
+        raise BadInput(_("nothing is scheduled for the night of {night}, so there is nothing to skip").format(
+            night=medium_date(night)))
     record = Record(id=0, kind=RecordKind.SKIP, night=night, at=at.astimezone(profile.tz),
                     zone=profile.zone, scheduled_ug=facts.scheduled, note=note)
     return repo.add_record(record, recorded_at=now)
@@ -145,7 +151,7 @@ def void_record(db: Database, now: dt.datetime, record_id: int, reason: str | No
     A dose less than 12 hours old can only be voided with the statement that it was never
     taken (`not_taken`): voiding it reopens the night for another dose.
     """
-    reason = require_text(reason, "the reason")
+    reason = require_text(reason, _("the reason"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         return add_void(repo, profile, now, record_id, reason, now, not_taken=not_taken)
@@ -157,19 +163,20 @@ def add_void(repo: Repository, profile: Profile, now: dt.datetime, record_id: in
     allows, made by its own trigger)."""
     target = repo.record(record_id)
     if target is None or target.kind == "void":
-        raise BadInput(f"there is no dose or skip record with id {record_id}",
-                       hint="see medtrack history")
+        raise BadInput(_("there is no dose or skip record with id {id}").format(id=record_id),
+                       hint=_("see medtrack history"))
     if target.voided:
-        raise BadInput(f"record {record_id} is already voided ({target.void_reason})")
+        raise BadInput(_("record {id} is already voided ({reason})").format(id=record_id, reason=target.void_reason))
     if not_taken and target.kind != "dose":
-        raise BadInput(f"record {record_id} is a skip, not a dose: void it without saying "
-                       "that a dose was not taken")
+        raise BadInput(_("record {id} is a skip, not a dose: void it without saying that a dose was "
+                         "not taken").format(id=record_id))
     if target.counted and not not_taken and hours_apart(now, target.at) < MIN_DOSE_GAP:
-        raise refusal("recent-dose", f"the {format_mg(target.dose_ug or 0)} "
-                      f"dose at {target.at.astimezone(profile.tz):%H:%M} is less than 12 hours ago, "
-                      "and voiding it would make room for another dose. If you swallowed it, the "
-                      "record is true and stays: do not void it. Void it only if the dose was "
-                      "never taken, and say so.", hint="add --not-taken only if it was never taken")
+        raise refusal("recent-dose", _(
+            "the {dose} dose at {time} is less than 12 hours ago, and voiding it would make room for "
+            "another dose. If you swallowed it, the record is true and stays: do not void it. Void it "
+            "only if the dose was never taken, and say so.").format(
+                dose=format_mg(target.dose_ug or 0), time=short_time(target.at.astimezone(profile.tz))),
+            hint=_("add --not-taken only if it was never taken"))
     void = Record(id=0, kind=RecordKind.VOID, night=target.night, at=at.astimezone(profile.tz),
                   zone=profile.zone, voids=record_id, note=reason, not_taken=not_taken)
     return repo.add_record(void, recorded_at=now)

@@ -25,6 +25,7 @@ from medtrack.core.units import parse_dose
 from medtrack.errors import BadInput, MedtrackError
 from medtrack.export.csv_checkins import FIXED
 from medtrack.export.csv_export import restore
+from medtrack.i18n import _
 from medtrack.services.common import require_profile
 from medtrack.storage.database import Database
 from medtrack.storage.repository import Repository
@@ -75,16 +76,17 @@ class CheckinImport:
 
 
 def _bad(number: int, message: str) -> BadInput:
-    return BadInput(f"row {number}: {message}; nothing was imported")
+    return BadInput(_("row {row}: {message}; nothing was imported").format(row=number, message=message))
 
 
 def _time(number: int, name: str, text: str) -> dt.datetime:
     try:
         at = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise _bad(number, f"{name} '{text}' is not a date and time (YYYY-MM-DDTHH:MM:SS+HH:MM)") from None
+        raise _bad(number, _("{name} '{value}' is not a date and time (YYYY-MM-DDTHH:MM:SS+HH:MM)").format(
+            name=name, value=text)) from None
     if at.tzinfo is None:
-        raise _bad(number, f"{name} '{text}' has no UTC offset")
+        raise _bad(number, _("{name} '{value}' has no UTC offset").format(name=name, value=text))
     return at
 
 
@@ -93,53 +95,56 @@ def _rating(number: int, item: str, text: str) -> int | None:
         return None
     if text.isascii() and text.isdigit() and int(text) < len(SCALE_WORDS):
         return int(text)
-    raise _bad(number, f"the rating of {item} is '{text}': accepted are 0 none, 1 mild, 2 moderate, "
-               "3 severe, or empty (not rated)")
+    raise _bad(number, _("the rating of {item} is '{value}': accepted are 0 none, 1 mild, 2 moderate, "
+                         "3 severe, or empty (not rated)").format(item=item, value=text))
 
 
 def parse_row(number: int, cells: list[str], items: tuple[str, ...], now: dt.datetime) -> CheckinRow:
     """One row, parsed and checked on its own (a bad row is bad input naming it)."""
     columns = (*FIXED, *items)
     if len(cells) != len(columns):
-        raise _bad(number, f"has {len(cells)} cells, expected {len(columns)}")
+        raise _bad(number, _("has {count} cells, expected {expected}").format(count=len(cells), expected=len(columns)))
     values = dict(zip(columns, [restore(c) for c in cells], strict=True))
     text = values["checkin_id"]
     if not (text.isascii() and text.isdigit() and 0 < len(text) <= 18 and int(text) > 0):
-        raise _bad(number, f"checkin_id '{text}' is not a positive number")
+        raise _bad(number, _("checkin_id '{value}' is not a positive number").format(value=text))
     try:
         night = dt.date.fromisoformat(values["night"])
         step_night = dt.date.fromisoformat(values["step_night"]) if values["step_night"] else None
     except ValueError:
-        raise _bad(number, "a night is not a date (YYYY-MM-DD)") from None
+        raise _bad(number, _("a night is not a date (YYYY-MM-DD)")) from None
     try:
         zone = ZoneInfo(values["zone"])
     except (ValueError, OSError, KeyError):
-        raise _bad(number, f"zone '{values['zone']}' is not a known time zone") from None
+        raise _bad(number, _("zone '{zone}' is not a known time zone").format(zone=values["zone"])) from None
     at = _time(number, "time", values["time"])
     if at > now:
-        raise _bad(number, f"the time {at.isoformat()} is in the future")
+        raise _bad(number, _("the time {time} is in the future").format(time=at.isoformat()))
     if night_of(at, zone) != night:
-        raise _bad(number, f"night {night} does not match the time {at.isoformat()} in {zone.key}")
+        raise _bad(number, _("night {night} does not match the time {time} in {zone}").format(
+            night=night, time=at.isoformat(), zone=zone.key))
     step = values["step_mg"]
     try:
         step_ug = None if step == "" else 0 if step in ("0", "0 mg") else parse_dose(step)
     except BadInput as error:
-        raise _bad(number, f"step_mg: {error.message}") from None
+        raise _bad(number, _("step_mg: {error}").format(error=error.message)) from None
     ratings = tuple((item, r) for item in items
                     if (r := _rating(number, item, values[item])) is not None)
-    if not values["total"].isdigit() or int(values["total"]) != sum(r for _, r in ratings):
-        raise _bad(number, f"total '{values['total']}' is not the sum of the ratings "
-                   f"({sum(r for _, r in ratings)})")
+    if not values["total"].isdigit() or int(values["total"]) != sum(r for _item, r in ratings):
+        raise _bad(number, _("total '{total}' is not the sum of the ratings ({sum})").format(
+            total=values["total"], sum=sum(r for _item, r in ratings)))
     if values["status"] not in STATUSES:
-        raise _bad(number, f"status '{values['status']}' is not one of: {', '.join(STATUSES)}")
+        raise _bad(number, _("status '{status}' is not one of: {accepted}").format(
+            status=values["status"], accepted=", ".join(STATUSES)))
     voided = values["status"] == "voided"
     voided_at = None
     if voided:
         voided_at = _time(number, "voided_at", values["voided_at"])
         if not values["void_reason"].strip():
-            raise _bad(number, "a voided check-in needs its void_reason")
+            raise _bad(number, _("a voided check-in needs its void_reason"))
         if voided_at > now or voided_at < at:
-            raise _bad(number, f"voided_at {voided_at.isoformat()} is not between the check-in and now")
+            raise _bad(number, _("voided_at {time} is not between the check-in and now").format(
+                time=voided_at.isoformat()))
     return CheckinRow(number, CheckIn(
         id=int(text), night=night, at=at.astimezone(zone), zone=zone.key, ratings=ratings,
         step_night=step_night, step_ug=step_ug, note=values["note"] or None, voided=voided,
@@ -153,15 +158,15 @@ class CheckinsFile:
 
     def __init__(self, path: Path, header: tuple[str, ...]) -> None:
         if path.stat().st_size > MAX_BYTES:
-            raise BadInput(f"{path} is larger than 200 MB: not a medtrack CSV export")
+            raise BadInput(_("{path} is larger than 200 MB: not a medtrack CSV export").format(path=path))
         self.path = path
         self.items = header[len(FIXED):]
         for item in self.items:
             if not _ITEM_ID.fullmatch(item):
-                raise BadInput(f"row 1: '{item}' is not a check-in item's id (lower-case letters, "
-                               "digits and _)")
+                raise BadInput(_("row 1: '{item}' is not a check-in item's id (lower-case letters, "
+                                 "digits and _)").format(item=item))
         if len(set(self.items)) != len(self.items):
-            raise BadInput("row 1: an item's column is named twice")
+            raise BadInput(_("row 1: an item's column is named twice"))
 
     def rows(self, now: dt.datetime) -> Iterator[CheckinRow]:
         try:
@@ -171,11 +176,11 @@ class CheckinsFile:
                 for number, cells in enumerate(reader, start=2):
                     yield parse_row(number, cells, self.items, now)
         except UnicodeDecodeError:
-            raise BadInput(f"{self.path} is not UTF-8 text: not a medtrack CSV export") from None
+            raise BadInput(_("{path} is not UTF-8 text: not a medtrack CSV export").format(path=self.path)) from None
         except csv.Error as error:
-            raise BadInput(f"{self.path} is not valid CSV ({error})") from None
+            raise BadInput(_("{path} is not valid CSV ({error})").format(path=self.path, error=error)) from None
         except OSError as error:
-            raise BadInput(f"cannot read {self.path}: {error.strerror}") from None
+            raise BadInput(_("cannot read {path}: {error}").format(path=self.path, error=error.strerror)) from None
 
 
 def import_checkins(db: Database, now: dt.datetime, path: Path, header: tuple[str, ...]) -> CheckinImport:
@@ -183,7 +188,7 @@ def import_checkins(db: Database, now: dt.datetime, path: Path, header: tuple[st
     source = CheckinsFile(path, header)
     with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
-    for _ in source.rows(now):  # the first reading: every row checked, nothing written
+    for _row in source.rows(now):  # the first reading: every row checked, nothing written
         pass
     added = present = 0
     skipped: list[str] = []
@@ -195,9 +200,9 @@ def import_checkins(db: Database, now: dt.datetime, path: Path, header: tuple[st
                 counts = _write_batch(repo, batch, now, skipped)
         except MedtrackError as error:
             if done_before > 2:
-                error.message = (f"{error.message}; the import stopped there: rows 2 to {done_before - 1} "
-                                 "are imported. Run the same import again to finish it: the check-ins "
-                                 "already imported are recognised, not doubled")
+                error.message = _("{error}; the import stopped there: rows 2 to {last} are imported. Run the "
+                                  "same import again to finish it: the check-ins already imported are "
+                                  "recognised, not doubled").format(error=error.message, last=done_before - 1)
             raise
         added, present = added + counts[0], present + counts[1]
         done_before = batch[-1].number + 1
@@ -214,10 +219,11 @@ def _write_batch(repo: Repository, batch: list[CheckinRow], now: dt.datetime,
         stored = held.get(row.key)
         if stored is not None:
             if checkin.voided and not stored.voided:
-                skipped.append(f"row {row.number} (check-in {checkin.id}): it is voided in the file, but "
-                               f"this database holds it as check-in {stored.id}, not voided; an import "
-                               "never changes a stored check-in (void it with `medtrack checkin --void "
-                               f"{stored.id} --reason ...`)")
+                skipped.append(_("row {row} (check-in {id}): it is voided in the file, but this database holds "
+                                 "it as check-in {stored}, not voided; an import never changes a stored "
+                                 "check-in (void it with `{command}`)").format(
+                                     row=row.number, id=checkin.id, stored=stored.id,
+                                     command=f"medtrack checkin --void {stored.id} --reason ..."))
             else:
                 present += 1
             continue

@@ -18,6 +18,7 @@ from medtrack.core.model import RecordKind
 from medtrack.core.units import parse_dose
 from medtrack.errors import BadInput
 from medtrack.export.csv_export import BEFORE_RECORDER, COLUMNS, EARLIER_COLUMNS, NOT_TAKEN_VOID, restore
+from medtrack.i18n import _
 
 MAX_BYTES = 200 * 1024 * 1024
 LAYOUTS = (COLUMNS, BEFORE_RECORDER, EARLIER_COLUMNS)
@@ -47,7 +48,7 @@ class Row:
 
 
 def _bad(number: int, message: str) -> BadInput:
-    return BadInput(f"row {number}: {message}")
+    return BadInput(_("row {row}: {message}").format(row=number, message=message))
 
 
 @functools.lru_cache(maxsize=256)
@@ -62,7 +63,8 @@ def _is_id(text: str) -> bool:
 
 def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS) -> Row:
     if len(cells) != len(columns):
-        raise _bad(number, f"has {len(cells)} cells, expected {len(columns)} ({','.join(columns)})")
+        raise _bad(number, _("has {count} cells, expected {expected} ({columns})").format(
+            count=len(cells), expected=len(columns), columns=",".join(columns)))
     # only a cell starting with ' was neutralised (restore leaves any other as it is)
     values = dict(zip(columns, [restore(c) if c[:1] == "'" else c for c in cells], strict=True))
     try:
@@ -70,18 +72,18 @@ def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS)
         night = dt.date.fromisoformat(values["night"])
         at = dt.datetime.fromisoformat(values["time"])
     except ValueError as error:
-        raise _bad(number, f"not a medtrack record ({error})") from None
+        raise _bad(number, _("not a medtrack record ({error})").format(error=error)) from None
     if record_id <= 0:
         too_long = values["id"].isascii() and values["id"].isdigit() and len(values["id"]) > MAX_ID_DIGITS
-        raise _bad(number, f"id '{values['id']}' is " + ("too long for a record id" if too_long
-                                                          else "not a positive number"))
+        said = _("id '{id}' is too long for a record id") if too_long else _("id '{id}' is not a positive number")
+        raise _bad(number, said.format(id=values["id"]))
     if at.tzinfo is None:
-        raise _bad(number, f"time '{values['time']}' has no UTC offset")
+        raise _bad(number, _("time '{time}' has no UTC offset").format(time=values["time"]))
     if values["kind"] not in KINDS:
-        raise _bad(number, f"kind '{values['kind']}' is not dose, skip or void")
+        raise _bad(number, _("kind '{kind}' is not dose, skip or void").format(kind=values["kind"]))
     kind = RecordKind(values["kind"])
     if values["already_taken"] not in ("yes", "no"):
-        raise _bad(number, f"already_taken '{values['already_taken']}' is not yes or no")
+        raise _bad(number, _("already_taken '{value}' is not yes or no").format(value=values["already_taken"]))
     dose = None
     if kind == "dose":
         try:
@@ -91,7 +93,7 @@ def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS)
     voids = None
     if kind == "void":
         if not _is_id(values["voids"]):
-            raise _bad(number, "a void row needs the id it cancels in 'voids'")
+            raise _bad(number, _("a void row needs the id it cancels in 'voids'"))
         voids = int(values["voids"])
     scheduled = None
     if values.get("scheduled_mg"):
@@ -104,7 +106,7 @@ def parse_row(number: int, cells: list[str], columns: tuple[str, ...] = COLUMNS)
         try:
             ZoneInfo(zone)
         except (ValueError, OSError, KeyError):
-            raise _bad(number, f"zone '{zone}' is not a known time zone") from None
+            raise _bad(number, _("zone '{zone}' is not a known time zone").format(zone=zone)) from None
     return Row(number, record_id, kind, night, at, dose, values["already_taken"] == "yes", voids,
                values["note"] or None, zone=zone, scheduled_ug=scheduled,
                rule=values.get("rule") or None, not_taken=values["status"] == NOT_TAKEN_VOID,
@@ -116,12 +118,12 @@ class CsvFile:
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
-            raise BadInput(f"{path} is not a file: give the path of a medtrack CSV export")
+            raise BadInput(_("{path} is not a file: give the path of a medtrack CSV export").format(path=path))
         if path.stat().st_size > MAX_BYTES:
-            raise BadInput(f"{path} is larger than 200 MB: not a medtrack CSV export")
+            raise BadInput(_("{path} is larger than 200 MB: not a medtrack CSV export").format(path=path))
         self.path = path
         self.columns: tuple[str, ...] = COLUMNS
-        for _ in self.cells():  # reads the header (and checks it) without reading on
+        for _row in self.cells():  # reads the header (and checks it) without reading on
             break
 
     def cells(self) -> Iterator[tuple[int, list[str]]]:
@@ -131,16 +133,17 @@ class CsvFile:
                 reader = csv.reader(text, strict=True)
                 header = tuple(next(reader, []))
                 if header not in LAYOUTS:
-                    raise BadInput(f"row 1: the header is not medtrack's ({','.join(COLUMNS)})")
+                    raise BadInput(_("row 1: the header is not medtrack's ({columns})").format(
+                        columns=",".join(COLUMNS)))
                 self.columns = header
                 yield from enumerate(reader, start=2)
         except UnicodeDecodeError:
-            raise BadInput(f"row {self._undecodable_line()}: not UTF-8 text; {self.path} is not a "
-                           "medtrack CSV export") from None
+            raise BadInput(_("row {row}: not UTF-8 text; {path} is not a medtrack CSV export").format(
+                row=self._undecodable_line(), path=self.path)) from None
         except csv.Error as error:
-            raise BadInput(f"{self.path} is not valid CSV ({error})") from None
+            raise BadInput(_("{path} is not valid CSV ({error})").format(path=self.path, error=error)) from None
         except OSError as error:
-            raise BadInput(f"cannot read {self.path}: {error.strerror}") from None
+            raise BadInput(_("cannot read {path}: {error}").format(path=self.path, error=error.strerror)) from None
 
     def rows(self) -> Iterator[Row]:
         for number, cells in self.cells():
@@ -163,7 +166,7 @@ class CsvFile:
             return ids, rows
         pairs = sorted(zip(ids, rows, strict=True))  # the first row of each id comes first
         kept = [pair for at, pair in enumerate(pairs) if at == 0 or pair[0] != pairs[at - 1][0]]
-        return array("q", (i for i, _ in kept)), array("q", (r for _, r in kept))
+        return array("q", (i for i, _row in kept)), array("q", (r for _id, r in kept))
 
     def _undecodable_line(self) -> int:
         """The line of the first bytes that are not UTF-8 (a line break never splits a character)."""

@@ -37,6 +37,7 @@ from medtrack.core.rule_words import refusal
 from medtrack.core.rules import NightFacts, regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, MedtrackError, Refused
+from medtrack.i18n import _, medium_date, short_time
 from medtrack.services.common import require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.import_batch import BatchRepository
@@ -97,8 +98,8 @@ def check_file(source: CsvFile, profile: Profile, now: dt.datetime) -> Targets:
         try:
             _check_row(row, profile, now, targets)
         except BadInput as error:
-            raise BadInput(f"row {row.number} (record {row.id}): {error.message}; nothing was "
-                           "imported") from None
+            raise BadInput(_("row {row} (record {id}): {error}; nothing was imported").format(
+                row=row.number, id=row.id, error=error.message)) from None
         found = targets.find(row.id)
         if found >= 0:
             targets.seen[found] = 2 if row.kind == "void" else 1
@@ -107,15 +108,16 @@ def check_file(source: CsvFile, profile: Profile, now: dt.datetime) -> Targets:
 
 def _check_row(row: Row, profile: Profile, now: dt.datetime, targets: Targets) -> None:
     if row.at.astimezone(dt.UTC) > now.astimezone(dt.UTC):
-        raise BadInput(f"the time {row.at.isoformat()} is in the future")
+        raise BadInput(_("the time {time} is in the future").format(time=row.at.isoformat()))
     if row.kind == "void":
         found = targets.find(row.voids or 0)
         if found < 0 or not targets.seen[found]:
-            raise BadInput(f"it voids record {row.voids}, which is not earlier in the file")
+            raise BadInput(_("it voids record {id}, which is not earlier in the file").format(id=row.voids))
         if targets.seen[found] == 2:
-            raise BadInput(f"it voids record {row.voids}, which is a void itself")
+            raise BadInput(_("it voids record {id}, which is a void itself").format(id=row.voids))
     elif row.kind == "dose" and night_of(row.at, _zone_for(profile, row.at, row.zone)) != row.night:
-        raise BadInput(f"night {row.night} does not match the time {row.at.isoformat()}")
+        raise BadInput(_("night {night} does not match the time {time}").format(
+            night=row.night, time=row.at.isoformat()))
 
 
 # -- the second reading: batches, each in its own transaction ------------------------------------
@@ -177,9 +179,11 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
             with db.unit_of_work(Work.WRITE_PATIENT) as repo:
                 counts = _import_batch(BatchRepository(repo, batch), now, batch, targets, left_out)
         except _Stopped as stop:
-            raise _stopped(stop.error, f"row {stop.row.number} (record {stop.row.id})", done_before) from None
+            raise _stopped(stop.error, _("row {row} (record {id})").format(row=stop.row.number, id=stop.row.id),
+                           done_before) from None
         except MedtrackError as error:
-            raise _stopped(error, f"rows {batch[0].number} to {batch[-1].number}", done_before) from None
+            raise _stopped(error, _("rows {first} to {last}").format(first=batch[0].number, last=batch[-1].number),
+                           done_before) from None
         added, present = added + counts[0], present + counts[1]
         done_before = batch[-1].number + 1
         if db.file is not None and time.monotonic() - working_since >= WORK_S:
@@ -189,11 +193,12 @@ def import_csv(db: Database, now: dt.datetime, file: str) -> ImportResult:
 
 def _stopped(error: MedtrackError, where: str, done_before: int) -> MedtrackError:
     if done_before <= 2:
-        message = f"{where}: {error.message}; nothing was imported"
+        message = _("{where}: {error}; nothing was imported").format(where=where, error=error.message)
     else:
-        message = (f"{where}: {error.message}; the import stopped there: rows 2 to {done_before - 1} "
-                   f"are imported, none from row {done_before} on. Run the same import again once "
-                   "that is put right: the rows already imported are recognised, not doubled")
+        message = _("{where}: {error}; the import stopped there: rows 2 to {last} are imported, none from "
+                    "row {first} on. Run the same import again once that is put right: the rows already "
+                    "imported are recognised, not doubled").format(
+                        where=where, error=error.message, last=done_before - 1, first=done_before)
     if isinstance(error, Refused):
         return Refused(error.rule, message, hint=error.hint)
     return type(error)(message, hint=error.hint)
@@ -208,7 +213,7 @@ def _import_batch(batch: BatchRepository, now: dt.datetime, rows: list[Row], tar
             with batch.entered_by(row.recorded_by):  # the file's name; none: whoever imports
                 outcome = _import_row(batch, profile, now, row, targets)
         except _LeftOut as why:
-            left_out.add(f"row {row.number} (record {row.id}): {why}")
+            left_out.add(_("row {row} (record {id}): {why}").format(row=row.number, id=row.id, why=why))
             continue
         except MedtrackError as error:
             raise _Stopped(row, error) from None
@@ -238,8 +243,8 @@ def _import_row(batch: BatchRepository, profile: Profile, now: dt.datetime, row:
         saved = _add_history(batch, night_facts(batch, profile, row.night, around=row.at), now, row,
                              zone.key)
     elif scheduled is None and row.kind == "skip":
-        raise _LeftOut("nothing is scheduled that night under this database's plan, so there is "
-                       "nothing to skip")
+        raise _LeftOut(_("nothing is scheduled that night under this database's plan, so there is "
+                         "nothing to skip"))
     elif row.kind == "dose" and scheduled is None:
         # the plan in force schedules nothing (a 0 mg step): judged like `log`, never by the
         # file's scheduled_mg, so the dose stands as taken against the rule, an excess
@@ -260,13 +265,13 @@ def _import_void(batch: BatchRepository, profile: Profile, now: dt.datetime, row
     found = targets.find(row.voids or 0)  # the first reading made sure it is earlier in the file
     target_id = targets.db_id[found] if found >= 0 else 0
     if not target_id:
-        raise _LeftOut(f"it voids record {row.voids}, which was left out")
+        raise _LeftOut(_("it voids record {id}, which was left out").format(id=row.voids))
     target = batch.record(target_id)
     if target is not None and target.voided:  # voided already: the same void, present
         return 0
     if not targets.created[found]:
-        raise _LeftOut(f"it voids record {row.voids}, which this database already holds; import "
-                       "never changes a stored record (void it in this database, giving the reason)")
+        raise _LeftOut(_("it voids record {id}, which this database already holds; import never changes a "
+                         "stored record (void it in this database, giving the reason)").format(id=row.voids))
     add_void(batch, profile, now, target_id, row.note or "voided (imported)", row.at,
              not_taken=row.not_taken)
     return 1
@@ -276,13 +281,15 @@ def _add_history(repo: Repository, facts: NightFacts, now: dt.datetime, row: Row
     """A record from another database's schedule: kept as it was, flagged as imported; a second
     dose (or a dose and a skip) on one night, or doses under 12 hours apart, are still refused."""
     if (facts.doses or facts.skips) and (row.kind == "skip" or not row.already_taken):
-        raise refusal("one-dose-per-night", f"the night of "
-                      f"{row.night} already has a {'skip' if facts.skips else 'dose'} recorded.")
+        said = (_("the night of {night} already has a skip recorded.") if facts.skips
+                else _("the night of {night} already has a dose recorded."))
+        raise refusal("one-dose-per-night", said.format(night=medium_date(row.night)))
     if row.kind == "dose" and not row.already_taken:
         for other in facts.nearby_doses:
             if hours_apart(other.at, row.at) < MIN_DOSE_GAP:
-                raise refusal("12-hour-gap", f"a {format_mg(other.dose_ug or 0)}"
-                              f" dose is recorded at {other.at:%Y-%m-%d %H:%M}, under 12 hours away.")
+                raise refusal("12-hour-gap", _("a {dose} dose is recorded at {when}, under 12 hours away.").format(
+                    dose=format_mg(other.dose_ug or 0),
+                    when=f"{medium_date(other.at.date())} {short_time(other.at)}"))
     record = Record(id=0, kind=row.kind, night=row.night, at=row.at, zone=zone,
                     dose_ug=row.dose_ug, scheduled_ug=row.scheduled_ug,
                     already_taken=row.already_taken, note=row.note, rule=row.rule, imported=True)

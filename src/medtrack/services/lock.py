@@ -9,6 +9,7 @@ import re
 import secrets
 
 from medtrack.errors import BadInput, Refused
+from medtrack.i18n import _
 from medtrack.storage.database import Database
 from medtrack.storage.lock_state import KeepAndRefuse, LockState
 from medtrack.storage.repository import Repository
@@ -28,7 +29,7 @@ def hash_pin(pin: str, salt: bytes | None = None) -> str:
 
 
 def pin_matches(pin: str, stored: str) -> bool:
-    _, n, r, p, salt, digest = stored.split("$")
+    _scheme, n, r, p, salt, digest = stored.split("$")
     candidate = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
                                p=int(p), maxmem=_MAXMEM, dklen=32)
     return hmac.compare_digest(candidate, bytes.fromhex(digest))
@@ -36,7 +37,7 @@ def pin_matches(pin: str, stored: str) -> bool:
 
 def valid_pin(pin: str, what: str = "PIN") -> str:
     if not _PIN_RE.fullmatch(pin or ""):
-        raise BadInput(f"{what} must be 4 to 12 digits (0-9)")
+        raise BadInput(_("{what} must be 4 to 12 digits (0-9)").format(what=what))
     return pin
 
 
@@ -45,7 +46,8 @@ def _refuse_failure(repo: Repository, state: LockState, now: dt.datetime, messag
     if state.failures >= MAX_FAILURES:
         state.locked_until = now + LOCKOUT
         state.failures = 0
-        message += f" Too many wrong PINs: every change is locked for {LOCKOUT.seconds // 60} minutes."
+        message += " " + _("Too many wrong PINs: every change is locked for {minutes} minutes.").format(
+            minutes=LOCKOUT.seconds // 60)
     repo.save_lock(state, at=now)
     raise KeepAndRefuse(Refused("prescriber-lock", message))
 
@@ -53,8 +55,9 @@ def _refuse_failure(repo: Repository, state: LockState, now: dt.datetime, messag
 def _check_lockout(state: LockState, now: dt.datetime) -> None:
     if state.locked_until and now < state.locked_until:
         left = int((state.locked_until - now).total_seconds() // 60) + 1
-        raise Refused("prescriber-lock", "refused (prescriber lock): too many wrong PINs; "
-                      f"changes are locked for {left} more minute(s), even with the right PIN.")
+        raise Refused("prescriber-lock", _("refused (prescriber lock): too many wrong PINs; changes are "
+                                           "locked for {minutes} more minute(s), even with the right PIN.").format(
+                                               minutes=left))
 
 
 def require_pin(repo: Repository, pin: str | None, now: dt.datetime, why: str | None = None) -> None:
@@ -69,10 +72,13 @@ def require_pin(repo: Repository, pin: str | None, now: dt.datetime, why: str | 
     now = repo.lock_now(now)
     _check_lockout(state, now)
     if not pin:
-        raise Refused("prescriber-lock", f"refused (prescriber lock): {why + '; ' if why else ''}"
-                      "this change needs the prescriber's PIN.", hint="give it with --pin PIN")
+        if why:
+            said = _("refused (prescriber lock): {why}; this change needs the prescriber's PIN.").format(why=why)
+        else:
+            said = _("refused (prescriber lock): this change needs the prescriber's PIN.")
+        raise Refused("prescriber-lock", said, hint=_("give it with --pin PIN"))
     if not _PIN_RE.fullmatch(pin) or not pin_matches(pin, state.pin_hash):
-        _refuse_failure(repo, state, now, "refused (prescriber lock): the PIN is wrong.")
+        _refuse_failure(repo, state, now, _("refused (prescriber lock): the PIN is wrong."))
     if state.failures:
         state.failures = 0
         repo.save_lock(state, at=now)
@@ -87,8 +93,9 @@ def set_lock(db: Database, now: dt.datetime, pin: str, old_pin: str | None) -> N
         if state.pin_hash is not None:
             _check_lockout(state, now)
             if not old_pin:
-                raise Refused("prescriber-lock", "refused (prescriber lock): a PIN is already set; "
-                              "the old PIN is needed to change it.", hint="give it with --old-pin PIN")
+                raise Refused("prescriber-lock", _("refused (prescriber lock): a PIN is already set; "
+                                                   "the old PIN is needed to change it."),
+                              hint=_("give it with --old-pin PIN"))
             if not _PIN_RE.fullmatch(old_pin) or not pin_matches(old_pin, state.pin_hash):
-                _refuse_failure(repo, state, now, "refused (prescriber lock): the old PIN is wrong.")
+                _refuse_failure(repo, state, now, _("refused (prescriber lock): the old PIN is wrong."))
         repo.save_lock(LockState(hash_pin(pin), 0, None), at=now)

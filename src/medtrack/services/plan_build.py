@@ -41,6 +41,7 @@ from medtrack.core.taper_preview import (
 )
 from medtrack.core.units import parse_dose
 from medtrack.errors import BadInput
+from medtrack.i18n import _, medium_date
 
 T = TypeVar("T")
 
@@ -98,12 +99,14 @@ class Draft:
         if self.solved is None:
             return None
         span = cut_range(self.rows, self.final_from)
-        cuts = f"the cuts made are {range_text(span)}" if span is not None else "no cut is made"
+        cuts = (_("the cuts made are {range}").format(range=range_text(span)) if span is not None
+                else _("no cut is made"))
+        until = medium_date(self.solved.until)
         if self.solved.slowest:  # any small % gives this plan: the % itself says nothing
-            return (f"To end by {self.solved.until}: every cut is the smallest this formulation "
-                    f"makes; {cuts}.")
-        return (f"To end by {self.solved.until}: {percent_text(self.solved.percent)} per step was "
-                f"found; {cuts}.")
+            return _("To end by {night}: every cut is the smallest this formulation makes; {cuts}.").format(
+                night=until, cuts=cuts)
+        return _("To end by {night}: {percent} per step was found; {cuts}.").format(
+            night=until, percent=percent_text(self.solved.percent), cuts=cuts)
 
 
 def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
@@ -121,7 +124,8 @@ def build_draft(request: PlanRequest, current: Formulation | None) -> Draft:
         made = _generated(request, formulation, max_cut, final_from)
     for step in made.steps:
         if not formulation.can_make(step.dose_ug):
-            raise cannot_make(formulation, step.dose_ug, f"the step of {step.start}:")
+            raise cannot_make(formulation, step.dose_ug,
+                              _("the step of {night}:").format(night=medium_date(step.start)))
     found = plan_warnings(made.steps, formulation, asked_percent=made.asked, max_cut=max_cut,
                           final_from=final_from, solved=made.solved)
     return Draft(tuple(made.steps), formulation, tuple(found), tuple(preview(made.steps, formulation)),
@@ -200,22 +204,28 @@ def _missing(request: PlanRequest, max_cut: Fraction | None) -> BadInput | None:
 
 
 def _say_steps_and_generator() -> BadInput:
-    return BadInput(f"give either {STEPS.words} one by one or a plan to work out ("
-                    f"{START.words}, {FROM.words}, {STEP.words} and {EVERY.words}), not both",
-                    hint=f"{STEPS.option} or --start/--from/--step/--every, not both")
+    return BadInput(_("give either {steps} one by one or a plan to work out ({start}, {dose}, {step} and "
+                      "{every}), not both").format(steps=STEPS.words, start=START.words,
+                                                   dose=FROM.words, step=STEP.words, every=EVERY.words),
+                    hint=_("{one} or {other}, not both").format(one=STEPS.option,
+                                                                other="--start/--from/--step/--every"))
 
 
 def _say_step_and_until() -> BadInput:
-    return BadInput(f"give either {STEP.words} or {UNTIL.words} (which finds the cut), not both",
-                    hint=f"{STEP.option} or {UNTIL.option}, not both")
+    return BadInput(_("give either {step} or {until} (which finds the cut), not both").format(
+        step=STEP.words, until=UNTIL.words),
+                    hint=_("{one} or {other}, not both").format(one=STEP.option, other=UNTIL.option))
 
 
 def _say_missing(missing: list[PlanField], no_cut: bool) -> BadInput:
     words, options = [f.words for f in missing], [f.option for f in missing]
     if no_cut:
-        words.append(f"{STEP.words} (or {MAX_CUT.words}, or {UNTIL.words})")
-        options.append(f"{STEP.option} or {MAX_CUT.option} or {UNTIL.option}")
-    return BadInput(f"the plan needs {', '.join(words)}", hint=f"{' '.join(options)}; or {STEPS.option}")
+        words.append(_("{step} (or {cap}, or {until})").format(step=STEP.words, cap=MAX_CUT.words,
+                                                              until=UNTIL.words))
+        options.append(_("{step} or {cap} or {until}").format(step=STEP.option, cap=MAX_CUT.option,
+                                                              until=UNTIL.option))
+    return BadInput(_("the plan needs {what}").format(what=", ".join(words)),
+                    hint=_("{options}; or {steps}").format(options=" ".join(options), steps=STEPS.option))
 
 
 def draft_of(steps: list[Step] | tuple[Step, ...], formulation: Formulation) -> Draft:

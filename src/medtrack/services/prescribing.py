@@ -12,6 +12,7 @@ from medtrack.core.parse import parse_date, parse_hours
 from medtrack.core.rule_words import refusal
 from medtrack.core.rules import ceiling_ug, ceiling_words, contraindications, regimen_on
 from medtrack.core.units import format_mg, parse_dose
+from medtrack.i18n import _, medium_date
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
@@ -44,11 +45,11 @@ def prescribe(db: Database, now: dt.datetime, request: PrescriptionRequest) -> t
     Returns it with a notice when tonight was already recorded and it starts tomorrow instead.
     """
     dose_ug = parse_dose(request.dose)
-    prescriber = require_text(request.prescriber, "the prescriber's name").strip()
-    acknowledge = optional_text(request.acknowledge, "the acknowledgement")
-    min_sleep_min = (parse_hours(request.min_sleep, what="the minimum sleep")
+    prescriber = require_text(request.prescriber, _("the prescriber's name")).strip()
+    acknowledge = optional_text(request.acknowledge, _("the acknowledgement"))
+    min_sleep_min = (parse_hours(request.min_sleep, what=_("the minimum sleep"))
                      if request.min_sleep is not None else None)
-    start_night = parse_date(request.start, what="start date") if request.start is not None else None
+    start_night = parse_date(request.start, what=_("start date")) if request.start is not None else None
     formulation = parse_formulation(list(request.tablets), request.liquid, request.measure, None)
     if formulation is not None and not formulation.can_make(dose_ug):
         raise cannot_make(formulation, dose_ug)
@@ -66,14 +67,14 @@ def prescribe(db: Database, now: dt.datetime, request: PrescriptionRequest) -> t
         blocked = contraindications(mono, profile, night)
         if blocked and not acknowledge:
             reasons = "; ".join(r.text.rstrip(".") for r in blocked)
-            raise refusal("contraindication", f"{reasons}. "
-                          f"{mono.name} cannot be prescribed for this patient unless the prescriber "
-                          "acknowledges it for the record.",
-                          hint="the prescriber can add --acknowledge-contraindication TEXT")
+            raise refusal("contraindication", _(
+                "{reasons}. {drug} cannot be prescribed for this patient unless the prescriber "
+                "acknowledges it for the record.").format(reasons=reasons, drug=mono.name),
+                hint=_("the prescriber can add --acknowledge-contraindication TEXT"))
         limit = ceiling_ug(mono, profile, night)
         if dose_ug > limit:
-            raise refusal("monograph-ceiling", f"{format_mg(dose_ug)} "
-                          f"is above {ceiling_words(mono, profile, night)} (on {night}).")
+            raise refusal("monograph-ceiling", _("{dose} is above {ceiling} (on {night}).").format(
+                dose=format_mg(dose_ug), ceiling=ceiling_words(mono, profile, night), night=medium_date(night)))
         if min_sleep_min is not None and min_sleep_min != profile.min_sleep_min:
             changed = dataclasses.replace(profile, min_sleep_min=min_sleep_min)
             repo.add_profile(changed, at=now, change=describe_changes(profile, changed) + f" (by {prescriber})")

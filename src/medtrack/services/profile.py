@@ -18,6 +18,7 @@ from medtrack.core.parse import parse_clock, parse_date, parse_zone
 from medtrack.core.profile_change import loosened_limits
 from medtrack.core.rules import cautions, contraindications
 from medtrack.errors import BadInput
+from medtrack.i18n import _, decimal, medium_date, short_time
 from medtrack.location import Location
 from medtrack.services.common import monograph, require_profile
 from medtrack.services.lock import require_pin
@@ -66,23 +67,25 @@ def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> P
     """Validate raw input and return the changed profile (pure: nothing is written)."""
     values: dict[str, Any] = {}
     if changes.name is not None:
-        values["name"] = require_text(changes.name, "the name").strip()
+        values["name"] = require_text(changes.name, _("the name")).strip()
     if changes.zone is not None:
         values["zone"] = parse_zone(changes.zone).key
     if changes.born is not None:
-        born = parse_date(changes.born, what="birth date")
+        born = parse_date(changes.born, what=_("birth date"))
         zone = values.get("zone", base.zone)
         if born > now.astimezone(parse_zone(zone)).date():
-            raise BadInput(f"birth date {born} is in the future: give the date of birth as YYYY-MM-DD")
+            raise BadInput(_("birth date {born} is in the future: give the date of birth as YYYY-MM-DD").format(
+                born=medium_date(born)))
         values["born"] = born
     if changes.bedtime is not None:
-        values["bedtime"] = parse_clock(changes.bedtime, what="bedtime")
+        values["bedtime"] = parse_clock(changes.bedtime, what=_("bedtime"))
     if changes.wake is not None:
-        values["wake"] = parse_clock(changes.wake, what="wake time")
+        values["wake"] = parse_clock(changes.wake, what=_("wake time"))
     if changes.liver is not None:
         levels = monograph().liver_levels
         if changes.liver not in levels:
-            raise BadInput(f"liver '{changes.liver}' is not known (accepted: {', '.join(levels)})")
+            raise BadInput(_("liver '{liver}' is not known (accepted: {accepted})").format(
+                liver=changes.liver, accepted=", ".join(levels)))
         values["liver"] = changes.liver
     for flag in ("renal", "pregnant", "breastfeeding"):
         if getattr(changes, flag) is not None:
@@ -91,7 +94,8 @@ def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> P
         known = monograph().conditions
         for condition in changes.conditions:
             if condition not in known:
-                raise BadInput(f"condition '{condition}' is not known (accepted: {', '.join(known)})")
+                raise BadInput(_("condition '{condition}' is not known (accepted: {accepted})").format(
+                    condition=condition, accepted=", ".join(known)))
         values["conditions"] = tuple(sorted(set(changes.conditions)))
     if changes.language is not None:
         values["language"] = parse_language(changes.language)
@@ -103,10 +107,11 @@ def apply_changes(base: Profile, changes: ProfileChanges, now: dt.datetime) -> P
 def check_sleep(bedtime: dt.time, wake: dt.time, min_sleep_min: int) -> None:
     sleep = nominal_sleep_minutes(bedtime, wake)
     if sleep < min_sleep_min:
-        raise BadInput(
-            f"bedtime {bedtime:%H:%M} and wake time {wake:%H:%M} leave {sleep / 60:g} hours of "
-            f"sleep, less than the minimum of {min_sleep_min / 60:g} hours: give an earlier "
-            "bedtime or a later wake time")
+        raise BadInput(_(
+            "bedtime {bedtime} and wake time {wake} leave {hours} hours of sleep, less than the "
+            "minimum of {minimum} hours: give an earlier bedtime or a later wake time").format(
+                bedtime=short_time(bedtime), wake=short_time(wake), hours=decimal(f"{sleep / 60:g}"),
+                minimum=decimal(f"{min_sleep_min / 60:g}")))
 
 
 def describe_changes(old: Profile, new: Profile) -> str:
@@ -137,6 +142,17 @@ def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
     return found
 
 
+def warning_words(warning: str) -> str:
+    """A profile warning as `profile_warnings` keeps it for JSON ('contraindicated: ...'), in the
+    chosen language for people."""
+    kind, sep, text = warning.partition(": ")
+    if sep and kind == "contraindicated":
+        return _("contraindicated: {text}").format(text=text)
+    if sep and kind == "caution":
+        return _("caution: {text}").format(text=text)
+    return warning
+
+
 def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, default_zone: str, *,
                  add_patient: bool = False, clock: Clock = REAL_CLOCK) -> tuple[Profile, list[str], int]:
     """Create the database if needed and add a patient with this profile: the profile, its
@@ -147,7 +163,7 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, defa
     never a second one of the same name: a patient set up twice by mistake would split their
     history, and every command would then have to ask which one was meant."""
     if changes.name is None or changes.born is None:
-        raise BadInput("a profile needs a name and a date of birth",
+        raise BadInput(_("a profile needs a name and a date of birth"),
                        hint="--name NAME --born YYYY-MM-DD")
     seed = Profile(name="-", born=dt.date(1970, 1, 1), zone=changes.zone or default_zone)
     profile = apply_changes(seed, dataclasses.replace(changes, zone=changes.zone or default_zone), now)
@@ -157,14 +173,15 @@ def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, defa
             found = repo.patients()
             for patient in found:
                 if patient.name is not None and same_name(patient.name, profile.name):
-                    raise BadInput(f"{path} already has a profile for {patient.name} (patient "
-                                   f"{patient.id}): change it instead",
-                                   hint=f"use: medtrack --patient {patient.id} profile set")
+                    raise BadInput(_("{path} already has a profile for {name} (patient {number}): "
+                                     "change it instead").format(path=path, name=patient.name, number=patient.id),
+                                   hint=_("use: {command}").format(
+                                       command=f"medtrack --patient {patient.id} profile set"))
             if found and not add_patient:
                 names = ", ".join(p.name or "?" for p in found[:3]) + (", ..." if len(found) > 3 else "")
-                raise BadInput(f"{path} already has a profile ({names}): change it instead, or add "
-                               "this one as another patient",
-                               hint="medtrack profile set changes it; init --add-patient adds a patient")
+                raise BadInput(_("{path} already has a profile ({names}): change it instead, or add "
+                                 "this one as another patient").format(path=path, names=names),
+                               hint=_("medtrack profile set changes it; init --add-patient adds a patient"))
             repo.add_patient(at=now)
             repo.add_profile(profile, at=now, change="created")
     finally:
@@ -199,7 +216,7 @@ def language_words(setting: str) -> str:
     following the environment, which language that gives now."""
     if setting:
         return i18n.NAMES.get(setting, setting)
-    return f"as the environment says ({i18n.NAMES[i18n.from_environment()[0]]})"
+    return _("as the environment says ({language})").format(language=i18n.NAMES[i18n.from_environment()[0]])
 
 
 def profile_json(profile: Profile, now: dt.datetime) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.location import Location, ServerUrl
 from medtrack.storage import roles
 from medtrack.storage.engine import storage_problem
@@ -24,7 +25,7 @@ _T = TypeVar("_T")
 
 def _on_server(path: Location, use: Callable[[Engine], _T], clock: Clock) -> _T:
     if not isinstance(path, ServerUrl):
-        raise BadInput("roles are PostgreSQL's; a SQLite file is protected by its file permissions (0600)")
+        raise BadInput(_("roles are PostgreSQL's; a SQLite file is protected by its file permissions (0600)"))
     engine = open_engine(path, fixed_clock=clock.fixed)  # the schema up to date: the GRANTs name its tables
     try:
         return use(engine)

@@ -24,6 +24,7 @@ from medtrack.core.stock import (
     parse_quantity,
 )
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.services.common import require_profile
 from medtrack.services.nights import decider, tonight
 from medtrack.services.text import optional_text
@@ -51,12 +52,12 @@ def _form_now(repo: Repository, profile: Profile, now: dt.datetime) -> Formulati
 
 def add_stock(db: Database, now: dt.datetime, quantity: str, note: str | None = None) -> StockEntry:
     """Tablets or liquid received (e.g. from the pharmacy)."""
-    note = optional_text(note, "the note")
+    note = optional_text(note, _("the note"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
         if amount == 0:
-            raise BadInput("nothing to add: give how many, e.g. 30x1mg")
+            raise BadInput(_("nothing to add: give how many, e.g. 30x1mg"))
         entry = _entry("add", key, amount, now, profile, note)
         return repo.add_stock(entry, recorded_at=now)
 
@@ -79,12 +80,12 @@ def count_stock(db: Database, now: dt.datetime, quantity: str, note: str | None 
     it is off by more than half a tablet (or 0.5 ml) as every later read works them out
     (core.stock.judged_since); the row keeps them too, for whoever reads the table itself, but
     nothing reads them back."""
-    note = optional_text(note, "the note")
+    note = optional_text(note, _("the note"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         key, amount = parse_quantity(quantity, _form_now(repo, profile, now))
         entries = [*repo.stock_entries(), _entry("count", key, amount, now, profile, note)]
-        counted, _ = judged_since(entries, _doses_since_stock(repo, entries), repo.regimens())[-1]
+        counted = judged_since(entries, _doses_since_stock(repo, entries), repo.regimens())[-1][0]
         saved = repo.add_stock(counted, recorded_at=now)
         entries = repo.stock_entries()
         judged = judged_since(entries, _doses_since_stock(repo, entries), repo.regimens())
@@ -114,9 +115,9 @@ def stock_report(repo: Repository, profile: Profile, now: dt.datetime,
     current = levels(entries, doses, regimens, now)
     first = first_night(tonight_decided)
     nights, to_end = nights_left(current, regimens, first)
-    return StockReport(tuple(current.values()), nights, to_end, tuple(e for e, _ in judged),
+    return StockReport(tuple(current.values()), nights, to_end, tuple(e for e, _since in judged),
                        needed_but_missing(current, regimens, first),
-                       since=tuple(since for _, since in judged), first=first)
+                       since=tuple(since for _entry, since in judged), first=first)
 
 
 def _tonight_decided(repo: Repository, now: dt.datetime) -> NightDecision:

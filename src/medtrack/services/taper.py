@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from medtrack.core.taper_guidance import start_warnings
 from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
+from medtrack.i18n import _, medium_date, ngettext
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile, withdrawal_data
 from medtrack.services.lock import require_pin
@@ -76,9 +78,9 @@ def _check_fits(profile: Profile, version: Regimen, repo: Repository) -> tuple[s
     mono = monograph()
     for step in version.steps:
         if step.dose_ug > ceiling_ug(mono, profile, step.start):
-            raise refusal("monograph-ceiling", f"the step of "
-                          f"{format_mg(step.dose_ug)} from {step.start} is above "
-                          f"{ceiling_words(mono, profile, step.start)}.")
+            raise refusal("monograph-ceiling", _("the step of {dose} from {night} is above {ceiling}.").format(
+                dose=format_mg(step.dose_ug), night=medium_date(step.start),
+                ceiling=ceiling_words(mono, profile, step.start)))
     start = version.start
     blocked = contraindications(mono, profile, start)
     in_force = regimen_on(repo.regimens(), start)
@@ -86,9 +88,9 @@ def _check_fits(profile: Profile, version: Regimen, repo: Repository) -> tuple[s
     uncovered = [r for r in blocked if r.id not in ack_ids]
     if uncovered:
         reasons = "; ".join(r.text.rstrip(".") for r in uncovered)
-        raise refusal("contraindication", f"{reasons}. A plan needs a "
-                      "prescription that acknowledges it.",
-                      hint="see: medtrack prescribe --acknowledge-contraindication TEXT")
+        raise refusal("contraindication", _("{reasons}. A plan needs a prescription that acknowledges it.").format(
+            reasons=reasons), hint=_("see: {command}").format(
+                command="medtrack prescribe --acknowledge-contraindication TEXT"))
     return (in_force.acknowledged if in_force and blocked else None), tuple(r.id for r in blocked)
 
 
@@ -116,24 +118,24 @@ def _version(repo: Repository, now: dt.datetime, draft: Draft, prescriber: str, 
 
 def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     """A new plan, or a whole new version replacing the current one from its start (needs a reason)."""
-    prescriber = require_text(request.prescriber, "the prescriber's name").strip()
-    reason = optional_text(request.reason, "the reason")
+    prescriber = require_text(request.prescriber, _("the prescriber's name")).strip()
+    reason = optional_text(request.reason, _("the reason"))
     data = withdrawal_data()
     rise: int | None = None
     if request.trend_rise is not None:
         with given_as("--trend-rise N"):
-            rise = parse_positive_int(request.trend_rise, what="the check-in rise to tell about",
+            rise = parse_positive_int(request.trend_rise, what=_("the check-in rise to tell about"),
                                       maximum=len(data.items) * data.max_rating)
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))
         existing = plans(repo.regimens())
         if existing and reason is None:
-            raise BadInput("changing the plan needs a reason (why the plan is replaced)",
-                           hint="add --reason TEXT")
+            raise BadInput(_("changing the plan needs a reason (why the plan is replaced)"),
+                           hint=_("add --reason TEXT"))
         change = "replaced" if existing else "created"
-        version, _ = place_change(repo, profile, now, lambda _night: _version(
-            repo, now, draft, prescriber, change, reason, trend_rise=rise), draft.steps[0].start)
+        version = place_change(repo, profile, now, lambda _night: _version(
+            repo, now, draft, prescriber, change, reason, trend_rise=rise), draft.steps[0].start)[0]
         require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version)
 
@@ -141,13 +143,13 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
 def _current_for_change(repo: Repository, at: dt.date) -> Regimen:
     existing = plans(repo.regimens())
     if not existing:
-        raise BadInput("there is no taper plan yet: the prescriber sets one first",
-                       hint="set with: medtrack taper set")
+        raise BadInput(_("there is no taper plan yet: the prescriber sets one first"),
+                       hint=_("set with: {command}").format(command="medtrack taper set"))
     current = existing[-1]
     newer = [r for r in repo.regimens() if r.seq > current.seq]
     if newer:  # a hold or step back would replace that prescription from its night on
-        raise BadInput(f"a newer prescription (from {newer[-1].start}) has replaced the taper "
-                       "plan: set a new plan instead")
+        raise BadInput(_("a newer prescription (from {night}) has replaced the taper plan: set a new "
+                         "plan instead").format(night=medium_date(newer[-1].start)))
     return current
 
 
@@ -176,17 +178,17 @@ def change_plan(db: Database, now: dt.datetime, request: PlanChange) -> tuple[Re
     """Hold the current step N days, or step back: a new plan version with who, when and why,
     in force from the night of the change (default tonight; tomorrow when tonight is recorded
     and the change would alter it, with a notice saying so)."""
-    reason = require_text(request.reason, "the reason")
-    held = (parse_positive_int(request.days or "", what="the number of days", maximum=3650)
+    reason = require_text(request.reason, _("the reason"))
+    held = (parse_positive_int(request.days or "", what=_("the number of days"), maximum=3650)
             if request.action is PlanAction.HOLD else 0)
-    at_night = parse_date(request.at, what="the night of the change") if request.at is not None else None
+    at_night = parse_date(request.at, what=_("the night of the change")) if request.at is not None else None
     prescriber = request.prescriber
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
 
         def make(night: dt.date) -> Regimen:
             current = _current_for_change(repo, night)
-            who = require_text(prescriber, "the prescriber's name").strip() if prescriber else current.prescriber
+            who = require_text(prescriber, _("the prescriber's name")).strip() if prescriber else current.prescriber
             if request.action is PlanAction.HOLD:
                 steps, change = hold(list(current.steps), night, held), f"hold {held} day(s) at {night}"
             else:
@@ -198,6 +200,26 @@ def change_plan(db: Database, now: dt.datetime, request: PlanChange) -> tuple[Re
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version), notice
+
+
+_HOLD = re.compile(r"hold (\d+) day\(s\) at (\d{4}-\d{2}-\d{2})")
+_STEP_BACK = re.compile(r"step back at (\d{4}-\d{2}-\d{2})")
+
+
+def change_words(change: str | None) -> str:
+    """A version's change as it is recorded ('created', 'hold 7 day(s) at 2026-12-04'), in the
+    chosen language for people; the record, JSON and exports keep it as it is."""
+    if change == "created":
+        return _("created")
+    if change == "replaced":
+        return _("replaced")
+    if change and (held := _HOLD.fullmatch(change)):
+        days = int(held.group(1))
+        return ngettext("hold {count} day(s) at {night}", "hold {count} day(s) at {night}", days).format(
+            count=days, night=medium_date(dt.date.fromisoformat(held.group(2))))
+    if change and (back := _STEP_BACK.fullmatch(change)):
+        return _("step back at {night}").format(night=medium_date(dt.date.fromisoformat(back.group(1))))
+    return change or ""
 
 
 def _interval(repo: Repository, current: Regimen) -> dt.timedelta | None:
@@ -273,7 +295,7 @@ def tonight_in_plan(db: Database, now: dt.datetime) -> dict[str, Any]:
 def dispense(db: Database, now: dt.datetime, days: str | None = None) -> Dispense | None:
     """`taper show`: the plan (latest version) with what to dispense; None without a plan. The
     next nights start at the next dose due (core.stock.first_night), as the stock's do."""
-    count = parse_positive_int(days, what="the number of days", maximum=3650) if days else 28
+    count = parse_positive_int(days, what=_("the number of days"), maximum=3650) if days else 28
     with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         regimens = repo.regimens()

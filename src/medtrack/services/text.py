@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from medtrack.core.units import ug_to_mg
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 
 if TYPE_CHECKING:  # the screen's first frame prints through here without the core model
     from medtrack.core.model import Record
@@ -16,9 +17,10 @@ if TYPE_CHECKING:  # the screen's first frame prints through here without the co
 def require_text(value: str | None, what: str) -> str:
     """A required free-text value: stored verbatim, but not empty or only spaces."""
     if value is None or not value.strip():
-        raise BadInput(f"{what} is empty: give a few words")
+        raise BadInput(_("{what} is empty: give a few words").format(what=what))
     if len(value) > 200_000:
-        raise BadInput(f"{what} is too long ({len(value)} characters; up to 200000 accepted)")
+        raise BadInput(_("{what} is too long ({count} characters; up to 200000 accepted)").format(
+            what=what, count=len(value)))
     return value
 
 
