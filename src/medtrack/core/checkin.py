@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
+from medtrack.i18n import N_, _, long_date
 
 NONE, MILD, MODERATE, SEVERE = 0, 1, 2, 3
-SCALE_WORDS = ("none", "mild", "moderate", "severe")
+# The words stay English where a rating is typed (`anxiety=mild`); screens show them with _().
+SCALE_WORDS = (N_("none"), N_("mild"), N_("moderate"), N_("severe"))
 _RATING = re.compile(r"\s*([A-Za-z][A-Za-z_-]*)\s*=\s*([0-9]+|[A-Za-z]+)\s*")
 
 
@@ -58,11 +60,11 @@ class CheckIn:
 
     @property
     def total(self) -> int:
-        return sum(r for _, r in self.ratings)
+        return sum(r for _item, r in self.ratings)
 
     @property
     def worst(self) -> int:
-        return max((r for _, r in self.ratings), default=NONE)
+        return max((r for _item, r in self.ratings), default=NONE)
 
     def rating(self, item: str) -> int:
         return dict(self.ratings).get(item, NONE)
@@ -124,11 +126,12 @@ class StepTrend:
 
     def words(self) -> str:
         """The line status and Tonight show when the step's check-ins rise (or one is severe)."""
-        since = f"since the step on {self.step_night:%d %B %Y}"
+        night = long_date(self.step_night)
         if self.rises:
-            return f"Your check-ins are higher {since}: talk to your prescriber about holding this step."
-        return (f"A check-in {since} rated a symptom severe: talk to your prescriber about holding "
-                "this step.")
+            return _("Your check-ins are higher since the step on {night}: talk to your prescriber about "
+                     "holding this step.").format(night=night)
+        return _("A check-in since the step on {night} rated a symptom severe: talk to your prescriber "
+                 "about holding this step.").format(night=night)
 
 
 def _mean(checkins: Sequence[CheckIn]) -> float | None:

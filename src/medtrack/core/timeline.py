@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medtrack.core.model import Regimen
+from medtrack.i18n import _, medium_date, ngettext
 
 DAY = dt.timedelta(days=1)
 
@@ -49,11 +50,14 @@ class Completion:
 
     def words(self, drug: str) -> str:
         """One line about the end of the taper, true also when a dose came after it."""
-        free = f"{self.drug_free_nights} drug-free night{'' if self.drug_free_nights == 1 else 's'}"
+        count = self.drug_free_nights
+        free = ngettext("{count} drug-free night", "{count} drug-free nights", count).format(count=count)
         if self.last_dose is None:
-            return f"Taper complete: no {drug.lower()} since the night of {self.since} ({free})."
-        return (f"Taper complete since the night of {self.since}; the last dose was recorded on the "
-                f"night of {self.last_dose} ({free} since then).")
+            return _("Taper complete: no {drug} since the night of {night} ({free}).").format(
+                drug=drug.lower(), night=medium_date(self.since), free=free)
+        return _("Taper complete since the night of {night}; the last dose was recorded on the night of "
+                 "{last} ({free} since then).").format(night=medium_date(self.since),
+                                                      last=medium_date(self.last_dose), free=free)
 
 
 class Timeline:

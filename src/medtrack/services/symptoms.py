@@ -11,6 +11,7 @@ from medtrack.core.nights import night_of
 from medtrack.core.parse import parse_positive_int, parse_when
 from medtrack.core.rules import NightFacts
 from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS, is_urgent, shown_urgent
+from medtrack.i18n import _
 from medtrack.services.common import monograph, parse_period, require_profile, withdrawal_data
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
@@ -28,8 +29,8 @@ def urgent_message(symptom: Symptom | None = None) -> str:
         flag = next((f for f in flags if f is not None), None)
         if flag is not None:
             return flag.advice
-    return ("This can be serious: contact your doctor now, or emergency services if it is "
-            "severe or getting worse. " + monograph().guidance["call_doctor"])
+    return (_("This can be serious: contact your doctor now, or emergency services if it is "
+              "severe or getting worse.") + " " + monograph().guidance["call_doctor"])
 
 
 def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None = None, *,

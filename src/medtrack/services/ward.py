@@ -19,6 +19,7 @@ from medtrack.core.rules import TonightState
 from medtrack.core.symptoms import URGENT_SHOWN_NIGHTS
 from medtrack.core.timeline import Timeline
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, short_time
 from medtrack.services.common import monograph
 from medtrack.services.symptoms import urgent_warnings
 from medtrack.storage.database import Database
@@ -35,15 +36,15 @@ class Unjudged(StrEnum):
 WardState = TonightState | Unjudged  # as `ward --json` says it
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-WORDS: dict[WardState, str] = {
-    TonightState.CONTRAINDICATED: "Contraindicated",
-    TonightState.SKIPPED: "Skipped",
-    TonightState.NO_PRESCRIPTION: "No prescription",
-    TonightState.NO_DOSE: "No dose tonight",
-    TonightState.DUE: "Due now",
-    TonightState.SKIP: "Too late tonight",
-    Unjudged.NO_PROFILE: "No profile yet",
-    Unjudged.UNKNOWN: "Unknown: check profile",
+WORDS: dict[WardState, str] = {  # marked here, translated by words() and where a row is made
+    TonightState.CONTRAINDICATED: N_("Contraindicated"),
+    TonightState.SKIPPED: N_("Skipped"),
+    TonightState.NO_PRESCRIPTION: N_("No prescription"),
+    TonightState.NO_DOSE: N_("No dose tonight"),
+    TonightState.DUE: N_("Due now"),
+    TonightState.SKIP: N_("Too late tonight"),
+    Unjudged.NO_PROFILE: N_("No profile yet"),
+    Unjudged.UNKNOWN: N_("Unknown: check profile"),
 }
 
 
@@ -114,17 +115,17 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
     """One patient's row: the same decision `status` makes for tonight (core.decide), and the
     same urgent symptoms `status` warns of."""
     number, profile = listed.patient.id, listed.profile
-    name = listed.patient.name or f"Patient {number}"
+    name = listed.patient.name or _("Patient {number}").format(number=number)
     if profile is None and listed.problem is None:
-        return WardRow(number, name, Unjudged.NO_PROFILE, WORDS[Unjudged.NO_PROFILE])
+        return WardRow(number, name, Unjudged.NO_PROFILE, _(WORDS[Unjudged.NO_PROFILE]))
     if profile is None or night is None:
-        problem = listed.problem or "its time zone is not known here"
-        return WardRow(number, name, Unjudged.UNKNOWN, WORDS[Unjudged.UNKNOWN], problem=problem)
+        problem = listed.problem or _("its time zone is not known here")
+        return WardRow(number, name, Unjudged.UNKNOWN, _(WORDS[Unjudged.UNKNOWN]), problem=problem)
     try:
         decide = Decider(monograph(), ProfileHistory.of(profile), Timeline(regimens), now.astimezone(profile.tz))
         d = decide.decide(night, records)
     except (ValueError, LookupError) as error:  # e.g. a step or zone this version cannot use
-        return WardRow(number, name, Unjudged.UNKNOWN, WORDS[Unjudged.UNKNOWN], night=night, problem=str(error),
+        return WardRow(number, name, Unjudged.UNKNOWN, _(WORDS[Unjudged.UNKNOWN]), night=night, problem=str(error),
                        urgent=tuple(urgent_warnings(symptoms, night)))
     return WardRow(number, name, d.state, words(d.state, d.window.opens, d.taken_at, d.excess),
                    night=night, scheduled_ug=d.shown_ug, window_opens=d.window.opens,
@@ -134,10 +135,11 @@ def judge(listed: WardPatient, night: dt.date | None, regimens: list[Regimen],
 
 def words(state: TonightState, opens: dt.datetime, taken_at: dt.datetime | None, excess: bool) -> str:
     if state is TonightState.TAKEN and taken_at is not None:
-        return f"Taken at {taken_at:%H:%M}" + (": too much!" if excess else "")
+        taken = _("Taken at {time}").format(time=short_time(taken_at))
+        return taken + _(": too much!") if excess else taken
     if state is TonightState.NOT_YET:
-        return f"Not yet (from {opens:%H:%M})"
-    return WORDS.get(state, state.value)
+        return _("Not yet (from {time})").format(time=short_time(opens))
+    return _(WORDS[state]) if state in WORDS else state.value
 
 
 def order(row: WardRow) -> tuple[int, dt.datetime, str, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +17,13 @@ from textual.widgets import Footer, Header, Static
 from medtrack.core.calendar import MARKS, STEP_MARK, NightState, legend
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.i18n import _
+from medtrack.i18n import _, decimal
 from medtrack.services.calendar import Month, calendar_month
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
 from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import clean, plain
+from medtrack.tui.words import day_date, month_year, weekday
 
 CELL = 10  # a night's cell, in columns: "dd ✓▸" over " 0.25 mg"
 NARROWEST = 7  # a 60-column terminal has room for 8; below 7 the dose cannot be shown whole
@@ -53,8 +55,9 @@ def render_month(month: Month, selected: dt.date, cell: int = CELL, *, colour: b
     """Seven columns of `cell` columns, two lines per week: the day with its mark, then the
     scheduled dose. Without colour (NO_COLOR) a mark is drawn in the text colour: a red one
     would come out a dim grey."""
-    header = Content("").join(Content.styled(d.ljust(cell), "bold")
-                              for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+    monday = month.nights[0].night - month.nights[0].night.weekday() * DAY
+    names = (weekday(monday + n * DAY) for n in range(7))  # "Mon" ... "Sun" in the chosen language
+    header = Content("").join(Content.styled(d + " " * max(cell - cell_len(d), 0), "bold") for d in names)
     lines = [header]
     first = month.nights[0].night
     cells_top = [Content(" " * cell)] * first.weekday()
@@ -82,14 +85,14 @@ class CalendarScreen(PatientScreen):
     # Below 24 rows the month's name moves up into the header (and the legend docks above the
     # footer), so that a six-week month, the selected night and the legend fit 60x20.
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("left", "move(-1)", "Day", show=False),
-        Binding("right", "move(1)", "Day", show=False),
-        Binding("up", "move(-7)", "Week", show=False),
-        Binding("down", "move(7)", "Week", show=False),
-        Binding("pageup", "month(-1)", "Month -"),
-        Binding("pagedown", "month(1)", "Month +"),
-        Binding("t", "today", "Today"),
+        Binding("escape", "app.pop_screen", _("Back")),
+        Binding("left", "move(-1)", _("Day"), show=False),
+        Binding("right", "move(1)", _("Day"), show=False),
+        Binding("up", "move(-7)", _("Week"), show=False),
+        Binding("down", "move(7)", _("Week"), show=False),
+        Binding("pageup", "month(-1)", _("Month -")),
+        Binding("pagedown", "month(1)", _("Month +")),
+        Binding("t", "today", _("Today")),
     ]
 
     def __init__(self, patient: Patient) -> None:
@@ -100,7 +103,7 @@ class CalendarScreen(PatientScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="cal-title")
+        yield Static(_("Loading…"), id="cal-title")
         yield Static("", id="cal-grid")
         yield Static("", id="cal-detail")
         yield Static("", id="cal-summary")
@@ -109,7 +112,7 @@ class CalendarScreen(PatientScreen):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Calendar"
+        self.sub_title = _("Calendar")
         self.load(None)
 
     @on(DatabaseWatch.Changed)
@@ -142,28 +145,31 @@ class CalendarScreen(PatientScreen):
         month, selected = self.month, self.selected
         if month is None or selected is None:
             return
-        name = f"{dt.date(month.year, month.month, 1):%B %Y}"
+        name = month_year(dt.date(month.year, month.month, 1))
         self.query_one("#cal-title", Static).update(plain(name, "bold"))
-        self.sub_title = f"Calendar · {name}" if self.has_class("-short") else "Calendar"
+        screen = _("Calendar")
+        self.sub_title = f"{screen} · {name}" if self.has_class("-short") else screen
         # the grid's padding and a scroll bar, if the screen needs one, are not the cells'
         cell = cell_width(self.size.width - 4)
         self.query_one("#cal-grid", Static).update(render_month(month, selected, cell,
                                                                 colour=not self.app.no_color))
         night = next(n for n in month.nights if n.night == selected)
-        dose = f"scheduled {format_mg(night.scheduled_ug)}" if night.scheduled_ug else "nothing scheduled"
+        dose = (_("scheduled {dose}").format(dose=format_mg(night.scheduled_ug)) if night.scheduled_ug
+                else _("nothing scheduled"))
         if night.scheduled_ug and night.as_taken:
             dose += f" ({night.as_taken})"
-        taken = f", taken {format_mg(night.taken_ug)}" if night.taken_ug else ""
-        change = " (the dose changes this night)" if night.step_change else ""
+        taken = _(", taken {dose}").format(dose=format_mg(night.taken_ug)) if night.taken_ug else ""
+        change = _(" (the dose changes this night)") if night.step_change else ""
         state = "" if night.state is NightState.NONE else f": {_(MARKS[night.state].words)}"
         self.query_one("#cal-detail", Static).update(plain(
-            f"{selected:%a %d %b %Y}: {dose}{taken}{state}{change}"))
+            f"{day_date(selected)}: {dose}{taken}{state}{change}"))
         s = month.summary()
-        average = f"{s['average_ug'] / 1000:.2f} mg" if s["average_ug"] else "-"
+        average = decimal(f"{s['average_ug'] / 1000:.2f}") + " mg" if s["average_ug"] else "-"
         complete = f"\n{month.completion.words('flunitrazepam')}" if month.completion is not None else ""
         self.query_one("#cal-summary", Static).update(plain(
-            f"This month: {s['taken']} taken, {s['missed']} missed, {s['skipped']} skipped, "
-            f"{s['excess']} excess · average dose {average}{complete}"))
+            _("This month: {taken} taken, {missed} missed, {skipped} skipped, {excess} excess · "
+              "average dose {average}").format(taken=s["taken"], missed=s["missed"], skipped=s["skipped"],
+                                               excess=s["excess"], average=average) + complete))
 
     def action_move(self, days: int) -> None:
         if self.selected is None or self.month is None:

@@ -6,6 +6,7 @@ Enter saves the whole check-in. Quick on purpose: under a minute, for someone wh
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +18,7 @@ from textual.widgets import Button, Footer, Header, Label, Static
 
 from medtrack.core.checkin import SCALE_WORDS
 from medtrack.errors import MedtrackError
+from medtrack.i18n import _, medium_date
 from medtrack.services.checkin import Item, items, record_checkin
 from medtrack.tui.access import app_of
 from medtrack.tui.patient import Patient, PatientScreen
@@ -40,15 +42,16 @@ class Ratings(Widget, can_focus=True):
     def render(self) -> str:
         """One line per item, however narrow the terminal: the gaps in the scale close up first,
         then a long name is cut (with …) rather than the scale wrapping under it."""
-        width = max((len(i.name) for i in self.items), default=0)
+        width = max((cell_len(i.name) for i in self.items), default=0)
         room = self.size.width or 80  # not laid out yet: as at 80 columns
         gap = next((g for g in (2, 1, 0) if width + 2 + scale_width(g) <= room), 0)
         width = max(min(width, room - 2 - scale_width(gap)), 8)
+        shown = scale_words()
         lines = []
         for row, (item, value) in enumerate(zip(self.items, self.values, strict=True)):
-            scale = (" " * gap).join(f"[{w}]" if n == value else f" {w} " for n, w in enumerate(SCALE_WORDS))
-            name = item.name if len(item.name) <= width else item.name[:width - 1] + "…"
-            line = f"{name:<{width}}  {scale}"
+            scale = (" " * gap).join(f"[{w}]" if n == value else f" {w} " for n, w in enumerate(shown))
+            name = item.name if cell_len(item.name) <= width else set_cell_size(item.name, width - 1) + "…"
+            line = f"{name}{' ' * (width - cell_len(name))}  {scale}"
             lines.append(f"[reverse]{_escape(line)}[/reverse]" if row == self.cursor and self.has_focus
                          else _escape(line))
         return "\n".join(lines)
@@ -86,9 +89,14 @@ class Ratings(Widget, can_focus=True):
         return [f"{item.id}={value}" for item, value in zip(self.items, self.values, strict=True) if value]
 
 
+def scale_words() -> list[str]:
+    """none, mild, moderate, severe: in the chosen language."""
+    return [_(word) for word in SCALE_WORDS]
+
+
 def scale_width(gap: int) -> int:
     """The columns of a row's scale (each word bracketed or spaced) with `gap` between words."""
-    return sum(len(w) + 2 for w in SCALE_WORDS) + gap * (len(SCALE_WORDS) - 1)
+    return sum(cell_len(w) + 2 for w in scale_words()) + gap * (len(SCALE_WORDS) - 1)
 
 
 def _escape(text: str) -> str:
@@ -96,16 +104,16 @@ def _escape(text: str) -> str:
 
 
 class CheckinScreen(PatientScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("enter", "save", "Save")]
+    BINDINGS = [Binding("escape", "app.pop_screen", _("Back")), Binding("enter", "save", _("Save"))]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="checkin"):
-            yield Label(plain("How are you today?  Up/Down: symptom  Left/Right or 0-3: rating  "
-                              "Enter: save"))
+            yield Label(plain(_("How are you today?  Up/Down: symptom  Left/Right or 0-3: rating  "
+                                "Enter: save")))
             yield Ratings(items())
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save check-in", variant="primary", id="save")
+                yield Button(_("Save check-in"), variant="primary", id="save")
             yield Static("", id="checkin-result")
         yield Footer(show_command_palette=False)
 
@@ -115,7 +123,7 @@ class CheckinScreen(PatientScreen):
         self._saved: list[int] | None = None  # the ratings last saved
 
     def on_mount(self) -> None:
-        self.sub_title = "Check-in"
+        self.sub_title = _("Check-in")
         self.query_one(Ratings).focus()
 
     @on(Button.Pressed, "#save")
@@ -135,11 +143,13 @@ class CheckinScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(self._done, error.message)
             return
-        text = f"Saved: check-in for the night of {made.night} (total {made.total})."
+        text = _("Saved: check-in for the night of {night} (total {total}).").format(
+            night=medium_date(made.night), total=made.total)
         if trend is not None:
             text += "\n" + trend.words()
         app.call_from_thread(self._done, text, values)
-        app.call_from_thread(app.notify, clean(f"Check-in saved (total {made.total})"), markup=False)
+        saved = _("Check-in saved (total {total})").format(total=made.total)
+        app.call_from_thread(app.notify, clean(saved), markup=False)
 
     def _done(self, message: str, saved: list[int] | None = None) -> None:
         """After a save, the same ratings are not saved again until one is changed."""

@@ -41,7 +41,7 @@ NARROW = ((N_("Night"), 10), (N_("Time"), 5), (N_("Dose"), 7), (N_("Flags"), 10)
 def columns_for(width: int) -> Columns:
     """The table's columns for a terminal `width` columns wide."""
     shown = WIDE if width >= WIDE_FROM else NARROW
-    used = sum(w for _, w in shown) + 2 * (len(shown) + 1) + 2  # cell padding, the scroll bar
+    used = sum(w for _label, w in shown) + 2 * (len(shown) + 1) + 2  # cell padding, the scroll bar
     return (*shown, (N_("Note"), max(6, width - used)))
 
 

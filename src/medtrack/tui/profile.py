@@ -3,6 +3,7 @@ versions; keys open the forms that change them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from textual import work
@@ -28,6 +29,7 @@ from medtrack.core.nights import night_of
 from medtrack.core.stock import StockReport
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
+from medtrack.i18n import _, decimal, medium_date, short_time
 from medtrack.services.common import monograph
 from medtrack.services.prescribing import (
     PrescriptionRequest,
@@ -61,43 +63,57 @@ def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regim
              prescription: Regimen | None = None, stock: StockReport | None = None) -> Content:
     """The profile, the prescription, the stock and every plan version with its formulation,
     steps and the warnings the prescriber saw (warnings and flagged counts in that style)."""
+    def yes(value: bool) -> str:
+        return _("yes") if value else _("no")
+
     shown: list[Content] = [plain(line) for line in (
-        f"{profile.name}, born {profile.born}, zone {profile.zone}",
-        f"Bedtime {profile.bedtime:%H:%M}, wake {profile.wake:%H:%M}, minimum sleep "
-        f"{profile.min_sleep_min / 60:g} h",
-        f"Liver: {profile.liver}; renal impairment: {'yes' if profile.renal else 'no'}; pregnant: "
-        f"{'yes' if profile.pregnant else 'no'}; breastfeeding: {'yes' if profile.breastfeeding else 'no'}",
-        f"Conditions: {', '.join(profile.conditions) or 'none'}",
-        f"Language: {language_words(profile.language)}", "")]
+        _("{name}, born {born}, zone {zone}").format(name=profile.name, born=medium_date(profile.born),
+                                                    zone=profile.zone),
+        _("Bedtime {bedtime}, wake {wake}, minimum sleep {hours} h").format(
+            bedtime=short_time(profile.bedtime), wake=short_time(profile.wake),
+            hours=decimal(f"{profile.min_sleep_min / 60:g}")),
+        _("Liver: {liver}; renal impairment: {renal}; pregnant: {pregnant}; breastfeeding: "
+          "{breastfeeding}").format(liver=_(profile.liver), renal=yes(profile.renal),
+                                    pregnant=yes(profile.pregnant), breastfeeding=yes(profile.breastfeeding)),
+        _("Conditions: {conditions}").format(conditions=", ".join(profile.conditions) or _("none")),
+        _("Language: {language}").format(language=language_words(profile.language)), "")]
     if prescription is not None:
         dose, made = prescription.steps[0].dose_ug, prescription.formulation
-        shown.append(plain(f"Prescription: {format_mg(dose)} at bedtime from "
-                           f"{prescription.start}, by {prescription.prescriber}"
-                           + (f" (contraindication acknowledged: {prescription.acknowledged})"
+        shown.append(plain(_("Prescription: {dose} at bedtime from {start}, by {prescriber}").format(
+                               dose=format_mg(dose), start=medium_date(prescription.start),
+                               prescriber=prescription.prescriber)
+                           + (_(" (contraindication acknowledged: {note})").format(note=prescription.acknowledged)
                               if prescription.acknowledged else "")
-                           + (f"; taken as {made.as_taken(dose)}" if made is not None else "")))
+                           + (_("; taken as {taken}").format(taken=made.as_taken(dose)) if made is not None
+                              else "")))
         if made is not None:
-            shown.append(plain(f"Formulation: {made.describe()}"))
+            shown.append(plain(_("Formulation: {formulation}").format(formulation=made.describe())))
     if regimen is None:
-        shown.append(plain("Nothing is prescribed for tonight."))
+        shown.append(plain(_("Nothing is prescribed for tonight.")))
     elif regimen.kind == "plan":
-        shown.append(plain(f"Tonight the taper plan (version {regimen.version}) is in force."))
+        shown.append(plain(_("Tonight the taper plan (version {version}) is in force.").format(
+            version=regimen.version)))
     shown.append(plain(""))
     shown.append(stock_text(stock) if stock is not None else plain(
-        "No stock recorded yet: press  a  to add the tablets or liquid you received."))
+        _("No stock recorded yet: press  a  to add the tablets or liquid you received.")))
     for plan in versions:
         shown.append(plain(""))
-        shown.append(plain(f"Taper plan version {plan.version} by {plan.prescriber}: {plan.change}"
-                           + (f" (reason: {plan.reason})" if plan.reason else ""), "bold"))
-        shown.append(plain(f"   Formulation: {plan.form.describe()}"))
+        shown.append(plain(_("Taper plan version {version} by {prescriber}: {change}").format(
+                               version=plan.version, prescriber=plan.prescriber, change=plan.change)
+                           + (_(" (reason: {reason})").format(reason=plan.reason) if plan.reason else ""),
+                           "bold"))
+        shown.append(plain("   " + _("Formulation: {formulation}").format(formulation=plan.form.describe())))
         for step in steps_json(plan):
-            until = f"to {step['end']}" if step["end"] else "onwards"
+            until = (_("to {night}").format(night=medium_date(dt.date.fromisoformat(step["end"])))
+                     if step["end"] else _("onwards"))
             taken = (f" ({step['as_taken']})" if plan.formulation is not None and step["dose_mg"]
                      else "")
-            shown.append(plain(f"   from {step['start']} {until}: {step['dose_mg']} mg{taken}"))
+            shown.append(plain("   " + _("from {start} {until}: {dose} mg").format(
+                start=medium_date(dt.date.fromisoformat(step["start"])), until=until,
+                dose=decimal(str(step["dose_mg"]))) + taken))
         if plan.warnings:
-            shown.append(plain(f"   Warnings when it was saved ({len(plan.warnings)}; advice, "
-                               "they did not block the plan):"))
+            shown.append(plain("   " + _("Warnings when it was saved ({count}; advice, they did not block "
+                                         "the plan):").format(count=len(plan.warnings))))
             shown += [plain(f"   ! {warning.text}", "$text-warning") for warning in plan.warnings]
     return Content("\n").join(shown)
 
@@ -110,14 +126,14 @@ def current_formulation(prescription: Regimen | None, versions: Sequence[Regimen
 
 def language_choices() -> list[tuple[str, str]]:
     """The profile's language choices, each language in its own name (i18n.NAMES)."""
-    return [("As the environment says", FOLLOW_ENVIRONMENT),
+    return [(_("As the environment says"), FOLLOW_ENVIRONMENT),
             *((i18n.NAMES[code], code) for code in LANGUAGES)]
 
 
 class ProfileScreen(PatientScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("e", "edit", "Edit"),
-                Binding("n", "prescribe", "Prescribe"), Binding("t", "plan", "Plan"),
-                Binding("a", "add_stock", "Add stock"), Binding("o", "count_stock", "Count")]
+    BINDINGS = [Binding("escape", "app.pop_screen", _("Back")), Binding("e", "edit", _("Edit")),
+                Binding("n", "prescribe", _("Prescribe")), Binding("t", "plan", _("Plan")),
+                Binding("a", "add_stock", _("Add stock")), Binding("o", "count_stock", _("Count"))]
 
     def __init__(self, patient: Patient) -> None:
         super().__init__(patient)
@@ -130,11 +146,11 @@ class ProfileScreen(PatientScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="profile"):
-            yield Static("Loading…", id="profile-text")
+            yield Static(_("Loading…"), id="profile-text")
         yield Footer(show_command_palette=False)  # room for every key of this screen
 
     def on_mount(self) -> None:
-        self.sub_title = "Profile and plan"
+        self.sub_title = _("Profile and plan")
         self.load()
 
     @work(thread=True, exclusive=True, group="profile")
@@ -160,7 +176,7 @@ class ProfileScreen(PatientScreen):
         self.formulation = current_formulation(prescription, versions)
         text = describe(profile, regimen, versions, prescription, stock)
         if prescription is None and not versions:
-            text += plain("\n\nPress  n  to enter the prescription as your prescriber wrote it.")
+            text += plain("\n\n" + _("Press  n  to enter the prescription as your prescriber wrote it."))
         app.call_from_thread(self._show_text, text)  # widgets are looked up on the app's thread
 
     def _show_text(self, text: Content) -> None:
@@ -187,14 +203,14 @@ class ProfileScreen(PatientScreen):
         if self.profile is not None:
             self.app.push_screen(CountStockDialog(self.patient), self._written)
 
-    def _edited(self, _: bool | str | None) -> None:
+    def _edited(self, _result: bool | str | None) -> None:
         self.load()
 
     def _written(self, done: bool | str | None) -> None:
         if done:
             app_of(self).refresh_tonight()
         if isinstance(done, str):  # something the patient must read, not a passing notice
-            self.app.push_screen(MessageDialog("Please note", done))
+            self.app.push_screen(MessageDialog(_("Please note"), done))
         self.load()
 
 
@@ -207,23 +223,24 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
 
     def body(self) -> ComposeResult:
         p = self.profile
-        yield from self.heading("Edit profile")
-        yield Label(plain("Name"))
+        yield from self.heading(_("Edit profile"))
+        yield Label(plain(_("Name")))
         yield Input(p.name, id="name", compact=True)
-        yield Label(plain("Time zone"))
+        yield Label(plain(_("Time zone")))
         yield Input(p.zone, id="zone", compact=True)
-        yield Label(plain("Bedtime (HH:MM)"))
+        yield Label(plain(_("Bedtime (HH:MM)")))
         yield Input(f"{p.bedtime:%H:%M}", id="bedtime", compact=True)
-        yield Label(plain("Wake time (HH:MM)"))
+        yield Label(plain(_("Wake time (HH:MM)")))
         yield Input(f"{p.wake:%H:%M}", id="wake", compact=True)
-        yield Label(plain("Liver impairment"))
-        yield Select([(v, v) for v in monograph().liver_levels], value=p.liver, allow_blank=False, id="liver")
-        yield Checkbox("Renal impairment", p.renal, id="renal")
-        yield Checkbox("Pregnant", p.pregnant, id="pregnant")
-        yield Checkbox("Breastfeeding", p.breastfeeding, id="breastfeeding")
-        yield Label(plain("Language"))
+        yield Label(plain(_("Liver impairment")))
+        # the levels are the monograph's (none, mild, moderate, severe): the rating words' msgids
+        yield Select([(_(v), v) for v in monograph().liver_levels], value=p.liver, allow_blank=False, id="liver")
+        yield Checkbox(_("Renal impairment"), p.renal, id="renal")
+        yield Checkbox(_("Pregnant"), p.pregnant, id="pregnant")
+        yield Checkbox(_("Breastfeeding"), p.breastfeeding, id="breastfeeding")
+        yield Label(plain(_("Language")))
         yield Select(language_choices(), value=p.language, allow_blank=False, id="language")
-        yield Label(plain("Prescriber PIN (when a lock is set: for a change that loosens a limit)"))
+        yield Label(plain(_("Prescriber PIN (when a lock is set: for a change that loosens a limit)")))
         yield Input(password=True, id="pin", compact=True)
 
     def request(self) -> tuple[ProfileChanges, str | None]:
@@ -241,8 +258,8 @@ class EditProfileDialog(WriteDialog[tuple[ProfileChanges, str | None]]):
     def write(self, request: tuple[ProfileChanges, str | None]) -> str:
         changes, pin = request
         app = app_of(self)
-        _, change, _ = set_profile(self.db, app.now(), changes, pin)
-        return f"Saved: {change}" if change else "Nothing changed."
+        _profile, change, _warnings = set_profile(self.db, app.now(), changes, pin)
+        return _("Saved: {change}").format(change=change) if change else _("Nothing changed.")
 
 
 class PrescribeDialog(WriteDialog[PrescriptionRequest]):
@@ -253,21 +270,21 @@ class PrescribeDialog(WriteDialog[PrescriptionRequest]):
         self.contraindicated = contraindicated
 
     def body(self) -> ComposeResult:
-        yield from self.heading("New prescription", "As your prescriber wrote it. It is checked "
-                                "against the monograph for your age; nights already recorded "
-                                "keep their dose.")
-        yield Label(plain("Nightly dose (e.g. 1 mg)"))
+        yield from self.heading(_("New prescription"), _("As your prescriber wrote it. It is checked "
+                                                         "against the monograph for your age; nights already "
+                                                         "recorded keep their dose."))
+        yield Label(plain(_("Nightly dose (e.g. 1 mg)")))
         yield Input(id="dose", compact=True)
-        yield Label(plain("Prescriber"))
+        yield Label(plain(_("Prescriber")))
         yield Input(id="prescriber", compact=True)
-        yield Label(plain("First night (YYYY-MM-DD; empty = tonight)"))
+        yield Label(plain(_("First night (YYYY-MM-DD; empty = tonight)")))
         yield Input(id="start", compact=True)
         yield from formulation_fields()
         if self.contraindicated:
-            yield Static(plain("Contraindication acknowledged by the prescriber (only if they "
-                               "wrote so)"))
+            yield Static(plain(_("Contraindication acknowledged by the prescriber (only if they "
+                                 "wrote so)")))
             yield Input(id="acknowledge", compact=True)
-        yield Label(plain("Prescriber PIN (only when a lock is set)"))
+        yield Label(plain(_("Prescriber PIN (only when a lock is set)")))
         yield Input(password=True, id="pin", compact=True)
 
     def request(self) -> PrescriptionRequest:
@@ -283,7 +300,7 @@ class PrescribeDialog(WriteDialog[PrescriptionRequest]):
         regimen, notice = prescribe(self.db, app.now(), request)
         dose_ug = regimen.steps[0].dose_ug
         taken = f" ({regimen.formulation.as_taken(dose_ug)})" if regimen.formulation else ""
-        saved = (f"Prescription saved: {format_mg(dose_ug)}{taken} at bedtime from the "
-                 f"night of {regimen.start}.")
+        saved = _("Prescription saved: {dose}{taken} at bedtime from the night of {night}.").format(
+            dose=format_mg(dose_ug), taken=taken, night=medium_date(regimen.start))
         return f"{notice} {saved}" if notice else saved
 

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 from medtrack.errors import MedtrackError
+from medtrack.i18n import _
 from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile, system_zone
 from medtrack.tui.access import app_of
@@ -26,35 +27,35 @@ class SetupScreen(PatientScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="setup"):
-            yield Static(plain("Welcome to medtrack. First, a few facts about you.", "bold"),
+            yield Static(plain(_("Welcome to medtrack. First, a few facts about you."), "bold"),
                          id="setup-title")
             with VerticalScroll(id="profile-form"):
-                yield Label(plain("Your name"))
+                yield Label(plain(_("Your name")))
                 yield Input(id="name", compact=True)
-                yield Label(plain("Date of birth (YYYY-MM-DD)"))
+                yield Label(plain(_("Date of birth (YYYY-MM-DD)")))
                 yield Input(id="born", compact=True)
-                yield Label(plain("Time zone (e.g. Europe/Berlin)"))
+                yield Label(plain(_("Time zone (e.g. Europe/Berlin)")))
                 yield Input(id="zone", compact=True)
-                yield Label(plain("Usual bedtime (HH:MM)"))
+                yield Label(plain(_("Usual bedtime (HH:MM)")))
                 yield Input("22:30", id="bedtime", compact=True)
-                yield Label(plain("Usual wake time (HH:MM)"))
+                yield Label(plain(_("Usual wake time (HH:MM)")))
                 yield Input("06:30", id="wake", compact=True)
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button("Save and continue", variant="primary", id="save-profile")
+                    yield Button(_("Save and continue"), variant="primary", id="save-profile")
             with VerticalScroll(id="prescription-form"):
-                yield Static(plain("Now the prescription, as your doctor wrote it.", "bold"))
-                yield Label(plain("Nightly dose (e.g. 1 mg)"))
+                yield Static(plain(_("Now the prescription, as your doctor wrote it."), "bold"))
+                yield Label(plain(_("Nightly dose (e.g. 1 mg)")))
                 yield Input(id="dose", compact=True)
-                yield Label(plain("Prescriber"))
+                yield Label(plain(_("Prescriber")))
                 yield Input(id="prescriber", compact=True)
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button("Save", variant="primary", id="save-prescription")
-                    yield Button("Later", id="later")
+                    yield Button(_("Save"), variant="primary", id="save-prescription")
+                    yield Button(_("Later"), id="later")
             yield Static("", classes="dialog-error")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Setup"
+        self.sub_title = _("Setup")
         self.query_one("#zone", Input).value = system_zone()
         self.query_one("#prescription-form").display = False
         self.query_one("#name", Input).focus()
@@ -87,7 +88,7 @@ class SetupScreen(PatientScreen):
     def _create(self, changes: ProfileChanges) -> None:
         app = app_of(self)
         try:
-            _, warnings, _ = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC",
+            _made, warnings, _zone = init_profile(app.db_path, app.now(), changes, changes.zone or "UTC",
                                           clock=app.clock)
         except MedtrackError as error:
             app.call_from_thread(self._error, error.message)
@@ -98,7 +99,7 @@ class SetupScreen(PatientScreen):
         self._busy = False
         self.query_one("#profile-form").display = False
         self.query_one("#prescription-form").display = True
-        self.query_one("#setup-title", Static).update(plain("Profile saved.", "bold"))
+        self.query_one("#setup-title", Static).update(plain(_("Profile saved."), "bold"))
         self._error("\n".join(warnings))
         self.query_one("#dose", Input).focus()
 

@@ -9,6 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from medtrack.errors import MedtrackError
+from medtrack.i18n import _, medium_date, short_time
 from medtrack.monograph import load_monograph
 from medtrack.services.symptoms import list_symptoms, log_symptom, urgent_message
 from medtrack.tui.access import app_of
@@ -20,27 +21,28 @@ OWN_WORDS = "__own__"
 
 
 class SymptomsScreen(PatientScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS = [Binding("escape", "app.pop_screen", _("Back"))]
 
     def compose(self) -> ComposeResult:
         mono = load_monograph()
         effects = sorted(mono.side_effects, key=lambda e: (not e.serious, e.name))
-        options = [(f"{flag.name} (urgent)", flag.id) for flag in load_withdrawal().red_flags]
-        options += [(e.name + (" (serious)" if e.serious else ""), e.id) for e in effects]
-        options.append(("Something else (type it below)", OWN_WORDS))
+        # the names stay the monograph's (a symptom is recognised and stored by its English name)
+        options = [(_("{name} (urgent)").format(name=flag.name), flag.id) for flag in load_withdrawal().red_flags]
+        options += [(e.name + (_(" (serious)") if e.serious else ""), e.id) for e in effects]
+        options.append((_("Something else (type it below)"), OWN_WORDS))
         yield Header()
         with VerticalScroll(id="symptoms"):
             yield Static("", id="urgent-banner")
-            yield Label(plain("What did you notice?"))
-            yield Select(options, prompt="Choose a side effect", id="effect")
-            yield Input(placeholder="or in your own words", id="own", compact=True)
-            yield Label(plain("How strong? 1 mild … 5 severe"))
-            yield Select([(str(n), n) for n in range(1, 6)], prompt="Severity", id="severity")
-            yield Input(placeholder="note (optional)", id="note", compact=True)
+            yield Label(plain(_("What did you notice?")))
+            yield Select(options, prompt=_("Choose a side effect"), id="effect")
+            yield Input(placeholder=_("or in your own words"), id="own", compact=True)
+            yield Label(plain(_("How strong? 1 mild … 5 severe")))
+            yield Select([(str(n), n) for n in range(1, 6)], prompt=_("Severity"), id="severity")
+            yield Input(placeholder=_("note (optional)"), id="note", compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
+                yield Button(_("Save"), variant="primary", id="save")
             yield Static("", id="symptom-error", classes="dialog-error")
-            yield Static(plain("Recent entries", "bold"))
+            yield Static(plain(_("Recent entries"), "bold"))
             yield Static("", id="recent")
         yield Footer(show_command_palette=False)
 
@@ -49,7 +51,7 @@ class SymptomsScreen(PatientScreen):
         self._saving = False
 
     def on_mount(self) -> None:
-        self.sub_title = "Symptoms"
+        self.sub_title = _("Symptoms")
         self.query_one("#effect", Select).focus()
         self.load()
 
@@ -61,13 +63,14 @@ class SymptomsScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
-        lines = [f"{e.at:%Y-%m-%d %H:%M}  {e.name}" + (f" (severity {e.severity})" if e.severity else "")
-                 + ("  URGENT" if e.urgent else "") + (f" - {e.note}" if e.note else "")
+        lines = [f"{medium_date(e.at.date())} {short_time(e.at)}  {e.name}"
+                 + (_(" (severity {severity})").format(severity=e.severity) if e.severity else "")
+                 + ("  " + _("URGENT") if e.urgent else "") + (f" - {e.note}" if e.note else "")
                  for e in reversed(entries[-10:])]
         app.call_from_thread(self._show_recent, lines)  # widgets are looked up on the app's thread
 
     def _show_recent(self, lines: list[str]) -> None:
-        self.query_one("#recent", Static).update(plain("\n".join(lines) or "No entries yet."))
+        self.query_one("#recent", Static).update(plain("\n".join(lines) or _("No entries yet.")))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -92,10 +95,11 @@ class SymptomsScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(self._failed, error.message)
             return
-        urgent = f"URGENT: {entry.name}. {urgent_message(entry)}" if entry.urgent else ""
+        urgent = (_("URGENT: {name}. {advice}").format(name=entry.name, advice=urgent_message(entry))
+                  if entry.urgent else "")
         # The app says it was saved (and what is urgent) even if this screen closed meanwhile;
         # the screen's own widgets are updated on the app's thread, only while it is open.
-        said = f"Saved: {entry.name}." + (f" {urgent}" if urgent else "")
+        said = _("Saved: {name}.").format(name=entry.name) + (f" {urgent}" if urgent else "")
         app.call_from_thread(app.notify, clean(said), markup=False,
                              severity="error" if urgent else "information", timeout=15 if urgent else 5)
         app.call_from_thread(self._show_saved, urgent)

@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from medtrack.core.rules import TonightState
 from medtrack.errors import MedtrackError
+from medtrack.i18n import N_, _, ngettext
 from medtrack.services.ward import Unjudged, WardRow, WardState, ward
 from medtrack.tui.access import app_of
 from medtrack.tui.live import DatabaseWatch
@@ -31,12 +32,15 @@ from medtrack.tui.safe import cell, clean, plain
 
 # (label, width): 26 + 24 + 8 + 11 and a cell's padding fit an 80-column terminal; below 80
 # columns the patient and the state are cut with "…", never the dose or the window.
-COLUMNS = (("Patient", 26), ("Tonight", 24), ("Dose", 8), ("Window", 11))
-NARROW = (("Patient", 14), ("Tonight", 17), ("Dose", 8), ("Window", 11))
+# The labels are marked here and translated with _() when the columns are made.
+COLUMNS = ((N_("Patient"), 26), (N_("Tonight"), 24), (N_("Dose"), 8), (N_("Window"), 11))
+NARROW = ((N_("Patient"), 14), (N_("Tonight"), 17), (N_("Dose"), 8), (N_("Window"), 11))
 
 
 def columns_for(width: int) -> tuple[tuple[str, int], ...]:
     return COLUMNS if width >= 80 else NARROW
+
+
 STYLES: dict[WardState, str] = {TonightState.DUE: "bold", TonightState.CONTRAINDICATED: "bold red",
                                  Unjudged.UNKNOWN: "bold red", TonightState.SKIP: "yellow"}
 URGENT_STYLE = "bold reverse red"  # the name of a patient with an urgent symptom (see the banner)
@@ -44,8 +48,10 @@ URGENT_STYLE = "bold reverse red"  # the name of a patient with an urgent sympto
 
 def title(rows: Sequence[WardRow]) -> str:
     due = sum(1 for r in rows if r.state is TonightState.DUE)
-    patients = f"{len(rows)} patient{'s' if len(rows) != 1 else ''}"
-    return f"Ward: {patients} · {due if due else 'none'} due now"
+    patients = ngettext("{count} patient", "{count} patients", len(rows)).format(count=len(rows))
+    if not due:
+        return _("Ward: {patients} · none due now").format(patients=patients)
+    return _("Ward: {patients} · {count} due now").format(patients=patients, count=due)
 
 
 def urgent_lines(rows: Sequence[WardRow]) -> list[str]:
@@ -100,7 +106,7 @@ class WardTable(DataTable[Text]):
             self.columns_shown = columns
             self.clear(columns=True)
             for label, width in columns:
-                self.add_column(label, width=width)
+                self.add_column(_(label), width=width)
             self._fill(self.patients)
 
     def watch_patients(self, rows: Rows | None) -> None:
@@ -143,8 +149,8 @@ class WardScreen(Screen[None]):
 
     REFRESH_SECONDS = 30.0  # how soon the clock's moving on shows (a record shows at once: the watch)
     BINDINGS = [
-        Binding("r", "reload", "Refresh"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("r", "reload", _("Refresh")),
+        Binding("q", "app.quit", _("Quit")),
     ]
 
     patients: reactive[Rows | None] = reactive(None)  # every patient as last read (None: not yet)
@@ -158,16 +164,16 @@ class WardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield WardTitle("Ward: loading…", id="ward-title").data_bind(WardScreen.patients)
+        yield WardTitle(_("Ward: loading…"), id="ward-title").data_bind(WardScreen.patients)
         yield UrgentBanner(id="ward-urgent").data_bind(WardScreen.patients)
         yield WardTable(id="ward-table").data_bind(WardScreen.patients)
-        yield Static(plain("Enter: open the highlighted patient's Tonight.   ↑ ↓: choose."),
+        yield Static(plain(_("Enter: open the highlighted patient's Tonight.   ↑ ↓: choose.")),
                      id="ward-hint")
         yield self.live
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Ward"
+        self.sub_title = _("Ward")
         self.call_after_refresh(self.load)
         self.set_interval(self.REFRESH_SECONDS, self._tick)
 
@@ -217,10 +223,11 @@ class WardScreen(Screen[None]):
     def _chosen(self, event: WardTable.Chosen) -> None:
         row = event.row
         if row.state is Unjudged.NO_PROFILE:
-            self.app.notify(clean(f"{row.name} has no profile yet: there is nothing to show."), timeout=6,
-                            markup=False)
+            self.app.notify(clean(_("{name} has no profile yet: there is nothing to show.").format(name=row.name)),
+                            timeout=6, markup=False)
         elif row.state is Unjudged.UNKNOWN:
-            self.app.notify(clean(f"{row.name} cannot be opened here: {row.problem}."), severity="warning",
+            self.app.notify(clean(_("{name} cannot be opened here: {problem}.").format(
+                name=row.name, problem=row.problem)), severity="warning",
                             timeout=8, markup=False)
         else:
             app_of(self).open_patient(row.number, row.name)

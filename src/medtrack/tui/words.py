@@ -42,6 +42,13 @@ def day_date(day: dt.date) -> str:
     return _skeleton(day, "yMMMEd")
 
 
+def month_year(day: dt.date) -> str:
+    """'December 2026': the month the Calendar shows ('Dezember 2026', '2026年12月')."""
+    if locale() == "en":
+        return f"{day:%B %Y}"
+    return _skeleton(day, "yMMMM")
+
+
 def weekday(day: dt.date) -> str:
     """'Wed': a night in the week strip ('Mi.')."""
     if locale() == "en":
