@@ -14,10 +14,11 @@ from the monograph's per-language files (medtrack.monograph_translations), with 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 SUPPORTED = ("en", "de", "ja")  # English, German, Japanese; the first is the source language
@@ -151,3 +152,31 @@ def medium_date(day: dt.date) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="medium", locale=_locale)
+
+
+
+def long_date(day: dt.date) -> str:
+    """'25 November 2026' in English; the locale's long date elsewhere ('25. November 2026')."""
+    if _locale == "en":
+        return f"{day:%d %B %Y}"
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale=_locale)
+
+
+@contextlib.contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Speak `language` for a block (a report written in the doctor's language while the screen
+    keeps the patient's), then the language, locale and catalog before it again. None, or the
+    language already spoken, changes nothing (a catalog of one's own, use_catalog(), stays)."""
+    global _language, _locale, _catalog
+    if language is None or language == _language:
+        yield
+        return
+    saved = _language, _locale, _catalog
+    use(language)
+    try:
+        yield
+    finally:
+        _language, _locale, _catalog = saved
+        _bind_argparse()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
+from medtrack import i18n
 from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN
+from medtrack.i18n import _, medium_date, ngettext, short_time
 from medtrack.services.archive import import_archive, is_archive_file
 from medtrack.services.demo import fill_demo
 from medtrack.services.export import ExportRequest, export
@@ -32,10 +35,11 @@ def cmd_symptom(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         ctx.json(symptom_json(entry))
         return 0
-    level = f", severity {entry.severity}" if entry.severity else ""
-    ctx.out(f"Journal: {entry.name}{level} at {entry.at:%Y-%m-%d %H:%M} (entry #{entry.id})")
+    level = _(", severity {severity}").format(severity=entry.severity) if entry.severity else ""
+    ctx.out(_("Journal: {name}{severity} at {when} (entry #{number})").format(
+        name=entry.name, severity=level, when=_when(entry.at), number=entry.id))
     if entry.urgent:
-        ctx.out(f"URGENT: {urgent_message(entry)}")
+        ctx.out(_("URGENT: {message}").format(message=urgent_message(entry)))
     return 0
 
 
@@ -45,14 +49,21 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json([symptom_json(e) for e in entries])
         return 0
     if not entries:
-        ctx.out("No journal entries in that period.")
+        ctx.out(_("No journal entries in that period."))
     for e in entries:
-        level = f" (severity {e.severity})" if e.severity else ""
-        flag = "  URGENT" if e.urgent else ""
-        by = f", by {one_line(e.recorded_by)}" if e.recorded_by else f", by ({NOT_KNOWN})"
+        level = " " + _("(severity {severity})").format(severity=e.severity) if e.severity else ""
+        flag = "  " + _("URGENT") if e.urgent else ""
+        by = _(", by {name}").format(name=one_line(e.recorded_by) if e.recorded_by else f"({_(NOT_KNOWN)})")
         note = f" - {one_line(e.note)}" if e.note else ""
-        ctx.out(f"#{e.id} {e.at:%Y-%m-%d %H:%M} {e.name}{level}{flag}{by}{note}")
+        ctx.out(f"#{e.id} {_when(e.at)} {e.name}{level}{flag}{by}{note}")
     return 0
+
+
+def _when(instant: dt.datetime) -> str:
+    """'2026-11-25 22:30' in English (as always); the language's medium date and short time otherwise."""
+    if i18n.locale() == "en":
+        return f"{instant:%Y-%m-%d %H:%M}"
+    return f"{medium_date(instant.date())} {short_time(instant)}"
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
@@ -62,15 +73,17 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     stdout = buffer or cast("IO[bytes]", _TextSink(sys.stdout))
     written = export(ctx.open_db(), ctx.now, ExportRequest(
         fmt=args.format, output=args.output, first=args.first, last=args.last, force=args.force,
-        table=args.table), stdout=stdout)
+        table=args.table, language=args.language), stdout=stdout)
     if written is None:
         sys.stdout.flush()
         return 0
-    ctx.out(f"Written: {written.path.absolute()}")
+    ctx.out(_("Written: {path}").format(path=written.path.absolute()))
     period = written.period
     if args.format == "pdf" and period is not None:  # the report for the doctor: nights chosen for the visit
-        count = f"{period.nights} night{'' if period.nights == 1 else 's'}"
-        ctx.out(f"Period: nights {period.first} to {period.last} ({count}), {period.words()}")
+        ctx.out(ngettext("Period: nights {first} to {last} ({count} night), {why}",
+                         "Period: nights {first} to {last} ({count} nights), {why}", period.nights).format(
+            first=medium_date(period.first), last=medium_date(period.last), count=period.nights,
+            why=period.words()))
     if written.not_noted:
         sys.stderr.write(f"medtrack: {written.not_noted}\n")
     return 0
@@ -101,35 +114,37 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.file).expanduser()
     if path.is_file() and is_archive_file(path):  # export --format archive: a whole patient
         copied = import_archive(ctx.db_path, path, clock=ctx.clock)
-        ctx.out(f"Read {copied.name}'s whole record ({copied.rows} rows) into {ctx.db_path} as patient "
-                f"{copied.number}.")
+        ctx.out(_("Read {name}'s whole record ({rows} rows) into {path} as patient {number}.").format(
+            name=copied.name, rows=copied.rows, path=ctx.db_path, number=copied.number))
         return 0
     header = checkins_header(path) if path.is_file() else None
     if header is not None:  # the check-ins' CSV (export --table checkins)
         checkins = import_checkins(ctx.open_db(), ctx.now, path, header)
-        ctx.out(f"Imported {checkins.added} check-in(s); {checkins.already_present} already present"
-                + (f"; {len(checkins.skipped)} left out:" if checkins.skipped else "."))
+        ctx.out(_("Imported {added} check-in(s); {present} already present").format(
+            added=checkins.added, present=checkins.already_present)
+            + (_("; {count} left out:").format(count=len(checkins.skipped)) if checkins.skipped else "."))
         for line in checkins.skipped:
             ctx.out(f"  {line}")
         return 0
     try:
         result = import_csv(ctx.open_db(), ctx.now, args.file)
     except KeyboardInterrupt:
-        sys.stderr.write("medtrack: the import stopped part way: run the same import again to finish "
-                         "it (the rows already imported are recognised, not doubled)\n")
+        sys.stderr.write("medtrack: " + _("the import stopped part way: run the same import again to finish "
+                                          "it (the rows already imported are recognised, not doubled)") + "\n")
         raise
-    ctx.out(f"Imported {result.added} record(s); {result.already_present} already present"
-            + (f"; {result.left_out} left out:" if result.left_out else "."))
+    ctx.out(_("Imported {added} record(s); {present} already present").format(
+        added=result.added, present=result.already_present)
+        + (_("; {count} left out:").format(count=result.left_out) if result.left_out else "."))
     for line in result.skipped:
         ctx.out(f"  {line}")
     if result.left_out > len(result.skipped):
-        ctx.out(f"  ... and {result.left_out - len(result.skipped)} more row(s) left out (the first "
-                f"{len(result.skipped)} are listed)")
+        ctx.out("  " + _("... and {more} more row(s) left out (the first {listed} are listed)").format(
+            more=result.left_out - len(result.skipped), listed=len(result.skipped)))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     profile = fill_demo(ctx.db_path, ctx.now, args.years, clock=ctx.clock)
-    ctx.out(f"Demo data for {profile.name} written to {ctx.db_path}. Try: medtrack --db "
-            f"{ctx.db_path} status")
+    ctx.out(_("Demo data for {name} written to {path}. Try: medtrack --db {path} status").format(
+        name=profile.name, path=ctx.db_path))
     return 0

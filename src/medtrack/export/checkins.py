@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from medtrack.core.checkin import SCALE_WORDS, SEVERE
 from medtrack.core.units import format_mg
+from medtrack.i18n import _, decimal, locale, medium_date, ngettext
 
 if TYPE_CHECKING:
     from medtrack.core.checkin import CheckIn, StepTrend
@@ -16,7 +17,10 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def day(night: dt.date) -> str:
-    """29 Nov 2026 (the same words whatever the machine's locale)."""
+    """29 Nov 2026 in English (the same words whatever the machine's locale); the report
+    language's medium date otherwise (29.11.2026, 2026/11/29)."""
+    if locale() != "en":
+        return medium_date(night)
     return f"{night.day} {MONTHS[night.month - 1]} {night.year}"
 
 
@@ -24,7 +28,7 @@ def item_ids(data: ExportData) -> list[str]:
     """The check-in list's items in its order, then any item a check-in of the period rated
     that the list no longer has (kept, so no rating is lost)."""
     listed = [i.id for i in data.withdrawal.items] if data.withdrawal is not None else []
-    rated = dict.fromkeys(item for c in data.checkins for item, _ in c.ratings)
+    rated = dict.fromkeys(item for c in data.checkins for item, _rating in c.ratings)
     return [*listed, *(i for i in rated if i not in listed)]
 
 
@@ -54,29 +58,30 @@ def is_start(data: ExportData, trend: StepTrend) -> bool:
 
 
 def dose_words(ug: int | None) -> str:
-    return format_mg(ug) if ug else "0 mg (stop)"
+    return format_mg(ug) if ug else _("0 mg (stop)")
 
 
 def step_title(data: ExportData, trend: StepTrend) -> str:
     if is_start(data, trend):
-        return f"Start on {day(trend.step_night)} at {dose_words(trend.dose_ug)}"
-    return f"Step of {day(trend.step_night)} to {dose_words(trend.dose_ug)}"
+        return _("Start on {night} at {dose}").format(night=day(trend.step_night), dose=dose_words(trend.dose_ug))
+    return _("Step of {night} to {dose}").format(night=day(trend.step_night), dose=dose_words(trend.dose_ug))
 
 
 def mean_words(mean: float | None, count: int) -> str:
     if mean is None:
-        return "no check-ins"
-    return f"{mean:.1f} ({count} check-in{'' if count == 1 else 's'})"
+        return _("no check-ins")
+    return ngettext("{mean} ({count} check-in)", "{mean} ({count} check-ins)", count).format(
+        mean=decimal(f"{mean:.1f}"), count=count)
 
 
 def verdict(data: ExportData, trend: StepTrend) -> str:
     """What the step's trend says: higher, not clearly higher, or too few check-ins to judge."""
     if trend.rises:
-        return "higher"
+        return _("higher")
     rule = data.checkin_rule
     if rule is not None and (len(trend.baseline) < rule.min_checkins or len(trend.after) < rule.min_checkins):
-        return f"too few check-ins to judge ({rule.min_checkins} needed on each side)"
-    return "not clearly higher"
+        return _("too few check-ins to judge ({count} needed on each side)").format(count=rule.min_checkins)
+    return _("not clearly higher")
 
 
 def severe_words(data: ExportData, trend: StepTrend) -> str:
@@ -92,19 +97,21 @@ def severe_words(data: ExportData, trend: StepTrend) -> str:
     for item in sorted(nights, key=lambda i: listed.index(i) if i in listed else len(listed)):
         found = sorted(set(nights[item]))
         when = (", ".join(day(n) for n in found) if len(found) <= 3
-                else f"{len(found)} nights, the last {day(found[-1])}")
-        phrases.append(f"{item_name(data, item)} on {when}")
+                else _("{count} nights, the last {night}").format(count=len(found), night=day(found[-1])))
+        phrases.append(_("{item} on {nights}").format(item=item_name(data, item), nights=when))
     return "; ".join(phrases)
 
 
 def trend_line(data: ExportData, trend: StepTrend) -> str:
     """Step of 29 Nov 2026 to 0.75 mg: baseline 1.0 (2 check-ins), after 6.0 (2 check-ins) — higher;
     rated severe: Anxiety on 2 Dec 2026."""
-    after = f"after {mean_words(trend.after_mean, len(trend.after))}"
+    after = mean_words(trend.after_mean, len(trend.after))
     if is_start(data, trend) and not trend.baseline:  # nothing comes before the first dose to compare with
-        line = f"{step_title(data, trend)}: {after}; no baseline before the first dose"
+        line = _("{step}: after {after}; no baseline before the first dose").format(
+            step=step_title(data, trend), after=after)
     else:
-        line = (f"{step_title(data, trend)}: baseline {mean_words(trend.baseline_mean, len(trend.baseline))}, "
-                f"{after} — {verdict(data, trend)}")
+        line = _("{step}: baseline {baseline}, after {after} — {verdict}").format(
+            step=step_title(data, trend), baseline=mean_words(trend.baseline_mean, len(trend.baseline)),
+            after=after, verdict=verdict(data, trend))
     severe = severe_words(data, trend)
-    return line + (f"; rated severe: {severe}" if severe else "")
+    return line + (_("; rated severe: {items}").format(items=severe) if severe else "")

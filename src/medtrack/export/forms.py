@@ -4,8 +4,27 @@ it) and the stock of it."""
 from __future__ import annotations
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import Regimen
+from medtrack.core.model import Record, Regimen
 from medtrack.core.units import format_mg
+from medtrack.i18n import N_, _, decimal
+
+KIND_WORDS = {"dose": N_("dose"), "skip": N_("skip"), "void": N_("void")}  # a record's kind, as shown
+
+
+def kind_words(record: Record) -> str:
+    """A record's kind in the report's language ('dose', 'skip', 'void' in English)."""
+    return _(KIND_WORDS[record.kind]) if record.kind in KIND_WORDS else record.kind
+
+
+def status_words(record: Record) -> str:
+    """The record's status as the CSV's status column has it (csv_export.status_of), in the
+    report's language: the CSV keeps the English words, for programs."""
+    if record.kind == "void":
+        return _("void, not taken") if record.not_taken else _("void")
+    if record.voided:
+        return _("voided")
+    status = _("taken") if record.kind == "dose" else _("skipped")
+    return status + (_(", imported") if record.imported else "")
 
 
 def product(regimen: Regimen | None) -> Formulation | None:
@@ -27,8 +46,8 @@ def as_taken(regimen: Regimen | None, dose_ug: int | None) -> str | None:
 def stock_unit(key: tuple[str, int]) -> str:
     """What a stock entry counts: '1 mg tablets', 'ml of 0.1 mg/ml'."""
     if key[0] == "liquid":
-        return f"ml of {format_mg(key[1]).removesuffix(' mg')} mg/ml"
-    return f"{format_mg(key[1])} tablets"
+        return _("ml of {strength} mg/ml").format(strength=format_mg(key[1]).removesuffix(" mg"))
+    return _("{strength} tablets").format(strength=format_mg(key[1]))
 
 
 def stock_number(key: tuple[str, int], amount: int) -> float:
@@ -40,5 +59,7 @@ def stock_amount(key: tuple[str, int], amount: int) -> str:
     """'15 × 1 mg tablets', '1 × 1 mg tablet', '12.5 ml of 0.1 mg/ml' (as `medtrack stock` says it)."""
     number = stock_number(key, amount)
     if key[0] == "liquid":
-        return f"{number:g} {stock_unit(key)}"
-    return f"{number:g} × {format_mg(key[1])} tablet{'s' if number != 1 else ''}"
+        return f"{decimal(f'{number:g}')} {stock_unit(key)}"
+    if number == 1:
+        return _("{count} × {strength} tablet").format(count=decimal(f"{number:g}"), strength=format_mg(key[1]))
+    return _("{count} × {strength} tablets").format(count=decimal(f"{number:g}"), strength=format_mg(key[1]))

@@ -18,8 +18,9 @@ from medtrack.core.nights import bedtime_day, local_instant
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
 from medtrack.export.forms import as_taken
-from medtrack.export.ics_plan import Dose, Entry, Note, Series, reminders, tail_start
+from medtrack.export.ics_plan import Dose, Entry, Note, Reminders, Series, reminders, tail_start
 from medtrack.export.ics_tz import vtimezone
+from medtrack.i18n import _, medium_date
 
 if TYPE_CHECKING:
     from medtrack.export.data import ExportData
@@ -65,7 +66,8 @@ class _Writer:
             return event
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Bedtime: {self.drug.name} {self._at_most(dose, night)}")
+        alarm.add("description", _("Bedtime: {drug} {dose}").format(drug=self.drug.name,
+                                                                     dose=self._at_most(dose, night)))
         alarm.add("trigger", -REMINDER)
         event.add_component(alarm)
         return event
@@ -73,36 +75,43 @@ class _Writer:
     def _at_most(self, dose: Dose, night: dt.date) -> str:
         """The dose to take that night: never above the monograph's ceiling for the age then."""
         limit = self.data.ceiling_on(night)
-        return f"at most {format_mg(limit)}" if dose.dose_ug > limit else _amount(dose)
+        return _("at most {dose}").format(dose=format_mg(limit)) if dose.dose_ug > limit else _amount(dose)
 
     def _dose_words(self, dose: Dose, night: dt.date, last: dt.date | None = None) -> tuple[str, str]:
         amount = self._at_most(dose, night)
-        words = (f"Take {amount} of {self.drug.name} at bedtime. Only one dose a night; never two to make "
-                 "up. Do not drive afterwards.")
+        words = _("Take {dose} of {drug} at bedtime. Only one dose a night; never two to make up. Do not "
+                  "drive afterwards.").format(dose=amount, drug=self.drug.name)
         limit = self.data.ceiling_on(night)
         drop = self.data.ceiling_drop(night, last)
         if dose.dose_ug > limit:
-            words += (f" The prescribed {format_mg(dose.dose_ug)} is above the monograph's {format_mg(limit)} "
-                      "nightly limit: ask your prescriber to review the prescription.")
+            words += " " + _("The prescribed {dose} is above the monograph's {limit} nightly limit: ask your "
+                             "prescriber to review the prescription.").format(
+                dose=format_mg(dose.dose_ug), limit=format_mg(limit))
         elif drop is not None and dose.dose_ug > self.data.ceiling_on(drop):
-            words += (f" From the night of {drop} at most {format_mg(self.data.ceiling_on(drop))} (the "
-                      f"monograph's limit from age {self.drug.dosing.elderly_from_age}): ask your prescriber "
-                      "to review the prescription before then.")
+            words += " " + _("From the night of {night} at most {limit} (the monograph's limit from age "
+                             "{age}): ask your prescriber to review the prescription before then.").format(
+                night=medium_date(drop), limit=format_mg(self.data.ceiling_on(drop)),
+                age=self.drug.dosing.elderly_from_age)
         return f"{self.drug.name} {amount}", words
 
-    def _cancelled(self, what: str) -> tuple[str, str]:
-        return (f"Cancelled: {self.drug.name} {what} (the plan changed)",
-                f"The prescriber changed the plan, so this {what} no longer applies.")
+    def _cancelled(self, note: bool) -> tuple[str, str]:
+        """A bedtime reminder (or, `note`, a plan note) the plan no longer has."""
+        if note:
+            return (_("Cancelled: {drug} plan note (the plan changed)").format(drug=self.drug.name),
+                    _("The prescriber changed the plan, so this plan note no longer applies."))
+        return (_("Cancelled: {drug} reminder (the plan changed)").format(drug=self.drug.name),
+                _("The prescriber changed the plan, so this reminder no longer applies."))
 
     def _forbidden(self) -> tuple[str, str]:
-        return (f"No {self.drug.name} (contraindicated)", f"Do not take {self.drug.name}: it is "
-                "contraindicated for you now. Contact your doctor before taking any dose.")
+        return (_("No {drug} (contraindicated)").format(drug=self.drug.name),
+                _("Do not take {drug}: it is contraindicated for you now. Contact your doctor before taking "
+                  "any dose.").format(drug=self.drug.name))
 
     def reminder(self, entry: Entry[Dose]) -> Event:
         forbidden = entry.content is not None and self.data.forbidden_on(entry.night)
         content = None if forbidden else entry.content
         summary, description = (self._forbidden() if forbidden else self._dose_words(content, entry.night)
-                                if content else self._cancelled("reminder"))
+                                if content else self._cancelled(note=False))
         event = self._event(f"{entry.night:%Y%m%d}", entry.sequence, summary, description, content is None)
         return self._timed(event, entry.night, content)
 
@@ -120,7 +129,7 @@ class _Writer:
         dose = Dose(series.dose_ug, as_taken(series.regimen, series.dose_ug))
         forbidden = not series.cancelled and self.data.forbidden_on(series.first)
         cancelled = series.cancelled or forbidden
-        summary, description = (self._forbidden() if forbidden else self._cancelled("reminder") if cancelled
+        summary, description = (self._forbidden() if forbidden else self._cancelled(note=False) if cancelled
                                 else self._dose_words(dose, series.first, series.last))
         uid = f"from{tail_start(series.regimen):%Y%m%d}-r{series.regimen.seq}{uid_tail}"
         event = self._event(uid, series.sequence, summary, description, cancelled)
@@ -134,7 +143,7 @@ class _Writer:
 
     def note(self, entry: Entry[Note]) -> Event:
         summary, description = (self._note_words(entry.content) if entry.content
-                                else self._cancelled("plan note"))
+                                else self._cancelled(note=True))
         event = self._event(f"{entry.night:%Y%m%d}-note", entry.sequence, summary, description,
                             entry.content is None)
         event.add("dtstart", entry.night)
@@ -146,20 +155,21 @@ class _Writer:
         name = self.drug.name
         new = _amount(Dose(note.dose_ug or 0, note.as_taken))
         if note.kind == "step":
-            return (f"Taper step: {name} {new} from tonight",
-                    f"The nightly dose changes from {format_mg(note.before_ug or 0)} to "
-                    f"{new}, as the prescriber set.")
+            return (_("Taper step: {drug} {dose} from tonight").format(drug=name, dose=new),
+                    _("The nightly dose changes from {before} to {dose}, as the prescriber set.").format(
+                        before=format_mg(note.before_ug or 0), dose=new))
         if note.kind == "resume":
-            return (f"Taper resumes: {name} {new} from tonight",
-                    f"After a pause the nightly dose is {new} again "
-                    "from tonight, as the prescriber set.")
+            return (_("Taper resumes: {drug} {dose} from tonight").format(drug=name, dose=new),
+                    _("After a pause the nightly dose is {dose} again from tonight, as the prescriber "
+                      "set.").format(dose=new))
         if note.kind == "pause" and note.resume is not None:
-            return (f"Taper pause: no {name} from tonight",
-                    f"The plan schedules no dose from tonight to the night of "
-                    f"{note.resume - DAY}; {format_mg(note.resume_ug or 0)} resumes on the night "
-                    f"of {note.resume}, as the prescriber set.")
-        return (f"End of taper: no more {name} from tonight",
-                "The plan ends here: from tonight no dose is scheduled, as the prescriber set.")
+            return (_("Taper pause: no {drug} from tonight").format(drug=name),
+                    _("The plan schedules no dose from tonight to the night of {last}; {dose} resumes on "
+                      "the night of {resume}, as the prescriber set.").format(
+                        last=medium_date(note.resume - DAY), dose=format_mg(note.resume_ug or 0),
+                        resume=medium_date(note.resume)))
+        return (_("End of taper: no more {drug} from tonight").format(drug=name),
+                _("The plan ends here: from tonight no dose is scheduled, as the prescriber set."))
 
 
 def _amount(dose: Dose) -> str:
@@ -175,12 +185,19 @@ def period(data: ExportData) -> tuple[dt.date, dt.date | None]:
     return first, last
 
 
-def write_ics(data: ExportData, stream: IO[bytes]) -> None:
+def check_scheduled(data: ExportData) -> Reminders:
+    """What the calendar holds; refused when that is nothing."""
     first, last = period(data)
     found = reminders(data.regimens, first, last, data.tonight)
     if not found:
-        until = f" to {last}" if last is not None else " on"
-        raise BadInput(f"nothing is scheduled from {first}{until}: the calendar would be empty")
+        raise BadInput(_("nothing is scheduled from {first} to {last}: the calendar would be empty").format(
+            first=first, last=last) if last is not None else
+            _("nothing is scheduled from {first} on: the calendar would be empty").format(first=first))
+    return found
+
+
+def write_ics(data: ExportData, stream: IO[bytes]) -> None:
+    found = check_scheduled(data)
     writer = _Writer(data)
     events: list[tuple[dt.date, int, Event]] = []
     events += [(e.night, 0, writer.note(e)) for e in found.notes]
@@ -191,11 +208,11 @@ def write_ics(data: ExportData, stream: IO[bytes]) -> None:
     cal.add("prodid", "-//medtrack//flunitrazepam taper//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{data.drug.name} plan")
+    cal.add("x-wr-calname", _("{drug} plan").format(drug=data.drug.name))
     cal.add("x-wr-timezone", data.profile.zone)
-    for _, _, event in events:
+    for _night, _order, event in events:
         cal.add_component(event)
-    nights = [night for night, _, _ in events] + [s.last for s in found.series if s.last]
+    nights = [night for night, _order, _event in events] + [s.last for s in found.series if s.last]
     for tzid in sorted(cal.get_missing_tzids()):
         # a bedtime after midnight falls on the next day: one more day covers it
         cal.subcomponents.insert(0, vtimezone(ZoneInfo(tzid), min(nights), max(nights) + DAY))

@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from typing import IO, TYPE_CHECKING
 
-from medtrack.core.model import entered_by
+from medtrack.core.model import NOT_KNOWN
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_chart import chart
 from medtrack.export.pdf_fonts import FONT, isolate
@@ -32,6 +32,7 @@ from medtrack.export.pdf_text import (
     say,
     when,
 )
+from medtrack.i18n import _, language, medium_date, ngettext
 
 if TYPE_CHECKING:
     from medtrack.core.model import Symptom
@@ -51,26 +52,31 @@ class _Report(Canvas):
         self.set_font(FONT, size=7)
         self.set_text_color(*MUTED)
         name = isolate(" ".join(self.data.profile.name.split())[:60])
-        draw_text(self, MARGIN, self.h - MARGIN + 2.8,
-                  f"medtrack report · {name} · {self.data.first} to {self.data.last}")
+        draw_text(self, MARGIN, self.h - MARGIN + 2.8, _("medtrack report · {name} · {first} to {last}").format(
+            name=name, first=medium_date(self.data.first), last=medium_date(self.data.last)))
         self.set_xy(MARGIN + WIDTH * 0.8, self.h - MARGIN)
-        self.cell(WIDTH * 0.2, 4, f"page {self.page_no()} of {self.str_alias_nb_pages}", align="R")
+        self.cell(WIDTH * 0.2, 4, _("page {page} of {pages}").format(page=self.page_no(),
+                                                                     pages=self.str_alias_nb_pages), align="R")
 
 
 def _title(pdf: Canvas, data: ExportData, note: str | None) -> None:
     profile, drug, nights = data.profile, data.drug, (data.last - data.first).days + 1
     pdf.set_font(FONT, "B", 16)
     pdf.set_text_color(*INK)
-    draw_text(pdf, MARGIN, pdf.get_y() + 6.5, f"{drug.name} treatment report")
+    draw_text(pdf, MARGIN, pdf.get_y() + 6.5, _("{drug} treatment report").format(drug=drug.name))
     pdf.set_y(pdf.get_y() + 9)
-    why = f": {data.period.words()}" if data.period is not None else ", selected range" if data.clipped else ""
+    why = (": " + data.period.words() if data.period is not None else _(", selected range") if data.clipped
+           else "")
     fields(pdf, [
-        ("Patient", profile.name),
-        ("Born", f"{profile.born} (age {profile.age_on(data.generated_at.date())})"),
-        ("Period", f"nights {data.first} to {data.last} ({nights} night{'' if nights == 1 else 's'}){why}"),
-        ("Drug", f"{drug.name} (ATC {drug.atc}), {drug.timing}"),
-        ("Prescriber", data.prescriber or "none recorded"),
-        ("Generated", f"{when(data.generated_at)} {data.generated_at.tzname()} ({profile.zone})"),
+        (_("Patient"), profile.name),
+        (_("Born"), _("{born} (age {age})").format(born=medium_date(profile.born),
+                                                   age=profile.age_on(data.generated_at.date()))),
+        (_("Period"), ngettext("nights {first} to {last} ({count} night){why}",
+                               "nights {first} to {last} ({count} nights){why}", nights).format(
+            first=medium_date(data.first), last=medium_date(data.last), count=nights, why=why)),
+        (_("Drug"), f"{drug.name} (ATC {drug.atc}), {drug.timing}"),
+        (_("Prescriber"), data.prescriber or _("none recorded")),
+        (_("Generated"), f"{when(data.generated_at)} {data.generated_at.tzname()} ({profile.zone})"),
     ], right=RIGHT)
     if note:
         pdf.ln(1)
@@ -78,11 +84,13 @@ def _title(pdf: Canvas, data: ExportData, note: str | None) -> None:
 
 
 def _step_title(segment: Segment, first: dt.date) -> str:
-    dose = f"{format_mg(segment.dose_ug)} nightly" if segment.dose_ug else "no dose scheduled"
+    dose = (_("{dose} nightly").format(dose=format_mg(segment.dose_ug)) if segment.dose_ug
+            else _("no dose scheduled"))
     regimen, start = segment.regimen, max(segment.start, first)
-    source = ("no prescription" if regimen is None else "prescription" if regimen.kind == "prescription"
-              else f"taper plan v{regimen.version}")
-    nights = f"nights {start} to {segment.end}" if segment.end else f"nights from {start} on"
+    source = (_("no prescription") if regimen is None else _("prescription") if regimen.kind == "prescription"
+              else _("taper plan v{version}").format(version=regimen.version))
+    nights = (_("nights {first} to {last}").format(first=medium_date(start), last=medium_date(segment.end))
+              if segment.end else _("nights from {first} on").format(first=medium_date(start)))
     return f"{dose} · {nights} · {source}"
 
 
@@ -93,27 +101,29 @@ def _symptom_groups(data: ExportData) -> dict[str, list[Symptom]]:
     for symptom in sorted(data.symptoms, key=lambda s: (s.at, s.id)):
         step = next((s for s in data.schedule
                      if s.start <= symptom.night and (s.end is None or symptom.night <= s.end)), None)
-        groups.setdefault(_step_title(step, data.first) if step else "outside the schedule", []).append(symptom)
+        groups.setdefault(_step_title(step, data.first) if step else _("outside the schedule"), []).append(symptom)
     return groups
 
 
 def _symptoms(pdf: Canvas, data: ExportData) -> None:
-    heading(pdf, "Symptom journal by taper step")
+    heading(pdf, _("Symptom journal by taper step"))
     if not data.symptoms:
-        say(pdf, "No symptoms were logged in this period.")
+        say(pdf, _("No symptoms were logged in this period."))
         return
-    widths, head = (26, 40, 16, 16, 20, 62), ("When", "Symptom", "Severity", "Urgent", "By", "Note")
+    widths, head = (26, 40, 16, 16, 20, 62), (_("When"), _("Symptom"), _("Severity"), _("Urgent"), _("By"),
+                                              _("Note"))
     row(pdf, widths, head, bold=True)
     for title, entries in _symptom_groups(data).items():
         def header(title: str = title) -> None:
             row(pdf, widths, head, bold=True)
-            row(pdf, (WIDTH,), (f"Step: {title} (continued)",), bold=True, fill=BAND, size=8)
-        count = f"{len(entries) or 'no'} entr{'y' if len(entries) == 1 else 'ies'}"
-        row(pdf, (WIDTH,), (f"Step: {title} — {count}",), bold=True, fill=BAND, size=8,
+            row(pdf, (WIDTH,), (_("Step: {title} (continued)").format(title=title),), bold=True, fill=BAND, size=8)
+        count = (ngettext("Step: {title} — {count} entry", "Step: {title} — {count} entries", len(entries))
+                 if entries else _("Step: {title} — no entries")).format(title=title, count=len(entries))
+        row(pdf, (WIDTH,), (count,), bold=True, fill=BAND, size=8,
             header=lambda: row(pdf, widths, head, bold=True))
         for s in entries:
-            cells = (when(s.at), s.name, f"{s.severity}/5" if s.severity else "–", "URGENT" if s.urgent else "no",
-                     entered_by(s.recorded_by), s.note or "")
+            cells = (when(s.at), s.name, f"{s.severity}/5" if s.severity else "–", _("URGENT") if s.urgent else _("no"),
+                     s.recorded_by or _(NOT_KNOWN), s.note or "")
             row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4, 5), header=header)
 
 
@@ -123,16 +133,16 @@ def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None, con
     from an earlier rendering, which can stop once it is known: `up_to_exceptions`)."""
     pdf = _Report(data, stack)
     pdf.set_creation_date(data.generated_at)
-    pdf.set_title(f"{data.drug.name} treatment report: {data.profile.name}")
-    pdf.set_lang("en")  # the catalog's /Lang, for screen readers
+    pdf.set_title(_("{drug} treatment report: {name}").format(drug=data.drug.name, name=data.profile.name))
+    pdf.set_lang(language() if language() in ("en", "de", "ja") else "en")  # the catalog's /Lang, for screen readers
     pdf.add_page()
     _title(pdf, data, note)
     rest = summary(pdf, data, continued_on)
     if up_to_exceptions and not rest:
         return pdf
-    chart(pdf, data.nights, "Scheduled and taken dose per night")
+    chart(pdf, data.nights, _("Scheduled and taken dose per night"))
     if len(data.nights) > 120:
-        chart(pdf, data.nights[-RECENT:], f"The last {RECENT} nights, night by night")
+        chart(pdf, data.nights[-RECENT:], _("The last {count} nights, night by night").format(count=RECENT))
     plan(pdf, data)
     stock(pdf, data)
     if rest:

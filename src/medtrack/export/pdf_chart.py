@@ -17,7 +17,6 @@ from medtrack.export.pdf_text import (
     LANES,
     MARGIN,
     MISSED,
-    MONTHS,
     MUTED,
     RULE,
     SCHEDULED,
@@ -26,11 +25,14 @@ from medtrack.export.pdf_text import (
     TAKEN,
     WIDTH,
     Canvas,
+    day_month,
     draw_text,
     heading,
+    month_year,
     paragraph,
     width_of,
 )
+from medtrack.i18n import N_, _
 
 if TYPE_CHECKING:
     from medtrack.core.calendar import CalendarNight
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 NIGHTLY_UP_TO = 800  # nights drawn one bar each (0.2 mm or more); a longer period gets weekly or 4-weekly bars
 LABEL_ROW = 2.8  # mm between rows of step labels
 Scale = Callable[[float], float]  # a night index or a dose to a page coordinate
+LANE_WORDS = {"missed": N_("missed"), "skipped": N_("skipped"), "excess": N_("excess")}  # LANES, as shown
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def bars(nights: Sequence[CalendarNight], size: int) -> list[Bar]:
 def step_labels(nights: Sequence[CalendarNight]) -> list[tuple[int, str]]:
     """(night index, label) for the step in force on the first night and for every change after it."""
     def label(ug: int | None) -> str:  # nothing scheduled after a dose: the plan's 0 mg step, or no regimen
-        return format_mg(ug) if ug else "stop"
+        return format_mg(ug) if ug else _("stop")
     return [(i, label(n.scheduled_ug)) for i, n in enumerate(nights)
             if (i == 0 and n.scheduled_ug is not None) or (i and n.step_change)]
 
@@ -160,7 +163,7 @@ def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Scale, top: f
     pdf.set_line_width(0.2)
     with pdf.local_context():
         pdf.set_dash_pattern(dash=0.8, gap=0.8)
-        for i, _ in labels:
+        for i, _text in labels:
             if i:
                 pdf.line(x_of(i), top, x_of(i), top + height)
     pdf.set_font(FONT, "", 6)
@@ -171,7 +174,7 @@ def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Scale, top: f
         spans.append((x, x + w))
     pdf.set_text_color(*STEP)
     pdf.set_fill_color(255, 255, 255)
-    for (x, right), (_, text), row in zip(spans, labels, label_rows(spans), strict=True):
+    for (x, right), (_at, text), row in zip(spans, labels, label_rows(spans), strict=True):
         y = top + 0.1 + row * LABEL_ROW
         pdf.rect(x - 0.2, y, right - x + 0.4, 2.6, style="F")
         draw_text(pdf, x, y + 2.1, text)
@@ -179,13 +182,12 @@ def step_marks(pdf: Canvas, nights: Sequence[CalendarNight], x_of: Scale, top: f
 
 def tick(day: dt.date, count: int) -> str | None:
     """The date label at this night, if any: weeks, months, quarters or years by the span."""
-    month = f"{MONTHS[day.month - 1]} {day.year}"
     if count <= 70:
-        return f"{day.day} {MONTHS[day.month - 1]}" if day.weekday() == 0 else None
+        return day_month(day) if day.weekday() == 0 else None
     if day.day != 1:
         return None
     if count <= 1500:
-        return month if count <= 400 or day.month % 3 == 1 else None
+        return month_year(day) if count <= 400 or day.month % 3 == 1 else None
     return str(day.year) if day.month == 1 else None
 
 
@@ -193,8 +195,8 @@ def axes(pdf: Canvas, first: dt.date, count: int, x_of: Scale, bottom: float, wi
     pdf.set_font(FONT, "", 6)
     pdf.set_draw_color(*MUTED)
     pdf.set_text_color(*MUTED)
-    for k, (state, _) in enumerate(LANES):
-        draw_text(pdf, x_of(0) - 11, bottom + 3.2 + k * 2.8, state)
+    for k, (state, _colour) in enumerate(LANES):
+        draw_text(pdf, x_of(0) - 11, bottom + 3.2 + k * 2.8, _(LANE_WORDS[state]))
     last_end = -1.0
     for i in range(count):
         label = tick(first + dt.timedelta(days=i), count)
@@ -207,20 +209,22 @@ def axes(pdf: Canvas, first: dt.date, count: int, x_of: Scale, bottom: float, wi
 
 
 def legend(pdf: Canvas, y: float, size: int) -> None:
-    taken = "dose taken" if size == 1 else f"mean dose on the nights taken, one bar per {size} nights"
+    taken = _("dose taken") if size == 1 else _("mean dose on the nights taken, one bar per {count} nights").format(
+        count=size)
     x = MARGIN
     pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(*INK)
-    for colour, label in ((SCHEDULED, "scheduled dose"), (TAKEN, taken), (MISSED, "missed"), (SKIPPED, "skipped"),
-                          (EXCESS, "excess"), (STEP, "step change (new dose)")):
+    for colour, label in ((SCHEDULED, _("scheduled dose")), (TAKEN, taken), (MISSED, _("missed")),
+                          (SKIPPED, _("skipped")), (EXCESS, _("excess")), (STEP, _("step change (new dose)"))):
         pdf.set_fill_color(*colour)
         pdf.rect(x, y - (1.1 if colour in (SCHEDULED, STEP) else 2), 3, 0.5 if colour in (SCHEDULED, STEP) else 2.4,
                  style="F")
         draw_text(pdf, x + 4, y, label)
         x += 9 + width_of(pdf, label)
-    gaps = ("A night without a dose is a gap, never 0 mg in an average; the lanes below the bars say why."
-            if size == 1 else "Nights without a dose are left out of a bar's mean, never counted as 0 mg; a bar "
-            f"with no dose at all is a gap. The darker a lane's mark, the more of its {size} nights it counts.")
+    gaps = (_("A night without a dose is a gap, never 0 mg in an average; the lanes below the bars say why.")
+            if size == 1 else _("Nights without a dose are left out of a bar's mean, never counted as 0 mg; a bar "
+                                "with no dose at all is a gap. The darker a lane's mark, the more of its {count} "
+                                "nights it counts.").format(count=size))
     pdf.set_y(y + 1.2)
     paragraph(pdf, gaps, size=6.5, colour=MUTED)
     pdf.ln(1)

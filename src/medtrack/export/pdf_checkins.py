@@ -17,18 +17,19 @@ from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_text import (
     INK,
     MARGIN,
-    MONTHS,
     MUTED,
     RULE,
     STEP,
     URGENT,
     WIDTH,
     Canvas,
+    day_month,
     draw_text,
     heading,
     paragraph,
     width_of,
 )
+from medtrack.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from medtrack.core.checkin import CheckIn
@@ -46,7 +47,7 @@ def checkin_section(pdf: Canvas, data: ExportData) -> None:
     a line per step (higher ones in red and bold) and the voided check-ins."""
     if not data.checkins:
         return
-    heading(pdf, "Withdrawal check-ins", need=62)
+    heading(pdf, _("Withdrawal check-ins"), need=62)
     paragraph(pdf, _about(data), size=7, colour=MUTED)
     pdf.ln(0.8)
     _chart(pdf, data)
@@ -56,9 +57,9 @@ def checkin_section(pdf: Canvas, data: ExportData) -> None:
                   colour=URGENT if alarming else INK)
     voided = [c for c in data.checkins if c.voided]
     if voided:
-        paragraph(pdf, "Voided, not counted: " + "; ".join(
-            f"#{c.id} of {day(c.night)} (total {c.total})" + (f": {isolate(c.void_reason)}" if c.void_reason else "")
-            for c in voided), size=8, colour=MUTED)
+        paragraph(pdf, _("Voided, not counted: {checkins}").format(checkins="; ".join(
+            _("#{number} of {night} (total {total})").format(number=c.id, night=day(c.night), total=c.total)
+            + (f": {isolate(c.void_reason)}" if c.void_reason else "") for c in voided)), size=8, colour=MUTED)
 
 
 def _about(data: ExportData) -> str:
@@ -66,13 +67,18 @@ def _about(data: ExportData) -> str:
     items = len(item_ids(data))
     words = scale(data)
     top = len(words) - 1
-    text = (f"{standing} check-in{'' if standing == 1 else 's'}, each rating {items} withdrawal symptoms from 0 "
-            f"({words[0]}) to {top} ({words[top]}); the total is their sum (0 to {items * top}). A step's baseline: "
-            "its check-ins from the step before it up to the step night; after: from the step night to the next step.")
+    text = ngettext("{count} check-in, each rating {items} withdrawal symptoms from 0 ({lowest}) to {top} "
+                    "({highest}); the total is their sum (0 to {most}).",
+                    "{count} check-ins, each rating {items} withdrawal symptoms from 0 ({lowest}) to {top} "
+                    "({highest}); the total is their sum (0 to {most}).", standing).format(
+        count=standing, items=items, lowest=words[0], top=top, highest=words[top], most=items * top)
+    text += " " + _("A step's baseline: its check-ins from the step before it up to the step night; after: from "
+                    "the step night to the next step.")
     rule = data.checkin_rule
     if rule is not None:
-        text += (f" Higher: the mean after is at least {rule.rise_points} points above the baseline's, with at "
-                 f"least {rule.min_checkins} check-ins on each side (medtrack's default, not a clinical cut-off).")
+        text += " " + _("Higher: the mean after is at least {points} points above the baseline's, with at least "
+                        "{count} check-ins on each side (medtrack's default, not a clinical cut-off).").format(
+            points=rule.rise_points, count=rule.min_checkins)
     return text
 
 
@@ -112,7 +118,7 @@ def _chart(pdf: Canvas, data: ExportData) -> None:
     for total in range(0, top_total + 1, grid):
         pdf.line(left, y_of(total), left + width, y_of(total))
         draw_text(pdf, left - 1.5 - width_of(pdf, str(total)), y_of(total) + 0.8, str(total))
-    draw_text(pdf, left - 11, top - 1.5, "total")
+    draw_text(pdf, left - 11, top - 1.5, _("total"))
     _step_marks(pdf, data, first, x_of, top)
     shown = [c for c in data.checkins if first <= c.night <= data.last]
     _points(pdf, data, shown, at, y_of)
@@ -128,7 +134,7 @@ def _step_marks(pdf: Canvas, data: ExportData, first: dt.date, x_of: Scale, top:
     pdf.set_line_width(0.3)
     with pdf.local_context():
         pdf.set_dash_pattern(dash=0.8, gap=0.6)
-        for night, _ in marks:
+        for night, _dose in marks:
             x = x_of((night - first).days)
             pdf.line(x, top, x, top + HEIGHT)
     in_force = [(first, t.dose_ug) for t in data.trends if t.step_night <= first][-1:]
@@ -141,7 +147,7 @@ def _step_marks(pdf: Canvas, data: ExportData, first: dt.date, x_of: Scale, top:
         spans.append((x, x + w))
     pdf.set_text_color(*STEP)
     pdf.set_fill_color(255, 255, 255)
-    for (x, right), (_, text), row in zip(spans, labels, label_rows(spans), strict=True):
+    for (x, right), (_night, text), row in zip(spans, labels, label_rows(spans), strict=True):
         y = top + 0.1 + row * LABEL_ROW
         pdf.rect(x - 0.2, y, right - x + 0.4, 2.6, style="F")
         draw_text(pdf, x, y + 2.1, text)
@@ -175,7 +181,7 @@ def _dates(pdf: Canvas, first: dt.date, count: int, x_of: Scale, bottom: float, 
     last_end = -1.0
     for i in range(count):
         night = first + dt.timedelta(days=i)
-        label = f"{night.day} {MONTHS[night.month - 1]}" if count <= EVERY_NIGHT_UP_TO else tick(night, count)
+        label = day_month(night) if count <= EVERY_NIGHT_UP_TO else tick(night, count)
         if label:
             x, w = x_of(i + 0.5), width_of(pdf, label)
             pdf.line(x, bottom, x, bottom + 0.8)
@@ -188,8 +194,8 @@ def _legend(pdf: Canvas, y: float) -> None:
     x = MARGIN
     pdf.set_font(FONT, "", 6.5)
     pdf.set_text_color(*INK)
-    for shape, label in (("dot", "total of a check-in"), ("square", "an item rated severe"),
-                         ("ring", "voided, not counted"), ("dash", "step night (new dose)")):
+    for shape, label in (("dot", _("total of a check-in")), ("square", _("an item rated severe")),
+                         ("ring", _("voided, not counted")), ("dash", _("step night (new dose)"))):
         if shape == "dot":
             pdf.set_fill_color(*INK)
             pdf.circle(x + 1.5, y - 0.9, 0.75, style="F")

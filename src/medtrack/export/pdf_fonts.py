@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, cast
 
 from fpdf import FPDF
 
+from medtrack.i18n import _
+
 if TYPE_CHECKING:
     from fpdf.fonts import CoreFont, TTFFont
 
@@ -90,7 +92,7 @@ class Glyphs:
     def _use(self) -> None:
         """The loaded fonts as fallbacks, always in FALLBACKS order; the main family comes first,
         so bold text borrows a character only the regular font has."""
-        loaded = [family for family, _, _ in FALLBACKS if family in self.loaded]
+        loaded = [family for family, _file, _blocks in FALLBACKS if family in self.loaded]
         self.pdf.set_fallback_fonts([FONT, *loaded], exact_match=False)
 
     def _load_for(self, code: int) -> bool:
@@ -149,8 +151,9 @@ class Glyphs:
             return None
         codes = sorted(self.replaced)
         shown = ", ".join(f"U+{ord(c):04X}" for c in codes[:8]) + (", …" if len(codes) > 8 else "")
-        return (f"Some characters could not be drawn and are shown as {REPLACEMENT} ({shown}): no font in "
-                "this report has them. The text is otherwise as the patient entered it.")
+        return _("Some characters could not be drawn and are shown as {replacement} ({codes}): no font in this "
+                 "report has them. The text is otherwise as the patient entered it.").format(
+            replacement=REPLACEMENT, codes=shown)
 
 
 def isolate(text: str) -> str:

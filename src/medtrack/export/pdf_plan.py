@@ -24,13 +24,14 @@ from medtrack.export.pdf_text import (
     table,
     when,
 )
+from medtrack.i18n import N_, _, medium_date
 
 if TYPE_CHECKING:
     from medtrack.core.model import Regimen
     from medtrack.export.data import ExportData
 
 DAY = dt.timedelta(days=1)
-SAW = "Warnings the prescriber saw:"
+SAW = N_("Warnings the prescriber saw:")
 
 
 def keep_together(pdf: Canvas, widths: Sequence[float], head: Sequence[str], rows: Sequence[Sequence[str]],
@@ -61,39 +62,40 @@ def _dose(regimen: Regimen, dose_ug: int) -> str:
 
 def _prescriptions(pdf: Canvas, data: ExportData) -> None:
     zone = data.profile.tz
-    heading(pdf, "Prescriptions (no taper plan)")
-    rows = [(str(r.start), _dose(r, r.steps[0].dose_ug), r.prescriber, when(r.created_at.astimezone(zone)),
+    heading(pdf, _("Prescriptions (no taper plan)"))
+    rows = [(medium_date(r.start), _dose(r, r.steps[0].dose_ug), r.prescriber, when(r.created_at.astimezone(zone)),
              r.acknowledged or "") for r in data.regimens if r.kind == "prescription"]
-    head = ("From night", "Nightly dose", "Prescriber", "Recorded", "Contraindication acknowledged")
+    head = (_("From night"), _("Nightly dose"), _("Prescriber"), _("Recorded"), _("Contraindication acknowledged"))
     if rows:
         table(pdf, (28, 28, 45, 32, 47), head, rows, wrap=(1, 2, 4))
     else:
-        say(pdf, "No prescription recorded.")
+        say(pdf, _("No prescription recorded."))
 
 
 def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
     made_with = product(current)
     # the steps stay on one page with their heading (a plan has a handful of steps)
     lines = 2 if made_with else 1
-    heading(pdf, f"Current plan: taper plan version {current.version}",
+    heading(pdf, _("Current plan: taper plan version {version}").format(version=current.version),
             need=12 + 4.6 * (lines * len(current.steps) + 1))
     if made_with is not None:
-        fields(pdf, [("Made from", made_with.describe())], right=20, size=8.5)
+        fields(pdf, [(_("Made from"), made_with.describe())], right=20, size=8.5)
         pdf.ln(1)
     rows = []
     for i, step in enumerate(current.steps):
         end = current.steps[i + 1].start - DAY if i + 1 < len(current.steps) else None
         now = step.start <= data.tonight and (end is None or data.tonight <= end)
-        dose = format_mg(step.dose_ug) if step.dose_ug else "0 mg (stopped)"
-        cells = [str(i + 1), str(step.start), str(end or "onwards"), dose, "◀ tonight" if now else ""]
+        dose = format_mg(step.dose_ug) if step.dose_ug else _("0 mg (stopped)")
+        cells = [str(i + 1), medium_date(step.start), medium_date(end) if end else _("onwards"), dose,
+                 _("◀ tonight") if now else ""]
         if made_with is not None:
-            cells.insert(4, made_with.as_taken(step.dose_ug) if step.dose_ug else "none")
+            cells.insert(4, made_with.as_taken(step.dose_ug) if step.dose_ug else _("none"))
         rows.append(tuple(cells))
     if made_with is None:
-        table(pdf, (14, 30, 30, 34, 72), ("Step", "From night", "To night", "Nightly dose", ""), rows)
+        table(pdf, (14, 30, 30, 34, 72), (_("Step"), _("From night"), _("To night"), _("Nightly dose"), ""), rows)
     else:
-        table(pdf, (12, 24, 24, 26, 72, 22), ("Step", "From night", "To night", "Nightly dose", "Taken as", ""),
-              rows, wrap=(4,))
+        table(pdf, (12, 24, 24, 26, 72, 22),
+              (_("Step"), _("From night"), _("To night"), _("Nightly dose"), _("Taken as"), ""), rows, wrap=(4,))
 
 
 def _versions(pdf: Canvas, data: ExportData) -> None:
@@ -102,9 +104,9 @@ def _versions(pdf: Canvas, data: ExportData) -> None:
     zone, versions = data.profile.tz, data.plan_versions
     if any(product(v) for v in versions):
         widths: tuple[float, ...] = (15, 25, 28, 47, 25, 40)
-        head: tuple[str, ...] = ("Version", "When", "By", "Formulation", "Change", "Reason")
+        head: tuple[str, ...] = (_("Version"), _("When"), _("By"), _("Formulation"), _("Change"), _("Reason"))
     else:
-        widths, head = (16, 28, 40, 36, 60), ("Version", "When", "By", "Change", "Reason")
+        widths, head = (16, 28, 40, 36, 60), (_("Version"), _("When"), _("By"), _("Change"), _("Reason"))
     wrap = tuple(range(2, len(head)))
     rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber,
              *([v.form.describe()] if len(head) == 6 else []), v.change or "", v.reason or "") for v in versions]
@@ -118,7 +120,7 @@ def _versions(pdf: Canvas, data: ExportData) -> None:
         warned = bool(version.warnings)
         row(pdf, widths, cells, header=header, wrap=wrap, rule=not warned)
         if warned:
-            row(pdf, (WIDTH - 4,), (SAW,), header=header, colour=MUTED, size=7, rule=False, indent=4)
+            row(pdf, (WIDTH - 4,), (_(SAW),), header=header, colour=MUTED, size=7, rule=False, indent=4)
         for i, warning in enumerate(version.warnings):
             row(pdf, (4, WIDTH - 8), ("!", warning.text), header=header, wrap=(1,), indent=4,
                 rule=i + 1 == len(version.warnings))
@@ -131,25 +133,27 @@ def dispensing(pdf: Canvas, data: ExportData) -> None:
     if found is None:
         return
     made_with = found.plan.form
-    what = (f"taper plan version {found.plan.version}" if found.plan.kind == "plan"
-            else f"the prescription from {found.plan.start}")
-    heading(pdf, "To dispense", need=30 + 4.6 * len(found.per_step))
-    rounded = " Split tablets are rounded up to whole ones." if made_with.tablets else ""
-    paragraph(pdf, f"For {what}, made from {made_with.describe()}.{rounded}", size=7.5, colour=MUTED)
+    what = (_("For taper plan version {version}, made from {formulation}.") if found.plan.kind == "plan"
+            else _("For the prescription from {start}, made from {formulation}.")).format(
+        version=found.plan.version, start=medium_date(found.plan.start), formulation=made_with.describe())
+    heading(pdf, _("To dispense"), need=30 + 4.6 * len(found.per_step))
+    rounded = " " + _("Split tablets are rounded up to whole ones.") if made_with.tablets else ""
+    paragraph(pdf, what + rounded, size=7.5, colour=MUTED)
     pdf.ln(1)
     rows = []
     for step, needed in found.per_step:
-        rows.append((str(step.number), str(step.start), str(step.end or "onwards"),
+        rows.append((str(step.number), medium_date(step.start), medium_date(step.end) if step.end else _("onwards"),
                      str(step.days) if step.days else "", format_mg(step.dose_ug) if step.dose_ug else "0 mg",
                      needed.text(made_with) if needed is not None
-                     else ("nothing (stopped)" if not step.dose_ug else "open-ended")))
-    widths, head = (12, 24, 24, 14, 22, 84), ("Step", "From night", "To night", "Nights", "Nightly dose",
-                                              "To dispense")
+                     else (_("nothing (stopped)") if not step.dose_ug else _("open-ended"))))
+    widths, head = (12, 24, 24, 14, 22, 84), (_("Step"), _("From night"), _("To night"), _("Nights"),
+                                              _("Nightly dose"), _("To dispense"))
     keep_together(pdf, widths, head, rows, wrap=(5,))
     table(pdf, widths, head, rows, wrap=(5,))
     pdf.ln(1.5)
     last = found.first + (found.days - 1) * DAY
     pdf.set_text_color(*INK)
-    fields(pdf, [(f"Next {found.days} nights",
-                  f"{found.upcoming.text(made_with)} (the nights of {found.first} to {last})")],
+    fields(pdf, [(_("Next {count} nights").format(count=found.days),
+                  _("{amount} (the nights of {first} to {last})").format(
+                      amount=found.upcoming.text(made_with), first=medium_date(found.first), last=medium_date(last)))],
            right=30, size=9)

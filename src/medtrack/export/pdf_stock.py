@@ -21,6 +21,7 @@ from medtrack.export.pdf_text import (
     row,
     when,
 )
+from medtrack.i18n import N_, _, decimal, ngettext
 
 if TYPE_CHECKING:
     from medtrack.core.model import StockEntry
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 FLAGGED_ROW = (250, 222, 220)  # a count off by more than half a tablet, tinted
 WIDTHS = (27, 13, 23, 16, 17, 39, 45)
-HEAD = ("When", "Kind", "What", "Amount", "Expected", "Difference", "Note")
+HEAD = (N_("When"), N_("Kind"), N_("What"), N_("Amount"), N_("Expected"), N_("Difference"), N_("Note"))  # via _()
 
 
 def difference(entry: StockEntry) -> str:
@@ -37,18 +38,22 @@ def difference(entry: StockEntry) -> str:
         return ""
     off = stock_number(entry.key, entry.amount - entry.expected)
     if off == 0:
-        return "as expected"
+        return _("as expected")
+    number = decimal(f"{abs(off):g}")
     if entry.key[0] == "liquid":
-        return f"{abs(off):g} ml {'less' if off < 0 else 'more'}"
-    return f"{abs(off):g} tablet{'' if abs(off) == 1 else 's'} {'fewer' if off < 0 else 'more'}"
+        return (_("{number} ml less") if off < 0 else _("{number} ml more")).format(number=number)
+    if abs(off) == 1:
+        return (_("{number} tablet fewer") if off < 0 else _("{number} tablet more")).format(number=number)
+    return (_("{number} tablets fewer") if off < 0 else _("{number} tablets more")).format(number=number)
 
 
 def _cells(entry: StockEntry) -> tuple[str, ...]:
     counted = entry.kind == "count"
-    number = f"{stock_number(entry.key, entry.amount):g}"
-    expected = f"{stock_number(entry.key, entry.expected):g}" if counted and entry.expected is not None else ""
-    off = difference(entry) + (": FLAGGED" if entry.flagged else "")
-    return (when(entry.at), "count" if counted else "added", stock_unit(entry.key), number, expected, off,
+    number = decimal(f"{stock_number(entry.key, entry.amount):g}")
+    expected = (decimal(f"{stock_number(entry.key, entry.expected):g}") if counted and entry.expected is not None
+                else "")
+    off = difference(entry) + (_(": FLAGGED") if entry.flagged else "")
+    return (when(entry.at), _("count") if counted else _("added"), stock_unit(entry.key), number, expected, off,
             entry.note or "")
 
 
@@ -58,7 +63,7 @@ def untracked(data: ExportData) -> list[str]:
     if found is None or data.stock is None:
         return []
     tracked = {level.key for level in data.stock.levels}
-    needs = [n for _, n in found.per_step if n is not None] + [found.upcoming]
+    needs = [n for _step, n in found.per_step if n is not None] + [found.upcoming]
     keys = {("tablet", s) for n in needs for s in n.tablets}
     if found.plan.form.liquid is not None and any(n.liquid_ul for n in needs):
         keys.add(("liquid", found.plan.form.liquid.ug_per_ml))
@@ -70,40 +75,45 @@ def stock(pdf: Canvas, data: ExportData) -> None:
     report = data.stock
     if report is None:
         return
-    heading(pdf, "Stock", need=40)
+    heading(pdf, _("Stock"), need=40)
     items: list[tuple[str, str] | tuple[str, str, Colour]] = [
-        ("Left now", stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
+        (_("Left now"), stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
     if report.nights is None:
-        items.append(("Lasts", "nothing scheduled from tonight uses this stock"))
+        items.append((_("Lasts"), _("nothing scheduled from tonight uses this stock")))
     elif report.to_end:
-        items.append(("Lasts", f"to the end of the plan ({report.nights} more night"
-                               f"{'' if report.nights == 1 else 's'})"))
+        items.append((_("Lasts"), ngettext("to the end of the plan ({count} more night)",
+                                           "to the end of the plan ({count} more nights)", report.nights).format(
+            count=report.nights)))
     else:
-        items.append(("Lasts", f"{report.nights} more night{'' if report.nights == 1 else 's'} at the "
-                               "scheduled doses"))
+        items.append((_("Lasts"), ngettext("{count} more night at the scheduled doses",
+                                           "{count} more nights at the scheduled doses", report.nights).format(
+            count=report.nights)))
     flagged = [e for e in report.entries if e.kind == "count" and e.flagged]
     if flagged:
-        items.append(("Flagged", f"{len(flagged)} count{'' if len(flagged) == 1 else 's'} off by more than "
-                                 "half a tablet (0.5 ml of a liquid) from what was expected", URGENT))
+        items.append((_("Flagged"), ngettext(
+            "{count} count off by more than half a tablet (0.5 ml of a liquid) from what was expected",
+            "{count} counts off by more than half a tablet (0.5 ml of a liquid) from what was expected",
+            len(flagged)).format(count=len(flagged)), URGENT))
     missing = untracked(data)
     if missing:
-        items.append(("Not in stock", f"{', '.join(missing)}: the plan uses them (see To dispense), but no "
-                                      "addition or count of them is recorded, so the nights above leave "
-                                      "them out"))
+        items.append((_("Not in stock"), _("{units}: the plan uses them (see To dispense), but no addition or "
+                                           "count of them is recorded, so the nights above leave them "
+                                           "out").format(units=", ".join(missing))))
     fields(pdf, items, right=24)
     pdf.ln(1)
-    paragraph(pdf, "Each logged dose takes what it uses from the stock (half a tablet for a half, its ml of a "
-                   "liquid); a count sets what is left. Expected: what was there just after the last addition "
-                   "(what was left then, plus the addition), less the doses logged since, so small shortfalls "
-                   "at successive counts add up.", size=7, colour=MUTED)
+    paragraph(pdf, _("Each logged dose takes what it uses from the stock (half a tablet for a half, its ml of a "
+                     "liquid); a count sets what is left. Expected: what was there just after the last addition "
+                     "(what was left then, plus the addition), less the doses logged since, so small shortfalls "
+                     "at successive counts add up."), size=7, colour=MUTED)
     pdf.ln(1)
     if not report.entries:
-        paragraph(pdf, "No addition or count in this period.")
+        paragraph(pdf, _("No addition or count in this period."))
         return
+    head = tuple(_(name) for name in HEAD)
 
     def header() -> None:
-        row(pdf, WIDTHS, HEAD, bold=True, fill=BAND)
-    keep_together(pdf, WIDTHS, HEAD, [_cells(report.entries[0])], wrap=(5, 6))
+        row(pdf, WIDTHS, head, bold=True, fill=BAND)
+    keep_together(pdf, WIDTHS, head, [_cells(report.entries[0])], wrap=(5, 6))
     header()
     for entry in report.entries:
         row(pdf, WIDTHS, _cells(entry), colour=URGENT if entry.flagged else INK,

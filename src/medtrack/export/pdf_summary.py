@@ -12,7 +12,7 @@ from medtrack.core.nights import night_of
 from medtrack.core.rule_words import against_rule
 from medtrack.core.units import format_mg
 from medtrack.core.visit import LAST_MONTH
-from medtrack.export.forms import as_taken, stock_amount
+from medtrack.export.forms import as_taken, kind_words, stock_amount
 from medtrack.export.pdf_checkins import checkin_section
 from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_text import (
@@ -32,6 +32,7 @@ from medtrack.export.pdf_text import (
     width_of,
     wrap_lines,
 )
+from medtrack.i18n import N_, _, decimal, medium_date, ngettext, short_time
 
 if TYPE_CHECKING:
     from medtrack.core.calendar import CalendarNight
@@ -53,7 +54,9 @@ class Finding:
 
     @property
     def nights(self) -> str:
-        return str(self.night) if self.last == self.night else f"{self.night} to {self.last}"
+        if self.last == self.night:
+            return medium_date(self.night)
+        return _("{first} to {last}").format(first=medium_date(self.night), last=medium_date(self.last))
 
 
 def runs(nights: Sequence[CalendarNight], state: str) -> list[list[CalendarNight]]:
@@ -70,16 +73,19 @@ def runs(nights: Sequence[CalendarNight], state: str) -> list[list[CalendarNight
 
 
 def _nights(count: int) -> str:
-    return f"{count} night{'' if count == 1 else 's'}"
+    return ngettext("{count} night", "{count} nights", count).format(count=count)
 
 
 def _runs(data: ExportData) -> list[Finding]:
     out = []
-    for state, what in (("missed", "Missed"), ("contraindicated", "Contraindicated: no dose allowed")):
+    for state, what in (("missed", _("Missed")), ("contraindicated", _("Contraindicated: no dose allowed"))):
         for run in runs(data.nights, state):
             scheduled = list(dict.fromkeys(n.scheduled_ug for n in run if n.scheduled_ug))  # in night order
-            detail = " / ".join(format_mg(ug) for ug in scheduled) + " scheduled" if scheduled else ""
-            label = what if len(run) == 1 else f"{what}, {_nights(len(run))} in a row"
+            detail = (_("{doses} scheduled").format(doses=" / ".join(format_mg(ug) for ug in scheduled))
+                      if scheduled else "")
+            label = what if len(run) == 1 else ngettext("{what}, {count} night in a row",
+                                                        "{what}, {count} nights in a row", len(run)).format(
+                what=what, count=len(run))
             out.append(Finding(run[0].night, run[-1].night, state, label, detail))
     return out
 
@@ -92,10 +98,12 @@ def _excess(data: ExportData) -> list[Finding]:
     out = []
     for night in (n for n in data.nights if n.state == "excess"):
         taken = doses.get(night.night, [])
-        count = f"{len(taken)} doses" if len(taken) > 1 else "1 dose"
         ids = ", ".join(f"#{r.id}" for r in taken)
-        out.append(Finding(night.night, night.night, "excess", "Excess", f"{mg(night.taken_ug)} taken in {count} "
-                           f"({ids}), {mg(night.scheduled_ug) or 'none'} scheduled"))
+        count = max(len(taken), 1)
+        out.append(Finding(night.night, night.night, "excess", _("Excess"), ngettext(
+            "{taken} taken in {count} dose ({ids}), {scheduled} scheduled",
+            "{taken} taken in {count} doses ({ids}), {scheduled} scheduled", count).format(
+            taken=mg(night.taken_ug), count=count, ids=ids, scheduled=mg(night.scheduled_ug) or _("none"))))
     return out
 
 
@@ -104,16 +112,20 @@ def _records(data: ExportData) -> list[Finding]:
     for record in data.records:
         if record.counted and record.already_taken:
             broke = f", {against_rule(record.rule)}" if record.rule else ""
-            out.append(Finding(record.night, record.night, "already taken", "Recorded as already taken",
-                               f"#{record.id}: {mg(record.dose_ug)} at {record.at:%H:%M}{broke}"))
+            out.append(Finding(record.night, record.night, "already taken", _("Recorded as already taken"),
+                               _("#{number}: {dose} at {time}").format(
+                                   number=record.id, dose=mg(record.dose_ug), time=short_time(record.at)) + broke))
         if record.kind == "void":  # shown on the night of the record it cancels, when that is known
             target = by_id.get(record.voids) if record.voids is not None else None
-            cancelled = f" ({mg(target.dose_ug) or target.kind} at {when(target.at)})" if target else ""
-            words = ", dose not taken" if record.not_taken else ""
+            cancelled = (_(" ({what} at {when})").format(
+                what=mg(target.dose_ug) or kind_words(target), when=when(target.at))
+                if target else "")
+            words = _(", dose not taken") if record.not_taken else ""
             reason = f": {isolate(record.note)}" if record.note else ""
             night = target.night if target else record.night
-            out.append(Finding(night, night, "correction", "Correction (void)",
-                               f"#{record.id} cancels #{record.voids}{cancelled}{words}{reason}"))
+            out.append(Finding(night, night, "correction", _("Correction (void)"),
+                               _("#{number} cancels #{voids}").format(number=record.id, voids=record.voids)
+                               + cancelled + words + reason))
     return out
 
 
@@ -122,8 +134,9 @@ def _urgent(data: ExportData) -> list[Finding]:
     for symptom in (s for s in data.symptoms if s.urgent):
         severity = f" {symptom.severity}/5" if symptom.severity else ""
         note = f": {isolate(symptom.note)}" if symptom.note else ""
-        out.append(Finding(symptom.night, symptom.night, "urgent symptom", "Urgent symptom",
-                           f"{isolate(symptom.name)}{severity}, logged {when(symptom.at)}{note}"))
+        out.append(Finding(symptom.night, symptom.night, "urgent symptom", _("Urgent symptom"),
+                           _("{symptom}{severity}, logged {when}").format(
+                               symptom=isolate(symptom.name), severity=severity, when=when(symptom.at)) + note))
     return out
 
 
@@ -136,9 +149,10 @@ def _stock_counts(data: ExportData) -> list[Finding]:
         night = night_of(entry.at, data.profile.tz)
         expected = stock_amount(entry.key, entry.expected or 0)
         note = f": {isolate(entry.note)}" if entry.note else ""
-        out.append(Finding(night, night, "stock count", "Stock count off",
-                           f"{stock_amount(entry.key, entry.amount)} counted at {when(entry.at)}, "
-                           f"{expected} expected{note}"))
+        out.append(Finding(night, night, "stock count", _("Stock count off"),
+                           _("{counted} counted at {when}, {expected} expected").format(
+                               counted=stock_amount(entry.key, entry.amount), when=when(entry.at),
+                               expected=expected) + note))
     return out
 
 
@@ -159,7 +173,7 @@ def for_the_visit(found: Sequence[Finding]) -> list[Finding]:
 
 
 def share(count: int, total: int) -> str:
-    return f"{100 * count / total:.1f}%" if total else "–"
+    return decimal(f"{100 * count / total:.1f}") + "%" if total else "–"
 
 
 @dataclass(frozen=True)
@@ -172,8 +186,9 @@ class Figure:
 
     def cell(self, column: int) -> str:
         count, total = self.counts[column]
-        return f"{count} ({share(count, total)})" if self.of == "nights due" else \
-            f"{count} of {total} ({share(count, total)})"
+        if self.of == "nights due":
+            return f"{count} ({share(count, total)})"
+        return _("{count} of {total} ({share})").format(count=count, total=total, share=share(count, total))
 
 
 def adherence_rows(data: ExportData, since: dt.date | None = None) -> list[tuple[str, int, int, str]]:
@@ -186,15 +201,18 @@ def adherence_rows(data: ExportData, since: dt.date | None = None) -> list[tuple
     due = counts["taken"] + counts["missed"] + counts["skipped"] + counts["excess"]
     doses = sum(1 for r in records if r.counted)
     entries = sum(1 for r in records if r.kind in ("dose", "skip"))
-    return [("taken as scheduled", as_scheduled, due, "nights due"),
-            ("taken, less than scheduled", counts["taken"] - as_scheduled, due, "nights due"),
-            ("missed: neither a dose nor a skip recorded", counts["missed"], due, "nights due"),
-            ("skipped: recorded as not taken", counts["skipped"], due, "nights due"),
-            ("excess: a second dose, or more than scheduled", counts["excess"], due, "nights due"),
-            ("doses recorded as already taken despite a rule", counts["already_taken"], doses, "doses"),
-            ("records voided: corrections by the patient", counts["voided"], entries, "doses and skips"),
-            ("nights a contraindication allowed no dose", sum(1 for n in closed if n.state == "contraindicated"),
-             len(closed), "nights")]
+    return [(N_("taken as scheduled"), as_scheduled, due, "nights due"),
+            (N_("taken, less than scheduled"), counts["taken"] - as_scheduled, due, "nights due"),
+            (N_("missed: neither a dose nor a skip recorded"), counts["missed"], due, "nights due"),
+            (N_("skipped: recorded as not taken"), counts["skipped"], due, "nights due"),
+            (N_("excess: a second dose, or more than scheduled"), counts["excess"], due, "nights due"),
+            (N_("doses recorded as already taken despite a rule"), counts["already_taken"], doses, "doses"),
+            (N_("records voided: corrections by the patient"), counts["voided"], entries, "doses and skips"),
+            (N_("nights a contraindication allowed no dose"),
+             sum(1 for n in closed if n.state == "contraindicated"), len(closed), "nights")]
+
+
+OF_WORDS = {"doses": N_("{what} (of the doses)"), "doses and skips": N_("{what} (of the doses and skips)")}
 
 
 def figures(data: ExportData) -> tuple[list[str], list[Figure]]:
@@ -203,13 +221,15 @@ def figures(data: ExportData) -> tuple[list[str], list[Figure]]:
     something when it is not (less than scheduled, contraindicated) is left out."""
     recent = data.recent_first()
     columns = [adherence_rows(data)] if recent is None else [adherence_rows(data, recent), adherence_rows(data)]
-    names = ["Period"] if recent is None else [f"Last {LAST_MONTH} nights", "Whole period"]
+    names = [_("Period")] if recent is None else [_("Last {count} nights").format(count=LAST_MONTH),
+                                                   _("Whole period")]
     found = []
-    for i, (what, _, _, of) in enumerate(columns[0]):
+    for i, (what, _count, _total, of) in enumerate(columns[0]):
         counts = tuple((rows[i][1], rows[i][2]) for rows in columns)
-        if i in (1, 7) and not any(c for c, _ in counts):
+        if i in (1, 7) and not any(c for c, _total in counts):
             continue
-        found.append(Figure(what if of in ("nights due", "nights") else f"{what} (of the {of})", counts, of))
+        shown = _(what) if of in ("nights due", "nights") else _(OF_WORDS[of]).format(what=_(what))
+        found.append(Figure(shown, counts, of))
     return names, found
 def treatment(data: ExportData) -> list[tuple[str, str]]:
     """Tonight's step and dose, the version in force, the next change and the patient's ceiling,
@@ -218,44 +238,54 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
     items = []
     regimen = d.regimen if d is not None else None
     if d is None or regimen is None:
-        items.append(("Tonight", f"{night}: no prescription or taper plan in force"))
+        items.append((_("Tonight"), _("{night}: no prescription or taper plan in force").format(
+            night=medium_date(night))))
     else:
         scheduled = d.scheduled_ug
-        dose = format_mg(scheduled) if scheduled else "0 mg (stopped)"
+        dose = format_mg(scheduled) if scheduled else _("0 mg (stopped)")
         taken = as_taken(regimen, scheduled) if scheduled else None
         dose += f" ({taken})" if taken else ""
         if d.over_ceiling:
-            dose += (f"; at most {format_mg(d.ceiling_ug)} may be taken (above the monograph's ceiling: "
-                     "the prescription needs review)")
+            dose += _("; at most {dose} may be taken (above the monograph's ceiling: the prescription needs "
+                      "review)").format(dose=format_mg(d.ceiling_ug))
         if regimen.kind == "plan":
             steps = regimen.steps
             k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
             first = max(steps[k].start, regimen.start)
-            end = d.next_change.night - dt.timedelta(days=1) if d.next_change is not None else "onwards"
-            source = (f"step {k + 1} of {len(steps)} (nights {first} to {end}) of taper plan version "
-                      f"{regimen.version}, in force since {regimen.start} ({isolate(regimen.prescriber)})")
+            end = (medium_date(d.next_change.night - dt.timedelta(days=1)) if d.next_change is not None
+                   else _("onwards"))
+            source = _("step {step} of {steps} (nights {first} to {last}) of taper plan version {version}, in "
+                       "force since {start} ({prescriber})").format(
+                step=k + 1, steps=len(steps), first=medium_date(first), last=end, version=regimen.version,
+                start=medium_date(regimen.start), prescriber=isolate(regimen.prescriber))
         else:
-            source = f"prescription by {isolate(regimen.prescriber)} from {regimen.start}"
-        items.append(("Tonight", f"{night}: {dose}, {source}"))
+            source = _("prescription by {prescriber} from {start}").format(
+                prescriber=isolate(regimen.prescriber), start=medium_date(regimen.start))
+        items.append((_("Tonight"), f"{medium_date(night)}: {dose}, {source}"))
     following = d.next_change if d is not None else None
     if following is not None:
         made_with = following.regimen
         taken = as_taken(made_with, following.dose_ug) if made_with is not None and following.dose_ug else None
-        items.append(("Next step", f"{format_mg(following.dose_ug) if following.dose_ug else '0 mg (stop)'}"
-                                   + (f" ({taken})" if taken else "") + f" from {following.night}"))
+        dose = format_mg(following.dose_ug) if following.dose_ug else _("0 mg (stop)")
+        items.append((_("Next step"), _("{dose} from {night}").format(
+            dose=dose + (f" ({taken})" if taken else ""), night=medium_date(following.night))))
     later = [p for p in data.timeline.periods if p.first > night]
     if later:  # a newer version already recorded takes over on a later night (a hold, say)
         version = later[0].regimen
-        what = (f"taper plan version {version.version}" + (f" ({version.change})" if version.change else "")
-                if version.kind == "plan" else f"a new prescription by {isolate(version.prescriber)}")
-        items.append(("Plan change", f"{what} in force from {later[0].first}"))
+        what = (_("taper plan version {version}").format(version=version.version)
+                + (f" ({version.change})" if version.change else "")
+                if version.kind == "plan"
+                else _("a new prescription by {prescriber}").format(prescriber=isolate(version.prescriber)))
+        items.append((_("Plan change"), _("{what} in force from {night}").format(
+            what=what, night=medium_date(later[0].first))))
     if data.completion is not None:
-        items.insert(0, ("Taper", data.completion.words(drug.name).removesuffix(".")))
+        items.insert(0, (_("Taper"), data.completion.words(drug.name).removesuffix(".")))
     age = profile.age_on(night)
     dosing = drug.dosing
-    items.append(("Ceiling", f"{format_mg(data.ceiling_ug)} a night at age {age} (the monograph: "
-                             f"{format_mg(dosing.adult_max_ug)} for adults, {format_mg(dosing.elderly_max_ug)} "
-                             f"from age {dosing.elderly_from_age})"))
+    items.append((_("Ceiling"), _("{dose} a night at age {age} (the monograph: {adult} for adults, {elderly} "
+                                  "from age {elderly_age})").format(
+        dose=format_mg(data.ceiling_ug), age=age, adult=format_mg(dosing.adult_max_ug),
+        elderly=format_mg(dosing.elderly_max_ug), elderly_age=dosing.elderly_from_age)))
     return items
 
 
@@ -265,20 +295,21 @@ URGENT_LISTED = 3  # urgent symptoms named in the summary (all of them are among
 def symptom_fields(data: ExportData) -> list[tuple[str, str]]:
     symptoms = data.symptoms
     if not symptoms:
-        return [("Symptoms", "none logged in this period")]
+        return [(_("Symptoms"), _("none logged in this period"))]
     rated = [s for s in symptoms if s.severity]
     worst = max((s.severity or 0 for s in rated), default=0)
     which = sorted({isolate(s.name) for s in rated if s.severity == worst})
-    text = f"{len(symptoms)} logged"
+    text = _("{count} logged").format(count=len(symptoms))
     if worst:
         first = min(s.night for s in rated if s.severity == worst)
-        text += f"; worst severity {worst}/5 ({', '.join(which)}; first on the night of {first})"
+        text += _("; worst severity {worst}/5 ({symptoms}; first on the night of {night})").format(
+            worst=worst, symptoms=", ".join(which), night=medium_date(first))
     urgent = sorted((s for s in symptoms if s.urgent), key=lambda s: (s.at, s.id), reverse=True)
-    listed = "; ".join(f"night {s.night} {isolate(s.name)}" + (f" {s.severity}/5" if s.severity else "")
-                       for s in urgent[:URGENT_LISTED])
+    listed = "; ".join(_("night {night} {symptom}").format(night=medium_date(s.night), symptom=isolate(s.name))
+                       + (f" {s.severity}/5" if s.severity else "") for s in urgent[:URGENT_LISTED])
     if len(urgent) > URGENT_LISTED:
-        listed += f"; {len(urgent) - URGENT_LISTED} earlier"
-    return [("Symptoms", text), ("Urgent", f"{len(urgent)}: {listed}" if urgent else "none")]
+        listed += _("; {count} earlier").format(count=len(urgent) - URGENT_LISTED)
+    return [(_("Symptoms"), text), (_("Urgent"), f"{len(urgent)}: {listed}" if urgent else _("none"))]
 
 
 RIGHT = 24  # mm from the margin to the right edge of page one's labels
@@ -293,7 +324,7 @@ def summary(pdf: Canvas, data: ExportData, continued_on: int | None = None) -> l
     any), adherence (the last 30 nights beside the whole period), then the exceptions that fit,
     urgent symptoms first and then the newest. The rest are returned, for the pages that go on with
     them (`continued_on`: that page's number, once known)."""
-    heading(pdf, "Summary")
+    heading(pdf, _("Summary"))
     fields(pdf, [*treatment(data), *symptom_fields(data)], right=RIGHT)
     checkin_section(pdf, data)
     adherence(pdf, data)
@@ -305,13 +336,17 @@ def adherence(pdf: Canvas, data: ExportData) -> None:
     whole period (the period alone when it is no longer), one line per figure, numbers first."""
     names, lines = figures(data)
     due = lines[0].counts[-1][1]
-    heading(pdf, f"Adherence: {_nights(due)} due", need=40)
+    heading(pdf, ngettext("Adherence: {count} night due", "Adherence: {count} nights due", due).format(count=due),
+            need=40)
     recent = data.recent_first()
     last = data.closed_nights[-1].night if data.closed_nights else data.last
-    columns = f"Last {LAST_MONTH} nights: {recent} to {last}; whole period" if recent else "Period"
-    paragraph(pdf, f"{columns}: {data.first} to {data.last}. Nights due: the nights with a scheduled dose whose "
-                   "latest time has passed; tonight is counted once its latest time has passed. Voided doses "
-                   "do not count.", size=7, colour=MUTED)
+    columns = (_("Last {count} nights: {first} to {last}; whole period: {start} to {end}.").format(
+        count=LAST_MONTH, first=medium_date(recent), last=medium_date(last), start=medium_date(data.first),
+        end=medium_date(data.last)) if recent else
+        _("Period: {start} to {end}.").format(start=medium_date(data.first), end=medium_date(data.last)))
+    paragraph(pdf, columns + " " + _("Nights due: the nights with a scheduled dose whose latest time has passed; "
+                                     "tonight is counted once its latest time has passed. Voided doses do not "
+                                     "count."), size=7, colour=MUTED)
     pdf.ln(0.8)
     widths = (*(NUMBERS,) * len(names), WIDTH - NUMBERS * len(names))
     row(pdf, widths, (*names, ""), bold=True, fill=BAND, size=8)
@@ -321,7 +356,7 @@ def adherence(pdf: Canvas, data: ExportData) -> None:
 
 def _item(pdf: Canvas, f: Finding, width: float, most: int | None) -> tuple[str, str, Colour]:
     """An exception as a page-one line: its night, its words (cut to `most` lines) and colour."""
-    run = f" (to {f.last})" if f.last != f.night else ""
+    run = _(" (to {night})").format(night=medium_date(f.last)) if f.last != f.night else ""
     text = f"{f.what}{run}" + (f": {f.detail}" if f.detail else "")
     colour = URGENT if f.kind in ("urgent symptom", "excess", "contraindicated", "stock count") else INK
     if most is not None:
@@ -332,7 +367,7 @@ def _item(pdf: Canvas, f: Finding, width: float, most: int | None) -> tuple[str,
             while cut and width_of(pdf, cut + " …") > width:
                 cut = cut[:-1]
             text = "\n".join([*lines[:most - 1], cut.rstrip() + " …"])
-    return str(f.night), text, colour
+    return medium_date(f.night), text, colour
 
 
 def _height(pdf: Canvas, text: str, width: float) -> float:
@@ -345,11 +380,12 @@ def exceptions(pdf: Canvas, data: ExportData, continued_on: int | None) -> list[
     which page they go on; the rest are returned."""
     found = for_the_visit(findings(data))
     urgent_first = any(f.kind == "urgent symptom" for f in found)
-    order = "urgent symptoms first, then the newest" if urgent_first else "the newest first"
-    heading(pdf, f"Exceptions ({len(found)}), {order}" if found else "Exceptions", need=24)
+    title = (_("Exceptions ({count}), urgent symptoms first, then the newest") if urgent_first
+             else _("Exceptions ({count}), the newest first"))
+    heading(pdf, title.format(count=len(found)) if found else _("Exceptions"), need=24)
     if not found:
-        paragraph(pdf, "None: no missed night, excess, dose recorded as already taken, correction, urgent "
-                       "symptom or stock count off in this period.")
+        paragraph(pdf, _("None: no missed night, excess, dose recorded as already taken, correction, urgent "
+                         "symptom or stock count off in this period."))
         return []
     width = WIDTH - RIGHT - 2
     room = pdf.page_break_trigger - pdf.get_y()
@@ -366,14 +402,16 @@ def exceptions(pdf: Canvas, data: ExportData, continued_on: int | None) -> list[
     if rest:
         more = len(rest)
         pdf.ln(1)
-        paragraph(pdf, f"{more} more exception{'' if more == 1 else 's'}, page {continued_on or '?'}",
+        paragraph(pdf, ngettext("{count} more exception, page {page}", "{count} more exceptions, page {page}",
+                                more).format(count=more, page=continued_on or "?"),
                   size=EXCEPTION_SIZE, style="B")
     return rest
 
 
 def more_exceptions(pdf: Canvas, rest: Sequence[Finding]) -> int:
     """The exceptions page one had no room for, in its order; the page they start on."""
-    heading(pdf, f"Exceptions, continued ({len(rest)} more, in the order of page one)", need=30)
+    heading(pdf, _("Exceptions, continued ({count} more, in the order of page one)").format(count=len(rest)),
+            need=30)
     page = pdf.page_no()
     width = WIDTH - RIGHT - 2
     fields(pdf, [_item(pdf, f, width, None) for f in rest], right=RIGHT, size=EXCEPTION_SIZE, bold=False)

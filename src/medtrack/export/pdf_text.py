@@ -11,6 +11,7 @@ from fpdf import FPDF
 
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_fonts import FONT, PAGES_ALIAS, Glyphs, truetype
+from medtrack.i18n import locale, medium_date, short_time
 
 MARGIN, WIDTH, PAD = 15.0, 180.0, 1.2  # mm: A4 portrait is 210 mm wide; PAD: a table cell's inner margin
 INK, MUTED, RULE, BAND = (33, 37, 41), (125, 125, 125), (205, 208, 212), (236, 239, 243)
@@ -42,7 +43,28 @@ def mg(ug: int | None) -> str:
 
 
 def when(instant: dt.datetime) -> str:
-    return instant.strftime("%Y-%m-%d %H:%M")
+    """'2026-11-25 22:30' in English; the report language's medium date and short time otherwise."""
+    if locale() == "en":
+        return instant.strftime("%Y-%m-%d %H:%M")
+    return f"{medium_date(instant.date())} {short_time(instant)}"
+
+
+def day_month(day: dt.date) -> str:
+    """A chart's date label: '25 Nov' in English, the locale's day and month otherwise ('25. Nov.')."""
+    if locale() == "en":
+        return f"{day.day} {MONTHS[day.month - 1]}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", day, locale=locale())
+
+
+def month_year(day: dt.date) -> str:
+    """A chart's month label: 'Nov 2026' in English, the locale's otherwise ('Nov. 2026', '2026年11月')."""
+    if locale() == "en":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", day, locale=locale())
 
 
 def clean(text: str | None) -> str:

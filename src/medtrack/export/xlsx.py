@@ -32,8 +32,8 @@ from medtrack.export.checkins import (
     severe_words,
     verdict,
 )
-from medtrack.export.csv_export import status_of
-from medtrack.export.forms import as_taken, product, stock_number, stock_unit
+from medtrack.export.forms import as_taken, kind_words, product, status_words, stock_number, stock_unit
+from medtrack.i18n import N_, _
 
 if TYPE_CHECKING:
     from medtrack.core.model import Record
@@ -46,10 +46,21 @@ TIME = "yyyy-mm-dd hh:mm"
 MEAN = "0.0"  # a mean total of check-ins
 HIGHLIGHT = PatternFill("solid", fgColor="FDE2E1")
 MAX_WIDTH = 60
+# The Summary's adherence lines, by their key in ExportData.adherence()
+COUNTS = {"taken": N_("taken"), "missed": N_("missed"), "skipped": N_("skipped"), "excess": N_("excess"),
+          "already_taken": N_("already taken"), "voided": N_("voided")}
 
 
 class Text(str):
     """A value that must stay a text cell, whatever it looks like."""
+
+
+def _yes(flag: bool) -> str:
+    return _("yes") if flag else _("no")
+
+
+def _head(*names: str) -> tuple[str, ...]:
+    return tuple(_(name) for name in names)
 
 
 def _mg(ug: int | None) -> float | None:
@@ -104,13 +115,13 @@ def _sheet(book: Workbook, title: str, head: Sequence[str], rows: Iterable[Seque
 def _records(book: Workbook, data: ExportData) -> None:
     records = sorted(data.records, key=lambda r: (r.night, r.at, r.id))
     excess = {n.night for n in data.nights if n.state == "excess"}
-    rows = [(r.id, r.kind, r.night, _local(r.at), Text(r.zone), _mg(r.dose_ug), _mg(r.scheduled_ug),
-             Text(status_of(r)), "yes" if r.already_taken else "no", Text(r.rule or ""),
+    rows = [(r.id, kind_words(r), r.night, _local(r.at), Text(r.zone), _mg(r.dose_ug), _mg(r.scheduled_ug),
+             Text(status_words(r)), _yes(r.already_taken), Text(r.rule or ""),
              r.voids, Text(r.note or ""), Text(_taken_as(data, r) or ""), Text(r.recorded_by or ""))
             for r in records]
-    _sheet(book, "Records", ("id", "kind", "night", "time", "zone", "dose_mg", "scheduled_mg",
-                             "status", "already_taken", "rule", "voids", "note", "as taken",
-                             "recorded by"), rows,
+    _sheet(book, _("Records"), _head(N_("id"), N_("kind"), N_("night"), N_("time"), N_("zone"), N_("dose_mg"),
+                                     N_("scheduled_mg"), N_("status"), N_("already_taken"), N_("rule"),
+                                     N_("voids"), N_("note"), N_("as taken"), N_("recorded by")), rows,
            {2: DATE, 3: TIME, 5: MG, 6: MG},
            [r.already_taken or (r.kind == "dose" and not r.voided and r.night in excess)
             for r in records])
@@ -125,16 +136,18 @@ def _taken_as(data: ExportData, record: Record) -> str | None:
 
 def _symptoms(book: Workbook, data: ExportData) -> None:
     rows = [(s.id, s.night, _local(s.at), Text(s.zone), Text(s.name), s.severity,
-             "yes" if s.urgent else "no", Text(s.note or ""), Text(s.recorded_by or ""))
+             _yes(s.urgent), Text(s.note or ""), Text(s.recorded_by or ""))
             for s in data.symptoms]
-    _sheet(book, "Symptoms", ("id", "night", "time", "zone", "symptom", "severity", "urgent",
-                              "note", "recorded by"), rows, {1: DATE, 2: TIME}, [s.urgent for s in data.symptoms])
+    _sheet(book, _("Symptoms"), _head(N_("id"), N_("night"), N_("time"), N_("zone"), N_("symptom"),
+                                      N_("severity"), N_("urgent"), N_("note"), N_("recorded by")), rows,
+           {1: DATE, 2: TIME}, [s.urgent for s in data.symptoms])
 
 
 def _plan(book: Workbook, data: ExportData) -> None:
     rows = []
     for regimen in data.regimens:
-        what = "prescription" if regimen.kind == "prescription" else f"plan v{regimen.version}"
+        what = (_("prescription") if regimen.kind == "prescription"
+                else _("plan v{version}").format(version=regimen.version))
         made_with = product(regimen)
         for i, step in enumerate(regimen.steps):
             end = regimen.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(regimen.steps) else None
@@ -144,9 +157,10 @@ def _plan(book: Workbook, data: ExportData) -> None:
                          Text(regimen.acknowledged or ""), Text(as_taken(regimen, step.dose_ug) or ""),
                          Text(made_with.describe() if made_with else ""),
                          Text("; ".join(w.text for w in regimen.warnings))))
-    _sheet(book, "Plan", ("version", "by", "written (UTC)", "in force from", "change", "why",
-                          "step", "from night", "to night", "dose_mg",
-                          "contraindication acknowledged", "as taken", "formulation", "warnings"), rows,
+    _sheet(book, _("Plan"), _head(N_("version"), N_("by"), N_("written (UTC)"), N_("in force from"), N_("change"),
+                                  N_("why"), N_("step"), N_("from night"), N_("to night"), N_("dose_mg"),
+                                  N_("contraindication acknowledged"), N_("as taken"), N_("formulation"),
+                                  N_("warnings")), rows,
            {2: TIME, 3: DATE, 7: DATE, 8: DATE, 9: MG})
 
 
@@ -158,9 +172,10 @@ def _stock(book: Workbook, data: ExportData) -> None:
     entries = data.stock_entries
     rows = [(_local(e.at), Text(e.zone), Text(e.kind), Text(stock_unit(e.key)), stock_number(e.key, e.amount),
              stock_number(e.key, e.expected) if e.kind == "count" and e.expected is not None else None,
-             "yes" if e.flagged else "no", Text(e.note or ""))
+             _yes(e.flagged), Text(e.note or ""))
             for e in entries]
-    _sheet(book, "Stock", ("date", "zone", "kind", "what", "amount", "expected", "flagged", "note"), rows,
+    _sheet(book, _("Stock"), _head(N_("date"), N_("zone"), N_("kind"), N_("what"), N_("amount"), N_("expected"),
+                                   N_("flagged"), N_("note")), rows,
            {0: TIME, 4: AMOUNT, 5: AMOUNT}, [e.flagged for e in entries])
 
 
@@ -169,24 +184,26 @@ def _checkins(book: Workbook, data: ExportData) -> None:
     then; voided ones kept and marked, those with an item rated severe highlighted."""
     items = item_ids(data)
     rows = [(c.id, c.night, _local(c.at), Text(c.zone), *(c.rating(i) for i in items), c.total, c.step_night,
-             _mg(c.step_ug), Text(c.note or ""), "yes" if c.voided else "no", Text(c.void_reason or ""),
+             _mg(c.step_ug), Text(c.note or ""), _yes(c.voided), Text(c.void_reason or ""),
              Text(c.recorded_by or ""))
             for c in data.checkins]
     after = 4 + len(items)
-    _sheet(book, "Check-ins", ("id", "night", "time", "zone", *items, "total", "step night", "step dose_mg", "note",
-                               "voided", "void reason", "recorded by"), rows,
+    _sheet(book, _("Check-ins"), (*_head(N_("id"), N_("night"), N_("time"), N_("zone")), *items,
+                                  *_head(N_("total"), N_("step night"), N_("step dose_mg"), N_("note"), N_("voided"),
+                                         N_("void reason"), N_("recorded by"))), rows,
            {1: DATE, 2: TIME, after + 1: DATE, after + 2: MG},
            [not c.voided and bool(severe_items(data, c)) for c in data.checkins])
 
 
 def _checkin_steps(book: Workbook, data: ExportData) -> None:
     """Each step's baseline and after, as core.checkin judged them; higher or severe highlighted."""
-    rows = [(Text("start" if is_start(data, t) else "step"), t.step_night, _mg(t.dose_ug or 0),
+    rows = [(Text(_("start") if is_start(data, t) else _("step")), t.step_night, _mg(t.dose_ug or 0),
              len(t.baseline), t.baseline_mean, len(t.after), t.after_mean,
-             "yes" if t.rises else "no", Text(verdict(data, t)), Text(severe_words(data, t)))
+             _yes(t.rises), Text(verdict(data, t)), Text(severe_words(data, t)))
             for t in data.trends]
-    _sheet(book, "Check-in steps", ("what", "step night", "dose_mg", "baseline check-ins", "baseline mean total",
-                                    "after check-ins", "after mean total", "higher", "verdict", "rated severe"),
+    _sheet(book, _("Check-in steps"), _head(N_("what"), N_("step night"), N_("dose_mg"), N_("baseline check-ins"),
+                                            N_("baseline mean total"), N_("after check-ins"), N_("after mean total"),
+                                            N_("higher"), N_("verdict"), N_("rated severe")),
            rows, {1: DATE, 2: MG, 4: MEAN, 6: MEAN}, [t.rises or t.severe for t in data.trends])
 
 
@@ -204,20 +221,21 @@ def _checkin_items(book: Workbook, data: ExportData) -> None:
             cited = f"{source.title} ({source.publisher}, {source.year})"
             link = source.url or (f"https://doi.org/{source.doi}" if source.doi else "")
         rows.append((Text(item_id), Text(item_name(data, item_id)),
-                     Text(item.description if item is not None else "no longer on the check-in list"),
+                     Text(item.description if item is not None else _("no longer on the check-in list")),
                      Text(ratings), Text(cited), Text(item.basis if item is not None else ""), Text(link)))
-    _sheet(book, "Check-in items", ("item", "name", "description", "ratings", "source", "where in the source",
-                                    "link"), rows)
+    _sheet(book, _("Check-in items"), _head(N_("item"), N_("name"), N_("description"), N_("ratings"),
+                                            N_("source"), N_("where in the source"), N_("link")), rows)
 
 
 def _checkin_summary(data: ExportData) -> list[tuple[Any, ...]]:
     def steps(which: list[Any]) -> Text:
-        return Text("; ".join(f"{t.step_night.isoformat()} to {dose_words(t.dose_ug)}" for t in which) or "none")
+        return Text("; ".join(_("{night} to {dose}").format(night=t.step_night.isoformat(), dose=dose_words(t.dose_ug))
+                              for t in which) or _("none"))
 
-    return [(Text("check-ins"), sum(1 for c in data.checkins if not c.voided)),
-            (Text("check-ins voided"), sum(1 for c in data.checkins if c.voided)),
-            (Text("steps with check-ins higher after"), steps([t for t in data.trends if t.rises])),
-            (Text("steps with an item rated severe after"), steps([t for t in data.trends if t.severe]))]
+    return [(Text(_("check-ins")), sum(1 for c in data.checkins if not c.voided)),
+            (Text(_("check-ins voided")), sum(1 for c in data.checkins if c.voided)),
+            (Text(_("steps with check-ins higher after")), steps([t for t in data.trends if t.rises])),
+            (Text(_("steps with an item rated severe after")), steps([t for t in data.trends if t.severe]))]
 
 
 def _summary(book: Workbook, data: ExportData) -> None:
@@ -225,33 +243,33 @@ def _summary(book: Workbook, data: ExportData) -> None:
     profile = data.profile
     scheduled = sum(1 for n in data.nights if n.scheduled_ug and n.state != "future")
     rows: list[tuple[Any, ...]] = [
-        (Text("patient"), Text(profile.name)),
-        (Text("born"), profile.born),
-        (Text("zone"), Text(profile.zone)),
-        (Text("drug"), Text(f"{data.drug.name} (ATC {data.drug.atc})")),
-        (Text("first night"), data.first),
-        (Text("last night"), data.last),
-        (Text("generated"), _local(data.generated_at)),
-        (Text("nights with a dose scheduled"), scheduled),
+        (Text(_("patient")), Text(profile.name)),
+        (Text(_("born")), profile.born),
+        (Text(_("zone")), Text(profile.zone)),
+        (Text(_("drug")), Text(f"{data.drug.name} (ATC {data.drug.atc})")),
+        (Text(_("first night")), data.first),
+        (Text(_("last night")), data.last),
+        (Text(_("generated")), _local(data.generated_at)),
+        (Text(_("nights with a dose scheduled")), scheduled),
     ]
-    for key in ("taken", "missed", "skipped", "excess", "already_taken", "voided"):
-        rows.append((Text(key.replace("_", " ")), counts[key]))
-    rows.append((Text("symptoms"), len(data.symptoms)))
-    rows.append((Text("urgent symptoms"), sum(1 for s in data.symptoms if s.urgent)))
+    for key, label in COUNTS.items():
+        rows.append((Text(_(label)), counts[key]))
+    rows.append((Text(_("symptoms")), len(data.symptoms)))
+    rows.append((Text(_("urgent symptoms")), sum(1 for s in data.symptoms if s.urgent)))
     if data.checkins:
         rows += _checkin_summary(data)
     if data.completion is not None:
-        rows.append((Text("taper complete since"), data.completion.since))
+        rows.append((Text(_("taper complete since")), data.completion.since))
         if data.completion.last_dose is not None:
-            rows.append((Text("last dose after the taper's end"), data.completion.last_dose))
-        rows.append((Text("drug-free nights"), data.completion.drug_free_nights))
+            rows.append((Text(_("last dose after the taper's end")), data.completion.last_dose))
+        rows.append((Text(_("drug-free nights")), data.completion.drug_free_nights))
     if data.stock is not None:
-        rows += [(Text(f"stock left: {stock_unit(level.key)}"), stock_number(level.key, level.amount))
-                 for level in data.stock.levels]
-        rows.append((Text("stock lasts (nights)"), data.stock.nights))
-        rows.append((Text("stock lasts to the end of the plan"), "yes" if data.stock.to_end else "no"))
-        rows.append((Text("flagged stock counts"), sum(1 for e in data.stock_entries if e.flagged)))
-    _sheet(book, "Summary", ("what", "value"), rows)
+        rows += [(Text(_("stock left: {what}").format(what=stock_unit(level.key))),
+                  stock_number(level.key, level.amount)) for level in data.stock.levels]
+        rows.append((Text(_("stock lasts (nights)")), data.stock.nights))
+        rows.append((Text(_("stock lasts to the end of the plan")), _yes(data.stock.to_end)))
+        rows.append((Text(_("flagged stock counts")), sum(1 for e in data.stock_entries if e.flagged)))
+    _sheet(book, _("Summary"), _head(N_("what"), N_("value")), rows)
 
 
 @contextmanager

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
+from medtrack import i18n
 from medtrack.core.checkin import CheckIn, StepTrend, TrendRule, trends
 from medtrack.core.decide import NightDecision, calendar_night
+from medtrack.core.language import parse_language
 from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.schedule import segments
@@ -19,6 +21,7 @@ from medtrack.core.timeline import Timeline
 from medtrack.core.visit import Period, PeriodBasis, ReportWritten, report_period
 from medtrack.errors import BadInput, Refused, StorageProblem
 from medtrack.export.data import ExportData
+from medtrack.i18n import _
 from medtrack.services.checkin import default_rule
 from medtrack.services.common import monograph, parse_period, require_profile, withdrawal_data
 from medtrack.services.nights import DAY, decider, tonight
@@ -35,6 +38,9 @@ FITTING = {"fhir": (".json", ".fhir")}  # other names a format's file may end in
 TEXT_FORMATS = ("csv", "fhir", "ics")  # the ones that may go to standard output
 TABLES = ("records", "checkins")  # what a CSV holds: the doses, skips and voids, or the check-ins
 DISPENSE_NIGHTS = 28  # the report's "what to dispense for the next N nights", as `taper show`
+# The formats people read are written in the report's language; the ones programs read (the CSV
+# tables, FHIR) always in English, with a point in every number, whatever the screen speaks.
+FOR_PROGRAMS = ("csv", "fhir")
 
 
 def gather(db: Database, now: dt.datetime, first: str | None = None, last: str | None = None, *,
@@ -121,10 +127,11 @@ def dispensing(regimens: list[Regimen], first: dt.date,
 def writer_for(fmt: str, table: str = "records") -> Callable[[ExportData, IO[bytes]], None]:
     """The exporter of a format, imported only when used (they pull in heavy libraries)."""
     if table not in TABLES:
-        raise BadInput(f"'{table}' is not a table medtrack exports (accepted: {', '.join(TABLES)})")
+        raise BadInput(_("'{table}' is not a table medtrack exports (accepted: {accepted})").format(
+            table=table, accepted=", ".join(TABLES)))
     if table != "records" and fmt != "csv":
-        raise BadInput(f"a table is chosen for the CSV only: the {fmt.upper()} file holds the records "
-                       "and the check-ins together")
+        raise BadInput(_("a table is chosen for the CSV only: the {format} file holds the records "
+                         "and the check-ins together").format(format=fmt.upper()))
     if table == "checkins":
         from medtrack.export.csv_checkins import write_checkins_csv as write
     elif fmt == "csv":
@@ -138,7 +145,8 @@ def writer_for(fmt: str, table: str = "records") -> Callable[[ExportData, IO[byt
     elif fmt == "pdf":
         from medtrack.export.pdf import write_pdf as write
     else:
-        raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
+        raise BadInput(_("format '{format}' is not known (accepted: {accepted})").format(
+            format=fmt, accepted=", ".join(FORMATS)))
     return write
 
 
@@ -164,6 +172,15 @@ class ExportRequest:
     last: str | None = None
     force: bool = False  # replace a file already there
     table: str = "records"
+    language: str | None = None  # the report's: en, de, ja (None or "auto": the one medtrack speaks)
+
+
+def report_language(text: str | None) -> str:
+    """The language a report is written in, from --language (a code or a name, as the profile's
+    setting takes it); None, '' or 'auto': the language medtrack speaks now. Refused otherwise."""
+    if text is None:
+        return i18n.language()
+    return parse_language(text, what="--language") or i18n.language()
 
 
 def export(db: Database, now: dt.datetime, request: ExportRequest, *,
@@ -176,25 +193,42 @@ def export(db: Database, now: dt.datetime, request: ExportRequest, *,
     previous one (or the last 90), and once it is in place it is remembered as the last report.
     Nothing is remembered of a file that was not written."""
     fmt, output, first, last = request.fmt, request.output, request.first, request.last
+    language = report_language(request.language)  # refused before anything is read or written
+    if fmt in FOR_PROGRAMS:
+        language = "en"
     if fmt not in FORMATS:
-        raise BadInput(f"format '{fmt}' is not known (accepted: {', '.join(FORMATS)})")
+        raise BadInput(_("format '{format}' is not known (accepted: {accepted})").format(
+            format=fmt, accepted=", ".join(FORMATS)))
     if not output or not output.strip():
-        raise BadInput("the file path is empty: say where to write it, e.g. report.pdf",
+        raise BadInput(_("the file path is empty: say where to write it, e.g. report.pdf"),
                        hint="-o PATH")
     if fmt == "archive":
         return _archive(db, now, request)
-    write = writer_for(fmt, request.table)
+    written_by = writer_for(fmt, request.table)
+
+    def write(data: ExportData, stream: IO[bytes]) -> None:
+        if fmt == "ics":  # a calendar with nothing in it is refused in the screen's language
+            from medtrack.export.ics import check_scheduled
+
+            check_scheduled(data)
+        if language == i18n.language():
+            written_by(data, stream)
+            return
+        with i18n.speaking(language):  # the monograph's safety text in the report's language too
+            written_by(replace(data, drug=monograph(), withdrawal=withdrawal_data()), stream)
     visit = fmt == "pdf"
     if output == "-":
         if fmt not in TEXT_FORMATS or stdout is None:
-            raise BadInput(f"a {fmt.upper()} file cannot be written to the terminal: give a file "
-                           f"name ending in {SUFFIXES[fmt]} (only {', '.join(TEXT_FORMATS)} can)")
+            raise BadInput(_("a {format} file cannot be written to the terminal: give a file name "
+                             "ending in {suffix} (only {formats} can)").format(
+                format=fmt.upper(), suffix=SUFFIXES[fmt], formats=", ".join(TEXT_FORMATS)))
         write(gather(db, now, first, last, visit=visit), stdout)
         return None
     target = Path(output).expanduser()
     if target.suffix.lower() not in FITTING.get(fmt, (SUFFIXES[fmt],)):
-        raise BadInput(f"the file name {target.name} does not fit the {fmt.upper()} format: give "
-                       f"a name ending in {SUFFIXES[fmt]}, or choose the format that fits it")
+        raise BadInput(_("the file name {name} does not fit the {format} format: give a name ending "
+                         "in {suffix}, or choose the format that fits it").format(
+            name=target.name, format=fmt.upper(), suffix=SUFFIXES[fmt]))
     check_target(target, request.force, protect=db.file)
     data = gather(db, now, first, last, visit=visit)
     write_atomically(target.absolute(), lambda stream: write(data, stream))
@@ -210,9 +244,9 @@ def _archive(db: Database, now: dt.datetime, request: ExportRequest) -> Written:
     from medtrack.services.archive import export_archive  # zip and CSV tables: this format only
 
     if request.first or request.last or request.table != "records":
-        raise BadInput("an archive holds the whole record: it takes no --from, --to or --table")
+        raise BadInput(_("an archive holds the whole record: it takes no --from, --to or --table"))
     if request.output == "-":
-        raise BadInput("an archive cannot be written to the terminal: give a file name ending in .zip")
+        raise BadInput(_("an archive cannot be written to the terminal: give a file name ending in .zip"))
     return Written(export_archive(db, now, request.output, force=request.force), None)
 
 
@@ -224,6 +258,6 @@ def _note_report(db: Database, now: dt.datetime, period: Period, zone: str) -> s
             repo.add_report(ReportWritten(at=now, zone=zone, first=period.first, last=period.last,
                                           basis=period.basis), recorded_at=now)
     except (StorageProblem, Refused) as problem:  # a read-only file, a login that may only read
-        return (f"noting the report in the database failed ({problem.message}), so the next report "
-                "will not start from it")
+        return _("noting the report in the database failed ({problem}), so the next report will "
+                 "not start from it").format(problem=problem.message)
     return None

@@ -17,20 +17,23 @@ from textual.widgets import (
     Label,
     RadioButton,
     RadioSet,
+    Select,
     Static,
 )
 
+from medtrack import i18n
 from medtrack.errors import MedtrackError
+from medtrack.i18n import N_, _, medium_date
 from medtrack.services.export import SUFFIXES, ExportRequest, export
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import ConfirmDialog
 from medtrack.tui.patient import PatientScreen
 from medtrack.tui.safe import plain
 
-FORMATS = (("pdf", "PDF report for the doctor"), ("xlsx", "Spreadsheet (XLSX)"),
-           ("csv", "Doses, skips and voids (CSV)"), ("checkins", "Withdrawal check-ins (CSV)"),
-           ("fhir", "FHIR R4 (JSON)"), ("ics", "Calendar (iCalendar)"),
-           ("archive", "Whole record, to keep or move (archive)"))
+FORMATS = (("pdf", N_("PDF report for the doctor")), ("xlsx", N_("Spreadsheet (XLSX)")),
+           ("csv", N_("Doses, skips and voids (CSV)")), ("checkins", N_("Withdrawal check-ins (CSV)")),
+           ("fhir", N_("FHIR R4 (JSON)")), ("ics", N_("Calendar (iCalendar)")),
+           ("archive", N_("Whole record, to keep or move (archive)")))
 TABLES = {"checkins": ("csv", "checkins")}  # a choice that is one table of a format: format, table
 
 
@@ -41,28 +44,40 @@ def default_path(choice: str, today: dt.date) -> str:
     return str(Path.home() / f"{name}-{today:%Y-%m-%d}{SUFFIXES[fmt]}")
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The languages a report may be written in, each in its own name (i18n.NAMES)."""
+    return [(i18n.NAMES[code], code) for code in i18n.SUPPORTED]
+
+
 class ExportScreen(PatientScreen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    # _() at class level: the language is chosen (medtrack.i18n.use) before medtrack.tui is imported.
+    BINDINGS = [Binding("escape", "app.pop_screen", _("Back"))]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="export"):
-            yield Label(plain("Format"))
+            yield Label(plain(_("Format")))
             with RadioSet(id="format"):
                 for i, (key, label) in enumerate(FORMATS):
-                    yield RadioButton(label, value=i == 0, id=f"fmt-{key}")
+                    yield RadioButton(_(label), value=i == 0, id=f"fmt-{key}")
             with Horizontal(id="export-range"):
-                yield Input(placeholder="from YYYY-MM-DD (optional)", id="from", compact=True)
-                yield Input(placeholder="to YYYY-MM-DD (optional)", id="to", compact=True)
-            yield Label(plain("Save to"))
+                yield Input(placeholder=_("from YYYY-MM-DD (optional)"), id="from", compact=True)
+                yield Input(placeholder=_("to YYYY-MM-DD (optional)"), id="to", compact=True)
+                # the report's language, beside the period (the screen keeps its own language)
+                current = i18n.language() if i18n.language() in i18n.SUPPORTED else "en"
+                language = Select(language_choices(), value=current, allow_blank=False, id="report-language",
+                                  compact=True)
+                language.tooltip = _("Language of the report (PDF, XLSX, ICS)")
+                yield language
+            yield Label(plain(_("Save to")))
             yield Input(id="path", compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Write the file", variant="primary", id="write")
+                yield Button(_("Write the file"), variant="primary", id="write")
             yield Static("", id="export-result")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.sub_title = "Export"
+        self.sub_title = _("Export")
         self.query_one("#path", Input).value = default_path("pdf", app_of(self).now().date())
         self.query_one(RadioSet).focus()  # the first choice (not the scroll area around it)
 
@@ -81,33 +96,50 @@ class ExportScreen(PatientScreen):
         target = Path(path.strip() or ".").expanduser()
         if path.strip() and target.is_file() and not target.is_symlink():
             self.app.push_screen(ConfirmDialog(
-                "Replace the file?", f"{target} already exists. Replace it with this export?",
-                "Replace it"), lambda yes: self._start(force=True) if yes else None)
+                _("Replace the file?"), _("{path} already exists. Replace it with this export?").format(path=target),
+                _("Replace it")), lambda yes: self._start(force=True) if yes else None)
             return
         self._start(force=False)
 
     def _start(self, force: bool) -> None:
-        self.query_one("#export-result", Static).update(plain("Writing…"))
-        self._write(self._format(), self.query_one("#path", Input).value,
-                    self.query_one("#from", Input).value.strip() or None,
-                    self.query_one("#to", Input).value.strip() or None, force)
+        self.query_one("#export-result", Static).update(plain(_("Writing…")))
+        chosen = self.query_one("#report-language", Select).value
+        language = chosen if isinstance(chosen, str) else None
+        asked = (self._format(), self.query_one("#path", Input).value,
+                 self.query_one("#from", Input).value.strip() or None,
+                 self.query_one("#to", Input).value.strip() or None, force, language)
+        if language is None or language == i18n.language():
+            self._write(*asked)
+        else:
+            # The language is one per process (medtrack.i18n): a report in another language is
+            # written here, between two frames, so that no screen is drawn in the report's
+            # language meanwhile, as it could be from a worker thread.
+            self.call_after_refresh(lambda: self._show(self._export(*asked)))
+
+    def _show(self, said: str) -> None:
+        self.query_one("#export-result", Static).update(plain(said))
 
     @work(thread=True, exclusive=True, group="export")
-    def _write(self, choice: str, path: str, first: str | None, last: str | None, force: bool) -> None:
-        app = app_of(self)
-        result = self.query_one("#export-result", Static)
+    def _write(self, choice: str, path: str, first: str | None, last: str | None, force: bool,
+               language: str | None = None) -> None:
+        said = self._export(choice, path, first, last, force, language)
+        app_of(self).call_from_thread(self._show, said)
+
+    def _export(self, choice: str, path: str, first: str | None, last: str | None, force: bool,
+                language: str | None) -> str:
+        """Write the file; what the screen says about it."""
         fmt, table = TABLES.get(choice, (choice, "records"))
         try:
-            written = export(self.db, app.now(), ExportRequest(
-                fmt=fmt, output=path, first=first, last=last, force=force, table=table))
+            written = export(self.db, app_of(self).now(), ExportRequest(
+                fmt=fmt, output=path, first=first, last=last, force=force, table=table, language=language))
         except MedtrackError as error:
-            app.call_from_thread(result.update, plain(f"Not written: {error.message}"))
-            return
+            return _("Not written: {problem}").format(problem=error.message)
         assert written is not None  # a file: only the command line writes to stdout
-        said = f"Written to {written.path.absolute()}"
+        said = _("Written to {path}").format(path=written.path.absolute())
         period = written.period
         if fmt == "pdf" and period is not None:  # the report for the doctor: nights chosen for the visit
-            said += f": nights {period.first} to {period.last}, {period.words()}"
+            said += _(": nights {first} to {last}, {why}").format(
+                first=medium_date(period.first), last=medium_date(period.last), why=period.words())
         if written.not_noted:
             said += f" ({written.not_noted})"
-        app.call_from_thread(result.update, plain(said))
+        return said
