@@ -78,23 +78,27 @@ def parse_ratings(words: Sequence[str], items: Sequence[str]) -> tuple[tuple[str
     for word in words:
         match = _RATING.fullmatch(word)
         if match is None:
-            raise BadInput(f"'{word}' is not a rating: give ITEM=N, e.g. anxiety=2 "
-                           f"(0 none, 1 mild, 2 moderate, 3 severe)")
+            raise BadInput(_("'{word}' is not a rating: give ITEM=N, e.g. anxiety=2 (0 none, 1 mild, "
+                             "2 moderate, 3 severe)").format(
+                               word=word))
         name, value = match.group(1).casefold().replace("-", "_"), match.group(2).casefold()
         item = known.get(name)
         if item is None:
-            raise BadInput(f"'{match.group(1)}' is not on the check-in list: the items are "
-                           f"{', '.join(items)}")
+            raise BadInput(_("'{item}' is not on the check-in list: the items are {names}").format(
+                               item=match.group(1), names=", ".join(items)))
         if item in given:
-            raise BadInput(f"'{item}' is rated twice: rate each item once")
+            raise BadInput(_("'{item}' is rated twice: rate each item once").format(
+                               item=item))
         if value.isdigit():
             rating = int(value)
             if rating > SEVERE:
-                raise BadInput(f"'{word}': a rating is 0 none, 1 mild, 2 moderate or 3 severe")
+                raise BadInput(_("'{word}': a rating is 0 none, 1 mild, 2 moderate or 3 severe").format(
+                                   word=word))
         elif value in SCALE_WORDS:
             rating = SCALE_WORDS.index(value)
         else:
-            raise BadInput(f"'{word}': a rating is 0 none, 1 mild, 2 moderate or 3 severe")
+            raise BadInput(_("'{word}': a rating is 0 none, 1 mild, 2 moderate or 3 severe").format(
+                               word=word))
         given[item] = rating
     return tuple((item, given.get(item, NONE)) for item in items)
 

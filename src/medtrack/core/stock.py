@@ -52,12 +52,13 @@ def parse_quantity(text: str, formulation: Formulation) -> tuple[Key, int]:
     found = _ML_RE.fullmatch(text)
     if found:
         if formulation.liquid is None:
-            raise BadInput("ml of liquid can be counted only when the prescription or plan is an "
-                           "oral liquid; for tablets give how many and their strength, e.g. 30x1mg")
+            raise BadInput(_("ml of liquid can be counted only when the prescription or plan is an "
+                           "oral liquid; for tablets give how many and their strength, e.g. 30x1mg"))
         ul = int(found.group(1)) * 1000 + int((found.group(2) or "0").ljust(3, "0"))
         return ("liquid", formulation.liquid.ug_per_ml), ul
-    raise BadInput(f"stock {show_input(text)} is not a number of tablets and their strength (e.g. "
-                   "30x1mg, 12.5x0.5mg) or a volume of the liquid (e.g. 100ml)")
+    raise BadInput(_("stock {value} is not a number of tablets and their strength (e.g. "
+                     "30x1mg, 12.5x0.5mg) or a volume of the liquid (e.g. 100ml)").format(
+                       value=show_input(text)))
 
 
 def amount_text(key: Key, amount: int) -> str:

@@ -12,6 +12,7 @@ from medtrack.core.decide import calendar_night
 from medtrack.core.model import Profile
 from medtrack.core.parse import given_as, parse_month
 from medtrack.core.timeline import Completion
+from medtrack.i18n import _
 from medtrack.services.common import require_profile
 from medtrack.services.nights import DAY, decider, tonight
 from medtrack.services.status import decide_tonight
@@ -70,7 +71,7 @@ def calendar_month(db: Database, now: dt.datetime, month: str | None = None) -> 
     parsed: tuple[int, int] | None = None
     if month is not None:
         with given_as("--month YYYY-MM"):
-            parsed = parse_month(month, what="the month")
+            parsed = parse_month(month, what=_("the month"))
     with db.unit_of_work(Work.READ) as repo:
         profile = require_profile(repo)
         year, number = parsed or (tonight(profile, now).year, tonight(profile, now).month)

@@ -17,6 +17,7 @@ from medtrack.core.drug import Withdrawal
 from medtrack.core.nights import night_of
 from medtrack.core.timeline import Timeline
 from medtrack.errors import BadInput
+from medtrack.i18n import _
 from medtrack.services.common import parse_period, require_profile, withdrawal_data
 from medtrack.services.text import iso, optional_text, require_text
 from medtrack.storage.database import Database
@@ -69,13 +70,14 @@ def _step_in_force(timeline: Timeline, night: dt.date) -> tuple[dt.date | None, 
 def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: str | None = None,
                    *, all_none: bool = False) -> tuple[CheckIn, StepTrend | None]:
     """A check-in for tonight's night (the night `now` falls in), and the step's trend after it."""
-    note = optional_text(note, "the note")
+    note = optional_text(note, _("the note"))
     listed = [i.id for i in _data().items]
     if not words and not all_none:
-        raise BadInput(f"rate at least one item (0 none .. 3 severe; the items: {', '.join(listed)}), "
-                       "or say that all are none", hint="e.g. medtrack checkin anxiety=2 tremor=1, or --none")
+        raise BadInput(_("rate at least one item (0 none .. 3 severe; the items: {names}), or say "
+                         "that all are none").format(
+                           names=', '.join(listed)), hint=_("e.g. medtrack checkin anxiety=2 tremor=1, or --none"))
     if words and all_none:
-        raise BadInput("give ratings or say that all are none, not both", hint="ratings or --none")
+        raise BadInput(_("give ratings or say that all are none, not both"), hint=_("ratings or --none"))
     ratings = parse_ratings(words, listed)
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
@@ -90,14 +92,16 @@ def record_checkin(db: Database, now: dt.datetime, words: Sequence[str], note: s
 
 def void_checkin(db: Database, now: dt.datetime, checkin_id: int, reason: str | None) -> CheckIn:
     """Cancel a check-in entered in error: a void with the reason; the check-in stays, marked."""
-    reason = require_text(reason, "the reason")
+    reason = require_text(reason, _("the reason"))
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         target = next((c for c in repo.checkins() if c.id == checkin_id), None)
         if target is None:
-            raise BadInput(f"there is no check-in with id {checkin_id}", hint="see medtrack checkins")
+            raise BadInput(_("there is no check-in with id {checkin_id}").format(
+                               checkin_id=checkin_id), hint=_("see medtrack checkins"))
         if target.voided:
-            raise BadInput(f"check-in {checkin_id} is already voided ({target.void_reason})")
+            raise BadInput(_("check-in {checkin_id} is already voided ({void_reason})").format(
+                               checkin_id=checkin_id, void_reason=target.void_reason))
         at = now.astimezone(profile.tz)
         repo.void_checkin(checkin_id, reason=reason, at=at, night=night_of(at, profile.tz), zone=profile.zone,
                           recorded_at=now)
@@ -149,4 +153,4 @@ def trend_json(trend: StepTrend) -> dict[str, Any]:
 
 
 def rating_words(rating: int) -> str:
-    return SCALE_WORDS[rating] if 0 <= rating < len(SCALE_WORDS) else str(rating)
+    return _(SCALE_WORDS[rating]) if 0 <= rating < len(SCALE_WORDS) else str(rating)

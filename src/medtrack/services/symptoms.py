@@ -37,9 +37,9 @@ def log_symptom(db: Database, now: dt.datetime, name: str, severity: str | None 
                 at: str | None = None, note: str | None = None) -> Symptom:
     """Add a journal entry; a monograph side effect or a withdrawal red flag is recognised
     whatever its spelling, and stored under its own name ("fit" as "Seizures")."""
-    name = require_text(name, "the symptom name").strip()
+    name = require_text(name, _("the symptom name")).strip()
     level = parse_positive_int(severity, what="severity", maximum=5) if severity is not None else None
-    note = optional_text(note, "the note")
+    note = optional_text(note, _("the note"))
     effect = monograph().side_effect(name)
     flag = withdrawal_data().red_flag(name) if effect is None else None
     name = effect.name if effect else flag.name if flag else name
