@@ -116,3 +116,23 @@ def test_a_void_of_an_unknown_record_is_translated_with_its_hint(german):
     result = german("void", "999", "--reason", "typo", now=NOON)
     assert result.code == 2 and "es gibt keinen Dosis- oder Auslassen-Eintrag mit der ID 999" in result.err
     assert "siehe medtrack history" in result.err
+
+
+def _cells(text: str) -> int:
+    from medtrack.services.text import cell_width
+
+    return cell_width(text)
+
+
+@pytest.mark.parametrize("language", ["de_DE.UTF-8", "ja_JP.UTF-8"])
+def test_the_plan_preview_columns_line_up_in_every_language(patient, monkeypatch, language):
+    """A longer word (German "0 mg (abgesetzt)") or two cells a character (Japanese) widens its
+    column: every step's dose ends on one edge, and so does every cut."""
+    monkeypatch.setenv("LANG", language)
+    _prescribe(patient)
+    rows = patient.ok(*PREVIEW, "--tablet", "1mg:quarter", now=NOON).out.splitlines()[2:5]
+    doses = [re.search(r"0[.,]5 mg|0[.,]25 mg|0 mg\S*(?: \S+\))?", row) for row in rows]
+    cuts = [re.search(r"\(\d+ %\)", row) for row in rows[1:]]
+    assert all(doses) and all(cuts), rows
+    assert len({_cells(row[: m.end()]) for row, m in zip(rows, doses, strict=True) if m}) == 1, rows
+    assert len({_cells(row[: m.end()]) for row, m in zip(rows[1:], cuts, strict=True) if m}) == 1, rows

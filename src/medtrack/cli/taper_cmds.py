@@ -29,20 +29,33 @@ from medtrack.services.taper import (
     tonight_in_plan,
     version_json,
 )
+from medtrack.services.text import cell_width, pad
 
 CELL = 9  # a calendar cell: the day, its mark, the step mark and a dose of up to 5 characters (0.625)
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
+# The step table's columns: the header, the least width in terminal cells, right-aligned or not.
+STEP_COLUMNS = ((N_("from"), 10, False), (N_("to"), 10, False), (N_("nights"), 6, True), (N_("dose"), 14, True),
+                (N_("cut"), 16, True))
+
+
 def _print_steps(ctx: Context, rows: Sequence[PreviewStep]) -> None:
-    first, last, nights, dose, cut = _("from"), _("to"), _("nights"), _("dose"), _("cut")
-    ctx.out(f"  {'#':>2}  {first:10}  {last:10}  {nights:>6}  {dose:>14}  {cut:>16}  " + _("taken as"))
-    for r in rows:
-        cut = r.change_text()
-        dose = format_mg(r.dose_ug) if r.dose_ug else _("0 mg (stopped)")
-        end = medium_date(r.end) if r.end else _("onwards")
-        ctx.out(f"  {r.number:>2}  {medium_date(r.start)}  {end:10}  "
-                f"{str(r.days or ''):>6}  {dose:>14}  {cut:>16}  {r.as_taken if r.dose_ug else ''}")
+    table = [[medium_date(r.start), medium_date(r.end) if r.end else _("onwards"), str(r.days or ""),
+              format_mg(r.dose_ug) if r.dose_ug else _("0 mg (stopped)"), r.change_text()] for r in rows]
+    # Each column as wide as its widest cell (a longer word in German, two cells a character in
+    # Japanese), so the columns stay aligned in every language.
+    widths = [max(least, cell_width(_(header)), *(cell_width(row[i]) for row in table))
+              for i, (header, least, _right) in enumerate(STEP_COLUMNS)]
+
+    def line(number: str, cells: Sequence[str], taken_as: str) -> str:
+        shown = "  ".join(pad(text, width, right=right)
+                          for text, width, (_header, _least, right) in zip(cells, widths, STEP_COLUMNS, strict=True))
+        return f"  {number:>2}  {shown}  {taken_as}"
+
+    ctx.out(line("#", [_(header) for header, _least, _right in STEP_COLUMNS], _("taken as")))
+    for r, cells in zip(rows, table, strict=True):
+        ctx.out(line(str(r.number), cells, r.as_taken if r.dose_ug else ""))
 
 
 def _print_warnings(ctx: Context, warnings: Sequence[PlanWarning]) -> None:
@@ -177,7 +190,7 @@ def cmd_calendar(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     ctx.out(f"{month.label}   {legend(step=True)}")
     ctx.out(_("Each night: the day, its mark, and the dose scheduled (mg; - nothing)"))
-    ctx.out(" ".join(_(day).ljust(CELL) for day in WEEKDAYS).rstrip())
+    ctx.out(" ".join(pad(_(day), CELL) for day in WEEKDAYS).rstrip())
     cells = [" " * CELL] * month.nights[0].night.weekday()
     for night in month.nights:
         dose = format_mg(night.scheduled_ug).replace(" mg", "") if night.scheduled_ug else "-"

@@ -30,6 +30,20 @@ def optional_text(value: str | None, what: str) -> str | None:
     return require_text(value, what)
 
 
+def cell_width(text: str) -> int:
+    """The terminal cells `text` takes: two for a wide character (Japanese), none for a
+    combining mark, one for any other."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """`text` padded to `width` terminal cells (on the left when `right`-aligned); longer text is
+    kept whole."""
+    fill = " " * max(width - cell_width(text), 0)
+    return fill + text if right else text + fill
+
+
 def iso(instant: dt.datetime) -> str:
     return instant.isoformat(timespec="seconds")
 
