@@ -9,6 +9,7 @@ November. English stays as it always was (the other tests of tests/cli say it wo
 from __future__ import annotations
 
 import re
+from typing import Any as Runner  # the `run` fixture (tests/conftest.py)
 
 import pytest
 
@@ -20,9 +21,10 @@ PREVIEW = ("taper", "set", "--preview", "--start", "2026-12-01", "--from", "0.5m
            "--every", "14d", "--prescriber", "Dr. Weiss")
 
 
-def _prescribe(run):
-    return run.ok("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss", "--start", "2026-11-20",
-                  now=BEFORE).out
+def _prescribe(run: Runner) -> str:
+    out: str = run.ok("prescribe", "--dose", "0.5mg", "--prescriber", "Dr. Weiss", "--start", "2026-11-20",
+                      now=BEFORE).out
+    return out
 
 
 @pytest.fixture
