@@ -25,16 +25,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from tui_helpers import make_patient
 
-from medtrack import i18n
+from pseudo import ACCENTS, pseudo_catalog, words_outside
 
-TEMPLATE = Path(i18n.__file__).with_name("locale") / "medtrack.pot"
-ACCENTS = str.maketrans("aeiouAEIOUcnyCNY", "áéíóúÁÉÍÓÚçñýÇÑÝ")
-PLACEHOLDER = re.compile(r"(\{[a-z_]*\}|%\([a-z_]+\)[sd]|%[sd])")
 # Words that are not messages: the drug's and the patient's names, units, the zone, the app's name.
 ALLOWED = {"mg", "Flunitrazepam", "flunitrazepam", "Ada", "Muster", "Europe", "Berlin", "medtrack", "Weiss",
            "Dr", "CET", "CEST", "UTC", "Esc", "Enter", "Tab", "ctrl",
@@ -43,30 +37,6 @@ ALLOWED = {"mg", "Flunitrazepam", "flunitrazepam", "Ada", "Muster", "Europe", "B
 DATES = {f"{day:%a}" for day in (dt.date(2026, 11, 23) + dt.timedelta(days=n) for n in range(7))} | {
     f"{dt.date(2026, month, 1):{form}}" for month in range(1, 13) for form in ("%b", "%B")} | {
     f"{dt.date(2026, 11, 23) + dt.timedelta(days=n):%A}" for n in range(7)}
-
-
-def pseudo(text: str) -> str:
-    """'Take {dose} now' -> '⟦Táké {dose} ñów······⟧': placeholders kept as they are."""
-    parts = PLACEHOLDER.split(text)
-    shown = "".join(part if PLACEHOLDER.fullmatch(part) else part.translate(ACCENTS) for part in parts)
-    return f"⟦{shown}{'·' * (len(text) * 2 // 5)}⟧"
-
-
-def pseudo_catalog(folder: Path) -> Path:
-    with open(TEMPLATE, "rb") as file:
-        template = read_po(file)
-    catalog = Catalog(locale="en", domain="medtrack")
-    for message in template:
-        if not message.id:
-            continue
-        if isinstance(message.id, (tuple, list)):
-            catalog.add(message.id, tuple(pseudo(str(form)) for form in message.id))
-        else:
-            catalog.add(message.id, pseudo(str(message.id)))
-    target = folder / "xx.mo"
-    with open(target, "wb") as file:
-        write_mo(file, catalog)
-    return target
 
 
 SCRIPT = textwrap.dedent("""
@@ -140,16 +110,12 @@ def checkin_items() -> set[str]:
 def english_words(lines: list[str]) -> list[str]:
     """Words of 3+ ASCII letters outside ⟦…⟧, apart from the allowed names. A message wraps onto
     the next rows: the brackets are followed across the screen, row after row."""
-    outside, depth = [], 0
-    for char in "\n".join(lines):
-        depth += (char == "⟦") - (char == "⟧") if depth or char == "⟦" else 0
-        outside.append(char if depth == 0 and char not in "⟦⟧" else " ")
-    return [w for w in re.findall(r"[A-Za-z]{3,}", "".join(outside)) if w not in ALLOWED | DATES]
+    return [w for w in words_outside("\n".join(lines)) if w not in ALLOWED | DATES]
 
 
 @pytest.mark.slow
 def test_no_english_word_is_left_on_the_translated_screens(tmp_path: Path, ward_db: Path) -> None:
-    catalog = pseudo_catalog(tmp_path)
+    catalog = pseudo_catalog(tmp_path / "xx.mo")
     patient = make_patient(tmp_path / "medtrack.db")
     broken = tmp_path / "broken.db"
     broken.write_bytes(b"this is not SQLite at all\n" * 200)

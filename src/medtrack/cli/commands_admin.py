@@ -39,10 +39,10 @@ def add_db(subs: Subparsers) -> None:
              "when the target already holds one of them"),
              "medtrack db copy ~/medtrack.db postgresql+psycopg://medtrack_owner@/ward?host=/run/postgresql "
              "--patient 'Ada Muster'", "admin_cmds:cmd_db_copy")
-    c.epilog = ("SOURCE and TARGET are SQLite files or PostgreSQL URLs; a new file is made for a TARGET\n"
-                "that does not exist. Without --patient every patient is copied, each in one\n"
-                "transaction. Into a ward's PostgreSQL, run it as the owner of the ward's schema: it\n"
-                "keeps who entered each row and when, which the server stamps for everyone else.")
+    c.epilog = _("SOURCE and TARGET are SQLite files or PostgreSQL URLs; a new file is made for a TARGET\n"
+                 "that does not exist. Without --patient every patient is copied, each in one\n"
+                 "transaction. Into a ward's PostgreSQL, run it as the owner of the ward's schema: it\n"
+                 "keeps who entered each row and when, which the server stamps for everyone else.")
     c.add_argument("source", metavar="SOURCE")
     c.add_argument("target", metavar="TARGET")
 
@@ -69,11 +69,11 @@ def add_tui(subs: Subparsers) -> None:
 def add_remind(subs: Subparsers) -> None:
     p = sub(subs, "remind", _("bedtime reminders on the desktop: a notification when tonight's dose is "
             "due, never once it is recorded or too late"), "medtrack remind --install", "remind_cmds:cmd_remind")
-    p.epilog = ("Each run asks the night's rules, as the screen does: a reminder is shown only while the\n"
-                "dose is due, once a night (again each --repeat), and closed once the dose is recorded or\n"
-                "the latest time has passed. It records nothing: its button opens the screen.\n"
-                "--install makes a systemd user timer that runs `remind --now --wait` every 5 minutes;\n"
-                "bedtime, time-zone and plan changes need no new install.")
+    p.epilog = _("Each run asks the night's rules, as the screen does: a reminder is shown only while the\n"
+                 "dose is due, once a night (again each --repeat), and closed once the dose is recorded or\n"
+                 "the latest time has passed. It records nothing: its button opens the screen.\n"
+                 "--install makes a systemd user timer that runs `remind --now --wait` every 5 minutes;\n"
+                 "bedtime, time-zone and plan changes need no new install.")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--now", action="store_true", help=_("show, replace or close tonight's reminder now"))
     what.add_argument("--install", action="store_true", help=_("install and start the systemd user timer"))

@@ -72,13 +72,13 @@ def add_import(subs: Subparsers) -> None:
     p = sub(subs, "import", _("read a medtrack export back: the records' or check-ins' CSV (every row "
              "checked first; safe to run again), or a whole patient's archive"),
              "medtrack import records.csv", "visit_cmds:cmd_import")
-    p.epilog = ("Every row is checked before anything is written: a bad file writes nothing. The rows\n"
-                "are then judged like `log` and written in short steps, so a `log` meanwhile never\n"
-                "waits long. If an import stops part way (a refused row, Ctrl-C, a crash), the steps\n"
-                "before stay written: run the same import again to finish it; rows already imported\n"
-                "are recognised, never doubled.\n\n"
-                "An archive (export --format archive, a .zip) is read whole into a database that\n"
-                "does not hold that patient yet (a new file is made for it), in one transaction.")
+    p.epilog = _("Every row is checked before anything is written: a bad file writes nothing. The rows\n"
+                 "are then judged like `log` and written in short steps, so a `log` meanwhile never\n"
+                 "waits long. If an import stops part way (a refused row, Ctrl-C, a crash), the steps\n"
+                 "before stay written: run the same import again to finish it; rows already imported\n"
+                 "are recognised, never doubled.\n\n"
+                 "An archive (export --format archive, a .zip) is read whole into a database that\n"
+                 "does not hold that patient yet (a new file is made for it), in one transaction.")
     p.add_argument("file", metavar="FILE.csv|FILE.zip")
 
 

@@ -34,7 +34,9 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     who_options(parser, None)
     parser.add_argument("--demo", action="store_true",
                         help=_("open the screen on a fresh demo database in a temporary folder (no real data touched)"))
-    parser.add_argument("--version", action="version", version=f"medtrack {__version__}")
+    # argparse words this help once, in English, when it is imported: given here, it is translated.
+    parser.add_argument("--version", action="version", version=f"medtrack {__version__}",
+                        help=_("show program's version number and exit"))
     subs = parser.add_subparsers(title=_("commands"), metavar="COMMAND", parser_class=Parser)
     wanted = COMMANDS.keys() if argv is None else commands_named(argv)
     for name, add in COMMANDS.items():

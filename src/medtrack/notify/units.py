@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medtrack.errors import BadInput, DesktopUnavailable
-from medtrack.i18n import _
+from medtrack.i18n import N_, _
 
 # OnCalendar: every 5 minutes, all day (a night worker's bedtime may be any hour; each run costs
 # one quick decision). In UTC, which has no DST: in local time, systemd (252) skips the repeated
@@ -37,7 +37,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}")
 _PLAIN = re.compile(r"[A-Za-z0-9_@+=:,./%$-]+")
 _RUNNING_ELSEWHERE = re.compile(r"not loaded|does not exist|not found", re.IGNORECASE)
 
-_HEADER = "# Written by `medtrack remind --install`; `medtrack remind --uninstall` removes it.\n"
+_HEADER = N_("Written by `medtrack remind --install`; `medtrack remind --uninstall` removes it.")
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,10 @@ def units_for(
     # Type=oneshot has no start timeout unless one is set, so a run may wait for the notification's
     # button; a timer never starts a second run while one is still going. No Restart=: the next
     # elapse is the retry.
-    service = f"{_HEADER}{described}\n[Service]\nType=oneshot\nExecStart={_exec_line(command)}\n"
+    header = f"# {_(_HEADER)}\n"  # a comment, in the language of whoever installs them
+    service = f"{header}{described}\n[Service]\nType=oneshot\nExecStart={_exec_line(command)}\n"
     timer = (
-        f"{_HEADER}{described}\n"
+        f"{header}{described}\n"
         f"[Timer]\nOnCalendar={EVERY}\nAccuracySec=10s\nPersistent=true\nUnit={name}.service\n\n"
         "[Install]\nWantedBy=timers.target\n"
     )
