@@ -105,6 +105,7 @@ def left_in(shown: str, allowed: set[str]) -> list[str]:
     return sorted({w for w in words_outside(not_messages(shown)) if w not in allowed})
 
 
+@pytest.mark.slow
 def test_no_english_word_is_left_in_what_the_commands_print(pseudo: Runner, tmp_path: Path) -> None:
     allowed = TYPED | monograph_names()
     later = "2026-12-20T21:00+01:00"
