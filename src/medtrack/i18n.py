@@ -18,8 +18,10 @@ import contextlib
 import datetime as dt
 import gettext as _gettext
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 SUPPORTED = ("en", "de", "ja")  # English, German, Japanese; the first is the source language
 NAMES = {"en": "English", "de": "Deutsch", "ja": "日本語"}
@@ -27,9 +29,36 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "medtrack"
 ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
-_language = "en"
-_locale = "en"  # the CLDR locale for numbers and dates (de_DE, ja_JP, es_MX, ...)
-_catalog: _gettext.NullTranslations = _gettext.NullTranslations()
+
+
+class Speech(NamedTuple):
+    """A language as it is spoken: its code, the CLDR locale for numbers and dates (de_DE, ja_JP,
+    es_MX, ...) and its catalog."""
+
+    language: str
+    locale: str
+    catalog: _gettext.NullTranslations
+
+
+_process = Speech("en", "en", _gettext.NullTranslations())  # the process's language (use())
+# A block's own language (speaking()), in the thread that runs the block only: a report written
+# in the doctor's language never changes what the screen's other threads say meanwhile.
+_block = threading.local()
+
+
+def _speech() -> Speech:
+    block: Speech | None = getattr(_block, "speech", None)
+    return block if block is not None else _process
+
+
+def _made(language: str, locale: str | None = None) -> Speech:
+    if language not in SUPPORTED:
+        language = "en"
+    # English is written as medtrack always wrote it (22:30, 2026-11-25), whatever the region.
+    if language == "en":
+        return Speech("en", "en", _gettext.NullTranslations())
+    return Speech(language, locale or _default_locale(language),
+                  _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True))
 
 
 def _split(value: str) -> tuple[str, str]:
@@ -74,37 +103,30 @@ def choose(setting: str | None, env: Mapping[str, str] | None = None) -> tuple[s
 
 def use(language: str, locale: str | None = None) -> None:
     """Make `language` the one every later message is in (English when unsupported)."""
-    global _language, _locale, _catalog
-    if language not in SUPPORTED:
-        language = "en"
-    # English is written as medtrack always wrote it (22:30, 2026-11-25), whatever the region.
-    _language, _locale = language, "en" if language == "en" else locale or _default_locale(language)
-    if language == "en":
-        _catalog = _gettext.NullTranslations()
-    else:
-        _catalog = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+    global _process
+    _process = _made(language, locale)
     _bind_argparse()
 
 
 def use_catalog(catalog: _gettext.NullTranslations, language: str = "xx") -> None:
     """Speak from a catalog of one's own (the tests' pseudo-language: every message bracketed and
     longer, to show a word that is not translated or a label cut short). Numbers stay English."""
-    global _language, _locale, _catalog
-    _language, _locale, _catalog = language, "en", catalog
+    global _process
+    _process = Speech(language, "en", catalog)
     _bind_argparse()
 
 
 def language() -> str:
-    return _language
+    return _speech().language
 
 
 def locale() -> str:
-    return _locale
+    return _speech().locale
 
 
 def _(message: str) -> str:
     """The message in the chosen language (itself in English or when not translated)."""
-    return _catalog.gettext(message)
+    return _speech().catalog.gettext(message)
 
 
 def N_(message: str) -> str:
@@ -113,7 +135,7 @@ def N_(message: str) -> str:
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
-    return _catalog.ngettext(singular, plural, count)
+    return _speech().catalog.ngettext(singular, plural, count)
 
 
 def _bind_argparse() -> None:
@@ -129,54 +151,53 @@ def _bind_argparse() -> None:
 
 def decimal(text: str) -> str:
     """A decimal written with a point ('0.5') in the locale's form ('0,5' in German)."""
-    if _locale == "en" or "." not in text:
+    if locale() == "en" or "." not in text:
         return text
     from babel.numbers import get_decimal_symbol
 
-    return text.replace(".", get_decimal_symbol(_locale))
+    return text.replace(".", get_decimal_symbol(locale()))
 
 
 def short_time(moment: dt.time | dt.datetime) -> str:
     """'22:30' (the 24-hour clock medtrack has always shown; CLDR's short form elsewhere)."""
-    if _locale == "en":
+    if locale() == "en":
         return f"{moment:%H:%M}"
     from babel.dates import format_time
 
-    return format_time(moment, format="short", locale=_locale)
+    return format_time(moment, format="short", locale=locale())
 
 
 def medium_date(day: dt.date) -> str:
     """'2026-11-25' in English (ISO, as before); the locale's medium date elsewhere."""
-    if _locale == "en":
+    if locale() == "en":
         return day.isoformat()
     from babel.dates import format_date
 
-    return format_date(day, format="medium", locale=_locale)
+    return format_date(day, format="medium", locale=locale())
 
 
 
 def long_date(day: dt.date) -> str:
     """'25 November 2026' in English; the locale's long date elsewhere ('25. November 2026')."""
-    if _locale == "en":
+    if locale() == "en":
         return f"{day:%d %B %Y}"
     from babel.dates import format_date
 
-    return format_date(day, format="long", locale=_locale)
+    return format_date(day, format="long", locale=locale())
 
 
 @contextlib.contextmanager
 def speaking(language: str | None) -> Iterator[None]:
-    """Speak `language` for a block (a report written in the doctor's language while the screen
-    keeps the patient's), then the language, locale and catalog before it again. None, or the
-    language already spoken, changes nothing (a catalog of one's own, use_catalog(), stays)."""
-    global _language, _locale, _catalog
-    if language is None or language == _language:
+    """Speak `language` for a block, in this thread only (a report written in the doctor's
+    language in a worker, while the screen's other threads keep the patient's), then the language
+    before it again. None, or the language already spoken, changes nothing (a catalog of one's
+    own, use_catalog(), stays)."""
+    if language is None or language == _speech().language:
         yield
         return
-    saved = _language, _locale, _catalog
-    use(language)
+    saved = getattr(_block, "speech", None)
+    _block.speech = _made(language)
     try:
         yield
     finally:
-        _language, _locale, _catalog = saved
-        _bind_argparse()
+        _block.speech = saved

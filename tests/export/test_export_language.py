@@ -65,6 +65,34 @@ def test_speaking_switches_for_a_block_and_restores_the_language_after() -> None
         i18n.use("en")
 
 
+def test_a_block_speaks_its_language_in_its_own_thread_only() -> None:
+    """The screen writes a report in the doctor's language in a worker thread: meanwhile its other
+    threads (Tonight's reload, the watch) keep speaking the patient's language."""
+    import threading
+
+    i18n.use("en")
+    inside, outside, done = threading.Event(), threading.Event(), []
+
+    def report() -> None:
+        with i18n.speaking("de"):
+            inside.set()
+            outside.wait(5)
+            done.append((i18n.language(), i18n._("Due now"), i18n.decimal("0.5")))
+        done.append((i18n.language(), i18n._("Due now"), i18n.decimal("0.5")))
+
+    worker = threading.Thread(target=report)
+    worker.start()
+    try:
+        assert inside.wait(5)
+        assert (i18n.language(), i18n._("Due now"), i18n.decimal("0.5")) == ("en", "Due now", "0.5")
+    finally:
+        outside.set()
+        worker.join(5)
+    german, after = done
+    assert german[0] == "de" and german[1] != "Due now" and german[2] == "0,5"
+    assert after == ("en", "Due now", "0.5")
+
+
 def test_the_language_already_spoken_keeps_its_own_catalog() -> None:
     """A catalog of one's own (the tests' pseudo-language) is not swapped for the shipped one."""
     import gettext

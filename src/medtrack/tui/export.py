@@ -108,13 +108,8 @@ class ExportScreen(PatientScreen):
         asked = (self._format(), self.query_one("#path", Input).value,
                  self.query_one("#from", Input).value.strip() or None,
                  self.query_one("#to", Input).value.strip() or None, force, language)
-        if language is None or language == i18n.language():
-            self._write(*asked)
-        else:
-            # The language is one per process (medtrack.i18n): a report in another language is
-            # written here, between two frames, so that no screen is drawn in the report's
-            # language meanwhile, as it could be from a worker thread.
-            self.call_after_refresh(lambda: self._show(self._export(*asked)))
+        # In the worker: a report in another language is spoken in that thread only (i18n.speaking).
+        self._write(*asked)
 
     def _show(self, said: str) -> None:
         self.query_one("#export-result", Static).update(plain(said))
