@@ -138,3 +138,13 @@ def test_the_plan_preview_columns_line_up_in_every_language(patient, monkeypatch
     assert all(doses) and all(cuts), rows
     assert len({_cells(row[: m.end()]) for row, m in zip(rows, doses, strict=True) if m}) == 1, rows
     assert len({_cells(row[: m.end()]) for row, m in zip(rows[1:], cuts, strict=True) if m}) == 1, rows
+
+
+def test_a_profile_warning_is_worded_in_german_and_kept_in_english_in_json(german: Runner) -> None:
+    """The screen, init, profile and profile set word a contraindication for people; `--json`
+    keeps the English prefix that programs read."""
+    said = german.ok("profile", "set", "--pregnant", now=NOON).out
+    assert "Warnung: " in said, said
+    assert "contraindicated" not in said and "caution:" not in said, said
+    warnings = german.ok("profile", "--json", now=NOON).json()["warnings"]
+    assert warnings and all(w.startswith(("contraindicated: ", "caution: ")) for w in warnings), warnings

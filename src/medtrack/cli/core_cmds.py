@@ -32,7 +32,7 @@ def _changes(args: argparse.Namespace) -> ProfileChanges:
 
 
 def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import init_profile, system_zone, warning_words
+    from medtrack.services.profile import init_profile, system_zone
 
     profile, warnings, count = init_profile(ctx.db_path, ctx.now, _changes(args), system_zone(),
                                             add_patient=args.add_patient, clock=ctx.clock)
@@ -43,8 +43,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(_("This database now holds {count} patients: choose one with --patient NAME or "
                   "NUMBER (medtrack patients lists them).").format(count=count))
     for warning in warnings:
-        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
-    if any(w.startswith("contraindicated") for w in warnings):
+        ctx.out(_("Warning: {warning}").format(warning=warning.words()))
+    if any(w.contraindicated for w in warnings):
         ctx.out(_("Flunitrazepam cannot be prescribed for this profile unless the prescriber "
                   "acknowledges the contraindication."))
     else:
@@ -53,7 +53,7 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import language_words, profile_json, show_profile, warning_words
+    from medtrack.services.profile import language_words, profile_json, profile_warnings, show_profile
 
     profile = show_profile(ctx.open_db())
     data = profile_json(profile, ctx.now)
@@ -71,8 +71,8 @@ def cmd_profile(args: argparse.Namespace, ctx: Context) -> int:
                                          breastfeeding=_yes_no(profile.breastfeeding)))
     ctx.out(_("Conditions: {conditions}").format(conditions=", ".join(profile.conditions) or _("none")))
     ctx.out(_("Language: {language}").format(language=language_words(profile.language)))
-    for warning in data["warnings"]:
-        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
+    for warning in profile_warnings(profile, ctx.now):
+        ctx.out(_("Warning: {warning}").format(warning=warning.words()))
     return 0
 
 
@@ -81,12 +81,12 @@ def _yes_no(value: bool) -> str:
 
 
 def cmd_profile_set(args: argparse.Namespace, ctx: Context) -> int:
-    from medtrack.services.profile import set_profile, warning_words
+    from medtrack.services.profile import set_profile
 
     change, warnings = set_profile(ctx.open_db(), ctx.now, _changes(args), args.pin)[1:]
     ctx.out(_("Profile changed: {change}.").format(change=change) if change else _("Nothing to change."))
     for warning in warnings:
-        ctx.out(_("Warning: {warning}").format(warning=warning_words(warning)))
+        ctx.out(_("Warning: {warning}").format(warning=warning.words()))
     return 0
 
 

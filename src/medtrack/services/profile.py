@@ -133,28 +133,34 @@ def _show(value: object, field: str) -> str:
     return str(value)
 
 
-def profile_warnings(profile: Profile, now: dt.datetime) -> list[str]:
+@dataclass(frozen=True)
+class ProfileWarning:
+    """A contraindication or caution that applies to the profile tonight, in the monograph's words."""
+
+    contraindicated: bool  # else a caution
+    text: str
+
+    def __str__(self) -> str:
+        """As `profile --json` keeps it, whatever the language: 'contraindicated: ...'."""
+        return f"{'contraindicated' if self.contraindicated else 'caution'}: {self.text}"
+
+    def words(self) -> str:
+        """For people, in the chosen language."""
+        said = _("contraindicated: {text}") if self.contraindicated else _("caution: {text}")
+        return said.format(text=self.text)
+
+
+def profile_warnings(profile: Profile, now: dt.datetime) -> list[ProfileWarning]:
     """Contraindications and cautions that apply tonight, in the monograph's words."""
     mono = monograph()
     night = tonight(profile, now)
-    found = [f"contraindicated: {r.text}" for r in contraindications(mono, profile, night)]
-    found += [f"caution: {r.text}" for r in cautions(mono, profile, night)]
+    found = [ProfileWarning(True, r.text) for r in contraindications(mono, profile, night)]
+    found += [ProfileWarning(False, r.text) for r in cautions(mono, profile, night)]
     return found
 
 
-def warning_words(warning: str) -> str:
-    """A profile warning as `profile_warnings` keeps it for JSON ('contraindicated: ...'), in the
-    chosen language for people."""
-    kind, sep, text = warning.partition(": ")
-    if sep and kind == "contraindicated":
-        return _("contraindicated: {text}").format(text=text)
-    if sep and kind == "caution":
-        return _("caution: {text}").format(text=text)
-    return warning
-
-
 def init_profile(path: Location, now: dt.datetime, changes: ProfileChanges, default_zone: str, *,
-                 add_patient: bool = False, clock: Clock = REAL_CLOCK) -> tuple[Profile, list[str], int]:
+                 add_patient: bool = False, clock: Clock = REAL_CLOCK) -> tuple[Profile, list[ProfileWarning], int]:
     """Create the database if needed and add a patient with this profile: the profile, its
     warnings, and how many patients the database holds now. A database made here under a
     fixed `clock` keeps that mark (see medtrack.clock); `now` is the moment it says.
@@ -195,7 +201,7 @@ def show_profile(db: Database) -> Profile:
 
 
 def set_profile(db: Database, now: dt.datetime, changes: ProfileChanges,
-                pin: str | None = None) -> tuple[Profile, str, list[str]]:
+                pin: str | None = None) -> tuple[Profile, str, list[ProfileWarning]]:
     """Change the profile: a new version with what changed. Once a lock is set, a change that
     can loosen a limit (core.profile_change.loosened_limits) needs the prescriber's PIN."""
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
@@ -234,5 +240,5 @@ def profile_json(profile: Profile, now: dt.datetime) -> dict[str, Any]:
         "breastfeeding": profile.breastfeeding,
         "conditions": list(profile.conditions),
         "language": profile.language,
-        "warnings": profile_warnings(profile, now),
+        "warnings": [str(w) for w in profile_warnings(profile, now)],
     }

@@ -166,8 +166,7 @@ class ProfileScreen(PatientScreen):
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
         self.profile = profile
-        self.contraindicated = any(w.startswith("contraindicated")
-                                   for w in profile_warnings(profile, app.now()))
+        self.contraindicated = any(w.contraindicated for w in profile_warnings(profile, app.now()))
         newest = regimen or (versions[0] if versions else prescription)
         self.prescriber = newest.prescriber if newest is not None else ""
         night = night_of(app.now(), profile.tz)

@@ -10,7 +10,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from medtrack.errors import MedtrackError
 from medtrack.i18n import _
 from medtrack.services.prescribing import PrescriptionRequest, prescribe
-from medtrack.services.profile import ProfileChanges, init_profile, system_zone
+from medtrack.services.profile import ProfileChanges, ProfileWarning, init_profile, system_zone
 from medtrack.tui.access import app_of
 from medtrack.tui.patient import Patient, PatientScreen
 from medtrack.tui.safe import plain
@@ -95,12 +95,12 @@ class SetupScreen(PatientScreen):
             return
         app.call_from_thread(self._profile_done, warnings)
 
-    def _profile_done(self, warnings: list[str]) -> None:
+    def _profile_done(self, warnings: list[ProfileWarning]) -> None:
         self._busy = False
         self.query_one("#profile-form").display = False
         self.query_one("#prescription-form").display = True
         self.query_one("#setup-title", Static).update(plain(_("Profile saved."), "bold"))
-        self._error("\n".join(warnings))
+        self._error("\n".join(w.words() for w in warnings))
         self.query_one("#dose", Input).focus()
 
     @on(Button.Pressed, "#save-prescription")
