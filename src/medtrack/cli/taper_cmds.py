@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from medtrack.cli.context import Context
 from medtrack.core.calendar import MARKS, STEP_MARK, legend
 from medtrack.core.model import PlanWarning, Regimen
+from medtrack.core.taper import change_words
 from medtrack.core.taper_preview import PreviewStep, preview
 from medtrack.core.units import format_mg
 from medtrack.i18n import N_, _, decimal, medium_date, short_time
@@ -18,7 +19,6 @@ from medtrack.services.taper import (
     PlanChange,
     PlanRequest,
     change_plan,
-    change_words,
     dispense,
     dispense_json,
     no_plan_json,

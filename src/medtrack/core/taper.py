@@ -15,7 +15,7 @@ from medtrack.core.model import Step
 from medtrack.core.parse import given_as, parse_date
 from medtrack.core.units import format_mg, parse_dose
 from medtrack.errors import BadInput
-from medtrack.i18n import N_, _, decimal, medium_date
+from medtrack.i18n import N_, _, decimal, medium_date, ngettext
 
 DAY = dt.timedelta(days=1)
 MAX_STEPS = 400
@@ -393,3 +393,24 @@ def step_back(steps: list[Step], at: dt.date, interval: dt.timedelta | None = No
         shift = at + previous_length + current_length - merged[index + 1].start
         new += [Step(s.start + shift, s.dose_ug) for s in merged[index + 1:]]
     return runs(new)
+
+
+_HOLD = re.compile(r"hold (\d+) day\(s\) at (\d{4}-\d{2}-\d{2})")
+_STEP_BACK = re.compile(r"step back at (\d{4}-\d{2}-\d{2})")
+
+
+def change_words(change: str | None) -> str:
+    """A version's change as it is recorded ('created', 'hold 7 day(s) at 2026-12-04'), in the
+    chosen language for people (the screen, the CLI, the PDF and XLSX); the record, JSON and
+    FHIR keep it as it is."""
+    if change == "created":
+        return _("created")
+    if change == "replaced":
+        return _("replaced")
+    if change and (held := _HOLD.fullmatch(change)):
+        days = int(held.group(1))
+        return ngettext("hold {count} day(s) at {night}", "hold {count} day(s) at {night}", days).format(
+            count=days, night=medium_date(dt.date.fromisoformat(held.group(2))))
+    if change and (back := _STEP_BACK.fullmatch(change)):
+        return _("step back at {night}").format(night=medium_date(dt.date.fromisoformat(back.group(1))))
+    return change or ""

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from medtrack.core.taper import change_words
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, product
 from medtrack.export.pdf_text import (
@@ -109,7 +110,8 @@ def _versions(pdf: Canvas, data: ExportData) -> None:
         widths, head = (16, 28, 40, 36, 60), (_("Version"), _("When"), _("By"), _("Change"), _("Reason"))
     wrap = tuple(range(2, len(head)))
     rows = [(str(v.version), when(v.created_at.astimezone(zone)), v.prescriber,
-             *([v.form.describe()] if len(head) == 6 else []), v.change or "", v.reason or "") for v in versions]
+             *([v.form.describe()] if len(head) == 6 else []), change_words(v.change), v.reason or "")
+            for v in versions]
 
     def header() -> None:
         row(pdf, widths, head, bold=True, fill=BAND, wrap=range(len(head)))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from medtrack.core.nights import night_of
 from medtrack.core.rule_words import against_rule
+from medtrack.core.taper import change_words
 from medtrack.core.units import format_mg
 from medtrack.core.visit import LAST_MONTH
 from medtrack.export.forms import as_taken, kind_words, stock_amount
@@ -273,7 +274,7 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
     if later:  # a newer version already recorded takes over on a later night (a hold, say)
         version = later[0].regimen
         what = (_("taper plan version {version}").format(version=version.version)
-                + (f" ({version.change})" if version.change else "")
+                + (f" ({change_words(version.change)})" if version.change else "")
                 if version.kind == "plan"
                 else _("a new prescription by {prescriber}").format(prescriber=isolate(version.prescriber)))
         items.append((_("Plan change"), _("{what} in force from {night}").format(

@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from medtrack.core.taper import change_words
 from medtrack.export.checkins import (
     dose_words,
     is_start,
@@ -152,7 +153,7 @@ def _plan(book: Workbook, data: ExportData) -> None:
         for i, step in enumerate(regimen.steps):
             end = regimen.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(regimen.steps) else None
             rows.append((Text(what), Text(regimen.prescriber), _local(regimen.created_at),
-                         regimen.start, Text(regimen.change or ""), Text(regimen.reason or ""),
+                         regimen.start, Text(change_words(regimen.change)), Text(regimen.reason or ""),
                          i + 1, step.start, end, _mg(step.dose_ug),
                          Text(regimen.acknowledged or ""), Text(as_taken(regimen, step.dose_ug) or ""),
                          Text(made_with.describe() if made_with else ""),

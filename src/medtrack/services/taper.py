@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +28,7 @@ from medtrack.core.taper_guidance import start_warnings
 from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
-from medtrack.i18n import _, medium_date, ngettext
+from medtrack.i18n import _, medium_date
 from medtrack.services.changes import next_seq, place_change
 from medtrack.services.common import monograph, require_profile, withdrawal_data
 from medtrack.services.lock import require_pin
@@ -200,26 +199,6 @@ def change_plan(db: Database, now: dt.datetime, request: PlanChange) -> tuple[Re
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, request.pin, now)
         return _save_version(repo, profile, now, version), notice
-
-
-_HOLD = re.compile(r"hold (\d+) day\(s\) at (\d{4}-\d{2}-\d{2})")
-_STEP_BACK = re.compile(r"step back at (\d{4}-\d{2}-\d{2})")
-
-
-def change_words(change: str | None) -> str:
-    """A version's change as it is recorded ('created', 'hold 7 day(s) at 2026-12-04'), in the
-    chosen language for people; the record, JSON and exports keep it as it is."""
-    if change == "created":
-        return _("created")
-    if change == "replaced":
-        return _("replaced")
-    if change and (held := _HOLD.fullmatch(change)):
-        days = int(held.group(1))
-        return ngettext("hold {count} day(s) at {night}", "hold {count} day(s) at {night}", days).format(
-            count=days, night=medium_date(dt.date.fromisoformat(held.group(2))))
-    if change and (back := _STEP_BACK.fullmatch(change)):
-        return _("step back at {night}").format(night=medium_date(dt.date.fromisoformat(back.group(1))))
-    return change or ""
 
 
 def _interval(repo: Repository, current: Regimen) -> dt.timedelta | None:

@@ -27,6 +27,7 @@ from medtrack.core.language import FOLLOW_ENVIRONMENT, LANGUAGES
 from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.stock import StockReport
+from medtrack.core.taper import change_words
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.i18n import _, decimal, medium_date, short_time
@@ -99,7 +100,7 @@ def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regim
     for plan in versions:
         shown.append(plain(""))
         shown.append(plain(_("Taper plan version {version} by {prescriber}: {change}").format(
-                               version=plan.version, prescriber=plan.prescriber, change=plan.change)
+                               version=plan.version, prescriber=plan.prescriber, change=change_words(plan.change))
                            + (_(" (reason: {reason})").format(reason=plan.reason) if plan.reason else ""),
                            "bold"))
         shown.append(plain("   " + _("Formulation: {formulation}").format(formulation=plan.form.describe())))
