@@ -148,3 +148,17 @@ def test_a_profile_warning_is_worded_in_german_and_kept_in_english_in_json(germa
     assert "contraindicated" not in said and "caution:" not in said, said
     warnings = german.ok("profile", "--json", now=NOON).json()["warnings"]
     assert warnings and all(w.startswith(("contraindicated: ", "caution: ")) for w in warnings), warnings
+
+
+def test_a_plan_saved_in_german_keeps_its_warnings_in_english_in_the_record(german: Runner,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview speaks the prescriber's language; the record keeps its words in English, as
+    every word it stores, so a nurse in another language (or the FHIR export) reads no German."""
+    _prescribe(german)
+    preview = german.ok(*PREVIEW, now=NOON).out
+    assert "über 25 %" in preview
+    german.ok("taper", "set", *PREVIEW[3:], now=NOON)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    history = german.ok("taper", "history", "--json", now=NOON).json()
+    texts = [w["text"] for version in history for w in version["warnings"]]
+    assert texts and all(re.search(r"over 25 %|within \d+ days|faster than the usual", t) for t in texts), texts
