@@ -131,9 +131,10 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         ctx.out(_("To dispense per step (split tablets rounded up to whole ones):"))
         for row, needed in shown.per_step:
             if needed is not None and row.dose_ug:
-                ctx.out(_("  step {number} ({first} to {last}): {needed}").format(
-                    number=row.number, first=medium_date(row.start),
-                    last=medium_date(row.end) if row.end else row.end, needed=needed.text(form)))
+                said = (_("  step {number} ({first} to {last}): {needed}") if row.end else
+                        _("  step {number} ({first} onwards): {needed}"))  # the last step has no end
+                ctx.out(said.format(number=row.number, first=medium_date(row.start),
+                                    last=medium_date(row.end) if row.end else "", needed=needed.text(form)))
         ctx.out(_("For the next {days} nights from {night}: {needed}").format(
             days=shown.days, night=medium_date(shown.first), needed=shown.upcoming.text(form)))
     _print_warnings(ctx, shown.plan.warnings)

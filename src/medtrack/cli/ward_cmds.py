@@ -6,6 +6,7 @@ import argparse
 
 from medtrack.cli.context import Context
 from medtrack.i18n import _
+from medtrack.services.text import cell_width, pad
 
 
 def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
@@ -18,9 +19,9 @@ def cmd_patients(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     width = max(len(str(p.id)) for p in found)
     names = [p.name or _("(no profile yet)") for p in found]
-    name_width = max(len(n) for n in names)
+    name_width = max(cell_width(n) for n in names)  # a Japanese name takes two cells a character
     for patient, name in zip(found, names, strict=True):
-        ctx.out(f"{patient.id:>{width}}  {name:<{name_width}}  {patient.uuid}")
+        ctx.out(f"{patient.id:>{width}}  {pad(name, name_width)}  {patient.uuid}")
     if len(found) > 1:
         ctx.out(_("Choose one with --patient NUMBER or NAME (or MEDTRACK_PATIENT)."))
     return 0

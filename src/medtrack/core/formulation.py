@@ -141,11 +141,11 @@ def decode(text: str | None, round_ug: int | None = None) -> Formulation:
     if not text:
         return Formulation(plain_ug=round_ug or 250)
     if text.startswith("liquid:"):
-        _, strength, step = text.split(":")
+        _kind, strength, step = text.split(":")
         return Formulation(liquid=Liquid(int(strength), int(step)))
     if text.startswith("plain:"):
         return Formulation(plain_ug=int(text.split(":")[1]))
-    tablets = tuple(Tablet(int(s), int(p)) for _, s, p in (part.split(":") for part in text.split(";")))
+    tablets = tuple(Tablet(int(s), int(p)) for _kind, s, p in (part.split(":") for part in text.split(";")))
     return Formulation(tablets=tablets)
 
 
@@ -185,7 +185,7 @@ def _best(tablets: tuple[Tablet, ...], dose_ug: int) -> tuple[tuple[Tablet, int]
         if tail is None:
             continue
         found = (((first, count),) if count else ()) + tail
-        if best is None or sum(n for _, n in found) < sum(n for _, n in best):
+        if best is None or sum(n for _piece, n in found) < sum(n for _piece, n in best):
             best = found
     return best
 

@@ -75,7 +75,7 @@ def used_by(dose_ug: int, formulation: Formulation) -> dict[Key, int]:
     """What one dose takes from the stock: quarter tablets per strength, or µl of liquid."""
     if formulation.liquid is not None:
         return {("liquid", formulation.liquid.ug_per_ml): dose_ug * 1000 // formulation.liquid.ug_per_ml}
-    return {("tablet", s): q for s, (q, _) in formulation.tablets_used(dose_ug).items()}
+    return {("tablet", s): q for s, (q, _four) in formulation.tablets_used(dose_ug).items()}
 
 
 @dataclass(frozen=True)
@@ -251,7 +251,7 @@ class StockReport:
         """The same report with only the entries `keep` keeps (an export's period); each keeps
         what it is judged from, even when that is outside the period."""
         kept = [(e, s) for e, s in zip(self.entries, self.since, strict=True) if keep(e)]
-        return replace(self, entries=tuple(e for e, _ in kept), since=tuple(s for _, s in kept))
+        return replace(self, entries=tuple(e for e, _since in kept), since=tuple(s for _entry, s in kept))
 
     def lines(self) -> list[str]:
         found = [_("Stock: {amount} left").format(amount=amount_text(level.key, max(level.amount, 0)))

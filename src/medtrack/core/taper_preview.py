@@ -361,7 +361,7 @@ class Dispense:
     upcoming: Need
 
     def to_json(self) -> dict[str, Any]:
-        return {"per_step": [n.to_json() if n else None for _, n in self.per_step],
+        return {"per_step": [n.to_json() if n else None for _row, n in self.per_step],
                 "next_days": self.days, "from_night": self.first.isoformat(),
                 "next": self.upcoming.to_json()}
 

@@ -84,8 +84,8 @@ class BatchRepository(Repository):
         held, self._held = self._held, []
         for at, run in groupby(held, key=lambda entry: entry[2]):  # one `now` in an import
             entries = list(run)
-            ids = self.append_records([record for record, _, _ in entries], recorded_at=at,
-                                      names=[by for _, by, _ in entries])
+            ids = self.append_records([record for record, _by, _at in entries], recorded_at=at,
+                                      names=[by for _record, by, _at in entries])
             for (record, _, _), real in zip(entries, ids, strict=True):
                 self._real[record.id] = real
                 self._provisional[real] = record.id
