@@ -162,3 +162,11 @@ def test_a_plan_saved_in_german_keeps_its_warnings_in_english_in_the_record(germ
     history = german.ok("taper", "history", "--json", now=NOON).json()
     texts = [w["text"] for version in history for w in version["warnings"]]
     assert texts and all(re.search(r"over 25 %|within \d+ days|faster than the usual", t) for t in texts), texts
+
+
+def test_stock_json_is_for_programs_english_with_a_point_in_any_language(german: Runner) -> None:
+    _prescribe(german)
+    german.ok("stock", "add", "30x0.5mg", now=NOON)
+    shown = german.ok("stock", "--json", now=NOON).json()
+    assert shown["levels"][0]["what"] == "0.5 mg tablets", shown
+    assert "0,5" not in german.ok("stock", "--json", now=NOON).out

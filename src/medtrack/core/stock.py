@@ -30,7 +30,7 @@ from medtrack.core.model import Record, Regimen, StockEntry
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.units import format_mg, parse_dose, show_input
 from medtrack.errors import BadInput
-from medtrack.i18n import _, decimal, medium_date
+from medtrack.i18n import _, decimal, medium_date, speaking
 
 DAY = dt.timedelta(days=1)
 HALF_TABLET = 2  # quarters: a count further off than this is flagged
@@ -71,6 +71,13 @@ def amount_text(key: Key, amount: int) -> str:
     return words.format(count=decimal(f"{tablets:g}"), strength=format_mg(key[1]))
 
 
+def unit_words(key: Key) -> str:
+    """What a kind of stock is counted in: '1 mg tablets', 'ml of 0.1 mg/ml'."""
+    if key[0] == "liquid":
+        return _("ml of {strength} mg/ml").format(strength=format_mg(key[1]).removesuffix(" mg"))
+    return _("{strength} tablets").format(strength=format_mg(key[1]))
+
+
 def used_by(dose_ug: int, formulation: Formulation) -> dict[Key, int]:
     """What one dose takes from the stock: quarter tablets per strength, or µl of liquid."""
     if formulation.liquid is not None:
@@ -88,9 +95,9 @@ class Level:
 
     def to_json(self) -> dict[str, Any]:
         count = self.last_count
-        return {"what": amount_text(self.key, 0).split(" ", 2)[-1] if self.key[0] == "liquid"
-                else f"{format_mg(self.key[1])} tablets",
-                "left": self.amount / (1000 if self.key[0] == "liquid" else 4),
+        with speaking("en"):  # for programs: English, with a point in every number
+            what = unit_words(self.key)
+        return {"what": what, "left": self.amount / (1000 if self.key[0] == "liquid" else 4),
                 "unit": "ml" if self.key[0] == "liquid" else "tablets",
                 "last_count_flagged": bool(count and count.flagged)}
 
@@ -257,7 +264,7 @@ class StockReport:
         found = [_("Stock: {amount} left").format(amount=amount_text(level.key, max(level.amount, 0)))
                  for level in self.levels]
         found += [_("Not in stock: {what} (the plan needs them; add what you have)").format(
-                      what=amount_text(key, 0).split(" ", 2)[-1]) for key in self.missing]
+                      what=unit_words(key)) for key in self.missing]
         start = (_(", from the night of {date}").format(date=medium_date(self.first))
                  if self.first is not None else "")
         if self.nights is not None:
@@ -273,6 +280,10 @@ class StockReport:
         return found
 
     def to_json(self) -> dict[str, Any]:
+        with speaking("en"):  # for programs: English, with a point in every number
+            return self._json()
+
+    def _json(self) -> dict[str, Any]:
         return {"levels": [lv.to_json() for lv in self.levels], "nights_left": self.nights,
                 "nights_from": self.first.isoformat() if self.first is not None else None,
                 "lasts_to_the_end_of_the_plan": self.to_end,

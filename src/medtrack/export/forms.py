@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from medtrack.core.formulation import Formulation
 from medtrack.core.model import Record, Regimen
-from medtrack.core.units import format_mg
-from medtrack.i18n import N_, _, decimal
+from medtrack.i18n import N_, _
 
 KIND_WORDS = {"dose": N_("dose"), "skip": N_("skip"), "void": N_("void")}  # a record's kind, as shown
 
@@ -43,23 +42,8 @@ def as_taken(regimen: Regimen | None, dose_ug: int | None) -> str | None:
     return made_with.as_taken(dose_ug)
 
 
-def stock_unit(key: tuple[str, int]) -> str:
-    """What a stock entry counts: '1 mg tablets', 'ml of 0.1 mg/ml'."""
-    if key[0] == "liquid":
-        return _("ml of {strength} mg/ml").format(strength=format_mg(key[1]).removesuffix(" mg"))
-    return _("{strength} tablets").format(strength=format_mg(key[1]))
-
-
 def stock_number(key: tuple[str, int], amount: int) -> float:
     """A stock amount as people count it: tablets (amounts are quarters) or ml (amounts are µl)."""
     return amount / (1000 if key[0] == "liquid" else 4)
 
 
-def stock_amount(key: tuple[str, int], amount: int) -> str:
-    """'15 × 1 mg tablets', '1 × 1 mg tablet', '12.5 ml of 0.1 mg/ml' (as `medtrack stock` says it)."""
-    number = stock_number(key, amount)
-    if key[0] == "liquid":
-        return f"{decimal(f'{number:g}')} {stock_unit(key)}"
-    if number == 1:
-        return _("{count} × {strength} tablet").format(count=decimal(f"{number:g}"), strength=format_mg(key[1]))
-    return _("{count} × {strength} tablets").format(count=decimal(f"{number:g}"), strength=format_mg(key[1]))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from medtrack.export.forms import stock_amount, stock_number, stock_unit
+from medtrack.core.stock import amount_text, unit_words
+from medtrack.export.forms import stock_number
 from medtrack.export.pdf_plan import keep_together
 from medtrack.export.pdf_text import (
     BAND,
@@ -53,7 +54,7 @@ def _cells(entry: StockEntry) -> tuple[str, ...]:
     expected = (decimal(f"{stock_number(entry.key, entry.expected):g}") if counted and entry.expected is not None
                 else "")
     off = difference(entry) + (_(": FLAGGED") if entry.flagged else "")
-    return (when(entry.at), _("count") if counted else _("added"), stock_unit(entry.key), number, expected, off,
+    return (when(entry.at), _("count") if counted else _("added"), unit_words(entry.key), number, expected, off,
             entry.note or "")
 
 
@@ -67,7 +68,7 @@ def untracked(data: ExportData) -> list[str]:
     keys = {("tablet", s) for n in needs for s in n.tablets}
     if found.plan.form.liquid is not None and any(n.liquid_ul for n in needs):
         keys.add(("liquid", found.plan.form.liquid.ug_per_ml))
-    return [stock_unit(k) for k in sorted(keys - tracked, key=lambda k: (k[0], -k[1]))]
+    return [unit_words(k) for k in sorted(keys - tracked, key=lambda k: (k[0], -k[1]))]
 
 
 def stock(pdf: Canvas, data: ExportData) -> None:
@@ -77,7 +78,7 @@ def stock(pdf: Canvas, data: ExportData) -> None:
         return
     heading(pdf, _("Stock"), need=40)
     items: list[tuple[str, str] | tuple[str, str, Colour]] = [
-        (_("Left now"), stock_amount(level.key, max(level.amount, 0))) for level in report.levels]
+        (_("Left now"), amount_text(level.key, max(level.amount, 0))) for level in report.levels]
     if report.nights is None:
         items.append((_("Lasts"), _("nothing scheduled from tonight uses this stock")))
     elif report.to_end:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from medtrack.core.nights import night_of
 from medtrack.core.rule_words import against_rule
+from medtrack.core.stock import amount_text
 from medtrack.core.taper import change_words
 from medtrack.core.units import format_mg
 from medtrack.core.visit import LAST_MONTH
-from medtrack.export.forms import as_taken, kind_words, stock_amount
+from medtrack.export.forms import as_taken, kind_words
 from medtrack.export.pdf_checkins import checkin_section
 from medtrack.export.pdf_fonts import FONT, isolate
 from medtrack.export.pdf_text import (
@@ -148,11 +149,11 @@ def _stock_counts(data: ExportData) -> list[Finding]:
         if entry.kind != "count" or not entry.flagged:
             continue
         night = night_of(entry.at, data.profile.tz)
-        expected = stock_amount(entry.key, entry.expected or 0)
+        expected = amount_text(entry.key, entry.expected or 0)
         note = f": {isolate(entry.note)}" if entry.note else ""
         out.append(Finding(night, night, "stock count", _("Stock count off"),
                            _("{counted} counted at {when}, {expected} expected").format(
-                               counted=stock_amount(entry.key, entry.amount), when=when(entry.at),
+                               counted=amount_text(entry.key, entry.amount), when=when(entry.at),
                                expected=expected) + note))
     return out
 

@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from medtrack.core.stock import unit_words
 from medtrack.core.taper import change_words
 from medtrack.export.checkins import (
     dose_words,
@@ -33,7 +34,7 @@ from medtrack.export.checkins import (
     severe_words,
     verdict,
 )
-from medtrack.export.forms import as_taken, kind_words, product, status_words, stock_number, stock_unit
+from medtrack.export.forms import as_taken, kind_words, product, status_words, stock_number
 from medtrack.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def _stock(book: Workbook, data: ExportData) -> None:
     if data.stock is None:
         return
     entries = data.stock_entries
-    rows = [(_local(e.at), Text(e.zone), Text(e.kind), Text(stock_unit(e.key)), stock_number(e.key, e.amount),
+    rows = [(_local(e.at), Text(e.zone), Text(e.kind), Text(unit_words(e.key)), stock_number(e.key, e.amount),
              stock_number(e.key, e.expected) if e.kind == "count" and e.expected is not None else None,
              _yes(e.flagged), Text(e.note or ""))
             for e in entries]
@@ -265,7 +266,7 @@ def _summary(book: Workbook, data: ExportData) -> None:
             rows.append((Text(_("last dose after the taper's end")), data.completion.last_dose))
         rows.append((Text(_("drug-free nights")), data.completion.drug_free_nights))
     if data.stock is not None:
-        rows += [(Text(_("stock left: {what}").format(what=stock_unit(level.key))),
+        rows += [(Text(_("stock left: {what}").format(what=unit_words(level.key))),
                   stock_number(level.key, level.amount)) for level in data.stock.levels]
         rows.append((Text(_("stock lasts (nights)")), data.stock.nights))
         rows.append((Text(_("stock lasts to the end of the plan")), _yes(data.stock.to_end)))
