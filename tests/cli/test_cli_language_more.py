@@ -170,3 +170,11 @@ def test_stock_json_is_for_programs_english_with_a_point_in_any_language(german:
     shown = german.ok("stock", "--json", now=NOON).json()
     assert shown["levels"][0]["what"] == "0.5 mg tablets", shown
     assert "0,5" not in german.ok("stock", "--json", now=NOON).out
+
+
+def test_taper_json_is_for_programs_english_with_a_point_in_any_language(german: Runner) -> None:
+    _prescribe(german)
+    german.ok("taper", "set", *PREVIEW[3:], "--tablet", "1mg:quarter", now=NOON)
+    for argv in (("taper", "show", "--json"), ("taper", "history", "--json")):
+        out = german.ok(*argv, now=NOON).out
+        assert "1 mg tablet (quarters allowed)" in out and "Tablette" not in out and "0,5" not in out, out

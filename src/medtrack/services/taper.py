@@ -237,12 +237,24 @@ def steps_json(plan: Regimen) -> list[dict[str, Any]]:
 
 
 def plan_json(plan: Regimen) -> dict[str, Any]:
+    """For programs: English, with a point in every number, whatever the screen speaks."""
+    with i18n.speaking("en"):
+        return _plan_json(plan)
+
+
+def _plan_json(plan: Regimen) -> dict[str, Any]:
     return {"version": plan.version, "prescriber": plan.prescriber,
             "in_force_from": plan.start.isoformat(), "formulation": plan.form.describe(),
             "steps": steps_json(plan), "warnings": [w.to_json() for w in plan.warnings]}
 
 
 def version_json(plan: Regimen) -> dict[str, Any]:
+    """For programs: English, with a point in every number, whatever the screen speaks."""
+    with i18n.speaking("en"):
+        return _version_json(plan)
+
+
+def _version_json(plan: Regimen) -> dict[str, Any]:
     return {"version": plan.version, "prescriber": plan.prescriber,
             "in_force_from": plan.start.isoformat(),
             "changed_at": iso(plan.created_at), "change": plan.change, "reason": plan.reason,
