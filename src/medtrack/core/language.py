@@ -7,14 +7,13 @@ import re
 from medtrack.core.parse import MAX_INPUT_CHARS
 from medtrack.core.units import show_input
 from medtrack.errors import BadInput
-from medtrack.i18n import N_, _
+from medtrack.i18n import N_, SUPPORTED, _
 
-# The languages a profile may ask medtrack to speak: medtrack.i18n.SUPPORTED, which core may not
-# import (tests/unit/test_profile_language.py holds the two equal). The schema's CHECK on
-# profile_version.language lists them too (migration 0010).
-LANGUAGES = ("en", "de", "ja")
+# The languages a profile may ask medtrack to speak: the ones it has catalogs for. The schema's
+# CHECK on profile_version.language lists them too (migration 0010).
+LANGUAGES = SUPPORTED
 FOLLOW_ENVIRONMENT = ""  # no language asked for: the environment's, else English
-ACCEPTED = "en, de, ja, or auto"
+ACCEPTED = ", ".join(LANGUAGES) + ", or auto"
 
 # Names people write for a language, in English and in the language itself (casefolded).
 _NAMES = {"auto": FOLLOW_ENVIRONMENT, "english": "en", "englisch": "en", "英語": "en",

@@ -32,7 +32,7 @@ from medtrack.export.pdf_text import (
     say,
     when,
 )
-from medtrack.i18n import _, language, medium_date, ngettext
+from medtrack.i18n import SUPPORTED, _, language, medium_date, ngettext
 
 if TYPE_CHECKING:
     from medtrack.core.model import Symptom
@@ -134,7 +134,7 @@ def _render(data: ExportData, stack: contextlib.ExitStack, note: str | None, con
     pdf = _Report(data, stack)
     pdf.set_creation_date(data.generated_at)
     pdf.set_title(_("{drug} treatment report: {name}").format(drug=data.drug.name, name=data.profile.name))
-    pdf.set_lang(language() if language() in ("en", "de", "ja") else "en")  # the catalog's /Lang, for screen readers
+    pdf.set_lang(language() if language() in SUPPORTED else "en")  # the catalog's /Lang, for screen readers
     pdf.add_page()
     _title(pdf, data, note)
     rest = summary(pdf, data, continued_on)
