@@ -177,6 +177,11 @@ def medium_date(day: dt.date) -> str:
 
 
 
+def date_time(moment: dt.datetime) -> str:
+    """'2026-11-25 22:30' in English; the locale's medium date and short time elsewhere."""
+    return f"{medium_date(moment.date())} {short_time(moment)}"
+
+
 def long_date(day: dt.date) -> str:
     """'25 November 2026' in English; the locale's long date elsewhere ('25. November 2026')."""
     if locale() == "en":

@@ -12,7 +12,7 @@ from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN, DoseEntry, Record
 from medtrack.core.parse import parse_positive_int
 from medtrack.core.units import format_mg
-from medtrack.i18n import _, decimal, medium_date, short_time
+from medtrack.i18n import _, date_time, decimal, medium_date, short_time
 from medtrack.services.text import one_line, record_json
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def cmd_prescribe(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _describe(record: Record, *, recorder: bool = False) -> str:
-    when = f"{medium_date(record.at.date())} {short_time(record.at)} {record.at:%Z}"
+    when = f"{date_time(record.at)} {record.at:%Z}"
     if record.kind == "skip":
         text = _("#{id} night {night}: skipped (recorded {when})").format(
             id=record.id, night=medium_date(record.night), when=when)

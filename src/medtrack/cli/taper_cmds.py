@@ -12,7 +12,7 @@ from medtrack.core.model import PlanWarning, Regimen
 from medtrack.core.taper import change_words
 from medtrack.core.taper_preview import PreviewStep, preview
 from medtrack.core.units import format_mg
-from medtrack.i18n import N_, _, decimal, medium_date, short_time
+from medtrack.i18n import N_, _, date_time, decimal, medium_date
 from medtrack.services.calendar import calendar_month
 from medtrack.services.taper import (
     PlanAction,
@@ -179,7 +179,7 @@ def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:
         _print_plan(ctx, plan)
         changed = plan.created_at
         ctx.out(_("  changed {when} UTC; reason: {reason}").format(
-            when=f"{medium_date(changed.date())} {short_time(changed)}", reason=plan.reason or "-"))
+            when=date_time(changed), reason=plan.reason or "-"))
         _print_warnings(ctx, plan.warnings)
     return 0
 

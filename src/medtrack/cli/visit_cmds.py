@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, TextIO, cast
 
-from medtrack import i18n
 from medtrack.cli.context import Context
 from medtrack.core.model import NOT_KNOWN
-from medtrack.i18n import _, medium_date, ngettext, short_time
+from medtrack.i18n import _, date_time, medium_date, ngettext
 from medtrack.services.archive import import_archive, is_archive_file
 from medtrack.services.demo import fill_demo
 from medtrack.services.export import ExportRequest, export
@@ -37,7 +35,7 @@ def cmd_symptom(args: argparse.Namespace, ctx: Context) -> int:
         return 0
     level = _(", severity {severity}").format(severity=entry.severity) if entry.severity else ""
     ctx.out(_("Journal: {name}{severity} at {when} (entry #{number})").format(
-        name=entry.name, severity=level, when=_when(entry.at), number=entry.id))
+        name=entry.name, severity=level, when=date_time(entry.at), number=entry.id))
     if entry.urgent:
         ctx.out(_("URGENT: {message}").format(message=urgent_message(entry)))
     return 0
@@ -55,15 +53,8 @@ def cmd_symptoms(args: argparse.Namespace, ctx: Context) -> int:
         flag = "  " + _("URGENT") if e.urgent else ""
         by = _(", by {name}").format(name=one_line(e.recorded_by) if e.recorded_by else f"({_(NOT_KNOWN)})")
         note = f" - {one_line(e.note)}" if e.note else ""
-        ctx.out(f"#{e.id} {_when(e.at)} {e.name}{level}{flag}{by}{note}")
+        ctx.out(f"#{e.id} {date_time(e.at)} {e.name}{level}{flag}{by}{note}")
     return 0
-
-
-def _when(instant: dt.datetime) -> str:
-    """'2026-11-25 22:30' in English (as always); the language's medium date and short time otherwise."""
-    if i18n.locale() == "en":
-        return f"{instant:%Y-%m-%d %H:%M}"
-    return f"{medium_date(instant.date())} {short_time(instant)}"
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> int:

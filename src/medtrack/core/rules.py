@@ -11,7 +11,7 @@ from medtrack.core.model import ALLOWED, Profile, Record, Regimen, Verdict
 from medtrack.core.nights import MIN_DOSE_GAP, Window, hours_apart
 from medtrack.core.tonight_state import TonightState as TonightState  # re-exported: the rules' outcome
 from medtrack.core.units import format_mg
-from medtrack.i18n import _, decimal, medium_date, short_time
+from medtrack.i18n import _, date_time, decimal, medium_date, short_time
 
 
 def utc(instant: dt.datetime) -> dt.datetime:
@@ -153,7 +153,7 @@ def check_dose(
             moment = other.at.astimezone(at.tzinfo)
             return Verdict(False, "12-hour-gap", _("doses must be at least 12 hours apart: a dose is recorded "
                                                    "at {when}.").format(
-                when=f"{medium_date(moment.date())} {short_time(moment)}"))
+                when=date_time(moment)))
     if utc(at) < utc(window.opens):
         return Verdict(False, "dose-window", _("too early: the window for the night of {night} opens at "
                                                "{opens} (2 hours before bedtime).").format(

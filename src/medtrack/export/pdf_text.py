@@ -11,7 +11,7 @@ from fpdf import FPDF
 
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_fonts import FONT, PAGES_ALIAS, Glyphs, truetype
-from medtrack.i18n import locale, medium_date, short_time
+from medtrack.i18n import date_time, locale
 
 MARGIN, WIDTH, PAD = 15.0, 180.0, 1.2  # mm: A4 portrait is 210 mm wide; PAD: a table cell's inner margin
 INK, MUTED, RULE, BAND = (33, 37, 41), (125, 125, 125), (205, 208, 212), (236, 239, 243)
@@ -44,9 +44,7 @@ def mg(ug: int | None) -> str:
 
 def when(instant: dt.datetime) -> str:
     """'2026-11-25 22:30' in English; the report language's medium date and short time otherwise."""
-    if locale() == "en":
-        return instant.strftime("%Y-%m-%d %H:%M")
-    return f"{medium_date(instant.date())} {short_time(instant)}"
+    return date_time(instant)
 
 
 def day_month(day: dt.date) -> str:

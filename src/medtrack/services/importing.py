@@ -37,7 +37,7 @@ from medtrack.core.rule_words import refusal
 from medtrack.core.rules import NightFacts, regimen_on, scheduled_ug
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput, MedtrackError, Refused
-from medtrack.i18n import _, medium_date, short_time
+from medtrack.i18n import _, date_time, medium_date
 from medtrack.services.common import require_profile
 from medtrack.services.dosing import add_dose, add_skip, add_void
 from medtrack.services.import_batch import BatchRepository
@@ -289,7 +289,7 @@ def _add_history(repo: Repository, facts: NightFacts, now: dt.datetime, row: Row
             if hours_apart(other.at, row.at) < MIN_DOSE_GAP:
                 raise refusal("12-hour-gap", _("a {dose} dose is recorded at {when}, under 12 hours away.").format(
                     dose=format_mg(other.dose_ug or 0),
-                    when=f"{medium_date(other.at.date())} {short_time(other.at)}"))
+                    when=date_time(other.at)))
     record = Record(id=0, kind=row.kind, night=row.night, at=row.at, zone=zone,
                     dose_ug=row.dose_ug, scheduled_ug=row.scheduled_ug,
                     already_taken=row.already_taken, note=row.note, rule=row.rule, imported=True)

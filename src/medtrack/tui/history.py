@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 from medtrack.core.model import NOT_KNOWN, Record
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
-from medtrack.i18n import N_, _, medium_date, short_time
+from medtrack.i18n import N_, _, date_time, medium_date, short_time
 from medtrack.services.dosing import history_page, void_record
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import VoidDialog, VoidRequest
@@ -177,7 +177,7 @@ class HistoryScreen(PatientScreen):
             return
         who = record.recorded_by if record.recorded_by is not None else f"({_(NOT_KNOWN)})"
         lines = [" · ".join((f"#{record.id}", _("night {night}").format(night=medium_date(record.night)),
-                             f"{medium_date(record.at.date())} {short_time(record.at)} {record.at:%Z}",
+                             f"{date_time(record.at)} {record.at:%Z}",
                              format_mg(record.dose_ug) if record.dose_ug else _("skip"),
                              _("by {who}").format(who=who)))]
         if flags_of(record):

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from medtrack.errors import MedtrackError
-from medtrack.i18n import _, medium_date, short_time
+from medtrack.i18n import _, date_time
 from medtrack.monograph import load_monograph
 from medtrack.services.symptoms import list_symptoms, log_symptom, urgent_message
 from medtrack.tui.access import app_of
@@ -63,7 +63,7 @@ class SymptomsScreen(PatientScreen):
         except MedtrackError as error:
             app.call_from_thread(app.notify, clean(error.message), severity="error", markup=False)
             return
-        lines = [f"{medium_date(e.at.date())} {short_time(e.at)}  {e.name}"
+        lines = [f"{date_time(e.at)}  {e.name}"
                  + (_(" (severity {severity})").format(severity=e.severity) if e.severity else "")
                  + ("  " + _("URGENT") if e.urgent else "") + (f" - {e.note}" if e.note else "")
                  for e in reversed(entries[-10:])]
