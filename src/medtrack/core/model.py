@@ -50,8 +50,9 @@ NOT_KNOWN = N_("not known")  # who entered an entry made before medtrack kept it
 
 
 def entered_by(name: str | None) -> str:
-    """Who entered an entry, in words: the name, or "not known" (never blank, never a guess)."""
-    return name or NOT_KNOWN
+    """Who entered an entry, in words: the name, or "not known" in the chosen language (never
+    blank, never a guess)."""
+    return name or _(NOT_KNOWN)
 
 
 @dataclass(frozen=True)

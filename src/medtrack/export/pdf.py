@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 from typing import IO, TYPE_CHECKING
 
-from medtrack.core.model import NOT_KNOWN
+from medtrack.core.model import entered_by
 from medtrack.core.units import format_mg
 from medtrack.export.pdf_chart import chart
 from medtrack.export.pdf_fonts import FONT, isolate
@@ -123,7 +123,7 @@ def _symptoms(pdf: Canvas, data: ExportData) -> None:
             header=lambda: row(pdf, widths, head, bold=True))
         for s in entries:
             cells = (when(s.at), s.name, f"{s.severity}/5" if s.severity else "–", _("URGENT") if s.urgent else _("no"),
-                     s.recorded_by or _(NOT_KNOWN), s.note or "")
+                     entered_by(s.recorded_by), s.note or "")
             row(pdf, widths, cells, colour=URGENT if s.urgent else INK, wrap=(1, 4, 5), header=header)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from medtrack.core.model import NOT_KNOWN
+from medtrack.core.model import entered_by
 from medtrack.core.nights import dose_window
 from medtrack.core.units import format_mg
 from medtrack.export.forms import status_words
@@ -76,7 +76,7 @@ def record_order(records: Sequence[Record]) -> list[Record]:
 
 def _cells(record: Record) -> tuple[str, ...]:
     return (str(record.id), medium_date(record.night), when(record.at), mg(record.dose_ug), mg(record.scheduled_ug),
-            status_words(record), "; ".join(record.flags()), record.recorded_by or _(NOT_KNOWN), record.note or "")
+            status_words(record), "; ".join(record.flags()), entered_by(record.recorded_by), record.note or "")
 
 
 def _tint(record: Record, excess: set[dt.date]) -> Colour | None:
