@@ -13,7 +13,6 @@ from medtrack.i18n import N_, SUPPORTED, _
 # CHECK on profile_version.language lists them too (migration 0010).
 LANGUAGES = SUPPORTED
 FOLLOW_ENVIRONMENT = ""  # no language asked for: the environment's, else English
-ACCEPTED = ", ".join(LANGUAGES) + ", or auto"
 
 # Names people write for a language, in English and in the language itself (casefolded).
 _NAMES = {"auto": FOLLOW_ENVIRONMENT, "english": "en", "englisch": "en", "英語": "en",
@@ -21,6 +20,11 @@ _NAMES = {"auto": FOLLOW_ENVIRONMENT, "english": "en", "englisch": "en", "英語
           "japanese": "ja", "japanisch": "ja", "日本語": "ja"}
 # A code with a region and a code set, as LANG writes it: de, de_DE, de-DE, de_DE.UTF-8.
 _CODE_RE = re.compile(r"([a-z]{2,3})(?:[_-][a-z0-9]{2,3})?(?:\.[a-z0-9-]+)?")
+
+
+def _accepted() -> str:
+    """'en, de, ja, or auto', in the chosen language."""
+    return _("{codes}, or auto").format(codes=", ".join(LANGUAGES))
 
 
 def parse_language(text: str, *, what: str = N_("language")) -> str:
@@ -31,7 +35,7 @@ def parse_language(text: str, *, what: str = N_("language")) -> str:
     stripped = text.strip()
     if len(stripped) > MAX_INPUT_CHARS:
         raise BadInput(_("{what} {value} is too long (accepted: {accepted})").format(
-            what=what, value=show_input(stripped), accepted=ACCEPTED))
+            what=what, value=show_input(stripped), accepted=_accepted()))
     word = stripped.casefold()
     if not word:
         return FOLLOW_ENVIRONMENT
@@ -41,4 +45,4 @@ def parse_language(text: str, *, what: str = N_("language")) -> str:
     if match is not None and match.group(1) in LANGUAGES:
         return match.group(1)
     raise BadInput(_("{what} {value} is not one medtrack speaks (accepted: {accepted})").format(
-        what=what, value=show_input(stripped), accepted=ACCEPTED))
+        what=what, value=show_input(stripped), accepted=_accepted()))
