@@ -129,9 +129,6 @@ def set_plan(db: Database, now: dt.datetime, request: PlanRequest) -> Regimen:
     with db.unit_of_work(Work.WRITE_PATIENT) as repo:
         profile = require_profile(repo)
         draft = _with_start(repo, profile, build_draft(request, _current_form(repo)))
-        with i18n.speaking("en"):  # kept in the record in English, as every word it stores
-            draft = dataclasses.replace(draft, warnings=_with_start(
-                repo, profile, build_draft(request, _current_form(repo))).warnings)
         existing = plans(repo.regimens())
         if existing and reason is None:
             raise BadInput(_("changing the plan needs a reason (why the plan is replaced)"),
@@ -197,9 +194,8 @@ def change_plan(db: Database, now: dt.datetime, request: PlanChange) -> tuple[Re
             else:
                 steps, change = (step_back(list(current.steps), night, _interval(repo, current)),
                                  f"step back at {night}")
-            with i18n.speaking("en"):  # the warnings kept in the record: in English, as every word it stores
-                draft = draft_of(steps, current.form)
-            return _version(repo, now, draft, who, change, reason, start=night, trend_rise=current.trend_rise)
+            return _version(repo, now, draft_of(steps, current.form), who, change, reason,
+                            start=night, trend_rise=current.trend_rise)
 
         version, notice = place_change(repo, profile, now, make, at_night)
         require_pin(repo, request.pin, now)
