@@ -47,6 +47,7 @@ class PageOne:
     plan_version: int | None  # "... of taper plan version V"
     step: tuple[int, int, dt.date, dt.date | None] | None  # (k, n, first night, last night or None)
     next_step: tuple[dt.date, float] | None  # "Next step <dose> from <night>" (0 for a stop)
+    plan_change: dt.date | None  # "Plan change <a newer version> in force from <night>"
     ceiling_mg: float | None  # "Ceiling <X> a night at age A"
     complete_since: dt.date | None  # "Taper complete ... since the night of <night>"
 
@@ -61,7 +62,7 @@ def pdftotext_page_one(pdf: Path) -> str:
     return done.stdout.decode()
 
 
-LABELS = ("Taper", "Tonight", "Next step", "Ceiling", "Symptoms")
+LABELS = ("Taper", "Tonight", "Next step", "Plan change", "Ceiling", "Symptoms")
 
 
 def _item(text: str, label: str) -> str | None:
@@ -89,6 +90,7 @@ def read_page_one(pdf: Path) -> PageOne:
         found = re.match(MG + r".*? from (\d{4}-\d\d-\d\d)", following)
         assert found, f"cannot read the PDF's next step: {following!r}"
         next_step = (dt.date.fromisoformat(found.group(2)), float(found.group(1)))
+    replaced = re.search(r"in force from (\d{4}-\d\d-\d\d)$", _item(summary, "Plan change") or "")
     ceiling = re.match(MG + " a night", _item(summary, "Ceiling") or "")
     taper = _item(summary, "Taper") or ""
     since = re.search(r"since the night of (\d{4}-\d\d-\d\d)", taper)
@@ -100,6 +102,7 @@ def read_page_one(pdf: Path) -> PageOne:
         step=(int(step.group(1)), int(step.group(2)), dt.date.fromisoformat(step.group(3)),
               None if step.group(4) == "onwards" else dt.date.fromisoformat(step.group(4))) if step else None,
         next_step=next_step,
+        plan_change=dt.date.fromisoformat(replaced.group(1)) if replaced else None,
         ceiling_mg=float(ceiling.group(1)) if ceiling else None,
         complete_since=dt.date.fromisoformat(since.group(1)) if since else None,
     )

@@ -458,9 +458,11 @@ def one_night(run: Any, where: Path, night: dt.date, moment: dt.datetime,
         assert mg_or_none(step["dose_mg"]) == s["scheduled_mg"], ("taper show step vs status", night, step)
         begins = max(dt.date.fromisoformat(step["start"]), dt.date.fromisoformat(plan["in_force_from"]))
         ends = dt.date.fromisoformat(step["end"]) if step["end"] else None
-        change = next_change_of(s)
-        if change is not None and (ends is None or change[0] - DAY < ends):
-            ends = change[0] - DAY  # a newer version takes over sooner
+        # a newer version takes over sooner: at the next change of dose, or at the PDF's own
+        # "Plan change" when the newer version keeps tonight's dose
+        for takes_over in (next_change_of(s) or (None,))[0], page.plan_change:
+            if takes_over is not None and (ends is None or takes_over - DAY < ends):
+                ends = takes_over - DAY
         assert (first, last) == (begins, ends), ("PDF step's nights vs taper show", night, step)
 
     # The ICS and FHIR (written at the end of the history) against this night's ceiling and state.

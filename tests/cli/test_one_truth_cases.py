@@ -11,6 +11,7 @@ wake 06:30: window 20:30-23:30) is on 1 mg from the night of 2026-11-01.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -101,7 +102,8 @@ def test_1_from_the_65th_birthday_status_and_log_offer_at_most_1_mg(run, born, d
 def test_2_pdf_next_step_and_plan_version_after_a_hold_match_status_and_taper_show(patient, tmp_path):
     """After a hold entered for a night after tonight, the doctor's PDF names on page one the same
     next step (night and dose) as `status`, and the same plan version as `taper show`; the symptom
-    journal names that version for tonight's step too."""
+    journal names that version for tonight's step too, and both end its nights where the hold's
+    version takes over."""
     patient.ok("taper", "set", "--start", "2026-11-15", "--from", "1mg", "--step", "0.25mg", "--every", "2w",
                "--prescriber", "Dr. Weiss", now="2026-11-10T12:00+01:00")  # 0.75 mg from 11-29
     patient.ok("symptom", "headache", "--severity", "2", now="2026-11-20T21:00+01:00")
@@ -118,7 +120,8 @@ def test_2_pdf_next_step_and_plan_version_after_a_hold_match_status_and_taper_sh
     assert next_change is not None
     assert next_change["night"] in next_line and mg(next_change["dose_mg"]) in next_line, (next_change, next_line)
     (tonight_line,) = [line for line in page_one.splitlines() if f"Tonight {TONIGHT}" in line]
-    assert f"{step['start']} to {step['end']}" in tonight_line, (step, tonight_line)
+    # version 1's step, to the night before the hold's version takes over (as the journal says)
+    assert f"{step['start']} to 2026-11-26" in tonight_line, (step, tonight_line)
     in_force = plan["tonight"]["version_in_force"]  # the hold takes over on 11-27, after tonight
     assert (in_force, plan["version"]) == (1, 2)
     assert f"taper plan version {in_force}," in tonight_line, tonight_line
@@ -130,6 +133,32 @@ def test_2_pdf_next_step_and_plan_version_after_a_hold_match_status_and_taper_sh
     (tonights,) = [t for t in titles if f"nights {step['start']} to" in t]
     assert f"v{in_force}" in tonights, titles  # the version in force on those nights, as page one
     assert "to 2026-11-26" in tonights, titles  # it ends where the hold's version takes over
+
+
+@pytest.mark.slow
+def test_2_a_prescription_keeping_tonights_dose_ends_the_plan_step_on_page_one_as_in_fhir(patient, tmp_path):
+    """Found by the one-truth property: a plan step of 0.75 mg from 2026-11-23 (0.5 mg from 12-07)
+    is replaced on 12-06 by a prescription of the same 0.75 mg. No dose changes on 12-06, so there
+    is no "next step"; page one said the step's nights ran "2026-11-23 to onwards" beside its own
+    "Plan change ... from 2026-12-06". It ends on 12-05, the night FHIR's order for it ends."""
+    patient.ok("taper", "set", "--start", "2026-11-23", "--from", "0.75mg", "--step", "0.25mg", "--every", "2w",
+               "--to", "0.5mg", "--prescriber", "Dr. Weiss", now="2026-11-13T20:00+01:00")
+    patient.ok("prescribe", "--dose", "0.75mg", "--prescriber", "Dr. Weiss", "--start", "2026-12-06",
+               now="2026-11-16T09:00+01:00")
+    now = "2026-11-25T20:00+01:00"
+    assert status(patient, now)["next_change"] is None
+    pdf, fhir = tmp_path / "x.pdf", tmp_path / "x.json"
+    patient.ok("export", "--format", "pdf", "-o", str(pdf), now=now)
+    patient.ok("export", "--format", "fhir", "-o", str(fhir), now=now)
+
+    page_one = " ".join(pdf_text(pdf, "-f", "1", "-l", "1").split())
+    assert "step 1 of 2 (nights 2026-11-23 to 2026-12-05) of taper plan version 1" in page_one, page_one
+    assert "Plan change a new prescription by Dr. Weiss in force from 2026-12-06" in page_one
+    bundle = json.loads(fhir.read_text())
+    bounds = [instruction["timing"]["repeat"]["boundsPeriod"]
+              for entry in bundle["entry"] if entry["resource"]["resourceType"] == "MedicationRequest"
+              for instruction in entry["resource"].get("dosageInstruction", [])]
+    assert {"start": "2026-11-23", "end": "2026-12-05"} in bounds, bounds
 
 
 # -- 3. a profile change does not re-judge the past ---------------------------------------------------

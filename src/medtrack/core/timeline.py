@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from medtrack.core.model import Regimen
+from medtrack.core.model import Regimen, Step
 from medtrack.i18n import _, medium_date, ngettext
 
 DAY = dt.timedelta(days=1)
@@ -23,6 +23,39 @@ class InForce:
     """The nights `first`..`last` (None: open-ended) on which `regimen` is the one in force."""
 
     regimen: Regimen
+    first: dt.date
+    last: dt.date | None
+
+    def covers(self, night: dt.date) -> bool:
+        return self.first <= night and (self.last is None or night <= self.last)
+
+    def step_runs(self) -> list[StepRun]:
+        """The nights each step of this version governs: from its start (or the version's first
+        night) to the night before the next step starts or a newer version takes over. A step the
+        version never reaches in force (restated by a hold, or replaced first) is left out."""
+        runs: list[StepRun] = []
+        steps = self.regimen.steps
+        for i, step in enumerate(steps):
+            following = steps[i + 1].start if i + 1 < len(steps) else None
+            first = max(step.start, self.first)
+            last = following - DAY if following is not None else None
+            if self.last is not None:
+                last = self.last if last is None else min(last, self.last)
+            if last is None or last >= first:
+                runs.append(StepRun(i + 1, step, first, last))
+        return runs
+
+    def step_on(self, night: dt.date) -> StepRun | None:
+        """The step in force on `night` (None: the version schedules no step that night)."""
+        return next((run for run in self.step_runs() if run.covers(night)), None)
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """Step `number` (from 1) of a version, in force on the nights `first`..`last` (None: open-ended)."""
+
+    number: int
+    step: Step
     first: dt.date
     last: dt.date | None
 

@@ -120,15 +120,8 @@ def dosage_instructions(data: ExportData, period: InForce | None) -> list[dict[s
     if period is None:
         return []
     out: list[dict[str, Any]] = []
-    steps = period.regimen.steps
-    for i, step in enumerate(steps):
-        following = steps[i + 1].start if i + 1 < len(steps) else None
-        start = max(step.start, period.first)
-        end = following - DAY if following is not None else None
-        if period.last is not None:
-            end = period.last if end is None else min(end, period.last)
-        if end is not None and end < start:
-            continue
+    for run in period.step_runs():
+        step, start, end = run.step, run.first, run.last
         drop = data.ceiling_drop(start, end) if step.dose_ug else None
         if drop is not None:  # the 65th birthday lowers the ceiling inside the step: two periods
             out.append(_instruction(data, period.regimen, step, start, drop - DAY, len(out) + 1))

@@ -250,16 +250,18 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
         if d.over_ceiling:
             dose += _("; at most {dose} may be taken (above the monograph's ceiling: the prescription needs "
                       "review)").format(dose=format_mg(d.ceiling_ug))
-        if regimen.kind == "plan":
-            steps = regimen.steps
-            k = max(i for i, s in enumerate(steps) if i == 0 or s.start <= night)
-            first = max(steps[k].start, regimen.start)
-            end = (medium_date(d.next_change.night - dt.timedelta(days=1)) if d.next_change is not None
-                   else _("onwards"))
+        period = data.timeline.in_force(night)
+        runs = period.step_runs() if period is not None and regimen.kind == "plan" else []
+        if runs:
+            # the step in force tonight (core.timeline: to the night before the next step or the
+            # version that replaces this one), or the first, on a night before the plan's first step
+            run = next((r for r in runs if r.covers(night)), runs[0])
             source = _("step {step} of {steps} (nights {first} to {last}) of taper plan version {version}, in "
                        "force since {start} ({prescriber})").format(
-                step=k + 1, steps=len(steps), first=medium_date(first), last=end, version=regimen.version,
-                start=medium_date(regimen.start), prescriber=isolate(regimen.prescriber))
+                step=run.number, steps=len(regimen.steps), first=medium_date(run.first),
+                last=medium_date(run.last) if run.last is not None else _("onwards"),
+                version=regimen.version, start=medium_date(regimen.start),
+                prescriber=isolate(regimen.prescriber))
         else:
             source = _("prescription by {prescriber} from {start}").format(
                 prescriber=isolate(regimen.prescriber), start=medium_date(regimen.start))
