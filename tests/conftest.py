@@ -66,6 +66,17 @@ def _english_unless_a_test_asks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     i18n.use("en")
 
 
+@pytest.fixture(autouse=True)
+def _cheap_pin_hash(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PIN set in a test is hashed at scrypt's lowest sensible cost (a millisecond, not half a
+    second): the cost is stored with each hash and read back from it, so every check behaves as
+    in use. A test marked `real_pin_cost` keeps medtrack's own cost (one asserts it)."""
+    if request.node.get_closest_marker("real_pin_cost") is None:
+        from medtrack.services import lock
+
+        monkeypatch.setattr(lock, "PIN_HASH_COST", {"n": 2**10, "r": 8, "p": 1})
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     """A PostgreSQL 15 server for the session (skipped, with the reason, if it cannot start)."""

@@ -709,6 +709,7 @@ def test_a_pin_must_be_4_to_12_digits(cli, pin):
 
 
 @pytest.mark.slow
+@pytest.mark.real_pin_cost
 def test_the_pin_is_stored_as_a_salted_scrypt_hash(cli):
     pin = "918273645546"  # 12 digits: cannot appear in the hash's hex by chance
     _set_up_patient(cli)

@@ -17,15 +17,18 @@ from medtrack.storage.work import Work
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
-_SCRYPT = {"n": 2**17, "r": 8, "p": 1}
+# scrypt's cost: about half a second a PIN on a 2-core machine. It is stored with each hash and
+# checked from there, so a test that lowers it (tests/conftest.py) still verifies any stored hash.
+PIN_HASH_COST = {"n": 2**17, "r": 8, "p": 1}
 _MAXMEM = 256 * 1024 * 1024
 _PIN_RE = re.compile(r"[0-9]{4,12}")
 
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, maxmem=_MAXMEM, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    digest = hashlib.scrypt(pin.encode(), salt=salt, maxmem=_MAXMEM, dklen=32, **PIN_HASH_COST)
+    cost = PIN_HASH_COST
+    return f"scrypt${cost['n']}${cost['r']}${cost['p']}${salt.hex()}${digest.hex()}"
 
 
 def pin_matches(pin: str, stored: str) -> bool:
