@@ -8,7 +8,8 @@ removed, a lower liver level, renal impairment, pregnancy or breastfeeding clear
 without the PIN (exit 3, the prescriber lock named, nothing written); a change that only
 tightens (a new condition, a later bedtime, an earlier wake, the name) needs none.
 
-Checking a PIN costs about half a second (scrypt), so each test checks only a few.
+Tests hash the PIN at a cheap scrypt cost (tests/conftest.py); in use a check takes about half a
+second.
 """
 
 from __future__ import annotations

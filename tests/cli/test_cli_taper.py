@@ -6,8 +6,9 @@ under tmp_path and the clock fixed by MEDTRACK_NOW. The patient lives in Europe/
 the night of 2026-11-01. Unless a call says otherwise it is 2026-11-25 20:00 in Berlin: tonight is
 the night of 2026-11-25 and its window has not opened yet.
 
-Checking a PIN costs about half a second (scrypt, n=2**17), so the lock tests start from a copy of
-one locked database built once per module and keep the number of PIN checks small.
+Checking a PIN costs about half a second in use (scrypt, n=2**17; tests hash at a cheap cost, see
+tests/conftest.py), so the lock tests start from a copy of one locked database built once per
+module.
 """
 
 from __future__ import annotations

@@ -10,10 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import textual._wait as textual_wait
 from tui_helpers import DEMO_NOW, make_patient
 
 from medtrack.clock import fixed_clock
 from medtrack.tui.app import MedtrackApp
+
+# Textual's Pilot waits after every key and pause until the process looks idle, sampling the CPU
+# time over 20 ms at least (textual._wait), so every key cost 40 ms of waiting. Sampled over 4 ms
+# the test waits the same way, for the same idleness, five times sooner: the screen tests ran a
+# third faster. What a test waits for (a worker, a screen, a text) it waits for by name
+# (tui_helpers.settle, until, wait_for_text), never by this sleep's length.
+textual_wait.SLEEP_GRANULARITY = 0.004
+textual_wait.SLEEP_IDLE = textual_wait.SLEEP_GRANULARITY / 20
 
 
 @pytest.fixture(autouse=True)

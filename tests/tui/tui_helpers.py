@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,10 +57,25 @@ def opened(path: Path) -> Iterator[Database]:
         db.dispose()
 
 
+# The bytes of each standard patient made so far in this process, by what can change them:
+# copying a file costs a millisecond, making one (the schema's migrations) some 60.
+_MADE: dict[tuple[str | None, ...], bytes] = {}
+
+
 def make_patient(path: Path, *, dose: str | None = "1mg", start: str = "2026-11-01") -> Path:
-    """The standard patient, made through the same services as `medtrack init` / `prescribe`."""
+    """The standard patient, made through the same services as `medtrack init` / `prescribe`
+    (the first time in a process; later, a private copy of that file)."""
+    from medtrack import i18n
     from medtrack.services.prescribing import PrescriptionRequest, prescribe
     from medtrack.services.profile import ProfileChanges, init_profile
+
+    key = (dose, start, i18n.language(), i18n.locale(),
+           *(os.environ.get(name) for name in ("MEDTRACK_USER", "LOGNAME", "USER")))
+    if key in _MADE:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(fd, "wb") as file:
+            file.write(_MADE[key])
+        return path
 
     init_profile(path, SET_UP_AT, ProfileChanges(
         name="Ada Muster", born="1970-05-01", zone="Europe/Berlin", bedtime="22:30",
@@ -67,13 +83,15 @@ def make_patient(path: Path, *, dose: str | None = "1mg", start: str = "2026-11-
     if dose is not None:
         with opened(path) as db:
             prescribe(db, SET_UP_AT, PrescriptionRequest(dose=dose, prescriber="Dr. Weiss", start=start))
+    if not Path(f"{path}-wal").exists():  # checkpointed: the main file is the whole database
+        _MADE[key] = path.read_bytes()
     return path
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let pending key handling, thread workers and the refreshes they cause all finish: returns
-    after two pauses in a row with no worker running (a dialog's dismiss callback or a screen's
-    call_after_refresh may start one a pause late)."""
+    """Let pending key handling, thread workers, the refreshes and scrolls they cause all finish:
+    returns after two pauses in a row with no worker running (a dialog's dismiss callback or a
+    screen's call_after_refresh may start one a pause late) and no scroll moving."""
     app = pilot.app
     quiet = 0
     for _ in range(200):
@@ -86,8 +104,14 @@ async def settle(pilot: Pilot[Any]) -> None:
                 await app.workers.wait_for_complete()
             continue
         quiet += 1
-        if quiet >= 2:
+        if quiet >= 2 and (not animating(app) or quiet >= 50):
             return
+
+
+def animating(app: App[Any]) -> bool:
+    """Whether a scroll (or another animation) is under way (one lasts a few frames; `settle`
+    waits for it a bounded while, as for anything else)."""
+    return bool(app.animator._animations)
 
 
 async def until(pilot: Pilot[Any], check: Callable[[], object], timeout: float = 3.0) -> None:
@@ -126,8 +150,9 @@ async def type_into(pilot: Pilot[Any], selector: str, text: str) -> None:
 async def push_button(pilot: Pilot[Any], selector: str) -> None:
     """Focus a button (scrolling it into view) and press Enter on it, like a keyboard user."""
     button = pilot.app.screen.query_one(selector)
-    while button.has_class("-active"):  # a button ignores presses for 0.2 s after one
-        await pilot.pause(0.05)
+    # a button ignores presses for 0.2 s after one (bounded: a button whose screen closed
+    # meanwhile never loses the mark, and the test must fail, not spin)
+    await until(pilot, lambda: not button.has_class("-active"))
     button.focus()
     await pilot.pause()
     await pilot.press("enter")
