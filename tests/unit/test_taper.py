@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from medtrack.core.model import Regimen, Step
+from medtrack.core.model import Regimen, Step, step_end
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import (
     MAX_STEPS,
@@ -29,7 +29,6 @@ from medtrack.core.taper import (
     parse_step,
     percent_steps,
     step_back,
-    step_end,
     step_index,
 )
 from medtrack.errors import BadInput

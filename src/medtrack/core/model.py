@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -86,6 +87,12 @@ class Step:
 
     start: dt.date
     dose_ug: int
+
+
+def step_end(steps: Sequence[Step], index: int) -> dt.date | None:
+    """A step's last night as written: the night before the next one starts (None for the
+    open-ended last step)."""
+    return steps[index + 1].start - dt.timedelta(days=1) if index + 1 < len(steps) else None
 
 
 @dataclass(frozen=True)

@@ -324,11 +324,6 @@ def step_index(steps: tuple[Step, ...] | list[Step], night: dt.date) -> int | No
     return found
 
 
-def step_end(steps: tuple[Step, ...] | list[Step], index: int) -> dt.date | None:
-    """A step's last night; None for the open-ended last step."""
-    return steps[index + 1].start - DAY if index + 1 < len(steps) else None
-
-
 def hold(steps: list[Step], at: dt.date, days: int) -> list[Step]:
     """The step in force at `at` lasts `days` more; every later step moves `days` later."""
     index = step_index(steps, at)

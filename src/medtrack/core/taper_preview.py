@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from medtrack.core.formulation import Formulation
-from medtrack.core.model import PlanWarning, Regimen, Step
+from medtrack.core.model import PlanWarning, Regimen, Step, step_end
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import Solved
 from medtrack.core.taper_guidance import GUIDE_CUT, Kind, pace_warnings, quick_stop, span_words, unmeasurable
@@ -19,7 +19,6 @@ from medtrack.i18n import _, decimal, medium_date, ngettext
 
 BIG_CUT = GUIDE_CUT  # one cut over the guideline's 25 % is flagged on its own
 SHORT_INTERVAL_DAYS = 7
-DAY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def percent_text(value: Fraction) -> str:
 def preview(steps: Sequence[Step], formulation: Formulation) -> list[PreviewStep]:
     rows = []
     for i, step in enumerate(steps):
-        end = steps[i + 1].start - DAY if i + 1 < len(steps) else None
+        end = step_end(steps, i)
         before = steps[i - 1].dose_ug if i else None
         cut = before - step.dose_ug if before is not None else None
         percent = Fraction(cut * 100, before) if cut is not None and before else None

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from medtrack.core.model import Regimen, Step
+from medtrack.core.model import Regimen, Step, step_end
 from medtrack.i18n import _, medium_date, ngettext
 
 DAY = dt.timedelta(days=1)
@@ -27,7 +27,7 @@ class InForce:
     last: dt.date | None
 
     def covers(self, night: dt.date) -> bool:
-        return self.first <= night and (self.last is None or night <= self.last)
+        return _within(night, self.first, self.last)
 
     def step_runs(self) -> list[StepRun]:
         """The nights each step of this version governs: from its start (or the version's first
@@ -36,9 +36,8 @@ class InForce:
         runs: list[StepRun] = []
         steps = self.regimen.steps
         for i, step in enumerate(steps):
-            following = steps[i + 1].start if i + 1 < len(steps) else None
             first = max(step.start, self.first)
-            last = following - DAY if following is not None else None
+            last = step_end(steps, i)
             if self.last is not None:
                 last = self.last if last is None else min(last, self.last)
             if last is None or last >= first:
@@ -60,7 +59,12 @@ class StepRun:
     last: dt.date | None
 
     def covers(self, night: dt.date) -> bool:
-        return self.first <= night and (self.last is None or night <= self.last)
+        return _within(night, self.first, self.last)
+
+
+def _within(night: dt.date, first: dt.date, last: dt.date | None) -> bool:
+    """Whether `night` is one of the nights `first`..`last` (None: open-ended)."""
+    return first <= night and (last is None or night <= last)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from medtrack.core.model import step_end
 from medtrack.core.taper import change_words
 from medtrack.core.units import format_mg
 from medtrack.export.forms import as_taken, product
@@ -84,7 +85,7 @@ def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
         pdf.ln(1)
     rows = []
     for i, step in enumerate(current.steps):
-        end = current.steps[i + 1].start - DAY if i + 1 < len(current.steps) else None
+        end = step_end(current.steps, i)
         now = step.start <= data.tonight and (end is None or data.tonight <= end)
         dose = format_mg(step.dose_ug) if step.dose_ug else _("0 mg (stopped)")
         cells = [str(i + 1), medium_date(step.start), medium_date(end) if end else _("onwards"), dose,

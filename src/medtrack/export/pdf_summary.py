@@ -252,10 +252,10 @@ def treatment(data: ExportData) -> list[tuple[str, str]]:
                       "review)").format(dose=format_mg(d.ceiling_ug))
         period = data.timeline.in_force(night)
         runs = period.step_runs() if period is not None and regimen.kind == "plan" else []
-        if runs:
+        if period is not None and runs:
             # the step in force tonight (core.timeline: to the night before the next step or the
             # version that replaces this one), or the first, on a night before the plan's first step
-            run = next((r for r in runs if r.covers(night)), runs[0])
+            run = period.step_on(night) or runs[0]
             source = _("step {step} of {steps} (nights {first} to {last}) of taper plan version {version}, in "
                        "force since {start} ({prescriber})").format(
                 step=run.number, steps=len(regimen.steps), first=medium_date(run.first),

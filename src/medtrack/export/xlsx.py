@@ -22,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from medtrack.core.model import step_end
 from medtrack.core.stock import unit_words
 from medtrack.core.taper import change_words
 from medtrack.export.checkins import (
@@ -152,7 +153,7 @@ def _plan(book: Workbook, data: ExportData) -> None:
                 else _("plan v{version}").format(version=regimen.version))
         made_with = product(regimen)
         for i, step in enumerate(regimen.steps):
-            end = regimen.steps[i + 1].start - dt.timedelta(days=1) if i + 1 < len(regimen.steps) else None
+            end = step_end(regimen.steps, i)
             rows.append((Text(what), Text(regimen.prescriber), _local(regimen.created_at),
                          regimen.start, Text(change_words(regimen.change)), Text(regimen.reason or ""),
                          i + 1, step.start, end, _mg(step.dose_ug),

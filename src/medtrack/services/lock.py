@@ -26,8 +26,8 @@ _PIN_RE = re.compile(r"[0-9]{4,12}")
 
 def hash_pin(pin: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, maxmem=_MAXMEM, dklen=32, **PIN_HASH_COST)
     cost = PIN_HASH_COST
+    digest = hashlib.scrypt(pin.encode(), salt=salt, maxmem=_MAXMEM, dklen=32, **cost)
     return f"scrypt${cost['n']}${cost['r']}${cost['p']}${salt.hex()}${digest.hex()}"
 
 
