@@ -47,8 +47,11 @@ class Server:
             shutil.chown(self.socket, self.user)
         self._run(str(BIN / "initdb"), "-D", str(self.data), "-U", self.role, "-A", "trust",
                   "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        # autovacuum off: its analyze commits transactions of its own, which move the server's
+        # snapshot (what a screen's change watch reads) in the middle of a test that asserts
+        # "nothing changed" (seen once: test_on_a_server_a_commit_elsewhere_is_news...)
         options = (f"-k {self.socket} -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-                   "-c synchronous_commit=off -c max_connections=200")
+                   "-c synchronous_commit=off -c max_connections=200 -c autovacuum=off")
         self._run(str(BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-o", options,
                   "-w", "start")
         return self
