@@ -66,15 +66,31 @@ def _english_unless_a_test_asks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     i18n.use("en")
 
 
-@pytest.fixture(autouse=True)
-def _cheap_pin_hash(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+CHEAP_PIN_COST = {"n": 2**10, "r": 8, "p": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_pin_hash() -> Iterator[dict[str, int]]:
     """A PIN set in a test is hashed at scrypt's lowest sensible cost (a millisecond, not half a
     second): the cost is stored with each hash and read back from it, so every check behaves as
-    in use. A test marked `real_pin_cost` keeps medtrack's own cost (one asserts it)."""
-    if request.node.get_closest_marker("real_pin_cost") is None:
+    in use. Session-wide, so that a database a module's fixture locks once is cheap too (each
+    check of its PIN cost 0.4 s when this was per test). Yields medtrack's own cost."""
+    from medtrack.services import lock
+
+    own = lock.PIN_HASH_COST
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lock, "PIN_HASH_COST", CHEAP_PIN_COST)
+        yield own
+
+
+@pytest.fixture(autouse=True)
+def _real_pin_cost_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+                               _cheap_pin_hash: dict[str, int]) -> None:
+    """A test marked `real_pin_cost` hashes at medtrack's own cost (one asserts it)."""
+    if request.node.get_closest_marker("real_pin_cost") is not None:
         from medtrack.services import lock
 
-        monkeypatch.setattr(lock, "PIN_HASH_COST", {"n": 2**10, "r": 8, "p": 1})
+        monkeypatch.setattr(lock, "PIN_HASH_COST", _cheap_pin_hash)
 
 
 @pytest.fixture(scope="session")
