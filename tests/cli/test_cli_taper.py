@@ -38,7 +38,7 @@ WRONG = "4321"
 PLAN_KEYS = {"version", "prescriber", "in_force_from", "formulation", "steps", "warnings"}
 STEP_KEYS = {"start", "end", "dose_mg", "as_taken", "cut_mg", "cut_percent"}
 HISTORY_KEYS = {"version", "prescriber", "in_force_from", "changed_at", "change", "reason",
-                "formulation", "steps", "warnings"}
+                "formulation", "steps", "warnings", "replaced"}
 NIGHT_KEYS = {"night", "scheduled_mg", "as_taken", "taken_mg", "state", "step_change"}
 DATA_TABLES = ("record", "regimen", "regimen_step", "profile_version", "symptom")
 
@@ -232,12 +232,50 @@ def test_taper_show_json(pt):
     pt.ok(*LINEAR)
     shown = pt.json("taper", "show")
     assert set(shown.pop("dispense")) == {"per_step", "next_days", "from_night", "next"}
+    assert shown.pop("replaced") is None  # the plan is in force from its start onwards
     tonight = shown.pop("tonight")  # where tonight stands, from the plan timeline (as status says)
     status = pt.json("status")
     assert (tonight["night"], tonight["scheduled_mg"], tonight["next_change"]) == (
         status["night"], status["scheduled_mg"], status["next_change"])
     check_plan_shape(shown)
     assert essence(shown) == {"version": 1, "prescriber": "Dr. Weiss", "steps": LINEAR_STEPS}
+
+
+def test_taper_show_says_when_a_prescription_replaced_the_plan_as_status_and_history_do(pt):
+    """A prescription from 12-06 replaces a plan under way: `taper show` still lists the plan's
+    steps as written, and says from which night they no longer apply (it used to list them with
+    "no change ahead" below and no word of the prescription); the JSON and `taper history` carry
+    the same night, and `status` on that night schedules the prescription's dose."""
+    pt.ok("taper", "set", "--start", "2026-11-21", "--from", "1mg", "--step", "0.25mg", "--every", "7d",
+          "--prescriber", "Dr. Weiss", now="2026-11-20T12:00+01:00")
+    pt.ok("prescribe", "--dose", "0.75mg", "--prescriber", "Dr. Roth", "--start", "2026-12-06",
+          now="2026-11-20T12:05+01:00")
+    said = ("A prescription by Dr. Roth (0.75 mg a night) replaced this plan from the night of 2026-12-06; "
+            "its steps from that night on no longer apply.")
+    lines = pt.ok("taper", "show", now="2026-12-08T12:00+01:00").out.splitlines()
+    assert said in lines
+    assert lines[lines.index(said) + 1] == "Tonight (2026-12-08): 0.75 mg scheduled; no change ahead."
+    replaced = {"night": "2026-12-06", "by": "prescription", "version": None, "prescriber": "Dr. Roth",
+                "dose_mg": 0.75, "plan_began": True}
+    assert pt.json("taper", "show", now="2026-12-08T12:00+01:00")["replaced"] == replaced
+    assert pt.json("taper", "history")[0]["replaced"] == replaced
+    assert "  " + said in pt.ok("taper", "history").out.splitlines()
+    assert pt.json("status", now="2026-12-05T21:00+01:00")["scheduled_mg"] == 0.5  # the plan's last night
+    assert pt.json("status", now="2026-12-06T21:00+01:00")["scheduled_mg"] == 0.75  # the prescription's first
+
+
+def test_a_hold_names_the_version_that_takes_over_in_history(pt):
+    pt.ok("taper", "set", "--start", "2026-11-21", "--from", "1mg", "--step", "0.25mg", "--every", "7d",
+          "--prescriber", "Dr. Weiss", now="2026-11-20T12:00+01:00")
+    pt.ok("taper", "hold", "--days", "7", "--at", "2026-11-30", "--reason", "withdrawal",
+          now="2026-11-29T12:00+01:00")
+    history = pt.json("taper", "history")
+    assert [v["replaced"] for v in history] == [None, {
+        "night": "2026-11-30", "by": "plan", "version": 2, "prescriber": "Dr. Weiss", "dose_mg": 0.75,
+        "plan_began": True}]
+    assert ("  Plan version 2 replaced this plan from the night of 2026-11-30; its steps from that night on "
+            "no longer apply.") in pt.ok("taper", "history").out.splitlines()
+    assert pt.json("taper", "show")["replaced"] is None  # the newest version is the one in force
 
 
 def test_taper_show_text(pt):
@@ -249,9 +287,9 @@ def test_taper_show_without_a_plan_is_an_empty_plan_like_history(pt):
     """No plan is an answer, not an error: exit 0, the same keys as with a plan, empty."""
     assert pt.json("taper", "history") == []
     shown = pt.json("taper", "show")
-    assert set(shown) == PLAN_KEYS | {"dispense"}
+    assert set(shown) == PLAN_KEYS | {"dispense", "replaced"}
     assert shown == {"version": None, "prescriber": None, "in_force_from": None,
-                     "formulation": None, "steps": [], "warnings": [], "dispense": None}
+                     "formulation": None, "steps": [], "warnings": [], "dispense": None, "replaced": None}
     res = pt.ok("taper", "show")
     assert res.out.splitlines() == ["No taper plan yet; the prescriber sets one with medtrack taper set."]
     assert res.err == ""
@@ -498,6 +536,12 @@ def test_history_newest_first(pt):
         check_plan_shape({k: entry[k] for k in PLAN_KEYS})
     assert [v["prescriber"] for v in history] == ["Dr. Weiss", "Dr. Roth", "Dr. Weiss", "Dr. Weiss"]
     assert [v["reason"] for v in history] == ["new plan", "rebound insomnia", "withdrawal", None]
+    # Version 4 starts on 12-01, the night version 1 was to start, before the hold (12-20) and
+    # the step back (01-10) were to begin: none of the three ever comes into force.
+    assert [(r["night"], r["version"], r["plan_began"]) if r else None for r in (v["replaced"] for v in history)] == [
+        None, ("2026-12-01", 4, False), ("2026-12-01", 4, False), ("2026-12-01", 4, False)]
+    never = "Plan version 4 replaced this plan from the night of 2026-12-01, before it started: it was never in force."
+    assert pt.ok("taper", "history").out.count(never) == 3
     assert history[3]["change"] == "created"
     assert history[0]["change"] == "replaced"
     assert "hold" in history[2]["change"] and "7" in history[2]["change"]

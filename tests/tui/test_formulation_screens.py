@@ -274,6 +274,26 @@ async def test_plan_form_errors_are_inline_in_words_and_keep_what_was_typed(tmp_
             app, "#profile-text")
 
 
+async def test_the_profile_says_from_which_night_a_prescription_replaced_the_plan(tmp_path, make_app):
+    """As `taper show` and `taper history` say it: a plan version's steps are listed as written,
+    and the night a newer prescription took over is named below them."""
+    path = tablet_patient(tmp_path / "medtrack.db", dose="1mg")
+    with opened(path) as db:
+        set_plan(db, berlin(2026, 11, 10, 12), PlanRequest(
+            prescriber="Dr. Weiss", steps="2026-11-11=1mg,2026-11-18=0.5mg,2026-12-15=0"))
+        prescribe(db, berlin(2026, 11, 20, 12), PrescriptionRequest(
+            dose="0.5mg", prescriber="Dr. Roth", start="2026-11-22", tablets=TABLETS))
+    app = make_app(path, IN_WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        await until(pilot, lambda: isinstance(app.screen, ProfileScreen)
+                    and "Taper plan version 1" in text_of(app, "#profile-text"))
+        text = flat(text_of(app, "#profile-text"))
+        assert ("A prescription by Dr. Roth (0.5 mg a night) replaced this plan from the night of "
+                "2026-11-22; its steps from that night on no longer apply.") in text
+
+
 # -- the prescription with its formulation ----------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from medtrack.services.taper import (
     dispense_json,
     no_plan_json,
     plan_json,
+    plan_takeovers,
     plan_versions,
     preview_plan,
     set_plan,
@@ -113,6 +114,8 @@ def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
         ctx.json({**dispense_json(shown), "tonight": tonight})
         return 0
     _print_plan(ctx, shown.plan)
+    if shown.takeover is not None:
+        ctx.out(shown.takeover.words())
     following = tonight["next_change"]
     night, dose = _night(tonight["night"]), decimal(str(tonight["scheduled_mg"] or 0))
     if tonight["in_force"] == "plan":
@@ -170,13 +173,17 @@ def cmd_taper_step_back(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:
     versions = plan_versions(ctx.open_db())
+    takeovers = plan_takeovers(ctx.open_db())
     if args.json:
-        ctx.json([version_json(v) for v in versions])
+        ctx.json([version_json(v, takeovers.get(v.id)) for v in versions])
         return 0
     if not versions:
         ctx.out(_("No taper plan yet."))
     for plan in versions:
         _print_plan(ctx, plan)
+        takeover = takeovers.get(plan.id)
+        if takeover is not None:
+            ctx.out("  " + takeover.words())
         changed = plan.created_at
         ctx.out(_("  changed {when} UTC; reason: {reason}").format(
             when=date_time(changed), reason=plan.reason or "-"))

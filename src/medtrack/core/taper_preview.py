@@ -14,6 +14,7 @@ from medtrack.core.model import PlanWarning, Regimen, Step, step_end
 from medtrack.core.rules import regimen_on, scheduled_ug
 from medtrack.core.taper import Solved
 from medtrack.core.taper_guidance import GUIDE_CUT, Kind, pace_warnings, quick_stop, span_words, unmeasurable
+from medtrack.core.timeline import Takeover, Timeline
 from medtrack.core.units import format_mg, plain_mg, ug_to_mg
 from medtrack.i18n import _, decimal, medium_date, ngettext
 
@@ -358,6 +359,7 @@ class Dispense:
     days: int
     first: dt.date
     upcoming: Need
+    takeover: Takeover | None = None  # a newer version in force from some night on
 
     def to_json(self) -> dict[str, Any]:
         return {"per_step": [n.to_json() if n else None for _row, n in self.per_step],
@@ -380,4 +382,4 @@ def dispense_of(regimens: Sequence[Regimen], first: dt.date, days: int) -> Dispe
         in_force = regimen_on(regimens, night)
         if in_force is not None:
             nights.append((scheduled_ug(in_force, night) or 0, in_force.form))
-    return Dispense(regimen, per_step, days, first, need_of(nights))
+    return Dispense(regimen, per_step, days, first, need_of(nights), Timeline(regimens).taken_over(regimen))

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medtrack.core.model import Regimen, Step, step_end
+from medtrack.core.units import format_mg, ug_to_mg
 from medtrack.i18n import _, medium_date, ngettext
 
 DAY = dt.timedelta(days=1)
@@ -65,6 +66,38 @@ class StepRun:
 def _within(night: dt.date, first: dt.date, last: dt.date | None) -> bool:
     """Whether `night` is one of the nights `first`..`last` (None: open-ended)."""
     return first <= night and (last is None or night <= last)
+
+
+@dataclass(frozen=True)
+class Takeover:
+    """A version replaced by a newer one: from `night` on, `successor` is in force. `began`:
+    the replaced version governed some nights first (False: it was replaced before it started)."""
+
+    night: dt.date
+    successor: Regimen
+    began: bool
+
+    def words(self) -> str:
+        """One line for whoever reads the replaced plan (`taper show`, the profile screen)."""
+        newer = self.successor
+        dose = format_mg(newer.dose_on(self.night) or 0)
+        if newer.kind == "plan":
+            said = (_("Plan version {version} replaced this plan from the night of {night}; its steps "
+                      "from that night on no longer apply.") if self.began else
+                    _("Plan version {version} replaced this plan from the night of {night}, before it "
+                      "started: it was never in force."))
+            return said.format(version=newer.version, night=medium_date(self.night))
+        said = (_("A prescription by {prescriber} ({dose} a night) replaced this plan from the night of "
+                  "{night}; its steps from that night on no longer apply.") if self.began else
+                _("A prescription by {prescriber} ({dose} a night) from the night of {night} replaced this "
+                  "plan before it started: it was never in force."))
+        return said.format(prescriber=newer.prescriber, dose=dose, night=medium_date(self.night))
+
+    def to_json(self) -> dict[str, object]:
+        newer = self.successor
+        return {"night": self.night.isoformat(), "by": newer.kind, "version": newer.version,
+                "prescriber": newer.prescriber, "dose_mg": ug_to_mg(newer.dose_on(self.night) or 0),
+                "plan_began": self.began}
 
 
 @dataclass(frozen=True)
@@ -130,6 +163,18 @@ class Timeline:
     def period_of(self, regimen: Regimen) -> InForce | None:
         """The nights `regimen` governs; None when it was replaced before it started."""
         return next((p for p in self.periods if p.regimen.id == regimen.id), None)
+
+    def taken_over(self, regimen: Regimen) -> Takeover | None:
+        """Where a newer version takes over from `regimen`: the first night it no longer governs
+        and the version in force that night (None: `regimen` governs from its start onwards)."""
+        period = self.period_of(regimen)
+        if period is None:  # replaced before its first night: by the version in force on it
+            successor = self.in_force(regimen.start)
+            return Takeover(successor.first, successor.regimen, began=False) if successor else None
+        if period.last is None:
+            return None
+        successor = self.in_force(period.last + DAY)
+        return Takeover(period.last + DAY, successor.regimen, began=True) if successor else None
 
     def scheduled_ug(self, night: dt.date) -> int | None:
         """The night's scheduled dose now; None when nothing is scheduled (no regimen, or 0 mg)."""

@@ -27,6 +27,7 @@ from medtrack.core.taper import (
 )
 from medtrack.core.taper_guidance import start_warnings
 from medtrack.core.taper_preview import Dispense, dispense_of, percent_number, preview
+from medtrack.core.timeline import Takeover, Timeline
 from medtrack.core.units import format_mg
 from medtrack.errors import BadInput
 from medtrack.i18n import _, medium_date
@@ -223,6 +224,17 @@ def plan_versions(db: Database) -> list[Regimen]:
         return list(reversed(plans(repo.regimens())))
 
 
+def plan_takeovers(db: Database) -> dict[int, Takeover]:
+    """Each replaced plan version's takeover (by its id): the night a newer version or a
+    prescription took over, from the plan timeline."""
+    with db.unit_of_work(Work.READ) as repo:
+        require_profile(repo)
+        regimens = repo.regimens()
+    timeline = Timeline(regimens)
+    found = {plan.id: timeline.taken_over(plan) for plan in plans(regimens)}
+    return {key: takeover for key, takeover in found.items() if takeover is not None}
+
+
 def steps_json(plan: Regimen) -> list[dict[str, Any]]:
     """Each step with its nights, dose, how it is taken and the cut from the step before."""
     rows = preview(plan.steps, plan.form)
@@ -244,29 +256,31 @@ def _plan_json(plan: Regimen) -> dict[str, Any]:
             "steps": steps_json(plan), "warnings": [w.to_json() for w in plan.warnings]}
 
 
-def version_json(plan: Regimen) -> dict[str, Any]:
+def version_json(plan: Regimen, takeover: Takeover | None = None) -> dict[str, Any]:
     """For programs: English, with a point in every number, whatever the screen speaks."""
     with i18n.speaking("en"):
-        return _version_json(plan)
+        return _version_json(plan, takeover)
 
 
-def _version_json(plan: Regimen) -> dict[str, Any]:
+def _version_json(plan: Regimen, takeover: Takeover | None) -> dict[str, Any]:
     return {"version": plan.version, "prescriber": plan.prescriber,
             "in_force_from": plan.start.isoformat(),
             "changed_at": iso(plan.created_at), "change": plan.change, "reason": plan.reason,
             "formulation": plan.form.describe(), "steps": steps_json(plan),
-            "warnings": [w.to_json() for w in plan.warnings]}
+            "warnings": [w.to_json() for w in plan.warnings],
+            "replaced": takeover.to_json() if takeover is not None else None}
 
 
 def dispense_json(shown: Dispense) -> dict[str, Any]:
-    """`taper show --json`: the plan with what to dispense."""
-    return {**plan_json(shown.plan), "dispense": shown.to_json()}
+    """`taper show --json`: the plan with what to dispense, and what replaced it (if anything)."""
+    return {**plan_json(shown.plan), "dispense": shown.to_json(),
+            "replaced": shown.takeover.to_json() if shown.takeover is not None else None}
 
 
 def no_plan_json() -> dict[str, Any]:
     """`taper show --json` before any plan: the same keys, empty (no version, no steps)."""
     return {"version": None, "prescriber": None, "in_force_from": None, "formulation": None,
-            "steps": [], "warnings": [], "dispense": None}
+            "steps": [], "warnings": [], "dispense": None, "replaced": None}
 
 
 def tonight_in_plan(db: Database, now: dt.datetime) -> dict[str, Any]:

@@ -4,7 +4,7 @@ versions; keys open the forms that change them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual import work
 from textual.app import ComposeResult
@@ -28,6 +28,7 @@ from medtrack.core.model import Profile, Regimen
 from medtrack.core.nights import night_of
 from medtrack.core.stock import StockReport
 from medtrack.core.taper import change_words
+from medtrack.core.timeline import Takeover
 from medtrack.core.units import format_mg
 from medtrack.errors import MedtrackError
 from medtrack.i18n import _, decimal, medium_date, short_time
@@ -46,7 +47,7 @@ from medtrack.services.profile import (
     show_profile,
 )
 from medtrack.services.stock import show_stock
-from medtrack.services.taper import plan_versions, steps_json
+from medtrack.services.taper import plan_takeovers, plan_versions, steps_json
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import (
     MessageDialog,
@@ -61,9 +62,11 @@ from medtrack.tui.stock import AddStockDialog, CountStockDialog, stock_text
 
 
 def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regimen],
-             prescription: Regimen | None = None, stock: StockReport | None = None) -> Content:
+             prescription: Regimen | None = None, stock: StockReport | None = None,
+             takeovers: Mapping[int, Takeover] | None = None) -> Content:
     """The profile, the prescription, the stock and every plan version with its formulation,
-    steps and the warnings the prescriber saw (warnings and flagged counts in that style)."""
+    steps, what replaced it and from when, and the warnings the prescriber saw (warnings and
+    flagged counts in that style)."""
     def yes(value: bool) -> str:
         return _("yes") if value else _("no")
 
@@ -112,6 +115,9 @@ def describe(profile: Profile, regimen: Regimen | None, versions: Sequence[Regim
             shown.append(plain("   " + _("from {start} {until}: {dose} mg").format(
                 start=medium_date(dt.date.fromisoformat(step["start"])), until=until,
                 dose=decimal(str(step["dose_mg"]))) + taken))
+        takeover = (takeovers or {}).get(plan.id)
+        if takeover is not None:
+            shown.append(plain("   " + takeover.words()))
         if plan.warnings:
             shown.append(plain("   " + _("Warnings when it was saved ({count}; advice, they did not block "
                                          "the plan):").format(count=len(plan.warnings))))
@@ -161,6 +167,7 @@ class ProfileScreen(PatientScreen):
             profile = show_profile(self.db)
             regimen = current_regimen(self.db, app.now())
             versions = plan_versions(self.db)
+            takeovers = plan_takeovers(self.db)
             prescription = latest_prescription(self.db)
             stock = show_stock(self.db, app.now())
         except MedtrackError as error:
@@ -174,7 +181,7 @@ class ProfileScreen(PatientScreen):
         dose = regimen.dose_on(night) if regimen is not None else None
         self.from_dose = format_mg(dose).replace(" ", "") if dose else ""
         self.formulation = current_formulation(prescription, versions)
-        text = describe(profile, regimen, versions, prescription, stock)
+        text = describe(profile, regimen, versions, prescription, stock, takeovers)
         if prescription is None and not versions:
             text += plain("\n\n" + _("Press  n  to enter the prescription as your prescriber wrote it."))
         app.call_from_thread(self._show_text, text)  # widgets are looked up on the app's thread
