@@ -108,6 +108,32 @@ def read_page_one(pdf: Path) -> PageOne:
     )
 
 
+@dataclass(frozen=True)
+class PlanPage:
+    """The PDF's plan page: the newest plan version it heads, whether it says that version was
+    replaced by tonight, and the dose of the step it marks "◀ tonight" (None: no step marked)."""
+
+    version: int | None
+    replaced: bool
+    marked_mg: float | None
+
+
+def read_plan_page(pdf: Path) -> PlanPage:
+    if shutil.which("pdftotext") is None:
+        import pytest
+
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    lines = [" ".join(line.split()) for line in done.stdout.decode().splitlines()]
+    heading = next((re.match(r"(Current|Replaced) plan: taper plan version (\d+)$", line) for line in lines
+                    if re.match(r"(Current|Replaced) plan: taper plan version", line)), None)
+    marked = [re.match(r"\d+ \d{4}-\d\d-\d\d (?:\d{4}-\d\d-\d\d|onwards) " + MG, line) for line in lines
+              if line.endswith("◀ tonight")]
+    assert len(marked) <= 1 and all(marked), f"cannot read the plan page's tonight: {marked}"
+    return PlanPage(int(heading.group(2)) if heading else None, bool(heading and heading.group(1) == "Replaced"),
+                    float(marked[0].group(1)) if marked and marked[0] else None)
+
+
 def contraindicated_finding_covers(page: PageOne, night: dt.date) -> bool:
     """Whether page one's exceptions list a contraindicated run of nights that includes `night`."""
     for found in re.finditer(r"(\d{4}-\d\d-\d\d) Contraindicated: no dose allowed(?:, \d+ nights in a row)?"

@@ -49,6 +49,7 @@ from one_truth_views import (
     nights,
     read_ics,
     read_page_one,
+    read_plan_page,
     read_xlsx,
 )
 
@@ -430,7 +431,8 @@ def one_night(run: Any, where: Path, night: dt.date, moment: dt.datetime,
     assert c["state"] in calendar_states(s), ("calendar vs status: state", night, c["state"], s["state"])
     assert c["taken_mg"] == s["taken_mg"], ("calendar vs status: taken", night)
 
-    page = read_page_one(written_export(run, where, "pdf", f"night-{night}", now))
+    pdf = written_export(run, where, "pdf", f"night-{night}", now)
+    page = read_page_one(pdf)
     note(f"PDF page one at {now}: Tonight {page.night}: {page.tonight!r}; next step {page.next_step}; "
          f"ceiling {page.ceiling_mg}; complete since {page.complete_since}")
     assert page.night == night, ("PDF Tonight's night vs status", page.night, night)
@@ -464,6 +466,18 @@ def one_night(run: Any, where: Path, night: dt.date, moment: dt.datetime,
             if takes_over is not None and (ends is None or takes_over - DAY < ends):
                 ends = takes_over - DAY
         assert (first, last) == (begins, ends), ("PDF step's nights vs taper show", night, step)
+
+    # The plan page marks "◀ tonight" the step page one names, of the version it heads, and
+    # no step of a plan that was replaced or is not yet in force.
+    plan_page = read_plan_page(pdf)
+    note(f"PDF plan page at {now}: {plan_page}")
+    heads_tonights = plan_page.version is not None and page.plan_version == plan_page.version
+    assert (plan_page.marked_mg is not None) == (heads_tonights and page.step is not None), (
+        "PDF plan page's ◀ tonight vs page one's version and step", night, plan_page, page.plan_version)
+    if plan_page.marked_mg is not None:
+        assert mg_or_none(plan_page.marked_mg) == s["scheduled_mg"], ("PDF plan page's ◀ tonight vs status", night)
+    if plan_page.replaced:
+        assert not heads_tonights, ("PDF plan page says replaced, page one says in force", night)
 
     # The ICS and FHIR (written at the end of the history) against this night's ceiling and state.
     reminders = ics.reminders.get(night, [])

@@ -161,6 +161,31 @@ def test_2_a_prescription_keeping_tonights_dose_ends_the_plan_step_on_page_one_a
     assert {"start": "2026-11-23", "end": "2026-12-05"} in bounds, bounds
 
 
+def test_2_a_plan_replaced_by_a_prescription_is_not_the_current_plan_in_the_pdf(patient, tmp_path):
+    """A prescription of 0.75 mg from 12-06 replaces a plan whose step 3 (0.5 mg) runs 12-05..12-11.
+    On 12-08 page one says tonight is the prescription's 0.75 mg; the plan page used to head the
+    plan "Current plan" and mark its 0.5 mg step "◀ tonight". It now says the plan was replaced,
+    from which night and by what, in the words `taper show` uses, and marks no step of it."""
+    patient.ok("taper", "set", "--start", "2026-11-21", "--from", "1mg", "--step", "0.25mg", "--every", "7d",
+               "--prescriber", "Dr. Weiss", now="2026-11-20T12:00+01:00")
+    patient.ok("prescribe", "--dose", "0.75mg", "--prescriber", "Dr. Roth", "--start", "2026-12-06",
+               now="2026-11-20T12:05+01:00")
+    now = "2026-12-08T20:00+01:00"
+    said = ("A prescription by Dr. Roth (0.75 mg a night) replaced this plan from the night of 2026-12-06; "
+            "its steps from that night on no longer apply.")
+    assert said in patient.ok("taper", "show", now=now).out.splitlines()
+    assert status(patient, now)["scheduled_mg"] == 0.75
+    pdf = tmp_path / "x.pdf"
+    patient.ok("export", "--format", "pdf", "-o", str(pdf), now=now)
+
+    text = pdf_text(pdf)
+    (tonight_line,) = [line for line in text.splitlines() if "Tonight 2026-12-08" in line]
+    assert "0.75 mg, prescription by Dr. Roth from 2026-12-06" in tonight_line, tonight_line
+    plan_page = text.split("Replaced plan: taper plan version 1", 1)[1].split("Step", 1)[0]
+    assert said in " ".join(plan_page.split())
+    assert "Current plan" not in text and "◀ tonight" not in text
+
+
 # -- 3. a profile change does not re-judge the past ---------------------------------------------------
 
 

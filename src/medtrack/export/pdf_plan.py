@@ -75,18 +75,30 @@ def _prescriptions(pdf: Canvas, data: ExportData) -> None:
 
 
 def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
+    """The newest plan version's steps as written; the step in force tonight (from the plan
+    timeline, as page one says it) is marked, and a prescription that replaced the plan is named
+    with its night."""
     made_with = product(current)
+    takeover = data.timeline.taken_over(current)
+    period = data.timeline.period_of(current)
+    tonight = period.step_on(data.tonight) if period is not None and period.covers(data.tonight) else None
     # the steps stay on one page with their heading (a plan has a handful of steps)
     lines = 2 if made_with else 1
-    heading(pdf, _("Current plan: taper plan version {version}").format(version=current.version),
-            need=12 + 4.6 * (lines * len(current.steps) + 1))
+    replaced = takeover is not None and takeover.night <= data.tonight
+    title = (_("Replaced plan: taper plan version {version}") if replaced
+             else _("Current plan: taper plan version {version}"))
+    heading(pdf, title.format(version=current.version),
+            need=12 + 4.6 * (lines * len(current.steps) + (3 if takeover else 1)))
+    if takeover is not None:
+        paragraph(pdf, takeover.words())
+        pdf.ln(1)
     if made_with is not None:
         fields(pdf, [(_("Made from"), made_with.describe())], right=20, size=8.5)
         pdf.ln(1)
     rows = []
     for i, step in enumerate(current.steps):
         end = step_end(current.steps, i)
-        now = step.start <= data.tonight and (end is None or data.tonight <= end)
+        now = tonight is not None and tonight.number == i + 1
         dose = format_mg(step.dose_ug) if step.dose_ug else _("0 mg (stopped)")
         cells = [str(i + 1), medium_date(step.start), medium_date(end) if end else _("onwards"), dose,
                  _("◀ tonight") if now else ""]
