@@ -78,7 +78,8 @@ class Takeover:
     began: bool
 
     def words(self) -> str:
-        """One line for whoever reads the replaced plan (`taper show`, the profile screen)."""
+        """One line under the replaced plan, wherever its steps are listed as written (`taper show`,
+        `taper history`, the profile screen, the PDF's plan page)."""
         newer = self.successor
         dose = format_mg(newer.dose_on(self.night) or 0)
         if newer.kind == "plan":
