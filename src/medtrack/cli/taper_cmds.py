@@ -22,9 +22,8 @@ from medtrack.services.taper import (
     dispense,
     dispense_json,
     no_plan_json,
+    plan_history,
     plan_json,
-    plan_takeovers,
-    plan_versions,
     preview_plan,
     set_plan,
     tonight_in_plan,
@@ -102,14 +101,15 @@ def cmd_taper_set(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_taper_show(args: argparse.Namespace, ctx: Context) -> int:
-    shown = dispense(ctx.open_db(), ctx.now, getattr(args, "days", None))
+    db = ctx.open_db()  # opened once: each open checks the schema and reads the language
+    shown = dispense(db, ctx.now, getattr(args, "days", None))
     if shown is None:  # like `taper history`: no plan is an answer, not an error
         if args.json:
             ctx.json(no_plan_json())
         else:
             ctx.out(_("No taper plan yet; the prescriber sets one with medtrack taper set."))
         return 0
-    tonight = tonight_in_plan(ctx.open_db(), ctx.now)
+    tonight = tonight_in_plan(db, ctx.now)
     if args.json:
         ctx.json({**dispense_json(shown), "tonight": tonight})
         return 0
@@ -172,8 +172,7 @@ def cmd_taper_step_back(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_taper_history(args: argparse.Namespace, ctx: Context) -> int:
-    versions = plan_versions(ctx.open_db())
-    takeovers = plan_takeovers(ctx.open_db())
+    versions, takeovers = plan_history(ctx.open_db())
     if args.json:
         ctx.json([version_json(v, takeovers.get(v.id)) for v in versions])
         return 0

@@ -81,7 +81,6 @@ class Takeover:
         """One line under the replaced plan, wherever its steps are listed as written (`taper show`,
         `taper history`, the profile screen, the PDF's plan page)."""
         newer = self.successor
-        dose = format_mg(newer.dose_on(self.night) or 0)
         if newer.kind == "plan":
             said = (_("Plan version {version} replaced this plan from the night of {night}; its steps "
                       "from that night on no longer apply.") if self.began else
@@ -92,13 +91,17 @@ class Takeover:
                   "{night}; its steps from that night on no longer apply.") if self.began else
                 _("A prescription by {prescriber} ({dose} a night) from the night of {night} replaced this "
                   "plan before it started: it was never in force."))
-        return said.format(prescriber=newer.prescriber, dose=dose, night=medium_date(self.night))
+        return said.format(prescriber=newer.prescriber, dose=format_mg(self.dose_ug), night=medium_date(self.night))
+
+    @property
+    def dose_ug(self) -> int:
+        """What the newer version schedules on its first night here (0: nothing)."""
+        return self.successor.dose_on(self.night) or 0
 
     def to_json(self) -> dict[str, object]:
         newer = self.successor
         return {"night": self.night.isoformat(), "by": newer.kind, "version": newer.version,
-                "prescriber": newer.prescriber, "dose_mg": ug_to_mg(newer.dose_on(self.night) or 0),
-                "plan_began": self.began}
+                "prescriber": newer.prescriber, "dose_mg": ug_to_mg(self.dose_ug), "plan_began": self.began}
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def _steps(pdf: Canvas, data: ExportData, current: Regimen) -> None:
     made_with = product(current)
     takeover = data.timeline.taken_over(current)
     period = data.timeline.period_of(current)
-    tonight = period.step_on(data.tonight) if period is not None and period.covers(data.tonight) else None
+    tonight = period.step_on(data.tonight) if period is not None else None  # runs lie within the period
     # the steps stay on one page with their heading (a plan has a handful of steps)
     lines = 2 if made_with else 1
     replaced = takeover is not None and takeover.night <= data.tonight

@@ -224,15 +224,15 @@ def plan_versions(db: Database) -> list[Regimen]:
         return list(reversed(plans(repo.regimens())))
 
 
-def plan_takeovers(db: Database) -> dict[int, Takeover]:
-    """Each replaced plan version's takeover (by its id): the night a newer version or a
-    prescription took over, from the plan timeline."""
+def plan_history(db: Database) -> tuple[list[Regimen], dict[int, Takeover]]:
+    """Every version, newest first, and each replaced version's takeover by its id (the night a
+    newer version or a prescription took over, from the plan timeline), in one read."""
     with db.unit_of_work(Work.READ) as repo:
         require_profile(repo)
         regimens = repo.regimens()
-    timeline = Timeline(regimens)
-    found = {plan.id: timeline.taken_over(plan) for plan in plans(regimens)}
-    return {key: takeover for key, takeover in found.items() if takeover is not None}
+    versions, timeline = plans(regimens), Timeline(regimens)
+    found = {plan.id: timeline.taken_over(plan) for plan in versions}
+    return list(reversed(versions)), {key: takeover for key, takeover in found.items() if takeover is not None}
 
 
 def steps_json(plan: Regimen) -> list[dict[str, Any]]:

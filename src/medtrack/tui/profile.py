@@ -47,7 +47,7 @@ from medtrack.services.profile import (
     show_profile,
 )
 from medtrack.services.stock import show_stock
-from medtrack.services.taper import plan_takeovers, plan_versions, steps_json
+from medtrack.services.taper import plan_history, steps_json
 from medtrack.tui.access import app_of
 from medtrack.tui.dialogs import (
     MessageDialog,
@@ -166,8 +166,7 @@ class ProfileScreen(PatientScreen):
         try:
             profile = show_profile(self.db)
             regimen = current_regimen(self.db, app.now())
-            versions = plan_versions(self.db)
-            takeovers = plan_takeovers(self.db)
+            versions, takeovers = plan_history(self.db)
             prescription = latest_prescription(self.db)
             stock = show_stock(self.db, app.now())
         except MedtrackError as error:
