@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 from test_key_order import burst, calm
 from textual.app import ComposeResult
-from textual.command import CommandPalette
+from textual.command import CommandPalette, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import OptionList
-from tui_helpers import SIZE, berlin, make_patient, opened, press, screen_text, settle
+from tui_helpers import SIZE, berlin, make_patient, opened, press, screen_text, settle, wait_for_text
 
+from medtrack.clock import fixed_clock
 from medtrack.core.model import Record
 from medtrack.services.dosing import history
 from medtrack.tui.app import MedtrackApp
@@ -147,6 +148,57 @@ async def test_quit_from_the_palette_closes_medtrack(patient, make_app):
         await calm(pilot)
         assert not app.is_running
     assert app.return_code == 0
+
+
+@pytest.mark.slow
+async def test_a_search_that_matches_nothing_ends_once_its_sources_have_answered(patient, make_app):
+    """Keys typed in the palette wait until the last search has ended (KeysInOrder.busy). Textual
+    looks whether its sources are done a tenth of a second at a time, so each letter of a query
+    that matched nothing held the next one that long; medtrack's palette ends the search as the
+    last source answers, before the app is next idle."""
+    app = make_app(patient, IN_WINDOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        for letter in "zqx":
+            await pilot.press(letter)
+            await pilot.pause()
+            assert not app.busy(), f"the search for the query ending in {letter!r} is still running"
+        await wait_for_text(pilot, "No matches found")
+        await pilot.press("backspace", "backspace", "backspace", *"log")
+        await pilot.pause()
+        assert not app.busy()
+        options = app.screen.query_one(OptionList)
+        assert str(options.get_option_at_index(0).prompt).startswith("Log tonight's dose")
+
+
+class FailingSource(Provider):
+    """A command source that fails mid-search, as a broken one would."""
+
+    async def search(self, query: str) -> Hits:
+        yield Hit(1.0, "Broken", lambda: None)
+        raise RuntimeError("this source is broken")
+
+
+@pytest.mark.slow
+async def test_a_failing_command_source_ends_its_search_and_the_others_still_answer(patient):
+    class WithAFailingSource(MedtrackApp):
+        COMMANDS = MedtrackApp.COMMANDS | {FailingSource}
+
+    app = WithAFailingSource(patient, clock=fixed_clock(IN_WINDOW))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "ctrl+p")
+            await pilot.press(*"log")
+            await pilot.pause()
+            assert not app.busy()
+            options = app.screen.query_one(OptionList)
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            assert any(prompt.startswith("Log tonight's dose") for prompt in prompts)
+            assert app.is_running
+    finally:
+        app.opening.close()
 
 
 @pytest.mark.slow
