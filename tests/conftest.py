@@ -44,6 +44,13 @@ SET_UP_AT = "2026-11-01T12:00+01:00"
 RECORDER = "tester"  # who enters what a test's `run` writes, unless it says --by (MEDTRACK_USER)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the machine has cores. Some tests wait without working
+    (a busy database's 5 s before exit 4, the ward's next look at the file, a child process's
+    lock); the extra worker uses the core they leave idle."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if ON_POSTGRES:
         skip = pytest.mark.skip(reason="about the SQLite file itself (MEDTRACK_TEST_BACKEND=postgres)")

@@ -81,7 +81,7 @@ SCRIPT = textwrap.dedent("""
         from medtrack.tui.ward import WardScreen, WardTable
         app = MedtrackApp(Path(sys.argv[3]), clock=fixed_clock(now))
         async with app.run_test(size=(80, 24)) as pilot:
-            await until(pilot, lambda s: isinstance(s, WardScreen) and s.query_one(WardTable).row_count > 0)
+            await until(pilot, lambda s: isinstance(s, WardScreen) and any(t.row_count for t in s.query(WardTable)))
             seen["ward"] = text(app)
         app = MedtrackApp(Path(sys.argv[4]), clock=fixed_clock(now))
         async with app.run_test(size=(80, 24)) as pilot:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from textual import events
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -114,12 +115,21 @@ def animating(app: App[Any]) -> bool:
     return bool(app.animator._animations)
 
 
+def holds(check: Callable[[], object]) -> bool:
+    try:
+        return bool(check())
+    except NoMatches:
+        return False
+
+
 async def until(pilot: Pilot[Any], check: Callable[[], object], timeout: float = 3.0) -> None:
     """Wait (pausing) until `check()` is true; on a busy machine a write, its worker and the
-    reload it starts can take a few refreshes. Fails if it never becomes true."""
+    reload it starts can take a few refreshes. A widget the check asks for that is not there yet
+    (its screen is still being composed) is the state not reached yet. Fails if it never becomes
+    true."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    while not check():
+    while not holds(check):
         assert loop.time() < deadline, "the screen never reached the expected state"
         await pilot.pause(0.05)
         await settle(pilot)
