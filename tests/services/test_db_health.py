@@ -28,6 +28,7 @@ from medtrack.services.prescribing import PrescriptionRequest, prescribe
 from medtrack.services.profile import ProfileChanges, init_profile
 from medtrack.storage import probe
 from medtrack.storage.database import Database
+from medtrack.storage.engine import BUSY_TIMEOUT_MS
 from medtrack.storage.probe import Fault
 
 BERLIN = dt.timezone(dt.timedelta(hours=1))
@@ -84,6 +85,25 @@ def test_a_sound_file_is_writable_and_the_check_writes_nothing(patient_file):
         assert other.execute("PRAGMA data_version").fetchone()[0] == seen  # nothing was committed
         assert history(db) == []
     assert file_state(patient_file) == before
+
+
+@pytest.mark.sqlite_only
+def test_another_writer_is_no_fault_and_the_check_does_not_wait_for_it(patient_file):
+    """The check asks for the write lock once: waiting the busy timeout (5 s) for another writer
+    held up `status` and the screen, and a busy file is no fault anyway. Writes still wait."""
+    with _open(patient_file) as db, contextlib.closing(sqlite3.connect(patient_file, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")  # another medtrack is writing
+        started = time.monotonic()
+        health = check_database(db)
+        waited = time.monotonic() - started
+        other.execute("ROLLBACK")
+        assert health.writable and health.fault is None
+        assert waited < BUSY_TIMEOUT_MS / 1000 / 2, f"the check waited {waited:.1f} s for the other writer"
+        with db.engine.connect() as conn:  # the pool's connection waits for a write as before
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
+            conn.rollback()
+        log_dose(db, IN_WINDOW, DoseRequest(dose="1mg"))
+        assert len(history(db)) == 1
 
 
 @pytest.mark.sqlite_only

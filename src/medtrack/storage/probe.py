@@ -19,11 +19,11 @@ from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import exc
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from medtrack.errors import MedtrackError
 from medtrack.location import Location
-from medtrack.storage.engine import BUSY, DAMAGED, NO_ACCESS, sqlite_code, storage_problem
+from medtrack.storage.engine import BUSY, BUSY_TIMEOUT_MS, DAMAGED, NO_ACCESS, sqlite_code, storage_problem
 from medtrack.storage.work import Work
 
 CHECK_SECONDS = 0.5
@@ -55,11 +55,16 @@ def probe(engine: Engine, location: Location) -> Fault | None:
         raise storage_problem(error, location) from error
 
 
+def _driver(conn: Connection) -> sqlite3.Connection:
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        raise TypeError(f"a SQLite engine with a {type(driver).__name__} connection")
+    return driver
+
+
 def _damage(engine: Engine) -> Fault | None:
     with Work.READ.on(engine).connect() as conn:
-        driver = conn.connection.driver_connection
-        if not isinstance(driver, sqlite3.Connection):
-            raise TypeError(f"a SQLite engine with a {type(driver).__name__} connection")
+        driver = _driver(conn)
         deadline = time.monotonic() + CHECK_SECONDS
         driver.set_progress_handler(lambda: int(time.monotonic() > deadline), CHECK_EVERY)
         try:
@@ -79,10 +84,17 @@ def _damage(engine: Engine) -> Fault | None:
 def _write_fault(engine: Engine, *, again: bool = True) -> Fault | None:
     try:
         with engine.connect() as conn:  # the engine's BEGIN IMMEDIATE, as every write's
+            # Another writer holding the file is no fault: ask once instead of waiting out the
+            # busy timeout (`status` and the screen used to wait 5 s behind any writer).
+            driver = _driver(conn)
+            driver.execute("PRAGMA busy_timeout=0")
             try:
                 conn.exec_driver_sql(WRITE_PROBE)
             finally:
-                conn.rollback()
+                try:
+                    conn.rollback()
+                finally:
+                    driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     except exc.SQLAlchemyError as error:
         code = sqlite_code(error)
         if code in BUSY:
