@@ -47,8 +47,10 @@ RECORDER = "tester"  # who enters what a test's `run` writes, unless it says --b
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """`-n auto`: one worker more than the machine has cores. Some tests wait without working
     (a busy database's 5 s before exit 4, the ward's next look at the file, a child process's
-    lock); the extra worker uses the core they leave idle."""
-    return (os.cpu_count() or 1) + 1
+    lock); the extra worker uses the core they leave idle. Those tests are all `slow`: a quick
+    run (`-m "not slow"`) keeps to one worker a core, where a third worker only cost its start."""
+    cores = os.cpu_count() or 1
+    return cores if "not slow" in (config.getoption("markexpr") or "") else cores + 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
