@@ -211,14 +211,18 @@ class Palette(CommandPalette):
                 answered += 1
             else:
                 aborted = yield hit
-        for done in (s for s in searches if s.done() and not s.cancelled()):
-            if (error := done.exception()) is not None:  # logged, as Textual does
-                self.log.error(f"command source failed: {error!r}")
+        if not aborted:
+            try:  # each source has answered, so each task is at its end
+                outcomes = await asyncio.gather(*searches, return_exceptions=True)
+            except asyncio.CancelledError:
+                aborted = True
+            else:
+                for error in (o for o in outcomes if isinstance(o, Exception)):  # logged, as Textual does
+                    self.log.error(f"command source failed: {error!r}")
+                self._stop_busy_countdown()
         if aborted:
             for running in searches:
                 running.cancel()
-        else:
-            self._stop_busy_countdown()
 
     def dismiss(self, result: None = None) -> AwaitComplete:
         if self._answered or not self.is_active:
