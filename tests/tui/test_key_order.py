@@ -5,7 +5,7 @@ down puts several keys in the app's queue before it handles the first. Textual f
 to whatever has focus when the app reads it, while Tab (and Escape, Enter) only take effect once
 the key has travelled up to the screen's bindings, so the keys behind a Tab landed in the field
 Tab was leaving: `Ada Muster` Tab `1958-04-02` gave the name "Ada Muster1958-04-02"
-(Textualize/textual#1009). medtrack hands keys on one at a time (`KeysInOrder` in tui/app.py).
+(Textualize/textual#1009). medtrack hands keys on one at a time (`KeysInOrder` in tui/keys.py).
 
 `burst(app, ...)` queues keys as a terminal read does; `pilot.press` would wait for each key to
 be handled and hide the problem.
@@ -25,9 +25,9 @@ from textual.widgets import Input
 from tui_helpers import SIZE, berlin, make_patient, opened, press, settle, showing
 
 from medtrack.services.dosing import history
-from medtrack.tui.app import KeysInOrder
 from medtrack.tui.dialogs import AlreadyTakenDialog, LogDialog
 from medtrack.tui.history import HistoryScreen
+from medtrack.tui.keys import KeysInOrder
 from medtrack.tui.setup import SetupScreen
 
 NOW = berlin(2026, 11, 25, 23, 30)  # after tonight's window: `a` records a dose already taken

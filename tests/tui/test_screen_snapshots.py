@@ -25,8 +25,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 from tui_helpers import DEMO_NOW, berlin, press, screen_text, settle, text_of, until
 
-from medtrack.tui.app import HelpPanel
 from medtrack.tui.dialogs import AlreadyTakenDialog, ConfirmDialog, LogDialog, VoidDialog
+from medtrack.tui.keys import HelpPanel
 from medtrack.tui.plan_form import PlanFormDialog
 from medtrack.tui.problem import ProblemScreen
 from medtrack.tui.profile import EditProfileDialog, PrescribeDialog

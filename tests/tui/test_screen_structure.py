@@ -10,7 +10,7 @@ import pytest
 from textual.binding import Binding, BindingType
 
 from medtrack.core.rules import TonightState
-from medtrack.tui.app import PALETTE
+from medtrack.tui.palette import PALETTE
 from medtrack.tui.screens import SCREENS, Place
 from medtrack.tui.tonight import TonightScreen
 from medtrack.tui.tonight_parts import STATE_WORDS

@@ -1,293 +1,36 @@
-"""The Textual app used at bedtime: Tonight first (the ward, for several patients), then the rest."""
+"""The Textual app used at bedtime: Tonight first (the ward, for several patients), then the rest.
+Its keys (in order, the `?` panel) are in tui/keys.py, its command palette in tui/palette.py."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections import deque
-from collections.abc import AsyncGenerator, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from rich.align import Align
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
 from textual import events
-from textual.app import App, ComposeResult, ScreenStackError, SystemCommand
+from textual.app import SystemCommand
 from textual.await_complete import AwaitComplete
-from textual.binding import ActiveBinding, Binding
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Provider
+from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.dom import DOMNode, NoScreen
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import KeyPanel, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
 from medtrack.clock import REAL_CLOCK, Clock
 from medtrack.errors import MedtrackError
-from medtrack.i18n import N_, _
+from medtrack.i18n import _
 from medtrack.location import Location
 from medtrack.tui.access import Host
+from medtrack.tui.keys import HelpPanel, KeysInOrder, key_name
 from medtrack.tui.look import THEMES, save_look, saved_look
+from medtrack.tui.palette import PALETTE, PALETTE_SEARCH, Palette
 from medtrack.tui.patient import Opening, Patient
-from medtrack.tui.screens import Place
 from medtrack.tui.tonight import TonightScreen
-from medtrack.tui.words import KEY_NAMES
-
-
-@dataclass(frozen=True)
-class PaletteCommand:
-    """One of medtrack's own commands in the palette: it runs on the patient's Tonight. The title
-    and help are marked with N_() and translated where the palette lists them."""
-
-    title: str
-    help: str
-    run: Callable[[TonightScreen], None]
-
-
-def _opens(place: Place) -> Callable[[TonightScreen], None]:
-    return lambda tonight: tonight.open(place)
-
-
-PALETTE = (
-    PaletteCommand(N_("Log tonight's dose"), N_("Record tonight's dose after the checks (l)"),
-                   TonightScreen.action_log),
-    PaletteCommand(N_("Skip tonight"), N_("Record that you skip tonight's dose (k)"), TonightScreen.action_skip),
-    PaletteCommand(N_("Already taken"), N_("Record a dose you already took, with a note (a)"),
-                   TonightScreen.action_already_taken),
-    PaletteCommand(N_("Calendar"), N_("The taper plan month by month (c)"), _opens(Place.CALENDAR)),
-    PaletteCommand(N_("History"), N_("Every record, newest first; void one (h)"), _opens(Place.HISTORY)),
-    PaletteCommand(N_("Symptoms"), N_("The symptom journal (s)"), _opens(Place.SYMPTOMS)),
-    PaletteCommand(N_("Check-in"), N_("How you are today during a taper, symptom by symptom (n)"),
-                   _opens(Place.CHECKIN)),
-    PaletteCommand(N_("Export"), N_("A report for the doctor (e)"), _opens(Place.EXPORT)),
-    PaletteCommand(N_("About the medicine"), N_("The monograph's own words (i)"), _opens(Place.ABOUT)),
-    PaletteCommand(N_("Profile and plan"), N_("The profile, prescription and plan (p)"), _opens(Place.PROFILE)),
-)
-
-# The palette's search for what was typed (Textual's worker group).
-PALETTE_SEARCH = getattr(CommandPalette, "_GATHER_COMMANDS_GROUP", "--textual-command-palette-gather-commands")
 
 # Worker groups that write (or read just before a dialog that writes): never cut short.
 SAVING = ("write", "recheck")
-
-ReturnT = TypeVar("ReturnT")
-
-
-class KeysInOrder(App[ReturnT]):
-    """An app that hands on the terminal's keys (and pastes) one at a time, each once everything
-    the one before set off has been handled.
-
-    Textual forwards a key to the widget that has focus when the app reads it from its queue; Tab,
-    Escape and Enter act only after the key has gone up to the screen's bindings. When a terminal
-    read brings several keys at once (fast typing, key repeat, a busy machine), the keys behind a
-    Tab landed in the field Tab was leaving, and a key behind an Escape in the dialog it closed
-    (Textualize/textual#1009). Here a key waits until no message is left in the app or on the
-    screen, or at most SETTLE seconds (a slow handler never blocks the keys for long)."""
-
-    SETTLE = 0.5
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._keys_waiting: deque[events.Key | events.Paste] = deque()
-        self._key_released: events.Key | events.Paste | None = None
-        self._key_handled = False
-        self._feeding_keys = False
-
-    async def on_event(self, event: events.Event) -> None:
-        if (isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded
-                and event is not self._key_released):
-            self._keys_waiting.append(event)
-            if not self._feeding_keys:
-                self._feeding_keys = True
-                self.run_worker(self._feed_keys(), group="keys-in-order", description="keys in order")
-            return
-        if event is self._key_released and not self.screen_stack:
-            return  # the app quit (a key before this one chose Quit): the rest are dropped
-        await super().on_event(event)
-        if event is self._key_released:
-            self._key_handled = True
-
-    async def _feed_keys(self) -> None:
-        try:
-            while self._keys_waiting:
-                event = self._keys_waiting.popleft()
-                if self.ignored_key(event):
-                    continue
-                self._key_released, self._key_handled = event, False
-                if not self.post_message(event):  # the app is closing
-                    return
-                await self._settled()
-        finally:  # set with no await after the queue was seen empty: no key is left behind
-            self._feeding_keys = False
-            self._key_released = None
-
-    def ignored_key(self, event: events.Key | events.Paste) -> bool:
-        """A key dropped before anything sees it (none here; an app says which)."""
-        return False
-
-    def busy(self) -> bool:
-        """Something the next key depends on is still under way (none here; an app says what)."""
-        return False
-
-    async def _settled(self) -> None:
-        """Until the released key was handled and nothing it set off is still queued."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.SETTLE
-        quiet = polls = 0
-        while quiet < 2 and loop.time() < deadline:
-            await asyncio.sleep(0 if polls < 50 else 0.005)
-            polls += 1
-            quiet = quiet + 1 if self._key_handled and self._nothing_queued() and not self.busy() else 0
-
-    def _nothing_queued(self) -> bool:
-        try:
-            nodes = [self, *self.screen.walk_children(with_self=True)]
-        except ScreenStackError:  # closing
-            return True
-        return not any(node.message_queue_size for node in nodes)
-
-
-class Palette(CommandPalette):
-    """Textual's command palette, closed once however fast the keys come: a second Enter used to
-    dismiss it again, which popped the screen below (ScreenStackError: Can't pop screen). PageUp
-    and PageDown go to the first and last command: Textual's page move reads the list's line map,
-    which is empty until the list is laid out (KeyError: 0 right after ctrl+p). No id: a palette
-    opened while the last one is still being removed had the same id (DuplicateIds). Its
-    placeholder and "No matches found" are medtrack's words, in the patient's language."""
-
-    BINDINGS = [
-        Binding("pageup", "command_list('first')", show=False),
-        Binding("pagedown", "command_list('last')", show=False),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__(placeholder=_("Search for commands…"))
-        self._answered = False
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        """As Textual's (8.2), with "No matches found" in the patient's language."""
-        self._stop_no_matches_countdown()
-
-        def _show_no_matches() -> None:
-            if search_value:  # an empty search lists every command: nothing to say
-                self.query_one(CommandList).add_option(Option(
-                    Align.center(Text(_("No matches found"), style="not bold")),
-                    disabled=True, id=self._NO_MATCHES))
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
-
-    async def _search_for(self, search_value: str) -> AsyncGenerator[DiscoveryHit | Hit, bool]:
-        """As Textual's (8.2), but the search ends as soon as the last command source has
-        answered. Textual waits for the next hit a tenth of a second at a time and looks only then
-        whether the sources are done, so a search that matched nothing lasted 0.1 s; the keys typed
-        after it are held until it ends (KeysInOrder.busy), so each key of a query that matched
-        nothing held the next one that long. Each source here says when it is done instead."""
-        hits: asyncio.Queue[DiscoveryHit | Hit | None] = asyncio.Queue()
-
-        async def search(provider: Provider) -> None:
-            try:
-                async for hit in provider._search(search_value):
-                    await hits.put(hit)
-            finally:
-                hits.put_nowait(None)  # this source is done
-
-        searches = [asyncio.create_task(search(provider)) for provider in self._providers]
-        self._start_busy_countdown()
-        aborted = False
-        answered = 0
-        while not aborted and answered < len(searches):
-            try:
-                hit = await hits.get()
-            except asyncio.CancelledError:  # a newer search is on its way (as Textual's)
-                aborted = True
-                break
-            if hit is None:
-                answered += 1
-            else:
-                aborted = yield hit
-        if not aborted:
-            try:  # each source has answered, so each task is at its end
-                outcomes = await asyncio.gather(*searches, return_exceptions=True)
-            except asyncio.CancelledError:
-                aborted = True
-            else:
-                for error in (o for o in outcomes if isinstance(o, Exception)):  # logged, as Textual does
-                    self.log.error(f"command source failed: {error!r}")
-                self._stop_busy_countdown()
-        if aborted:
-            for running in searches:
-                running.cancel()
-
-    def dismiss(self, result: None = None) -> AwaitComplete:
-        if self._answered or not self.is_active:
-            return AwaitComplete()  # nothing to wait for
-        self._answered = True
-        return super().dismiss(result)
-
-
-class KeysTable(Static):
-    """Every key of the focused screen: its own first (medtrack's), then the app's, then the ones
-    Textual gives every screen and widget (moving focus, scrolling, editing a field)."""
-
-    COMPONENT_CLASSES = {"keys-table--key", "keys-table--description", "keys-table--header"}
-    DEFAULT_CSS = """
-    KeysTable { width: auto; height: auto; }
-    KeysTable > .keys-table--key { color: $text-accent; text-style: bold; }
-    KeysTable > .keys-table--description { color: $foreground; }
-    KeysTable > .keys-table--header { color: $text-primary; text-style: underline; }
-    """
-
-    def _rank(self, active: ActiveBinding) -> int:
-        node = active.node
-        own = {b.action if isinstance(b, Binding) else b[1] for b in getattr(type(node), "BINDINGS", ())}
-        if active.binding.action in own and node is self.screen:
-            return 0
-        if active.binding.action in own and node is self.app:
-            return 1
-        return 2
-
-    @staticmethod
-    def _description(rank: int, binding: Binding) -> str:
-        """medtrack's own descriptions are in the patient's language already (_() in BINDINGS);
-        Textual's are in English, marked with N_() in tui/words.py and translated here."""
-        return _(binding.description) if rank == 2 and binding.description else binding.description
-
-    def render(self) -> Table:
-        key_style = self.get_component_rich_style("keys-table--key")
-        text_style = self.get_component_rich_style("keys-table--description")
-        table = Table(padding=(0, 1, 0, 0), show_header=False, show_edge=False, box=None)
-        table.add_column(justify="right")
-        table.add_column()
-        keys: dict[tuple[int, int, str], list[ActiveBinding]] = {}  # one row per action
-        for active in self.screen.active_bindings.values():
-            if not active.binding.system:
-                keys.setdefault((self._rank(active), id(active.node), active.binding.action), []).append(active)
-        last_rank = 0
-        for (rank, _node, _action), same in sorted(keys.items(), key=lambda item: item[0][0]):
-            if rank == 2 and last_rank < 2:
-                table.add_row("", "")
-                table.add_row("", Text(_("Other keys"), self.get_component_rich_style(
-                    "keys-table--header")))
-            last_rank = rank
-            shown = " ".join(dict.fromkeys(self.app.get_key_display(a.binding) for a in same))
-            style = text_style if same[0].enabled else text_style + Style(dim=True)
-            table.add_row(Text(shown, key_style), Text(self._description(rank, same[0].binding), style))
-        return table
-
-
-class HelpPanel(KeyPanel):
-    """The `?` panel, in place of Textual's: the keys of the screen, medtrack's first (Textual's
-    lists the focused widget's scrolling keys first, and help for the focused widget). It keeps
-    Textual's name, by which Textual's own `Keys` command and `action_hide_help_panel` find it."""
-
-    def compose(self) -> ComposeResult:
-        yield KeysTable()
 
 
 class MedtrackApp(KeysInOrder[None], Host):
@@ -516,7 +259,7 @@ class MedtrackApp(KeysInOrder[None], Host):
         shown = super().get_key_display(binding)
         if binding.key_display:
             return shown
-        return "+".join(_key_name(token) for token in shown.split("+"))
+        return "+".join(key_name(token) for token in shown.split("+"))
 
     def action_help(self) -> None:
         if self.screen.query(HelpPanel):
@@ -527,12 +270,6 @@ class MedtrackApp(KeysInOrder[None], Host):
     def action_show_help_panel(self) -> None:
         if not self.screen.query(HelpPanel):
             self.screen.mount(HelpPanel())
-
-
-def _key_name(token: str) -> str:
-    """'pgup' -> _('pgup'); '^pgup' keeps its caret (ctrl); a letter or arrow stays as it is."""
-    caret, name = ("^", token[1:]) if token.startswith("^") and len(token) > 1 else ("", token)
-    return caret + (_(name) if name in KEY_NAMES else name)
 
 
 def run(db_path: Location, clock: Clock = REAL_CLOCK, *, patient: str | None = None,
