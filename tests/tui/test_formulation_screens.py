@@ -37,7 +37,7 @@ from tui_helpers import (
 from medtrack.services.dosing import history
 from medtrack.services.prescribing import PrescriptionRequest, latest_prescription, prescribe
 from medtrack.services.stock import add_stock, count_stock, show_stock
-from medtrack.services.taper import PlanRequest, plan_versions, set_plan
+from medtrack.services.taper import PlanRequest, plan_history, set_plan
 from medtrack.tui.calendar import CalendarScreen
 from medtrack.tui.dialogs import LogDialog, MessageDialog
 from medtrack.tui.patient import Patient
@@ -211,7 +211,7 @@ async def test_the_plan_preview_shows_the_steps_and_warnings_and_writes_nothing(
         await type_into(pilot, "#every", "7d")
         assert "changed since this preview" in text_of(app, "#preview-note")
     with opened(path) as db:
-        assert plan_versions(db) == [], "a preview writes nothing"
+        assert plan_history(db)[0] == [], "a preview writes nothing"
 
 
 async def test_save_plan_writes_a_version_with_its_warnings(tmp_path, make_app):
@@ -234,7 +234,7 @@ async def test_save_plan_writes_a_version_with_its_warnings(tmp_path, make_app):
         assert "   ! 2027-02-23: the cut from 0.375 mg to 0.25 mg is 33.3 %, over 25 %" in text
         assert "text-warning" in styles_of(app, "#profile-text")
     with opened(path) as db:
-        versions = plan_versions(db)
+        versions, _takeovers = plan_history(db)
     assert len(versions) == 1 and len(versions[0].warnings) == 4
     assert [s.dose_ug for s in versions[0].steps][-3:] == [250, 125, 0]
 

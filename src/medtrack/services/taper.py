@@ -217,13 +217,6 @@ def current_plan(db: Database) -> Regimen | None:
         return existing[-1] if existing else None
 
 
-def plan_versions(db: Database) -> list[Regimen]:
-    """Every version, newest first."""
-    with db.unit_of_work(Work.READ) as repo:
-        require_profile(repo)
-        return list(reversed(plans(repo.regimens())))
-
-
 def plan_history(db: Database) -> tuple[list[Regimen], dict[int, Takeover]]:
     """Every version, newest first, and each replaced version's takeover by its id (the night a
     newer version or a prescription took over, from the plan timeline), in one read."""
